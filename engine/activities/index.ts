@@ -1,0 +1,234 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { events, journeyRuns, messages, nodeVisits } from '../../db/schema';
+import {
+  addToList,
+  applyContactChanges,
+  findContact,
+  removeFromList,
+  toSnapshot,
+  workspaceTimezone,
+} from '../contacts/contact-store';
+import type { ConditionGroup } from '../journeys/conditions';
+import { firstMatchingGroup } from '../journeys/evaluate-conditions';
+import type { ContactView, RunEndStatus, VisitRecord } from '../runs/types';
+import type { NodeContext, NodeLogger, NodeResult, TriggerEvent } from '../sdk/define-node';
+import { NodeError } from '../sdk/node-error';
+import type { NodeRegistry } from '../sdk/registry';
+
+export interface ActivityDeps {
+  db: Db;
+  registry: NodeRegistry;
+  logger?: NodeLogger;
+}
+
+export interface ExecuteNodeInput {
+  workspaceId: string;
+  journeyId: string;
+  journeyVersion: number;
+  contactId: string;
+  runId: string;
+  nodeId: string;
+  visit: number;
+  idempotencyKey: string;
+  type: string;
+  version: number;
+  config: Record<string, unknown>;
+  trigger: TriggerEvent | null;
+  steps: Record<string, Record<string, unknown>>;
+}
+
+export interface RecordProgressInput {
+  workspaceId: string;
+  journeyId: string;
+  version: number;
+  contactId: string;
+  entry: number;
+  workflowId: string;
+  visits: VisitRecord[];
+  end?: { status: RunEndStatus; reason: string };
+}
+
+const consoleLogger: NodeLogger = {
+  info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
+  warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
+};
+
+/** The activities of a journey run, built from their dependencies (no module-level state). */
+export function createActivities({ db, registry, logger = consoleLogger }: ActivityDeps) {
+  return {
+    /** Runs one action node, built-in or custom, through its definition's `execute`. */
+    async executeNode(input: ExecuteNodeInput): Promise<NodeResult> {
+      const definition = registry.get(input.type, input.version);
+      if (!definition?.execute) {
+        throw ApplicationFailure.nonRetryable(`node type ${input.type}@${input.version} is not installed`, 'NodeMissing');
+      }
+      const parsed = definition.config.safeParse(input.config);
+      if (!parsed.success) {
+        throw ApplicationFailure.nonRetryable(
+          `config of node ${input.nodeId} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          'NodeConfigInvalid',
+        );
+      }
+      const row = await findContact(db, input.workspaceId, input.contactId);
+      if (!row) throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
+      const nodeLogger = scopedLogger(logger, { runId: input.runId, nodeId: input.nodeId });
+      const ctx: NodeContext = {
+        workspaceId: input.workspaceId,
+        journeyId: input.journeyId,
+        journeyVersion: input.journeyVersion,
+        runId: input.runId,
+        nodeId: input.nodeId,
+        visit: input.visit,
+        idempotencyKey: input.idempotencyKey,
+        contact: toSnapshot(row),
+        trigger: input.trigger,
+        steps: input.steps,
+        logger: nodeLogger,
+        async updateContact(changes) {
+          const updated = await applyContactChanges(db, input.workspaceId, input.contactId, changes);
+          if (!updated) throw NodeError.fatal(`contact ${input.contactId} no longer exists`);
+          return toSnapshot(updated);
+        },
+        addToList: (list) => addToList(db, input.workspaceId, input.contactId, list),
+        removeFromList: (list) => removeFromList(db, input.workspaceId, input.contactId, list),
+        async emitEvent(name, properties = {}) {
+          await db
+            .insert(events)
+            .values({
+              workspaceId: input.workspaceId,
+              messageId: `${input.idempotencyKey}:${name}`,
+              contactId: input.contactId,
+              type: 'track',
+              name,
+              properties,
+              timestamp: new Date(),
+            })
+            .onConflictDoNothing();
+        },
+        async recordMessage(message) {
+          const [created] = await db
+            .insert(messages)
+            .values({
+              workspaceId: input.workspaceId,
+              idempotencyKey: input.idempotencyKey,
+              contactId: input.contactId,
+              journeyId: input.journeyId,
+              workflowId: input.runId,
+              nodeId: input.nodeId,
+              channel: message.channel,
+              status: message.status,
+              reason: message.reason,
+              provider: message.provider,
+              recipient: message.recipient ?? null,
+              subject: message.subject ?? null,
+              body: message.body ?? null,
+              payload: message.payload,
+              transactional: message.transactional ?? false,
+            })
+            .onConflictDoNothing()
+            .returning({ id: messages.id, status: messages.status });
+          if (created) return { ...created, created: true };
+          const [existing] = await db
+            .select({ id: messages.id, status: messages.status })
+            .from(messages)
+            .where(and(eq(messages.workspaceId, input.workspaceId), eq(messages.idempotencyKey, input.idempotencyKey)));
+          return { ...existing, created: false };
+        },
+      };
+      try {
+        return (await definition.execute(parsed.data, ctx)) ?? {};
+      } catch (error) {
+        if (error instanceof NodeError) {
+          throw error.retryable
+            ? ApplicationFailure.retryable(error.message, 'NodeRetryableError', error.details)
+            : ApplicationFailure.nonRetryable(error.message, 'NodeFatalError', error.details);
+        }
+        throw error;
+      }
+    },
+
+    /** Index of the first condition group that holds for the contact, or -1. */
+    async evaluateBranch(input: {
+      workspaceId: string;
+      contactId: string;
+      workflowId: string;
+      journeyId: string;
+      groups: ConditionGroup[];
+      steps: Record<string, Record<string, unknown>>;
+    }): Promise<number> {
+      const contact = await findContact(db, input.workspaceId, input.contactId);
+      if (!contact) throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
+      return firstMatchingGroup(input.groups, { db, contact, ...input });
+    },
+
+    async loadContact(input: { workspaceId: string; contactId: string }): Promise<ContactView> {
+      const contact = await findContact(db, input.workspaceId, input.contactId);
+      return {
+        found: !!contact,
+        timezone: contact?.timezone ?? null,
+        attributes: contact?.attributes ?? {},
+        workspaceTimezone: await workspaceTimezone(db, input.workspaceId),
+      };
+    },
+
+    /** Upserts node visits (idempotent per workflow, node and visit) and the run's end. */
+    async recordProgress(input: RecordProgressInput): Promise<void> {
+      await db
+        .insert(journeyRuns)
+        .values({
+          workspaceId: input.workspaceId,
+          journeyId: input.journeyId,
+          version: input.version,
+          contactId: input.contactId,
+          entry: input.entry,
+          workflowId: input.workflowId,
+        })
+        .onConflictDoNothing();
+      if (input.visits.length > 0) {
+        await db
+          .insert(nodeVisits)
+          .values(
+            input.visits.map((v) => ({
+              workspaceId: input.workspaceId,
+              journeyId: input.journeyId,
+              version: input.version,
+              workflowId: input.workflowId,
+              nodeId: v.nodeId,
+              visit: v.visit,
+              port: v.port ?? null,
+              outcome: v.outcome ?? null,
+              enteredAt: new Date(v.enteredAt),
+              leftAt: v.leftAt === undefined ? null : new Date(v.leftAt),
+            })),
+          )
+          .onConflictDoUpdate({
+            target: [nodeVisits.workflowId, nodeVisits.nodeId, nodeVisits.visit],
+            set: {
+              port: sql`coalesce(excluded.port, ${nodeVisits.port})`,
+              outcome: sql`coalesce(excluded.outcome, ${nodeVisits.outcome})`,
+              leftAt: sql`coalesce(excluded.left_at, ${nodeVisits.leftAt})`,
+            },
+          });
+      }
+      if (input.end) {
+        await db
+          .update(journeyRuns)
+          .set({ status: input.end.status, exitReason: input.end.reason, endedAt: new Date() })
+          .where(eq(journeyRuns.workflowId, input.workflowId));
+      }
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+function scopedLogger(base: NodeLogger, fields: Record<string, unknown>): NodeLogger {
+  return {
+    info: (m, f) => base.info(m, { ...fields, ...f }),
+    warn: (m, f) => base.warn(m, { ...fields, ...f }),
+    error: (m, f) => base.error(m, { ...fields, ...f }),
+  };
+}

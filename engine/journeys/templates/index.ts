@@ -1,0 +1,24 @@
+import type { JourneyGraphInput } from '../model';
+import { abandonedCart } from './abandoned-cart';
+import { birthdayGreeting } from './birthday-greeting';
+import { reEngagement } from './re-engagement';
+import { welcomeSeries } from './welcome-series';
+
+/** A ready-made journey a marketer can start from in the builder. */
+export interface JourneyTemplate {
+  id: string;
+  name: string;
+  description: string;
+  graph: JourneyGraphInput;
+}
+
+export const journeyTemplates: JourneyTemplate[] = [
+  welcomeSeries,
+  birthdayGreeting,
+  abandonedCart,
+  reEngagement,
+];
+
+export function getTemplate(id: string): JourneyTemplate | undefined {
+  return journeyTemplates.find((template) => template.id === id);
+}

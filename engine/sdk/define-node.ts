@@ -1,0 +1,116 @@
+import type { z } from 'zod';
+
+export type NodeKind = 'trigger' | 'control' | 'action';
+
+export interface PortSpec {
+  id: string;
+  label: string;
+  /**
+   * Where a run goes when this port is left unconnected. `exit` (the default) ends the run;
+   * `next` follows the node's `next` port, as send nodes do for `skipped` and `error`.
+   */
+  whenUnconnected?: 'exit' | 'next';
+}
+
+export interface ContactSnapshot {
+  id: string;
+  externalId: string | null;
+  email: string | null;
+  phone: string | null;
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+  tags: string[];
+  subscriptions: Record<string, string>;
+}
+
+export interface TriggerEvent {
+  id: string;
+  name: string | null;
+  properties: Record<string, unknown>;
+  timestamp: string;
+}
+
+export interface NodeLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ContactChanges {
+  set?: Record<string, unknown>;
+  unset?: string[];
+  addTags?: string[];
+  removeTags?: string[];
+}
+
+/** What an action node can see and do. Built-in and custom nodes get the same context. */
+export interface NodeContext {
+  workspaceId: string;
+  journeyId: string;
+  journeyVersion: number;
+  /** The Temporal workflow id of the run: `wl:{workspace}:{journey}:{contact}[:{entry}]`. */
+  runId: string;
+  nodeId: string;
+  visit: number;
+  /** `workflowId:nodeId:visit`: stable across activity retries, unique per visit. */
+  idempotencyKey: string;
+  contact: ContactSnapshot;
+  /** The event that started the run, when one did. */
+  trigger: TriggerEvent | null;
+  /** Outputs of earlier action nodes of this run, by node id. */
+  steps: Record<string, Record<string, unknown>>;
+  logger: NodeLogger;
+  updateContact(changes: ContactChanges): Promise<ContactSnapshot>;
+  addToList(list: string): Promise<void>;
+  removeFromList(list: string): Promise<void>;
+  emitEvent(name: string, properties?: Record<string, unknown>): Promise<void>;
+  /** Records a message in the ledger once per idempotency key; returns the existing row on a retry. */
+  recordMessage(message: MessageRecord): Promise<{ id: string; created: boolean; status: string }>;
+}
+
+export interface MessageRecord {
+  channel: string;
+  status: string;
+  reason?: string;
+  provider?: string;
+  recipient?: string | null;
+  subject?: string | null;
+  body?: string | null;
+  payload?: Record<string, unknown>;
+  transactional?: boolean;
+}
+
+export interface NodeResult {
+  /** The port to leave by; defaults to `next`. */
+  port?: string;
+  /** Readable by later nodes as `steps.<nodeId>.<field>`. */
+  output?: Record<string, unknown>;
+}
+
+export interface NodeDefinition<Schema extends z.ZodType = z.ZodType> {
+  type: string;
+  version: number;
+  kind: NodeKind;
+  title: string;
+  category: string;
+  description?: string;
+  config: Schema;
+  /** Fixed ports, or ports that follow from the config (switch cases, split branches). */
+  ports: PortSpec[] | ((config: z.infer<Schema>) => PortSpec[]);
+  /** One line shown on the node in the builder. */
+  summary?: (config: z.infer<Schema>) => string;
+  execute?: (config: z.infer<Schema>, ctx: NodeContext) => Promise<NodeResult | undefined>;
+}
+
+export type AnyNodeDefinition = NodeDefinition<z.ZodType>;
+
+/** The one way a node is declared, built-in or custom: the schema drives validation, form and types. */
+export function defineNode<Schema extends z.ZodType>(definition: NodeDefinition<Schema>): NodeDefinition<Schema> {
+  return definition;
+}
+
+export function portsOf(definition: AnyNodeDefinition, config: unknown): PortSpec[] {
+  return typeof definition.ports === 'function' ? definition.ports(config) : definition.ports;
+}
+
+export const nextPort: PortSpec = { id: 'next', label: 'Next' };

@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { TemporalBinary } from './binaries';
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  binary: TemporalBinary;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Starts `temporal server start-dev` with its state in the data folder, so workflows survive a
+ * restart. The child is stopped when this process exits.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const dbFilename = path.join(options.dataDir, 'temporal.db');
+  const address = `127.0.0.1:${options.port}`;
+  const uiUrl = `http://127.0.0.1:${options.uiPort}`;
+  if (!options.binary.path) return startWithSdkDownload(options, dbFilename, address, uiUrl);
+
+  const child = spawn(
+    options.binary.path,
+    [
+      'server',
+      'start-dev',
+      '--db-filename',
+      dbFilename,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
+      '--ui-port',
+      String(options.uiPort),
+      '--namespace',
+      options.namespace,
+      '--log-level',
+      'error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const killChild = () => child.kill('SIGTERM');
+  process.once('exit', killChild);
+
+  try {
+    await waitForServer(address, child, () => stderr);
+  } catch (error) {
+    killChild();
+    throw error;
+  }
+  return {
+    address,
+    uiUrl,
+    stop: () => stopChild(child, killChild),
+  };
+}
+
+async function startWithSdkDownload(
+  options: DevServerOptions,
+  dbFilename: string,
+  address: string,
+  uiUrl: string,
+): Promise<DevServer> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'cached-download' },
+      ip: '127.0.0.1',
+      port: options.port,
+      ui: true,
+      uiPort: options.uiPort,
+      dbFilename,
+      namespace: options.namespace,
+    },
+  });
+  return { address, uiUrl, stop: () => env.teardown() };
+}
+
+async function waitForServer(address: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`Temporal dev server exited during start-up:\n${stderr()}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`Temporal dev server did not answer on ${address} within 60 s:\n${stderr()}`);
+}
+
+function stopChild(child: ChildProcess, killChild: () => void): Promise<void> {
+  process.removeListener('exit', killChild);
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

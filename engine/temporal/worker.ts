@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import type { Db } from '../../db';
+import { createActivities } from '../activities';
+import type { NodeLogger } from '../sdk/define-node';
+import type { NodeRegistry } from '../sdk/registry';
+
+export const workflowsPath = path.join(import.meta.dirname, '..', '..', 'workflows', 'index.ts');
+
+export interface JourneyWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  registry: NodeRegistry;
+  logger?: NodeLogger;
+  /** A pre-built bundle (tests build it once); otherwise the workflows are bundled now. */
+  workflowBundle?: { codePath: string } | { code: string };
+}
+
+/** A worker for journey runs: the interpreter workflow and every node's activities. */
+export async function createJourneyWorker(options: JourneyWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    activities: createActivities({ db: options.db, registry: options.registry, logger: options.logger }),
+  });
+}
+
+export async function bundleWorkflows(): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return code;
+}
+
+export function connectWorker(address: string): Promise<NativeConnection> {
+  return NativeConnection.connect({ address });
+}
+
+const quietBundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

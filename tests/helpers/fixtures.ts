@@ -1,0 +1,52 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { journeyRuns, nodeVisits } from '../../db/schema';
+import { type ContactInput, createContact } from '../../engine/contacts/contacts';
+import { createJourney, publishJourney } from '../../engine/journeys/journeys';
+import type { JourneyGraphInput } from '../../engine/journeys/model';
+import { createRegistry } from '../../engine/nodes';
+import type { NodeRegistry } from '../../engine/sdk/registry';
+import { createWorkspace } from '../../engine/workspaces/workspaces';
+
+export async function workspaceWithContact(db: Db, contact: ContactInput = { userId: 'u-1', email: 'ada@example.com' }) {
+  const workspace = await createWorkspace(db, 'Test workspace');
+  const row = await createContact(db, workspace.id, contact);
+  return { workspace, contact: row };
+}
+
+export async function publishGraph(
+  db: Db,
+  workspaceId: string,
+  graph: JourneyGraphInput,
+  registry: NodeRegistry = createRegistry(),
+) {
+  const journey = await createJourney(db, workspaceId, graph);
+  const version = await publishJourney(db, registry, workspaceId, journey.id);
+  return { journey, version };
+}
+
+/** The node ids a run visited, in order, with the port it left by. */
+export async function pathOf(db: Db, workflowId: string): Promise<string[]> {
+  const rows = await db
+    .select()
+    .from(nodeVisits)
+    .where(eq(nodeVisits.workflowId, workflowId))
+    .orderBy(nodeVisits.enteredAt, nodeVisits.id);
+  return rows.map((r) => `${r.nodeId}${r.port ? `:${r.port}` : ''}`);
+}
+
+export async function runRow(db: Db, workflowId: string) {
+  const [row] = await db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId));
+  return row;
+}
+
+/** A straight line of nodes joined by their `next` ports. */
+export function line(name: string, nodes: JourneyGraphInput['nodes'], settings?: JourneyGraphInput['settings']) {
+  const edges = nodes.slice(1).map((node, i) => ({
+    id: `e${i}`,
+    source: nodes[i].id,
+    sourceHandle: 'next',
+    target: node.id,
+  }));
+  return { name, nodes, edges, settings } as JourneyGraphInput;
+}

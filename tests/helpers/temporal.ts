@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { Db } from '../../db';
+import { createRegistry } from '../../engine/nodes';
+import type { NodeRegistry } from '../../engine/sdk/registry';
+import { createJourneyWorker } from '../../engine/temporal/worker';
+
+let runtimeQuiet = false;
+function quietRuntime() {
+  if (runtimeQuiet) return;
+  runtimeQuiet = true;
+  Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as any });
+}
+
+export interface TemporalHarness {
+  client: Client;
+  connection: NativeConnection;
+  taskQueue: string;
+  timeSkipping: boolean;
+  env?: TestWorkflowEnvironment;
+  close(): Promise<void>;
+}
+
+/** The real time-skipping test server (a process of its own for this test file). */
+export async function timeSkippingTemporal(): Promise<TemporalHarness> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
+  return {
+    client: env.client,
+    connection: env.nativeConnection,
+    taskQueue: `test-${randomUUID()}`,
+    timeSkipping: true,
+    env,
+    close: () => env.teardown(),
+  };
+}
+
+/** The real Temporal dev server started for the whole test run. */
+export async function devServerTemporal(): Promise<TemporalHarness> {
+  quietRuntime();
+  const address = inject('temporalAddress');
+  const clientConnection = await Connection.connect({ address });
+  const connection = await NativeConnection.connect({ address });
+  return {
+    client: new Client({ connection: clientConnection }),
+    connection,
+    taskQueue: `test-${randomUUID()}`,
+    timeSkipping: false,
+    close: async () => {
+      await connection.close();
+      await clientConnection.close();
+    },
+  };
+}
+
+export async function startWorker(
+  temporal: TemporalHarness,
+  db: Db,
+  registry: NodeRegistry = createRegistry(),
+): Promise<{ worker: Worker; stop: () => Promise<void> }> {
+  const worker = await createJourneyWorker({
+    connection: temporal.connection,
+    namespace: 'default',
+    taskQueue: temporal.taskQueue,
+    db,
+    registry,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { journeyRun } from './journey-run';

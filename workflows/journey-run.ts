@@ -1,0 +1,326 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../engine/activities';
+import type { ConditionGroup } from '../engine/journeys/conditions';
+import { type Duration, durationMs } from '../engine/journeys/duration';
+import { matchesFilter, type PropertyFilter } from '../engine/journeys/filters';
+import type { EventMatch } from '../engine/journeys/model';
+import type { PlanNode } from '../engine/journeys/plan';
+import {
+  type ContactView,
+  type ControlAction,
+  type JourneyRunInput,
+  type JourneyRunResult,
+  MAX_BUFFERED_EVENTS,
+  MAX_SEEN_EVENT_IDS,
+  type RunEndStatus,
+  type RunEvent,
+  type RunState,
+  type VisitRecord,
+} from '../engine/runs/types';
+import { addDays, instantOf, nextLocalTime, parseCalendarDate, resolveTimeZone } from '../engine/time/zoned';
+
+export const eventSignal = defineSignal<[RunEvent]>('event');
+export const controlSignal = defineSignal<[ControlAction]>('control');
+export const statusQuery = defineQuery<RunStatus>('status');
+
+export interface RunStatus {
+  cursor: string | null;
+  paused: boolean;
+  ended: RunEndStatus | null;
+  eventsReceived: number;
+}
+
+const { executeNode, evaluateBranch } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+});
+
+const { loadContact, recordProgress } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '200ms', maximumInterval: '10s' },
+});
+
+interface Ending {
+  status: RunEndStatus;
+  reason: string;
+}
+
+/**
+ * One contact's trip through one journey version. Control nodes run here as timers and
+ * conditions; action nodes run as the `executeNode` activity. The goal, exit criteria and the
+ * exit signal are watched at every wait.
+ */
+export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResult> {
+  const { plan } = input;
+  const info = workflowInfo();
+  const state: RunState = input.state ?? {
+    cursor: null,
+    visits: {},
+    steps: {},
+    events: [],
+    seenEventIds: [],
+    consumed: [],
+    paused: input.paused ?? false,
+    enteredAt: Date.now(),
+    continuedAsNew: 0,
+  };
+  const pending: VisitRecord[] = [];
+  const path: string[] = [];
+  let ending: Ending | null = null;
+  let contact: ContactView | undefined;
+
+  const matches = (event: RunEvent, match: EventMatch | undefined) =>
+    !!match && event.name === match.event && matchesFilter(event.properties, match.where);
+
+  setHandler(eventSignal, (event) => {
+    if (input.trigger && event.id === input.trigger.id) return;
+    if (state.seenEventIds.includes(event.id)) return;
+    state.seenEventIds.push(event.id);
+    if (state.seenEventIds.length > MAX_SEEN_EVENT_IDS) state.seenEventIds.shift();
+    state.events.push(event);
+    if (state.events.length > MAX_BUFFERED_EVENTS) state.events.shift();
+    if (ending) return;
+    if (matches(event, plan.settings.goal)) {
+      ending = { status: 'converted', reason: `goal: ${event.name}` };
+    } else if (plan.settings.exitCriteria.some((criterion) => matches(event, criterion))) {
+      ending = { status: 'exited', reason: `exit criteria: ${event.name}` };
+    }
+  });
+  setHandler(controlSignal, (control) => {
+    if (control.action === 'pause') state.paused = true;
+    else if (control.action === 'resume') state.paused = false;
+    else if (!ending) ending = { status: 'exited', reason: control.reason ?? 'exited by request' };
+  });
+  setHandler(statusQuery, () => ({
+    cursor: state.cursor,
+    paused: state.paused,
+    ended: ending?.status ?? null,
+    eventsReceived: state.events.length,
+  }));
+
+  const interrupted = () => ending !== null;
+
+  const flush = async (end?: Ending) => {
+    if (pending.length === 0 && !end) return;
+    const visits = pending.splice(0, pending.length);
+    await recordProgress({
+      workspaceId: input.workspaceId,
+      journeyId: input.journeyId,
+      version: input.version,
+      contactId: input.contactId,
+      entry: input.entry,
+      workflowId: info.workflowId,
+      visits,
+      end,
+    });
+  };
+
+  const getContact = async (): Promise<ContactView> => {
+    contact ??= await loadContact({ workspaceId: input.workspaceId, contactId: input.contactId });
+    return contact;
+  };
+
+  /** Waits until `deadline` (ms) or an interruption; true when the deadline was reached. */
+  const waitUntilInstant = async (deadline: number, also: () => boolean = () => false) => {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return !interrupted() && !also();
+    return !(await condition(() => interrupted() || also(), remaining));
+  };
+
+  const enterNode = (node: PlanNode, enteredAt: number) => {
+    state.visits[node.id] = (state.visits[node.id] ?? 0) + 1;
+    path.push(node.id);
+    return { nodeId: node.id, visit: state.visits[node.id], enteredAt };
+  };
+
+  const leave = (record: VisitRecord, port: string | null, outcome?: Record<string, unknown>) => {
+    pending.push({ ...record, leftAt: Date.now(), port, outcome });
+  };
+
+  // The trigger counts as visited once per run.
+  if (!input.state) {
+    const trigger = plan.nodes[plan.trigger];
+    const record = enterNode(trigger, state.enteredAt);
+    leave(record, 'next', input.trigger ? { event: input.trigger.name, eventId: input.trigger.id } : undefined);
+    state.cursor = trigger.next.next ?? null;
+  }
+
+  while (state.cursor && !ending) {
+    const limit = input.historyLimit;
+    if (info.continueAsNewSuggested || (limit && workflowInfo().historyLength > limit)) {
+      await flush();
+      state.continuedAsNew += 1;
+      return continueAsNew<typeof journeyRun>({ ...input, state, paused: state.paused });
+    }
+    const node = plan.nodes[state.cursor];
+    const enteredAt = state.cursorEnteredAt ?? Date.now();
+    state.cursorEnteredAt = undefined;
+    const record = enterNode(node, enteredAt);
+    const config = node.config as Record<string, any>;
+
+    switch (node.type) {
+      case 'wait.duration': {
+        pending.push(record);
+        await flush();
+        const done = await waitUntilInstant(enteredAt + durationMs(config.duration as Duration));
+        if (!done) break;
+        leave(record, 'next');
+        state.cursor = node.next.next;
+        break;
+      }
+      case 'wait.until': {
+        const target = await resolveUntil(config, await getContact(), input.plan.settings.timezone);
+        if (target === 'missing') {
+          leave(record, 'missing', { reason: `attribute ${config.attribute} is missing or not a date` });
+          state.cursor = node.next.missing;
+          break;
+        }
+        pending.push(record);
+        await flush();
+        if (!(await waitUntilInstant(target))) break;
+        leave(record, 'next', { until: new Date(target).toISOString() });
+        state.cursor = node.next.next;
+        break;
+      }
+      case 'wait.event': {
+        const since = config.onlyWhileWaiting ? state.events.length : 0;
+        const find = () =>
+          state.events.find(
+            (event, index) =>
+              index >= since &&
+              event.name === config.event &&
+              matchesFilter(event.properties, config.where as PropertyFilter | undefined) &&
+              !state.consumed.includes(`${node.id}:${event.id}`),
+          );
+        pending.push(record);
+        await flush();
+        const deadline = enteredAt + durationMs(config.timeout as Duration);
+        const timedOut = await waitUntilInstant(deadline, () => find() !== undefined);
+        if (interrupted()) break;
+        const event = timedOut ? undefined : find();
+        if (event) {
+          state.consumed.push(`${node.id}:${event.id}`);
+          leave(record, 'matched', { eventId: event.id });
+          state.cursor = node.next.matched;
+        } else {
+          leave(record, 'timeout');
+          state.cursor = node.next.timeout;
+        }
+        break;
+      }
+      case 'branch.condition':
+      case 'branch.switch': {
+        const groups: ConditionGroup[] =
+          node.type === 'branch.condition' ? [config as ConditionGroup] : config.cases.map((c: any) => c.when);
+        const index = await evaluateBranch({
+          workspaceId: input.workspaceId,
+          contactId: input.contactId,
+          workflowId: info.workflowId,
+          journeyId: input.journeyId,
+          groups,
+          steps: state.steps,
+        });
+        const port =
+          node.type === 'branch.condition' ? (index === 0 ? 'true' : 'false') : (config.cases[index]?.port ?? 'else');
+        leave(record, port);
+        state.cursor = node.next[port] ?? null;
+        break;
+      }
+      case 'split.random': {
+        const branches = config.branches as { port: string; weight: number }[];
+        const total = branches.reduce((sum, b) => sum + b.weight, 0);
+        let roll = Math.random() * total;
+        const chosen = branches.find((b) => (roll -= b.weight) < 0) ?? branches[branches.length - 1];
+        leave(record, chosen.port);
+        state.cursor = node.next[chosen.port] ?? null;
+        break;
+      }
+      case 'goal': {
+        leave(record, null, { conversion: config.name ?? true });
+        ending = { status: 'converted', reason: config.name ? `goal node: ${config.name}` : 'goal node' };
+        break;
+      }
+      case 'exit': {
+        leave(record, null);
+        ending = { status: 'exited', reason: 'exit node' };
+        break;
+      }
+      default: {
+        if (node.kind !== 'action') {
+          throw ApplicationFailure.nonRetryable(`node ${node.id}: ${node.type} cannot run in a journey body`);
+        }
+        if (state.paused) {
+          pending.push(record);
+          await flush();
+          await condition(() => !state.paused || interrupted());
+          if (interrupted()) break;
+        }
+        const idempotencyKey = `${info.workflowId}:${node.id}:${record.visit}`;
+        try {
+          const result = await executeNode({
+            workspaceId: input.workspaceId,
+            journeyId: input.journeyId,
+            journeyVersion: input.version,
+            contactId: input.contactId,
+            runId: info.workflowId,
+            nodeId: node.id,
+            visit: record.visit,
+            idempotencyKey,
+            type: node.type,
+            version: node.version,
+            config: node.config,
+            trigger: input.trigger,
+            steps: state.steps,
+          });
+          const port = result.port ?? 'next';
+          if (result.output) state.steps[node.id] = result.output;
+          contact = undefined;
+          leave(record, port, result.output);
+          state.cursor = port in node.next ? node.next[port] : null;
+        } catch (error) {
+          const reason = failureMessage(error);
+          leave(record, 'error', { error: reason });
+          if ('error' in node.next) {
+            state.cursor = node.next.error;
+          } else {
+            ending = { status: 'failed', reason: `node ${node.id} failed: ${reason}` };
+          }
+        }
+      }
+    }
+  }
+
+  const end: Ending = ending ?? { status: 'completed', reason: 'reached the end of the journey' };
+  await flush(end);
+  return { status: end.status, reason: end.reason, path };
+}
+
+async function resolveUntil(
+  config: Record<string, any>,
+  contact: ContactView,
+  fallbackZone: string | undefined,
+): Promise<number | 'missing'> {
+  const zone = resolveTimeZone(contact.timezone, fallbackZone, contact.workspaceTimezone);
+  if (config.mode === 'date') return Date.parse(config.at);
+  if (config.mode === 'time-of-day') return nextLocalTime(Date.now(), zone, config.time, config.weekdays);
+  const date = parseCalendarDate(contact.attributes[config.attribute]);
+  if (!date) return 'missing';
+  const [hour, minute] = (config.time ?? '00:00').split(':').map(Number);
+  return instantOf(addDays({ ...date, hour, minute }, config.offsetDays ?? 0), zone);
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
