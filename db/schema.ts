@@ -55,7 +55,10 @@ export const contacts = pgTable(
     timezone: text('timezone'),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
-    subscriptions: jsonb('subscriptions').$type<Record<string, 'subscribed' | 'unsubscribed'>>().notNull().default({}),
+    subscriptions: jsonb('subscriptions')
+      .$type<Record<string, 'subscribed' | 'unsubscribed'>>()
+      .notNull()
+      .default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

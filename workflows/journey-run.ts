@@ -152,7 +152,11 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   if (!input.state) {
     const trigger = plan.nodes[plan.trigger];
     const record = enterNode(trigger, state.enteredAt);
-    leave(record, 'next', input.trigger ? { event: input.trigger.name, eventId: input.trigger.id } : undefined);
+    leave(
+      record,
+      'next',
+      input.trigger ? { event: input.trigger.name, eventId: input.trigger.id } : undefined,
+    );
     state.cursor = trigger.next.next ?? null;
   }
 
@@ -222,7 +226,9 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       case 'branch.condition':
       case 'branch.switch': {
         const groups: ConditionGroup[] =
-          node.type === 'branch.condition' ? [config as ConditionGroup] : config.cases.map((c: any) => c.when);
+          node.type === 'branch.condition'
+            ? [config as ConditionGroup]
+            : config.cases.map((c: any) => c.when);
         const index = await evaluateBranch({
           workspaceId: input.workspaceId,
           contactId: input.contactId,
@@ -232,7 +238,11 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
           steps: state.steps,
         });
         const port =
-          node.type === 'branch.condition' ? (index === 0 ? 'true' : 'false') : (config.cases[index]?.port ?? 'else');
+          node.type === 'branch.condition'
+            ? index === 0
+              ? 'true'
+              : 'false'
+            : (config.cases[index]?.port ?? 'else');
         leave(record, port);
         state.cursor = node.next[port] ?? null;
         break;
@@ -240,8 +250,13 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       case 'split.random': {
         const branches = config.branches as { port: string; weight: number }[];
         const total = branches.reduce((sum, b) => sum + b.weight, 0);
-        let roll = Math.random() * total;
-        const chosen = branches.find((b) => (roll -= b.weight) < 0) ?? branches[branches.length - 1];
+        const roll = Math.random() * total;
+        let cumulative = 0;
+        const chosen =
+          branches.find((b) => {
+            cumulative += b.weight;
+            return roll < cumulative;
+          }) ?? branches[branches.length - 1];
         leave(record, chosen.port);
         state.cursor = node.next[chosen.port] ?? null;
         break;
@@ -268,25 +283,40 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
         }
         const idempotencyKey = `${info.workflowId}:${node.id}:${record.visit}`;
         try {
-          const result = await executeNode({
-            workspaceId: input.workspaceId,
-            journeyId: input.journeyId,
-            journeyVersion: input.version,
-            contactId: input.contactId,
-            runId: info.workflowId,
-            nodeId: node.id,
-            visit: record.visit,
-            idempotencyKey,
-            type: node.type,
-            version: node.version,
-            config: node.config,
-            trigger: input.trigger,
-            steps: state.steps,
-          });
+          const execute = () =>
+            executeNode({
+              workspaceId: input.workspaceId,
+              journeyId: input.journeyId,
+              journeyVersion: input.version,
+              contactId: input.contactId,
+              runId: info.workflowId,
+              nodeId: node.id,
+              visit: record.visit,
+              idempotencyKey,
+              type: node.type,
+              version: node.version,
+              config: node.config,
+              trigger: input.trigger,
+              steps: state.steps,
+            });
+          let result = await execute();
+          const deferrals: string[] = [];
+          while (result.deferUntil && !interrupted() && deferrals.length < 100) {
+            deferrals.push(result.deferUntil);
+            pending.push(record);
+            await flush();
+            if (!(await waitUntilInstant(Date.parse(result.deferUntil)))) break;
+            result = await execute();
+          }
+          if (interrupted()) break;
           const port = result.port ?? 'next';
           if (result.output) state.steps[node.id] = result.output;
           contact = undefined;
-          leave(record, port, result.output);
+          leave(
+            record,
+            port,
+            deferrals.length ? { ...result.output, deferredUntil: deferrals } : result.output,
+          );
           state.cursor = port in node.next ? node.next[port] : null;
         } catch (error) {
           const reason = failureMessage(error);

@@ -63,7 +63,10 @@ export function createActivities({ db, registry, logger = consoleLogger }: Activ
     async executeNode(input: ExecuteNodeInput): Promise<NodeResult> {
       const definition = registry.get(input.type, input.version);
       if (!definition?.execute) {
-        throw ApplicationFailure.nonRetryable(`node type ${input.type}@${input.version} is not installed`, 'NodeMissing');
+        throw ApplicationFailure.nonRetryable(
+          `node type ${input.type}@${input.version} is not installed`,
+          'NodeMissing',
+        );
       }
       const parsed = definition.config.safeParse(input.config);
       if (!parsed.success) {
@@ -73,7 +76,8 @@ export function createActivities({ db, registry, logger = consoleLogger }: Activ
         );
       }
       const row = await findContact(db, input.workspaceId, input.contactId);
-      if (!row) throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
+      if (!row)
+        throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
       const nodeLogger = scopedLogger(logger, { runId: input.runId, nodeId: input.nodeId });
       const ctx: NodeContext = {
         workspaceId: input.workspaceId,
@@ -134,7 +138,12 @@ export function createActivities({ db, registry, logger = consoleLogger }: Activ
           const [existing] = await db
             .select({ id: messages.id, status: messages.status })
             .from(messages)
-            .where(and(eq(messages.workspaceId, input.workspaceId), eq(messages.idempotencyKey, input.idempotencyKey)));
+            .where(
+              and(
+                eq(messages.workspaceId, input.workspaceId),
+                eq(messages.idempotencyKey, input.idempotencyKey),
+              ),
+            );
           return { ...existing, created: false };
         },
       };
@@ -160,7 +169,8 @@ export function createActivities({ db, registry, logger = consoleLogger }: Activ
       steps: Record<string, Record<string, unknown>>;
     }): Promise<number> {
       const contact = await findContact(db, input.workspaceId, input.contactId);
-      if (!contact) throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
+      if (!contact)
+        throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
       return firstMatchingGroup(input.groups, { db, contact, ...input });
     },
 

@@ -18,7 +18,11 @@ export function toSnapshot(row: ContactRow): ContactSnapshot {
   };
 }
 
-export async function findContact(db: Db, workspaceId: string, contactId: string): Promise<ContactRow | undefined> {
+export async function findContact(
+  db: Db,
+  workspaceId: string,
+  contactId: string,
+): Promise<ContactRow | undefined> {
   const [row] = await db
     .select()
     .from(contacts)
@@ -82,7 +86,12 @@ export async function addToList(db: Db, workspaceId: string, contactId: string, 
   await db.insert(listMembers).values({ workspaceId, listId, contactId }).onConflictDoNothing();
 }
 
-export async function removeFromList(db: Db, workspaceId: string, contactId: string, name: string): Promise<void> {
+export async function removeFromList(
+  db: Db,
+  workspaceId: string,
+  contactId: string,
+  name: string,
+): Promise<void> {
   const listId = await ensureList(db, workspaceId, name);
   await db
     .delete(listMembers)

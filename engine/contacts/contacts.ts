@@ -14,10 +14,7 @@ export const contactInputSchema = z.object({
     .string()
     .regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +14155550100')
     .optional(),
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, 'must be an IANA time zone, e.g. Europe/Paris')
-    .optional(),
+  timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone, e.g. Europe/Paris').optional(),
   attributes: z.record(z.string(), z.unknown()).optional(),
   tags: z.array(z.string().min(1).max(100)).optional(),
 });
@@ -39,7 +36,8 @@ export async function createContact(db: Db, workspaceId: string, input: ContactI
     })
     .onConflictDoNothing()
     .returning();
-  if (!row) throw new Conflict('contact_exists', `A contact with userId ${input.userId} already exists`, 'userId');
+  if (!row)
+    throw new Conflict('contact_exists', `A contact with userId ${input.userId} already exists`, 'userId');
   return row;
 }
 

@@ -42,7 +42,7 @@ export const conditionSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('step'),
     nodeId: z.string().min(1).describe('An earlier action node of this journey'),
-    path: z.string().min(1).describe('Field of that node\'s output'),
+    path: z.string().min(1).describe("Field of that node's output"),
     op: comparison,
     value: z.unknown().optional(),
   }),

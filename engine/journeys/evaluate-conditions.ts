@@ -68,7 +68,10 @@ async function conditionHolds(condition: Condition, scope: ConditionScope): Prom
           .where(and(...filters));
         seen = rows.filter((r) => matchesFilter(r.properties, condition.where)).length;
       } else {
-        const [row] = await db.select({ n: count() }).from(events).where(and(...filters));
+        const [row] = await db
+          .select({ n: count() })
+          .from(events)
+          .where(and(...filters));
         seen = Number(row.n);
       }
       return condition.minCount === 0 ? seen === 0 : seen >= condition.minCount;
@@ -116,4 +119,3 @@ async function conditionHolds(condition: Condition, scope: ConditionScope): Prom
       return matchesCondition(scope.steps[condition.nodeId] ?? {}, condition);
   }
 }
-

@@ -75,7 +75,14 @@ function compare(actual: unknown, expected: unknown, op: 'gt' | 'gte' | 'lt' | '
 function comparable(actual: unknown, expected: unknown): [number, number] | [string, string] | undefined {
   const a = Number(actual);
   const b = Number(expected);
-  if (actual !== null && actual !== '' && expected !== null && expected !== '' && !Number.isNaN(a) && !Number.isNaN(b)) {
+  if (
+    actual !== null &&
+    actual !== '' &&
+    expected !== null &&
+    expected !== '' &&
+    !Number.isNaN(a) &&
+    !Number.isNaN(b)
+  ) {
     return [a, b];
   }
   if (typeof actual === 'string' && typeof expected === 'string') return [actual, expected];

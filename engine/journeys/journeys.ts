@@ -13,9 +13,15 @@ export type JourneyVersionRow = typeof journeyVersions.$inferSelect;
 
 export class JourneyNotPublishable extends DomainError {
   constructor(problems: JourneyInvalid['problems']) {
-    super('journey_invalid', `The journey has ${problems.length} problem(s) and cannot be published`, 422, undefined, {
-      problems,
-    });
+    super(
+      'journey_invalid',
+      `The journey has ${problems.length} problem(s) and cannot be published`,
+      422,
+      undefined,
+      {
+        problems,
+      },
+    );
   }
 }
 
@@ -35,13 +41,23 @@ export async function getJourney(db: Db, workspaceId: string, journeyId: string)
 }
 
 export async function listJourneys(db: Db, workspaceId: string): Promise<JourneyRow[]> {
-  return db.select().from(journeys).where(eq(journeys.workspaceId, workspaceId)).orderBy(desc(journeys.updatedAt));
+  return db
+    .select()
+    .from(journeys)
+    .where(eq(journeys.workspaceId, workspaceId))
+    .orderBy(desc(journeys.updatedAt));
 }
 
 /** Saves a draft; a live journey keeps running its active version until the draft is published. */
-export async function saveDraft(db: Db, workspaceId: string, journeyId: string, draft: unknown): Promise<JourneyRow> {
+export async function saveDraft(
+  db: Db,
+  workspaceId: string,
+  journeyId: string,
+  draft: unknown,
+): Promise<JourneyRow> {
   const current = await getJourney(db, workspaceId, journeyId);
-  if (current.status === 'archived') throw new Conflict('journey_archived', 'An archived journey cannot be edited');
+  if (current.status === 'archived')
+    throw new Conflict('journey_archived', 'An archived journey cannot be edited');
   const graph = journeyGraphSchema.parse(draft);
   const [row] = await db
     .update(journeys)
@@ -75,7 +91,8 @@ export async function publishJourney(
   note?: string,
 ): Promise<JourneyVersionRow> {
   const journey = await getJourney(db, workspaceId, journeyId);
-  if (journey.status === 'archived') throw new Conflict('journey_archived', 'An archived journey cannot be published');
+  if (journey.status === 'archived')
+    throw new Conflict('journey_archived', 'An archived journey cannot be published');
   let compiled: { graph: JourneyGraph; plan: Plan };
   try {
     compiled = compileJourney(journey.draft, registry);
@@ -112,7 +129,11 @@ export async function publishJourney(
   });
 }
 
-export async function listVersions(db: Db, workspaceId: string, journeyId: string): Promise<JourneyVersionRow[]> {
+export async function listVersions(
+  db: Db,
+  workspaceId: string,
+  journeyId: string,
+): Promise<JourneyVersionRow[]> {
   await getJourney(db, workspaceId, journeyId);
   return db
     .select()

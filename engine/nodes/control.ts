@@ -51,10 +51,7 @@ export const waitUntil = defineNode({
   category: 'Timing',
   description: 'Holds the contact until a date, the next local time of day, or a date attribute.',
   config: waitUntilConfig,
-  ports: (c) =>
-    c?.mode === 'attribute'
-      ? [nextPort, { id: 'missing', label: 'Missing date' }]
-      : [nextPort],
+  ports: (c) => (c?.mode === 'attribute' ? [nextPort, { id: 'missing', label: 'Missing date' }] : [nextPort]),
   summary: (c) =>
     c.mode === 'date'
       ? `Until ${c.at}`
@@ -112,7 +109,10 @@ export const branchSwitch = defineNode({
     cases: z
       .array(
         z.object({
-          port: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes').describe('Port id'),
+          port: z
+            .string()
+            .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')
+            .describe('Port id'),
           label: z.string().min(1),
           when: conditionGroupSchema,
         }),
@@ -143,7 +143,11 @@ export const splitRandom = defineNode({
       )
       .min(2),
   }),
-  ports: (c) => (c?.branches ?? []).map((b: { port: string; weight: number }) => ({ id: b.port, label: `${b.port} (${b.weight})` })),
+  ports: (c) =>
+    (c?.branches ?? []).map((b: { port: string; weight: number }) => ({
+      id: b.port,
+      label: `${b.port} (${b.weight})`,
+    })),
   summary: (c) => c.branches.map((b) => `${b.port} ${b.weight}`).join(' / '),
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode, type NodeContext, type PortSpec, nextPort } from '../sdk/define-node';
+import { defineNode, type NodeContext, nextPort, type PortSpec } from '../sdk/define-node';
 
 /**
  * Send nodes. Until the channel connectors land, every send is captured in the message ledger
@@ -88,7 +88,11 @@ export const pushSend = defineNode({
   ports: sendPorts,
   summary: (c) => `Push “${c.title}”`,
   execute: (config, ctx) =>
-    capture(ctx, 'push', ctx.contact.id, { subject: config.title, body: config.body, payload: { url: config.url } }),
+    capture(ctx, 'push', ctx.contact.id, {
+      subject: config.title,
+      body: config.body,
+      payload: { url: config.url },
+    }),
 });
 
 export const webhookCall = defineNode({

@@ -35,7 +35,8 @@ export const dateTrigger = defineNode({
   kind: 'trigger',
   title: 'Date attribute',
   category: 'Triggers',
-  description: 'Enters each contact once a year on a date attribute (birthday, anniversary), at a local hour.',
+  description:
+    'Enters each contact once a year on a date attribute (birthday, anniversary), at a local hour.',
   config: z.object({
     attribute: z.string().min(1).describe('Date attribute, e.g. "birthday"'),
     offsetDays: z.number().int().min(-365).max(365).default(0).describe('Days before (negative) or after'),
@@ -43,7 +44,8 @@ export const dateTrigger = defineNode({
     minute: z.number().int().min(0).max(59).default(0),
   }),
   ports: [nextPort],
-  summary: (c) => `On ${c.attribute} at ${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`,
+  summary: (c) =>
+    `On ${c.attribute} at ${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`,
 });
 
 export const scheduleTrigger = defineNode({

@@ -37,7 +37,10 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
   const { db } = deps;
   const journey = await getJourney(db, request.workspaceId, request.journeyId);
   if (journey.status !== 'active' || journey.activeVersion === null) {
-    throw new Conflict('journey_not_active', `Journey ${journey.id} is ${journey.status}; only active journeys enroll`);
+    throw new Conflict(
+      'journey_not_active',
+      `Journey ${journey.id} is ${journey.status}; only active journeys enroll`,
+    );
   }
   const [contact] = await db
     .select({ id: contacts.id })
@@ -57,13 +60,21 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
 
   if (latest) {
     if (reEntry.mode === 'never') {
-      return { enrolled: false, reason: 'the contact already entered this journey', workflowId: latest.workflowId };
+      return {
+        enrolled: false,
+        reason: 'the contact already entered this journey',
+        workflowId: latest.workflowId,
+      };
     }
     if (latest.status === 'running') {
       return { enrolled: false, reason: 'the contact is in this journey now', workflowId: latest.workflowId };
     }
     if (reEntry.minInterval && Date.now() - latest.startedAt.getTime() < durationMs(reEntry.minInterval)) {
-      return { enrolled: false, reason: 'the minimum re-entry interval has not passed', workflowId: latest.workflowId };
+      return {
+        enrolled: false,
+        reason: 'the minimum re-entry interval has not passed',
+        workflowId: latest.workflowId,
+      };
     }
   }
   const entry = (latest?.entry ?? 0) + 1;
@@ -86,7 +97,8 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     })
     .onConflictDoNothing()
     .returning({ id: journeyRuns.id });
-  if (!inserted) return { enrolled: false, reason: 'an enrollment of this contact is in progress', workflowId };
+  if (!inserted)
+    return { enrolled: false, reason: 'an enrollment of this contact is in progress', workflowId };
 
   const input: JourneyRunInput = {
     workspaceId: request.workspaceId,

@@ -16,7 +16,10 @@ export async function signalJourneyRuns(
   journeyId: string,
   control: ControlAction,
 ): Promise<number> {
-  const ids = await runningWorkflowIds(db, and(eq(journeyRuns.journeyId, journeyId), eq(journeyRuns.status, 'running')));
+  const ids = await runningWorkflowIds(
+    db,
+    and(eq(journeyRuns.journeyId, journeyId), eq(journeyRuns.status, 'running')),
+  );
   let delivered = 0;
   for (const id of ids) {
     try {

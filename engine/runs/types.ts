@@ -71,7 +71,12 @@ export interface ContactView {
 export const MAX_BUFFERED_EVENTS = 500;
 export const MAX_SEEN_EVENT_IDS = 2000;
 
-export function runWorkflowId(workspaceId: string, journeyId: string, contactId: string, entry?: number): string {
+export function runWorkflowId(
+  workspaceId: string,
+  journeyId: string,
+  contactId: string,
+  entry?: number,
+): string {
   const base = `wl:${workspaceId}:${journeyId}:${contactId}`;
   return entry === undefined ? base : `${base}:${entry}`;
 }

@@ -85,6 +85,12 @@ export interface NodeResult {
   port?: string;
   /** Readable by later nodes as `steps.<nodeId>.<field>`. */
   output?: Record<string, unknown>;
+  /**
+   * Ask the run to come back later (quiet hours, a deferred frequency cap): the workflow waits
+   * until this ISO instant with a durable timer, then executes the node again with the same
+   * idempotency key.
+   */
+  deferUntil?: string;
 }
 
 export interface NodeDefinition<Schema extends z.ZodType = z.ZodType> {
@@ -105,7 +111,9 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType> {
 export type AnyNodeDefinition = NodeDefinition<z.ZodType>;
 
 /** The one way a node is declared, built-in or custom: the schema drives validation, form and types. */
-export function defineNode<Schema extends z.ZodType>(definition: NodeDefinition<Schema>): NodeDefinition<Schema> {
+export function defineNode<Schema extends z.ZodType>(
+  definition: NodeDefinition<Schema>,
+): NodeDefinition<Schema> {
   return definition;
 }
 

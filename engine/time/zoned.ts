@@ -54,7 +54,13 @@ export function wallClockAt(instant: number, timeZone: string): WallClock & { we
   for (const p of formatter(timeZone).formatToParts(new Date(instant))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  const clock = { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute };
+  const clock = {
+    year: parts.year,
+    month: parts.month,
+    day: parts.day,
+    hour: parts.hour,
+    minute: parts.minute,
+  };
   const weekday = new Date(Date.UTC(clock.year, clock.month - 1, clock.day)).getUTCDay();
   return { ...clock, weekday };
 }
@@ -71,7 +77,11 @@ function offsetAt(instant: number, timeZone: string): number {
 /** The instant at which the wall clock of `timeZone` reads `clock`. */
 export function instantOf(clock: WallClock, timeZone: string): number {
   const target = wallMs(clock);
-  const offsets = new Set([offsetAt(target - DAY, timeZone), offsetAt(target, timeZone), offsetAt(target + DAY, timeZone)]);
+  const offsets = new Set([
+    offsetAt(target - DAY, timeZone),
+    offsetAt(target, timeZone),
+    offsetAt(target + DAY, timeZone),
+  ]);
   const matches = [...offsets]
     .map((offset) => target - offset)
     .filter((instant) => wallMs(wallClockAt(instant, timeZone)) === target)
@@ -118,6 +128,7 @@ export function parseCalendarDate(value: unknown): { year: number; month: number
   if (!match) return undefined;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const d = new Date(Date.UTC(year, month - 1, day));
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)
+    return undefined;
   return { year, month, day };
 }

@@ -8,7 +8,10 @@ import { createRegistry } from '../../engine/nodes';
 import type { NodeRegistry } from '../../engine/sdk/registry';
 import { createWorkspace } from '../../engine/workspaces/workspaces';
 
-export async function workspaceWithContact(db: Db, contact: ContactInput = { userId: 'u-1', email: 'ada@example.com' }) {
+export async function workspaceWithContact(
+  db: Db,
+  contact: ContactInput = { userId: 'u-1', email: 'ada@example.com' },
+) {
   const workspace = await createWorkspace(db, 'Test workspace');
   const row = await createContact(db, workspace.id, contact);
   return { workspace, contact: row };
@@ -41,7 +44,11 @@ export async function runRow(db: Db, workflowId: string) {
 }
 
 /** A straight line of nodes joined by their `next` ports. */
-export function line(name: string, nodes: JourneyGraphInput['nodes'], settings?: JourneyGraphInput['settings']) {
+export function line(
+  name: string,
+  nodes: JourneyGraphInput['nodes'],
+  settings?: JourneyGraphInput['settings'],
+) {
   const edges = nodes.slice(1).map((node, i) => ({
     id: `e${i}`,
     source: nodes[i].id,

@@ -26,7 +26,9 @@ export default async function setup(project: TestProject) {
   const cli = findTemporalCli({ root, log });
   const testServer = findTestServer({ root, log });
   if (!cli.path || !testServer.path) {
-    throw new Error('The Temporal CLI and test server binaries are required for the test suite (see README).');
+    throw new Error(
+      'The Temporal CLI and test server binaries are required for the test suite (see README).',
+    );
   }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-test-'));
   let server: DevServer | undefined;

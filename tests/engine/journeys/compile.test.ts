@@ -18,7 +18,13 @@ function cartJourney(): JourneyGraphInput {
     name: 'Cart',
     nodes: [
       { id: 'start', type: 'trigger.event', config: { event: 'Cart Abandoned' }, position: { x: 250, y: 0 } },
-      { id: 'remind', type: 'email.send', config: { template: 'cart' }, label: 'Reminder', position: { x: 250, y: 150 } },
+      {
+        id: 'remind',
+        type: 'email.send',
+        config: { template: 'cart' },
+        label: 'Reminder',
+        position: { x: 250, y: 150 },
+      },
       {
         id: 'ordered',
         type: 'wait.event',
@@ -63,7 +69,11 @@ describe('compileJourney', () => {
   it('ends the run (null) at an unconnected regular port and at a send whose next is unconnected', () => {
     const graph = cartJourney();
     graph.edges = graph.edges.filter((e) => e.source !== 'remind');
-    graph.nodes.push({ id: 'orphan-wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'hours' } } });
+    graph.nodes.push({
+      id: 'orphan-wait',
+      type: 'wait.duration',
+      config: { duration: { amount: 1, unit: 'hours' } },
+    });
     graph.edges.push(edge('remind', 'orphan-wait', 'error'), edge('orphan-wait', 'ordered'));
     const { plan } = compile(graph);
     expect(plan.nodes.ordered.next).toEqual({ matched: 'won', timeout: null });
@@ -120,8 +130,9 @@ describe('compileJourney', () => {
     moved.nodes = moved.nodes
       .map((n) => ({ ...n, position: { x: 0, y: 0 }, label: `renamed ${n.id}` }))
       .reverse();
-    moved.edges = moved.edges.map((e) => ({ ...e, id: `x-${e.id}`, sourceHandle: e.sourceHandle ?? 'next' })).reverse();
-    moved.nodes[0] = { ...moved.nodes[0], config: { ...moved.nodes[0].config } };
+    moved.edges = moved.edges
+      .map((e) => ({ ...e, id: `x-${e.id}`, sourceHandle: e.sourceHandle ?? 'next' }))
+      .reverse();
     expect(original).toMatch(/^[0-9a-f]{64}$/);
     expect(compile(moved).plan.contentHash).toBe(original);
   });

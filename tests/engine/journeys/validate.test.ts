@@ -7,7 +7,12 @@ const registry = createRegistry();
 
 type NodeInput = Omit<JourneyNode, 'config'> & { config?: Record<string, unknown> };
 
-function node(id: string, type: string, config: Record<string, unknown> = {}, extra: Partial<NodeInput> = {}) {
+function node(
+  id: string,
+  type: string,
+  config: Record<string, unknown> = {},
+  extra: Partial<NodeInput> = {},
+) {
   return { id, type, config, ...extra };
 }
 
@@ -65,7 +70,9 @@ describe('validateJourney', () => {
 
   it('reports an edge id used twice', () => {
     const result = validate(
-      journey({ edges: [edge('start', 'welcome', undefined, 'e1'), edge('welcome', 'end', undefined, 'e1')] }),
+      journey({
+        edges: [edge('start', 'welcome', undefined, 'e1'), edge('welcome', 'end', undefined, 'e1')],
+      }),
     );
     expect(result.errors).toEqual([expect.objectContaining({ code: 'edge_id_duplicate', edgeId: 'e1' })]);
   });
@@ -100,7 +107,12 @@ describe('validateJourney', () => {
   });
 
   it('reports each config issue with its field path and zod message, naming the node by id and label', () => {
-    const pause = node('pause', 'wait.duration', { duration: { amount: -1, unit: 'days' } }, { label: 'Pause' });
+    const pause = node(
+      'pause',
+      'wait.duration',
+      { duration: { amount: -1, unit: 'days' } },
+      { label: 'Pause' },
+    );
     const result = validate(
       journey({
         nodes: [trigger, pause, end],
@@ -154,7 +166,11 @@ describe('validateJourney', () => {
       }),
     );
     expect(result.errors).toEqual([
-      expect.objectContaining({ code: 'port_multiple_edges', nodeId: 'welcome', edgeId: 'welcome-next-other' }),
+      expect.objectContaining({
+        code: 'port_multiple_edges',
+        nodeId: 'welcome',
+        edgeId: 'welcome-next-other',
+      }),
     ]);
   });
 
@@ -223,7 +239,10 @@ describe('validateJourney', () => {
   });
 
   it('warns about an unconnected port that exits, but not about send fallbacks, and stays valid', () => {
-    const ordered = node('ordered', 'wait.event', { event: 'Order Completed', timeout: { amount: 1, unit: 'hours' } });
+    const ordered = node('ordered', 'wait.event', {
+      event: 'Order Completed',
+      timeout: { amount: 1, unit: 'hours' },
+    });
     const result = validate(
       journey({
         nodes: [trigger, welcome, ordered, end],
@@ -233,7 +252,12 @@ describe('validateJourney', () => {
     expect(result.valid).toBe(true);
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([
-      expect.objectContaining({ code: 'port_unconnected', severity: 'warning', nodeId: 'ordered', field: 'timeout' }),
+      expect.objectContaining({
+        code: 'port_unconnected',
+        severity: 'warning',
+        nodeId: 'ordered',
+        field: 'timeout',
+      }),
     ]);
   });
 

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Bootstrap with Node built-ins only: installs dependencies when missing, then hands over to the
+// TypeScript entry point (start | api | worker | migrate) or to vitest (test).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const [command = 'start', ...rest] = process.argv.slice(2);
+const commands = ['start', 'api', 'worker', 'migrate', 'test'];
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`Wayline needs Node.js 20.19 or newer; this is ${process.versions.node}.`);
+  process.exit(1);
+}
+if (!commands.includes(command)) {
+  console.error(`Usage: wayline <${commands.join('|')}>`);
+  process.exit(2);
+}
+
+ensureDependencies();
+
+const child =
+  command === 'test'
+    ? spawn(process.execPath, [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], {
+        cwd: root,
+        stdio: 'inherit',
+      })
+    : spawn(process.execPath, ['--import', 'tsx', path.join(root, 'engine', 'cli.ts'), command, ...rest], {
+        cwd: root,
+        stdio: 'inherit',
+      });
+
+// Ctrl-C reaches the whole process group; the child shuts down cleanly and we exit with it.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (signal !== 'SIGINT') child.kill(signal);
+  });
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+function ensureDependencies() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  const fresh =
+    existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
+  if (fresh) return;
+  const args = existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  console.log(`Installing dependencies (npm ${args[0]})...`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('npm could not install the dependencies; see the output above.');
+    process.exit(result.status ?? 1);
+  }
+}

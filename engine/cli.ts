@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { type Config, ConfigInvalid, loadConfig } from './config';
+import { connectClient, loadRegistry, openDatabase, type RunningWorker, runWorker, startApi } from './server';
+import { findTemporalCli } from './temporal/binaries';
+import { type DevServer, startDevServer } from './temporal/dev-server';
+import { ensureDemoWorkspace } from './workspaces/demo';
+
+type Stop = () => Promise<unknown>;
+
+async function main(command: string): Promise<void> {
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  const stops: Stop[] = [];
+  const shutdown = onShutdown(stops);
+  try {
+    if (command === 'start') await start(config, stops);
+    else if (command === 'api') await api(config, stops);
+    else if (command === 'worker') await worker(config, stops);
+    else if (command === 'migrate') {
+      const database = await openDatabase(config);
+      console.log(`Migrations applied to ${database.location}`);
+      await database.close();
+    } else throw new Error(`unknown command ${command}`);
+  } catch (error) {
+    console.error(error instanceof ConfigInvalid ? error.message : error);
+    await shutdown(1);
+  }
+}
+
+/** Everything in one process: Temporal dev server, PGlite, worker, API and UI. */
+async function start(config: Config, stops: Stop[]): Promise<void> {
+  let address = config.TEMPORAL_ADDRESS;
+  let devServer: DevServer | undefined;
+  if (!address) {
+    const binary = findTemporalCli({ root: config.root });
+    devServer = await startDevServer({
+      binary,
+      dataDir: config.dataDir,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
+    stops.unshift(() => devServer!.stop());
+    address = devServer.address;
+  }
+  const database = await openDatabase(config);
+  stops.unshift(() => database.close());
+  console.log(`Database: ${database.driver} (${database.location}), migrations applied`);
+  const registry = loadRegistry();
+  const running: RunningWorker = await runWorker(config, address, database, registry);
+  stops.unshift(() => running.stop());
+  const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
+  stops.unshift(() => client.connection.close());
+  await buildUiIfMissing(config);
+  const demo = await ensureDemoWorkspace(database.db, config.dataDir);
+  const app: FastifyInstance = await startApi(config, database, client, registry);
+  stops.unshift(() => app.close());
+
+  const base = config.publicUrl;
+  console.log(
+    [
+      '',
+      'Wayline is running.',
+      `  Builder UI     ${base}/`,
+      `  API            ${base}/v1  (health: ${base}/health)`,
+      `  API docs       ${base}/docs`,
+      `  Temporal UI    ${devServer ? devServer.uiUrl : `(external Temporal at ${address})`}`,
+      `  Demo workspace ${demo.id}${demo.created ? ' (created now)' : ''}`,
+      `  API key        ${demo.secretKey}   (Authorization: Bearer …)`,
+      `  Write key      ${demo.writeKey}   (tracking API)`,
+      '',
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+}
+
+async function api(config: Config, stops: Stop[]): Promise<void> {
+  requireServers(config);
+  const database = await openDatabase(config);
+  stops.unshift(() => database.close());
+  const client = await connectClient(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE);
+  stops.unshift(() => client.connection.close());
+  const app = await startApi(config, database, client, loadRegistry());
+  stops.unshift(() => app.close());
+  console.log(`Wayline API listening on ${config.publicUrl}`);
+}
+
+async function worker(config: Config, stops: Stop[]): Promise<void> {
+  requireServers(config);
+  const database = await openDatabase(config);
+  stops.unshift(() => database.close());
+  const running = await runWorker(config, config.TEMPORAL_ADDRESS!, database, loadRegistry());
+  stops.unshift(() => running.stop());
+  console.log(`Wayline worker polling task queue ${config.WAYLINE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+}
+
+function requireServers(config: Config): void {
+  const missing = [
+    !config.DATABASE_URL && 'DATABASE_URL',
+    !config.TEMPORAL_ADDRESS && 'TEMPORAL_ADDRESS',
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw new ConfigInvalid(
+      `Separate api and worker processes share a Postgres server and a Temporal cluster: set ${missing.join(' and ')} (or use npm start for the embedded mode).`,
+    );
+  }
+}
+
+async function buildUiIfMissing(config: Config): Promise<void> {
+  const uiRoot = path.join(config.root, 'builder-ui');
+  if (!existsSync(path.join(uiRoot, 'index.html')) || existsSync(path.join(uiRoot, 'dist', 'index.html')))
+    return;
+  console.log('Building the builder UI (first start only)...');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(uiRoot, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+function onShutdown(stops: Stop[]) {
+  let stopping = false;
+  const shutdown = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    for (const stop of stops) {
+      try {
+        await stop();
+      } catch (error) {
+        console.error('while stopping:', (error as Error).message);
+      }
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => {
+    console.log('\nStopping Wayline...');
+    void shutdown(0);
+  });
+  process.on('SIGTERM', () => void shutdown(0));
+  return shutdown;
+}
+
+await main(process.argv[2] ?? 'start');
