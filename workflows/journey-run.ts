@@ -268,7 +268,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       }
       case 'exit': {
         leave(record, null);
-        ending = { status: 'exited', reason: 'exit node' };
+        ending = { status: 'completed', reason: 'exit node' };
         break;
       }
       default: {
@@ -333,7 +333,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
 
   const end: Ending = ending ?? { status: 'completed', reason: 'reached the end of the journey' };
   await flush(end);
-  return { status: end.status, reason: end.reason, path };
+  return { status: end.status, reason: end.reason, path, continuedAsNew: state.continuedAsNew };
 }
 
 async function resolveUntil(

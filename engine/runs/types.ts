@@ -56,7 +56,9 @@ export interface JourneyRunInput {
 export interface JourneyRunResult {
   status: RunEndStatus;
   reason?: string;
+  /** Nodes visited by the last execution of the run (after any continue-as-new). */
   path: string[];
+  continuedAsNew: number;
 }
 
 export type ControlAction = { action: 'pause' } | { action: 'resume' } | { action: 'exit'; reason?: string };

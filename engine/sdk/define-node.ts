@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { Db } from '../../db';
+import type { NodeHttp } from './http';
 
 export type NodeKind = 'trigger' | 'control' | 'action';
 
@@ -43,6 +45,33 @@ export interface ContactChanges {
   removeTags?: string[];
 }
 
+/** An event of the contact, as `ctx.listEvents` returns it (newest first). */
+export interface ContactEvent {
+  id: string;
+  type: string;
+  name: string | null;
+  properties: Record<string, unknown>;
+  /** When it happened, ISO 8601. */
+  timestamp: string;
+}
+
+export interface ContactEventFilter {
+  /** Only events with one of these names. */
+  names?: string[];
+  /** Only events that happened at or after this instant. */
+  since?: Date | string;
+  /** At most this many, newest first (default 1000, at most 10000). */
+  limit?: number;
+}
+
+/** Workspace secrets by name, resolved server-side; values never travel in journey JSON. */
+export interface NodeSecrets {
+  /** The secret's value; a missing secret throws `NodeError.fatal` naming it. */
+  get(name: string): Promise<string>;
+  /** The secret's value, or undefined when the workspace has none by that name. */
+  find(name: string): Promise<string | undefined>;
+}
+
 /** What an action node can see and do. Built-in and custom nodes get the same context. */
 export interface NodeContext {
   workspaceId: string;
@@ -66,6 +95,16 @@ export interface NodeContext {
   emitEvent(name: string, properties?: Record<string, unknown>): Promise<void>;
   /** Records a message in the ledger once per idempotency key; returns the existing row on a retry. */
   recordMessage(message: MessageRecord): Promise<{ id: string; created: boolean; status: string }>;
+  /** The contact's events (the `events` table), newest first. */
+  listEvents(filter?: ContactEventFilter): Promise<ContactEvent[]>;
+  /** `fetch` with a timeout, and JSON helpers that turn HTTP failures into `NodeError`s. */
+  http: NodeHttp;
+  secrets: NodeSecrets;
+  /**
+   * The database, for a plugin's own tables (created by its `setup` hook). Every row you write
+   * or read must be scoped by `ctx.workspaceId`: tenants never meet.
+   */
+  db: Db;
 }
 
 export interface MessageRecord {
@@ -106,6 +145,12 @@ export interface NodeDefinition<Schema extends z.ZodType = z.ZodType> {
   /** One line shown on the node in the builder. */
   summary?: (config: z.infer<Schema>) => string;
   execute?: (config: z.infer<Schema>, ctx: NodeContext) => Promise<NodeResult | undefined>;
+  /**
+   * Prepares what the node needs in the database (`create table if not exists ...`). Runs once
+   * per database before the node first executes, and at start-up for loaded plugins; it must
+   * be idempotent.
+   */
+  setup?: (db: Db) => Promise<void>;
 }
 
 export type AnyNodeDefinition = NodeDefinition<z.ZodType>;

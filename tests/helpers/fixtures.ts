@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { journeyRuns, nodeVisits } from '../../db/schema';
@@ -5,6 +6,8 @@ import { type ContactInput, createContact } from '../../engine/contacts/contacts
 import { createJourney, publishJourney } from '../../engine/journeys/journeys';
 import type { JourneyGraphInput } from '../../engine/journeys/model';
 import { createRegistry } from '../../engine/nodes';
+import { type EnrollRequest, enrollContact } from '../../engine/runs/enroll';
+import type { JourneyRunResult } from '../../engine/runs/types';
 import type { NodeRegistry } from '../../engine/sdk/registry';
 import { createWorkspace } from '../../engine/workspaces/workspaces';
 
@@ -56,4 +59,21 @@ export function line(
     target: node.id,
   }));
   return { name, nodes, edges, settings } as JourneyGraphInput;
+}
+
+export function enroller(db: Db, temporal: { client: Client; taskQueue: string }) {
+  return (request: EnrollRequest) =>
+    enrollContact({ db, temporal: temporal.client, taskQueue: temporal.taskQueue }, request);
+}
+
+/** Enrolls and waits for the run's result (time skips on the test server while waiting). */
+export async function runToEnd(
+  db: Db,
+  temporal: { client: Client; taskQueue: string },
+  request: EnrollRequest,
+): Promise<{ workflowId: string; result: JourneyRunResult }> {
+  const enrolled = await enroller(db, temporal)(request);
+  if (!enrolled.enrolled) throw new Error(`not enrolled: ${enrolled.reason}`);
+  const result: JourneyRunResult = await temporal.client.workflow.getHandle(enrolled.workflowId).result();
+  return { workflowId: enrolled.workflowId, result };
 }
