@@ -86,7 +86,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Validate the draft, or the graph in the body',
         params: idParams,
-        body: z.object({ graph: z.unknown().optional() }).optional(),
+        body: z.object({ graph: z.unknown().optional() }).nullish(),
       },
     },
     async (request) => {
@@ -102,7 +102,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Compile the draft into a new immutable version and activate it',
         params: idParams,
-        body: z.object({ note: z.string().max(1000).optional() }).optional(),
+        body: z.object({ note: z.string().max(1000).optional() }).nullish(),
       },
     },
     async (request, reply) => {

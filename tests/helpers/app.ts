@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db';
+import { buildApp } from '../../engine/api/app';
+import { createRegistry } from '../../engine/nodes';
+import type { NodeRegistry } from '../../engine/sdk/registry';
+import type { TemporalHarness } from './temporal';
+
+/** The real API on real dependencies, for `app.inject`; close it after the test. */
+export async function testApp(
+  database: Database,
+  temporal: TemporalHarness,
+  registry: NodeRegistry = createRegistry(),
+): Promise<FastifyInstance> {
+  const app = await buildApp({
+    db: database.db,
+    database,
+    temporal: temporal.client,
+    taskQueue: temporal.taskQueue,
+    registry,
+  });
+  await app.ready();
+  return app;
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
