@@ -1,1 +1,5 @@
+export { backgroundJob } from './background-job';
+export { dateTriggerScan, dateTriggerScanLoop } from './date-trigger-scan';
 export { journeyRun } from './journey-run';
+export { scheduledEnrollment } from './scheduled-enrollment';
+export { segmentRefresh } from './segment-refresh';

@@ -5,6 +5,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -16,6 +17,7 @@ import { type Duration, durationMs } from '../engine/journeys/duration';
 import { matchesFilter, type PropertyFilter } from '../engine/journeys/filters';
 import type { EventMatch } from '../engine/journeys/model';
 import type { PlanNode } from '../engine/journeys/plan';
+import { SEND_NODE_CHANNELS } from '../engine/nodes/send-channels';
 import {
   type ContactView,
   type ControlAction,
@@ -41,10 +43,26 @@ export interface RunStatus {
   eventsReceived: number;
 }
 
-const { executeNode, evaluateBranch } = proxyActivities<Activities>({
+const actionOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
-});
+} as const;
+
+const { executeNode, evaluateBranch } = proxyActivities<Activities>(actionOptions);
+
+/** Sends run on their channel's task queue (`<queue>-<channel>`), so each channel is rate limited on its own. */
+const sendExecutors = new Map<string, Activities['executeNode']>();
+function executorFor(nodeType: string): Activities['executeNode'] {
+  const channel = SEND_NODE_CHANNELS[nodeType];
+  if (!channel || !patched('channel-task-queues')) return executeNode;
+  const taskQueue = `${workflowInfo().taskQueue}-${channel}`;
+  let executor = sendExecutors.get(taskQueue);
+  if (!executor) {
+    executor = proxyActivities<Activities>({ ...actionOptions, taskQueue }).executeNode;
+    sendExecutors.set(taskQueue, executor);
+  }
+  return executor;
+}
 
 const { loadContact, recordProgress } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -71,6 +89,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     events: [],
     seenEventIds: [],
     consumed: [],
+    received: 0,
     paused: input.paused ?? false,
     enteredAt: Date.now(),
     continuedAsNew: 0,
@@ -88,7 +107,8 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     if (state.seenEventIds.includes(event.id)) return;
     state.seenEventIds.push(event.id);
     if (state.seenEventIds.length > MAX_SEEN_EVENT_IDS) state.seenEventIds.shift();
-    state.events.push(event);
+    state.events.push({ ...event, arrival: state.received });
+    state.received += 1;
     if (state.events.length > MAX_BUFFERED_EVENTS) state.events.shift();
     if (ending) return;
     if (matches(event, plan.settings.goal)) {
@@ -131,11 +151,26 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     return contact;
   };
 
-  /** Waits until `deadline` (ms) or an interruption; true when the deadline was reached. */
-  const waitUntilInstant = async (deadline: number, also: () => boolean = () => false) => {
+  const historyFull = () => {
+    const now = workflowInfo();
+    return now.continueAsNewSuggested || (!!input.historyLimit && now.historyLength > input.historyLimit);
+  };
+
+  /**
+   * Waits until `deadline` (ms), an interruption, or `also()`. With `resumable`, a history grown
+   * too long during the wait ends it early so the run can continue as new at the same node.
+   */
+  const waitFor = async (
+    deadline: number,
+    options: { also?: () => boolean; resumable?: boolean } = {},
+  ): Promise<'deadline' | 'interrupted' | 'condition' | 'continue-as-new'> => {
+    const also = options.also ?? (() => false);
+    const settled = () => (interrupted() ? 'interrupted' : also() ? 'condition' : null);
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return !interrupted() && !also();
-    return !(await condition(() => interrupted() || also(), remaining));
+    if (remaining > 0) {
+      await condition(() => settled() !== null || (!!options.resumable && historyFull()), remaining);
+    }
+    return settled() ?? (Date.now() >= deadline ? 'deadline' : 'continue-as-new');
   };
 
   const enterNode = (node: PlanNode, enteredAt: number) => {
@@ -160,16 +195,25 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     state.cursor = trigger.next.next ?? null;
   }
 
+  /** Puts the run back at the start of the wait it is in, to continue as new there. */
+  const resumeLater = (record: VisitRecord, since?: number) => {
+    state.cursorEnteredAt = record.enteredAt;
+    state.cursorSince = since;
+    state.visits[record.nodeId] -= 1;
+    path.pop();
+  };
+
   while (state.cursor && !ending) {
-    const limit = input.historyLimit;
-    if (info.continueAsNewSuggested || (limit && workflowInfo().historyLength > limit)) {
+    if (historyFull()) {
       await flush();
       state.continuedAsNew += 1;
       return continueAsNew<typeof journeyRun>({ ...input, state, paused: state.paused });
     }
     const node = plan.nodes[state.cursor];
     const enteredAt = state.cursorEnteredAt ?? Date.now();
+    const resumedSince = state.cursorSince;
     state.cursorEnteredAt = undefined;
+    state.cursorSince = undefined;
     const record = enterNode(node, enteredAt);
     const config = node.config as Record<string, any>;
 
@@ -177,8 +221,11 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       case 'wait.duration': {
         pending.push(record);
         await flush();
-        const done = await waitUntilInstant(enteredAt + durationMs(config.duration as Duration));
-        if (!done) break;
+        const outcome = await waitFor(enteredAt + durationMs(config.duration as Duration), {
+          resumable: true,
+        });
+        if (outcome === 'continue-as-new') resumeLater(record);
+        if (outcome !== 'deadline') break;
         leave(record, 'next');
         state.cursor = node.next.next;
         break;
@@ -192,17 +239,19 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
         }
         pending.push(record);
         await flush();
-        if (!(await waitUntilInstant(target))) break;
+        const outcome = await waitFor(target, { resumable: true });
+        if (outcome === 'continue-as-new') resumeLater(record);
+        if (outcome !== 'deadline') break;
         leave(record, 'next', { until: new Date(target).toISOString() });
         state.cursor = node.next.next;
         break;
       }
       case 'wait.event': {
-        const since = config.onlyWhileWaiting ? state.events.length : 0;
+        const since = resumedSince ?? (config.onlyWhileWaiting ? state.received : 0);
         const find = () =>
           state.events.find(
-            (event, index) =>
-              index >= since &&
+            (event) =>
+              (event.arrival ?? 0) >= since &&
               event.name === config.event &&
               matchesFilter(event.properties, config.where as PropertyFilter | undefined) &&
               !state.consumed.includes(`${node.id}:${event.id}`),
@@ -210,9 +259,10 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
         pending.push(record);
         await flush();
         const deadline = enteredAt + durationMs(config.timeout as Duration);
-        const timedOut = await waitUntilInstant(deadline, () => find() !== undefined);
-        if (interrupted()) break;
-        const event = timedOut ? undefined : find();
+        const outcome = await waitFor(deadline, { also: () => find() !== undefined, resumable: true });
+        if (outcome === 'continue-as-new') resumeLater(record, since);
+        if (outcome === 'interrupted' || outcome === 'continue-as-new') break;
+        const event = outcome === 'condition' ? find() : undefined;
         if (event) {
           state.consumed.push(`${node.id}:${event.id}`);
           leave(record, 'matched', { eventId: event.id });
@@ -284,7 +334,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
         const idempotencyKey = `${info.workflowId}:${node.id}:${record.visit}`;
         try {
           const execute = () =>
-            executeNode({
+            executorFor(node.type)({
               workspaceId: input.workspaceId,
               journeyId: input.journeyId,
               journeyVersion: input.version,
@@ -305,7 +355,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
             deferrals.push(result.deferUntil);
             pending.push(record);
             await flush();
-            if (!(await waitUntilInstant(Date.parse(result.deferUntil)))) break;
+            if ((await waitFor(Date.parse(result.deferUntil))) !== 'deadline') break;
             result = await execute();
           }
           if (interrupted()) break;

@@ -8,6 +8,8 @@ export interface RunEvent {
   properties: Record<string, unknown>;
   /** When it happened (kept, never used to reorder). */
   timestamp: string;
+  /** Arrival order within the run, set by the run itself. */
+  arrival?: number;
 }
 
 export type RunEndStatus = 'completed' | 'converted' | 'exited' | 'failed' | 'cancelled';
@@ -32,10 +34,14 @@ export interface RunState {
   seenEventIds: string[];
   /** `nodeId:eventId` pairs already used by a wait.event node, so one event resumes a node once. */
   consumed: string[];
+  /** How many distinct events the run has received; the next one's arrival number. */
+  received: number;
   paused: boolean;
   enteredAt: number;
   /** When the current node was entered, if the run continued as new in the middle of it. */
   cursorEnteredAt?: number;
+  /** The arrival number a wait.event at the cursor counts from, when resumed mid-wait. */
+  cursorSince?: number;
   continuedAsNew: number;
 }
 

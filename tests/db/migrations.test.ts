@@ -14,10 +14,12 @@ describe.each(databaseKinds())('database on %s', (kind) => {
 
   it('applies every migration at start-up', async () => {
     const { db } = database;
-    const tables = await db.execute<{ table_name: string }>(
+    type Row = { table_name: string };
+    // postgres.js returns the rows, PGlite an object holding them.
+    const result = (await db.execute(
       sql`select table_name from information_schema.tables where table_schema = 'public'`,
-    );
-    const names = ('rows' in tables ? tables.rows : tables).map((r: { table_name: string }) => r.table_name);
+    )) as unknown as Row[] & { rows?: Row[] };
+    const names = (result.rows ?? result).map((r) => r.table_name);
     expect(names).toEqual(
       expect.arrayContaining([
         'workspaces',

@@ -226,4 +226,75 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     ]);
     expect((await runRow(db, workflowId)).status).toBe('completed');
   });
+  it('continues as new in the middle of a long wait.event and still matches the event afterwards', async () => {
+    const { db } = database;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const { journey } = await publishGraph(db, workspace.id, waitForOrder('Noisy wait'));
+    const enrolled = await enroller(
+      db,
+      temporal,
+    )({
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: contact.id,
+      historyLimit: 20,
+    });
+    if (!enrolled.enrolled) throw new Error(enrolled.reason);
+    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
+    for (let i = 0; i < 30; i++) {
+      await handle.signal('event', {
+        id: `noise-${i}`,
+        name: 'Page Viewed',
+        properties: {},
+        timestamp: new Date().toISOString(),
+      });
+    }
+    await handle.signal('event', {
+      id: 'order',
+      name: 'Order Completed',
+      properties: { total: 99 },
+      timestamp: new Date().toISOString(),
+    });
+    const result: JourneyRunResult = await handle.result();
+    expect(result.continuedAsNew).toBeGreaterThan(0);
+    expect(await pathOf(db, enrolled.workflowId)).toEqual([
+      'start:next',
+      'await-order:matched',
+      'thanks:next',
+    ]);
+  });
+
+  it('ignores events received before the node when wait.event is set to only while waiting', async () => {
+    const { db } = database;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const graph = line('Strict wait', [
+      { id: 'start', type: 'trigger.manual', config: {} },
+      { id: 'pause', type: 'wait.duration', config: { duration: { amount: 1, unit: 'hours' } } },
+      {
+        id: 'strict',
+        type: 'wait.event',
+        config: { event: 'Clicked', timeout: { amount: 1, unit: 'days' }, onlyWhileWaiting: true },
+      },
+    ]);
+    graph.edges[1].sourceHandle = 'next';
+    graph.nodes.push({ id: 'late', type: 'exit', config: {} });
+    graph.edges.push({ id: 'e-timeout', source: 'strict', sourceHandle: 'timeout', target: 'late' });
+    graph.nodes.push({ id: 'clicked', type: 'exit', config: {} });
+    graph.edges.push({ id: 'e-matched', source: 'strict', sourceHandle: 'matched', target: 'clicked' });
+    const { journey } = await publishGraph(db, workspace.id, graph);
+    const enrolled = await enroller(
+      db,
+      temporal,
+    )({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id });
+    if (!enrolled.enrolled) throw new Error(enrolled.reason);
+    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
+    await handle.signal('event', {
+      id: 'early-click',
+      name: 'Clicked',
+      properties: {},
+      timestamp: new Date().toISOString(),
+    });
+    await handle.result();
+    expect((await pathOf(db, enrolled.workflowId)).slice(-2)).toEqual(['strict:timeout', 'late']);
+  });
 });
