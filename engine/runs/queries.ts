@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, countDistinct, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { journeyRuns, nodeVisits } from '../../db/schema';
 
@@ -111,13 +111,19 @@ export async function journeyCounts(
   const byStatus = Object.fromEntries(statusRows.map((r) => [r.status, Number(r.n)]));
   const entered = statusRows.reduce((sum, r) => sum + Number(r.n), 0);
 
-  const portRows = await db
-    .select({ nodeId: nodeVisits.nodeId, port: nodeVisits.port, n: count() })
+  // Runs, not visits: a run that loops through a node counts once there.
+  const enteredRows = await db
+    .select({ nodeId: nodeVisits.nodeId, n: countDistinct(nodeVisits.workflowId) })
     .from(nodeVisits)
     .where(and(...visitFilters))
+    .groupBy(nodeVisits.nodeId);
+  const portRows = await db
+    .select({ nodeId: nodeVisits.nodeId, port: nodeVisits.port, n: countDistinct(nodeVisits.workflowId) })
+    .from(nodeVisits)
+    .where(and(...visitFilters, isNotNull(nodeVisits.port)))
     .groupBy(nodeVisits.nodeId, nodeVisits.port);
   const waitingRows = await db
-    .select({ nodeId: nodeVisits.nodeId, n: count() })
+    .select({ nodeId: nodeVisits.nodeId, n: countDistinct(nodeVisits.workflowId) })
     .from(nodeVisits)
     .innerJoin(journeyRuns, eq(journeyRuns.workflowId, nodeVisits.workflowId))
     .where(and(...visitFilters, isNull(nodeVisits.leftAt), eq(journeyRuns.status, 'running')))
@@ -128,11 +134,8 @@ export async function journeyCounts(
     nodes[id] ??= { entered: 0, waiting: 0, ports: {} };
     return nodes[id];
   };
-  for (const row of portRows) {
-    const counts = node(row.nodeId);
-    counts.entered += Number(row.n);
-    if (row.port) counts.ports[row.port] = Number(row.n);
-  }
+  for (const row of enteredRows) node(row.nodeId).entered = Number(row.n);
+  for (const row of portRows) node(row.nodeId).ports[row.port!] = Number(row.n);
   for (const row of waitingRows) node(row.nodeId).waiting = Number(row.n);
   const converted = byStatus.converted ?? 0;
   return {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db';
 import { nodeVisits } from '../../db/schema';
 import { createContact, getContact } from '../../engine/contacts/contacts';
+import { journeyCounts } from '../../engine/runs/queries';
 import type { JourneyRunResult } from '../../engine/runs/types';
 import type { RunStatus } from '../../workflows/journey-run';
 import { openTestDb } from '../helpers/databases';
@@ -219,5 +220,50 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
     expect(results.map((r) => r.status)).toEqual(['exited', 'exited']);
     expect((await runRow(db, second.workflowId)).exitReason).toBe('journey archived');
     expect((await getContact(db, workspace.id, contact.id)).attributes.reached).toBeUndefined();
+  });
+  it('counts runs waiting at a node now, runs per port, and conversions over runs that entered', async () => {
+    const { db } = database;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const other = await createContact(db, workspace.id, { userId: 'counted-2' });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line(
+        'Counted',
+        [
+          { id: 'start', type: 'trigger.manual', config: {} },
+          { id: 'wait', type: 'wait.duration', config: { duration: { amount: 2, unit: 'days' } } },
+          { id: 'mark', type: 'contact.update', config: { set: { done: true } } },
+        ],
+        { goal: { event: 'Purchased' } },
+      ),
+    );
+    const enroll = enroller(db, temporal);
+    const runs = [
+      await enroll({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id }),
+      await enroll({ workspaceId: workspace.id, journeyId: journey.id, contactId: other.id }),
+    ];
+    if (!runs[0].enrolled || !runs[1].enrolled) throw new Error('not enrolled');
+    const handles = runs.map((r) => temporal.client.workflow.getHandle(r.workflowId!));
+    await Promise.all(handles.map((h) => h.query('status')));
+    const waiting = await journeyCounts(db, workspace.id, journey.id, 1);
+    expect(waiting).toMatchObject({
+      entered: 2,
+      running: 2,
+      nodes: { start: { entered: 2, ports: { next: 2 } }, wait: { entered: 2, waiting: 2 } },
+    });
+
+    await handles[0].signal('event', {
+      id: 'buy',
+      name: 'Purchased',
+      properties: {},
+      timestamp: new Date().toISOString(),
+    });
+    await handles[0].result();
+    await handles[1].result();
+    const after = await journeyCounts(db, workspace.id, journey.id, 1);
+    expect(after).toMatchObject({ entered: 2, running: 0, converted: 1, conversionRate: 0.5 });
+    expect(after.nodes.wait).toMatchObject({ entered: 2, waiting: 0, ports: { next: 1 } });
+    expect(after.nodes.mark).toMatchObject({ entered: 1 });
   });
 });
