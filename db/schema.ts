@@ -287,3 +287,9 @@ export const suppressions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.channel, t.address] })],
 );
+
+export * from './schema-channels';
+export * from './schema-contacts';
+// Tables of each further area live in their own file, re-exported here so drizzle-kit sees them.
+export * from './schema-ingest';
+export * from './schema-sdk';

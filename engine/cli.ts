@@ -49,14 +49,14 @@ async function start(config: Config, stops: Stop[]): Promise<void> {
   const database = await openDatabase(config);
   stops.unshift(() => database.close());
   console.log(`Database: ${database.driver} (${database.location}), migrations applied`);
-  const registry = loadRegistry();
+  const registry = await loadRegistry(config, database.db);
   const running: RunningWorker = await runWorker(config, address, database, registry);
   stops.unshift(() => running.stop());
   const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
   stops.unshift(() => client.connection.close());
   await buildUiIfMissing(config);
   const demo = await ensureDemoWorkspace(database.db, config.dataDir);
-  const app: FastifyInstance = await startApi(config, database, client, registry);
+  const app: FastifyInstance = await startApi(config, database, client, registry, demo.secretKey);
   stops.unshift(() => app.close());
 
   const base = config.publicUrl;
@@ -83,7 +83,7 @@ async function api(config: Config, stops: Stop[]): Promise<void> {
   stops.unshift(() => database.close());
   const client = await connectClient(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE);
   stops.unshift(() => client.connection.close());
-  const app = await startApi(config, database, client, loadRegistry());
+  const app = await startApi(config, database, client, await loadRegistry(config, database.db));
   stops.unshift(() => app.close());
   console.log(`Wayline API listening on ${config.publicUrl}`);
 }
@@ -92,7 +92,8 @@ async function worker(config: Config, stops: Stop[]): Promise<void> {
   requireServers(config);
   const database = await openDatabase(config);
   stops.unshift(() => database.close());
-  const running = await runWorker(config, config.TEMPORAL_ADDRESS!, database, loadRegistry());
+  const registry = await loadRegistry(config, database.db);
+  const running = await runWorker(config, config.TEMPORAL_ADDRESS!, database, registry);
   stops.unshift(() => running.stop());
   console.log(`Wayline worker polling task queue ${config.WAYLINE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
 }
@@ -114,8 +115,15 @@ async function buildUiIfMissing(config: Config): Promise<void> {
   if (!existsSync(path.join(uiRoot, 'index.html')) || existsSync(path.join(uiRoot, 'dist', 'index.html')))
     return;
   console.log('Building the builder UI (first start only)...');
-  const { build } = await import('vite');
-  await build({ configFile: path.join(uiRoot, 'vite.config.ts'), logLevel: 'warn' });
+  try {
+    const { build } = await import('vite');
+    await build({ configFile: path.join(uiRoot, 'vite.config.ts'), logLevel: 'warn' });
+  } catch (error) {
+    // The API and runs work without the UI; say so loudly rather than refuse to start.
+    console.error(
+      `!!! The builder UI could not be built, only the API is served: ${(error as Error).message}`,
+    );
+  }
 }
 
 function onShutdown(stops: Stop[]) {

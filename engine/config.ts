@@ -20,6 +20,43 @@ const schema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)')
     .optional(),
+  WAYLINE_PLUGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .describe('Comma-separated plugin folders (relative to the installation) or package names'),
+  WAYLINE_SEND_RATE: z.coerce
+    .number()
+    .positive()
+    .default(50)
+    .describe('Sends per second per channel task queue, across all workers'),
+  WAYLINE_SEND_RATES: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const rates: Record<string, number> = {};
+      for (const entry of value
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        const match = /^([a-z]+)=(\d+(?:\.\d+)?)$/.exec(entry);
+        if (!match || Number(match[2]) <= 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${entry}" is not channel=sends-per-second (e.g. email=10,sms=1)`,
+          });
+          return z.NEVER;
+        }
+        rates[match[1]] = Number(match[2]);
+      }
+      return rates;
+    })
+    .describe('Per-channel overrides of WAYLINE_SEND_RATE, e.g. "email=10,sms=1"'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

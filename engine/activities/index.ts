@@ -1,26 +1,23 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { events, journeyRuns, messages, nodeVisits } from '../../db/schema';
-import {
-  addToList,
-  applyContactChanges,
-  findContact,
-  removeFromList,
-  toSnapshot,
-  workspaceTimezone,
-} from '../contacts/contact-store';
+import { journeyRuns, nodeVisits } from '../../db/schema';
+import type { SecretBox } from '../channels/secret-box';
+import { findContact, workspaceTimezone } from '../contacts/contact-store';
 import type { ConditionGroup } from '../journeys/conditions';
 import { firstMatchingGroup } from '../journeys/evaluate-conditions';
 import type { ContactView, RunEndStatus, VisitRecord } from '../runs/types';
-import type { NodeContext, NodeLogger, NodeResult, TriggerEvent } from '../sdk/define-node';
-import { NodeError } from '../sdk/node-error';
+import { buildNodeContext, prepareNode } from '../sdk/context';
+import type { NodeLogger, NodeResult, TriggerEvent } from '../sdk/define-node';
+import { isNodeError } from '../sdk/node-error';
 import type { NodeRegistry } from '../sdk/registry';
 
 export interface ActivityDeps {
   db: Db;
   registry: NodeRegistry;
   logger?: NodeLogger;
+  /** Opens workspace secrets for `ctx.secrets`; from the configuration when absent. */
+  secretBox?: SecretBox;
 }
 
 export interface ExecuteNodeInput {
@@ -57,7 +54,7 @@ const consoleLogger: NodeLogger = {
 };
 
 /** The activities of a journey run, built from their dependencies (no module-level state). */
-export function createActivities({ db, registry, logger = consoleLogger }: ActivityDeps) {
+export function createActivities({ db, registry, logger = consoleLogger, secretBox }: ActivityDeps) {
   return {
     /** Runs one action node, built-in or custom, through its definition's `execute`. */
     async executeNode(input: ExecuteNodeInput): Promise<NodeResult> {
@@ -78,79 +75,12 @@ export function createActivities({ db, registry, logger = consoleLogger }: Activ
       const row = await findContact(db, input.workspaceId, input.contactId);
       if (!row)
         throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
-      const nodeLogger = scopedLogger(logger, { runId: input.runId, nodeId: input.nodeId });
-      const ctx: NodeContext = {
-        workspaceId: input.workspaceId,
-        journeyId: input.journeyId,
-        journeyVersion: input.journeyVersion,
-        runId: input.runId,
-        nodeId: input.nodeId,
-        visit: input.visit,
-        idempotencyKey: input.idempotencyKey,
-        contact: toSnapshot(row),
-        trigger: input.trigger,
-        steps: input.steps,
-        logger: nodeLogger,
-        async updateContact(changes) {
-          const updated = await applyContactChanges(db, input.workspaceId, input.contactId, changes);
-          if (!updated) throw NodeError.fatal(`contact ${input.contactId} no longer exists`);
-          return toSnapshot(updated);
-        },
-        addToList: (list) => addToList(db, input.workspaceId, input.contactId, list),
-        removeFromList: (list) => removeFromList(db, input.workspaceId, input.contactId, list),
-        async emitEvent(name, properties = {}) {
-          await db
-            .insert(events)
-            .values({
-              workspaceId: input.workspaceId,
-              messageId: `${input.idempotencyKey}:${name}`,
-              contactId: input.contactId,
-              type: 'track',
-              name,
-              properties,
-              timestamp: new Date(),
-            })
-            .onConflictDoNothing();
-        },
-        async recordMessage(message) {
-          const [created] = await db
-            .insert(messages)
-            .values({
-              workspaceId: input.workspaceId,
-              idempotencyKey: input.idempotencyKey,
-              contactId: input.contactId,
-              journeyId: input.journeyId,
-              workflowId: input.runId,
-              nodeId: input.nodeId,
-              channel: message.channel,
-              status: message.status,
-              reason: message.reason,
-              provider: message.provider,
-              recipient: message.recipient ?? null,
-              subject: message.subject ?? null,
-              body: message.body ?? null,
-              payload: message.payload,
-              transactional: message.transactional ?? false,
-            })
-            .onConflictDoNothing()
-            .returning({ id: messages.id, status: messages.status });
-          if (created) return { ...created, created: true };
-          const [existing] = await db
-            .select({ id: messages.id, status: messages.status })
-            .from(messages)
-            .where(
-              and(
-                eq(messages.workspaceId, input.workspaceId),
-                eq(messages.idempotencyKey, input.idempotencyKey),
-              ),
-            );
-          return { ...existing, created: false };
-        },
-      };
+      const ctx = buildNodeContext({ db, logger, secretBox }, input, row);
       try {
+        await prepareNode(db, definition);
         return (await definition.execute(parsed.data, ctx)) ?? {};
       } catch (error) {
-        if (error instanceof NodeError) {
+        if (isNodeError(error)) {
           throw error.retryable
             ? ApplicationFailure.retryable(error.message, 'NodeRetryableError', error.details)
             : ApplicationFailure.nonRetryable(error.message, 'NodeFatalError', error.details);
@@ -234,11 +164,3 @@ export function createActivities({ db, registry, logger = consoleLogger }: Activ
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-function scopedLogger(base: NodeLogger, fields: Record<string, unknown>): NodeLogger {
-  return {
-    info: (m, f) => base.info(m, { ...fields, ...f }),
-    warn: (m, f) => base.warn(m, { ...fields, ...f }),
-    error: (m, f) => base.error(m, { ...fields, ...f }),
-  };
-}

@@ -7,10 +7,22 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { secretKeyAuth } from './auth';
 import type { AppDeps } from './deps';
 import { registerErrorHandler } from './errors';
+import { channelRoutes } from './routes/channels';
 import { contactRoutes } from './routes/contacts';
+import { devOutboxRoutes } from './routes/dev-outbox';
 import { healthRoutes } from './routes/health';
+import { hookReceiverRoutes, hookRoutes } from './routes/hooks';
+import { jobRoutes } from './routes/jobs';
 import { journeyRoutes } from './routes/journeys';
+import { messageTrackingRoutes } from './routes/message-tracking';
 import { nodeTypeRoutes } from './routes/node-types';
+import { nodeUpgradeRoutes } from './routes/node-upgrades';
+import { secretRoutes } from './routes/secrets';
+import { segmentRoutes } from './routes/segments';
+import { simulateRoutes } from './routes/simulate';
+import { templateRoutes } from './routes/templates';
+import { trackingRoutes } from './routes/tracking';
+import { uiConfigRoutes } from './routes/ui-config';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -38,12 +50,28 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { deps });
+  // Channel settings and the public tracking links need the secret key: mounted when channel deps are given.
+  const channels = deps.channels && { ...deps.channels, temporal: deps.temporal };
+  if (channels) await app.register(messageTrackingRoutes, { channels });
+  await app.register(uiConfigRoutes, { deps });
+  // Write-key and signature authenticated, so outside the secret-key scope below.
+  await app.register(trackingRoutes, { deps });
+  await app.register(hookReceiverRoutes, { deps });
   await app.register(
     async (v1) => {
       await v1.register(secretKeyAuth, { deps });
       await v1.register(nodeTypeRoutes, { deps });
+      await v1.register(nodeUpgradeRoutes, { deps });
+      await v1.register(secretRoutes, { deps });
       await v1.register(journeyRoutes, { deps });
       await v1.register(contactRoutes, { deps });
+      await v1.register(segmentRoutes, { deps });
+      await v1.register(jobRoutes, { deps });
+      await v1.register(simulateRoutes, { deps });
+      await v1.register(templateRoutes, { deps });
+      await v1.register(devOutboxRoutes, { deps });
+      if (channels) await v1.register(channelRoutes, { deps, channels });
+      await v1.register(hookRoutes, { deps });
     },
     { prefix: '/v1' },
   );

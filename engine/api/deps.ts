@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Database, Db } from '../../db';
+import type { ChannelDeps } from '../channels/deps';
 import type { NodeRegistry } from '../sdk/registry';
 
 /** What the API needs, passed in so tests build the app on real or test dependencies. */
@@ -11,4 +12,8 @@ export interface AppDeps {
   registry: NodeRegistry;
   /** Folder of the built builder UI, served at `/`; absent in API-only tests. */
   uiDist?: string;
+  /** The demo workspace's secret key, handed to a local builder UI in the embedded `npm start` only. */
+  demoKey?: string;
+  /** Secrets and links for channel settings and the public tracking routes (`/t/...`). */
+  channels?: ChannelDeps;
 }

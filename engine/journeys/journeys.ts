@@ -100,6 +100,12 @@ export async function publishJourney(
     if (error instanceof JourneyInvalid) throw new JourneyNotPublishable(error.problems);
     throw error;
   }
+  // The draft keeps the node versions it was published with, so a later publish never moves a
+  // node to a newer version the marketer did not choose.
+  const pinned: JourneyGraph = {
+    ...compiled.graph,
+    nodes: compiled.graph.nodes.map((node) => ({ ...node, version: compiled.plan.nodes[node.id].version })),
+  };
   return db.transaction(async (tx) => {
     const [{ next }] = await tx
       .select({ next: sql<number>`coalesce(max(${journeyVersions.version}), 0) + 1` })
@@ -111,7 +117,7 @@ export async function publishJourney(
         workspaceId,
         journeyId,
         version: Number(next),
-        graph: compiled.graph,
+        graph: pinned,
         plan: compiled.plan as unknown as Record<string, unknown>,
         contentHash: compiled.plan.contentHash,
         note,
@@ -120,6 +126,7 @@ export async function publishJourney(
     await tx
       .update(journeys)
       .set({
+        draft: pinned,
         activeVersion: version.version,
         status: journey.status === 'paused' ? 'paused' : 'active',
         updatedAt: new Date(),

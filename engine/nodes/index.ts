@@ -1,3 +1,4 @@
+import type { ChannelDeps } from '../channels/deps';
 import type { AnyNodeDefinition } from '../sdk/define-node';
 import { NodeRegistry } from '../sdk/registry';
 import { contactUpdate } from './contact-update';
@@ -12,39 +13,52 @@ import {
   waitUntil,
 } from './control';
 import { listAdd, listRemove } from './lists';
-import { emailSend, pushSend, slackPost, smsSend, webhookCall, wechatSend } from './sends';
+import { createSendNodes } from './sends';
 import { dateTrigger, eventTrigger, manualTrigger, scheduleTrigger, segmentTrigger } from './triggers';
 
-export const builtInNodes = [
-  eventTrigger,
-  segmentTrigger,
-  dateTrigger,
-  scheduleTrigger,
-  manualTrigger,
-  waitDuration,
-  waitUntil,
-  waitEvent,
-  branchCondition,
-  branchSwitch,
-  splitRandom,
-  goal,
-  exit,
-  contactUpdate,
-  listAdd,
-  listRemove,
-  emailSend,
-  smsSend,
-  pushSend,
-  webhookCall,
-  slackPost,
-  wechatSend,
-] as AnyNodeDefinition[];
+/** Built-in nodes; the send nodes are built over channel dependencies when there are any. */
+export function builtInNodes(deps: RegistryDeps = {}): AnyNodeDefinition[] {
+  const { emailSend, smsSend, pushSend, webhookCall, slackPost, wechatSend } = createSendNodes(deps.channels);
+  return [
+    eventTrigger,
+    segmentTrigger,
+    dateTrigger,
+    scheduleTrigger,
+    manualTrigger,
+    waitDuration,
+    waitUntil,
+    waitEvent,
+    branchCondition,
+    branchSwitch,
+    splitRandom,
+    goal,
+    exit,
+    contactUpdate,
+    listAdd,
+    listRemove,
+    emailSend,
+    smsSend,
+    pushSend,
+    webhookCall,
+    slackPost,
+    wechatSend,
+  ] as AnyNodeDefinition[];
+}
 
-/** The registry of built-in nodes plus any extra (custom) definitions. */
+export interface RegistryDeps {
+  /** Database, secrets and connector state for the send nodes; without them sends fail when executed. */
+  channels?: ChannelDeps;
+}
+
+/**
+ * The registry of built-in nodes plus any extra (custom) definitions. Validation-only callers
+ * (API validator, compile) need no deps; workers pass `{ channels }` so sends can execute.
+ */
 export function createRegistry(
   extra: { definition: AnyNodeDefinition; source: string }[] = [],
+  deps: RegistryDeps = {},
 ): NodeRegistry {
-  const registry = new NodeRegistry(builtInNodes);
+  const registry = new NodeRegistry(builtInNodes(deps));
   for (const { definition, source } of extra) registry.register(definition, source);
   return registry;
 }

@@ -51,12 +51,19 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
   const version = await getVersion(db, request.workspaceId, journey.id, journey.activeVersion);
   const plan = version.plan as unknown as Plan;
   const reEntry = plan.settings.reEntry;
-  const [latest] = await db
-    .select()
-    .from(journeyRuns)
-    .where(and(eq(journeyRuns.journeyId, journey.id), eq(journeyRuns.contactId, request.contactId)))
-    .orderBy(desc(journeyRuns.entry))
-    .limit(1);
+  const latestRun = () =>
+    db
+      .select()
+      .from(journeyRuns)
+      .where(and(eq(journeyRuns.journeyId, journey.id), eq(journeyRuns.contactId, request.contactId)))
+      .orderBy(desc(journeyRuns.entry))
+      .limit(1)
+      .then((rows) => rows[0]);
+  let latest = await latestRun();
+  if (latest && (await isOrphan(deps, latest))) {
+    await db.delete(journeyRuns).where(and(eq(journeyRuns.id, latest.id), eq(journeyRuns.status, 'running')));
+    latest = await latestRun();
+  }
 
   if (latest) {
     if (reEntry.mode === 'never') {
@@ -127,4 +134,21 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     throw new Unavailable(`Temporal did not accept the run: ${(error as Error).message}`);
   }
   return { enrolled: true, workflowId, entry, version: version.version };
+}
+
+/** How long an enrollment may take between claiming its run row and starting the workflow. */
+const START_GRACE_MS = 60_000;
+
+/**
+ * A run row left `running` by an enrollment that died between claiming the row and starting the
+ * workflow: no workflow exists behind it, and it would block the contact's entry for good.
+ */
+async function isOrphan(deps: TemporalDeps, run: typeof journeyRuns.$inferSelect): Promise<boolean> {
+  if (run.status !== 'running' || Date.now() - run.startedAt.getTime() < START_GRACE_MS) return false;
+  try {
+    await deps.temporal.workflow.getHandle(run.workflowId).describe();
+    return false;
+  } catch (error) {
+    return (error as Error).name === 'WorkflowNotFoundError';
+  }
 }

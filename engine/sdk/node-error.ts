@@ -23,3 +23,17 @@ export class NodeError extends Error {
 }
 
 export const FATAL_NODE_ERROR = 'NodeFatalError';
+
+/**
+ * True for a `NodeError`, also one thrown by a plugin that bundles its own copy of the SDK (so
+ * `instanceof` alone would miss it).
+ */
+export function isNodeError(value: unknown): value is NodeError {
+  if (value instanceof NodeError) return true;
+  if (!(value instanceof Error)) return false;
+  const candidate = value as Partial<NodeError>;
+  return (
+    typeof candidate.retryable === 'boolean' &&
+    (value.name === 'NodeRetryableError' || value.name === FATAL_NODE_ERROR)
+  );
+}

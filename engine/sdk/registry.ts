@@ -103,7 +103,7 @@ function checkDefinition(definition: AnyNodeDefinition): string[] {
   }
   if (!definition.title) problems.push('title is required');
   if (!definition.category) problems.push('category is required');
-  if (!(definition.config instanceof z.ZodType)) {
+  if (!isZodSchema(definition.config)) {
     problems.push('config must be a zod schema');
   } else {
     try {
@@ -118,6 +118,12 @@ function checkDefinition(definition: AnyNodeDefinition): string[] {
     const ids = definition.ports.map((p) => p?.id);
     if (ids.some((id) => typeof id !== 'string' || id === '')) problems.push('every port needs an id');
     if (new Set(ids).size !== ids.length) problems.push('port ids must be unique');
+    if (definition.kind === 'action' && ids.length === 0) {
+      problems.push('action nodes must declare at least one port (usually nextPort)');
+    }
+  }
+  if (definition.setup !== undefined && typeof definition.setup !== 'function') {
+    problems.push('setup must be a function of the database');
   }
   if (definition.kind === 'action' && typeof definition.execute !== 'function') {
     problems.push('action nodes need an execute(config, ctx) function');
@@ -126,4 +132,16 @@ function checkDefinition(definition: AnyNodeDefinition): string[] {
     problems.push('only action nodes have execute(); control and trigger nodes run in the interpreter');
   }
   return problems;
+}
+
+/** Duck-typed, so a plugin that brings its own copy of zod 4 is accepted too. */
+function isZodSchema(value: unknown): value is z.ZodType {
+  if (value instanceof z.ZodType) return true;
+  const candidate = value as { safeParse?: unknown; _zod?: unknown } | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.safeParse === 'function' &&
+    typeof candidate._zod === 'object'
+  );
 }

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Db } from '../../db';
 import { createActivities } from '../activities';
+import { createSchedulingActivities } from '../activities/scheduling';
+import { SEND_CHANNELS } from '../nodes/send-channels';
 import type { NodeLogger } from '../sdk/define-node';
 import type { NodeRegistry } from '../sdk/registry';
 
@@ -25,8 +27,36 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: options.db, registry: options.registry, logger: options.logger }),
+    activities: {
+      ...createActivities({ db: options.db, registry: options.registry, logger: options.logger }),
+      ...createSchedulingActivities({ db: options.db }),
+    },
   });
+}
+
+/**
+ * One activity-only worker per channel task queue (`<taskQueue>-<channel>`): the interpreter
+ * schedules each send there, and `maxTaskQueueActivitiesPerSecond` caps that channel's rate
+ * across every worker polling it without slowing the other channels.
+ */
+export async function createChannelWorkers(
+  options: Omit<JourneyWorkerOptions, 'workflowBundle'> & {
+    rates?: Record<string, number>;
+    defaultRate?: number;
+  },
+): Promise<Worker[]> {
+  const activities = createActivities({ db: options.db, registry: options.registry, logger: options.logger });
+  return Promise.all(
+    SEND_CHANNELS.map((channel) =>
+      Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: `${options.taskQueue}-${channel}`,
+        activities,
+        maxTaskQueueActivitiesPerSecond: options.rates?.[channel] ?? options.defaultRate ?? 50,
+      }),
+    ),
+  );
 }
 
 export async function bundleWorkflows(): Promise<string> {

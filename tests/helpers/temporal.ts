@@ -6,7 +6,8 @@ import { inject } from 'vitest';
 import type { Db } from '../../db';
 import { createRegistry } from '../../engine/nodes';
 import type { NodeRegistry } from '../../engine/sdk/registry';
-import { createJourneyWorker } from '../../engine/temporal/worker';
+import { createChannelWorkers, createJourneyWorker } from '../../engine/temporal/worker';
+import { testChannelDeps } from './channels';
 
 let runtimeQuiet = false;
 function quietRuntime() {
@@ -61,21 +62,27 @@ export async function devServerTemporal(): Promise<TemporalHarness> {
 export async function startWorker(
   temporal: TemporalHarness,
   db: Db,
-  registry: NodeRegistry = createRegistry(),
+  registry: NodeRegistry = createRegistry([], { channels: testChannelDeps(db) }),
 ): Promise<{ worker: Worker; stop: () => Promise<void> }> {
-  const worker = await createJourneyWorker({
+  const options = {
     connection: temporal.connection,
     namespace: 'default',
     taskQueue: temporal.taskQueue,
     db,
     registry,
+  };
+  const worker = await createJourneyWorker({
+    ...options,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
-  const running = worker.run();
+  // Sends run on their channel's task queue, as in production.
+  const channelWorkers = await createChannelWorkers(options);
+  const all = [worker, ...channelWorkers];
+  const running = Promise.all(all.map((w) => w.run()));
   return {
     worker,
     stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
       await running;
     },
   };

@@ -297,4 +297,32 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     await handle.result();
     expect((await pathOf(db, enrolled.workflowId)).slice(-2)).toEqual(['strict:timeout', 'late']);
   });
+  it('recovers a contact whose earlier enrollment claimed its run but never started the workflow', async () => {
+    const { db } = database;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line('Orphan', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'mark', type: 'contact.update', config: { addTags: ['entered'] } },
+      ]),
+    );
+    await db.insert(journeyRuns).values({
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      version: 1,
+      contactId: contact.id,
+      entry: 1,
+      workflowId: `wl:${workspace.id}:${journey.id}:${contact.id}`,
+      startedAt: new Date(Date.now() - 5 * 60_000),
+    });
+    const { result } = await runToEnd(db, temporal, {
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: contact.id,
+    });
+    expect(result.status).toBe('completed');
+    expect((await getContact(db, workspace.id, contact.id)).tags).toContain('entered');
+  });
 });

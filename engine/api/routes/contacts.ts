@@ -1,20 +1,56 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { contactInputSchema, createContact, getContact } from '../../contacts/contacts';
+import {
+  contactInputSchema,
+  contactUpdateSchema,
+  createContact,
+  getContact,
+  updateContact,
+} from '../../contacts/contacts';
+import { deleteContact } from '../../contacts/delete';
+import { exportContact } from '../../contacts/export';
+import { contactSearchSchema, searchContacts } from '../../contacts/search';
+import { contactTimeline, timelineQuerySchema } from '../../contacts/timeline';
+import { startContactImport } from '../../jobs/start';
 import { runsOfContact } from '../../runs/queries';
+import { reevaluateContactSegments } from '../../segments/reevaluate';
 import type { AppDeps } from '../deps';
 
 const idParams = z.object({ id: z.uuid() });
 const tags = ['contacts'];
+const IMPORT_LIMIT = 50 * 1024 * 1024;
 
 export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   const { db } = deps;
+  const temporalDeps = { db, temporal: deps.temporal, taskQueue: deps.taskQueue };
+
+  // Import files arrive as they are; these parsers only exist inside this plugin.
+  for (const type of ['text/csv', 'application/x-ndjson', 'application/ndjson']) {
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
+  }
 
   app.post(
     '/contacts',
     { schema: { tags, summary: 'Create a contact', body: contactInputSchema } },
-    async (request, reply) =>
-      reply.code(201).send(await createContact(db, request.workspaceId, request.body)),
+    async (request, reply) => {
+      const contact = await createContact(db, request.workspaceId, request.body);
+      await reevaluateContactSegments(temporalDeps, request.workspaceId, contact.id);
+      return reply.code(201).send(contact);
+    },
+  );
+
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        tags,
+        summary: 'List and search contacts, newest first',
+        querystring: contactSearchSchema,
+      },
+    },
+    async (request) => searchContacts(db, request.workspaceId, request.query),
   );
 
   app.get(
@@ -23,12 +59,94 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
     async (request) => getContact(db, request.workspaceId, request.params.id),
   );
 
+  app.patch(
+    '/contacts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a contact; attributes merge, segments are re-evaluated at once',
+        params: idParams,
+        body: contactUpdateSchema,
+      },
+    },
+    async (request) => {
+      const contact = await updateContact(db, request.workspaceId, request.params.id, request.body);
+      await reevaluateContactSegments(temporalDeps, request.workspaceId, contact.id);
+      return contact;
+    },
+  );
+
+  app.delete(
+    '/contacts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a contact and cancel all its journey runs at once',
+        params: idParams,
+      },
+    },
+    async (request) => deleteContact(deps, request.workspaceId, request.params.id),
+  );
+
+  app.post(
+    '/contacts/:id/erase',
+    {
+      schema: {
+        tags,
+        summary: 'GDPR erasure: cancel runs, wipe personal data of events and messages, delete the contact',
+        params: idParams,
+      },
+    },
+    async (request) => deleteContact(deps, request.workspaceId, request.params.id, { erase: true }),
+  );
+
+  app.get(
+    '/contacts/:id/export',
+    { schema: { tags, summary: 'GDPR export: everything held about the contact', params: idParams } },
+    async (request) => exportContact(db, request.workspaceId, request.params.id),
+  );
+
+  app.get(
+    '/contacts/:id/events',
+    {
+      schema: {
+        tags,
+        summary: "The contact's event timeline, newest first",
+        params: idParams,
+        querystring: timelineQuerySchema,
+      },
+    },
+    async (request) => {
+      await getContact(db, request.workspaceId, request.params.id);
+      return contactTimeline(db, request.workspaceId, request.params.id, request.query);
+    },
+  );
+
   app.get(
     '/contacts/:id/runs',
     { schema: { tags, summary: "The contact's journey runs with their paths", params: idParams } },
     async (request) => {
       await getContact(db, request.workspaceId, request.params.id);
       return { data: await runsOfContact(db, request.workspaceId, request.params.id) };
+    },
+  );
+
+  app.post(
+    '/contacts/imports',
+    {
+      bodyLimit: IMPORT_LIMIT,
+      schema: {
+        tags,
+        summary: 'Import contacts from CSV (text/csv) or NDJSON (application/x-ndjson) as a background job',
+        description:
+          'Answers 202 with the job; follow its progress at GET /v1/jobs/:id. Rows upsert by userId, else email.',
+        body: z.string().describe('The file'),
+      },
+    },
+    async (request, reply) => {
+      const format = (request.headers['content-type'] ?? '').startsWith('text/csv') ? 'csv' : 'ndjson';
+      const job = await startContactImport(temporalDeps, request.workspaceId, format, request.body);
+      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
     },
   );
 };

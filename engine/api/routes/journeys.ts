@@ -13,6 +13,7 @@ import {
   setJourneyStatus,
   validateDraft,
 } from '../../journeys/journeys';
+import { applyLifecycleEffects } from '../../journeys/lifecycle-effects';
 import { journeyGraphSchema } from '../../journeys/model';
 import { getTemplate, journeyTemplates } from '../../journeys/templates';
 import { enrollContact } from '../../runs/enroll';
@@ -25,6 +26,7 @@ const tags = ['journeys'];
 
 export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   const { db, registry } = deps;
+  const temporalDeps = { db, temporal: deps.temporal, taskQueue: deps.taskQueue };
 
   app.get('/journey-templates', { schema: { tags, summary: 'Shipped journey templates' } }, async () => ({
     data: journeyTemplates,
@@ -113,6 +115,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         request.params.id,
         request.body?.note,
       );
+      await applyLifecycleEffects(temporalDeps, request.workspaceId, request.params.id, 'published');
       return reply.code(201).send(version);
     },
   );
@@ -136,6 +139,8 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
           journey.id,
           action === 'archive' ? { action: 'exit', reason: 'journey archived' } : { action },
         );
+        const change = action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'archived';
+        await applyLifecycleEffects(temporalDeps, request.workspaceId, journey.id, change);
         return { ...journey, runsSignalled: signalled };
       },
     );
@@ -176,10 +181,11 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       for (const contactId of request.body.contactIds) {
         results.push({
           contactId,
-          ...(await enrollContact(
-            { db, temporal: deps.temporal, taskQueue: deps.taskQueue },
-            { workspaceId: request.workspaceId, journeyId: request.params.id, contactId },
-          )),
+          ...(await enrollContact(temporalDeps, {
+            workspaceId: request.workspaceId,
+            journeyId: request.params.id,
+            contactId,
+          })),
         });
       }
       return { data: results };

@@ -118,6 +118,8 @@ describe('journeys API (Fastify inject, real Temporal dev server, PGlite)', () =
     expect(published.json()).toMatchObject({ version: 1, note: 'first' });
     const journey = (await call('GET', `/v1/journeys/${id}`)).json();
     expect(journey).toMatchObject({ status: 'active', activeVersion: 1 });
+    // Publishing pins the node versions into the draft, so a later publish keeps them.
+    expect(journey.draft.nodes.map((n: { version?: number }) => n.version)).toEqual([1, 1, 1]);
   });
 
   it('hides one workspace’s journeys from another’s key', async () => {

@@ -1,0 +1,160 @@
+/**
+ * Builder time to interactive on a 300-node journey. Starts the API (PGlite in memory, the
+ * built UI; Temporal is never called, so its client stays unconnected), creates a generated
+ * 300-node journey and opens it in Debian's Chromium (playwright-core), N times:
+ *   - render: navigation → all 300 nodes drawn and measured on the canvas
+ *   - interaction: a click on a node → its generated form shown
+ *   - time to interactive = render + interaction
+ *
+ *   npx tsx bench/builder-300-nodes.ts [runs=5]
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { chromium } from 'playwright-core';
+import { createDb } from '../db';
+import { buildApp } from '../engine/api/app';
+import { createJourney } from '../engine/journeys/journeys';
+import type { JourneyGraphInput } from '../engine/journeys/model';
+import { createRegistry } from '../engine/nodes';
+import { createWorkspace } from '../engine/workspaces/workspaces';
+import { ensureUiBuilt, uiDist } from '../tests/browser/helpers/ui-build';
+
+const runs = Number(process.argv[2] ?? 5);
+const NODES = 300;
+
+/** A trigger and 299 nodes of mixed kinds in a snaking chain, with a few branches merging back. */
+function generatedJourney(): JourneyGraphInput {
+  const kinds = [
+    { type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+    { type: 'email.send', config: { template: 'newsletter' } },
+    {
+      type: 'branch.condition',
+      config: { match: 'all', conditions: [{ kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' }] },
+    },
+    { type: 'contact.update', config: { addTags: ['engaged'] } },
+    { type: 'sms.send', config: { text: 'Hello {{ contact.attributes.firstName }}' } },
+  ];
+  const nodes: JourneyGraphInput['nodes'] = [
+    { id: 'n0', type: 'trigger.event', config: { event: 'Signed Up' }, position: { x: 0, y: 0 } },
+  ];
+  const edges: JourneyGraphInput['edges'] = [];
+  for (let i = 1; i < NODES; i++) {
+    const kind = kinds[i % kinds.length];
+    const column = Math.floor(i / 30);
+    const row = column % 2 === 0 ? i % 30 : 29 - (i % 30);
+    nodes.push({
+      id: `n${i}`,
+      type: kind.type,
+      config: kind.config,
+      position: { x: column * 300, y: row * 170 },
+    });
+    const previous = nodes[i - 1];
+    const port =
+      previous.type === 'branch.condition' ? 'true' : previous.type === 'wait.event' ? 'matched' : 'next';
+    edges.push({ id: `e${i}`, source: previous.id, sourceHandle: port, target: `n${i}` });
+    // A condition's "false" skips one node and merges back into the chain.
+    if (previous.type === 'branch.condition' && i + 1 < NODES) {
+      edges.push({ id: `f${i}`, source: previous.id, sourceHandle: 'false', target: `n${i + 1}` });
+    }
+  }
+  return { name: `Generated ${NODES}-node journey`, nodes, edges, settings: { reEntry: { mode: 'never' } } };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main() {
+  await ensureUiBuilt();
+  const database = await createDb({});
+  const workspace = await createWorkspace(database.db, 'Bench');
+  const journey = await createJourney(database.db, workspace.id, generatedJourney());
+  const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  const app = await buildApp({
+    db: database.db,
+    database,
+    temporal,
+    taskQueue: 'bench',
+    registry: createRegistry(),
+    uiDist,
+    demoKey: workspace.secretKey,
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'wayline-bench-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  // The renderer's busy time (CDP TaskDuration) says what the page itself cost, which a loaded
+  // shared machine stretches less than the wall clock.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const busyMs = async () => {
+    const { metrics } = (await cdp.send('Performance.getMetrics')) as {
+      metrics: { name: string; value: number }[];
+    };
+    return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
+  };
+  const render: number[] = [];
+  const interaction: number[] = [];
+  const busy: number[] = [];
+  try {
+    for (let run = 0; run <= runs; run++) {
+      await page.goto('about:blank');
+      const busyBefore = await busyMs();
+      const started = Date.now();
+      await page.goto(`${url}/#/journeys/${journey.id}`);
+      await page.waitForFunction(
+        (count) => {
+          const drawn = document.querySelectorAll('.react-flow__node');
+          return (
+            drawn.length === count &&
+            [...drawn].every((n) => (n as HTMLElement).style.visibility !== 'hidden')
+          );
+        },
+        NODES,
+        { polling: 'raf', timeout: 60_000 },
+      );
+      const rendered = Date.now();
+      await page.locator('.react-flow__node[data-id="n0"]').click();
+      await page.locator('[data-node-panel="n0"]').waitFor({ timeout: 60_000 });
+      const answered = Date.now();
+      const busyDuring = Math.round((await busyMs()) - busyBefore);
+      // The first run warms the browser's caches and is not counted.
+      if (run === 0) continue;
+      render.push(rendered - started);
+      interaction.push(answered - rendered);
+      busy.push(busyDuring);
+      console.log(
+        `run ${run}: render ${rendered - started} ms, interaction ${answered - rendered} ms, renderer busy ${busyDuring} ms`,
+      );
+    }
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+    await app.close();
+    await database.close();
+  }
+  const tti = render.map((r, i) => r + interaction[i]);
+  console.log(
+    `\n${NODES} nodes, ${runs} runs: render p50 ${median(render)} ms; interaction p50 ${median(interaction)} ms; ` +
+      `time to interactive p50 ${median(tti)} ms, max ${Math.max(...tti)} ms; renderer busy p50 ${median(busy)} ms`,
+  );
+}
+
+await main();

@@ -1,0 +1,146 @@
+/**
+ * Event accepted → waiting run resumed. Starts its own Temporal dev server, a journey worker,
+ * the API on a real port (PGlite in memory, or DATABASE_URL) and the outbox dispatcher, then
+ * for each of N contacts: `track` a trigger event, wait until the run waits at a wait.event
+ * node, `track` the awaited event over HTTP and time until the run has finished.
+ *
+ *   npx tsx bench/ingest-latency.ts [runs=50]
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { and, eq } from 'drizzle-orm';
+import { createDb } from '../db';
+import { contacts, journeyRuns } from '../db/schema';
+import { buildApp } from '../engine/api/app';
+import { startDispatcher } from '../engine/dispatch/dispatcher';
+import { createJourney, publishJourney } from '../engine/journeys/journeys';
+import { createRegistry } from '../engine/nodes';
+import { findTemporalCli } from '../engine/temporal/binaries';
+import { startDevServer } from '../engine/temporal/dev-server';
+import { bundleWorkflows, createJourneyWorker } from '../engine/temporal/worker';
+import { createWorkspace } from '../engine/workspaces/workspaces';
+import { freePort } from '../tests/helpers/ports';
+import type { RunStatus } from '../workflows/journey-run';
+
+const runs = Number(process.argv[2] ?? 50);
+const root = path.resolve(import.meta.dirname, '..');
+const silent = () => {};
+Runtime.install({
+  logger: { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent } as any,
+});
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-bench-'));
+const server = await startDevServer({
+  binary: findTemporalCli({ root, log: silent }),
+  dataDir: scratch,
+  port: await freePort(),
+  uiPort: await freePort(),
+  namespace: 'default',
+});
+const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
+const { db } = database;
+const taskQueue = `bench-${randomUUID()}`;
+const connection = await Connection.connect({ address: server.address });
+const temporal = new Client({ connection });
+const workerConnection = await NativeConnection.connect({ address: server.address });
+const registry = createRegistry();
+const worker = await createJourneyWorker({
+  connection: workerConnection,
+  namespace: 'default',
+  taskQueue,
+  db,
+  registry,
+  workflowBundle: { code: await bundleWorkflows() },
+});
+const workerRun = worker.run();
+const dispatcher = startDispatcher({ db, temporal, taskQueue });
+const app = await buildApp({ db, database, temporal, taskQueue, registry });
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+
+const workspace = await createWorkspace(db, 'Bench');
+const journey = await createJourney(db, workspace.id, {
+  name: 'Wait for go',
+  nodes: [
+    { id: 'start', type: 'trigger.event', config: { event: 'Start' } },
+    { id: 'wait', type: 'wait.event', config: { event: 'Go', timeout: { amount: 1, unit: 'days' } } },
+    { id: 'done', type: 'exit' },
+  ],
+  edges: [
+    { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait' },
+    { id: 'e2', source: 'wait', sourceHandle: 'matched', target: 'done' },
+  ],
+});
+await publishJourney(db, registry, workspace.id, journey.id);
+
+const auth = `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`;
+const track = async (userId: string, event: string) => {
+  const response = await fetch(`${url}/v1/track`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ userId, event, messageId: randomUUID() }),
+  });
+  if (response.status >= 300) throw new Error(`track answered ${response.status}: ${await response.text()}`);
+  return response.status;
+};
+
+async function waitingRun(userId: string): Promise<string> {
+  for (;;) {
+    const [row] = await db
+      .select({ workflowId: journeyRuns.workflowId })
+      .from(journeyRuns)
+      .innerJoin(contacts, eq(contacts.id, journeyRuns.contactId))
+      .where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.externalId, userId)));
+    if (row) {
+      try {
+        const status = await temporal.workflow.getHandle(row.workflowId).query<RunStatus>('status');
+        if (status.cursor === 'wait') return row.workflowId;
+      } catch {}
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const fromRequest: number[] = [];
+const fromAnswer: number[] = [];
+const statuses = new Map<number, number>();
+for (let i = 0; i < runs; i += 1) {
+  const userId = `bench-${i}`;
+  await track(userId, 'Start');
+  const handle = temporal.workflow.getHandle(await waitingRun(userId));
+  const sent = performance.now();
+  const status = await track(userId, 'Go');
+  const answered = performance.now();
+  statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  await handle.result();
+  const resumed = performance.now();
+  fromRequest.push(resumed - sent);
+  fromAnswer.push(resumed - answered);
+}
+
+const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)].toFixed(0);
+};
+console.log(
+  `runs: ${runs}; database: ${database.driver}; answers: ${JSON.stringify(Object.fromEntries(statuses))}`,
+);
+for (const [label, values] of [
+  ['request sent → run finished (ms)', fromRequest],
+  ['202/200 answered → run finished (ms)', fromAnswer],
+] as const) {
+  console.log(`${label}: p50 ${pct(values, 50)}, p95 ${pct(values, 95)}, max ${pct(values, 100)}`);
+}
+
+await app.close();
+await dispatcher.stop();
+worker.shutdown();
+await workerRun;
+await workerConnection.close();
+await connection.close();
+await server.stop();
+await database.close();
+rmSync(scratch, { recursive: true, force: true });

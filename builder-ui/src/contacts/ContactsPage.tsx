@@ -1,0 +1,119 @@
+import { useEffect, useState } from 'react';
+import { api, endpointExists, optional } from '../lib/api';
+import { formatDate } from '../lib/format';
+import { navigate } from '../lib/router';
+import type { Contact } from '../lib/types';
+
+/** Contact search where the API has it; opening by id and creating a contact always. */
+export function ContactsPage() {
+  const [canList, setCanList] = useState<boolean | null>(null);
+  const [query, setQuery] = useState('');
+  const [contacts, setContacts] = useState<Contact[]>([]);
+  const [openId, setOpenId] = useState('');
+  const [form, setForm] = useState({ userId: '', email: '', phone: '', timezone: '' });
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    endpointExists('/contacts?limit=1').then(setCanList);
+  }, []);
+  useEffect(() => {
+    if (!canList) return;
+    const timer = setTimeout(async () => {
+      const answer = await optional<{ data: Contact[] }>(
+        `/contacts?limit=50${query ? `&q=${encodeURIComponent(query)}` : ''}`,
+      );
+      setContacts(answer?.data ?? []);
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [canList, query]);
+
+  const create = async () => {
+    try {
+      const body = Object.fromEntries(Object.entries(form).filter(([, v]) => v));
+      const contact = await api.post<Contact>('/contacts', body);
+      navigate(`/contacts/${contact.id}`);
+    } catch (caught) {
+      setError((caught as Error).message);
+    }
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Contacts</h1>
+      </div>
+      {error && <div className="alert error">{error}</div>}
+      {canList && (
+        <section>
+          <input
+            className="search"
+            type="search"
+            placeholder="Search by email, name or id"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Email</th>
+                <th>User id</th>
+                <th>Phone</th>
+                <th>Tags</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {contacts.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <a href={`#/contacts/${c.id}`}>{c.email ?? '(no email)'}</a>
+                  </td>
+                  <td>{c.externalId ?? '—'}</td>
+                  <td>{c.phone ?? '—'}</td>
+                  <td>{c.tags.join(', ')}</td>
+                  <td>{formatDate(c.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <div className="cards">
+        <section className="card">
+          <h2 className="section-title">Open a contact</h2>
+          {canList === false && (
+            <p className="muted">Contact search is not available on this server yet; open one by its id.</p>
+          )}
+          <div className="inline-form">
+            <input
+              placeholder="Contact id (uuid)"
+              value={openId}
+              onChange={(e) => setOpenId(e.target.value.trim())}
+            />
+            <button type="button" disabled={!openId} onClick={() => navigate(`/contacts/${openId}`)}>
+              Open
+            </button>
+          </div>
+        </section>
+        <section className="card">
+          <h2 className="section-title">Add a contact</h2>
+          {(['userId', 'email', 'phone', 'timezone'] as const).map((key) => (
+            <div className="field" key={key}>
+              <label htmlFor={`new-${key}`}>
+                {key === 'userId' ? 'User id' : key[0].toUpperCase() + key.slice(1)}
+              </label>
+              <input
+                id={`new-${key}`}
+                value={form[key]}
+                onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+              />
+            </div>
+          ))}
+          <button type="button" className="primary" onClick={create}>
+            Create
+          </button>
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { memo } from 'react';
+import { formatOffset } from '../lib/format';
+import { portsOf } from '../lib/ports';
+import { useKeyed } from '../lib/store';
+import { summarize } from '../lib/summary';
+import { type FlowNode, useEditor } from './context';
+
+const kindIcon: Record<string, string> = { trigger: '⚡', control: '◆', action: '▶' };
+
+function categoryClass(category: string | undefined): string {
+  return `cat-${(category ?? 'other').toLowerCase().replace(/[^a-z]+/g, '-')}`;
+}
+
+/** One journey node: title, summary, live counts, problems, and one labelled handle per port. */
+function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+  const { nodeTypes, counts, problems, simulation, showCounts } = useEditor();
+  const type = nodeTypes.get(data.nodeType);
+  const nodeCounts = useKeyed(counts, id);
+  const nodeProblems = useKeyed(problems, id);
+  const marks = useKeyed(simulation, id);
+  const ports = portsOf(type, data.config);
+  const errors = nodeProblems?.filter((p) => p.severity === 'error') ?? [];
+  const warnings = nodeProblems?.filter((p) => p.severity === 'warning') ?? [];
+  const classes = [
+    'jn',
+    `kind-${type?.kind ?? 'unknown'}`,
+    categoryClass(type?.category),
+    selected ? 'selected' : '',
+    errors.length ? 'has-errors' : warnings.length ? 'has-warnings' : '',
+    marks ? 'on-path' : '',
+  ];
+  return (
+    <div className={classes.filter(Boolean).join(' ')} data-node-type={data.nodeType}>
+      {type?.kind !== 'trigger' && <Handle type="target" position={Position.Top} className="jn-in" />}
+      <div className="jn-head">
+        <span className="jn-icon">{kindIcon[type?.kind ?? ''] ?? '?'}</span>
+        <div className="jn-titles">
+          <div className="jn-title">{data.label || type?.title || data.nodeType}</div>
+          <div className="jn-type">{type?.title ?? `Unknown type ${data.nodeType}`}</div>
+        </div>
+        {errors.length > 0 && (
+          <span className="jn-badge error" title={errors.map((p) => p.message).join('\n')}>
+            {errors.length}
+          </span>
+        )}
+        {errors.length === 0 && warnings.length > 0 && (
+          <span className="jn-badge warning" title={warnings.map((p) => p.message).join('\n')}>
+            !
+          </span>
+        )}
+      </div>
+      <div className="jn-summary">{summarize(data.nodeType, data.config) || '\u00a0'}</div>
+      {showCounts && (
+        <div className="jn-counts" title="Entered this node / waiting here now">
+          <span>
+            <b data-count="entered">{nodeCounts?.entered ?? 0}</b> entered
+          </span>
+          {(nodeCounts?.waiting ?? 0) > 0 && (
+            <span>
+              <b data-count="waiting">{nodeCounts?.waiting}</b> waiting
+            </span>
+          )}
+        </div>
+      )}
+      {marks && (
+        <div className="jn-sim" title="Simulated path">
+          {marks.map((m) => (
+            <span key={m.order} className="jn-step">
+              <b>{m.order}</b> {m.atMs < 1000 ? 'at start' : formatOffset(m.atMs)}
+            </span>
+          ))}
+        </div>
+      )}
+      {ports.length > 0 && (
+        <div className="jn-ports">
+          {ports.map((port) => (
+            <div className="jn-port" key={port.id} data-port={port.id}>
+              <span className="jn-port-label">{port.label}</span>
+              {showCounts && nodeCounts?.ports[port.id] !== undefined && (
+                <span className="jn-port-count" data-port-count={port.id}>
+                  {nodeCounts.ports[port.id]}
+                </span>
+              )}
+              <Handle type="source" position={Position.Bottom} id={port.id} className="jn-out" />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const JourneyNode = memo(JourneyNodeView);

@@ -1,0 +1,59 @@
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../db';
+import { finishJob } from '../jobs/jobs';
+import { runJob } from '../jobs/run-job';
+import type { TemporalDeps } from '../runs/enroll';
+import { scanDateTriggers } from '../scheduling/date-scan';
+import { type AudienceProgress, enrollAudience } from '../scheduling/scheduled-enrollment';
+import { syncJourneySchedules } from '../scheduling/schedules';
+import { reevaluateAllSegments } from '../segments/reevaluate';
+
+export interface SchedulingActivityDeps {
+  db: Db;
+  /** The client to enroll with; the worker's own client when absent. */
+  temporal?: Client;
+}
+
+/**
+ * Activities of the scan and job workflows. They enroll on the task queue of the worker that
+ * runs them, which is the journeys' queue.
+ */
+export function createSchedulingActivities({ db, temporal }: SchedulingActivityDeps) {
+  const deps = (): TemporalDeps => {
+    const context = Context.current();
+    return { db, temporal: temporal ?? context.client, taskQueue: context.info.taskQueue };
+  };
+  const beat = (details?: unknown) => () => Context.current().heartbeat(details);
+  return {
+    /** `now` is the workflow's clock, so scans are exact under time skipping and in replays. */
+    async scanDateTriggers(input: { now: number }) {
+      return scanDateTriggers(deps(), input.now);
+    },
+
+    async refreshAllSegments(input: { now: number }) {
+      return reevaluateAllSegments(deps(), undefined, new Date(input.now));
+    },
+
+    async syncJourneySchedules() {
+      const { temporal: client, taskQueue } = deps();
+      return syncJourneySchedules(client, db, taskQueue);
+    },
+
+    async enrollAudience(input: { workspaceId: string; journeyId: string; tick: string }) {
+      const context = Context.current();
+      const resume = context.info.heartbeatDetails as AudienceProgress | undefined;
+      return enrollAudience(deps(), input, resume, (progress) => context.heartbeat(progress));
+    },
+
+    async runJob(input: { jobId: string }) {
+      await runJob(deps(), input.jobId, beat());
+    },
+
+    async failJob(input: { jobId: string; message: string }) {
+      await finishJob(db, input.jobId, input.message);
+    },
+  };
+}
+
+export type SchedulingActivities = ReturnType<typeof createSchedulingActivities>;

@@ -1,0 +1,136 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { channels, connectors } from '../../../connectors';
+import {
+  channelSettingsInput,
+  deleteChannelSettings,
+  listChannelSettings,
+  saveChannelSettings,
+} from '../../channels/channel-settings';
+import type { ChannelDeps } from '../../channels/deps';
+import { NotFound } from '../../errors';
+import { listMessages } from '../../messages/message-list';
+import { suppress, unsuppress } from '../../policy/suppression';
+import { listTopics, saveTopic, topicInput } from '../../policy/topics';
+import type { AppDeps } from '../deps';
+
+const channelParams = z.object({ channel: z.enum(channels) });
+
+/** Channel providers and policy, topics, the suppression list and the message ledger. */
+export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: ChannelDeps }> = async (
+  app,
+  { deps, channels: channelDeps },
+) => {
+  const { db } = deps;
+  const { box } = channelDeps;
+
+  app.get(
+    '/channels',
+    { schema: { tags: ['channels'], summary: 'Providers and policy per channel (secrets never shown)' } },
+    async (request) => ({
+      data: await listChannelSettings(db, box, request.workspaceId),
+      providers: connectors.map((c) => ({
+        id: c.id,
+        channel: c.channel,
+        title: c.title,
+        secretFields: c.secretFields,
+        configSchema: z.toJSONSchema(c.configSchema, { io: 'input', unrepresentable: 'any' }),
+      })),
+    }),
+  );
+
+  app.put(
+    '/channels/:channel',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Set the provider and policy of a channel',
+        params: channelParams,
+        body: channelSettingsInput,
+      },
+    },
+    async (request) =>
+      saveChannelSettings(db, box, request.workspaceId, request.params.channel, request.body),
+  );
+
+  app.delete(
+    '/channels/:channel',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Remove a channel provider (back to the dev outbox)',
+        params: channelParams,
+      },
+    },
+    async (request, reply) => {
+      await deleteChannelSettings(db, request.workspaceId, request.params.channel);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get('/topics', { schema: { tags: ['channels'], summary: 'Subscription topics' } }, async (request) => ({
+    data: await listTopics(db, request.workspaceId),
+  }));
+
+  app.put(
+    '/topics',
+    { schema: { tags: ['channels'], summary: 'Create or replace a topic', body: topicInput } },
+    async (request) => saveTopic(db, request.workspaceId, request.body),
+  );
+
+  const suppressionBody = z.object({
+    channel: z.enum(channels),
+    address: z.string().min(1).max(500),
+    reason: z.enum(['hard-bounce', 'complaint', 'manual', 'unsubscribed']).default('manual'),
+  });
+
+  app.put(
+    '/suppressions',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Add an address to the suppression list',
+        body: suppressionBody,
+      },
+    },
+    async (request, reply) => {
+      const { channel, address, reason } = request.body;
+      await suppress(db, request.workspaceId, channel, address, reason);
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete(
+    '/suppressions/:channel/:address',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Remove an address from the suppression list',
+        params: channelParams.extend({ address: z.string().min(1) }),
+      },
+    },
+    async (request, reply) => {
+      if (!(await unsuppress(db, request.workspaceId, request.params.channel, request.params.address))) {
+        throw new NotFound('Suppression', request.params.address);
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'The message ledger: every send with its status and reason',
+        querystring: z.object({
+          contactId: z.uuid().optional(),
+          journeyId: z.uuid().optional(),
+          status: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+    },
+    async (request) => ({ data: await listMessages(db, request.workspaceId, request.query) }),
+  );
+};

@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { simulationRequestSchema } from '../../simulate/script';
+import { simulateJourney } from '../../simulate/simulate-journey';
+import { Simulator } from '../../simulate/simulator';
+import type { AppDeps } from '../deps';
+
+/**
+ * `POST /v1/journeys/:id/simulate`: runs the journey for a sample contact and a script of
+ * events on the time-skipping test server, started on the first simulation and stopped with
+ * the app.
+ */
+export const simulateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
+  const simulator = new Simulator({ registry: deps.registry });
+  app.addHook('onClose', () => simulator.close());
+
+  app.post(
+    '/journeys/:id/simulate',
+    {
+      schema: {
+        tags: ['journeys'],
+        summary: 'Simulate the journey for a sample contact and a script of timed events',
+        description:
+          'Runs on a private time-skipping Temporal test server with a throwaway database: waits take ' +
+          'seconds, sends are only recorded, and nothing of the workspace changes.',
+        params: z.object({ id: z.uuid() }),
+        body: simulationRequestSchema,
+      },
+    },
+    async (request) =>
+      simulateJourney(deps.db, simulator, request.workspaceId, request.params.id, request.body),
+  );
+};

@@ -1,0 +1,89 @@
+import { and, count, eq } from 'drizzle-orm';
+import { segmentMembers } from '../../db/schema';
+import type { JobError } from '../../db/schema-contacts';
+import { type ImportFormat, readImport, upsertContact, validateImportRow } from '../contacts/import';
+import { enrollContact, type TemporalDeps } from '../runs/enroll';
+import { reevaluateContactSegments, refreshSegment } from '../segments/reevaluate';
+import { getSegment, segmentMemberIds } from '../segments/segments';
+import { finishJob, type JobRow, loadJob, recordProgress, startedJob } from './jobs';
+
+const BATCH = 100;
+
+/**
+ * Runs a background job to the end, resuming after the rows already done (a retried activity
+ * continues where the last attempt stopped). `beat` reports liveness to Temporal.
+ */
+export async function runJob(deps: TemporalDeps, jobId: string, beat: () => void = () => {}): Promise<void> {
+  const job = await loadJob(deps.db, jobId);
+  if (!job || job.status === 'completed' || job.status === 'failed') return;
+  if (job.kind === 'contact-import') await runImport(deps, job, beat);
+  else await runEnrollSegment(deps, job, beat);
+  await finishJob(deps.db, job.id);
+}
+
+async function runImport(deps: TemporalDeps, job: JobRow, beat: () => void): Promise<void> {
+  const lines = readImport(job.params.format as ImportFormat, job.payload ?? '');
+  await startedJob(deps.db, job.id, lines.length);
+  for (let start = job.done; start < lines.length; start += BATCH) {
+    const batch = lines.slice(start, start + BATCH);
+    const errors: JobError[] = [];
+    let succeeded = 0;
+    for (const line of batch) {
+      const checked = 'error' in line ? line : validateImportRow(line.input);
+      if ('error' in checked) {
+        errors.push({ line: line.line, field: checked.field, message: checked.error });
+        continue;
+      }
+      const contact = await upsertContact(deps.db, job.workspaceId, checked.row);
+      await reevaluateContactSegments(deps, job.workspaceId, contact.id);
+      succeeded += 1;
+    }
+    await recordProgress(deps.db, job, {
+      done: start + batch.length,
+      succeeded,
+      failed: errors.length,
+      errors,
+    });
+    beat();
+  }
+}
+
+async function runEnrollSegment(deps: TemporalDeps, job: JobRow, beat: () => void): Promise<void> {
+  const { journeyId, segmentId } = job.params as { journeyId: string; segmentId: string };
+  if (job.done === 0) await refreshSegment(deps, await getSegment(deps.db, job.workspaceId, segmentId));
+  const [{ n }] = await deps.db
+    .select({ n: count() })
+    .from(segmentMembers)
+    .where(and(eq(segmentMembers.workspaceId, job.workspaceId), eq(segmentMembers.segmentId, segmentId)));
+  await startedJob(deps.db, job.id, job.total ?? Number(n));
+  let cursor = (job.params.cursor as string | undefined) ?? null;
+  let done = job.done;
+  for (;;) {
+    const ids = await segmentMemberIds(deps.db, job.workspaceId, segmentId, cursor, BATCH);
+    if (ids.length === 0) break;
+    const errors: JobError[] = [];
+    let succeeded = 0;
+    for (const contactId of ids) {
+      try {
+        const result = await enrollContact(deps, {
+          workspaceId: job.workspaceId,
+          journeyId,
+          contactId,
+          trigger: {
+            id: `bulk:${job.id}:${contactId}`,
+            name: null,
+            properties: { jobId: job.id, segmentId },
+            timestamp: new Date().toISOString(),
+          },
+        });
+        if (result.enrolled) succeeded += 1;
+      } catch (error) {
+        errors.push({ contactId, message: (error as Error).message });
+      }
+    }
+    done += ids.length;
+    cursor = ids[ids.length - 1];
+    await recordProgress(deps.db, job, { done, succeeded, failed: errors.length, errors, cursor });
+    beat();
+  }
+}

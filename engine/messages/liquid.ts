@@ -1,0 +1,32 @@
+import { Liquid } from 'liquidjs';
+
+/** Limits that keep a hostile or broken template from stalling a worker. */
+export const LIQUID_LIMITS = {
+  /** Characters of template source parsed per render. */
+  parseLimit: 200_000,
+  /** Milliseconds of rendering. */
+  renderLimit: 2_000,
+  /** Approximate bytes of strings and arrays created while rendering. */
+  memoryLimit: 20_000_000,
+};
+
+/**
+ * A Liquid engine configured safely: an unknown variable or filter is an error (except as the
+ * condition of `if`/`unless` and in `| default`), only own properties are readable (no
+ * prototype walking), HTML output is escaped unless `| raw`, and parsing and rendering are
+ * bounded. `partials` are the workspace's layouts and snippets, by name; nothing is read from disk.
+ */
+export function createLiquid(options: { html: boolean; partials: Record<string, string> }): Liquid {
+  return new Liquid({
+    templates: options.partials,
+    strictVariables: true,
+    strictFilters: true,
+    lenientIf: true,
+    ownPropertyOnly: true,
+    outputEscape: options.html ? 'escape' : undefined,
+    dynamicPartials: true,
+    relativeReference: false,
+    cache: false,
+    ...LIQUID_LIMITS,
+  });
+}

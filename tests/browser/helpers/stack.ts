@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../../db';
+import { buildApp } from '../../../engine/api/app';
+import { startDispatcher } from '../../../engine/dispatch/dispatcher';
+import { createRegistry } from '../../../engine/nodes';
+import { createWorkspace, type NewWorkspace } from '../../../engine/workspaces/workspaces';
+import { openTestDb } from '../../helpers/databases';
+import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
+import { ensureUiBuilt, uiDist } from './ui-build';
+
+export interface Stack {
+  url: string;
+  workspace: NewWorkspace;
+  database: Database;
+  app: FastifyInstance;
+  /** Calls the API as the workspace (secret key). */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole product in this process: PGlite, a worker on the real Temporal dev server, the
+ * tracked-event dispatcher, and the API serving the built UI on a free port. The UI gets the workspace key as the embedded demo
+ * mode hands it out.
+ */
+export async function startStack(): Promise<Stack> {
+  await ensureUiBuilt();
+  const database = await openTestDb();
+  const temporal: TemporalHarness = await devServerTemporal();
+  // The worker's registry sends through test channel dependencies; the API's only validates.
+  const registry = createRegistry();
+  const worker = await startWorker(temporal, database.db);
+  const workspace = await createWorkspace(database.db, 'Browser test workspace', 'Europe/Paris');
+  const app = await buildApp({
+    db: database.db,
+    database,
+    temporal: temporal.client,
+    taskQueue: temporal.taskQueue,
+    registry,
+    uiDist,
+    demoKey: workspace.secretKey,
+  });
+  // Tracked events reach journeys through the dispatcher, as in `npm start`.
+  const dispatcher = startDispatcher({
+    db: database.db,
+    temporal: temporal.client,
+    taskQueue: temporal.taskQueue,
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: address,
+    workspace,
+    database,
+    app,
+    call: (method, path, body, headers = {}) =>
+      fetch(`${address}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${workspace.secretKey}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      }),
+    close: async () => {
+      await app.close();
+      await dispatcher.stop();
+      await worker.stop();
+      await temporal.close();
+      await database.close();
+    },
+  };
+}

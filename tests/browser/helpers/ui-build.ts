@@ -1,0 +1,22 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const uiRoot = path.resolve(import.meta.dirname, '..', '..', '..', 'builder-ui');
+export const uiDist = path.join(uiRoot, 'dist');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the UI with vite when dist is missing or older than its sources. */
+export async function ensureUiBuilt(): Promise<void> {
+  const index = path.join(uiDist, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSource(path.join(uiRoot, 'src'))) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(uiRoot, 'vite.config.ts'), logLevel: 'warn' });
+}

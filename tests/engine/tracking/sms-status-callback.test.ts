@@ -1,0 +1,151 @@
+import { and, eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../../db';
+import { events, messages, suppressions } from '../../../db/schema';
+import { buildApp } from '../../../engine/api/app';
+import { saveChannelSettings } from '../../../engine/channels/channel-settings';
+import type { ChannelDeps } from '../../../engine/channels/deps';
+import { createContact } from '../../../engine/contacts/contacts';
+import { createRegistry } from '../../../engine/nodes';
+import { enrollContact } from '../../../engine/runs/enroll';
+import type { NodeRegistry } from '../../../engine/sdk/registry';
+import { createWorkspace } from '../../../engine/workspaces/workspaces';
+import { json, startHttpPeer } from '../../connectors/peers';
+import { testChannelDeps } from '../../helpers/channels';
+import { openTestDb } from '../../helpers/databases';
+import { line, publishGraph } from '../../helpers/fixtures';
+import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../../helpers/temporal';
+
+describe('SMS journeys and Twilio status callbacks (real Temporal test server, PGlite, Twilio-shaped node:http peer)', () => {
+  let database: Database;
+  let temporal: TemporalHarness;
+  let stopWorker: () => Promise<void>;
+  let channels: ChannelDeps;
+  let registry: NodeRegistry;
+  let app: FastifyInstance;
+  let twilio: Awaited<ReturnType<typeof startHttpPeer>>;
+  let sids = 0;
+
+  beforeAll(async () => {
+    database = await openTestDb();
+    temporal = await timeSkippingTemporal();
+    twilio = await startHttpPeer((request, response) => {
+      const form = new URLSearchParams(request.body);
+      sids += 1;
+      json(response, 201, { sid: `SM${sids}`, status: 'queued', to: form.get('To') });
+    });
+    channels = testChannelDeps(database.db, 'http://wayline.test');
+    registry = createRegistry([], { channels });
+    ({ stop: stopWorker } = await startWorker(temporal, database.db, registry));
+    app = await buildApp({
+      db: database.db,
+      database,
+      temporal: temporal.client,
+      taskQueue: temporal.taskQueue,
+      registry,
+      channels,
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await stopWorker?.();
+    await temporal?.close();
+    await twilio?.close();
+    await database?.close();
+  });
+
+  async function sendSms(phone: string) {
+    const { db } = database;
+    const workspace = await createWorkspace(db, 'Texts');
+    const contact = await createContact(db, workspace.id, {
+      userId: 'u',
+      phone,
+      attributes: { first_name: 'Ada' },
+    });
+    await saveChannelSettings(db, channels.box, workspace.id, 'sms', {
+      provider: 'twilio',
+      config: { accountSid: 'AC9', authToken: 'tok', from: '+15551112222', baseUrl: twilio.url },
+    });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line('Text', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'sms', type: 'sms.send', config: { text: 'Hi {{ contact.first_name }}, your code is ready' } },
+      ]),
+      registry,
+    );
+    const enrolled = await enrollContact(
+      { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+      { workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id },
+    );
+    if (!enrolled.enrolled) throw new Error(enrolled.reason);
+    await temporal.client.workflow.getHandle(enrolled.workflowId).result();
+    const [message] = await db.select().from(messages).where(eq(messages.workflowId, enrolled.workflowId));
+    const request = twilio.requests.at(-1)!;
+    return { workspace, contact, message, form: new URLSearchParams(request.body), request };
+  }
+
+  const callback = (url: string, fields: Record<string, string>) =>
+    app.inject({
+      method: 'POST',
+      url: new URL(url).pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(fields).toString(),
+    });
+
+  it('sends the rendered SMS with Basic auth and marks it delivered on the status callback', async () => {
+    const { message, form, request } = await sendSms('+15550101');
+    expect(request.headers.authorization).toBe(`Basic ${Buffer.from('AC9:tok').toString('base64')}`);
+    expect(form.get('Body')).toBe('Hi Ada, your code is ready');
+    expect(message).toMatchObject({
+      status: 'sent',
+      provider: 'twilio',
+      providerId: `SM${sids}`,
+      recipient: '+15550101',
+    });
+
+    const delivered = await callback(form.get('StatusCallback')!, {
+      MessageSid: message.providerId!,
+      MessageStatus: 'delivered',
+    });
+    expect(delivered.statusCode).toBe(204);
+    const [row] = await database.db.select().from(messages).where(eq(messages.id, message.id));
+    expect(row.status).toBe('delivered');
+
+    // A late "sent" report never moves a delivered message back.
+    await callback(form.get('StatusCallback')!, { MessageSid: message.providerId!, MessageStatus: 'sent' });
+    const [still] = await database.db.select().from(messages).where(eq(messages.id, message.id));
+    expect(still.status).toBe('delivered');
+  });
+
+  it('records an undeliverable number as a bounce event and suppresses it', async () => {
+    const { workspace, contact, message, form } = await sendSms('+15550199');
+    const answer = await callback(form.get('StatusCallback')!, {
+      MessageSid: message.providerId!,
+      MessageStatus: 'undelivered',
+      ErrorCode: '30005',
+    });
+    expect(answer.statusCode).toBe(204);
+    const [row] = await database.db.select().from(messages).where(eq(messages.id, message.id));
+    expect(row).toMatchObject({ status: 'bounced', reason: 'provider error 30005' });
+    const bounces = await database.db
+      .select()
+      .from(events)
+      .where(and(eq(events.contactId, contact.id), eq(events.name, 'Message Bounced')));
+    expect(bounces).toHaveLength(1);
+    const [suppressed] = await database.db
+      .select()
+      .from(suppressions)
+      .where(eq(suppressions.workspaceId, workspace.id));
+    expect(suppressed).toMatchObject({ channel: 'sms', address: '+15550199', reason: 'hard-bounce' });
+  });
+
+  it('refuses a forged status callback token', async () => {
+    const { form } = await sendSms('+15550102');
+    const url = form.get('StatusCallback')!;
+    const answer = await callback(`${url.slice(0, -4)}AAAA`, { MessageStatus: 'delivered' });
+    expect(answer.statusCode).toBe(400);
+  });
+});
