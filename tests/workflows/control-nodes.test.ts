@@ -1,12 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db';
+import { describe, expect, it } from 'vitest';
 import { nodeVisits } from '../../db/schema';
 import { createContact, getContact } from '../../engine/contacts/contacts';
 import { journeyCounts } from '../../engine/runs/queries';
 import type { JourneyRunResult } from '../../engine/runs/types';
 import type { RunStatus } from '../../workflows/journey-run';
-import { openTestDb } from '../helpers/databases';
 import {
   enroller,
   line,
@@ -16,26 +14,13 @@ import {
   runToEnd,
   workspaceWithContact,
 } from '../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../helpers/temporal';
+import { journeyStack } from '../helpers/stack';
 
 describe('control nodes, pause and exit (real time-skipping test server, PGlite)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
-    ({ stop: stopWorker } = await startWorker(temporal, database.db));
-  });
-  afterAll(async () => {
-    await stopWorker?.();
-    await temporal?.close();
-    await database?.close();
-  });
+  const stack = journeyStack('time-skipping');
 
   it('waits until the next 09:00 in the contact’s own time zone', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace } = await workspaceWithContact(db);
     const tokyo = await createContact(db, workspace.id, { userId: 'tokyo', timezone: 'Asia/Tokyo' });
     const { journey } = await publishGraph(
@@ -64,7 +49,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
   });
 
   it('takes the missing port of wait.until when the date attribute is absent, and continues at once for a past date', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace } = await workspaceWithContact(db);
     const graph = {
       name: 'Renewal',
@@ -105,7 +90,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
   });
 
   it('routes branch.switch by the first case that holds, else “else”', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace } = await workspaceWithContact(db);
     const { journey } = await publishGraph(db, workspace.id, {
       name: 'Tiers',
@@ -155,7 +140,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
   });
 
   it('holds a paused run before its next action node and continues on resume', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(
       db,
@@ -185,7 +170,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
   });
 
   it('ends a run on an exit-criteria event and on the exit signal', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const other = await createContact(db, workspace.id, { userId: 'other' });
     const { journey } = await publishGraph(
@@ -222,7 +207,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
     expect((await getContact(db, workspace.id, contact.id)).attributes.reached).toBeUndefined();
   });
   it('counts runs waiting at a node now, runs per port, and conversions over runs that entered', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const other = await createContact(db, workspace.id, { userId: 'counted-2' });
     const { journey } = await publishGraph(

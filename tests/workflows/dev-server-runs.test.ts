@@ -1,30 +1,15 @@
 import { and, count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db';
+import { describe, expect, it } from 'vitest';
 import { contacts, journeyRuns, nodeVisits } from '../../db/schema';
 import type { JourneyRunResult } from '../../engine/runs/types';
-import { openTestDb } from '../helpers/databases';
 import { enroller, pathOf, publishGraph, runToEnd, workspaceWithContact } from '../helpers/fixtures';
-import { devServerTemporal, startWorker, type TemporalHarness } from '../helpers/temporal';
+import { journeyStack } from '../helpers/stack';
 
 describe('journey runs on the real Temporal dev server (PGlite)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await devServerTemporal();
-    ({ stop: stopWorker } = await startWorker(temporal, database.db));
-  });
-  afterAll(async () => {
-    await stopWorker?.();
-    await temporal?.close();
-    await database?.close();
-  });
+  const stack = journeyStack('dev-server');
 
   it('runs a journey to completion', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(db, workspace.id, {
       name: 'Tag VIPs',
@@ -68,7 +53,7 @@ describe('journey runs on the real Temporal dev server (PGlite)', () => {
   });
 
   it('splits 1,000 runs within ±5 points of a 70/30 weighting', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace } = await workspaceWithContact(db);
     const { journey } = await publishGraph(db, workspace.id, {
       name: 'A/B',

@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db';
+import { describe, expect, it } from 'vitest';
 import { getContact } from '../../engine/contacts/contacts';
 import { enrollContact } from '../../engine/runs/enroll';
 import type { JourneyRunResult } from '../../engine/runs/types';
-import { openTestDb } from '../helpers/databases';
 import { line, pathOf, publishGraph, runRow, workspaceWithContact } from '../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../helpers/temporal';
+import { journeyStack } from '../helpers/stack';
 
 describe('journey run on the time-skipping test server (real Temporal test server, PGlite)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
-    ({ stop: stopWorker } = await startWorker(temporal, database.db));
-  });
-  afterAll(async () => {
-    await stopWorker?.();
-    await temporal?.close();
-    await database?.close();
-  });
+  const stack = journeyStack('time-skipping');
 
   it('finishes a seven-day wait in seconds and records every node visit', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(
       db,

@@ -1,12 +1,10 @@
 import { and, count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db';
+import { describe, expect, it } from 'vitest';
 import { journeyRuns } from '../../db/schema';
 import { createContact, getContact } from '../../engine/contacts/contacts';
 import { publishJourney, saveDraft } from '../../engine/journeys/journeys';
 import { createRegistry } from '../../engine/nodes';
 import type { JourneyRunResult } from '../../engine/runs/types';
-import { openTestDb } from '../helpers/databases';
 import {
   enroller,
   line,
@@ -16,23 +14,10 @@ import {
   runToEnd,
   workspaceWithContact,
 } from '../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../helpers/temporal';
+import { journeyStack } from '../helpers/stack';
 
 describe('journey semantics (real time-skipping test server, PGlite)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
-    ({ stop: stopWorker } = await startWorker(temporal, database.db));
-  });
-  afterAll(async () => {
-    await stopWorker?.();
-    await temporal?.close();
-    await database?.close();
-  });
+  const stack = journeyStack('time-skipping');
 
   const waitForOrder = (name: string) => ({
     name,
@@ -58,7 +43,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
   });
 
   it('resumes wait.event on a matching signalled event and ignores one that does not match the filter', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(db, workspace.id, waitForOrder('Order wait'));
     const enrolled = await enroller(
@@ -88,7 +73,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
   });
 
   it('takes the timeout port of wait.event when no event arrives', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(db, workspace.id, waitForOrder('Order wait, no order'));
     const { workflowId, result } = await runToEnd(db, temporal, {
@@ -102,7 +87,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
   });
 
   it('ends a run early when the goal event arrives while it waits', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(
       db,
@@ -138,7 +123,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
   });
 
   it('keeps a waiting run on the version it entered when v2 is published; new entries get v2', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const registry = createRegistry();
     const graph = (label: string) =>
@@ -166,7 +151,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
   });
 
   it('yields one run when the same contact is enrolled concurrently and re-entry is never', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(
       db,
@@ -193,7 +178,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
   });
 
   it('continues as new past a small history threshold and still finishes the path', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const nodes = [{ id: 'start', type: 'trigger.manual', config: {} }];
     for (let i = 1; i <= 4; i++) {
@@ -227,7 +212,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     expect((await runRow(db, workflowId)).status).toBe('completed');
   });
   it('continues as new in the middle of a long wait.event and still matches the event afterwards', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(db, workspace.id, waitForOrder('Noisy wait'));
     const enrolled = await enroller(
@@ -265,7 +250,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
   });
 
   it('ignores events received before the node when wait.event is set to only while waiting', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const graph = line('Strict wait', [
       { id: 'start', type: 'trigger.manual', config: {} },
@@ -298,7 +283,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     expect((await pathOf(db, enrolled.workflowId)).slice(-2)).toEqual(['strict:timeout', 'late']);
   });
   it('recovers a contact whose earlier enrollment claimed its run but never started the workflow', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(
       db,

@@ -1,13 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, Db } from '../../db';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../db';
 import { messages, nodeVisits, templates } from '../../db/schema';
 import { getContact } from '../../engine/contacts/contacts';
 import { getTemplate } from '../../engine/journeys/templates';
 import type { JourneyRunResult } from '../../engine/runs/types';
-import { openTestDb } from '../helpers/databases';
 import { enroller, pathOf, publishGraph, runToEnd, workspaceWithContact } from '../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../helpers/temporal';
+import { journeyStack } from '../helpers/stack';
 
 async function seedMessageTemplates(db: Db, workspaceId: string) {
   const names = [
@@ -42,23 +41,10 @@ const trigger = (name: string, properties: Record<string, unknown> = {}) => ({
 });
 
 describe('shipped journey templates run end to end (real time-skipping test server, PGlite)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
-    ({ stop: stopWorker } = await startWorker(temporal, database.db));
-  });
-  afterAll(async () => {
-    await stopWorker?.();
-    await temporal?.close();
-    await database?.close();
-  });
+  const stack = journeyStack('time-skipping');
 
   async function setup(templateId: string, contact?: Parameters<typeof workspaceWithContact>[1]) {
-    const { db } = database;
+    const { db } = stack;
     const fixture = await workspaceWithContact(db, contact);
     await seedMessageTemplates(db, fixture.workspace.id);
     const template = getTemplate(templateId);
@@ -68,7 +54,7 @@ describe('shipped journey templates run end to end (real time-skipping test serv
   }
 
   it('welcome series: three emails over seven days, in seconds', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact, journey } = await setup('welcome-series');
     const started = Date.now();
     const { workflowId, result } = await runToEnd(db, temporal, {
@@ -88,7 +74,7 @@ describe('shipped journey templates run end to end (real time-skipping test serv
   });
 
   it('welcome series stops when an order completes (the goal)', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact, journey } = await setup('welcome-series');
     const enrolled = await enroller(
       db,
@@ -108,7 +94,7 @@ describe('shipped journey templates run end to end (real time-skipping test serv
   });
 
   it('birthday greeting: sets the coupon attribute and sends the birthday email', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact, journey } = await setup('birthday-greeting', {
       userId: 'bday',
       email: 'bday@example.com',
@@ -125,7 +111,7 @@ describe('shipped journey templates run end to end (real time-skipping test serv
   });
 
   it('abandoned cart without an order: reminder email after 1 h, SMS after 24 h more', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact, journey } = await setup('abandoned-cart', {
       userId: 'cart',
       email: 'cart@example.com',
@@ -153,7 +139,7 @@ describe('shipped journey templates run end to end (real time-skipping test serv
   });
 
   it('abandoned cart with an order inside the first hour: converted, nothing sent', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact, journey } = await setup('abandoned-cart');
     const enrolled = await enroller(
       db,
@@ -173,7 +159,7 @@ describe('shipped journey templates run end to end (real time-skipping test serv
   });
 
   it('abandoned cart for a contact without a phone ends after the email', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const { workspace, contact, journey } = await setup('abandoned-cart', {
       userId: 'nophone',
       email: 'np@example.com',

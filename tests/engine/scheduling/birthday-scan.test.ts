@@ -1,14 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
+import { describe, expect, it } from 'vitest';
 import { journeyRuns } from '../../../db/schema';
 import { createContact } from '../../../engine/contacts/contacts';
 import { scanDateTriggers } from '../../../engine/scheduling/date-scan';
 import { addDays, instantOf, wallClockAt } from '../../../engine/time/zoned';
 import { createWorkspace } from '../../../engine/workspaces/workspaces';
-import { openTestDb } from '../../helpers/databases';
 import { line, publishGraph } from '../../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../../helpers/temporal';
+import { journeyStack } from '../../helpers/stack';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -27,23 +25,10 @@ function birthdayGraph(name: string) {
 }
 
 describe('birthday scan (real Temporal time-skipping test server, PGlite)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
-    ({ stop: stopWorker } = await startWorker(temporal, database.db));
-  });
-  afterAll(async () => {
-    await stopWorker?.();
-    await temporal?.close();
-    await database?.close();
-  });
+  const stack = journeyStack('time-skipping');
 
   it('enrolls a contact in Tokyo and one in New York each at 09:00 their local time, once', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const env = temporal.env!;
     const workspace = await createWorkspace(db, 'Birthdays');
     const start = await env.currentTimeMs();
@@ -87,7 +72,7 @@ describe('birthday scan (real Temporal time-skipping test server, PGlite)', () =
   });
 
   it('does not enroll retroactively when the local hour had passed at publish, but does at the next occurrence', async () => {
-    const { db } = database;
+    const { db, temporal } = stack;
     const deps = { db, temporal: temporal.client, taskQueue: temporal.taskQueue };
     const workspace = await createWorkspace(db, 'Late publish');
     const now = Date.now();
