@@ -47,8 +47,10 @@ function ensureDependencies() {
   const fresh =
     existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
   if (fresh) return;
-  const args = existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
-  console.log(`Installing dependencies (npm ${args[0]})...`);
+  // `npm install` follows package-lock.json; `npm ci` would refuse a lock that omits the
+  // platform packages a registry does not serve (some of biome's optional binaries).
+  const args = ['install', '--no-audit', '--no-fund'];
+  console.log('Installing dependencies (npm install, locked versions)...');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
