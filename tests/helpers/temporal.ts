@@ -13,7 +13,12 @@ let runtimeQuiet = false;
 function quietRuntime() {
   if (runtimeQuiet) return;
   runtimeQuiet = true;
-  Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as any });
+  // Core's own logs (e.g. the test server's missing-capability warnings) are forwarded to this
+  // silent logger instead of the console.
+  Runtime.install({
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as any,
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
 }
 
 export interface TemporalHarness {
