@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { type Config, ConfigInvalid, loadConfig } from './config';
 import { connectClient, loadRegistry, openDatabase, type RunningWorker, runWorker, startApi } from './server';
@@ -12,7 +12,7 @@ type Stop = () => Promise<unknown>;
 
 async function main(command: string): Promise<void> {
   const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  Runtime.install({ logger: new WorkerLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
   const stops: Stop[] = [];
   const shutdown = onShutdown(stops);
   try {
@@ -123,6 +123,14 @@ async function buildUiIfMissing(config: Config): Promise<void> {
     console.error(
       `!!! The builder UI could not be built, only the API is served: ${(error as Error).message}`,
     );
+  }
+}
+
+/** Send workers poll only activity queues by design; Temporal's warning about that is noise here. */
+class WorkerLogger extends DefaultLogger {
+  log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (message.startsWith('No workflows registered')) return;
+    super.log(level, message, meta);
   }
 }
 
