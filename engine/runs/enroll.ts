@@ -48,7 +48,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     .where(and(eq(contacts.workspaceId, request.workspaceId), eq(contacts.id, request.contactId)));
   if (!contact) throw new NotFound('Contact', request.contactId);
 
-  const version = await getVersion(db, request.workspaceId, journey.id, journey.activeVersion);
+  const version = await publishedVersion(db, request.workspaceId, journey.id, journey.activeVersion);
   const plan = version.plan as unknown as Plan;
   const reEntry = plan.settings.reEntry;
   const latestRun = () =>
@@ -151,4 +151,19 @@ async function isOrphan(deps: TemporalDeps, run: typeof journeyRuns.$inferSelect
   } catch (error) {
     return (error as Error).name === 'WorkflowNotFoundError';
   }
+}
+
+/** Published versions never change, so every enrollment after the first reads its plan from memory. */
+const versionCache = new Map<string, Awaited<ReturnType<typeof getVersion>>>();
+const VERSION_CACHE_SIZE = 200;
+
+async function publishedVersion(db: Db, workspaceId: string, journeyId: string, version: number) {
+  const key = `${workspaceId}:${journeyId}@${version}`;
+  let row = versionCache.get(key);
+  if (!row) {
+    row = await getVersion(db, workspaceId, journeyId, version);
+    if (versionCache.size >= VERSION_CACHE_SIZE) versionCache.delete(versionCache.keys().next().value!);
+    versionCache.set(key, row);
+  }
+  return row;
 }
