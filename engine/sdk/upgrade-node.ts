@@ -97,7 +97,10 @@ export async function upgradeDraftNode(
         ...(field ? { field } : {}),
       });
     }
-  } else {
+  }
+  // Fixed ports are known even while the config is still wrong, so the builder can show both
+  // kinds of problem at once; config-dependent ports need a valid config.
+  if (parsed.success || typeof target.ports !== 'function') {
     const ports = new Set(portsOf(target, parsed.data).map((p) => p.id));
     for (const edge of draft.edges.filter((e) => e.source === nodeId)) {
       const port = edgePort(edge);

@@ -4,6 +4,7 @@ import { formatOffset } from '../lib/format';
 import { portsOf } from '../lib/ports';
 import { useKeyed } from '../lib/store';
 import { summarize } from '../lib/summary';
+import { versionStatus } from '../lib/versions';
 import { type FlowNode, useEditor } from './context';
 
 const kindIcon: Record<string, string> = { trigger: '⚡', control: '◆', action: '▶' };
@@ -14,8 +15,11 @@ function categoryClass(category: string | undefined): string {
 
 /** One journey node: title, summary, live counts, problems, and one labelled handle per port. */
 function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
-  const { nodeTypes, counts, problems, simulation, showCounts } = useEditor();
-  const type = nodeTypes.get(data.nodeType);
+  const { typeIndex, counts, problems, simulation, showCounts } = useEditor();
+  const status = versionStatus(typeIndex, data.nodeType, data.version);
+  // The pinned version decides ports and kind; a missing version shows the latest's title.
+  const type = status.kind === 'current' || status.kind === 'outdated' ? status.type : undefined;
+  const shown = status.kind === 'missing' ? status.latest : type;
   const nodeCounts = useKeyed(counts, id);
   const nodeProblems = useKeyed(problems, id);
   const marks = useKeyed(simulation, id);
@@ -24,21 +28,48 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const warnings = nodeProblems?.filter((p) => p.severity === 'warning') ?? [];
   const classes = [
     'jn',
-    `kind-${type?.kind ?? 'unknown'}`,
-    categoryClass(type?.category),
+    `kind-${shown?.kind ?? 'unknown'}`,
+    categoryClass(shown?.category),
     selected ? 'selected' : '',
     errors.length ? 'has-errors' : warnings.length ? 'has-warnings' : '',
     marks ? 'on-path' : '',
   ];
   return (
-    <div className={classes.filter(Boolean).join(' ')} data-node-type={data.nodeType}>
-      {type?.kind !== 'trigger' && <Handle type="target" position={Position.Top} className="jn-in" />}
+    <div
+      className={classes.filter(Boolean).join(' ')}
+      data-node-type={data.nodeType}
+      data-node-version={data.version ?? ''}
+    >
+      {shown?.kind !== 'trigger' && <Handle type="target" position={Position.Top} className="jn-in" />}
       <div className="jn-head">
-        <span className="jn-icon">{kindIcon[type?.kind ?? ''] ?? '?'}</span>
+        <span className="jn-icon">{kindIcon[shown?.kind ?? ''] ?? '?'}</span>
         <div className="jn-titles">
-          <div className="jn-title">{data.label || type?.title || data.nodeType}</div>
-          <div className="jn-type">{type?.title ?? `Unknown type ${data.nodeType}`}</div>
+          <div className="jn-title">{data.label || shown?.title || data.nodeType}</div>
+          <div className="jn-type">
+            {shown?.title ?? `Unknown type ${data.nodeType}`}
+            {data.version !== undefined && (typeIndex.versions.get(data.nodeType)?.length ?? 0) > 1 && (
+              <span className="jn-version"> v{data.version}</span>
+            )}
+          </div>
         </div>
+        {status.kind === 'outdated' && (
+          <span
+            className="jn-update"
+            data-testid="update-available"
+            title={`Update available: version ${status.latest.version} (this node uses ${status.type.version})`}
+          >
+            ↑ v{status.latest.version}
+          </span>
+        )}
+        {status.kind === 'missing' && (
+          <span
+            className="jn-update missing"
+            data-testid="version-missing"
+            title={`Version ${status.version} is not installed (installed: ${status.installed.join(', ')})`}
+          >
+            v{status.version} missing
+          </span>
+        )}
         {errors.length > 0 && (
           <span className="jn-badge error" title={errors.map((p) => p.message).join('\n')}>
             {errors.length}

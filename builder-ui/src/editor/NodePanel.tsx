@@ -1,14 +1,17 @@
 import { useMemo, useState } from 'react';
 import { type Pickers, SchemaForm } from '../components/SchemaForm';
 import { portsOf } from '../lib/ports';
-import type { NodeType, Problem } from '../lib/types';
+import type { Problem } from '../lib/types';
+import { type TypeIndex, versionStatus } from '../lib/versions';
 import type { FlowEdge, FlowNode } from './context';
+import { type UpgradeActions, UpgradePanel } from './UpgradePanel';
 import type { GraphApi } from './useGraph';
 
 /** The selected node: label, id, the form generated from its config schema, its connections and problems. */
 export function NodePanel(props: {
   node: FlowNode;
-  type: NodeType | undefined;
+  typeIndex: TypeIndex;
+  upgrades: UpgradeActions;
   nodes: FlowNode[];
   edges: FlowEdge[];
   problems: Problem[];
@@ -17,8 +20,14 @@ export function NodePanel(props: {
   readOnly: boolean;
   onClose: () => void;
 }) {
-  const { node, type, graph, readOnly } = props;
+  const { node, graph, readOnly } = props;
   const [idDraft, setIdDraft] = useState(node.id);
+  const [upgrading, setUpgrading] = useState(false);
+  const status = versionStatus(props.typeIndex, node.data.nodeType, node.data.version);
+  // The pinned version's schema and ports; none when that version is not installed.
+  const type = status.kind === 'current' || status.kind === 'outdated' ? status.type : undefined;
+  const latest = status.kind === 'outdated' || status.kind === 'missing' ? status.latest : undefined;
+  const shown = type ?? latest;
   const errors = useMemo(() => {
     const map = new Map<string, string>();
     for (const p of props.problems) {
@@ -37,15 +46,51 @@ export function NodePanel(props: {
       <div className="panel-head">
         <div>
           <div className="panel-kicker">
-            {type?.category ?? 'Unknown'} · {type?.type ?? node.data.nodeType}
+            {shown?.category ?? 'Unknown'} · {shown?.type ?? node.data.nodeType}
+            {node.data.version !== undefined &&
+              (status.kind !== 'current' ||
+                (props.typeIndex.versions.get(node.data.nodeType)?.length ?? 0) > 1) &&
+              ` · v${node.data.version}`}
           </div>
-          <h2>{type?.title ?? node.data.nodeType}</h2>
+          <h2>{shown?.title ?? node.data.nodeType}</h2>
         </div>
         <button type="button" className="icon-button" title="Close" onClick={props.onClose}>
           ×
         </button>
       </div>
-      {type?.description && <p className="panel-description">{type.description}</p>}
+      {shown?.description && <p className="panel-description">{shown.description}</p>}
+      {status.kind === 'missing' && (
+        <div className="version-note error" data-testid="version-missing">
+          This node is pinned to version {status.version} of {status.latest.type}, which is not installed on
+          this server (installed: {status.installed.map((v) => `v${v}`).join(', ')}). It cannot be published
+          or edited until it moves to an installed version.
+        </div>
+      )}
+      {status.kind === 'outdated' && !upgrading && (
+        <div className="version-note" data-testid="update-available">
+          Version {status.latest.version} of {status.latest.title} is available; this node uses version{' '}
+          {status.type.version}.
+        </div>
+      )}
+      {latest && !readOnly && !upgrading && (
+        <button type="button" className="primary upgrade-button" onClick={() => setUpgrading(true)}>
+          Upgrade to v{latest.version}
+        </button>
+      )}
+      {latest && upgrading && (
+        <UpgradePanel
+          node={node}
+          from={node.data.version}
+          target={latest}
+          edges={props.edges}
+          nodes={props.nodes}
+          graph={graph}
+          pickers={props.pickers}
+          actions={props.upgrades}
+          onDone={() => setUpgrading(false)}
+          onCancel={() => setUpgrading(false)}
+        />
+      )}
       <div className="field">
         <label htmlFor="node-label">Label</label>
         <input
@@ -69,7 +114,7 @@ export function NodePanel(props: {
         />
         <div className="help">Used in counts, paths and edges; letters, digits, “-” and “_”.</div>
       </div>
-      {type && (
+      {type && !upgrading && (
         <>
           <h3 className="panel-section">Settings</h3>
           <SchemaForm
@@ -84,7 +129,7 @@ export function NodePanel(props: {
           />
         </>
       )}
-      {ports.length > 0 && (
+      {ports.length > 0 && !upgrading && (
         <>
           <h3 className="panel-section">Connections</h3>
           {ports.map((port) => {
@@ -125,7 +170,7 @@ export function NodePanel(props: {
           })}
         </>
       )}
-      {props.problems.length > 0 && (
+      {props.problems.length > 0 && !upgrading && (
         <>
           <h3 className="panel-section">Problems</h3>
           <ul className="problem-list compact">
@@ -137,7 +182,7 @@ export function NodePanel(props: {
           </ul>
         </>
       )}
-      {!readOnly && (
+      {!readOnly && !upgrading && (
         <div className="panel-actions">
           <button type="button" className="danger" onClick={() => graph.deleteSelection()}>
             Delete node

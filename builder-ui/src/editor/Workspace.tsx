@@ -21,8 +21,10 @@ import type {
   NodeType,
   Problem,
   SimulationResult,
+  UpgradeCheck,
   ValidationResult,
 } from '../lib/types';
+import { indexTypes, newPins, pinNodes } from '../lib/versions';
 import {
   EditorContext,
   type EditorContextValue,
@@ -85,6 +87,7 @@ function WorkspaceInner(props: WorkspaceProps) {
   const [toast, setToast] = useState<{ text: string; kind: 'ok' | 'error' } | null>(null);
   const [pickers, setPickers] = useState<Pickers>({});
   const typeMap = useMemo(() => latestTypes(types), [types]);
+  const typeIndex = useMemo(() => indexTypes(types), [types]);
 
   const stores = useMemo(
     () => ({
@@ -96,8 +99,8 @@ function WorkspaceInner(props: WorkspaceProps) {
   );
   const showCounts = journey.activeVersion !== null;
   const context: EditorContextValue = useMemo(
-    () => ({ nodeTypes: typeMap, ...stores, showCounts, readOnly }),
-    [typeMap, stores, showCounts, readOnly],
+    () => ({ nodeTypes: typeMap, typeIndex, ...stores, showCounts, readOnly }),
+    [typeMap, typeIndex, stores, showCounts, readOnly],
   );
 
   const draft: JourneyGraph = useMemo(
@@ -114,10 +117,17 @@ function WorkspaceInner(props: WorkspaceProps) {
   const savedJson = useRef<string | null>(null);
   savedJson.current ??= draftJson;
   const savingNow = useRef<Promise<void> | null>(null);
+  // Saves read the draft at the moment they run, not when they were scheduled, so a save that
+  // waited behind a server-side change never sends the graph from before it.
+  const latestDraft = useRef(draftJson);
+  latestDraft.current = draftJson;
+  // While the server changes the draft itself (upgrade, publish), local saves are held back.
+  const savesHeld = useRef(false);
+  const [serverEdits, setServerEdits] = useState(0);
 
   const save = useCallback(async () => {
-    if (readOnly) return;
-    const body = draftJson;
+    if (readOnly || savesHeld.current) return;
+    const body = latestDraft.current;
     if (body === savedJson.current) return;
     setSaveState('saving');
     try {
@@ -129,13 +139,83 @@ function WorkspaceInner(props: WorkspaceProps) {
       setSaveState('error');
       setToast({ text: `Not saved: ${(error as Error).message}`, kind: 'error' });
     }
-  }, [draftJson, readOnly, journey.id, props.onJourneyChange]);
+  }, [readOnly, journey.id, props.onJourneyChange]);
 
   const saveNow = useCallback(async () => {
     await savingNow.current;
     savingNow.current = save();
     await savingNow.current;
   }, [save]);
+
+  /** Flushes pending edits, then holds saves until the server's change is on the canvas. */
+  const holdSaves = useCallback(async () => {
+    await saveNow();
+    savesHeld.current = true;
+    await savingNow.current;
+  }, [saveNow]);
+
+  /**
+   * Takes a change the server made to the draft: what the server now has is what we last saved
+   * with the same change, and the canvas gets it too. Saves resume once that render is committed.
+   */
+  const { upgradeNode, pinVersions } = graph;
+  const adoptServerEdit = useCallback(
+    (change: Map<string, { version: number; config?: Record<string, unknown> }>, undoable: boolean) => {
+      if (savedJson.current) {
+        savedJson.current = JSON.stringify(pinNodes(JSON.parse(savedJson.current), change));
+      }
+      for (const [id, pin] of change) {
+        if (undoable && pin.config) upgradeNode(id, pin.version, pin.config);
+      }
+      if (!undoable) pinVersions(change);
+      setServerEdits((n) => n + 1);
+    },
+    [upgradeNode, pinVersions],
+  );
+
+  // Declared before autosave so that saves resume in the same commit that shows the change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per adopted server edit
+  useEffect(() => {
+    savesHeld.current = false;
+  }, [serverEdits]);
+
+  const checkUpgrade = useCallback(
+    async (nodeId: string, version: number, config: Record<string, unknown>) => {
+      // The check reads the server's draft, so it must see the edges as drawn now.
+      await saveNow();
+      return api.post<UpgradeCheck>(`/journeys/${journey.id}/nodes/${encodeURIComponent(nodeId)}/upgrade`, {
+        version,
+        config,
+        dryRun: true,
+      });
+    },
+    [journey.id, saveNow],
+  );
+
+  const applyUpgrade = useCallback(
+    async (nodeId: string, version: number, config: Record<string, unknown>) => {
+      await holdSaves();
+      try {
+        const result = await api.post<UpgradeCheck>(
+          `/journeys/${journey.id}/nodes/${encodeURIComponent(nodeId)}/upgrade`,
+          { version, config },
+        );
+        adoptServerEdit(new Map([[nodeId, { version: result.to, config: result.node.config }]]), true);
+        if (result.journey) props.onJourneyChange(result.journey);
+        setToast({ text: `Upgraded ${nodeId} to version ${result.to}`, kind: 'ok' });
+        return result;
+      } catch (error) {
+        savesHeld.current = false;
+        throw error;
+      }
+    },
+    [journey.id, holdSaves, adoptServerEdit, props.onJourneyChange],
+  );
+
+  const upgrades = useMemo(
+    () => ({ check: checkUpgrade, apply: applyUpgrade }),
+    [checkUpgrade, applyUpgrade],
+  );
 
   // Autosave: a moment after the last change.
   useEffect(() => {
@@ -294,7 +374,7 @@ function WorkspaceInner(props: WorkspaceProps) {
   const addNode = useCallback(
     (type: NodeType, position?: { x: number; y: number }) => {
       const config = (defaultValue(type.configSchema) ?? {}) as Record<string, unknown>;
-      graph.addNode(type.type, config, position ?? placeNew());
+      graph.addNode(type.type, config, position ?? placeNew(), type.version);
       setSide('selection');
     },
     [graph, placeNew],
@@ -347,17 +427,20 @@ function WorkspaceInner(props: WorkspaceProps) {
   const publish = async () => {
     setPublishing('busy');
     try {
-      await saveNow();
+      await holdSaves();
       const version = await api.post<{ version: number }>(
         `/journeys/${journey.id}/publish`,
         note ? { note } : {},
       );
       const fresh = await api.get<Journey>(`/journeys/${journey.id}`);
+      // Publishing pinned every node's version into the server's draft; the canvas keeps them.
+      adoptServerEdit(newPins(JSON.parse(latestDraft.current).nodes, fresh.draft.nodes), false);
       props.onJourneyChange(fresh);
       setToast({ text: `Published version ${version.version}`, kind: 'ok' });
       setNote('');
       setPublishing(false);
     } catch (error) {
+      savesHeld.current = false;
       const problems = error instanceof ApiError ? error.problems : undefined;
       setToast({
         text: problems?.length ? `${error instanceof Error ? error.message : ''}` : (error as Error).message,
@@ -610,7 +693,8 @@ function WorkspaceInner(props: WorkspaceProps) {
               <NodePanel
                 key={selected.id}
                 node={selected}
-                type={typeMap.get(selected.data.nodeType)}
+                typeIndex={typeIndex}
+                upgrades={upgrades}
                 nodes={graph.nodes}
                 edges={graph.edges}
                 problems={problemsOf(selected.id)}

@@ -2,6 +2,7 @@ import type { Edge, Node } from '@xyflow/react';
 import { createContext, useContext } from 'react';
 import { KeyedStore } from '../lib/store';
 import type { NodeCounts, NodeType, Problem } from '../lib/types';
+import { indexTypes, type TypeIndex } from '../lib/versions';
 
 export interface JourneyNodeData extends Record<string, unknown> {
   nodeType: string;
@@ -22,6 +23,8 @@ export interface SimulationMark {
 /** What every node on the canvas reads without props: types, and the stores it subscribes to. */
 export interface EditorContextValue {
   nodeTypes: Map<string, NodeType>;
+  /** Every installed version, for nodes pinned to an older one. */
+  typeIndex: TypeIndex;
   counts: KeyedStore<NodeCounts>;
   problems: KeyedStore<Problem[]>;
   simulation: KeyedStore<SimulationMark[]>;
@@ -31,6 +34,7 @@ export interface EditorContextValue {
 
 export const EditorContext = createContext<EditorContextValue>({
   nodeTypes: new Map(),
+  typeIndex: indexTypes([]),
   counts: new KeyedStore(),
   problems: new KeyedStore(),
   simulation: new KeyedStore(),
@@ -42,17 +46,7 @@ export function useEditor(): EditorContextValue {
   return useContext(EditorContext);
 }
 
-/** Latest version of each node type, keyed by type. */
+/** Latest version of each node type, keyed by type: what the palette adds. */
 export function latestTypes(types: NodeType[]): Map<string, NodeType> {
-  const map = new Map<string, NodeType>();
-  for (const t of types) {
-    const known = map.get(t.type);
-    if (!known || t.version > known.version) map.set(t.type, t);
-  }
-  return map;
-}
-
-export function typeFor(types: Map<string, NodeType>, all: NodeType[], type: string, version?: number) {
-  if (version === undefined) return types.get(type);
-  return all.find((t) => t.type === type && t.version === version) ?? types.get(type);
+  return indexTypes(types).latest;
 }

@@ -98,11 +98,17 @@ export function useGraph(initial: JourneyGraph) {
   );
 
   const addNode = useCallback(
-    (nodeType: string, config: Record<string, unknown>, position: { x: number; y: number }) => {
+    (
+      nodeType: string,
+      config: Record<string, unknown>,
+      position: { x: number; y: number },
+      version?: number,
+    ) => {
       let id = '';
       commit((s) => {
         id = newNodeId(nodeType, new Set(s.nodes.map((n) => n.id)));
-        const node: FlowNode = { id, type: 'journey', position, selected: true, data: { nodeType, config } };
+        const data = { nodeType, ...(version !== undefined ? { version } : {}), config };
+        const node: FlowNode = { id, type: 'journey', position, selected: true, data };
         return { ...s, nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] };
       });
       return id;
@@ -117,6 +123,38 @@ export function useGraph(initial: JourneyGraph) {
         nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)),
       })),
     [commit],
+  );
+
+  /** Moves a node to another version of its type, as one undoable step. */
+  const upgradeNode = useCallback(
+    (id: string, version: number, config: Record<string, unknown>) =>
+      commit((s) => ({
+        ...s,
+        nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, version, config } } : n)),
+      })),
+    [commit],
+  );
+
+  /**
+   * Pins the versions publishing chose into every snapshot, without an undo step: undoing an
+   * edit made before publishing must not unpin a node and so let it drift to a newer version.
+   */
+  const pinVersions = useCallback(
+    (pins: Map<string, { version: number }>) =>
+      setHistory((h) => {
+        if (pins.size === 0) return h;
+        const pin = (s: Snapshot): Snapshot => ({
+          ...s,
+          nodes: s.nodes.map((n) => {
+            const version = pins.get(n.id)?.version;
+            return version === undefined || n.data.version !== undefined
+              ? n
+              : { ...n, data: { ...n.data, version } };
+          }),
+        });
+        return { past: h.past.map(pin), present: pin(h.present), future: h.future.map(pin) };
+      }),
+    [],
   );
 
   const renameNode = useCallback(
@@ -231,6 +269,8 @@ export function useGraph(initial: JourneyGraph) {
       connect,
       addNode,
       updateNode,
+      upgradeNode,
+      pinVersions,
       renameNode,
       deleteSelection,
       copy,
@@ -251,6 +291,8 @@ export function useGraph(initial: JourneyGraph) {
       connect,
       addNode,
       updateNode,
+      upgradeNode,
+      pinVersions,
       renameNode,
       deleteSelection,
       copy,

@@ -194,3 +194,23 @@ export interface SimulationResult {
   }[];
   contact: { attributes: Record<string, unknown>; tags: string[] };
 }
+
+export interface UpgradeProblem {
+  code: 'config_invalid' | 'port_removed';
+  message: string;
+  /** The config field, or `edges.<edgeId>` for an edge leaving by a port the new version lacks. */
+  field?: string;
+}
+
+/** `POST /v1/journeys/:id/nodes/:nodeId/upgrade`: the check (dry run) or the applied upgrade. */
+export interface UpgradeCheck {
+  nodeId: string;
+  type: string;
+  from: number;
+  to: number;
+  upgradable: boolean;
+  problems: UpgradeProblem[];
+  node: GraphNode;
+  applied: boolean;
+  journey?: Journey;
+}

@@ -3,7 +3,9 @@ import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
 import { startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { createRegistry } from '../../../engine/nodes';
+import type { AnyNodeDefinition } from '../../../engine/sdk/define-node';
 import { createWorkspace, type NewWorkspace } from '../../../engine/workspaces/workspaces';
+import { testChannelDeps } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
 import { ensureUiBuilt, uiDist } from './ui-build';
@@ -13,6 +15,11 @@ export interface Stack {
   workspace: NewWorkspace;
   database: Database;
   app: FastifyInstance;
+  /**
+   * Restarts the API on the same address and database with other custom nodes installed, as
+   * when a developer deploys a new version of a node (the worker keeps the nodes it started with).
+   */
+  reinstall(nodes: AnyNodeDefinition[]): Promise<void>;
   /** Calls the API as the workspace (secret key). */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
@@ -23,23 +30,30 @@ export interface Stack {
  * tracked-event dispatcher, and the API serving the built UI on a free port. The UI gets the workspace key as the embedded demo
  * mode hands it out.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: { nodes?: AnyNodeDefinition[] } = {}): Promise<Stack> {
   await ensureUiBuilt();
   const database = await openTestDb();
   const temporal: TemporalHarness = await devServerTemporal();
+  const custom = (nodes: AnyNodeDefinition[] = []) =>
+    nodes.map((definition) => ({ definition, source: `test:${definition.type}@${definition.version}` }));
   // The worker's registry sends through test channel dependencies; the API's only validates.
-  const registry = createRegistry();
-  const worker = await startWorker(temporal, database.db);
+  const worker = await startWorker(
+    temporal,
+    database.db,
+    createRegistry(custom(options.nodes), { channels: testChannelDeps(database.db) }),
+  );
   const workspace = await createWorkspace(database.db, 'Browser test workspace', 'Europe/Paris');
-  const app = await buildApp({
-    db: database.db,
-    database,
-    temporal: temporal.client,
-    taskQueue: temporal.taskQueue,
-    registry,
-    uiDist,
-    demoKey: workspace.secretKey,
-  });
+  const api = (nodes?: AnyNodeDefinition[]) =>
+    buildApp({
+      db: database.db,
+      database,
+      temporal: temporal.client,
+      taskQueue: temporal.taskQueue,
+      registry: createRegistry(custom(nodes)),
+      uiDist,
+      demoKey: workspace.secretKey,
+    });
+  let app = await api(options.nodes);
   // Tracked events reach journeys through the dispatcher, as in `npm start`.
   const dispatcher = startDispatcher({
     db: database.db,
@@ -47,11 +61,17 @@ export async function startStack(): Promise<Stack> {
     taskQueue: temporal.taskQueue,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  return {
+  const stack: Stack = {
     url: address,
     workspace,
     database,
     app,
+    reinstall: async (nodes) => {
+      await app.close();
+      app = await api(nodes);
+      await app.listen({ host: '127.0.0.1', port: Number(new URL(address).port) });
+      stack.app = app;
+    },
     call: (method, path, body, headers = {}) =>
       fetch(`${address}${path}`, {
         method,
@@ -70,4 +90,5 @@ export async function startStack(): Promise<Stack> {
       await database.close();
     },
   };
+  return stack;
 }

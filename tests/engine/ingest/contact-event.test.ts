@@ -35,11 +35,10 @@ describe('events emitted by nodes (real Temporal dev server, PGlite, outbox disp
     database = await openTestDb();
     temporal = await devServerTemporal();
     ({ stop: stopWorker } = await startWorker(temporal, database.db, registry));
-    const dispatcher = startDispatcher({
-      db: database.db,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-    });
+    const dispatcher = startDispatcher(
+      { db: database.db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+      { pollMs: 100, maxBackoffMs: 1000 },
+    );
     stopDispatcher = () => dispatcher.stop();
   });
   afterAll(async () => {
@@ -76,7 +75,7 @@ describe('events emitted by nodes (real Temporal dev server, PGlite, outbox disp
     );
     await runToEnd(db, temporal, { workspaceId: workspace.id, journeyId: scorer.id, contactId: contact.id });
 
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     let runs: (typeof journeyRuns.$inferSelect)[] = [];
     while (Date.now() < deadline) {
       runs = await db
