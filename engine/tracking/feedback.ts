@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { contacts } from '../../db/schema';
 import { topics } from '../../db/schema-channels';
+import { resolveChannel } from '../channels/channel-settings';
 import type { ChannelDeps } from '../channels/deps';
 import { NotFound } from '../errors';
 import { advanceStatus, findMessage, type MessageRow } from '../messages/ledger';
@@ -9,6 +10,7 @@ import { topicKey } from '../policy/subscriptions';
 import { suppress } from '../policy/suppression';
 import { recordContactEvent } from './contact-events';
 import { verifyToken } from './tokens';
+import { assertTwilioSignature, type FormParams, ProviderSignatureInvalid } from './twilio-signature';
 
 const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
@@ -162,6 +164,25 @@ export async function savePreferences(
   return readPreferences(deps, raw);
 }
 
+/**
+ * The URL token only says which message a callback is about; the provider's signature proves the
+ * provider sent it. It is checked with the auth token of the workspace's current SMS provider,
+ * and a message that did not go out through Twilio takes no callbacks at all.
+ */
+async function assertSignedByProvider(
+  deps: ChannelDeps,
+  message: MessageRow,
+  params: FormParams,
+  signed: { url: string; signature: string | undefined },
+): Promise<void> {
+  const channel = await resolveChannel(deps.db, deps.box, message.workspaceId, message.channel);
+  const authToken = channel.connector?.id === 'twilio' ? channel.config.authToken : undefined;
+  if (message.provider !== 'twilio' || typeof authToken !== 'string') {
+    throw new ProviderSignatureInvalid('cannot be checked: this message was not sent through Twilio');
+  }
+  assertTwilioSignature(authToken, signed.url, params, signed.signature);
+}
+
 /** Twilio's MessageStatus values mapped onto the ledger. */
 const TWILIO_STATUS: Record<string, 'delivered' | 'bounced' | 'failed' | undefined> = {
   delivered: 'delivered',
@@ -176,9 +197,11 @@ const TWILIO_STATUS: Record<string, 'delivered' | 'bounced' | 'failed' | undefin
 export async function providerStatus(
   deps: ChannelDeps,
   raw: string,
-  report: { MessageSid?: string; MessageStatus?: string; ErrorCode?: string },
+  report: { MessageSid?: string; MessageStatus?: string; ErrorCode?: string } & FormParams,
+  signed: { url: string; signature: string | undefined },
 ): Promise<{ status: string | null }> {
   const { message } = await messageOf(deps, raw, 's');
+  await assertSignedByProvider(deps, message, report, signed);
   if (report.MessageSid && message.providerId && report.MessageSid !== message.providerId) {
     throw new NotFound('Message', report.MessageSid);
   }

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import type { SecretBox } from '../channels/secret-box';
 import { DomainError } from '../errors';
 
-/** o: open pixel, c: click, u: unsubscribe and preferences, s: provider status callback. */
-export type TokenKind = 'o' | 'c' | 'u' | 's';
+/**
+ * o: open pixel, c: click, u: unsubscribe and preferences, s: provider status callback,
+ * b: a workspace's bounce and complaint intake (`m` names the channel, not a message).
+ */
+export type TokenKind = 'o' | 'c' | 'u' | 's' | 'b';
 
 const payloadSchema = z.object({
-  k: z.enum(['o', 'c', 'u', 's']),
+  k: z.enum(['o', 'c', 'u', 's', 'b']),
   w: z.string(),
   m: z.string(),
   u: z.string().optional(),

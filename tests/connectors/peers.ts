@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -79,4 +80,41 @@ export function headerLine(mail: ParsedMail, name: string): string | undefined {
     ?.slice(line.indexOf(':') + 1)
     .replace(/\r?\n\s+/g, ' ')
     .trim();
+}
+
+/**
+ * What Twilio does to sign a webhook, written from its documentation and independent of
+ * Wayline's verifier: the full URL, then each POST field sorted by name with its value
+ * appended, HMAC-SHA1 keyed with the auth token, base64.
+ */
+export function twilioSign(authToken: string, url: string, fields: Record<string, string>): string {
+  const names = Object.keys(fields).sort();
+  const data = names.reduce((acc, name) => `${acc}${name}${fields[name]}`, url);
+  return createHmac('sha1', Buffer.from(authToken, 'utf8'))
+    .update(Buffer.from(data, 'utf8'))
+    .digest('base64');
+}
+
+/**
+ * Posts a Twilio status callback as Twilio does: signed over the StatusCallback URL it was
+ * given, delivered to `via` (the Wayline API's real address, as a reverse proxy would).
+ * `signature` overrides the header (null: none at all).
+ */
+export async function postTwilioStatus(
+  statusCallbackUrl: string,
+  via: string,
+  authToken: string,
+  fields: Record<string, string>,
+  signature?: string | null,
+): Promise<{ status: number; body: string }> {
+  const target = new URL(statusCallbackUrl);
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  const value = signature === undefined ? twilioSign(authToken, statusCallbackUrl, fields) : signature;
+  if (value !== null) headers['x-twilio-signature'] = value;
+  const response = await fetch(`${via}${target.pathname}${target.search}`, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { status: response.status, body: await response.text() };
 }

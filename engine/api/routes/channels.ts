@@ -12,6 +12,7 @@ import { NotFound } from '../../errors';
 import { listMessages } from '../../messages/message-list';
 import { suppress, unsuppress } from '../../policy/suppression';
 import { listTopics, saveTopic, topicInput } from '../../policy/topics';
+import { bounceIntakeUrl } from '../../tracking/bounces';
 import type { AppDeps } from '../deps';
 
 const channelParams = z.object({ channel: z.enum(channels) });
@@ -66,6 +67,17 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
       await deleteChannelSettings(db, request.workspaceId, request.params.channel);
       return reply.code(204).send();
     },
+  );
+
+  app.get(
+    '/channels/email/bounce-url',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: "The workspace's secret URL for email bounce and complaint notifications",
+      },
+    },
+    async (request) => ({ url: bounceIntakeUrl(channelDeps, request.workspaceId) }),
   );
 
   app.get('/topics', { schema: { tags: ['channels'], summary: 'Subscription topics' } }, async (request) => ({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChannelDeps } from '../../channels/deps';
+import { bounceReport, recordBounce } from '../../tracking/bounces';
 import {
   type Preferences,
   providerStatus,
@@ -121,7 +122,7 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
     {
       schema: {
         tags,
-        summary: 'Provider status callback (Twilio-style form)',
+        summary: 'Provider status callback (Twilio-style form, X-Twilio-Signature required)',
         params: tokenParams,
         body: z
           .object({
@@ -134,8 +135,27 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
       },
     },
     async (request, reply) => {
-      await providerStatus(channels, request.params['*'], request.body);
+      // Twilio signs the URL it was given: the public URL, whatever proxy stands in between.
+      await providerStatus(channels, request.params['*'], request.body, {
+        url: `${channels.publicUrl.replace(/\/$/, '')}${request.url}`,
+        signature: request.headers['x-twilio-signature'] as string | undefined,
+      });
       return reply.code(204).send();
     },
+  );
+
+  app.post(
+    '/t/bounce/*',
+    {
+      schema: {
+        tags,
+        summary:
+          'Email bounce and complaint intake (the workspace URL from GET /v1/channels/email/bounce-url)',
+        params: tokenParams,
+        body: bounceReport,
+        security: [],
+      },
+    },
+    async (request) => recordBounce(channels, request.params['*'], request.body),
   );
 };

@@ -5,7 +5,7 @@ import type { Database } from '../../../db';
 import { events, messages } from '../../../db/schema';
 import { buildApp } from '../../../engine/api/app';
 import { saveChannelSettings } from '../../../engine/channels/channel-settings';
-import type { ChannelDeps } from '../../../engine/channels/deps';
+import { type ChannelDeps, closeChannelDeps } from '../../../engine/channels/deps';
 import { createContact, getContact } from '../../../engine/contacts/contacts';
 import { createTemplate } from '../../../engine/messages/templates';
 import { createRegistry } from '../../../engine/nodes';
@@ -66,6 +66,8 @@ describe('email journeys end to end (real Temporal test server, PGlite, smtp-ser
   afterAll(async () => {
     await app?.close();
     await stopWorker?.();
+    // Pooled SMTP connections first, or the sink waits for them to time out.
+    if (channels) await closeChannelDeps(channels);
     await temporal?.close();
     await sink?.close();
     await database?.close();

@@ -11,7 +11,7 @@ import { createRegistry } from '../../../engine/nodes';
 import { enrollContact } from '../../../engine/runs/enroll';
 import type { NodeRegistry } from '../../../engine/sdk/registry';
 import { createWorkspace } from '../../../engine/workspaces/workspaces';
-import { json, startHttpPeer } from '../../connectors/peers';
+import { json, postTwilioStatus, startHttpPeer } from '../../connectors/peers';
 import { testChannelDeps } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { line, publishGraph } from '../../helpers/fixtures';
@@ -25,6 +25,7 @@ describe('SMS journeys and Twilio status callbacks (real Temporal test server, P
   let registry: NodeRegistry;
   let app: FastifyInstance;
   let twilio: Awaited<ReturnType<typeof startHttpPeer>>;
+  let apiUrl: string;
   let sids = 0;
 
   beforeAll(async () => {
@@ -46,6 +47,8 @@ describe('SMS journeys and Twilio status callbacks (real Temporal test server, P
       registry,
       channels,
     });
+    // A real listening API: the Twilio-shaped peer posts its signed callbacks over HTTP.
+    apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
     await app?.close();
@@ -87,13 +90,26 @@ describe('SMS journeys and Twilio status callbacks (real Temporal test server, P
     return { workspace, contact, message, form: new URLSearchParams(request.body), request };
   }
 
-  const callback = (url: string, fields: Record<string, string>) =>
-    app.inject({
-      method: 'POST',
-      url: new URL(url).pathname,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams(fields).toString(),
-    });
+  /** What Twilio posts on a status change (more fields than Wayline reads: all are signed). */
+  const report = (message: { providerId: string | null }, fields: Record<string, string>) => ({
+    AccountSid: 'AC9',
+    ApiVersion: '2010-04-01',
+    From: '+15551112222',
+    MessageSid: message.providerId!,
+    SmsSid: message.providerId!,
+    SmsStatus: fields.MessageStatus,
+    To: '+15550101',
+    ...fields,
+  });
+
+  /** The peer's callback, signed with the account's auth token as Twilio does. */
+  const callback = (url: string, fields: Record<string, string>, signature?: string | null, token = 'tok') =>
+    postTwilioStatus(url, apiUrl, token, fields, signature);
+
+  async function statusOf(id: string) {
+    const [row] = await database.db.select().from(messages).where(eq(messages.id, id));
+    return row.status;
+  }
 
   it('sends the rendered SMS with Basic auth and marks it delivered on the status callback', async () => {
     const { message, form, request } = await sendSms('+15550101');
@@ -106,28 +122,26 @@ describe('SMS journeys and Twilio status callbacks (real Temporal test server, P
       recipient: '+15550101',
     });
 
-    const delivered = await callback(form.get('StatusCallback')!, {
-      MessageSid: message.providerId!,
-      MessageStatus: 'delivered',
-    });
-    expect(delivered.statusCode).toBe(204);
-    const [row] = await database.db.select().from(messages).where(eq(messages.id, message.id));
-    expect(row.status).toBe('delivered');
+    const delivered = await callback(
+      form.get('StatusCallback')!,
+      report(message, { MessageStatus: 'delivered' }),
+    );
+    expect(delivered.status).toBe(204);
+    expect(await statusOf(message.id)).toBe('delivered');
 
     // A late "sent" report never moves a delivered message back.
-    await callback(form.get('StatusCallback')!, { MessageSid: message.providerId!, MessageStatus: 'sent' });
+    await callback(form.get('StatusCallback')!, report(message, { MessageStatus: 'sent' }));
     const [still] = await database.db.select().from(messages).where(eq(messages.id, message.id));
     expect(still.status).toBe('delivered');
   });
 
   it('records an undeliverable number as a bounce event and suppresses it', async () => {
     const { workspace, contact, message, form } = await sendSms('+15550199');
-    const answer = await callback(form.get('StatusCallback')!, {
-      MessageSid: message.providerId!,
-      MessageStatus: 'undelivered',
-      ErrorCode: '30005',
-    });
-    expect(answer.statusCode).toBe(204);
+    const answer = await callback(
+      form.get('StatusCallback')!,
+      report(message, { MessageStatus: 'undelivered', ErrorCode: '30005' }),
+    );
+    expect(answer.status).toBe(204);
     const [row] = await database.db.select().from(messages).where(eq(messages.id, message.id));
     expect(row).toMatchObject({ status: 'bounced', reason: 'provider error 30005' });
     const bounces = await database.db
@@ -146,6 +160,44 @@ describe('SMS journeys and Twilio status callbacks (real Temporal test server, P
     const { form } = await sendSms('+15550102');
     const url = form.get('StatusCallback')!;
     const answer = await callback(`${url.slice(0, -4)}AAAA`, { MessageStatus: 'delivered' });
-    expect(answer.statusCode).toBe(400);
+    expect(answer.status).toBe(400);
+  });
+
+  it('refuses a callback without a valid X-Twilio-Signature with 403 and changes nothing', async () => {
+    const { message, form, contact } = await sendSms('+15550103');
+    const url = form.get('StatusCallback')!;
+    const fields = report(message, { MessageStatus: 'undelivered', ErrorCode: '30005' });
+
+    const missing = await callback(url, fields, null);
+    expect(missing.status).toBe(403);
+    expect(JSON.parse(missing.body).error).toMatchObject({
+      code: 'provider_signature_invalid',
+      field: 'X-Twilio-Signature',
+    });
+    // Signed with another account's token.
+    expect((await callback(url, fields, undefined, 'not-the-token')).status).toBe(403);
+    // A correct signature over different fields: the body was altered on the way.
+    const { twilioSign } = await import('../../connectors/peers');
+    const signedDelivered = twilioSign('tok', url, report(message, { MessageStatus: 'delivered' }));
+    expect((await callback(url, fields, signedDelivered)).status).toBe(403);
+    // Signed over another URL (another message's callback).
+    const otherUrl = url.replace('/t/status/', '/t/status/x');
+    expect((await callback(url, fields, twilioSign('tok', otherUrl, fields))).status).toBe(403);
+
+    expect(await statusOf(message.id)).toBe('sent');
+    const bounces = await database.db
+      .select()
+      .from(events)
+      .where(and(eq(events.contactId, contact.id), eq(events.name, 'Message Bounced')));
+    expect(bounces).toHaveLength(0);
+    const suppressed = await database.db
+      .select()
+      .from(suppressions)
+      .where(eq(suppressions.address, '+15550103'));
+    expect(suppressed).toHaveLength(0);
+
+    // The same report, signed as Twilio signs it, is accepted.
+    expect((await callback(url, fields)).status).toBe(204);
+    expect(await statusOf(message.id)).toBe('bounced');
   });
 });
