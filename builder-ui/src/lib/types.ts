@@ -1,3 +1,12 @@
+// Shapes the API sends that are the same in JSON as the engine's own types: one definition.
+export type { Problem, ValidationResult } from '../../../engine/journeys/validate';
+export type { JourneyCounts, NodeCounts } from '../../../engine/runs/queries';
+
+import type { UpgradeProblem } from '../../../engine/sdk/upgrade-node';
+import type { SimulationStep } from '../../../engine/simulate/simulator';
+
+export type { SimulationStep, UpgradeProblem };
+
 /** Shapes of the Wayline API as the builder reads them. */
 export interface PortSpec {
   id: string;
@@ -94,36 +103,6 @@ export interface JourneyVersion {
   publishedAt: string;
 }
 
-export interface Problem {
-  code: string;
-  severity: 'error' | 'warning';
-  message: string;
-  nodeId?: string;
-  edgeId?: string;
-  field?: string;
-}
-
-export interface ValidationResult {
-  valid: boolean;
-  errors: Problem[];
-  warnings: Problem[];
-}
-
-export interface NodeCounts {
-  entered: number;
-  waiting: number;
-  ports: Record<string, number>;
-}
-
-export interface JourneyCounts {
-  version: number | null;
-  entered: number;
-  running: number;
-  converted: number;
-  conversionRate: number;
-  nodes: Record<string, NodeCounts>;
-}
-
 export interface JourneyTemplate {
   id: string;
   name: string;
@@ -163,17 +142,6 @@ export interface Contact {
   createdAt: string;
 }
 
-export interface SimulationStep {
-  nodeId: string;
-  type: string;
-  label?: string;
-  visit: number;
-  port: string | null;
-  atMs: number;
-  leftAtMs: number | null;
-  outcome: Record<string, unknown> | null;
-}
-
 export interface SimulationResult {
   status: string;
   reason: string;
@@ -193,13 +161,6 @@ export interface SimulationResult {
     atMs: number;
   }[];
   contact: { attributes: Record<string, unknown>; tags: string[] };
-}
-
-export interface UpgradeProblem {
-  code: 'config_invalid' | 'port_removed';
-  message: string;
-  /** The config field, or `edges.<edgeId>` for an edge leaving by a port the new version lacks. */
-  field?: string;
 }
 
 /** `POST /v1/journeys/:id/nodes/:nodeId/upgrade`: the check (dry run) or the applied upgrade. */
