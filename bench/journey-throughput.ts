@@ -32,7 +32,8 @@ const server = await startDevServer({
   uiPort: await freePort(),
   namespace: 'default',
 });
-const database = await createDb({});
+// PGlite in memory, or the Postgres server in DATABASE_URL.
+const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
 const registry = createRegistry();
 const connection = await connectWorker(server.address);
 const taskQueue = 'bench';
