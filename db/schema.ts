@@ -133,9 +133,8 @@ export const journeyRuns = pgTable(
       .notNull()
       .references(() => journeys.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
-    contactId: uuid('contact_id')
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    /** Null once the contact is deleted: the run stays, so journey counts do not change. */
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     entry: integer('entry').notNull(),
     workflowId: text('workflow_id').notNull(),
     status: text('status', { enum: ['running', 'completed', 'converted', 'exited', 'failed', 'cancelled'] })

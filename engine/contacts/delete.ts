@@ -19,7 +19,7 @@ export interface DeleteOutcome {
 
 /**
  * Deletes a contact after terminating all its running journey runs at once, so nothing more is
- * sent to it. Its run rows go with it (cascade); events and messages stay, unlinked. With
+ * sent to it. Its run rows, events and messages stay, unlinked, so journey counts hold. With
  * `erase` (GDPR), the personal content of its events (properties, context) and messages
  * (recipient, subject, body, payload) is wiped first; the rows themselves stay, so event and
  * send counts do not change.

@@ -282,5 +282,10 @@ describe('contacts API (Fastify inject, real Temporal dev server, PGlite)', () =
       payload: null,
       status: 'sent',
     });
+    // The journey still counts the run that entered it, now without a contact.
+    const counts = (await call('GET', `/v1/journeys/${journey.id}/counts`)).json();
+    expect(counts).toMatchObject({ entered: 1, running: 0 });
+    const [run] = await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId));
+    expect(run).toMatchObject({ contactId: null, status: 'cancelled' });
   });
 });
