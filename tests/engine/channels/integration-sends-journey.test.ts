@@ -1,28 +1,20 @@
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
 import { messages } from '../../../db/schema';
 import { saveChannelSettings } from '../../../engine/channels/channel-settings';
-import type { ChannelDeps } from '../../../engine/channels/deps';
 import { createContact } from '../../../engine/contacts/contacts';
-import { createRegistry } from '../../../engine/nodes';
-import type { NodeRegistry } from '../../../engine/sdk/registry';
 import { createWorkspace } from '../../../engine/workspaces/workspaces';
 import { json, type ReceivedRequest, startHttpPeer } from '../../connectors/peers';
-import { testChannelDeps } from '../../helpers/channels';
-import { openTestDb } from '../../helpers/databases';
+import { type ChannelStack, channelStack } from '../../helpers/channel-stack';
 import { line, pathOf, publishGraph, runToEnd } from '../../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../../helpers/temporal';
 
 const secret = `whsec_${Buffer.from('journey-signing-key-of-32-bytes!').toString('base64')}`;
 
 describe('webhook.call, slack.post and wechat.send in a journey (real Temporal test server, PGlite, node:http peers)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-  let channels: ChannelDeps;
-  let registry: NodeRegistry;
+  const stack = channelStack('time-skipping', { api: false });
+  // The tests below use the stack's parts by name.
+  let { database, temporal, channels, registry } = {} as ChannelStack;
   let receiver: Awaited<ReturnType<typeof startHttpPeer>>;
   let slackPeer: Awaited<ReturnType<typeof startHttpPeer>>;
   let wechatPeer: Awaited<ReturnType<typeof startHttpPeer>>;
@@ -33,8 +25,7 @@ describe('webhook.call, slack.post and wechat.send in a journey (real Temporal t
   const answered: { id: string; status: number }[] = [];
 
   beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
+    ({ database, temporal, channels, registry } = stack);
     receiver = await startHttpPeer((request, response) => {
       const id = String(request.headers['webhook-id']);
       if (failuresLeft > 0) {
@@ -69,15 +60,9 @@ describe('webhook.call, slack.post and wechat.send in a journey (real Temporal t
         return json(response, 200, { errcode: 0, errmsg: 'ok', msgid: 700001 });
       json(response, 200, { errcode: 40001, errmsg: 'invalid credential' });
     });
-    channels = testChannelDeps(database.db);
-    registry = createRegistry([], { channels });
-    ({ stop: stopWorker } = await startWorker(temporal, database.db, registry));
   });
   afterAll(async () => {
-    await stopWorker?.();
-    await temporal?.close();
     await Promise.all([receiver?.close(), slackPeer?.close(), wechatPeer?.close()]);
-    await database?.close();
   });
 
   async function workspaceWithProviders(attempts: number) {

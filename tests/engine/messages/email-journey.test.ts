@@ -1,11 +1,7 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { events, messages } from '../../../db/schema';
-import { buildApp } from '../../../engine/api/app';
 import { saveChannelSettings } from '../../../engine/channels/channel-settings';
-import { type ChannelDeps, closeChannelDeps } from '../../../engine/channels/deps';
 import { createContact, getContact } from '../../../engine/contacts/contacts';
 import { createTemplate } from '../../../engine/messages/templates';
 import { createRegistry } from '../../../engine/nodes';
@@ -13,64 +9,39 @@ import { enrollContact } from '../../../engine/runs/enroll';
 import type { JourneyRunResult } from '../../../engine/runs/types';
 import { defineNode } from '../../../engine/sdk/define-node';
 import { NodeError } from '../../../engine/sdk/node-error';
-import type { NodeRegistry } from '../../../engine/sdk/registry';
 import { createWorkspace } from '../../../engine/workspaces/workspaces';
-import { headerLine, startSmtpSink } from '../../connectors/peers';
-import { testChannelDeps } from '../../helpers/channels';
-import { openTestDb } from '../../helpers/databases';
+import { headerLine } from '../../connectors/peers';
+import { type ChannelStack, channelStack } from '../../helpers/channel-stack';
 import { line, pathOf, publishGraph } from '../../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../../helpers/temporal';
 
 const PUBLIC_URL = 'http://wayline.test';
 
 describe('email journeys end to end (real Temporal test server, PGlite, smtp-server sink)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
-  let channels: ChannelDeps;
-  let registry: NodeRegistry;
-  let app: FastifyInstance;
   let crashes = 0;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
-    sink = await startSmtpSink();
-    channels = testChannelDeps(database.db, PUBLIC_URL);
-    const sendsOnly = createRegistry([], { channels });
-    const emailSend = sendsOnly.get('email.send')!;
-    // A node that sends through email.send and then loses its worker, as a crash right after the
-    // provider accepted would: the activity is retried with the same idempotency key.
-    const crashAfterSend = defineNode({
-      ...emailSend,
-      type: 'test.crash-after-send',
-      async execute(config, ctx) {
-        const result = await emailSend.execute!(config, ctx);
-        crashes += 1;
-        if (crashes === 1) throw NodeError.retryable('worker lost after the provider accepted the message');
-        return result;
-      },
-    });
-    registry = createRegistry([{ definition: crashAfterSend, source: 'test' }], { channels });
-    ({ stop: stopWorker } = await startWorker(temporal, database.db, registry));
-    app = await buildApp({
-      db: database.db,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry,
-      channels,
-    });
+  const stack = channelStack('time-skipping', {
+    publicUrl: PUBLIC_URL,
+    smtpSink: true,
+    registry: (channels) => {
+      const emailSend = createRegistry([], { channels }).get('email.send')!;
+      // A node that sends through email.send and then loses its worker, as a crash right after the
+      // provider accepted would: the activity is retried with the same idempotency key.
+      const crashAfterSend = defineNode({
+        ...emailSend,
+        type: 'test.crash-after-send',
+        async execute(config, ctx) {
+          const result = await emailSend.execute!(config, ctx);
+          crashes += 1;
+          if (crashes === 1) throw NodeError.retryable('worker lost after the provider accepted the message');
+          return result;
+        },
+      });
+      return createRegistry([{ definition: crashAfterSend, source: 'test' }], { channels });
+    },
   });
-  afterAll(async () => {
-    await app?.close();
-    await stopWorker?.();
-    // Pooled SMTP connections first, or the sink waits for them to time out.
-    if (channels) await closeChannelDeps(channels);
-    await temporal?.close();
-    await sink?.close();
-    await database?.close();
+  // The tests below use the stack's parts by name.
+  let { database, temporal, sink, channels, registry, app } = {} as ChannelStack;
+  beforeAll(() => {
+    ({ database, temporal, sink, channels, registry, app } = stack);
   });
 
   async function setup() {

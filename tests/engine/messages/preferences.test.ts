@@ -1,58 +1,23 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { events, messages } from '../../../db/schema';
-import { buildApp } from '../../../engine/api/app';
 import { saveChannelSettings } from '../../../engine/channels/channel-settings';
-import { type ChannelDeps, closeChannelDeps } from '../../../engine/channels/deps';
 import { createContact, getContact } from '../../../engine/contacts/contacts';
 import { createTemplate } from '../../../engine/messages/templates';
-import { createRegistry } from '../../../engine/nodes';
 import { saveTopic } from '../../../engine/policy/topics';
 import { enrollContact } from '../../../engine/runs/enroll';
-import type { NodeRegistry } from '../../../engine/sdk/registry';
 import { createWorkspace } from '../../../engine/workspaces/workspaces';
-import { startSmtpSink } from '../../connectors/peers';
-import { testChannelDeps } from '../../helpers/channels';
-import { openTestDb } from '../../helpers/databases';
+import { type ChannelStack, channelStack } from '../../helpers/channel-stack';
 import { line, pathOf, publishGraph } from '../../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../../helpers/temporal';
 
 const PUBLIC_URL = 'http://wayline.test';
 
 describe('preferences page and topics (real Temporal test server, PGlite, smtp-server sink)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
-  let channels: ChannelDeps;
-  let registry: NodeRegistry;
-  let app: FastifyInstance;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
-    sink = await startSmtpSink();
-    channels = testChannelDeps(database.db, PUBLIC_URL);
-    registry = createRegistry([], { channels });
-    ({ stop: stopWorker } = await startWorker(temporal, database.db, registry));
-    app = await buildApp({
-      db: database.db,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry,
-      channels,
-    });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await stopWorker?.();
-    if (channels) await closeChannelDeps(channels);
-    await temporal?.close();
-    await sink?.close();
-    await database?.close();
+  const stack = channelStack('time-skipping', { publicUrl: PUBLIC_URL, smtpSink: true });
+  // The tests below use the stack's parts by name.
+  let { database, temporal, sink, channels, registry, app } = {} as ChannelStack;
+  beforeAll(() => {
+    ({ database, temporal, sink, channels, registry, app } = stack);
   });
 
   async function sendWithTopic(workspaceId: string, contactId: string, topic: string) {

@@ -1,50 +1,20 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../../db/schema';
-import { buildApp } from '../../../engine/api/app';
 import { saveChannelSettings } from '../../../engine/channels/channel-settings';
-import type { ChannelDeps } from '../../../engine/channels/deps';
 import { createContact } from '../../../engine/contacts/contacts';
 import { createTemplate } from '../../../engine/messages/templates';
-import { createRegistry } from '../../../engine/nodes';
 import { enrollContact } from '../../../engine/runs/enroll';
-import type { NodeRegistry } from '../../../engine/sdk/registry';
 import { createWorkspace } from '../../../engine/workspaces/workspaces';
-import { testChannelDeps } from '../../helpers/channels';
-import { openTestDb } from '../../helpers/databases';
+import { type ChannelStack, channelStack } from '../../helpers/channel-stack';
 import { line, pathOf, publishGraph } from '../../helpers/fixtures';
-import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
 
 describe('the send policy across concurrent journeys (real Temporal dev server, PGlite, dev outbox)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-  let channels: ChannelDeps;
-  let registry: NodeRegistry;
-  let app: FastifyInstance;
-
-  beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await devServerTemporal();
-    channels = testChannelDeps(database.db, 'http://wayline.test');
-    registry = createRegistry([], { channels });
-    ({ stop: stopWorker } = await startWorker(temporal, database.db, registry));
-    app = await buildApp({
-      db: database.db,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry,
-      channels,
-    });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await stopWorker?.();
-    await temporal?.close();
-    await database?.close();
+  const stack = channelStack('dev-server', { publicUrl: 'http://wayline.test' });
+  // The tests below use the stack's parts by name.
+  let { database, temporal, channels, registry, app } = {} as ChannelStack;
+  beforeAll(() => {
+    ({ database, temporal, channels, registry, app } = stack);
   });
 
   async function enrollIn(workspaceId: string, contactId: string, nodes: Parameters<typeof line>[1]) {

@@ -1,29 +1,16 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, messages, nodeVisits } from '../../../db/schema';
-import { buildApp } from '../../../engine/api/app';
 import { saveChannelSettings } from '../../../engine/channels/channel-settings';
-import { type ChannelDeps, closeChannelDeps } from '../../../engine/channels/deps';
 import { createContact, getContact } from '../../../engine/contacts/contacts';
 import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
 import type { JourneyGraphInput } from '../../../engine/journeys/model';
 import { createTemplate } from '../../../engine/messages/templates';
-import { createRegistry } from '../../../engine/nodes';
 import { enrollContact } from '../../../engine/runs/enroll';
 import type { JourneyRunResult } from '../../../engine/runs/types';
-import type { NodeRegistry } from '../../../engine/sdk/registry';
 import { createWorkspace } from '../../../engine/workspaces/workspaces';
-import { startSmtpSink } from '../../connectors/peers';
-import { testChannelDeps } from '../../helpers/channels';
-import { openTestDb } from '../../helpers/databases';
+import { type ChannelStack, channelStack } from '../../helpers/channel-stack';
 import { pathOf, publishGraph } from '../../helpers/fixtures';
-import {
-  devServerTemporal,
-  startWorker,
-  type TemporalHarness,
-  timeSkippingTemporal,
-} from '../../helpers/temporal';
 import { eventually } from '../ingest/ingest-harness';
 
 const PUBLIC_URL = 'http://wayline.test';
@@ -51,26 +38,27 @@ const openJourney = (name: string): JourneyGraphInput => ({
   ],
 });
 
-/** A Temporal harness with a journey worker, the API and an outbox dispatcher, as `npm start` runs them. */
-async function stackOn(temporal: TemporalHarness) {
-  const database = await openTestDb();
-  const sink = await startSmtpSink();
-  const channels: ChannelDeps = testChannelDeps(database.db, PUBLIC_URL);
-  const registry: NodeRegistry = createRegistry([], { channels });
-  const worker = await startWorker(temporal, database.db, registry);
-  const dispatcher: Dispatcher = startDispatcher(
-    { db: database.db, temporal: temporal.client, taskQueue: temporal.taskQueue },
-    { pollMs: 100, maxBackoffMs: 1000 },
-  );
-  const app: FastifyInstance = await buildApp({
-    db: database.db,
-    database,
-    temporal: temporal.client,
-    taskQueue: temporal.taskQueue,
-    registry,
-    channels,
+/** A Temporal server with a journey worker, the API and an outbox dispatcher, as `npm start` runs them. */
+function stackOn(server: 'time-skipping' | 'dev-server') {
+  const stack = channelStack(server, { publicUrl: PUBLIC_URL, smtpSink: true }) as ChannelStack &
+    Awaited<ReturnType<typeof opensWorkspace>>;
+  let dispatcher: Dispatcher | undefined;
+  beforeAll(async () => {
+    const { db, temporal } = stack;
+    dispatcher = startDispatcher(
+      { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+      { pollMs: 100, maxBackoffMs: 1000 },
+    );
+    Object.assign(stack, await opensWorkspace(stack));
   });
-  const { db } = database;
+  afterAll(async () => {
+    await dispatcher?.stop();
+  });
+  return stack;
+}
+
+/** A workspace sending through the sink, and the journey its contacts are enrolled in. */
+async function opensWorkspace({ db, temporal, channels, registry, sink }: ChannelStack) {
   const workspace = await createWorkspace(db, 'Opens');
   await saveChannelSettings(db, channels.box, workspace.id, 'email', {
     provider: 'smtp',
@@ -100,22 +88,7 @@ async function stackOn(temporal: TemporalHarness) {
     return { contact, workflowId: enrolled.workflowId, before };
   }
 
-  return {
-    database,
-    sink,
-    app,
-    workspace,
-    enroll,
-    close: async () => {
-      await app.close();
-      await dispatcher.stop();
-      await worker.stop();
-      // Pooled SMTP connections first, or the sink waits for them to time out.
-      await closeChannelDeps(channels);
-      await sink.close();
-      await database.close();
-    },
-  };
+  return { workspace, enroll };
 }
 
 const pixelPath = (html: string) => {
@@ -125,16 +98,10 @@ const pixelPath = (html: string) => {
 };
 
 describe('open pixel (real Temporal dev server, outbox dispatcher, PGlite, smtp-server sink)', () => {
-  let temporal: TemporalHarness;
-  let stack: Awaited<ReturnType<typeof stackOn>>;
-
-  beforeAll(async () => {
-    temporal = await devServerTemporal();
-    stack = await stackOn(temporal);
-  });
-  afterAll(async () => {
-    await stack?.close();
-    await temporal?.close();
+  const stack = stackOn('dev-server');
+  let { temporal } = {} as ChannelStack;
+  beforeAll(() => {
+    ({ temporal } = stack);
   });
 
   async function messageOf(workflowId: string) {
@@ -225,16 +192,10 @@ describe('open pixel (real Temporal dev server, outbox dispatcher, PGlite, smtp-
 });
 
 describe('unopened email (real time-skipping test server, outbox dispatcher, PGlite, smtp-server sink)', () => {
-  let temporal: TemporalHarness;
-  let stack: Awaited<ReturnType<typeof stackOn>>;
-
-  beforeAll(async () => {
-    temporal = await timeSkippingTemporal();
-    stack = await stackOn(temporal);
-  });
-  afterAll(async () => {
-    await stack?.close();
-    await temporal?.close();
+  const stack = stackOn('time-skipping');
+  let { temporal } = {} as ChannelStack;
+  beforeAll(() => {
+    ({ temporal } = stack);
   });
 
   it('takes the timeout path when the email is not opened within a day', async () => {

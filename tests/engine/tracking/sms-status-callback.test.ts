@@ -1,61 +1,32 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
 import { events, messages, suppressions } from '../../../db/schema';
-import { buildApp } from '../../../engine/api/app';
 import { saveChannelSettings } from '../../../engine/channels/channel-settings';
-import type { ChannelDeps } from '../../../engine/channels/deps';
 import { createContact } from '../../../engine/contacts/contacts';
-import { createRegistry } from '../../../engine/nodes';
 import { enrollContact } from '../../../engine/runs/enroll';
-import type { NodeRegistry } from '../../../engine/sdk/registry';
 import { createWorkspace } from '../../../engine/workspaces/workspaces';
 import { json, postTwilioStatus, startHttpPeer } from '../../connectors/peers';
-import { testChannelDeps } from '../../helpers/channels';
-import { openTestDb } from '../../helpers/databases';
+import { type ChannelStack, channelStack } from '../../helpers/channel-stack';
 import { line, publishGraph } from '../../helpers/fixtures';
-import { startWorker, type TemporalHarness, timeSkippingTemporal } from '../../helpers/temporal';
 
 describe('SMS journeys and Twilio status callbacks (real Temporal test server, PGlite, Twilio-shaped node:http peer)', () => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let stopWorker: () => Promise<void>;
-  let channels: ChannelDeps;
-  let registry: NodeRegistry;
-  let app: FastifyInstance;
+  // A real listening API: the Twilio-shaped peer posts its signed callbacks over HTTP.
+  const stack = channelStack('time-skipping', { publicUrl: 'http://wayline.test', listen: true });
+  // The tests below use the stack's parts by name.
+  let { database, temporal, channels, registry, apiUrl } = {} as ChannelStack;
   let twilio: Awaited<ReturnType<typeof startHttpPeer>>;
-  let apiUrl: string;
   let sids = 0;
 
   beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await timeSkippingTemporal();
+    ({ database, temporal, channels, registry, apiUrl } = stack);
     twilio = await startHttpPeer((request, response) => {
       const form = new URLSearchParams(request.body);
       sids += 1;
       json(response, 201, { sid: `SM${sids}`, status: 'queued', to: form.get('To') });
     });
-    channels = testChannelDeps(database.db, 'http://wayline.test');
-    registry = createRegistry([], { channels });
-    ({ stop: stopWorker } = await startWorker(temporal, database.db, registry));
-    app = await buildApp({
-      db: database.db,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry,
-      channels,
-    });
-    // A real listening API: the Twilio-shaped peer posts its signed callbacks over HTTP.
-    apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
-    await app?.close();
-    await stopWorker?.();
-    await temporal?.close();
     await twilio?.close();
-    await database?.close();
   });
 
   async function sendSms(phone: string) {
