@@ -66,14 +66,24 @@ export function enroller(db: Db, temporal: { client: Client; taskQueue: string }
     enrollContact({ db, temporal: temporal.client, taskQueue: temporal.taskQueue }, request);
 }
 
+/** Enrolls a contact that must enter, and returns its run's workflow handle. */
+export async function startRun(
+  db: Db,
+  temporal: { client: Client; taskQueue: string },
+  request: EnrollRequest,
+) {
+  const enrolled = await enroller(db, temporal)(request);
+  if (!enrolled.enrolled) throw new Error(`not enrolled: ${enrolled.reason}`);
+  return { workflowId: enrolled.workflowId, handle: temporal.client.workflow.getHandle(enrolled.workflowId) };
+}
+
 /** Enrolls and waits for the run's result (time skips on the test server while waiting). */
 export async function runToEnd(
   db: Db,
   temporal: { client: Client; taskQueue: string },
   request: EnrollRequest,
 ): Promise<{ workflowId: string; result: JourneyRunResult }> {
-  const enrolled = await enroller(db, temporal)(request);
-  if (!enrolled.enrolled) throw new Error(`not enrolled: ${enrolled.reason}`);
-  const result: JourneyRunResult = await temporal.client.workflow.getHandle(enrolled.workflowId).result();
-  return { workflowId: enrolled.workflowId, result };
+  const { workflowId, handle } = await startRun(db, temporal, request);
+  const result: JourneyRunResult = await handle.result();
+  return { workflowId, result };
 }

@@ -12,6 +12,7 @@ import {
   publishGraph,
   runRow,
   runToEnd,
+  startRun,
   workspaceWithContact,
 } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
@@ -151,12 +152,11 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
         { id: 'mark', type: 'contact.update', config: { set: { marked: true } } },
       ]),
     );
-    const enrolled = await enroller(
-      db,
-      temporal,
-    )({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id });
-    if (!enrolled.enrolled) throw new Error(enrolled.reason);
-    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
+    const { handle } = await startRun(db, temporal, {
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: contact.id,
+    });
     await handle.signal('control', { action: 'pause' });
     await temporal.env!.sleep('2 days');
     const status: RunStatus = await handle.query('status');

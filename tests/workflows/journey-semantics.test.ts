@@ -12,6 +12,7 @@ import {
   publishGraph,
   runRow,
   runToEnd,
+  startRun,
   workspaceWithContact,
 } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
@@ -46,12 +47,11 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(db, workspace.id, waitForOrder('Order wait'));
-    const enrolled = await enroller(
-      db,
-      temporal,
-    )({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id });
-    if (!enrolled.enrolled) throw new Error(enrolled.reason);
-    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
+    const { workflowId, handle } = await startRun(db, temporal, {
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: contact.id,
+    });
     const event = (id: string, total: number) => ({
       id,
       name: 'Order Completed',
@@ -64,11 +64,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     const result: JourneyRunResult = await handle.result();
 
     expect(result.status).toBe('completed');
-    expect(await pathOf(db, enrolled.workflowId)).toEqual([
-      'start:next',
-      'await-order:matched',
-      'thanks:next',
-    ]);
+    expect(await pathOf(db, workflowId)).toEqual(['start:next', 'await-order:matched', 'thanks:next']);
     expect((await getContact(db, workspace.id, contact.id)).attributes.outcome).toBe('ordered');
   });
 
@@ -102,12 +98,11 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
         { goal: { event: 'Subscribed' } },
       ),
     );
-    const enrolled = await enroller(
-      db,
-      temporal,
-    )({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id });
-    if (!enrolled.enrolled) throw new Error(enrolled.reason);
-    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
+    const { workflowId, handle } = await startRun(db, temporal, {
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: contact.id,
+    });
     await handle.signal('event', {
       id: 'goal-1',
       name: 'Subscribed',
@@ -118,8 +113,8 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
 
     expect(result.status).toBe('converted');
     expect((await getContact(db, workspace.id, contact.id)).attributes.reached).toBeUndefined();
-    expect((await runRow(db, enrolled.workflowId)).status).toBe('converted');
-    expect(await pathOf(db, enrolled.workflowId)).toEqual(['start:next', 'long-wait']);
+    expect((await runRow(db, workflowId)).status).toBe('converted');
+    expect(await pathOf(db, workflowId)).toEqual(['start:next', 'long-wait']);
   });
 
   it('keeps a waiting run on the version it entered when v2 is published; new entries get v2', async () => {
@@ -215,17 +210,12 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db);
     const { journey } = await publishGraph(db, workspace.id, waitForOrder('Noisy wait'));
-    const enrolled = await enroller(
-      db,
-      temporal,
-    )({
+    const { workflowId, handle } = await startRun(db, temporal, {
       workspaceId: workspace.id,
       journeyId: journey.id,
       contactId: contact.id,
       historyLimit: 20,
     });
-    if (!enrolled.enrolled) throw new Error(enrolled.reason);
-    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
     for (let i = 0; i < 30; i++) {
       await handle.signal('event', {
         id: `noise-${i}`,
@@ -242,11 +232,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     });
     const result: JourneyRunResult = await handle.result();
     expect(result.continuedAsNew).toBeGreaterThan(0);
-    expect(await pathOf(db, enrolled.workflowId)).toEqual([
-      'start:next',
-      'await-order:matched',
-      'thanks:next',
-    ]);
+    expect(await pathOf(db, workflowId)).toEqual(['start:next', 'await-order:matched', 'thanks:next']);
   });
 
   it('ignores events received before the node when wait.event is set to only while waiting', async () => {
@@ -267,12 +253,11 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
     graph.nodes.push({ id: 'clicked', type: 'exit', config: {} });
     graph.edges.push({ id: 'e-matched', source: 'strict', sourceHandle: 'matched', target: 'clicked' });
     const { journey } = await publishGraph(db, workspace.id, graph);
-    const enrolled = await enroller(
-      db,
-      temporal,
-    )({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id });
-    if (!enrolled.enrolled) throw new Error(enrolled.reason);
-    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
+    const { workflowId, handle } = await startRun(db, temporal, {
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: contact.id,
+    });
     await handle.signal('event', {
       id: 'early-click',
       name: 'Clicked',
@@ -280,7 +265,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
       timestamp: new Date().toISOString(),
     });
     await handle.result();
-    expect((await pathOf(db, enrolled.workflowId)).slice(-2)).toEqual(['strict:timeout', 'late']);
+    expect((await pathOf(db, workflowId)).slice(-2)).toEqual(['strict:timeout', 'late']);
   });
   it('recovers a contact whose earlier enrollment claimed its run but never started the workflow', async () => {
     const { db, temporal } = stack;

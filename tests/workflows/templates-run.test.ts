@@ -5,7 +5,7 @@ import { messages, nodeVisits, templates } from '../../db/schema';
 import { getContact } from '../../engine/contacts/contacts';
 import { getTemplate } from '../../engine/journeys/templates';
 import type { JourneyRunResult } from '../../engine/runs/types';
-import { enroller, pathOf, publishGraph, runToEnd, workspaceWithContact } from '../helpers/fixtures';
+import { pathOf, publishGraph, runToEnd, startRun, workspaceWithContact } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 
 async function seedMessageTemplates(db: Db, workspaceId: string) {
@@ -76,21 +76,16 @@ describe('shipped journey templates run end to end (real time-skipping test serv
   it('welcome series stops when an order completes (the goal)', async () => {
     const { db, temporal } = stack;
     const { workspace, contact, journey } = await setup('welcome-series');
-    const enrolled = await enroller(
-      db,
-      temporal,
-    )({
+    const { workflowId, handle } = await startRun(db, temporal, {
       workspaceId: workspace.id,
       journeyId: journey.id,
       contactId: contact.id,
       trigger: trigger('Signed Up'),
     });
-    if (!enrolled.enrolled) throw new Error(enrolled.reason);
-    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
     await handle.signal('event', trigger('Order Completed', { total: 42 }));
     const result: JourneyRunResult = await handle.result();
     expect(result.status).toBe('converted');
-    expect((await messagesOf(db, enrolled.workflowId)).length).toBeLessThan(3);
+    expect((await messagesOf(db, workflowId)).length).toBeLessThan(3);
   });
 
   it('birthday greeting: sets the coupon attribute and sends the birthday email', async () => {
@@ -141,21 +136,16 @@ describe('shipped journey templates run end to end (real time-skipping test serv
   it('abandoned cart with an order inside the first hour: converted, nothing sent', async () => {
     const { db, temporal } = stack;
     const { workspace, contact, journey } = await setup('abandoned-cart');
-    const enrolled = await enroller(
-      db,
-      temporal,
-    )({
+    const { workflowId, handle } = await startRun(db, temporal, {
       workspaceId: workspace.id,
       journeyId: journey.id,
       contactId: contact.id,
       trigger: trigger('Cart Abandoned'),
     });
-    if (!enrolled.enrolled) throw new Error(enrolled.reason);
-    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
     await handle.signal('event', trigger('Order Completed'));
     const result: JourneyRunResult = await handle.result();
     expect(result.status).toBe('converted');
-    expect(await messagesOf(db, enrolled.workflowId)).toHaveLength(0);
+    expect(await messagesOf(db, workflowId)).toHaveLength(0);
   });
 
   it('abandoned cart for a contact without a phone ends after the email', async () => {
