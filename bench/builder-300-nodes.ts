@@ -16,10 +16,10 @@ import { Client, Connection } from '@temporalio/client';
 import { chromium } from 'playwright-core';
 import { createDb } from '../db';
 import { buildApp } from '../engine/api/app';
-import { createJourney } from '../engine/journeys/journeys';
-import type { JourneyGraphInput } from '../engine/journeys/model';
-import { createRegistry } from '../engine/nodes';
-import { createWorkspace } from '../engine/workspaces/workspaces';
+import { createJourney } from '../engine/automation/journeys/journeys';
+import type { JourneyGraphInput } from '../engine/automation/journeys/model';
+import { createRegistry } from '../engine/automation/nodes';
+import { createWorkspace } from '../engine/identity/workspaces';
 import { ensureUiBuilt, uiDist } from '../tests/browser/helpers/ui-build';
 
 const runs = Number(process.argv[2] ?? 5);

@@ -16,13 +16,13 @@ import { and, eq } from 'drizzle-orm';
 import { createDb } from '../db';
 import { contacts, journeyRuns } from '../db/schema';
 import { buildApp } from '../engine/api/app';
+import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
+import { createRegistry } from '../engine/automation/nodes';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
-import { createJourney, publishJourney } from '../engine/journeys/journeys';
-import { createRegistry } from '../engine/nodes';
+import { createWorkspace } from '../engine/identity/workspaces';
 import { findTemporalCli } from '../engine/temporal/binaries';
 import { startDevServer } from '../engine/temporal/dev-server';
 import { bundleWorkflows, createJourneyWorker } from '../engine/temporal/worker';
-import { createWorkspace } from '../engine/workspaces/workspaces';
 import { freePort } from '../tests/helpers/ports';
 import type { RunStatus } from '../workflows/journey-run';
 

@@ -12,13 +12,13 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDb } from '../db';
 import { contacts } from '../db/schema';
-import { createJourney, publishJourney } from '../engine/journeys/journeys';
-import { createRegistry } from '../engine/nodes';
-import { enrollContact } from '../engine/runs/enroll';
+import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
+import { createRegistry } from '../engine/automation/nodes';
+import { enrollContact } from '../engine/automation/runs/enroll';
+import { createWorkspace } from '../engine/identity/workspaces';
 import { findTemporalCli } from '../engine/temporal/binaries';
 import { startDevServer } from '../engine/temporal/dev-server';
 import { connectWorker, createJourneyWorker } from '../engine/temporal/worker';
-import { createWorkspace } from '../engine/workspaces/workspaces';
 import { freePort } from '../tests/helpers/ports';
 
 const runs = Number(process.argv[2] ?? 500);

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { DefaultLogger, type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { type Config, ConfigInvalid, loadConfig } from './config';
+import { ensureDemoWorkspace } from './operations/seed-demo';
 import { connectClient, loadRegistry, openDatabase, type RunningWorker, runWorker, startApi } from './server';
 import { findTemporalCli } from './temporal/binaries';
 import { type DevServer, startDevServer } from './temporal/dev-server';
-import { ensureDemoWorkspace } from './workspaces/demo';
 
 type Stop = () => Promise<unknown>;
 

@@ -3,14 +3,14 @@ import { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createDb, type Database } from '../db';
 import { buildApp } from './api/app';
-import { channelDepsFromConfig } from './channels/deps';
+import { createRegistry } from './automation/nodes';
+import type { NodeRegistry } from './automation/nodes/registry';
+import { ensureSchedules } from './automation/triggers/schedules';
 import type { Config } from './config';
 import { startDispatcher } from './dispatch/dispatcher';
-import { createRegistry } from './nodes';
+import { channelDepsFromConfig } from './messaging/channels/deps';
 import { loadPlugins } from './plugins/load-plugins';
 import { preparePlugins } from './plugins/prepare-plugins';
-import { ensureSchedules } from './scheduling/schedules';
-import type { NodeRegistry } from './sdk/registry';
 import { connectWorker, createChannelWorkers, createJourneyWorker } from './temporal/worker';
 
 /** Opens the configured database: a Postgres server when DATABASE_URL is set, else PGlite in the data folder. */

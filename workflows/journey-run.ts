@@ -12,12 +12,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../engine/activities';
-import type { ConditionGroup } from '../engine/journeys/conditions';
-import { type Duration, durationMs } from '../engine/journeys/duration';
-import { matchesFilter, type PropertyFilter } from '../engine/journeys/filters';
-import type { EventMatch } from '../engine/journeys/model';
-import type { PlanNode } from '../engine/journeys/plan';
-import { SEND_NODE_CHANNELS } from '../engine/nodes/send-channels';
+import type { ConditionGroup } from '../engine/audience/conditions/conditions';
+import { matchesFilter, type PropertyFilter } from '../engine/audience/conditions/filters';
+import type { EventMatch } from '../engine/automation/journeys/model';
+import type { PlanNode } from '../engine/automation/journeys/plan';
+import { SEND_NODE_CHANNELS } from '../engine/automation/nodes/send-channels';
 import {
   type ContactView,
   type ControlAction,
@@ -29,7 +28,8 @@ import {
   type RunEvent,
   type RunState,
   type VisitRecord,
-} from '../engine/runs/types';
+} from '../engine/automation/runs/types';
+import { type Duration, durationMs } from '../engine/time/duration';
 import { addDays, instantOf, nextLocalTime, parseCalendarDate, resolveTimeZone } from '../engine/time/zoned';
 
 export const eventSignal = defineSignal<[RunEvent]>('event');

@@ -2,15 +2,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { journeyRuns, nodeVisits } from '../../db/schema';
-import type { SecretBox } from '../channels/secret-box';
-import { findContact, workspaceTimezone } from '../contacts/contact-store';
-import type { ConditionGroup } from '../journeys/conditions';
-import { firstMatchingGroup } from '../journeys/evaluate-conditions';
-import type { ContactView, RunEndStatus, VisitRecord } from '../runs/types';
-import { buildNodeContext, prepareNode } from '../sdk/context';
+import type { ConditionGroup } from '../audience/conditions/conditions';
+import { findContact, workspaceTimezone } from '../audience/contacts/contact-store';
+import { firstMatchingGroup } from '../automation/journeys/evaluate-conditions';
+import type { NodeRegistry } from '../automation/nodes/registry';
+import type { ContactView, RunEndStatus, VisitRecord } from '../automation/runs/types';
+import type { SecretBox } from '../identity/secret-box';
 import type { NodeLogger, NodeResult, TriggerEvent } from '../sdk/define-node';
 import { isNodeError } from '../sdk/node-error';
-import type { NodeRegistry } from '../sdk/registry';
+import { buildNodeContext, prepareNode } from './node-context';
 
 export interface ActivityDeps {
   db: Db;

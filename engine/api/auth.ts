@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../errors';
-import { authenticateKey } from '../workspaces/api-keys';
+import { authenticateKey } from '../identity/api-keys';
 import type { AppDeps } from './deps';
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Database, Db } from '../../db';
-import type { ChannelDeps } from '../channels/deps';
-import type { NodeRegistry } from '../sdk/registry';
+import type { NodeRegistry } from '../automation/nodes/registry';
+import type { ChannelDeps } from '../messaging/channels/deps';
 
 /** What the API needs, passed in so tests build the app on real or test dependencies. */
 export interface AppDeps {

@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { events, journeyRuns } from '../../db/schema';
+import { reevaluateContactSegments } from '../audience/segments/reevaluate';
+import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
+import { signalContactRuns } from '../automation/runs/run-control';
+import type { RunEvent } from '../automation/runs/types';
 import { DomainError } from '../errors';
-import { enrollContact, type TemporalDeps } from '../runs/enroll';
-import { signalContactRuns } from '../runs/run-control';
-import type { RunEvent } from '../runs/types';
-import { reevaluateContactSegments } from '../segments/reevaluate';
 import type { OutboxRow } from './outbox-queue';
 import { journeysTriggeredBy } from './triggered-journeys';
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../db';
+import type { TemporalDeps } from '../automation/runs/enroll';
 import { DomainError } from '../errors';
-import type { TemporalDeps } from '../runs/enroll';
 import { deliverOutboxRow } from './deliver';
 import { claimOutbox, markDelivered, markRetry, type OutboxRow } from './outbox-queue';
 

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { journeys, journeyVersions } from '../../db/schema';
-import { matchesFilter, type PropertyFilter } from '../journeys/filters';
+import { matchesFilter, type PropertyFilter } from '../audience/conditions/filters';
 
 /**
  * Active journeys whose trigger is `trigger.event` on this event name and whose property filter

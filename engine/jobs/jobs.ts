@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { type JobError, jobs } from '../../db/schema-contacts';
+import { type JobError, jobs } from '../../db/schema';
 import { NotFound } from '../errors';
 
 export type JobRow = typeof jobs.$inferSelect;

@@ -1,10 +1,10 @@
 import { and, count, eq } from 'drizzle-orm';
+import type { JobError } from '../../db/schema';
 import { segmentMembers } from '../../db/schema';
-import type { JobError } from '../../db/schema-contacts';
-import { type ImportFormat, readImport, upsertContact, validateImportRow } from '../contacts/import';
-import { enrollContact, type TemporalDeps } from '../runs/enroll';
-import { reevaluateContactSegments, refreshSegment } from '../segments/reevaluate';
-import { getSegment, segmentMemberIds } from '../segments/segments';
+import { type ImportFormat, readImport, upsertContact, validateImportRow } from '../audience/contacts/import';
+import { reevaluateContactSegments, refreshSegment } from '../audience/segments/reevaluate';
+import { getSegment, segmentMemberIds } from '../audience/segments/segments';
+import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import { finishJob, type JobRow, loadJob, recordProgress, startedJob } from './jobs';
 
 const BATCH = 100;

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { jobs } from '../../db/schema-contacts';
-import type { ImportFormat } from '../contacts/import';
+import { jobs } from '../../db/schema';
+import type { ImportFormat } from '../audience/contacts/import';
+import { getSegment } from '../audience/segments/segments';
+import { getJourney } from '../automation/journeys/journeys';
+import type { TemporalDeps } from '../automation/runs/enroll';
 import { Conflict, InvalidInput, Unavailable } from '../errors';
-import { getJourney } from '../journeys/journeys';
-import type { TemporalDeps } from '../runs/enroll';
-import { getSegment } from '../segments/segments';
 import { createJob, finishJob, type JobRow, jobView } from './jobs';
 
 /** Workflow id of a job's Temporal run; one run per job. */

@@ -1,5 +1,5 @@
 import type { Db } from '../../db';
-import { prepareNode } from '../sdk/context';
+import { prepareNode } from '../activities/node-context';
 import { type LoadedPlugins, PluginInvalid } from './load-plugins';
 
 /** Runs every loaded node's `setup` hook at start-up, so a failing one stops start-up by name. */

@@ -1,10 +1,10 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { workspaceSecrets } from '../../db/schema';
-import { SecretBox } from '../channels/secret-box';
-import { resolveSecretKey } from '../channels/secret-key';
 import { loadConfig } from '../config';
 import { NotFound } from '../errors';
+import { SecretBox } from '../identity/secret-box';
+import { resolveSecretKey } from '../secret-key';
 
 export interface SecretInfo {
   name: string;

@@ -1,5 +1,5 @@
+import { NodeRegistry } from '../automation/nodes/registry';
 import { type AnyNodeDefinition, defineNode, type NodeContext } from '../sdk/define-node';
-import { NodeRegistry } from '../sdk/registry';
 
 /** Nodes whose only effect is on the contact's own rows, which live in the simulation's database. */
 const runForReal = new Set(['contact.update', 'list.add', 'list.remove']);

@@ -1,8 +1,8 @@
 import type { Db } from '../../db';
-import { getContact } from '../contacts/contacts';
+import { getContact } from '../audience/contacts/contacts';
+import { getJourney, getVersion } from '../automation/journeys/journeys';
+import type { JourneyGraph } from '../automation/journeys/model';
 import { Conflict } from '../errors';
-import { getJourney, getVersion } from '../journeys/journeys';
-import type { JourneyGraph } from '../journeys/model';
 import type { SimulationRequest } from './script';
 import type { SimulationResult, Simulator } from './simulator';
 

@@ -3,9 +3,9 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import type { Db } from '../../db';
 import { createActivities } from '../activities';
 import { createSchedulingActivities } from '../activities/scheduling';
-import { SEND_CHANNELS } from '../nodes/send-channels';
+import type { NodeRegistry } from '../automation/nodes/registry';
+import { SEND_CHANNELS } from '../automation/nodes/send-channels';
 import type { NodeLogger } from '../sdk/define-node';
-import type { NodeRegistry } from '../sdk/registry';
 
 export const workflowsPath = path.join(import.meta.dirname, '..', '..', 'workflows', 'index.ts');
 

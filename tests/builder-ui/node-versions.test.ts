@@ -11,7 +11,7 @@ import {
   upgradeFieldErrors,
   versionStatus,
 } from '../../builder-ui/src/lib/versions';
-import { createRegistry } from '../../engine/nodes';
+import { createRegistry } from '../../engine/automation/nodes';
 import { defineNode, nextPort, z } from '../../engine/sdk';
 
 const greeting = (version: number, config: z.ZodObject) =>

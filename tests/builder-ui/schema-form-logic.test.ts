@@ -7,7 +7,7 @@ import { portsOf } from '../../builder-ui/src/lib/ports';
 import { defaultValue, discriminatorOf, humanize, switchVariant } from '../../builder-ui/src/lib/schema';
 import { summarize } from '../../builder-ui/src/lib/summary';
 import type { NodeType } from '../../builder-ui/src/lib/types';
-import { createRegistry } from '../../engine/nodes';
+import { createRegistry } from '../../engine/automation/nodes';
 
 /** The builder's pure logic, checked against the node types the API really serves. */
 const types = new Map(

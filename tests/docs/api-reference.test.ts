@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db';
 import { buildApp } from '../../engine/api/app';
-import { createRegistry } from '../../engine/nodes';
+import { createRegistry } from '../../engine/automation/nodes';
 import { testChannelDeps } from '../helpers/channels';
 import { openTestDb } from '../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../helpers/temporal';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db';
 import { buildApp } from '../../engine/api/app';
-import { createRegistry } from '../../engine/nodes';
-import type { NodeRegistry } from '../../engine/sdk/registry';
+import { createRegistry } from '../../engine/automation/nodes';
+import type { NodeRegistry } from '../../engine/automation/nodes/registry';
 import type { TemporalHarness } from './temporal';
 
 /** The real API on real dependencies, for `app.inject`; close it after the test. */

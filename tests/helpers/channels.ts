@@ -1,6 +1,6 @@
 import type { Db } from '../../db';
-import { type ChannelDeps, createChannelDeps } from '../../engine/channels/deps';
-import { SecretBox } from '../../engine/channels/secret-box';
+import { SecretBox } from '../../engine/identity/secret-box';
+import { type ChannelDeps, createChannelDeps } from '../../engine/messaging/channels/deps';
 
 /** A fixed key for tests: tokens signed by a worker verify in the API of the same test. */
 export const testSecretBox = new SecretBox(Buffer.alloc(32, 7));

@@ -2,14 +2,14 @@ import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { journeyRuns, nodeVisits } from '../../db/schema';
-import { type ContactInput, createContact } from '../../engine/contacts/contacts';
-import { createJourney, publishJourney } from '../../engine/journeys/journeys';
-import type { JourneyGraphInput } from '../../engine/journeys/model';
-import { createRegistry } from '../../engine/nodes';
-import { type EnrollRequest, enrollContact } from '../../engine/runs/enroll';
-import type { JourneyRunResult } from '../../engine/runs/types';
-import type { NodeRegistry } from '../../engine/sdk/registry';
-import { createWorkspace } from '../../engine/workspaces/workspaces';
+import { type ContactInput, createContact } from '../../engine/audience/contacts/contacts';
+import { createJourney, publishJourney } from '../../engine/automation/journeys/journeys';
+import type { JourneyGraphInput } from '../../engine/automation/journeys/model';
+import { createRegistry } from '../../engine/automation/nodes';
+import type { NodeRegistry } from '../../engine/automation/nodes/registry';
+import { type EnrollRequest, enrollContact } from '../../engine/automation/runs/enroll';
+import type { JourneyRunResult } from '../../engine/automation/runs/types';
+import { createWorkspace } from '../../engine/identity/workspaces';
 
 export async function workspaceWithContact(
   db: Db,

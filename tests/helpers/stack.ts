@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Database, Db } from '../../db';
-import type { NodeRegistry } from '../../engine/sdk/registry';
+import type { NodeRegistry } from '../../engine/automation/nodes/registry';
 import { type DatabaseKind, openTestDb } from './databases';
 import { devServerTemporal, startWorker, type TemporalHarness, timeSkippingTemporal } from './temporal';
 

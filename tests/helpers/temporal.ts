@@ -4,8 +4,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Db } from '../../db';
-import { createRegistry } from '../../engine/nodes';
-import type { NodeRegistry } from '../../engine/sdk/registry';
+import { createRegistry } from '../../engine/automation/nodes';
+import type { NodeRegistry } from '../../engine/automation/nodes/registry';
 import { createChannelWorkers, createJourneyWorker } from '../../engine/temporal/worker';
 import { testChannelDeps } from './channels';
 

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { nodeVisits } from '../../db/schema';
-import { createContact, getContact } from '../../engine/contacts/contacts';
-import { journeyCounts } from '../../engine/runs/queries';
-import type { JourneyRunResult } from '../../engine/runs/types';
+import { createContact, getContact } from '../../engine/audience/contacts/contacts';
+import { journeyCounts } from '../../engine/automation/runs/queries';
+import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import type { RunStatus } from '../../workflows/journey-run';
 import {
   enroller,

@@ -1,7 +1,7 @@
 import { and, count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { contacts, journeyRuns, nodeVisits } from '../../db/schema';
-import type { JourneyRunResult } from '../../engine/runs/types';
+import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import { enroller, pathOf, publishGraph, runToEnd, workspaceWithContact } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { getContact } from '../../engine/contacts/contacts';
-import { enrollContact } from '../../engine/runs/enroll';
-import type { JourneyRunResult } from '../../engine/runs/types';
+import { getContact } from '../../engine/audience/contacts/contacts';
+import { enrollContact } from '../../engine/automation/runs/enroll';
+import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import { line, pathOf, publishGraph, runRow, workspaceWithContact } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 

@@ -1,10 +1,10 @@
 import { and, count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { journeyRuns } from '../../db/schema';
-import { createContact, getContact } from '../../engine/contacts/contacts';
-import { publishJourney, saveDraft } from '../../engine/journeys/journeys';
-import { createRegistry } from '../../engine/nodes';
-import type { JourneyRunResult } from '../../engine/runs/types';
+import { createContact, getContact } from '../../engine/audience/contacts/contacts';
+import { publishJourney, saveDraft } from '../../engine/automation/journeys/journeys';
+import { createRegistry } from '../../engine/automation/nodes';
+import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import {
   enroller,
   line,

@@ -2,9 +2,9 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db';
 import { messages, nodeVisits, templates } from '../../db/schema';
-import { getContact } from '../../engine/contacts/contacts';
-import { getTemplate } from '../../engine/journeys/templates';
-import type { JourneyRunResult } from '../../engine/runs/types';
+import { getContact } from '../../engine/audience/contacts/contacts';
+import { getTemplate } from '../../engine/automation/journeys/templates';
+import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import { pathOf, publishGraph, runToEnd, startRun, workspaceWithContact } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 

@@ -1,8 +1,8 @@
 // Shapes the API sends that are the same in JSON as the engine's own types: one definition.
-export type { Problem, ValidationResult } from '../../../engine/journeys/validate';
-export type { JourneyCounts, NodeCounts } from '../../../engine/runs/queries';
+export type { Problem, ValidationResult } from '../../../engine/automation/journeys/validate';
+export type { JourneyCounts, NodeCounts } from '../../../engine/automation/runs/queries';
 
-import type { UpgradeProblem } from '../../../engine/sdk/upgrade-node';
+import type { UpgradeProblem } from '../../../engine/automation/nodes/upgrade-node';
 import type { SimulationStep } from '../../../engine/simulate/simulator';
 
 export type { SimulationStep, UpgradeProblem };

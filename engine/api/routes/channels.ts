@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { channels, connectors } from '../../../connectors';
+import { NotFound } from '../../errors';
 import {
   channelSettingsInput,
   deleteChannelSettings,
   listChannelSettings,
   saveChannelSettings,
-} from '../../channels/channel-settings';
-import type { ChannelDeps } from '../../channels/deps';
-import { NotFound } from '../../errors';
-import { listMessages } from '../../messages/message-list';
-import { suppress, unsuppress } from '../../policy/suppression';
-import { listTopics, saveTopic, topicInput } from '../../policy/topics';
-import { bounceIntakeUrl } from '../../tracking/bounces';
+} from '../../messaging/channels/channel-settings';
+import type { ChannelDeps } from '../../messaging/channels/deps';
+import { listMessages } from '../../messaging/messages/message-list';
+import { suppress, unsuppress } from '../../messaging/policy/suppression';
+import { listTopics, saveTopic, topicInput } from '../../messaging/policy/topics';
+import { bounceIntakeUrl } from '../../messaging/tracking/bounces';
 import type { AppDeps } from '../deps';
 
 const channelParams = z.object({ channel: z.enum(channels) });

@@ -6,14 +6,14 @@ import {
   createContact,
   getContact,
   updateContact,
-} from '../../contacts/contacts';
-import { deleteContact } from '../../contacts/delete';
-import { exportContact } from '../../contacts/export';
-import { contactSearchSchema, searchContacts } from '../../contacts/search';
-import { contactTimeline, timelineQuerySchema } from '../../contacts/timeline';
+} from '../../audience/contacts/contacts';
+import { contactSearchSchema, searchContacts } from '../../audience/contacts/search';
+import { contactTimeline, timelineQuerySchema } from '../../audience/contacts/timeline';
+import { reevaluateContactSegments } from '../../audience/segments/reevaluate';
+import { runsOfContact } from '../../automation/runs/queries';
 import { startContactImport } from '../../jobs/start';
-import { runsOfContact } from '../../runs/queries';
-import { reevaluateContactSegments } from '../../segments/reevaluate';
+import { deleteContact } from '../../operations/erase-contact';
+import { exportContact } from '../../operations/export-contact';
 import type { AppDeps } from '../deps';
 
 const idParams = z.object({ id: z.uuid() });

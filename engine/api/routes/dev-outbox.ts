@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { channels } from '../../../connectors';
-import { devOutbox } from '../../messages/dev-outbox';
+import { devOutbox } from '../../messaging/messages/dev-outbox';
 import type { AppDeps } from '../deps';
 
 export const devOutboxRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {

@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { SecretBox } from '../../channels/secret-box';
-import { dispatchAfterCommit } from '../../dispatch/after-commit';
 import {
   createHook,
   DEFAULT_ROTATION_GRACE_SECONDS,
@@ -11,8 +9,10 @@ import {
   listHooks,
   rotateHookSecret,
   updateHook,
-} from '../../hooks/hooks';
-import { receiveWebhook } from '../../hooks/receive';
+} from '../../audience/hooks/hooks';
+import { receiveWebhook } from '../../audience/hooks/receive';
+import { dispatchAfterCommit } from '../../dispatch/after-commit';
+import type { SecretBox } from '../../identity/secret-box';
 import { defaultSecretBox } from '../../sdk/secrets';
 import type { AppDeps } from '../deps';
 

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotFound } from '../../errors';
 import {
   createJourney,
   deleteJourney,
@@ -12,13 +11,14 @@ import {
   saveDraft,
   setJourneyStatus,
   validateDraft,
-} from '../../journeys/journeys';
-import { applyLifecycleEffects } from '../../journeys/lifecycle-effects';
-import { journeyGraphSchema } from '../../journeys/model';
-import { getTemplate, journeyTemplates } from '../../journeys/templates';
-import { enrollContact } from '../../runs/enroll';
-import { journeyCounts, runsOfJourney } from '../../runs/queries';
-import { signalJourneyRuns } from '../../runs/run-control';
+} from '../../automation/journeys/journeys';
+import { journeyGraphSchema } from '../../automation/journeys/model';
+import { getTemplate, journeyTemplates } from '../../automation/journeys/templates';
+import { enrollContact } from '../../automation/runs/enroll';
+import { journeyCounts, runsOfJourney } from '../../automation/runs/queries';
+import { signalJourneyRuns } from '../../automation/runs/run-control';
+import { NotFound } from '../../errors';
+import { applyLifecycleEffects } from '../../operations/journey-lifecycle';
 import type { AppDeps } from '../deps';
 
 const idParams = z.object({ id: z.uuid() });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ChannelDeps } from '../../channels/deps';
-import { bounceReport, recordBounce } from '../../tracking/bounces';
+import type { ChannelDeps } from '../../messaging/channels/deps';
+import { bounceReport, recordBounce } from '../../messaging/tracking/bounces';
 import {
   type Preferences,
   providerStatus,
@@ -10,7 +10,7 @@ import {
   recordOpen,
   savePreferences,
   unsubscribe,
-} from '../../tracking/feedback';
+} from '../../messaging/tracking/feedback';
 
 // Wildcards, not `:token`: a click token carries its target URL and outgrows the router's parameter limit.
 const tokenParams = z.object({ '*': z.string().min(10).max(8192) });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { upgradeDraftNode } from '../../sdk/upgrade-node';
+import { upgradeDraftNode } from '../../automation/nodes/upgrade-node';
 import type { AppDeps } from '../deps';
 
 export const nodeUpgradeRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { SecretBox } from '../../channels/secret-box';
+import type { SecretBox } from '../../identity/secret-box';
 import { defaultSecretBox, deleteSecret, listSecrets, secretNamePattern, setSecret } from '../../sdk/secrets';
 import type { AppDeps } from '../deps';
 

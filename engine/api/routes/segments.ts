@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { startSegmentEnrollment } from '../../jobs/start';
-import { journeysWithTrigger } from '../../scheduling/trigger-journeys';
-import { segmentDefinitionSchema } from '../../segments/definition';
-import { refreshSegment } from '../../segments/reevaluate';
+import { segmentDefinitionSchema } from '../../audience/segments/definition';
+import { refreshSegment } from '../../audience/segments/reevaluate';
 import {
   createSegment,
   deleteSegment,
@@ -12,7 +10,9 @@ import {
   previewSegment,
   segmentInputSchema,
   updateSegment,
-} from '../../segments/segments';
+} from '../../audience/segments/segments';
+import { journeysWithTrigger } from '../../automation/triggers/trigger-journeys';
+import { startSegmentEnrollment } from '../../jobs/start';
 import type { AppDeps } from '../deps';
 
 const idParams = z.object({ id: z.uuid() });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { previewStoredTemplate, previewTemplate } from '../../messages/preview';
+import { previewStoredTemplate, previewTemplate } from '../../messaging/templates/preview';
 import {
   createTemplate,
   deleteTemplate,
@@ -8,7 +8,7 @@ import {
   listTemplates,
   templateInput,
   updateTemplate,
-} from '../../messages/templates';
+} from '../../messaging/templates/templates';
 import type { AppDeps } from '../deps';
 
 const idParams = z.object({ id: z.uuid() });

@@ -1,11 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { dispatchAfterCommit } from '../../dispatch/after-commit';
-import { InvalidInput } from '../../errors';
-import { readJsonBody } from '../../ingest/body';
-import { PayloadTooLarge } from '../../ingest/errors';
-import { type IngestOutcome, ingestMessages } from '../../ingest/ingest';
+import { PayloadTooLarge } from '../../audience/ingest/errors';
+import { type IngestOutcome, ingestMessages } from '../../audience/ingest/ingest';
 import {
   aliasBodySchema,
   batchBodySchema,
@@ -16,8 +13,11 @@ import {
   type MessageType,
   pageBodySchema,
   trackBodySchema,
-} from '../../ingest/messages';
-import { workspaceOfWriteKey } from '../../ingest/write-key';
+} from '../../audience/ingest/messages';
+import { workspaceOfWriteKey } from '../../audience/ingest/write-key';
+import { dispatchAfterCommit } from '../../dispatch/after-commit';
+import { InvalidInput } from '../../errors';
+import { readJsonBody } from '../body';
 import type { AppDeps } from '../deps';
 
 declare module 'fastify' {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
+import { createRegistry } from '../../../engine/automation/nodes';
 import { startDispatcher } from '../../../engine/dispatch/dispatcher';
-import { createRegistry } from '../../../engine/nodes';
+import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import type { AnyNodeDefinition } from '../../../engine/sdk/define-node';
-import { createWorkspace, type NewWorkspace } from '../../../engine/workspaces/workspaces';
 import { testChannelDeps } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
-import type { JourneyRunResult } from '../../../engine/runs/types';
-import { createWorkspace, type NewWorkspace } from '../../../engine/workspaces/workspaces';
+import type { JourneyRunResult } from '../../../engine/automation/runs/types';
+import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { bearer, testApp } from '../../helpers/app';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, journeyRuns, outbox } from '../../../db/schema';
-import { abandonedCart } from '../../../engine/journeys/templates/abandoned-cart';
+import { abandonedCart } from '../../../engine/automation/journeys/templates/abandoned-cart';
 import type { RunStatus } from '../../../workflows/journey-run';
 import { databaseKinds } from '../../helpers/databases';
 import { line, pathOf, publishGraph } from '../../helpers/fixtures';
@@ -12,7 +12,7 @@ import {
   type IngestHarness,
   post,
   startIngestHarness,
-} from '../ingest/ingest-harness';
+} from '../audience/ingest/ingest-harness';
 
 describe.each(databaseKinds())(
   'events reach journeys (real API, %s, Temporal dev server, worker)',

@@ -10,16 +10,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../../../db';
 import { events, journeyRuns, outbox } from '../../../db/schema';
 import { buildApp } from '../../../engine/api/app';
+import { createRegistry } from '../../../engine/automation/nodes';
 import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
-import { createRegistry } from '../../../engine/nodes';
+import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { findTemporalCli } from '../../../engine/temporal/binaries';
 import { type DevServer, startDevServer } from '../../../engine/temporal/dev-server';
 import { createJourneyWorker } from '../../../engine/temporal/worker';
-import { createWorkspace, type NewWorkspace } from '../../../engine/workspaces/workspaces';
 import { openTestDb } from '../../helpers/databases';
 import { line, pathOf, publishGraph } from '../../helpers/fixtures';
 import { freePort } from '../../helpers/ports';
-import { eventually, post } from '../ingest/ingest-harness';
+import { eventually, post } from '../audience/ingest/ingest-harness';
 
 describe('events accepted while Temporal is down (own Temporal dev server, stopped and restarted; PGlite)', () => {
   const root = path.resolve(import.meta.dirname, '..', '..', '..');

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
-import { getContact } from '../../../engine/contacts/contacts';
-import { createRegistry } from '../../../engine/nodes';
-import type { JourneyRunResult } from '../../../engine/runs/types';
+import { getContact } from '../../../engine/audience/contacts/contacts';
+import { createRegistry } from '../../../engine/automation/nodes';
+import type { JourneyRunResult } from '../../../engine/automation/runs/types';
+import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { defineNode, nextPort, z } from '../../../engine/sdk';
-import { createWorkspace, type NewWorkspace } from '../../../engine/workspaces/workspaces';
 import { bearer, testApp } from '../../helpers/app';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
-import { createRegistry } from '../../../engine/nodes';
-import { createWorkspace } from '../../../engine/workspaces/workspaces';
+import { createRegistry } from '../../../engine/automation/nodes';
+import { createWorkspace } from '../../../engine/identity/workspaces';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 

@@ -1,0 +1,184 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { createdAt, updatedAt, workspaceId } from './workspaces';
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    externalId: text('external_id'),
+    anonymousId: text('anonymous_id'),
+    email: text('email'),
+    phone: text('phone'),
+    timezone: text('timezone'),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    subscriptions: jsonb('subscriptions')
+      .$type<Record<string, 'subscribed' | 'unsubscribed'>>()
+      .notNull()
+      .default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('contacts_external_idx').on(t.workspaceId, t.externalId),
+    uniqueIndex('contacts_anonymous_idx').on(t.workspaceId, t.anonymousId),
+    index('contacts_email_idx').on(t.workspaceId, t.email),
+  ],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    messageId: text('message_id').notNull(),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    type: text('type').notNull(),
+    name: text('name'),
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
+    context: jsonb('context').$type<Record<string, unknown>>().notNull().default({}),
+    timestamp: timestamp('timestamp', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('events_message_idx').on(t.workspaceId, t.messageId),
+    index('events_contact_idx').on(t.workspaceId, t.contactId, t.receivedAt),
+  ],
+);
+
+export const segments = pgTable(
+  'segments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('segments_name_idx').on(t.workspaceId, t.name)],
+);
+
+export const segmentMembers = pgTable(
+  'segment_members',
+  {
+    workspaceId: workspaceId(),
+    segmentId: uuid('segment_id')
+      .notNull()
+      .references(() => segments.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    enteredAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.segmentId, t.contactId] })],
+);
+
+export const lists = pgTable(
+  'lists',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('lists_name_idx').on(t.workspaceId, t.name)],
+);
+
+export const listMembers = pgTable(
+  'list_members',
+  {
+    workspaceId: workspaceId(),
+    listId: uuid('list_id')
+      .notNull()
+      .references(() => lists.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    addedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.listId, t.contactId] })],
+);
+
+/** Work an accepted event still owes Temporal. What the dispatcher does with a row is `OutboxWork`. */
+export interface OutboxWork {
+  /** Runs of a contact merged away by an alias, to end because their contact no longer exists. */
+  exitWorkflowIds?: string[];
+}
+
+/**
+ * Written in the same transaction as its event, so an accepted event is never lost on its way
+ * to Temporal; `next_attempt_at` doubles as the lease of the dispatcher delivering the row.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    work: jsonb('work').$type<OutboxWork>().notNull().default({}),
+    status: text('status', { enum: ['pending', 'delivered', 'dead'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('outbox_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('outbox_contact_idx').on(t.contactId, t.id).where(sql`status = 'pending'`),
+  ],
+);
+
+/** An inbound webhook endpoint: `POST /v1/hooks/:id`, mapped to an event by `mapping`. */
+export const hooks = pgTable(
+  'hooks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    mapping: jsonb('mapping').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('hooks_workspace_idx').on(t.workspaceId)],
+);
+
+/**
+ * Signing secrets of a hook (`whsec_…`). Several may be valid at once: a rotated secret keeps
+ * working until `expires_at`, so senders can switch without losing deliveries.
+ */
+export const hookSecrets = pgTable(
+  'hook_secrets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    hookId: uuid('hook_id')
+      .notNull()
+      .references(() => hooks.id, { onDelete: 'cascade' }),
+    secret: text('secret').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+  },
+  (t) => [index('hook_secrets_hook_idx').on(t.hookId)],
+);

@@ -1,0 +1,121 @@
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { contacts } from './audience';
+import { createdAt, updatedAt, workspaceId, workspaces } from './workspaces';
+
+export const journeys = pgTable(
+  'journeys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['draft', 'active', 'paused', 'archived'] })
+      .notNull()
+      .default('draft'),
+    draft: jsonb('draft').$type<Record<string, unknown>>().notNull(),
+    activeVersion: integer('active_version'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('journeys_workspace_idx').on(t.workspaceId, t.status)],
+);
+
+export const journeyVersions = pgTable(
+  'journey_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    journeyId: uuid('journey_id')
+      .notNull()
+      .references(() => journeys.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    graph: jsonb('graph').$type<Record<string, unknown>>().notNull(),
+    plan: jsonb('plan').$type<Record<string, unknown>>().notNull(),
+    contentHash: text('content_hash').notNull(),
+    note: text('note'),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('journey_versions_idx').on(t.journeyId, t.version)],
+);
+
+export const journeyRuns = pgTable(
+  'journey_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    journeyId: uuid('journey_id')
+      .notNull()
+      .references(() => journeys.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** Null once the contact is deleted: the run stays, so journey counts do not change. */
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    entry: integer('entry').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    status: text('status', { enum: ['running', 'completed', 'converted', 'exited', 'failed', 'cancelled'] })
+      .notNull()
+      .default('running'),
+    exitReason: text('exit_reason'),
+    triggerEventId: text('trigger_event_id'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('journey_runs_workflow_idx').on(t.workflowId),
+    uniqueIndex('journey_runs_entry_idx').on(t.journeyId, t.contactId, t.entry),
+    index('journey_runs_contact_idx').on(t.workspaceId, t.contactId, t.status),
+    index('journey_runs_journey_idx').on(t.journeyId, t.status),
+  ],
+);
+
+/** One row per visit of a node by a run: entered, and when and by which port it left. */
+export const nodeVisits = pgTable(
+  'node_visits',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    journeyId: uuid('journey_id').notNull(),
+    version: integer('version').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    nodeId: text('node_id').notNull(),
+    visit: integer('visit').notNull(),
+    port: text('port'),
+    outcome: jsonb('outcome').$type<Record<string, unknown>>(),
+    enteredAt: timestamp('entered_at', { withTimezone: true }).notNull(),
+    leftAt: timestamp('left_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('node_visits_visit_idx').on(t.workflowId, t.nodeId, t.visit),
+    index('node_visits_journey_idx').on(t.journeyId, t.version, t.nodeId),
+  ],
+);
+
+/**
+ * One row per occurrence of a scheduled trigger (a contact's birthday in a given year, a cron
+ * tick) that was acted on, so a repeated or overlapping scan never enrolls twice for it.
+ */
+export const triggerFirings = pgTable(
+  'trigger_firings',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    journeyId: uuid('journey_id')
+      .notNull()
+      .references(() => journeys.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
+    outcome: text('outcome'),
+    firedAt: timestamp('fired_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.journeyId, t.key] })],
+);

@@ -1,0 +1,8 @@
+// One file per area; drizzle-kit reads them all through this index.
+
+export * from './audience';
+export * from './automation';
+export * from './identity';
+export * from './jobs';
+export * from './messaging';
+export * from './workspaces';

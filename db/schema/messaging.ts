@@ -1,0 +1,118 @@
+import {
+  boolean,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { contacts } from './audience';
+import { createdAt, updatedAt, workspaceId, workspaces } from './workspaces';
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    journeyId: uuid('journey_id'),
+    workflowId: text('workflow_id'),
+    nodeId: text('node_id'),
+    channel: text('channel').notNull(),
+    transactional: boolean('transactional').notNull().default(false),
+    status: text('status').notNull(),
+    reason: text('reason'),
+    provider: text('provider'),
+    providerId: text('provider_id'),
+    recipient: text('recipient'),
+    subject: text('subject'),
+    body: text('body'),
+    payload: jsonb('payload').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_idempotency_idx').on(t.workspaceId, t.idempotencyKey),
+    index('messages_contact_idx').on(t.workspaceId, t.contactId, t.createdAt),
+  ],
+);
+
+export const templates = pgTable(
+  'templates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    channel: text('channel').notNull(),
+    subject: text('subject'),
+    preheader: text('preheader'),
+    body: text('body').notNull(),
+    html: text('html'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('templates_name_idx').on(t.workspaceId, t.name)],
+);
+
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    workspaceId: workspaceId(),
+    channel: text('channel').notNull(),
+    address: text('address').notNull(),
+    reason: text('reason', { enum: ['hard-bounce', 'complaint', 'manual', 'unsubscribed'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.channel, t.address] })],
+);
+
+export interface ChannelPolicySettings {
+  /** At most `max` sends per contact on this channel within `windowHours`, across all journeys. */
+  frequencyCap?: { max: number; windowHours: number };
+  /** Local times (HH:MM, contact's time zone) between which marketing sends wait. */
+  quietHours?: { start: string; end: string };
+}
+
+/**
+ * A workspace's provider for one channel. `provider` null means the dev outbox (captured
+ * locally). Secret fields of the provider config live only in `secrets`, AES-256-GCM encrypted.
+ */
+export const channelSettings = pgTable(
+  'channel_settings',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    channel: text('channel').notNull(),
+    provider: text('provider'),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    secrets: text('secrets'),
+    policy: jsonb('policy').$type<ChannelPolicySettings>().notNull().default({}),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.channel] })],
+);
+
+/**
+ * Subscription topics (newsletter, product updates) a contact can opt out of on the preferences
+ * page. A contact's choice is stored in its `subscriptions` map as `topic:<name>`.
+ */
+export const topics = pgTable(
+  'topics',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    label: text('label').notNull(),
+    description: text('description'),
+    /** Opt-out topics (true) reach contacts who never chose; opt-in topics need a "subscribed". */
+    defaultSubscribed: boolean('default_subscribed').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.name] })],
+);

@@ -1,0 +1,206 @@
+import { and, desc, eq, gte, inArray } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { events, messages } from '../../db/schema';
+import {
+  addToList,
+  applyContactChanges,
+  type ContactRow,
+  removeFromList,
+  toSnapshot,
+} from '../audience/contacts/contact-store';
+import { storeContactEvent } from '../audience/ingest/contact-event';
+import type { SecretBox } from '../identity/secret-box';
+import type {
+  AnyNodeDefinition,
+  ContactEvent,
+  ContactEventFilter,
+  NodeContext,
+  NodeLogger,
+  TriggerEvent,
+} from '../sdk/define-node';
+import { createHttpClient, type HttpClientOptions } from '../sdk/http';
+import { NodeError } from '../sdk/node-error';
+import { defaultSecretBox, readSecret } from '../sdk/secrets';
+
+/** Where and for whom a node runs: the part of `executeNode`'s input the context needs. */
+export interface NodeInvocation {
+  workspaceId: string;
+  journeyId: string;
+  journeyVersion: number;
+  contactId: string;
+  runId: string;
+  nodeId: string;
+  visit: number;
+  idempotencyKey: string;
+  trigger: TriggerEvent | null;
+  steps: Record<string, Record<string, unknown>>;
+}
+
+export interface NodeContextDeps {
+  db: Db;
+  logger: NodeLogger;
+  /** Seals and opens workspace secrets; resolved from the configuration on first use when absent. */
+  secretBox?: SecretBox;
+  http?: HttpClientOptions;
+}
+
+const MAX_EVENTS = 10_000;
+
+/**
+ * The context every action node gets, built-in or custom: the activity and the test harness
+ * build it here, so a node behaves the same under both.
+ */
+export function buildNodeContext(
+  deps: NodeContextDeps,
+  input: NodeInvocation,
+  contact: ContactRow,
+): NodeContext {
+  const { db } = deps;
+  const { workspaceId, contactId } = input;
+  let box = deps.secretBox;
+  const findSecret = async (name: string) => {
+    try {
+      box ??= defaultSecretBox();
+    } catch (error) {
+      throw NodeError.fatal(`secrets cannot be read: ${(error as Error).message}`);
+    }
+    return readSecret(db, box, workspaceId, name);
+  };
+  return {
+    workspaceId,
+    journeyId: input.journeyId,
+    journeyVersion: input.journeyVersion,
+    runId: input.runId,
+    nodeId: input.nodeId,
+    visit: input.visit,
+    idempotencyKey: input.idempotencyKey,
+    contact: toSnapshot(contact),
+    trigger: input.trigger,
+    steps: input.steps,
+    logger: scopedLogger(deps.logger, { runId: input.runId, nodeId: input.nodeId }),
+    db,
+    http: createHttpClient(deps.http),
+    secrets: {
+      find: findSecret,
+      async get(name) {
+        const value = await findSecret(name);
+        if (value === undefined) {
+          throw NodeError.fatal(
+            `secret ${name} is not set in this workspace (set it with PUT /v1/secrets/${name})`,
+          );
+        }
+        return value;
+      },
+    },
+    async updateContact(changes) {
+      const updated = await applyContactChanges(db, workspaceId, contactId, changes);
+      if (!updated) throw NodeError.fatal(`contact ${contactId} no longer exists`);
+      return toSnapshot(updated);
+    },
+    addToList: (list) => addToList(db, workspaceId, contactId, list),
+    removeFromList: (list) => removeFromList(db, workspaceId, contactId, list),
+    async emitEvent(name, properties = {}) {
+      // The message id makes a retried activity emit the event once; the outbox carries it to
+      // journeys, running runs and segments like any tracked event.
+      await storeContactEvent(db, {
+        workspaceId,
+        contactId,
+        messageId: `${input.idempotencyKey}:${name}`,
+        name,
+        properties,
+        context: { source: 'wayline-node', nodeId: input.nodeId, runId: input.runId },
+      });
+    },
+    listEvents: (filter) => listContactEvents(db, workspaceId, contactId, filter),
+    async recordMessage(message) {
+      const [created] = await db
+        .insert(messages)
+        .values({
+          workspaceId,
+          idempotencyKey: input.idempotencyKey,
+          contactId,
+          journeyId: input.journeyId,
+          workflowId: input.runId,
+          nodeId: input.nodeId,
+          channel: message.channel,
+          status: message.status,
+          reason: message.reason,
+          provider: message.provider,
+          recipient: message.recipient ?? null,
+          subject: message.subject ?? null,
+          body: message.body ?? null,
+          payload: message.payload,
+          transactional: message.transactional ?? false,
+        })
+        .onConflictDoNothing()
+        .returning({ id: messages.id, status: messages.status });
+      if (created) return { ...created, created: true };
+      const [existing] = await db
+        .select({ id: messages.id, status: messages.status })
+        .from(messages)
+        .where(and(eq(messages.workspaceId, workspaceId), eq(messages.idempotencyKey, input.idempotencyKey)));
+      return { ...existing, created: false };
+    },
+  };
+}
+
+async function listContactEvents(
+  db: Db,
+  workspaceId: string,
+  contactId: string,
+  filter: ContactEventFilter = {},
+): Promise<ContactEvent[]> {
+  const where = [eq(events.workspaceId, workspaceId), eq(events.contactId, contactId)];
+  if (filter.names) {
+    if (filter.names.length === 0) return [];
+    where.push(inArray(events.name, filter.names));
+  }
+  if (filter.since !== undefined) where.push(gte(events.timestamp, new Date(filter.since)));
+  const limit = Math.min(Math.max(1, filter.limit ?? 1000), MAX_EVENTS);
+  const rows = await db
+    .select()
+    .from(events)
+    .where(and(...where))
+    .orderBy(desc(events.timestamp), desc(events.receivedAt))
+    .limit(limit);
+  return rows.map((row) => ({
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    properties: row.properties,
+    timestamp: row.timestamp.toISOString(),
+  }));
+}
+
+const prepared = new WeakMap<object, Map<NonNullable<AnyNodeDefinition['setup']>, Promise<void>>>();
+
+/**
+ * Runs the definition's `setup` hook once per database (and per hook: nodes of one plugin may
+ * share it). A failed setup is forgotten, so the next execution tries again.
+ */
+export function prepareNode(db: Db, definition: AnyNodeDefinition): Promise<void> {
+  const setup = definition.setup;
+  if (!setup) return Promise.resolve();
+  let done = prepared.get(db);
+  if (!done) {
+    done = new Map();
+    prepared.set(db, done);
+  }
+  let running = done.get(setup);
+  if (!running) {
+    running = setup(db).catch((error) => {
+      done.delete(setup);
+      throw error;
+    });
+    done.set(setup, running);
+  }
+  return running;
+}
+
+function scopedLogger(base: NodeLogger, fields: Record<string, unknown>): NodeLogger {
+  return {
+    info: (m, f) => base.info(m, { ...fields, ...f }),
+    warn: (m, f) => base.warn(m, { ...fields, ...f }),
+    error: (m, f) => base.error(m, { ...fields, ...f }),
+  };
+}

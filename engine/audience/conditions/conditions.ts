@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { durationSchema } from '../../time/duration';
+import { propertyConditionSchema, propertyFilterSchema } from './filters';
+
+const comparison = propertyConditionSchema.shape.op;
+
+/** One predicate a branch can test; evaluated against the database by an activity. */
+export const conditionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('attribute'),
+    path: z.string().min(1).describe('Attribute path, e.g. "plan" or "address.country"'),
+    op: comparison,
+    value: z.unknown().optional(),
+  }),
+  z.object({
+    kind: z.literal('tag'),
+    tag: z.string().min(1),
+    present: z.boolean().default(true).describe('True: contact has the tag; false: it does not'),
+  }),
+  z.object({
+    kind: z.literal('event'),
+    event: z.string().min(1).describe('Event name'),
+    where: propertyFilterSchema.optional(),
+    within: durationSchema.optional().describe('Only count events this recent'),
+    minCount: z.number().int().min(0).default(1).describe('At least this many times (0 = never)'),
+  }),
+  z.object({
+    kind: z.literal('segment'),
+    segmentId: z.string().min(1),
+    member: z.boolean().default(true),
+  }),
+  z.object({
+    kind: z.literal('list'),
+    list: z.string().min(1),
+    member: z.boolean().default(true),
+  }),
+  z.object({
+    kind: z.literal('message'),
+    nodeId: z.string().optional().describe('The send node of this journey; any of this run when empty'),
+    status: z.enum(['sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'suppressed']),
+  }),
+  z.object({
+    kind: z.literal('step'),
+    nodeId: z.string().min(1).describe('An earlier action node of this journey'),
+    path: z.string().min(1).describe("Field of that node's output"),
+    op: comparison,
+    value: z.unknown().optional(),
+  }),
+]);
+
+export const conditionGroupSchema = z.object({
+  match: z.enum(['all', 'any']).default('all'),
+  conditions: z.array(conditionSchema).min(1),
+});
+
+export type Condition = z.infer<typeof conditionSchema>;
+export type ConditionGroup = z.infer<typeof conditionGroupSchema>;

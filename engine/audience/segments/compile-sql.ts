@@ -1,0 +1,132 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { contacts, events, listMembers, lists } from '../../../db/schema';
+import { durationMs } from '../../time/duration';
+import type { PropertyCondition } from '../conditions/filters';
+import { isGroup, type SegmentCondition, type SegmentGroup } from './definition';
+
+/**
+ * Compiles a segment definition into a boolean SQL expression over the `contacts` table, with the
+ * semantics of `matchesCondition` in engine/audience/conditions/filters.ts (numbers and numeric strings
+ * compare as numbers, a missing value never equals anything and always differs).
+ * Plain jsonb operators only, so it runs the same on PGlite and PostgreSQL 15.
+ */
+export function segmentWhere(definition: SegmentGroup, now: Date): SQL {
+  return groupSql(definition, now);
+}
+
+function groupSql(group: SegmentGroup, now: Date): SQL {
+  const parts = group.rules.map((rule) => (isGroup(rule) ? groupSql(rule, now) : conditionSql(rule, now)));
+  return sql`(${sql.join(parts, group.match === 'all' ? sql` and ` : sql` or `)})`;
+}
+
+/** The contact as branch conditions see it: attributes plus the identity columns. */
+const profile = sql`(${contacts.attributes} || jsonb_build_object('email', ${contacts.email}, 'phone', ${contacts.phone}, 'timezone', ${contacts.timezone}, 'userId', ${contacts.externalId}))`;
+
+function conditionSql(condition: SegmentCondition, now: Date): SQL {
+  switch (condition.kind) {
+    case 'attribute':
+      return propertySql(profile, condition);
+    case 'tag':
+      return condition.present
+        ? sql`(${condition.tag}::text = any(${contacts.tags}))`
+        : sql`(not (${condition.tag}::text = any(${contacts.tags})))`;
+    case 'list': {
+      const member = sql`exists (select 1 from ${listMembers} inner join ${lists} on ${lists.id} = ${listMembers.listId} where ${lists.workspaceId} = ${contacts.workspaceId} and ${lists.name} = ${condition.list} and ${listMembers.contactId} = ${contacts.id})`;
+      return condition.member ? member : sql`(not ${member})`;
+    }
+    case 'event': {
+      const filters = [
+        sql`${events.workspaceId} = ${contacts.workspaceId}`,
+        sql`${events.contactId} = ${contacts.id}`,
+        sql`${events.name} = ${condition.event}`,
+      ];
+      if (condition.within) {
+        const since = new Date(now.getTime() - durationMs(condition.within));
+        filters.push(sql`${events.timestamp} >= ${since.toISOString()}::timestamptz`);
+      }
+      for (const where of condition.where ?? []) {
+        filters.push(propertySql(sql`${events.properties}`, where));
+      }
+      const seen = sql`(select count(*) from ${events} where ${sql.join(filters, sql` and `)})`;
+      const checks: SQL[] = [];
+      if (condition.minCount === 0) checks.push(sql`${seen} = 0`);
+      else checks.push(sql`${seen} >= ${condition.minCount}`);
+      if (condition.maxCount !== undefined) checks.push(sql`${seen} <= ${condition.maxCount}`);
+      return sql`(${sql.join(checks, sql` and `)})`;
+    }
+  }
+}
+
+const NUMERIC = '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$';
+
+/** A predicate on one dotted path of a jsonb document, as `matchesCondition` decides it. */
+export function propertySql(document: SQL, condition: PropertyCondition): SQL {
+  const path = `{${condition.path
+    .split('.')
+    .map((k) => `"${k.replace(/["\\]/g, '\\$&')}"`)
+    .join(',')}}`;
+  const value = sql`(${document} #> ${path}::text[])`;
+  const text = sql`(${document} #>> ${path}::text[])`;
+  const present = sql`(${value} is not null and jsonb_typeof(${value}) <> 'null')`;
+  switch (condition.op) {
+    case 'exists':
+      return present;
+    case 'not_exists':
+      return sql`(not ${present})`;
+    case 'eq':
+      return sql`coalesce(${equals(value, text, condition.value)}, false)`;
+    case 'neq':
+      return sql`(not coalesce(${equals(value, text, condition.value)}, false))`;
+    case 'in': {
+      const options = Array.isArray(condition.value) ? condition.value : [];
+      if (options.length === 0) return sql`false`;
+      return sql`coalesce((${sql.join(
+        options.map((o) => equals(value, text, o)),
+        sql` or `,
+      )}), false)`;
+    }
+    case 'contains': {
+      const expected = condition.value;
+      const inArray = sql`(jsonb_typeof(${value}) = 'array' and ${value} @> ${JSON.stringify([expected ?? null])}::jsonb)`;
+      if (typeof expected !== 'string') return sql`coalesce(${inArray}, false)`;
+      return sql`coalesce(${inArray} or (jsonb_typeof(${value}) = 'string' and strpos(${text}, ${expected}) > 0), false)`;
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return sql`coalesce(${compare(value, text, condition.op, condition.value)}, false)`;
+  }
+}
+
+function asNumber(text: SQL): SQL {
+  return sql`(case when ${text} ~ ${NUMERIC} then (${text})::numeric end)`;
+}
+
+function isNumeric(expected: unknown): expected is number | string {
+  if (typeof expected === 'number') return Number.isFinite(expected);
+  return typeof expected === 'string' && new RegExp(NUMERIC).test(expected);
+}
+
+function equals(value: SQL, text: SQL, expected: unknown): SQL {
+  if (typeof expected === 'number') return sql`(${asNumber(text)} = ${expected}::numeric)`;
+  if (typeof expected === 'string') {
+    const asText = sql`(jsonb_typeof(${value}) = 'string' and ${text} = ${expected})`;
+    if (!isNumeric(expected)) return asText;
+    // A stored number equals a numeric string, as in matchesCondition.
+    return sql`(${asText} or (jsonb_typeof(${value}) = 'number' and ${asNumber(text)} = ${expected}::numeric))`;
+  }
+  return sql`(${value} = ${JSON.stringify(expected ?? null)}::jsonb)`;
+}
+
+function compare(value: SQL, text: SQL, op: 'gt' | 'gte' | 'lt' | 'lte', expected: unknown): SQL {
+  const operator = sql.raw({ gt: '>', gte: '>=', lt: '<', lte: '<=' }[op]);
+  if (isNumeric(expected) && expected !== '') {
+    return sql`(jsonb_typeof(${value}) in ('number', 'string') and ${asNumber(text)} ${operator} ${String(expected)}::numeric)`;
+  }
+  if (typeof expected === 'string') {
+    // Strings compare by code point, like JavaScript, whatever the database collation is.
+    return sql`(jsonb_typeof(${value}) = 'string' and ${text} collate "C" ${operator} ${expected} collate "C")`;
+  }
+  return sql`false`;
+}

@@ -1,0 +1,225 @@
+import { and, asc, count, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../../db';
+import { contacts, segmentMembers, segments } from '../../../db/schema';
+import { Conflict, DomainError, NotFound } from '../../errors';
+import { segmentWhere } from './compile-sql';
+import { type SegmentGroup, segmentDefinitionSchema } from './definition';
+
+export type SegmentRow = typeof segments.$inferSelect;
+
+export const segmentInputSchema = z.object({
+  name: z.string().min(1).max(200),
+  definition: segmentDefinitionSchema,
+});
+
+export type SegmentInput = z.infer<typeof segmentInputSchema>;
+
+export class SegmentInUse extends DomainError {
+  constructor(id: string, journeyIds: string[]) {
+    super('segment_in_use', `Segment ${id} triggers active journeys`, 409, 'id', { journeyIds });
+  }
+}
+
+export function definitionOf(row: Pick<SegmentRow, 'definition'>): SegmentGroup | undefined {
+  const parsed = segmentDefinitionSchema.safeParse(row.definition);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export async function createSegment(db: Db, workspaceId: string, input: SegmentInput): Promise<SegmentRow> {
+  const [row] = await db
+    .insert(segments)
+    .values({
+      workspaceId,
+      name: input.name,
+      definition: input.definition as unknown as Record<string, unknown>,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw new Conflict('segment_exists', `A segment named ${input.name} already exists`, 'name');
+  return row;
+}
+
+export async function getSegment(db: Db, workspaceId: string, segmentId: string): Promise<SegmentRow> {
+  const [row] = await db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.workspaceId, workspaceId), eq(segments.id, segmentId)));
+  if (!row) throw new NotFound('Segment', segmentId);
+  return row;
+}
+
+export async function listSegments(db: Db, workspaceId: string) {
+  const sizes = db
+    .select({ segmentId: segmentMembers.segmentId, members: count().as('members') })
+    .from(segmentMembers)
+    .where(eq(segmentMembers.workspaceId, workspaceId))
+    .groupBy(segmentMembers.segmentId)
+    .as('sizes');
+  const rows = await db
+    .select({ segment: segments, members: sizes.members })
+    .from(segments)
+    .leftJoin(sizes, eq(sizes.segmentId, segments.id))
+    .where(eq(segments.workspaceId, workspaceId))
+    .orderBy(asc(segments.name));
+  return rows.map((r) => ({ ...r.segment, members: Number(r.members ?? 0) }));
+}
+
+export async function updateSegment(
+  db: Db,
+  workspaceId: string,
+  segmentId: string,
+  input: Partial<SegmentInput>,
+): Promise<SegmentRow> {
+  await getSegment(db, workspaceId, segmentId);
+  const [row] = await db
+    .update(segments)
+    .set({
+      ...(input.name ? { name: input.name } : {}),
+      ...(input.definition ? { definition: input.definition as unknown as Record<string, unknown> } : {}),
+      updatedAt: new Date(),
+    })
+    .where(and(eq(segments.workspaceId, workspaceId), eq(segments.id, segmentId)))
+    .returning()
+    .catch((error) => {
+      if (String((error as { code?: string }).code ?? error.cause?.code) === '23505')
+        throw new Conflict('segment_exists', `A segment named ${input.name} already exists`, 'name');
+      throw error;
+    });
+  return row;
+}
+
+export async function deleteSegment(
+  db: Db,
+  workspaceId: string,
+  segmentId: string,
+  activeJourneyIds: string[],
+): Promise<void> {
+  await getSegment(db, workspaceId, segmentId);
+  if (activeJourneyIds.length > 0) throw new SegmentInUse(segmentId, activeJourneyIds);
+  await db.delete(segments).where(and(eq(segments.workspaceId, workspaceId), eq(segments.id, segmentId)));
+}
+
+/** How many contacts match a definition now, with a few of them, without storing anything. */
+export async function previewSegment(
+  db: Db,
+  workspaceId: string,
+  definition: SegmentGroup,
+  now = new Date(),
+) {
+  const where = and(eq(contacts.workspaceId, workspaceId), segmentWhere(definition, now));
+  const [{ n }] = await db.select({ n: count() }).from(contacts).where(where);
+  const sample = await db
+    .select({ id: contacts.id, userId: contacts.externalId, email: contacts.email })
+    .from(contacts)
+    .where(where)
+    .orderBy(asc(contacts.createdAt), asc(contacts.id))
+    .limit(10);
+  return { count: Number(n), sample };
+}
+
+export async function segmentMemberIds(
+  db: Db,
+  workspaceId: string,
+  segmentId: string,
+  afterId: string | null,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: segmentMembers.contactId })
+    .from(segmentMembers)
+    .where(
+      and(
+        eq(segmentMembers.workspaceId, workspaceId),
+        eq(segmentMembers.segmentId, segmentId),
+        afterId ? sql`${segmentMembers.contactId} > ${afterId}::uuid` : undefined,
+      ),
+    )
+    .orderBy(asc(segmentMembers.contactId))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Brings the stored membership of one segment in line with its rules for every contact of the
+ * workspace; returns the contacts that entered.
+ */
+export async function refreshSegmentMembers(
+  db: Db,
+  segment: SegmentRow,
+  now = new Date(),
+): Promise<{ entered: string[]; left: number }> {
+  const definition = definitionOf(segment);
+  if (!definition) return { entered: [], left: 0 };
+  const matching = db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, segment.workspaceId), segmentWhere(definition, now)));
+  const left = await db
+    .delete(segmentMembers)
+    .where(and(eq(segmentMembers.segmentId, segment.id), notInArray(segmentMembers.contactId, matching)))
+    .returning({ contactId: segmentMembers.contactId });
+  const entered = await db
+    .insert(segmentMembers)
+    .select(
+      db
+        .select({
+          workspaceId: contacts.workspaceId,
+          segmentId: sql<string>`${segment.id}::uuid`.as('segment_id'),
+          contactId: contacts.id,
+          enteredAt: sql<Date>`now()`.as('entered_at'),
+        })
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, segment.workspaceId), segmentWhere(definition, now))),
+    )
+    .onConflictDoNothing()
+    .returning({ contactId: segmentMembers.contactId });
+  return { entered: entered.map((r) => r.contactId), left: left.length };
+}
+
+/**
+ * Recomputes one contact's membership of every segment of its workspace; returns the segments
+ * it entered.
+ */
+export async function refreshContactMemberships(
+  db: Db,
+  workspaceId: string,
+  contactId: string,
+  now = new Date(),
+): Promise<string[]> {
+  const all = await db.select().from(segments).where(eq(segments.workspaceId, workspaceId));
+  const compiled = all.flatMap((s) => {
+    const definition = definitionOf(s);
+    return definition ? [{ id: s.id, definition }] : [];
+  });
+  if (compiled.length === 0) return [];
+  const columns = Object.fromEntries(
+    compiled.map((s, i) => [`s${i}`, sql<boolean>`(${segmentWhere(s.definition, now)})`]),
+  );
+  const [row] = await db
+    .select(columns)
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+  if (!row) return [];
+  const matches = compiled.filter((_, i) => row[`s${i}`] === true).map((s) => s.id);
+  const misses = compiled.filter((_, i) => row[`s${i}`] !== true).map((s) => s.id);
+  if (misses.length > 0) {
+    await db
+      .delete(segmentMembers)
+      .where(and(eq(segmentMembers.contactId, contactId), inArray(segmentMembers.segmentId, misses)));
+  }
+  if (matches.length === 0) return [];
+  const entered = await db
+    .insert(segmentMembers)
+    .values(matches.map((segmentId) => ({ workspaceId, segmentId, contactId })))
+    .onConflictDoNothing()
+    .returning({ segmentId: segmentMembers.segmentId });
+  return entered.map((r) => r.segmentId);
+}
+
+/** Undoes an entry whose enrollment failed, so the next evaluation enters (and enrolls) again. */
+export async function forgetEntry(db: Db, segmentId: string, contactId: string): Promise<void> {
+  await db
+    .delete(segmentMembers)
+    .where(and(eq(segmentMembers.segmentId, segmentId), eq(segmentMembers.contactId, contactId)));
+}

@@ -1,0 +1,288 @@
+import { Context } from '@temporalio/activity';
+import { z } from 'zod';
+import type { Channel } from '../../../connectors';
+import type { ChannelDeps } from '../../messaging/channels/deps';
+import { type RenderedMessage, type SendOutcome, sendMessage } from '../../messaging/messages/send-message';
+import { renderParts } from '../../messaging/templates/render';
+import { renderScope } from '../../messaging/templates/scope';
+import { findTemplateByName, loadPartials } from '../../messaging/templates/templates';
+import type { MessageLinks } from '../../messaging/tracking/links';
+import {
+  defineNode,
+  type NodeContext,
+  type NodeResult,
+  nextPort,
+  type PortSpec,
+} from '../../sdk/define-node';
+import { NodeError } from '../../sdk/node-error';
+
+/**
+ * The send nodes. Each one resolves its recipient and content and hands them to
+ * `sendMessage`, which applies the policy, renders, calls the connector and keeps the ledger.
+ * Built over their dependencies; without them (validation-only registries) execute fails clearly.
+ */
+const sendPorts: PortSpec[] = [
+  nextPort,
+  { id: 'skipped', label: 'Skipped by policy', whenUnconnected: 'next' },
+  { id: 'error', label: 'Failed', whenUnconnected: 'next' },
+];
+
+const policyFields = {
+  transactional: z
+    .boolean()
+    .default(false)
+    .describe('Transactional sends ignore subscriptions, quiet hours and caps (never the suppression list)'),
+  topic: z.string().min(1).optional().describe('Subscription topic; contacts who opted out are skipped'),
+  onCap: z
+    .enum(['defer', 'skip'])
+    .optional()
+    .describe('When the frequency cap is reached: wait for a free slot (default), or skip this send'),
+};
+
+/**
+ * The policy's clock: the activity attempt's scheduled time when it is later than the wall
+ * clock, so a run on the time-skipping test server is judged at its own (skipped) time.
+ */
+function sendTime(): number {
+  try {
+    return Math.max(Date.now(), Context.current().info.currentAttemptScheduledTimestampMs);
+  } catch {
+    return Date.now();
+  }
+}
+
+type Content = (links: MessageLinks, ctx: NodeContext) => Promise<RenderedMessage>;
+
+async function send(
+  deps: ChannelDeps | undefined,
+  ctx: NodeContext,
+  channel: Channel,
+  recipient: string | null,
+  policy: { transactional: boolean; topic?: string; onCap?: 'defer' | 'skip' },
+  content: Content,
+): Promise<NodeResult> {
+  if (!deps) {
+    throw NodeError.fatal(
+      `${channel} sends need channel dependencies: this registry was built for validation only`,
+    );
+  }
+  const outcome: SendOutcome = await sendMessage(deps, {
+    workspaceId: ctx.workspaceId,
+    journeyId: ctx.journeyId,
+    journeyVersion: ctx.journeyVersion,
+    runId: ctx.runId,
+    nodeId: ctx.nodeId,
+    idempotencyKey: ctx.idempotencyKey,
+    contact: ctx.contact,
+    channel,
+    recipient,
+    transactional: policy.transactional,
+    topic: policy.topic,
+    onCap: policy.onCap ?? 'defer',
+    now: sendTime(),
+    render: (links) => content(links, ctx),
+  });
+  if (outcome.result === 'deferred')
+    return { deferUntil: outcome.until, output: { messageId: outcome.messageId, reason: outcome.reason } };
+  if (outcome.result === 'skipped') {
+    return {
+      port: 'skipped',
+      output: { messageId: outcome.messageId, status: 'suppressed', reason: outcome.reason },
+    };
+  }
+  return {
+    output: {
+      messageId: outcome.messageId,
+      status: outcome.status,
+      provider: outcome.provider,
+      providerId: outcome.providerId,
+    },
+  };
+}
+
+function scopeFor(ctx: NodeContext, links: MessageLinks) {
+  return renderScope({
+    contact: ctx.contact,
+    trigger: ctx.trigger,
+    journey: { id: ctx.journeyId, version: ctx.journeyVersion },
+    steps: ctx.steps,
+    links,
+  });
+}
+
+/** Renders inline Liquid fields (SMS text, push title, ...) with the workspace's snippets. */
+async function renderInline(
+  deps: ChannelDeps,
+  ctx: NodeContext,
+  links: MessageLinks,
+  parts: { subject?: string; text?: string },
+) {
+  return renderParts(parts, scopeFor(ctx, links), { partials: await loadPartials(deps.db, ctx.workspaceId) });
+}
+
+function pushSubscription(attributes: Record<string, unknown>): string | null {
+  const value = attributes.pushSubscription;
+  if (!value) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function createSendNodes(deps?: ChannelDeps) {
+  const emailSend = defineNode({
+    type: 'email.send',
+    version: 1,
+    kind: 'action',
+    title: 'Send email',
+    category: 'Messages',
+    config: z.object({
+      template: z.string().min(1).describe('Template name'),
+      subject: z.string().optional().describe('Overrides the template subject (Liquid)'),
+      ...policyFields,
+    }),
+    ports: sendPorts,
+    summary: (c) => `Email “${c.template}”`,
+    execute: (config, ctx) =>
+      send(deps, ctx, 'email', ctx.contact.email, config, async (links) => {
+        const template = await findTemplateByName(deps!.db, ctx.workspaceId, config.template);
+        if (!template) throw new Error(`template “${config.template}” does not exist`);
+        const rendered = await renderParts(
+          {
+            subject: config.subject ?? template.subject,
+            preheader: template.preheader,
+            text: template.body,
+            html: template.html,
+          },
+          scopeFor(ctx, links),
+          { partials: await loadPartials(deps!.db, ctx.workspaceId), templateName: template.name },
+        );
+        return { ...rendered, template: template.name };
+      }),
+  });
+
+  const smsSend = defineNode({
+    type: 'sms.send',
+    version: 1,
+    kind: 'action',
+    title: 'Send SMS',
+    category: 'Messages',
+    config: z.object({
+      text: z.string().min(1).max(1600).describe('Message text (Liquid)'),
+      ...policyFields,
+    }),
+    ports: sendPorts,
+    summary: (c) => `SMS “${c.text.slice(0, 24)}${c.text.length > 24 ? '…' : ''}”`,
+    execute: (config, ctx) =>
+      send(deps, ctx, 'sms', ctx.contact.phone, config, (links) =>
+        renderInline(deps!, ctx, links, { text: config.text }),
+      ),
+  });
+
+  const pushSend = defineNode({
+    type: 'push.send',
+    version: 1,
+    kind: 'action',
+    title: 'Send push',
+    category: 'Messages',
+    config: z.object({
+      title: z.string().min(1).describe('Title (Liquid)'),
+      body: z.string().min(1).describe('Body (Liquid)'),
+      url: z.string().url().optional(),
+      ...policyFields,
+    }),
+    ports: sendPorts,
+    summary: (c) => `Push “${c.title}”`,
+    execute: (config, ctx) =>
+      send(deps, ctx, 'push', pushSubscription(ctx.contact.attributes), config, async (links) => {
+        const rendered = await renderInline(deps!, ctx, links, { subject: config.title, text: config.body });
+        return { ...rendered, data: { url: config.url } };
+      }),
+  });
+
+  const webhookCall = defineNode({
+    type: 'webhook.call',
+    version: 1,
+    kind: 'action',
+    title: 'Call webhook',
+    category: 'Messages',
+    config: z.object({
+      url: z.string().url(),
+      method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
+      body: z.string().optional().describe('JSON body (Liquid); contact and event by default'),
+      ...policyFields,
+      transactional: z
+        .boolean()
+        .default(true)
+        .describe('Integration calls skip subscriptions, quiet hours and caps by default'),
+    }),
+    ports: sendPorts,
+    summary: (c) => `${c.method} ${new URL(c.url).host}`,
+    execute: (config, ctx) =>
+      send(deps, ctx, 'webhook', config.url, config, async (links) => {
+        const scope = scopeFor(ctx, links);
+        const text = config.body
+          ? (await renderInline(deps!, ctx, links, { text: config.body })).text!
+          : JSON.stringify({ contact: scope.contact, event: scope.event, journey: scope.journey });
+        try {
+          JSON.parse(text);
+        } catch {
+          throw new Error('the webhook body did not render to valid JSON (use the `json` filter for values)');
+        }
+        return { text, data: { method: config.method } };
+      }),
+  });
+
+  const slackPost = defineNode({
+    type: 'slack.post',
+    version: 1,
+    kind: 'action',
+    title: 'Post to Slack',
+    category: 'Messages',
+    config: z.object({
+      text: z.string().min(1).describe('Message text (Liquid)'),
+      ...policyFields,
+      transactional: z
+        .boolean()
+        .default(true)
+        .describe('Integration calls skip subscriptions, quiet hours and caps by default'),
+    }),
+    ports: sendPorts,
+    summary: (c) => `Slack “${c.text.slice(0, 24)}”`,
+    // A Slack post goes to the workspace's own channel, not to the contact.
+    execute: (config, ctx) =>
+      send(deps, ctx, 'slack', 'slack-webhook', config, (links) =>
+        renderInline(deps!, ctx, links, { text: config.text }),
+      ),
+  });
+
+  const wechatSend = defineNode({
+    type: 'wechat.send',
+    version: 1,
+    kind: 'action',
+    title: 'Send WeChat template message',
+    category: 'Messages',
+    config: z.object({
+      templateId: z.string().min(1).describe('WeChat template id'),
+      data: z.record(z.string(), z.string()).default({}).describe('Template fields (Liquid values)'),
+      url: z.string().url().optional(),
+      ...policyFields,
+    }),
+    ports: sendPorts,
+    summary: (c) => `WeChat ${c.templateId}`,
+    execute: (config, ctx) => {
+      const openId = ctx.contact.attributes.wechatOpenId;
+      return send(deps, ctx, 'wechat', typeof openId === 'string' ? openId : null, config, async (links) => {
+        const scope = scopeFor(ctx, links);
+        const partials = await loadPartials(deps!.db, ctx.workspaceId);
+        const fields: Record<string, string> = {};
+        for (const [key, source] of Object.entries(config.data)) {
+          fields[key] = (await renderParts({ text: source }, scope, { partials })).text ?? '';
+        }
+        return {
+          text: JSON.stringify(fields),
+          data: { templateId: config.templateId, url: config.url, fields },
+        };
+      });
+    },
+  });
+
+  return { emailSend, smsSend, pushSend, webhookCall, slackPost, wechatSend };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { propertyFilterSchema } from '../../audience/conditions/filters';
+import { defineNode, nextPort } from '../../sdk/define-node';
+
+export const eventTrigger = defineNode({
+  type: 'trigger.event',
+  version: 1,
+  kind: 'trigger',
+  title: 'Event received',
+  category: 'Triggers',
+  description: 'Enters a contact when it sends a matching event.',
+  config: z.object({
+    event: z.string().min(1).describe('Event name, e.g. "Cart Abandoned"'),
+    where: propertyFilterSchema.optional(),
+  }),
+  ports: [nextPort],
+  summary: (c) => `On “${c.event}”`,
+});
+
+export const segmentTrigger = defineNode({
+  type: 'trigger.segment',
+  version: 1,
+  kind: 'trigger',
+  title: 'Enters segment',
+  category: 'Triggers',
+  description: 'Enters a contact when it starts matching a segment.',
+  config: z.object({ segmentId: z.string().min(1).describe('Segment') }),
+  ports: [nextPort],
+  summary: () => 'On entering segment',
+});
+
+export const dateTrigger = defineNode({
+  type: 'trigger.date',
+  version: 1,
+  kind: 'trigger',
+  title: 'Date attribute',
+  category: 'Triggers',
+  description:
+    'Enters each contact once a year on a date attribute (birthday, anniversary), at a local hour.',
+  config: z.object({
+    attribute: z.string().min(1).describe('Date attribute, e.g. "birthday"'),
+    offsetDays: z.number().int().min(-365).max(365).default(0).describe('Days before (negative) or after'),
+    hour: z.number().int().min(0).max(23).default(9).describe('Local hour of the contact'),
+    minute: z.number().int().min(0).max(59).default(0),
+  }),
+  ports: [nextPort],
+  summary: (c) =>
+    `On ${c.attribute} at ${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`,
+});
+
+export const scheduleTrigger = defineNode({
+  type: 'trigger.schedule',
+  version: 1,
+  kind: 'trigger',
+  title: 'Schedule',
+  category: 'Triggers',
+  description: 'Enters the members of a segment on a recurring schedule.',
+  config: z.object({
+    cron: z.string().min(9).describe('Cron expression in the workspace time zone, e.g. "0 9 * * 1"'),
+    segmentId: z.string().optional().describe('Segment to enter; all contacts when empty'),
+  }),
+  ports: [nextPort],
+  summary: (c) => `Every ${c.cron}`,
+});
+
+export const manualTrigger = defineNode({
+  type: 'trigger.manual',
+  version: 1,
+  kind: 'trigger',
+  title: 'Manual / API',
+  category: 'Triggers',
+  description: 'Enters contacts enrolled through the API or in bulk.',
+  config: z.object({}),
+  ports: [nextPort],
+  summary: () => 'Enrolled by hand',
+});

@@ -1,0 +1,169 @@
+import type { Client } from '@temporalio/client';
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '../../../db';
+import { contacts, journeyRuns } from '../../../db/schema';
+import { Conflict, NotFound, Unavailable } from '../../errors';
+import type { TriggerEvent } from '../../sdk/define-node';
+import { durationMs } from '../../time/duration';
+import { getJourney, getVersion } from '../journeys/journeys';
+import type { Plan } from '../journeys/plan';
+import { type JourneyRunInput, runWorkflowId } from './types';
+
+export interface TemporalDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+}
+
+export interface EnrollRequest {
+  workspaceId: string;
+  journeyId: string;
+  contactId: string;
+  trigger?: TriggerEvent | null;
+  /** Extra start options for operations and tests. */
+  historyLimit?: number;
+}
+
+export type EnrollResult =
+  | { enrolled: true; workflowId: string; entry: number; version: number }
+  | { enrolled: false; reason: string; workflowId?: string };
+
+/**
+ * Starts a contact's run under the journey's re-entry rule. The run row's unique
+ * (journey, contact, entry) and the deterministic workflow id make concurrent or repeated
+ * enrollments yield one run.
+ */
+export async function enrollContact(deps: TemporalDeps, request: EnrollRequest): Promise<EnrollResult> {
+  const { db } = deps;
+  const journey = await getJourney(db, request.workspaceId, request.journeyId);
+  if (journey.status !== 'active' || journey.activeVersion === null) {
+    throw new Conflict(
+      'journey_not_active',
+      `Journey ${journey.id} is ${journey.status}; only active journeys enroll`,
+    );
+  }
+  const [contact] = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, request.workspaceId), eq(contacts.id, request.contactId)));
+  if (!contact) throw new NotFound('Contact', request.contactId);
+
+  const version = await publishedVersion(db, request.workspaceId, journey.id, journey.activeVersion);
+  const plan = version.plan as unknown as Plan;
+  const reEntry = plan.settings.reEntry;
+  const latestRun = () =>
+    db
+      .select()
+      .from(journeyRuns)
+      .where(and(eq(journeyRuns.journeyId, journey.id), eq(journeyRuns.contactId, request.contactId)))
+      .orderBy(desc(journeyRuns.entry))
+      .limit(1)
+      .then((rows) => rows[0]);
+  let latest = await latestRun();
+  if (latest && (await isOrphan(deps, latest))) {
+    await db.delete(journeyRuns).where(and(eq(journeyRuns.id, latest.id), eq(journeyRuns.status, 'running')));
+    latest = await latestRun();
+  }
+
+  if (latest) {
+    if (reEntry.mode === 'never') {
+      return {
+        enrolled: false,
+        reason: 'the contact already entered this journey',
+        workflowId: latest.workflowId,
+      };
+    }
+    if (latest.status === 'running') {
+      return { enrolled: false, reason: 'the contact is in this journey now', workflowId: latest.workflowId };
+    }
+    if (reEntry.minInterval && Date.now() - latest.startedAt.getTime() < durationMs(reEntry.minInterval)) {
+      return {
+        enrolled: false,
+        reason: 'the minimum re-entry interval has not passed',
+        workflowId: latest.workflowId,
+      };
+    }
+  }
+  const entry = (latest?.entry ?? 0) + 1;
+  const workflowId = runWorkflowId(
+    request.workspaceId,
+    journey.id,
+    request.contactId,
+    reEntry.mode === 'never' ? undefined : entry,
+  );
+  const [inserted] = await db
+    .insert(journeyRuns)
+    .values({
+      workspaceId: request.workspaceId,
+      journeyId: journey.id,
+      version: version.version,
+      contactId: request.contactId,
+      entry,
+      workflowId,
+      triggerEventId: request.trigger?.id,
+    })
+    .onConflictDoNothing()
+    .returning({ id: journeyRuns.id });
+  if (!inserted)
+    return { enrolled: false, reason: 'an enrollment of this contact is in progress', workflowId };
+
+  const input: JourneyRunInput = {
+    workspaceId: request.workspaceId,
+    journeyId: journey.id,
+    version: version.version,
+    contactId: request.contactId,
+    entry,
+    plan,
+    trigger: request.trigger ?? null,
+    paused: journey.status !== 'active',
+    historyLimit: request.historyLimit,
+  };
+  try {
+    await deps.temporal.workflow.start('journeyRun', {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (error) {
+    if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') {
+      return { enrolled: false, reason: 'the run already exists', workflowId };
+    }
+    await db.delete(journeyRuns).where(eq(journeyRuns.id, inserted.id));
+    throw new Unavailable(`Temporal did not accept the run: ${(error as Error).message}`);
+  }
+  return { enrolled: true, workflowId, entry, version: version.version };
+}
+
+/** How long an enrollment may take between claiming its run row and starting the workflow. */
+const START_GRACE_MS = 60_000;
+
+/**
+ * A run row left `running` by an enrollment that died between claiming the row and starting the
+ * workflow: no workflow exists behind it, and it would block the contact's entry for good.
+ */
+async function isOrphan(deps: TemporalDeps, run: typeof journeyRuns.$inferSelect): Promise<boolean> {
+  if (run.status !== 'running' || Date.now() - run.startedAt.getTime() < START_GRACE_MS) return false;
+  try {
+    await deps.temporal.workflow.getHandle(run.workflowId).describe();
+    return false;
+  } catch (error) {
+    return (error as Error).name === 'WorkflowNotFoundError';
+  }
+}
+
+/** Published versions never change, so every enrollment after the first reads its plan from memory. */
+const versionCache = new Map<string, Awaited<ReturnType<typeof getVersion>>>();
+const VERSION_CACHE_SIZE = 200;
+
+async function publishedVersion(db: Db, workspaceId: string, journeyId: string, version: number) {
+  const key = `${workspaceId}:${journeyId}@${version}`;
+  let row = versionCache.get(key);
+  if (!row) {
+    row = await getVersion(db, workspaceId, journeyId, version);
+    if (versionCache.size >= VERSION_CACHE_SIZE) versionCache.delete(versionCache.keys().next().value!);
+    versionCache.set(key, row);
+  }
+  return row;
+}

@@ -1,0 +1,149 @@
+import { and, count, countDistinct, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import type { Db } from '../../../db';
+import { journeyRuns, nodeVisits } from '../../../db/schema';
+
+export type RunRow = typeof journeyRuns.$inferSelect;
+
+export interface PathStep {
+  nodeId: string;
+  visit: number;
+  port: string | null;
+  enteredAt: Date;
+  leftAt: Date | null;
+  outcome: Record<string, unknown> | null;
+}
+
+export interface RunWithPath extends RunRow {
+  path: PathStep[];
+}
+
+async function withPaths(db: Db, runs: RunRow[]): Promise<RunWithPath[]> {
+  if (runs.length === 0) return [];
+  const visits = await db
+    .select()
+    .from(nodeVisits)
+    .where(
+      inArray(
+        nodeVisits.workflowId,
+        runs.map((r) => r.workflowId),
+      ),
+    )
+    .orderBy(nodeVisits.enteredAt, nodeVisits.id);
+  const byRun = new Map<string, PathStep[]>();
+  for (const v of visits) {
+    const steps = byRun.get(v.workflowId) ?? [];
+    steps.push({
+      nodeId: v.nodeId,
+      visit: v.visit,
+      port: v.port,
+      enteredAt: v.enteredAt,
+      leftAt: v.leftAt,
+      outcome: v.outcome,
+    });
+    byRun.set(v.workflowId, steps);
+  }
+  return runs.map((run) => ({ ...run, path: byRun.get(run.workflowId) ?? [] }));
+}
+
+export async function runsOfJourney(
+  db: Db,
+  workspaceId: string,
+  journeyId: string,
+  options: { status?: RunRow['status']; limit?: number } = {},
+): Promise<RunWithPath[]> {
+  const filters = [eq(journeyRuns.workspaceId, workspaceId), eq(journeyRuns.journeyId, journeyId)];
+  if (options.status) filters.push(eq(journeyRuns.status, options.status));
+  const runs = await db
+    .select()
+    .from(journeyRuns)
+    .where(and(...filters))
+    .orderBy(desc(journeyRuns.startedAt))
+    .limit(options.limit ?? 100);
+  return withPaths(db, runs);
+}
+
+export async function runsOfContact(db: Db, workspaceId: string, contactId: string): Promise<RunWithPath[]> {
+  const runs = await db
+    .select()
+    .from(journeyRuns)
+    .where(and(eq(journeyRuns.workspaceId, workspaceId), eq(journeyRuns.contactId, contactId)))
+    .orderBy(desc(journeyRuns.startedAt))
+    .limit(200);
+  return withPaths(db, runs);
+}
+
+export interface NodeCounts {
+  entered: number;
+  waiting: number;
+  ports: Record<string, number>;
+}
+
+export interface JourneyCounts {
+  version: number | null;
+  entered: number;
+  running: number;
+  converted: number;
+  conversionRate: number;
+  nodes: Record<string, NodeCounts>;
+}
+
+/**
+ * Per-node counts: "entered" counts runs that reached a node, each port the runs that left by
+ * it, "waiting" those there now; conversion divides by the runs that entered the journey.
+ */
+export async function journeyCounts(
+  db: Db,
+  workspaceId: string,
+  journeyId: string,
+  version?: number,
+): Promise<JourneyCounts> {
+  const runFilters = [eq(journeyRuns.workspaceId, workspaceId), eq(journeyRuns.journeyId, journeyId)];
+  const visitFilters = [eq(nodeVisits.workspaceId, workspaceId), eq(nodeVisits.journeyId, journeyId)];
+  if (version !== undefined) {
+    runFilters.push(eq(journeyRuns.version, version));
+    visitFilters.push(eq(nodeVisits.version, version));
+  }
+  const statusRows = await db
+    .select({ status: journeyRuns.status, n: count() })
+    .from(journeyRuns)
+    .where(and(...runFilters))
+    .groupBy(journeyRuns.status);
+  const byStatus = Object.fromEntries(statusRows.map((r) => [r.status, Number(r.n)]));
+  const entered = statusRows.reduce((sum, r) => sum + Number(r.n), 0);
+
+  // Runs, not visits: a run that loops through a node counts once there.
+  const enteredRows = await db
+    .select({ nodeId: nodeVisits.nodeId, n: countDistinct(nodeVisits.workflowId) })
+    .from(nodeVisits)
+    .where(and(...visitFilters))
+    .groupBy(nodeVisits.nodeId);
+  const portRows = await db
+    .select({ nodeId: nodeVisits.nodeId, port: nodeVisits.port, n: countDistinct(nodeVisits.workflowId) })
+    .from(nodeVisits)
+    .where(and(...visitFilters, isNotNull(nodeVisits.port)))
+    .groupBy(nodeVisits.nodeId, nodeVisits.port);
+  const waitingRows = await db
+    .select({ nodeId: nodeVisits.nodeId, n: countDistinct(nodeVisits.workflowId) })
+    .from(nodeVisits)
+    .innerJoin(journeyRuns, eq(journeyRuns.workflowId, nodeVisits.workflowId))
+    .where(and(...visitFilters, isNull(nodeVisits.leftAt), eq(journeyRuns.status, 'running')))
+    .groupBy(nodeVisits.nodeId);
+
+  const nodes: Record<string, NodeCounts> = {};
+  const node = (id: string) => {
+    nodes[id] ??= { entered: 0, waiting: 0, ports: {} };
+    return nodes[id];
+  };
+  for (const row of enteredRows) node(row.nodeId).entered = Number(row.n);
+  for (const row of portRows) node(row.nodeId).ports[row.port!] = Number(row.n);
+  for (const row of waitingRows) node(row.nodeId).waiting = Number(row.n);
+  const converted = byStatus.converted ?? 0;
+  return {
+    version: version ?? null,
+    entered,
+    running: byStatus.running ?? 0,
+    converted,
+    conversionRate: entered === 0 ? 0 : converted / entered,
+    nodes,
+  };
+}

@@ -1,0 +1,61 @@
+import type { Client } from '@temporalio/client';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../../db';
+import { journeyRuns } from '../../../db/schema';
+import type { ControlAction, RunEvent } from './types';
+
+async function runningWorkflowIds(db: Db, where: ReturnType<typeof and>): Promise<string[]> {
+  const rows = await db.select({ workflowId: journeyRuns.workflowId }).from(journeyRuns).where(where);
+  return rows.map((r) => r.workflowId);
+}
+
+/** Signals every running run of a journey; runs that ended meanwhile are skipped. */
+export async function signalJourneyRuns(
+  db: Db,
+  temporal: Client,
+  journeyId: string,
+  control: ControlAction,
+): Promise<number> {
+  const ids = await runningWorkflowIds(
+    db,
+    and(eq(journeyRuns.journeyId, journeyId), eq(journeyRuns.status, 'running')),
+  );
+  let delivered = 0;
+  for (const id of ids) {
+    try {
+      await temporal.workflow.getHandle(id).signal('control', control);
+      delivered += 1;
+    } catch (error) {
+      if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
+    }
+  }
+  return delivered;
+}
+
+/** Delivers an event to every running run of a contact (wait.event, goals, exit criteria). */
+export async function signalContactRuns(
+  db: Db,
+  temporal: Client,
+  workspaceId: string,
+  contactId: string,
+  event: RunEvent,
+): Promise<number> {
+  const ids = await runningWorkflowIds(
+    db,
+    and(
+      eq(journeyRuns.workspaceId, workspaceId),
+      eq(journeyRuns.contactId, contactId),
+      eq(journeyRuns.status, 'running'),
+    ),
+  );
+  let delivered = 0;
+  for (const id of ids) {
+    try {
+      await temporal.workflow.getHandle(id).signal('event', event);
+      delivered += 1;
+    } catch (error) {
+      if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
+    }
+  }
+  return delivered;
+}

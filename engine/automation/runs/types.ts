@@ -1,0 +1,90 @@
+import type { TriggerEvent } from '../../sdk/define-node';
+import type { Plan } from '../journeys/plan';
+
+/** An event as delivered to a run by the `event` signal. */
+export interface RunEvent {
+  id: string;
+  name: string | null;
+  properties: Record<string, unknown>;
+  /** When it happened (kept, never used to reorder). */
+  timestamp: string;
+  /** Arrival order within the run, set by the run itself. */
+  arrival?: number;
+}
+
+export type RunEndStatus = 'completed' | 'converted' | 'exited' | 'failed' | 'cancelled';
+
+export interface VisitRecord {
+  nodeId: string;
+  visit: number;
+  enteredAt: number;
+  leftAt?: number;
+  port?: string | null;
+  outcome?: Record<string, unknown>;
+}
+
+/** What a run carries across continue-as-new. */
+export interface RunState {
+  cursor: string | null;
+  visits: Record<string, number>;
+  steps: Record<string, Record<string, unknown>>;
+  /** Events received since the run entered, in arrival order (bounded). */
+  events: RunEvent[];
+  /** Ids of every event seen, for deduplication (bounded). */
+  seenEventIds: string[];
+  /** `nodeId:eventId` pairs already used by a wait.event node, so one event resumes a node once. */
+  consumed: string[];
+  /** How many distinct events the run has received; the next one's arrival number. */
+  received: number;
+  paused: boolean;
+  enteredAt: number;
+  /** When the current node was entered, if the run continued as new in the middle of it. */
+  cursorEnteredAt?: number;
+  /** The arrival number a wait.event at the cursor counts from, when resumed mid-wait. */
+  cursorSince?: number;
+  continuedAsNew: number;
+}
+
+export interface JourneyRunInput {
+  workspaceId: string;
+  journeyId: string;
+  version: number;
+  contactId: string;
+  entry: number;
+  plan: Plan;
+  trigger: TriggerEvent | null;
+  paused?: boolean;
+  state?: RunState;
+  /** Continue as new once history passes this many events (operations and tests). */
+  historyLimit?: number;
+}
+
+export interface JourneyRunResult {
+  status: RunEndStatus;
+  reason?: string;
+  /** Nodes visited by the last execution of the run (after any continue-as-new). */
+  path: string[];
+  continuedAsNew: number;
+}
+
+export type ControlAction = { action: 'pause' } | { action: 'resume' } | { action: 'exit'; reason?: string };
+
+export interface ContactView {
+  found: boolean;
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+  workspaceTimezone: string;
+}
+
+export const MAX_BUFFERED_EVENTS = 500;
+export const MAX_SEEN_EVENT_IDS = 2000;
+
+export function runWorkflowId(
+  workspaceId: string,
+  journeyId: string,
+  contactId: string,
+  entry?: number,
+): string {
+  const base = `wl:${workspaceId}:${journeyId}:${contactId}`;
+  return entry === undefined ? base : `${base}:${entry}`;
+}

@@ -1,0 +1,278 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { type AnyConnector, type Channel, ConnectorError, devOutbox } from '../../../connectors';
+import type { Db } from '../../../db';
+import { journeyVersions, messages, workspaces } from '../../../db/schema';
+import type { ContactSnapshot } from '../../sdk/define-node';
+import { NodeError } from '../../sdk/node-error';
+import { resolveChannel } from '../channels/channel-settings';
+import type { ChannelDeps } from '../channels/deps';
+import { decideSend } from '../policy/send-policy';
+import { TemplateRenderFailed } from '../templates/render';
+import { type MessageLinks, messageLinks, trackHtml } from '../tracking/links';
+import { ACCEPTED_STATUSES, findMessageByKey, type MessageRow, updateMessage } from './ledger';
+
+export interface RenderedMessage {
+  subject?: string;
+  preheader?: string;
+  text?: string;
+  html?: string;
+  /** Channel extras for the connector (webhook method, WeChat template data, push URL). */
+  data?: Record<string, unknown>;
+  /** Template name, kept on the ledger row. */
+  template?: string;
+}
+
+export interface SendInput {
+  workspaceId: string;
+  journeyId: string;
+  journeyVersion: number;
+  runId: string;
+  nodeId: string;
+  idempotencyKey: string;
+  contact: ContactSnapshot;
+  channel: Channel;
+  recipient: string | null;
+  transactional: boolean;
+  topic?: string;
+  onCap: 'defer' | 'skip';
+  /** The time the policy judges by (the activity's scheduled time, so time-skipping tests agree). */
+  now: number;
+  /** Called only after the policy allowed the send, with the message's tracking links. */
+  render(links: MessageLinks): Promise<RenderedMessage>;
+}
+
+export type SendOutcome =
+  | { result: 'sent'; messageId: string; status: string; provider: string; providerId: string | null }
+  | { result: 'skipped'; messageId: string; reason: string }
+  | { result: 'deferred'; messageId: string; until: string; reason: string };
+
+type Decided =
+  | { kind: 'existing'; row: MessageRow }
+  | { kind: 'blocked'; row: MessageRow }
+  | { kind: 'deferred'; row: MessageRow; until: number }
+  | { kind: 'send'; row: MessageRow };
+
+/**
+ * One send: policy (in one place, before any connector) → render → connector → ledger.
+ * The ledger row, unique per idempotency key, is written `queued` before the provider is called
+ * and `sent` after, so an activity retried after the provider accepted returns without sending.
+ */
+export async function sendMessage(deps: ChannelDeps, input: SendInput): Promise<SendOutcome> {
+  const channel = await resolveChannel(deps.db, deps.box, input.workspaceId, input.channel);
+  const decided = await decide(deps.db, input, channel.policy);
+  const { row } = decided;
+  if (decided.kind === 'blocked')
+    return { result: 'skipped', messageId: row.id, reason: row.reason ?? 'blocked' };
+  if (decided.kind === 'deferred') {
+    return {
+      result: 'deferred',
+      messageId: row.id,
+      until: new Date(decided.until).toISOString(),
+      reason: row.reason ?? '',
+    };
+  }
+  if (decided.kind === 'existing') {
+    if (ACCEPTED_STATUSES.includes(row.status as never)) return sentOutcome(row);
+    if (row.status === 'suppressed')
+      return { result: 'skipped', messageId: row.id, reason: row.reason ?? 'blocked' };
+    if (row.status === 'failed' && !row.payload?.retryable)
+      throw NodeError.fatal(row.reason ?? 'the send failed');
+  }
+
+  const links = messageLinks(deps.box, deps.publicUrl, input.workspaceId, row.id);
+  let rendered: RenderedMessage;
+  try {
+    rendered = await input.render(links);
+  } catch (error) {
+    const reason =
+      error instanceof TemplateRenderFailed ? error.message : `rendering failed: ${(error as Error).message}`;
+    await updateMessage(deps.db, row.id, {
+      status: 'failed',
+      reason,
+      payload: { topic: input.topic, retryable: false },
+    });
+    throw NodeError.fatal(reason, { messageId: row.id });
+  }
+  const connector: AnyConnector = channel.connector ?? devOutbox;
+  const email =
+    input.channel === 'email' ? emailExtras(rendered, links, input.transactional, channel.config) : undefined;
+  const html = email?.html ?? rendered.html;
+  await updateMessage(deps.db, row.id, {
+    status: 'queued',
+    provider: connector.id,
+    subject: rendered.subject ?? null,
+    body: rendered.text ?? null,
+    payload: {
+      topic: input.topic,
+      template: rendered.template,
+      html,
+      data: rendered.data,
+      headers: email?.headers,
+    },
+  });
+
+  try {
+    const sent = await connector.send(
+      {
+        messageId: row.id,
+        idempotencyKey: input.idempotencyKey,
+        channel: input.channel,
+        recipient: input.recipient!,
+        subject: rendered.subject,
+        preheader: rendered.preheader,
+        text: rendered.text,
+        html,
+        data: { ...rendered.data, headers: email?.headers },
+      },
+      { config: channel.config, cache: deps.cache, statusCallbackUrl: links.statusCallbackUrl },
+    );
+    const reason = channel.connector ? null : 'captured locally: no provider is configured for this channel';
+    await updateMessage(deps.db, row.id, { status: sent.status, providerId: sent.providerId, reason });
+    return {
+      result: 'sent',
+      messageId: row.id,
+      status: sent.status,
+      provider: connector.id,
+      providerId: sent.providerId,
+    };
+  } catch (error) {
+    const failure =
+      error instanceof ConnectorError ? error : new ConnectorError((error as Error).message, true);
+    await updateMessage(deps.db, row.id, {
+      status: 'failed',
+      reason: failure.message,
+      payload: {
+        topic: input.topic,
+        template: rendered.template,
+        html,
+        data: rendered.data,
+        retryable: failure.retryable,
+      },
+    });
+    throw failure.retryable
+      ? NodeError.retryable(failure.message, { messageId: row.id })
+      : NodeError.fatal(failure.message, { messageId: row.id });
+  }
+}
+
+function sentOutcome(row: MessageRow): SendOutcome {
+  return {
+    result: 'sent',
+    messageId: row.id,
+    status: row.status,
+    provider: row.provider ?? '',
+    providerId: row.providerId,
+  };
+}
+
+/**
+ * Decides under a per-contact-and-channel lock, so two journeys sending at the same moment
+ * see each other's ledger rows and a frequency cap holds across them.
+ */
+async function decide(
+  db: Db,
+  input: SendInput,
+  policy: Parameters<typeof decideSend>[1]['policy'],
+): Promise<Decided> {
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    const lock = `${input.workspaceId}:${input.contact.id}:${input.channel}`;
+    await t.execute(sql`select pg_advisory_xact_lock(hashtextextended(${lock}, 0))`);
+    const existing = await findMessageByKey(t, input.workspaceId, input.idempotencyKey);
+    if (existing && existing.status !== 'deferred') return { kind: 'existing', row: existing };
+    const decision = await decideSend(t, {
+      workspaceId: input.workspaceId,
+      contact: input.contact,
+      channel: input.channel,
+      recipient: input.recipient,
+      transactional: input.transactional,
+      topic: input.topic,
+      onCap: input.onCap,
+      idempotencyKey: input.idempotencyKey,
+      now: input.now,
+      fallbackZones: await fallbackZones(t, input),
+      policy,
+    });
+    const status =
+      decision.action === 'send' ? 'queued' : decision.action === 'block' ? 'suppressed' : 'deferred';
+    const reason =
+      decision.action === 'send'
+        ? null
+        : decision.action === 'block'
+          ? decision.reason
+          : `${decision.reason} until ${new Date(decision.until).toISOString()}`;
+    const values = {
+      status,
+      reason,
+      recipient: input.recipient,
+      transactional: input.transactional,
+      // The policy's clock, so caps count in the same time as quiet hours.
+      createdAt: new Date(input.now),
+      updatedAt: new Date(),
+    };
+    const [row] = existing
+      ? await t.update(messages).set(values).where(eq(messages.id, existing.id)).returning()
+      : await t
+          .insert(messages)
+          .values({
+            ...values,
+            workspaceId: input.workspaceId,
+            idempotencyKey: input.idempotencyKey,
+            contactId: input.contact.id,
+            journeyId: input.journeyId,
+            workflowId: input.runId,
+            nodeId: input.nodeId,
+            channel: input.channel,
+            payload: input.topic ? { topic: input.topic } : {},
+          })
+          .returning();
+    if (decision.action === 'block') return { kind: 'blocked', row };
+    if (decision.action === 'defer') return { kind: 'deferred', row, until: decision.until };
+    return { kind: 'send', row };
+  });
+}
+
+/** The journey's fallback zone, then the workspace default (the contact's own zone comes first). */
+async function fallbackZones(db: Db, input: SendInput): Promise<(string | null)[]> {
+  const [version] = await db
+    .select({ plan: journeyVersions.plan })
+    .from(journeyVersions)
+    .where(
+      and(eq(journeyVersions.journeyId, input.journeyId), eq(journeyVersions.version, input.journeyVersion)),
+    );
+  const [workspace] = await db
+    .select({ tz: workspaces.defaultTimezone })
+    .from(workspaces)
+    .where(eq(workspaces.id, input.workspaceId));
+  const settings = (version?.plan as { settings?: { timezone?: string } } | undefined)?.settings;
+  return [settings?.timezone ?? null, workspace?.tz ?? null];
+}
+
+/** RFC 8058 one-click unsubscribe headers, tracked links, open pixel and preheader. */
+function emailExtras(
+  rendered: RenderedMessage,
+  links: MessageLinks,
+  transactional: boolean,
+  config: Record<string, unknown>,
+): { html?: string; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  if (!transactional) {
+    const mailto =
+      typeof config.unsubscribeMailto === 'string' ? `, <mailto:${config.unsubscribeMailto}>` : '';
+    headers['List-Unsubscribe'] = `<${links.unsubscribeUrl}>${mailto}`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  if (rendered.html === undefined) return { headers };
+  let html = trackHtml(rendered.html, links);
+  if (rendered.preheader) {
+    const hidden = `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(rendered.preheader)}</div>`;
+    html = /<body[^>]*>/i.test(html)
+      ? html.replace(/<body[^>]*>/i, (tag) => `${tag}${hidden}`)
+      : `${hidden}${html}`;
+  }
+  return { html, headers };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

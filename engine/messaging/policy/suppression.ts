@@ -1,0 +1,63 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../../db';
+import { suppressions } from '../../../db/schema';
+
+export type SuppressionReason = (typeof suppressions.$inferInsert)['reason'];
+
+/** Addresses are compared case-insensitively for email, as written for the rest. */
+export function normalizeAddress(channel: string, address: string): string {
+  return channel === 'email' ? address.trim().toLowerCase() : address.trim();
+}
+
+/** `suppressed:<reason>` when the address is on the workspace's suppression list, else null. */
+export async function suppressionBlock(
+  db: Db,
+  workspaceId: string,
+  channel: string,
+  address: string,
+): Promise<string | null> {
+  const [row] = await db
+    .select({ reason: suppressions.reason })
+    .from(suppressions)
+    .where(
+      and(
+        eq(suppressions.workspaceId, workspaceId),
+        eq(suppressions.channel, channel),
+        eq(suppressions.address, normalizeAddress(channel, address)),
+      ),
+    );
+  return row ? `suppressed:${row.reason}` : null;
+}
+
+/** Adds an address to the suppression list (hard bounce, complaint, manual); a second add keeps the first reason. */
+export async function suppress(
+  db: Db,
+  workspaceId: string,
+  channel: string,
+  address: string,
+  reason: SuppressionReason,
+) {
+  await db
+    .insert(suppressions)
+    .values({ workspaceId, channel, address: normalizeAddress(channel, address), reason })
+    .onConflictDoNothing();
+}
+
+export async function unsuppress(
+  db: Db,
+  workspaceId: string,
+  channel: string,
+  address: string,
+): Promise<boolean> {
+  const removed = await db
+    .delete(suppressions)
+    .where(
+      and(
+        eq(suppressions.workspaceId, workspaceId),
+        eq(suppressions.channel, channel),
+        eq(suppressions.address, normalizeAddress(channel, address)),
+      ),
+    )
+    .returning({ address: suppressions.address });
+  return removed.length > 0;
+}

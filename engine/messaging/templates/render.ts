@@ -1,0 +1,65 @@
+import { DomainError } from '../../errors';
+import { createLiquid } from './liquid';
+
+/** A template that cannot render: the reason names the part and the Liquid error, line included. */
+export class TemplateRenderFailed extends DomainError {
+  constructor(part: string, reason: string, template?: string) {
+    super(
+      'template_render_failed',
+      `${template ? `template “${template}” ` : ''}${part} failed to render: ${reason}`,
+      422,
+      part,
+    );
+  }
+}
+
+export interface TemplateParts {
+  subject?: string | null;
+  preheader?: string | null;
+  /** Plain text (email text part, SMS text, Slack text, push body, webhook JSON body). */
+  text?: string | null;
+  html?: string | null;
+}
+
+export interface RenderedParts {
+  subject?: string;
+  preheader?: string;
+  text?: string;
+  html?: string;
+}
+
+/** What a template can read: contact, triggering event, journey, earlier steps, links. */
+export type RenderScope = Record<string, unknown>;
+
+/**
+ * Renders every part or none: the first failing part throws `TemplateRenderFailed`, so a
+ * half-rendered message never reaches a connector. HTML is escaped; the other parts are not.
+ */
+export async function renderParts(
+  parts: TemplateParts,
+  scope: RenderScope,
+  options: { partials?: Record<string, string>; templateName?: string } = {},
+): Promise<RenderedParts> {
+  const partials = options.partials ?? {};
+  const plain = createLiquid({ html: false, partials });
+  const html = createLiquid({ html: true, partials });
+  const rendered: RenderedParts = {};
+  for (const part of ['subject', 'preheader', 'text', 'html'] as const) {
+    const source = parts[part];
+    if (source === undefined || source === null) continue;
+    try {
+      const engine = part === 'html' ? html : plain;
+      const output = await engine.parseAndRender(source, scope);
+      rendered[part] = part === 'subject' ? output.replace(/\s+/g, ' ').trim() : output;
+    } catch (error) {
+      throw new TemplateRenderFailed(part, readable(error), options.templateName);
+    }
+  }
+  return rendered;
+}
+
+function readable(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // liquidjs appends the whole source excerpt on new lines; the first line carries the reason.
+  return message.split('\n')[0];
+}

@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../../../helpers/databases';
+import {
+  basic,
+  contactByUserId,
+  eventsOf,
+  gzipJson,
+  type IngestHarness,
+  post,
+  startIngestHarness,
+} from './ingest-harness';
+
+describe.each(databaseKinds())(
+  'Segment-compatible tracking API (real API, %s, Temporal dev server)',
+  (kind) => {
+    let h: IngestHarness;
+    let writeKey: string;
+    let n = 0;
+    const track = (extra: Record<string, unknown> = {}) => ({
+      userId: 'u-1',
+      event: 'Product Viewed',
+      messageId: `m-${++n}-${randomBytes(4).toString('hex')}`,
+      ...extra,
+    });
+
+    beforeAll(async () => {
+      h = await startIngestHarness(kind);
+      writeKey = h.workspace.writeKey;
+    });
+    afterAll(async () => h?.close());
+
+    it('takes the write key as Basic username (with or without colon) or as writeKey in the body', async () => {
+      const noColon = { authorization: `Basic ${Buffer.from(writeKey).toString('base64')}` };
+      const answers = [
+        await post(h.app, '/v1/track', writeKey, track()),
+        await post(h.app, '/v1/track', undefined, track(), noColon),
+        await post(h.app, '/v1/track', undefined, track({ writeKey })),
+        await post(h.app, '/v1/track', writeKey, track({ writeKey })),
+      ];
+      for (const answer of answers) {
+        expect([200, 202]).toContain(answer.statusCode);
+        expect(answer.json()).toMatchObject({ success: true, accepted: 1 });
+      }
+    });
+
+    it('refuses a missing, wrong or conflicting write key, and the secret key, with 401', async () => {
+      const other = 'wl_wk_not-a-real-key';
+      const answers = [
+        await post(h.app, '/v1/track', undefined, track()),
+        await post(h.app, '/v1/track', other, track()),
+        await post(h.app, '/v1/track', writeKey, track({ writeKey: other })),
+        await post(h.app, '/v1/track', h.workspace.secretKey, track()),
+        await post(h.app, '/v1/batch', other, { batch: [track({ type: 'track' })] }),
+      ];
+      for (const answer of answers) {
+        expect(answer.statusCode).toBe(401);
+        expect(answer.json().error.field).toBe('writeKey');
+      }
+      const bearer = await post(h.app, '/v1/track', undefined, track(), {
+        authorization: `Bearer ${h.workspace.secretKey}`,
+      });
+      expect(bearer.statusCode).toBe(401);
+    });
+
+    it('parses gzip bodies and JSON sent with no or a wrong Content-Type', async () => {
+      const gz = await h.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { ...basic(writeKey), 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        payload: gzipJson(track({ messageId: 'gzipped' })),
+      });
+      const plain = await h.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { ...basic(writeKey), 'content-type': 'text/plain' },
+        payload: JSON.stringify(track({ messageId: 'text-plain' })),
+      });
+      const none = await h.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: basic(writeKey),
+        payload: Buffer.from(JSON.stringify(track({ messageId: 'no-type' }))),
+      });
+      for (const answer of [gz, plain, none]) expect([200, 202]).toContain(answer.statusCode);
+      const ids = (await eventsOf(h.database, h.workspace.id)).map((e) => e.messageId);
+      expect(ids).toEqual(expect.arrayContaining(['gzipped', 'text-plain', 'no-type']));
+    });
+
+    it('answers 413 for a gzip bomb, a batch over 500 KB or 2,500 events, and an event over 32 KB', async () => {
+      const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
+      expect(bomb.length).toBeLessThan(100 * 1024);
+      const bombAnswer = await post(h.app, '/v1/batch', writeKey, bomb, { 'content-encoding': 'gzip' });
+      expect(bombAnswer.statusCode).toBe(413);
+      expect(bombAnswer.json().error.field).toBe('body');
+
+      const bigBatch = { batch: [track({ type: 'track', properties: { blob: 'x'.repeat(510 * 1024) } })] };
+      expect((await post(h.app, '/v1/batch', writeKey, bigBatch)).statusCode).toBe(413);
+
+      const many = {
+        batch: Array.from({ length: 2501 }, () => ({ type: 'track', userId: 'u', event: 'e' })),
+      };
+      const manyAnswer = await post(h.app, '/v1/batch', writeKey, many);
+      expect(manyAnswer.statusCode).toBe(413);
+      expect(manyAnswer.json().error.field).toBe('batch');
+
+      const bigEvent = await post(
+        h.app,
+        '/v1/track',
+        writeKey,
+        track({ properties: { blob: 'x'.repeat(33 * 1024) } }),
+      );
+      expect(bigEvent.statusCode).toBe(413);
+    });
+
+    it('stores the valid events of a batch and lists the rejected ones by index and field', async () => {
+      const before = (await eventsOf(h.database, h.workspace.id)).length;
+      const answer = await post(h.app, '/v1/batch', writeKey, {
+        batch: [
+          track({ type: 'track' }),
+          { type: 'track', event: 'No identity' },
+          track({ type: 'track', timestamp: 'yesterday' }),
+          track({ type: 'launch' }),
+          track({ type: 'track', properties: { blob: 'x'.repeat(33 * 1024) } }),
+          track({ type: 'track', userId: 'bad\u0000id' }),
+          { type: 'identify', userId: 'u-batch', traits: { plan: 'pro' } },
+          { type: 'alias', userId: 'u-batch', previousId: 'anon-batch' },
+        ],
+      });
+      expect([200, 202]).toContain(answer.statusCode);
+      const body = answer.json();
+      expect(body.accepted).toBe(3);
+      expect(body.rejected.map((r: { index: number; field: string }) => [r.index, r.field])).toEqual([
+        [1, 'userId'],
+        [2, 'timestamp'],
+        [3, 'type'],
+        [4, ''],
+        [5, 'userId'],
+      ]);
+      expect(body.rejected[3].code).toBe('event_too_large');
+      expect((await eventsOf(h.database, h.workspace.id)).length).toBe(before + 3);
+    });
+
+    it('answers 400 naming the field for a malformed single event or body', async () => {
+      const cases: [unknown, string][] = [
+        [{ userId: 'u-1' }, 'body.event'],
+        [track({ event: 42 }), 'body.event'],
+        [{ event: 'Signed Up' }, 'body.userId'],
+        [track({ properties: 'not an object' }), 'body.properties'],
+        [track({ timestamp: 'not a date' }), 'body.timestamp'],
+        [track({ userId: '' }), 'body.userId'],
+      ];
+      for (const [body, field] of cases) {
+        const answer = await post(h.app, '/v1/track', writeKey, body);
+        expect(answer.statusCode, JSON.stringify(body)).toBe(400);
+        expect(answer.json().error.field).toBe(field);
+      }
+      const notJson = await post(h.app, '/v1/track', writeKey, '{"event": ');
+      expect(notJson.statusCode).toBe(400);
+      expect(notJson.json().error.field).toBe('body');
+      const batchNotArray = await post(h.app, '/v1/batch', writeKey, { batch: 'nope' });
+      expect(batchNotArray.statusCode).toBe(400);
+      expect(batchNotArray.json().error.field).toBe('body.batch');
+    });
+
+    it('coerces numeric ids, ignores unknown fields and corrects the client clock', async () => {
+      const answer = await post(h.app, '/v1/batch', writeKey, {
+        sentAt: '2020-01-01T00:00:10.000Z',
+        _metadata: { bundled: ['Segment.io'] },
+        batch: [
+          {
+            type: 'track',
+            userId: 1234,
+            messageId: 987654,
+            event: 'Clocked',
+            channel: 'server',
+            timestamp: '2020-01-01T00:00:00.000Z',
+          },
+        ],
+      });
+      expect([200, 202]).toContain(answer.statusCode);
+      const [event] = (await eventsOf(h.database, h.workspace.id)).filter((e) => e.messageId === '987654');
+      expect(event.name).toBe('Clocked');
+      // The client's clock ran 10 s between the event and sending it: the event is 10 s before arrival.
+      expect(event.receivedAt.getTime() - event.timestamp.getTime()).toBe(10_000);
+      expect((await contactByUserId(h.database, h.workspace.id, '1234'))?.id).toBe(event.contactId);
+    });
+
+    it('cleans NUL and unpaired surrogates from properties and says which fields', async () => {
+      const answer = await post(
+        h.app,
+        '/v1/track',
+        writeKey,
+        track({ messageId: 'dirty', properties: { note: 'a\u0000b', half: 'x\ud800y', 'k\u0000ey': 1 } }),
+      );
+      expect([200, 202]).toContain(answer.statusCode);
+      expect(answer.json().cleaned[0].fields.sort()).toEqual([
+        'properties.half',
+        'properties.key',
+        'properties.note',
+      ]);
+      const [event] = (await eventsOf(h.database, h.workspace.id)).filter((e) => e.messageId === 'dirty');
+      expect(event.properties).toEqual({ note: 'ab', half: 'x\uFFFDy', key: 1 });
+    });
+
+    it('stores a repeated messageId once: the repeat answers 200 and changes nothing', async () => {
+      const first = await post(h.app, '/v1/identify', writeKey, {
+        userId: 'repeat',
+        messageId: 'same',
+        traits: { plan: 'free' },
+      });
+      const again = await post(h.app, '/v1/identify', writeKey, {
+        userId: 'repeat',
+        messageId: 'same',
+        traits: { plan: 'enterprise' },
+      });
+      expect([200, 202]).toContain(first.statusCode);
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+      const contact = await contactByUserId(h.database, h.workspace.id, 'repeat');
+      expect(contact?.attributes).toEqual({ plan: 'free' });
+      expect((await eventsOf(h.database, h.workspace.id)).filter((e) => e.messageId === 'same')).toHaveLength(
+        1,
+      );
+    });
+  },
+);

@@ -1,0 +1,143 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../../../db';
+import { getContact } from '../../../../engine/audience/contacts/contacts';
+import { reevaluateAllSegments } from '../../../../engine/audience/segments/reevaluate';
+import { runsOfContact } from '../../../../engine/automation/runs/queries';
+import { createWorkspace, type NewWorkspace } from '../../../../engine/identity/workspaces';
+import { bearer, testApp } from '../../../helpers/app';
+import { openTestDb } from '../../../helpers/databases';
+import { line } from '../../../helpers/fixtures';
+import { devServerTemporal, startWorker, type TemporalHarness } from '../../../helpers/temporal';
+
+describe('trigger.segment (real Temporal dev server, PGlite, API via inject)', () => {
+  let database: Database;
+  let temporal: TemporalHarness;
+  let app: FastifyInstance;
+  let stopWorker: () => Promise<void>;
+  let workspace: NewWorkspace;
+
+  beforeAll(async () => {
+    database = await openTestDb();
+    temporal = await devServerTemporal();
+    ({ stop: stopWorker } = await startWorker(temporal, database.db));
+    app = await testApp(database, temporal);
+    workspace = await createWorkspace(database.db, 'Segments');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await stopWorker?.();
+    await temporal?.close();
+    await database?.close();
+  });
+
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+    app.inject({ method, url, payload: payload as never, headers: bearer(workspace.secretKey) });
+
+  async function publishSegmentJourney(segmentId: string, reEntry: 'never' | 'after-exit' = 'never') {
+    const journey = await call(
+      'POST',
+      '/v1/journeys',
+      line(
+        'Welcome pros',
+        [
+          { id: 'start', type: 'trigger.segment', config: { segmentId } },
+          { id: 'mark', type: 'contact.update', config: { addTags: ['welcomed-pro'] } },
+        ],
+        { reEntry: { mode: reEntry }, exitCriteria: [] },
+      ),
+    );
+    expect(journey.statusCode).toBe(201);
+    expect((await call('POST', `/v1/journeys/${journey.json().id}/publish`)).statusCode).toBe(201);
+    return journey.json().id as string;
+  }
+
+  async function waitForTag(contactId: string, tag: string) {
+    for (let i = 0; i < 100; i++) {
+      const contact = await getContact(database.db, workspace.id, contactId);
+      if (contact.tags.includes(tag)) return contact;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`tag ${tag} never appeared`);
+  }
+
+  it('enrolls a contact as soon as an attribute update makes it match, and only on entering', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Pro plan',
+      definition: { rules: [{ kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' }] },
+    });
+    expect(segment.statusCode).toBe(201);
+    const segmentId = segment.json().id;
+    const journeyId = await publishSegmentJourney(segmentId);
+
+    const created = await call('POST', '/v1/contacts', { userId: 'grace', attributes: { plan: 'free' } });
+    const contactId = created.json().id;
+    expect(await runsOfContact(database.db, workspace.id, contactId)).toHaveLength(0);
+
+    const updated = await call('PATCH', `/v1/contacts/${contactId}`, { attributes: { plan: 'pro' } });
+    expect(updated.statusCode).toBe(200);
+    // The run exists when the update answers; the journey then tags the contact.
+    const runs = await runsOfContact(database.db, workspace.id, contactId);
+    expect(runs.map((r) => r.journeyId)).toEqual([journeyId]);
+    await waitForTag(contactId, 'welcomed-pro');
+
+    // Staying in the segment is no new entry.
+    await call('PATCH', `/v1/contacts/${contactId}`, { attributes: { seats: 4 } });
+    expect(await runsOfContact(database.db, workspace.id, contactId)).toHaveLength(1);
+    const members = await call('GET', `/v1/contacts?segmentId=${segmentId}`);
+    expect(members.json().data.map((c: { id: string }) => c.id)).toEqual([contactId]);
+  });
+
+  it('enrolls again on re-entering when the journey allows re-entry after exit', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Tagged hot',
+      definition: { rules: [{ kind: 'tag', tag: 'hot' }] },
+    });
+    const journeyId = await publishSegmentJourney(segment.json().id, 'after-exit');
+    const contactId = (await call('POST', '/v1/contacts', { userId: 'hopper' })).json().id;
+
+    await call('PATCH', `/v1/contacts/${contactId}`, { addTags: ['hot'] });
+    await waitForTag(contactId, 'welcomed-pro');
+    await call('PATCH', `/v1/contacts/${contactId}`, { removeTags: ['hot', 'welcomed-pro'] });
+    for (let i = 0; i < 100; i++) {
+      const [run] = await runsOfContact(database.db, workspace.id, contactId);
+      if (run.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await call('PATCH', `/v1/contacts/${contactId}`, { addTags: ['hot'] });
+    const runs = await runsOfContact(database.db, workspace.id, contactId);
+    expect(runs.filter((r) => r.journeyId === journeyId)).toHaveLength(2);
+  });
+
+  it('re-evaluates time-dependent rules for all contacts and enrolls those that entered', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Seats over 100',
+      definition: { rules: [{ kind: 'attribute', path: 'seats', op: 'gt', value: 100 }] },
+    });
+    await publishSegmentJourney(segment.json().id);
+    const contactId = (
+      await call('POST', '/v1/contacts', { userId: 'lin', attributes: { seats: 10 } })
+    ).json().id;
+    // A change that bypasses the API (e.g. a journey node): only the periodic refresh sees it.
+    await database.db.execute(
+      `update contacts set attributes = '{"seats": 500}'::jsonb where id = '${contactId}'` as never,
+    );
+    const outcome = await reevaluateAllSegments(
+      { db: database.db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+      workspace.id,
+    );
+    expect(outcome.enrolled).toBeGreaterThanOrEqual(1);
+    await waitForTag(contactId, 'welcomed-pro');
+  });
+
+  it('refuses to delete a segment an active journey is triggered by', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'In use',
+      definition: { rules: [{ kind: 'tag', tag: 'x' }] },
+    });
+    await publishSegmentJourney(segment.json().id);
+    const response = await call('DELETE', `/v1/segments/${segment.json().id}`);
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error.code).toBe('segment_in_use');
+  });
+});
