@@ -12,7 +12,7 @@ declare module 'fastify' {
 
 export class Unauthorized extends DomainError {
   constructor(message = 'A valid API key is required: Authorization: Bearer <secret key>') {
-    super('unauthorized', message, 401);
+    super('unauthorized', message, 'unauthenticated');
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
-import { DomainError } from '../errors';
+import { DomainError, type ErrorKind, RateLimited } from '../errors';
 
 export interface ErrorBody {
   error: {
@@ -20,6 +20,21 @@ function zodIssues(issues: readonly { path: PropertyKey[]; message: string }[], 
   }));
 }
 
+/** The HTTP status of each kind of domain error; nothing else in the engine knows statuses. */
+export const statusOfKind: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
 /** The one place errors become HTTP answers: 4xx name the field, 5xx reveal nothing. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -36,7 +51,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send(invalid(zodIssues(error.issues, 'body')));
     }
     if (error instanceof DomainError) {
-      return reply.code(error.status).send({
+      const status = statusOfKind[error.kind];
+      if (error instanceof RateLimited) reply.header('Retry-After', String(error.retryAfterSeconds));
+      if (status >= 500)
+        request.log.error({ err: error, url: request.url, method: request.method }, error.code);
+      return reply.code(status).send({
         error: { code: error.code, message: error.message, field: error.field, ...error.details },
       } satisfies ErrorBody);
     }

@@ -44,7 +44,7 @@ export async function deliverOutboxRow(deps: TemporalDeps, row: OutboxRow): Prom
         });
       } catch (error) {
         // Paused meanwhile, contact deleted: nothing to retry. Unavailable (503) is retried.
-        if (error instanceof DomainError && error.status < 500) continue;
+        if (error instanceof DomainError && error.expected) continue;
         throw error;
       }
     }

@@ -159,7 +159,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
 
 /** Temporal unreachable or overloaded, a deadline hit: retry for as long as it takes. */
 function isTransient(error: unknown): boolean {
-  if (error instanceof DomainError) return error.status === 503;
+  if (error instanceof DomainError) return error.kind === 'unavailable';
   const name = (error as Error)?.name ?? '';
   if (['ServiceError', 'ConnectionError', 'TransportError', 'TimeoutError'].includes(name)) return true;
   const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;

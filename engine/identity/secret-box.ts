@@ -6,7 +6,7 @@ export class SecretUnreadable extends DomainError {
     super(
       'secret_unreadable',
       'Stored provider secrets cannot be decrypted: WAYLINE_SECRET_KEY differs from the key they were saved with',
-      500,
+      'internal',
     );
   }
 }

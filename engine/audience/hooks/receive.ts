@@ -22,7 +22,7 @@ export class WebhookSignatureInvalid extends DomainError {
       ],
     };
     const [field, message] = messages[reason];
-    super(`webhook_${reason}`, message, 401, field);
+    super(`webhook_${reason}`, message, 'unauthenticated', field);
   }
 }
 

@@ -3,13 +3,13 @@ import { DomainError } from '../../errors';
 /** A body or event over the documented limits (measured after decompression). */
 export class PayloadTooLarge extends DomainError {
   constructor(message: string, field?: string) {
-    super('payload_too_large', message, 413, field);
+    super('payload_too_large', message, 'too_large', field);
   }
 }
 
 export class WriteKeyInvalid extends DomainError {
   constructor(message: string) {
-    super('unauthorized', message, 401, 'writeKey');
+    super('unauthorized', message, 'unauthenticated', 'writeKey');
   }
 }
 
@@ -18,7 +18,7 @@ export class UnsupportedEncoding extends DomainError {
     super(
       'unsupported_encoding',
       `Content-Encoding ${encoding} is not supported; send gzip, deflate or identity`,
-      415,
+      'unsupported',
       'Content-Encoding',
     );
   }
@@ -27,6 +27,6 @@ export class UnsupportedEncoding extends DomainError {
 /** Transient trouble (database busy or away): clients retry the same message ids later. */
 export class IngestUnavailable extends DomainError {
   constructor(message = 'Events cannot be stored right now; retry shortly') {
-    super('ingest_unavailable', message, 503);
+    super('ingest_unavailable', message, 'unavailable');
   }
 }

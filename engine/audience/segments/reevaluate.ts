@@ -87,7 +87,7 @@ export async function enrollSegmentEntries(
       } catch (error) {
         // A journey paused or a contact deleted meanwhile is no entry; anything else (Temporal
         // away) undoes the membership so the next evaluation enters and enrolls again.
-        const expected = error instanceof DomainError && error.status < 500;
+        const expected = error instanceof DomainError && error.expected;
         if (!expected) await forgetEntry(deps.db, segmentId, contactId);
         out.push({
           segmentId,

@@ -17,7 +17,7 @@ export type SegmentInput = z.infer<typeof segmentInputSchema>;
 
 export class SegmentInUse extends DomainError {
   constructor(id: string, journeyIds: string[]) {
-    super('segment_in_use', `Segment ${id} triggers active journeys`, 409, 'id', { journeyIds });
+    super('segment_in_use', `Segment ${id} triggers active journeys`, 'conflict', 'id', { journeyIds });
   }
 }
 

@@ -16,7 +16,7 @@ export class JourneyNotPublishable extends DomainError {
     super(
       'journey_invalid',
       `The journey has ${problems.length} problem(s) and cannot be published`,
-      422,
+      'unprocessable',
       undefined,
       {
         problems,

@@ -42,7 +42,7 @@ export class NodeUpgradeInvalid extends DomainError {
     super(
       'node_upgrade_invalid',
       `Node "${nodeId}" cannot move to version ${to}: ${problems.map((p) => p.message).join(' ')}`,
-      422,
+      'unprocessable',
       problems[0]?.field,
       { problems },
     );

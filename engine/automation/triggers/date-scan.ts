@@ -92,7 +92,7 @@ export async function scanDateTriggers(deps: TemporalDeps, now: number): Promise
         } catch (error) {
           // Temporal away or a transient failure: release the claim so the next scan retries.
           result.failed += 1;
-          if (!(error instanceof DomainError && error.status < 500)) {
+          if (!(error instanceof DomainError && error.expected)) {
             await db
               .delete(triggerFirings)
               .where(and(eq(triggerFirings.journeyId, journey.journeyId), eq(triggerFirings.key, key)));

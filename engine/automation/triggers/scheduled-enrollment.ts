@@ -68,7 +68,7 @@ export async function enrollAudience(
         },
       }).catch((error: Error) => {
         // Temporal away: fail the attempt, the retry resumes after the last beat.
-        if (!(error instanceof DomainError && error.status < 500)) throw error;
+        if (!(error instanceof DomainError && error.expected)) throw error;
         return { enrolled: false as const, reason: error.message };
       });
       if (result.enrolled) progress.enrolled += 1;

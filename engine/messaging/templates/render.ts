@@ -7,7 +7,7 @@ export class TemplateRenderFailed extends DomainError {
     super(
       'template_render_failed',
       `${template ? `template “${template}” ` : ''}${part} failed to render: ${reason}`,
-      422,
+      'unprocessable',
       part,
     );
   }

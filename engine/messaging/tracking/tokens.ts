@@ -20,7 +20,7 @@ export type TrackingToken = z.infer<typeof payloadSchema>;
 
 export class TrackingTokenInvalid extends DomainError {
   constructor() {
-    super('tracking_token_invalid', 'This link is not valid', 400, 'token');
+    super('tracking_token_invalid', 'This link is not valid', 'invalid', 'token');
   }
 }
 

@@ -6,7 +6,7 @@ export class ProviderSignatureInvalid extends DomainError {
     super(
       'provider_signature_invalid',
       `The callback's X-Twilio-Signature ${detail}`,
-      403,
+      'forbidden',
       'X-Twilio-Signature',
     );
   }
