@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromFlow, toFlowNode } from '../../builder-ui/src/editor/graph';
-import type { JourneyGraph, NodeType } from '../../builder-ui/src/lib/types';
+import { fromFlow, toFlowNode } from '../../builder-ui/src/journeys/model/graph';
 import {
   describeConfigProblem,
   indexTypes,
@@ -10,7 +9,8 @@ import {
   typeOfNode,
   upgradeFieldErrors,
   versionStatus,
-} from '../../builder-ui/src/lib/versions';
+} from '../../builder-ui/src/journeys/model/versions';
+import type { JourneyGraph, NodeType } from '../../builder-ui/src/lib/types';
 import { createRegistry } from '../../engine/automation/nodes';
 import { defineNode, nextPort, z } from '../../engine/sdk';
 

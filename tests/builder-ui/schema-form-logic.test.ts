@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { createHistory, record, redo, undo } from '../../builder-ui/src/journeys/model/history';
+import { newNodeId } from '../../builder-ui/src/journeys/model/ids';
+import { autoLayout } from '../../builder-ui/src/journeys/model/layout';
+import { portsOf } from '../../builder-ui/src/journeys/model/ports';
+import { summarize } from '../../builder-ui/src/journeys/model/summary';
 import { formatOffset } from '../../builder-ui/src/lib/format';
-import { createHistory, record, redo, undo } from '../../builder-ui/src/lib/history';
-import { newNodeId } from '../../builder-ui/src/lib/ids';
-import { autoLayout } from '../../builder-ui/src/lib/layout';
-import { portsOf } from '../../builder-ui/src/lib/ports';
 import { defaultValue, discriminatorOf, humanize, switchVariant } from '../../builder-ui/src/lib/schema';
-import { summarize } from '../../builder-ui/src/lib/summary';
 import type { NodeType } from '../../builder-ui/src/lib/types';
 import { createRegistry } from '../../engine/automation/nodes';
 

@@ -1,0 +1,190 @@
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import type {
+  Journey,
+  JourneyCounts,
+  JourneyGraph,
+  JourneyTemplate,
+  JourneyVersion,
+  SimulationResult,
+  UpgradeCheck,
+  ValidationResult,
+} from '../lib/types';
+import { api } from './client';
+
+const LIVE_COUNTS_EVERY_MS = 3000;
+
+export const journeyKeys = {
+  all: ['journeys'] as const,
+  list: () => [...journeyKeys.all, 'list'] as const,
+  templates: () => [...journeyKeys.all, 'templates'] as const,
+  detail: (id: string) => [...journeyKeys.all, 'detail', id] as const,
+  versions: (id: string) => [...journeyKeys.detail(id), 'versions'] as const,
+  version: (id: string, version: number) => [...journeyKeys.versions(id), version] as const,
+  counts: (id: string, version: number | null) => [...journeyKeys.detail(id), 'counts', version] as const,
+  validation: (id: string, draftJson: string) => [...journeyKeys.detail(id), 'validate', draftJson] as const,
+};
+
+export function useJourneys() {
+  return useQuery({
+    queryKey: journeyKeys.list(),
+    queryFn: async () => (await api.get<{ data: Journey[] }>('/journeys')).data,
+  });
+}
+
+export function useJourneyTemplates() {
+  return useQuery({
+    queryKey: journeyKeys.templates(),
+    queryFn: async () => (await api.get<{ data: JourneyTemplate[] }>('/journey-templates')).data,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export function useJourney(id: string) {
+  return useQuery({ queryKey: journeyKeys.detail(id), queryFn: () => api.get<Journey>(`/journeys/${id}`) });
+}
+
+/** A published version never changes, so it is read once. */
+export function useJourneyVersion(id: string, version: number | null) {
+  return useQuery({
+    queryKey: journeyKeys.version(id, version ?? 0),
+    queryFn: () => api.get<JourneyVersion>(`/journeys/${id}/versions/${version}`),
+    staleTime: Number.POSITIVE_INFINITY,
+    enabled: version !== null,
+  });
+}
+
+export function useJourneyVersions(id: string) {
+  return useQuery({
+    queryKey: journeyKeys.versions(id),
+    queryFn: async () => (await api.get<{ data: JourneyVersion[] }>(`/journeys/${id}/versions`)).data,
+  });
+}
+
+/** Counts of one version (the active one when null); `live` refreshes them every few seconds. */
+function countsQuery(id: string, version: number | null, live: boolean) {
+  return {
+    queryKey: journeyKeys.counts(id, version),
+    queryFn: () =>
+      api.get<JourneyCounts>(`/journeys/${id}/counts${version === null ? '' : `?version=${version}`}`),
+    refetchInterval: live ? LIVE_COUNTS_EVERY_MS : (false as const),
+  };
+}
+
+export function useLiveJourneyCounts(id: string, version: number | null) {
+  return useQuery({ ...countsQuery(id, version ?? 0, true), enabled: version !== null });
+}
+
+/** Counts of each published journey's active version, by journey id; a failed one is left out. */
+export function useActiveCounts(journeys: Journey[] | undefined): Record<string, JourneyCounts> {
+  const published = (journeys ?? []).filter((j) => j.activeVersion !== null);
+  return useQueries({
+    queries: published.map((j) => countsQuery(j.id, null, false)),
+    combine: (answers) =>
+      Object.fromEntries(published.flatMap((j, i) => (answers[i]?.data ? [[j.id, answers[i].data]] : []))),
+  });
+}
+
+/** The API's validator on a draft; each distinct draft is checked once. */
+export function useValidation(id: string, draftJson: string) {
+  return useQuery({
+    queryKey: journeyKeys.validation(id, draftJson),
+    queryFn: () =>
+      api.post<ValidationResult>(`/journeys/${id}/validate`, {
+        graph: JSON.parse(draftJson) as JourneyGraph,
+      }),
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: 30_000,
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** Puts a journey the server answered with into the cache; lists read it again. */
+export function useJourneyChanged(): (journey: Journey) => void {
+  const queryClient = useQueryClient();
+  return useCallback(
+    (journey: Journey) => {
+      queryClient.setQueryData(journeyKeys.detail(journey.id), journey);
+      void queryClient.invalidateQueries({ queryKey: journeyKeys.list() });
+    },
+    [queryClient],
+  );
+}
+
+/** A journey from a shipped template, or from a graph (settings may be left out). */
+export type NewJourney =
+  | { template: string }
+  | (Pick<JourneyGraph, 'name' | 'nodes' | 'edges'> & Partial<JourneyGraph>);
+
+export function useCreateJourney() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (create: NewJourney) =>
+      'template' in create
+        ? api.post<Journey>('/journeys/from-template', create)
+        : api.post<Journey>('/journeys', create),
+    onSuccess: (journey) => {
+      queryClient.setQueryData(journeyKeys.detail(journey.id), journey);
+      void queryClient.invalidateQueries({ queryKey: journeyKeys.list() });
+    },
+  });
+}
+
+export function useDeleteJourney() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.delete(`/journeys/${id}`),
+    onSuccess: (_, id) => {
+      queryClient.removeQueries({ queryKey: journeyKeys.detail(id) });
+      return queryClient.invalidateQueries({ queryKey: journeyKeys.list() });
+    },
+  });
+}
+
+export function useSaveDraft(id: string) {
+  const changed = useJourneyChanged();
+  return useMutation({
+    mutationFn: (draftJson: string) => api.put<Journey>(`/journeys/${id}`, JSON.parse(draftJson)),
+    onSuccess: (journey) => changed(journey),
+  });
+}
+
+export function usePublish(id: string) {
+  const queryClient = useQueryClient();
+  const changed = useJourneyChanged();
+  return useMutation({
+    mutationFn: async (note: string) => {
+      const published = await api.post<{ version: number }>(`/journeys/${id}/publish`, note ? { note } : {});
+      return { version: published.version, journey: await api.get<Journey>(`/journeys/${id}`) };
+    },
+    onSuccess: ({ journey }) => {
+      changed(journey);
+      void queryClient.invalidateQueries({ queryKey: journeyKeys.versions(id) });
+    },
+  });
+}
+
+export type LifecycleAction = 'pause' | 'resume' | 'archive';
+
+export function useLifecycle(journey: Journey) {
+  const changed = useJourneyChanged();
+  return useMutation({
+    mutationFn: (action: LifecycleAction) => api.post<Journey>(`/journeys/${journey.id}/${action}`),
+    onSuccess: (updated) => changed({ ...journey, ...updated }),
+  });
+}
+
+export function upgradeNode(
+  id: string,
+  nodeId: string,
+  body: { version: number; config: Record<string, unknown>; dryRun?: boolean },
+): Promise<UpgradeCheck> {
+  return api.post<UpgradeCheck>(`/journeys/${id}/nodes/${encodeURIComponent(nodeId)}/upgrade`, body);
+}
+
+export function useSimulate(id: string) {
+  return useMutation({
+    mutationFn: (body: { source: 'draft' | 'active'; contact: unknown; events: unknown[] }) =>
+      api.post<SimulationResult>(`/journeys/${id}/simulate`, body),
+  });
+}

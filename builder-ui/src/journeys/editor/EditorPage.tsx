@@ -1,0 +1,48 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useParams } from 'react-router';
+import { journeyKeys, useJourney, useJourneyChanged, useJourneyVersion } from '../../api/journeys';
+import { useNodeTypes } from '../../api/node-types';
+import { Workspace } from './Workspace';
+
+/** `/journeys/:journeyId`: the journey's draft, or one published version read-only. */
+export function EditorPage() {
+  const journeyId = useParams().journeyId!;
+  return <JourneyEditor key={journeyId} journeyId={journeyId} />;
+}
+
+function JourneyEditor(props: { journeyId: string }) {
+  const { journeyId } = props;
+  const queryClient = useQueryClient();
+  const types = useNodeTypes().data;
+  const journey = useJourney(journeyId);
+  const [version, setVersion] = useState<number | null>(null);
+  const published = useJourneyVersion(journeyId, version);
+  const onJourneyChange = useJourneyChanged();
+
+  const error = journey.error ?? published.error;
+  if (error)
+    return (
+      <div className="page">
+        <div className="alert error">{error.message}</div>
+      </div>
+    );
+  // The draft opens from a fresh read, never from a copy another page left in the cache.
+  const graph = version === null ? journey.data?.draft : published.data?.graph;
+  if (!types || !journey.data || !journey.isFetchedAfterMount || !graph)
+    return <div className="page loading">Loading journey…</div>;
+  return (
+    <Workspace
+      key={`${journeyId}:${version ?? 'draft'}`}
+      journey={journey.data}
+      types={types}
+      graph={graph}
+      viewingVersion={version}
+      onJourneyChange={onJourneyChange}
+      onViewVersion={async (next) => {
+        await queryClient.refetchQueries({ queryKey: journeyKeys.detail(journeyId), exact: true });
+        setVersion(next);
+      }}
+    />
+  );
+}

@@ -1,0 +1,114 @@
+import { Background, Controls, MiniMap, ReactFlow, SelectionMode, useReactFlow } from '@xyflow/react';
+import { useMemo } from 'react';
+import { formatOffset } from '../../lib/format';
+import type { NodeType, SimulationResult, ValidationResult } from '../../lib/types';
+import type { FlowNode } from './context';
+import { JourneyNode } from './JourneyNode';
+import { ProblemsList } from './panels/ProblemsList';
+import type { GraphApi } from './useGraph';
+
+const flowNodeTypes = { journey: JourneyNode };
+
+function minimapColor(kind: string | undefined): string {
+  if (kind === 'trigger') return '#7c3aed';
+  if (kind === 'control') return '#d97706';
+  return '#2563eb';
+}
+
+/** The React Flow canvas with drop-to-add, the problem list and the simulated path's legend. */
+export function JourneyCanvas(props: {
+  graph: GraphApi;
+  typeMap: Map<string, NodeType>;
+  readOnly: boolean;
+  validation: ValidationResult | null;
+  validating: boolean;
+  simulation: SimulationResult | null;
+  pathEdges: Set<string>;
+  onClearSimulation: () => void;
+  onAdd: (type: NodeType, position: { x: number; y: number }) => void;
+  onFocus: (nodeId: string) => void;
+}) {
+  const { graph, typeMap, readOnly, validation, simulation, pathEdges } = props;
+  const flow = useReactFlow();
+
+  const errorEdges = useMemo(
+    () => new Set((validation?.errors ?? []).filter((p) => p.edgeId).map((p) => p.edgeId!)),
+    [validation],
+  );
+  const shownEdges = useMemo(
+    () =>
+      graph.edges.map((e) => {
+        const className = [pathEdges.has(e.id) ? 'on-path' : '', errorEdges.has(e.id) ? 'has-errors' : '']
+          .filter(Boolean)
+          .join(' ');
+        return className === (e.className ?? '') ? e : { ...e, className, animated: pathEdges.has(e.id) };
+      }),
+    [graph.edges, pathEdges, errorEdges],
+  );
+
+  return (
+    <main
+      className="canvas"
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes('application/x-wayline-node')) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'move';
+        }
+      }}
+      onDrop={(e) => {
+        const type = typeMap.get(e.dataTransfer.getData('application/x-wayline-node'));
+        if (!type || readOnly) return;
+        e.preventDefault();
+        const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        props.onAdd(type, { x: at.x - 120, y: at.y - 30 });
+      }}
+    >
+      <ReactFlow
+        nodes={graph.nodes}
+        edges={shownEdges}
+        nodeTypes={flowNodeTypes}
+        onNodesChange={graph.onNodesChange}
+        onEdgesChange={graph.onEdgesChange}
+        onNodeDragStart={graph.onNodeDragStart}
+        onNodeDragStop={graph.onNodeDragStop}
+        onConnect={(c) => graph.connect(c)}
+        onReconnect={(old, c) => graph.connect(c, old)}
+        isValidConnection={(c) =>
+          c.source !== c.target &&
+          typeMap.get(graph.nodes.find((n) => n.id === c.target)?.data.nodeType ?? '')?.kind !== 'trigger'
+        }
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={!readOnly}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        selectionMode={SelectionMode.Partial}
+        fitView
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        minZoom={0.1}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} size={1} />
+        <MiniMap
+          pannable
+          zoomable
+          nodeStrokeWidth={3}
+          nodeColor={(n) => minimapColor(typeMap.get((n.data as FlowNode['data']).nodeType)?.kind)}
+        />
+        <Controls position="top-left" showInteractive={false} />
+      </ReactFlow>
+      <ProblemsList result={validation} pending={props.validating} onFocus={props.onFocus} />
+      {simulation && (
+        <div className="sim-legend">
+          Simulated path: {simulation.steps.length} steps over {formatOffset(simulation.durationMs)} —{' '}
+          {simulation.status}
+          <button type="button" className="link-button" onClick={props.onClearSimulation}>
+            Clear
+          </button>
+        </div>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,125 @@
+import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { memo } from 'react';
+import { formatOffset } from '../../lib/format';
+import { useKeyed } from '../../lib/store';
+import { portsOf } from '../model/ports';
+import { summarize } from '../model/summary';
+import { versionStatus } from '../model/versions';
+import { type FlowNode, useEditor } from './context';
+
+const kindIcon: Record<string, string> = { trigger: '⚡', control: '◆', action: '▶' };
+
+function categoryClass(category: string | undefined): string {
+  return `cat-${(category ?? 'other').toLowerCase().replace(/[^a-z]+/g, '-')}`;
+}
+
+/** One journey node: title, summary, live counts, problems, and one labelled handle per port. */
+function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+  const { typeIndex, counts, problems, simulation, showCounts } = useEditor();
+  const status = versionStatus(typeIndex, data.nodeType, data.version);
+  // The pinned version decides ports and kind; a missing version shows the latest's title.
+  const type = status.kind === 'current' || status.kind === 'outdated' ? status.type : undefined;
+  const shown = status.kind === 'missing' ? status.latest : type;
+  const nodeCounts = useKeyed(counts, id);
+  const nodeProblems = useKeyed(problems, id);
+  const marks = useKeyed(simulation, id);
+  const ports = portsOf(type, data.config);
+  const errors = nodeProblems?.filter((p) => p.severity === 'error') ?? [];
+  const warnings = nodeProblems?.filter((p) => p.severity === 'warning') ?? [];
+  const classes = [
+    'jn',
+    `kind-${shown?.kind ?? 'unknown'}`,
+    categoryClass(shown?.category),
+    selected ? 'selected' : '',
+    errors.length ? 'has-errors' : warnings.length ? 'has-warnings' : '',
+    marks ? 'on-path' : '',
+  ];
+  return (
+    <div
+      className={classes.filter(Boolean).join(' ')}
+      data-node-type={data.nodeType}
+      data-node-version={data.version ?? ''}
+    >
+      {shown?.kind !== 'trigger' && <Handle type="target" position={Position.Top} className="jn-in" />}
+      <div className="jn-head">
+        <span className="jn-icon">{kindIcon[shown?.kind ?? ''] ?? '?'}</span>
+        <div className="jn-titles">
+          <div className="jn-title">{data.label || shown?.title || data.nodeType}</div>
+          <div className="jn-type">
+            {shown?.title ?? `Unknown type ${data.nodeType}`}
+            {data.version !== undefined && (typeIndex.versions.get(data.nodeType)?.length ?? 0) > 1 && (
+              <span className="jn-version"> v{data.version}</span>
+            )}
+          </div>
+        </div>
+        {status.kind === 'outdated' && (
+          <span
+            className="jn-update"
+            data-testid="update-available"
+            title={`Update available: version ${status.latest.version} (this node uses ${status.type.version})`}
+          >
+            ↑ v{status.latest.version}
+          </span>
+        )}
+        {status.kind === 'missing' && (
+          <span
+            className="jn-update missing"
+            data-testid="version-missing"
+            title={`Version ${status.version} is not installed (installed: ${status.installed.join(', ')})`}
+          >
+            v{status.version} missing
+          </span>
+        )}
+        {errors.length > 0 && (
+          <span className="jn-badge error" title={errors.map((p) => p.message).join('\n')}>
+            {errors.length}
+          </span>
+        )}
+        {errors.length === 0 && warnings.length > 0 && (
+          <span className="jn-badge warning" title={warnings.map((p) => p.message).join('\n')}>
+            !
+          </span>
+        )}
+      </div>
+      <div className="jn-summary">{summarize(data.nodeType, data.config) || '\u00a0'}</div>
+      {showCounts && (
+        <div className="jn-counts" title="Entered this node / waiting here now">
+          <span>
+            <b data-count="entered">{nodeCounts?.entered ?? 0}</b> entered
+          </span>
+          {(nodeCounts?.waiting ?? 0) > 0 && (
+            <span>
+              <b data-count="waiting">{nodeCounts?.waiting}</b> waiting
+            </span>
+          )}
+        </div>
+      )}
+      {marks && (
+        <div className="jn-sim" title="Simulated path">
+          {marks.map((m) => (
+            <span key={m.order} className="jn-step">
+              <b>{m.order}</b> {m.atMs < 1000 ? 'at start' : formatOffset(m.atMs)}
+            </span>
+          ))}
+        </div>
+      )}
+      {ports.length > 0 && (
+        <div className="jn-ports">
+          {ports.map((port) => (
+            <div className="jn-port" key={port.id} data-port={port.id}>
+              <span className="jn-port-label">{port.label}</span>
+              {showCounts && nodeCounts?.ports[port.id] !== undefined && (
+                <span className="jn-port-count" data-port-count={port.id}>
+                  {nodeCounts.ports[port.id]}
+                </span>
+              )}
+              <Handle type="source" position={Position.Bottom} id={port.id} className="jn-out" />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const JourneyNode = memo(JourneyNodeView);

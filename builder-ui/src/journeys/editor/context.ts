@@ -1,0 +1,43 @@
+import { createContext, useContext } from 'react';
+import { KeyedStore } from '../../lib/store';
+import type { NodeCounts, NodeType, Problem } from '../../lib/types';
+import { indexTypes, type TypeIndex } from '../model/versions';
+
+export type { FlowEdge, FlowNode, JourneyNodeData } from '../model/graph';
+
+export interface SimulationMark {
+  order: number;
+  atMs: number;
+  port: string | null;
+}
+
+/** What every node on the canvas reads without props: types, and the stores it subscribes to. */
+export interface EditorContextValue {
+  nodeTypes: Map<string, NodeType>;
+  /** Every installed version, for nodes pinned to an older one. */
+  typeIndex: TypeIndex;
+  counts: KeyedStore<NodeCounts>;
+  problems: KeyedStore<Problem[]>;
+  simulation: KeyedStore<SimulationMark[]>;
+  showCounts: boolean;
+  readOnly: boolean;
+}
+
+export const EditorContext = createContext<EditorContextValue>({
+  nodeTypes: new Map(),
+  typeIndex: indexTypes([]),
+  counts: new KeyedStore(),
+  problems: new KeyedStore(),
+  simulation: new KeyedStore(),
+  showCounts: false,
+  readOnly: false,
+});
+
+export function useEditor(): EditorContextValue {
+  return useContext(EditorContext);
+}
+
+/** Latest version of each node type, keyed by type: what the palette adds. */
+export function latestTypes(types: NodeType[]): Map<string, NodeType> {
+  return indexTypes(types).latest;
+}

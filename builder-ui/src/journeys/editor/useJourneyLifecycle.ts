@@ -1,0 +1,48 @@
+import { type LifecycleAction, useLifecycle, usePublish } from '../../api/journeys';
+import type { Journey } from '../../lib/types';
+import { newPins } from '../model/versions';
+import type { Autosave } from './useAutosave';
+
+const done: Record<LifecycleAction, string> = {
+  pause: 'Paused: no new entries',
+  resume: 'Resumed',
+  archive: 'Archived',
+};
+
+/** Publishing the draft as a new version, and pausing, resuming or archiving the journey. */
+export function useJourneyLifecycle(options: {
+  journey: Journey;
+  autosave: Autosave;
+  notify: (text: string, kind: 'ok' | 'error') => void;
+}) {
+  const { journey, autosave, notify } = options;
+  const publishMutation = usePublish(journey.id);
+  const lifecycleMutation = useLifecycle(journey);
+
+  /** Resolves whether the version was published (the dialog stays open when not). */
+  const publish = async (note: string): Promise<boolean> => {
+    try {
+      await autosave.holdSaves();
+      const { version, journey: fresh } = await publishMutation.mutateAsync(note);
+      // Publishing pinned every node's version into the server's draft; the canvas keeps them.
+      autosave.adoptServerEdit(newPins(JSON.parse(autosave.currentDraft()).nodes, fresh.draft.nodes), false);
+      notify(`Published version ${version}`, 'ok');
+      return true;
+    } catch (error) {
+      autosave.releaseSaves();
+      notify((error as Error).message, 'error');
+      return false;
+    }
+  };
+
+  const lifecycle = async (action: LifecycleAction) => {
+    try {
+      await lifecycleMutation.mutateAsync(action);
+      notify(done[action], 'ok');
+    } catch (error) {
+      notify((error as Error).message, 'error');
+    }
+  };
+
+  return { publish, lifecycle };
+}
