@@ -35,7 +35,7 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
   }
 
   async function openTemplate(template: string) {
-    await page.goto(`${stack.url}/#/journeys`);
+    await page.goto(`${stack.url}/journeys`);
     await page.locator('.demo-badge', { hasText: 'Demo workspace' }).waitFor();
     await page.locator(`[data-template="${template}"]`).click();
     await page.locator('.react-flow__node').first().waitFor();
@@ -140,7 +140,9 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
 
     // The contact's profile shows the run and where it waits now.
     const runs = (await (await stack.call('GET', `/v1/journeys/${journeyId}/runs`)).json()) as any;
+    // A link from before path routes (`/#/contacts/:id`) still opens the profile, at its path.
     await page.goto(`${stack.url}/#/contacts/${runs.data[0].contactId}`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/contacts/${runs.data[0].contactId}`);
     await page.locator('.run .path li', { hasText: 'wait-1-hour' }).waitFor();
     await page.locator('.run .badge', { hasText: 'waiting here' }).waitFor();
     await screenshot(page, '06-contact-profile');

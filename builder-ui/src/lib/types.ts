@@ -2,7 +2,7 @@
 export type { Problem, ValidationResult } from '../../../engine/automation/journeys/validate';
 export type { JourneyCounts, NodeCounts } from '../../../engine/automation/runs/queries';
 
-import type { UpgradeProblem } from '../../../engine/automation/nodes/upgrade-node';
+import type { UpgradeProblem } from '../../../engine/automation/journeys/upgrade-node';
 import type { SimulationStep } from '../../../engine/simulate/simulator';
 
 export type { SimulationStep, UpgradeProblem };
