@@ -18,13 +18,13 @@ import { contacts, journeyRuns } from '../db/schema';
 import { buildApp } from '../engine/api/app';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
 import { createRegistry } from '../engine/automation/nodes';
+import { statusQuery } from '../engine/automation/runs/signals';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { findTemporalCli } from '../engine/temporal/binaries';
 import { startDevServer } from '../engine/temporal/dev-server';
 import { bundleWorkflows, createJourneyWorker } from '../engine/temporal/worker';
 import { freePort } from '../tests/helpers/ports';
-import type { RunStatus } from '../workflows/journey-run';
 
 const runs = Number(process.argv[2] ?? 50);
 const root = path.resolve(import.meta.dirname, '..');
@@ -96,7 +96,7 @@ async function waitingRun(userId: string): Promise<string> {
       .where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.externalId, userId)));
     if (row) {
       try {
-        const status = await temporal.workflow.getHandle(row.workflowId).query<RunStatus>('status');
+        const status = await temporal.workflow.getHandle(row.workflowId).query(statusQuery);
         if (status.cursor === 'wait') return row.workflowId;
       } catch {}
     }

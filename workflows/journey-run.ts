@@ -3,8 +3,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -12,36 +10,29 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../engine/activities';
-import type { ConditionGroup } from '../engine/audience/conditions/conditions';
-import { matchesFilter, type PropertyFilter } from '../engine/audience/conditions/filters';
+import { matchesFilter } from '../engine/audience/conditions/filters';
 import type { EventMatch } from '../engine/automation/journeys/model';
 import type { PlanNode } from '../engine/automation/journeys/plan';
 import { SEND_NODE_CHANNELS } from '../engine/automation/nodes/send-channels';
+import { controlSignal, eventSignal, statusQuery } from '../engine/automation/runs/signals';
 import {
   type ContactView,
-  type ControlAction,
   type JourneyRunInput,
   type JourneyRunResult,
   MAX_BUFFERED_EVENTS,
   MAX_SEEN_EVENT_IDS,
-  type RunEndStatus,
   type RunEvent,
   type RunState,
   type VisitRecord,
 } from '../engine/automation/runs/types';
-import { type Duration, durationMs } from '../engine/time/duration';
-import { addDays, instantOf, nextLocalTime, parseCalendarDate, resolveTimeZone } from '../engine/time/zoned';
-
-export const eventSignal = defineSignal<[RunEvent]>('event');
-export const controlSignal = defineSignal<[ControlAction]>('control');
-export const statusQuery = defineQuery<RunStatus>('status');
-
-export interface RunStatus {
-  cursor: string | null;
-  paused: boolean;
-  ended: RunEndStatus | null;
-  eventsReceived: number;
-}
+import {
+  type ControlVisit,
+  type Ending,
+  isControlType,
+  runControlNode,
+  type WaitOptions,
+  type WaitOutcome,
+} from './control';
 
 const actionOptions = {
   startToCloseTimeout: '2 minutes',
@@ -68,11 +59,6 @@ const { loadContact, recordProgress } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '200ms', maximumInterval: '10s' },
 });
-
-interface Ending {
-  status: RunEndStatus;
-  reason: string;
-}
 
 /**
  * One contact's trip through one journey version. Control nodes run here as timers and
@@ -160,10 +146,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
    * Waits until `deadline` (ms), an interruption, or `also()`. With `resumable`, a history grown
    * too long during the wait ends it early so the run can continue as new at the same node.
    */
-  const waitFor = async (
-    deadline: number,
-    options: { also?: () => boolean; resumable?: boolean } = {},
-  ): Promise<'deadline' | 'interrupted' | 'condition' | 'continue-as-new'> => {
+  const waitFor = async (deadline: number, options: WaitOptions = {}): Promise<WaitOutcome> => {
     const also = options.also ?? (() => false);
     const settled = () => (interrupted() ? 'interrupted' : also() ? 'condition' : null);
     const remaining = deadline - Date.now();
@@ -203,6 +186,85 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     path.pop();
   };
 
+  const controlVisit = (record: VisitRecord, resumedSince: number | undefined): ControlVisit => ({
+    input,
+    state,
+    enteredAt: record.enteredAt,
+    resumedSince,
+    hold: async () => {
+      pending.push(record);
+      await flush();
+    },
+    waitFor,
+    leave: (port, outcome) => leave(record, port, outcome),
+    resumeLater: (since) => resumeLater(record, since),
+    end: (end) => {
+      ending = end;
+    },
+    contact: getContact,
+    evaluateBranch: (groups) =>
+      evaluateBranch({
+        workspaceId: input.workspaceId,
+        contactId: input.contactId,
+        workflowId: info.workflowId,
+        journeyId: input.journeyId,
+        groups,
+        steps: state.steps,
+      }),
+  });
+
+  /** An action node runs as the `executeNode` activity on its channel's queue, held while the run is paused. */
+  const runAction = async (node: PlanNode, record: VisitRecord) => {
+    if (state.paused) {
+      pending.push(record);
+      await flush();
+      await condition(() => !state.paused || interrupted());
+      if (interrupted()) return;
+    }
+    const idempotencyKey = `${info.workflowId}:${node.id}:${record.visit}`;
+    try {
+      const execute = () =>
+        executorFor(node.type)({
+          workspaceId: input.workspaceId,
+          journeyId: input.journeyId,
+          journeyVersion: input.version,
+          contactId: input.contactId,
+          runId: info.workflowId,
+          nodeId: node.id,
+          visit: record.visit,
+          idempotencyKey,
+          type: node.type,
+          version: node.version,
+          config: node.config,
+          trigger: input.trigger,
+          steps: state.steps,
+        });
+      let result = await execute();
+      const deferrals: string[] = [];
+      while (result.deferUntil && !interrupted() && deferrals.length < 100) {
+        deferrals.push(result.deferUntil);
+        pending.push(record);
+        await flush();
+        if ((await waitFor(Date.parse(result.deferUntil))) !== 'deadline') break;
+        result = await execute();
+      }
+      if (interrupted()) return;
+      const port = result.port ?? 'next';
+      if (result.output) state.steps[node.id] = result.output;
+      contact = undefined;
+      leave(record, port, deferrals.length ? { ...result.output, deferredUntil: deferrals } : result.output);
+      state.cursor = port in node.next ? node.next[port] : null;
+    } catch (error) {
+      const reason = failureMessage(error);
+      leave(record, 'error', { error: reason });
+      if ('error' in node.next) {
+        state.cursor = node.next.error;
+      } else {
+        ending = { status: 'failed', reason: `node ${node.id} failed: ${reason}` };
+      }
+    }
+  };
+
   while (state.cursor && !ending) {
     if (historyFull()) {
       await flush();
@@ -215,189 +277,19 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     state.cursorEnteredAt = undefined;
     state.cursorSince = undefined;
     const record = enterNode(node, enteredAt);
-    const config = node.config as Record<string, any>;
 
-    switch (node.type) {
-      case 'wait.duration': {
-        pending.push(record);
-        await flush();
-        const outcome = await waitFor(enteredAt + durationMs(config.duration as Duration), {
-          resumable: true,
-        });
-        if (outcome === 'continue-as-new') resumeLater(record);
-        if (outcome !== 'deadline') break;
-        leave(record, 'next');
-        state.cursor = node.next.next;
-        break;
-      }
-      case 'wait.until': {
-        const target = await resolveUntil(config, await getContact(), input.plan.settings.timezone);
-        if (target === 'missing') {
-          leave(record, 'missing', { reason: `attribute ${config.attribute} is missing or not a date` });
-          state.cursor = node.next.missing;
-          break;
-        }
-        pending.push(record);
-        await flush();
-        const outcome = await waitFor(target, { resumable: true });
-        if (outcome === 'continue-as-new') resumeLater(record);
-        if (outcome !== 'deadline') break;
-        leave(record, 'next', { until: new Date(target).toISOString() });
-        state.cursor = node.next.next;
-        break;
-      }
-      case 'wait.event': {
-        const since = resumedSince ?? (config.onlyWhileWaiting ? state.received : 0);
-        const find = () =>
-          state.events.find(
-            (event) =>
-              (event.arrival ?? 0) >= since &&
-              event.name === config.event &&
-              matchesFilter(event.properties, config.where as PropertyFilter | undefined) &&
-              !state.consumed.includes(`${node.id}:${event.id}`),
-          );
-        pending.push(record);
-        await flush();
-        const deadline = enteredAt + durationMs(config.timeout as Duration);
-        const outcome = await waitFor(deadline, { also: () => find() !== undefined, resumable: true });
-        if (outcome === 'continue-as-new') resumeLater(record, since);
-        if (outcome === 'interrupted' || outcome === 'continue-as-new') break;
-        const event = outcome === 'condition' ? find() : undefined;
-        if (event) {
-          state.consumed.push(`${node.id}:${event.id}`);
-          leave(record, 'matched', { eventId: event.id });
-          state.cursor = node.next.matched;
-        } else {
-          leave(record, 'timeout');
-          state.cursor = node.next.timeout;
-        }
-        break;
-      }
-      case 'branch.condition':
-      case 'branch.switch': {
-        const groups: ConditionGroup[] =
-          node.type === 'branch.condition'
-            ? [config as ConditionGroup]
-            : config.cases.map((c: any) => c.when);
-        const index = await evaluateBranch({
-          workspaceId: input.workspaceId,
-          contactId: input.contactId,
-          workflowId: info.workflowId,
-          journeyId: input.journeyId,
-          groups,
-          steps: state.steps,
-        });
-        const port =
-          node.type === 'branch.condition'
-            ? index === 0
-              ? 'true'
-              : 'false'
-            : (config.cases[index]?.port ?? 'else');
-        leave(record, port);
-        state.cursor = node.next[port] ?? null;
-        break;
-      }
-      case 'split.random': {
-        const branches = config.branches as { port: string; weight: number }[];
-        const total = branches.reduce((sum, b) => sum + b.weight, 0);
-        const roll = Math.random() * total;
-        let cumulative = 0;
-        const chosen =
-          branches.find((b) => {
-            cumulative += b.weight;
-            return roll < cumulative;
-          }) ?? branches[branches.length - 1];
-        leave(record, chosen.port);
-        state.cursor = node.next[chosen.port] ?? null;
-        break;
-      }
-      case 'goal': {
-        leave(record, null, { conversion: config.name ?? true });
-        ending = { status: 'converted', reason: config.name ? `goal node: ${config.name}` : 'goal node' };
-        break;
-      }
-      case 'exit': {
-        leave(record, null);
-        ending = { status: 'completed', reason: 'exit node' };
-        break;
-      }
-      default: {
-        if (node.kind !== 'action') {
-          throw ApplicationFailure.nonRetryable(`node ${node.id}: ${node.type} cannot run in a journey body`);
-        }
-        if (state.paused) {
-          pending.push(record);
-          await flush();
-          await condition(() => !state.paused || interrupted());
-          if (interrupted()) break;
-        }
-        const idempotencyKey = `${info.workflowId}:${node.id}:${record.visit}`;
-        try {
-          const execute = () =>
-            executorFor(node.type)({
-              workspaceId: input.workspaceId,
-              journeyId: input.journeyId,
-              journeyVersion: input.version,
-              contactId: input.contactId,
-              runId: info.workflowId,
-              nodeId: node.id,
-              visit: record.visit,
-              idempotencyKey,
-              type: node.type,
-              version: node.version,
-              config: node.config,
-              trigger: input.trigger,
-              steps: state.steps,
-            });
-          let result = await execute();
-          const deferrals: string[] = [];
-          while (result.deferUntil && !interrupted() && deferrals.length < 100) {
-            deferrals.push(result.deferUntil);
-            pending.push(record);
-            await flush();
-            if ((await waitFor(Date.parse(result.deferUntil))) !== 'deadline') break;
-            result = await execute();
-          }
-          if (interrupted()) break;
-          const port = result.port ?? 'next';
-          if (result.output) state.steps[node.id] = result.output;
-          contact = undefined;
-          leave(
-            record,
-            port,
-            deferrals.length ? { ...result.output, deferredUntil: deferrals } : result.output,
-          );
-          state.cursor = port in node.next ? node.next[port] : null;
-        } catch (error) {
-          const reason = failureMessage(error);
-          leave(record, 'error', { error: reason });
-          if ('error' in node.next) {
-            state.cursor = node.next.error;
-          } else {
-            ending = { status: 'failed', reason: `node ${node.id} failed: ${reason}` };
-          }
-        }
-      }
+    if (isControlType(node.type)) {
+      await runControlNode(node.type, node, controlVisit(record, resumedSince));
+    } else if (node.kind === 'action') {
+      await runAction(node, record);
+    } else {
+      throw ApplicationFailure.nonRetryable(`node ${node.id}: ${node.type} cannot run in a journey body`);
     }
   }
 
   const end: Ending = ending ?? { status: 'completed', reason: 'reached the end of the journey' };
   await flush(end);
   return { status: end.status, reason: end.reason, path, continuedAsNew: state.continuedAsNew };
-}
-
-async function resolveUntil(
-  config: Record<string, any>,
-  contact: ContactView,
-  fallbackZone: string | undefined,
-): Promise<number | 'missing'> {
-  const zone = resolveTimeZone(contact.timezone, fallbackZone, contact.workspaceTimezone);
-  if (config.mode === 'date') return Date.parse(config.at);
-  if (config.mode === 'time-of-day') return nextLocalTime(Date.now(), zone, config.time, config.weekdays);
-  const date = parseCalendarDate(contact.attributes[config.attribute]);
-  if (!date) return 'missing';
-  const [hour, minute] = (config.time ?? '00:00').split(':').map(Number);
-  return instantOf(addDays({ ...date, hour, minute }, config.offsetDays ?? 0), zone);
 }
 
 function failureMessage(error: unknown): string {

@@ -3,6 +3,7 @@ import { events, journeyRuns } from '../../db/schema';
 import { reevaluateContactSegments } from '../audience/segments/reevaluate';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import { signalContactRuns } from '../automation/runs/run-control';
+import { controlSignal } from '../automation/runs/signals';
 import type { RunEvent } from '../automation/runs/types';
 import { DomainError } from '../errors';
 import type { OutboxRow } from './outbox-queue';
@@ -18,7 +19,9 @@ export async function deliverOutboxRow(deps: TemporalDeps, row: OutboxRow): Prom
   const { db, temporal } = deps;
   for (const workflowId of row.work.exitWorkflowIds ?? []) {
     await ignoreMissing(
-      temporal.workflow.getHandle(workflowId).signal('control', { action: 'exit', reason: 'contact merged' }),
+      temporal.workflow
+        .getHandle(workflowId)
+        .signal(controlSignal, { action: 'exit', reason: 'contact merged' }),
     );
   }
   const [event] = await db

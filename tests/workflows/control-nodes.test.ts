@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { nodeVisits } from '../../db/schema';
 import { createContact, getContact } from '../../engine/audience/contacts/contacts';
 import { journeyCounts } from '../../engine/automation/runs/queries';
+import { controlSignal, eventSignal, statusQuery } from '../../engine/automation/runs/signals';
 import type { JourneyRunResult } from '../../engine/automation/runs/types';
-import type { RunStatus } from '../../workflows/journey-run';
 import {
   enroller,
   line,
@@ -157,13 +157,13 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
       journeyId: journey.id,
       contactId: contact.id,
     });
-    await handle.signal('control', { action: 'pause' });
+    await handle.signal(controlSignal, { action: 'pause' });
     await temporal.env!.sleep('2 days');
-    const status: RunStatus = await handle.query('status');
+    const status = await handle.query(statusQuery);
     expect(status).toMatchObject({ cursor: 'mark', paused: true, ended: null });
     expect((await getContact(db, workspace.id, contact.id)).attributes.marked).toBeUndefined();
 
-    await handle.signal('control', { action: 'resume' });
+    await handle.signal(controlSignal, { action: 'resume' });
     const result: JourneyRunResult = await handle.result();
     expect(result.status).toBe('completed');
     expect((await getContact(db, workspace.id, contact.id)).attributes.marked).toBe(true);
@@ -191,7 +191,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
     const second = await enroll({ workspaceId: workspace.id, journeyId: journey.id, contactId: other.id });
     if (!first.enrolled || !second.enrolled) throw new Error('not enrolled');
     const firstHandle = temporal.client.workflow.getHandle(first.workflowId);
-    await firstHandle.signal('event', {
+    await firstHandle.signal(eventSignal, {
       id: 'u1',
       name: 'Unsubscribed',
       properties: {},
@@ -199,7 +199,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
     });
     const firstResult: JourneyRunResult = await firstHandle.result();
     const secondHandle = temporal.client.workflow.getHandle(second.workflowId);
-    await secondHandle.signal('control', { action: 'exit', reason: 'journey archived' });
+    await secondHandle.signal(controlSignal, { action: 'exit', reason: 'journey archived' });
     const secondResult: JourneyRunResult = await secondHandle.result();
     const results = [firstResult, secondResult];
     expect(results.map((r) => r.status)).toEqual(['exited', 'exited']);
@@ -230,7 +230,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
     ];
     if (!runs[0].enrolled || !runs[1].enrolled) throw new Error('not enrolled');
     const handles = runs.map((r) => temporal.client.workflow.getHandle(r.workflowId!));
-    await Promise.all(handles.map((h) => h.query('status')));
+    await Promise.all(handles.map((h) => h.query(statusQuery)));
     const waiting = await journeyCounts(db, workspace.id, journey.id, 1);
     expect(waiting).toMatchObject({
       entered: 2,
@@ -238,7 +238,7 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
       nodes: { start: { entered: 2, ports: { next: 2 } }, wait: { entered: 2, waiting: 2 } },
     });
 
-    await handles[0].signal('event', {
+    await handles[0].signal(eventSignal, {
       id: 'buy',
       name: 'Purchased',
       properties: {},

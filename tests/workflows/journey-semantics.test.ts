@@ -4,6 +4,7 @@ import { journeyRuns } from '../../db/schema';
 import { createContact, getContact } from '../../engine/audience/contacts/contacts';
 import { publishJourney, saveDraft } from '../../engine/automation/journeys/journeys';
 import { createRegistry } from '../../engine/automation/nodes';
+import { eventSignal } from '../../engine/automation/runs/signals';
 import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import {
   enroller,
@@ -58,9 +59,9 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
       properties: { total },
       timestamp: new Date().toISOString(),
     });
-    await handle.signal('event', event('small-order', 5));
-    await handle.signal('event', event('big-order', 50));
-    await handle.signal('event', event('big-order', 50));
+    await handle.signal(eventSignal, event('small-order', 5));
+    await handle.signal(eventSignal, event('big-order', 50));
+    await handle.signal(eventSignal, event('big-order', 50));
     const result: JourneyRunResult = await handle.result();
 
     expect(result.status).toBe('completed');
@@ -103,7 +104,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
       journeyId: journey.id,
       contactId: contact.id,
     });
-    await handle.signal('event', {
+    await handle.signal(eventSignal, {
       id: 'goal-1',
       name: 'Subscribed',
       properties: {},
@@ -217,14 +218,14 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
       historyLimit: 20,
     });
     for (let i = 0; i < 30; i++) {
-      await handle.signal('event', {
+      await handle.signal(eventSignal, {
         id: `noise-${i}`,
         name: 'Page Viewed',
         properties: {},
         timestamp: new Date().toISOString(),
       });
     }
-    await handle.signal('event', {
+    await handle.signal(eventSignal, {
       id: 'order',
       name: 'Order Completed',
       properties: { total: 99 },
@@ -258,7 +259,7 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
       journeyId: journey.id,
       contactId: contact.id,
     });
-    await handle.signal('event', {
+    await handle.signal(eventSignal, {
       id: 'early-click',
       name: 'Clicked',
       properties: {},

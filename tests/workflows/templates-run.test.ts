@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { messages, nodeVisits, templates } from '../../db/schema';
 import { getContact } from '../../engine/audience/contacts/contacts';
 import { getTemplate } from '../../engine/automation/journeys/templates';
+import { eventSignal } from '../../engine/automation/runs/signals';
 import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import { pathOf, publishGraph, runToEnd, startRun, workspaceWithContact } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
@@ -82,7 +83,7 @@ describe('shipped journey templates run end to end (real time-skipping test serv
       contactId: contact.id,
       trigger: trigger('Signed Up'),
     });
-    await handle.signal('event', trigger('Order Completed', { total: 42 }));
+    await handle.signal(eventSignal, trigger('Order Completed', { total: 42 }));
     const result: JourneyRunResult = await handle.result();
     expect(result.status).toBe('converted');
     expect((await messagesOf(db, workflowId)).length).toBeLessThan(3);
@@ -142,7 +143,7 @@ describe('shipped journey templates run end to end (real time-skipping test serv
       contactId: contact.id,
       trigger: trigger('Cart Abandoned'),
     });
-    await handle.signal('event', trigger('Order Completed'));
+    await handle.signal(eventSignal, trigger('Order Completed'));
     const result: JourneyRunResult = await handle.result();
     expect(result.status).toBe('converted');
     expect(await messagesOf(db, workflowId)).toHaveLength(0);

@@ -174,3 +174,23 @@ export const exit = defineNode({
   ports: [],
   summary: () => 'End',
 });
+
+/**
+ * Every control node by its type. The interpreter's handler table is typed over these keys,
+ * so a control node added here cannot be left without a handler.
+ */
+export const controlNodes = {
+  'wait.duration': waitDuration,
+  'wait.until': waitUntil,
+  'wait.event': waitEvent,
+  'branch.condition': branchCondition,
+  'branch.switch': branchSwitch,
+  'split.random': splitRandom,
+  goal,
+  exit,
+};
+
+export type ControlType = keyof typeof controlNodes;
+
+/** A control node's config as its schema parses it (defaults applied), which is how plans hold it. */
+export type ControlConfig<T extends ControlType> = z.infer<(typeof controlNodes)[T]['config']>;

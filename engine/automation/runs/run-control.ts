@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { journeyRuns } from '../../../db/schema';
+import { controlSignal, eventSignal } from './signals';
 import type { ControlAction, RunEvent } from './types';
 
 async function runningWorkflowIds(db: Db, where: ReturnType<typeof and>): Promise<string[]> {
@@ -23,7 +24,7 @@ export async function signalJourneyRuns(
   let delivered = 0;
   for (const id of ids) {
     try {
-      await temporal.workflow.getHandle(id).signal('control', control);
+      await temporal.workflow.getHandle(id).signal(controlSignal, control);
       delivered += 1;
     } catch (error) {
       if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
@@ -51,7 +52,7 @@ export async function signalContactRuns(
   let delivered = 0;
   for (const id of ids) {
     try {
-      await temporal.workflow.getHandle(id).signal('event', event);
+      await temporal.workflow.getHandle(id).signal(eventSignal, event);
       delivered += 1;
     } catch (error) {
       if ((error as Error).name !== 'WorkflowNotFoundError') throw error;

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, journeyRuns, outbox } from '../../../db/schema';
 import { abandonedCart } from '../../../engine/automation/journeys/templates/abandoned-cart';
-import type { RunStatus } from '../../../workflows/journey-run';
+import { statusQuery } from '../../../engine/automation/runs/signals';
 import { databaseKinds } from '../../helpers/databases';
 import { line, pathOf, publishGraph } from '../../helpers/fixtures';
 import {
@@ -46,7 +46,7 @@ describe.each(databaseKinds())(
       });
       const handle = h.temporal.client.workflow.getHandle(run.workflowId);
       // The run waits for the order at its first wait.event node.
-      await eventually(async () => (await handle.query<RunStatus>('status')).cursor === 'wait-1-hour');
+      await eventually(async () => (await handle.query(statusQuery)).cursor === 'wait-1-hour');
 
       const ordered = await post(h.app, '/v1/track', h.workspace.writeKey, {
         userId: 'shopper-1',

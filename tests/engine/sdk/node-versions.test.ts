@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { getContact } from '../../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../../engine/automation/nodes';
+import { eventSignal, statusQuery } from '../../../engine/automation/runs/signals';
 import type { JourneyRunResult } from '../../../engine/automation/runs/types';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { defineNode, nextPort, z } from '../../../engine/sdk';
@@ -87,14 +88,14 @@ describe('node versions and upgrades (real Temporal dev server, PGlite)', () => 
   async function waitingAt(workflowId: string, nodeId: string) {
     const handle = temporal.client.workflow.getHandle(workflowId);
     for (let i = 0; i < 300; i++) {
-      if ((await handle.query<{ cursor: string | null }>('status')).cursor === nodeId) return;
+      if ((await handle.query(statusQuery)).cursor === nodeId) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`run ${workflowId} never reached ${nodeId}`);
   }
 
   const go = (workflowId: string) =>
-    temporal.client.workflow.getHandle(workflowId).signal('event', {
+    temporal.client.workflow.getHandle(workflowId).signal(eventSignal, {
       id: `go-${workflowId}`,
       name: 'go',
       properties: {},

@@ -1,0 +1,17 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ControlAction, RunEndStatus, RunEvent } from './types';
+
+/**
+ * The journey run's signals and query, defined once: the interpreter sets its handlers with
+ * them and clients send and ask through them, so a name or payload cannot drift between sides.
+ */
+export const eventSignal = defineSignal<[RunEvent]>('event');
+export const controlSignal = defineSignal<[ControlAction]>('control');
+export const statusQuery = defineQuery<RunStatus>('status');
+
+export interface RunStatus {
+  cursor: string | null;
+  paused: boolean;
+  ended: RunEndStatus | null;
+  eventsReceived: number;
+}
