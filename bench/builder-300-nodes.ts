@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Builder time to interactive on a 300-node journey. Starts the API (PGlite in memory, the
  * built UI; Temporal is never called, so its client stays unconnected), creates a generated
@@ -19,6 +20,7 @@ import { buildApp } from '../engine/api/app';
 import { createJourney } from '../engine/automation/journeys/journeys';
 import type { JourneyGraphInput } from '../engine/automation/journeys/model';
 import { createRegistry } from '../engine/automation/nodes';
+import { SecretBox } from '../engine/identity/secret-box';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { ensureUiBuilt, uiDist } from '../tests/browser/helpers/ui-build';
 
@@ -80,6 +82,7 @@ async function main() {
     temporal,
     taskQueue: 'bench',
     registry: createRegistry(),
+    secretBox: new SecretBox(randomBytes(32)),
     uiDist,
     demoKey: workspace.secretKey,
   });

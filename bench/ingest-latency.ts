@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/ingest-latency.ts [runs=50]
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { createJourney, publishJourney } from '../engine/automation/journeys/jou
 import { createRegistry } from '../engine/automation/nodes';
 import { statusQuery } from '../engine/automation/runs/signals';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
+import { SecretBox } from '../engine/identity/secret-box';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { findTemporalCli } from '../engine/temporal/binaries';
 import { startDevServer } from '../engine/temporal/dev-server';
@@ -48,17 +49,19 @@ const connection = await Connection.connect({ address: server.address });
 const temporal = new Client({ connection });
 const workerConnection = await NativeConnection.connect({ address: server.address });
 const registry = createRegistry();
+const secretBox = new SecretBox(randomBytes(32));
 const worker = await createJourneyWorker({
   connection: workerConnection,
   namespace: 'default',
   taskQueue,
   db,
   registry,
+  secretBox,
   workflowBundle: { code: await bundleWorkflows() },
 });
 const workerRun = worker.run();
 const dispatcher = startDispatcher({ db, temporal, taskQueue });
-const app = await buildApp({ db, database, temporal, taskQueue, registry });
+const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
 const workspace = await createWorkspace(db, 'Bench');

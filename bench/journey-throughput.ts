@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Journey run throughput on the real Temporal dev server with PGlite: enrolls N contacts into a
  * three-node journey (trigger → branch → contact update), waits for every run to finish, and
@@ -15,6 +16,7 @@ import { contacts } from '../db/schema';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
 import { createRegistry } from '../engine/automation/nodes';
 import { enrollContact } from '../engine/automation/runs/enroll';
+import { SecretBox } from '../engine/identity/secret-box';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { findTemporalCli } from '../engine/temporal/binaries';
 import { startDevServer } from '../engine/temporal/dev-server';
@@ -43,6 +45,7 @@ const worker = await createJourneyWorker({
   taskQueue,
   db: database.db,
   registry,
+  secretBox: new SecretBox(randomBytes(32)),
 });
 const running = worker.run();
 const client = new Client({ connection: await Connection.connect({ address: server.address }) });

@@ -2,9 +2,17 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { runAdmin } from './cli-admin';
 import { type Config, ConfigInvalid, loadConfig } from './config';
-import { ensureDemoWorkspace } from './operations/seed-demo';
-import { connectClient, loadRegistry, openDatabase, type RunningWorker, runWorker, startApi } from './server';
+import { ensureDemoUser, ensureDemoWorkspace } from './operations/seed-demo';
+import {
+  composeRuntime,
+  connectClient,
+  openDatabase,
+  type RunningWorker,
+  runWorker,
+  startApi,
+} from './server';
 import { findTemporalCli } from './temporal/binaries';
 import { type DevServer, startDevServer } from './temporal/dev-server';
 
@@ -12,6 +20,8 @@ type Stop = () => Promise<unknown>;
 
 async function main(command: string): Promise<void> {
   const config = loadConfig();
+  // Provisioning talks to the database only: no Temporal runtime, server or worker.
+  if (command === 'admin') process.exit(await runAdmin(process.argv.slice(3), config));
   Runtime.install({ logger: new WorkerLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
   const stops: Stop[] = [];
   const shutdown = onShutdown(stops);
@@ -49,14 +59,18 @@ async function start(config: Config, stops: Stop[]): Promise<void> {
   const database = await openDatabase(config);
   stops.unshift(() => database.close());
   console.log(`Database: ${database.driver} (${database.location}), migrations applied`);
-  const registry = await loadRegistry(config, database.db);
-  const running: RunningWorker = await runWorker(config, address, database, registry);
+  const runtime = await composeRuntime(config, database);
+  const running: RunningWorker = await runWorker(runtime, address);
   stops.unshift(() => running.stop());
   const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
   stops.unshift(() => client.connection.close());
   await buildUiIfMissing(config);
   const demo = await ensureDemoWorkspace(database.db, config.dataDir);
-  const app: FastifyInstance = await startApi(config, database, client, registry, demo.secretKey);
+  const demoUser = await ensureDemoUser(database.db, config.dataDir, demo.id);
+  const autologin = config.WAYLINE_DEMO_AUTOLOGIN ?? true;
+  const app: FastifyInstance = await startApi(runtime, client, {
+    demoUserId: autologin ? demoUser.id : undefined,
+  });
   stops.unshift(() => app.close());
 
   const base = config.publicUrl;
@@ -69,6 +83,7 @@ async function start(config: Config, stops: Stop[]): Promise<void> {
       `  API docs       ${base}/docs`,
       `  Temporal UI    ${devServer ? devServer.uiUrl : `(external Temporal at ${address})`}`,
       `  Demo workspace ${demo.id}${demo.created ? ' (created now)' : ''}`,
+      `  Demo sign-in   ${demoUser.email} / ${demoUser.password}${autologin ? '   (this machine is signed in automatically)' : ''}`,
       `  API key        ${demo.secretKey}   (Authorization: Bearer …)`,
       `  Write key      ${demo.writeKey}   (tracking API)`,
       '',
@@ -83,7 +98,7 @@ async function api(config: Config, stops: Stop[]): Promise<void> {
   stops.unshift(() => database.close());
   const client = await connectClient(config.TEMPORAL_ADDRESS!, config.TEMPORAL_NAMESPACE);
   stops.unshift(() => client.connection.close());
-  const app = await startApi(config, database, client, await loadRegistry(config, database.db));
+  const app = await startApi(await composeRuntime(config, database), client);
   stops.unshift(() => app.close());
   console.log(`Wayline API listening on ${config.publicUrl}`);
 }
@@ -92,8 +107,7 @@ async function worker(config: Config, stops: Stop[]): Promise<void> {
   requireServers(config);
   const database = await openDatabase(config);
   stops.unshift(() => database.close());
-  const registry = await loadRegistry(config, database.db);
-  const running = await runWorker(config, config.TEMPORAL_ADDRESS!, database, registry);
+  const running = await runWorker(await composeRuntime(config, database), config.TEMPORAL_ADDRESS!);
   stops.unshift(() => running.stop());
   console.log(`Wayline worker polling task queue ${config.WAYLINE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
 }

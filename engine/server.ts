@@ -1,16 +1,21 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import pino from 'pino';
 import { createDb, type Database } from '../db';
 import { buildApp } from './api/app';
+import { securitySettingsFromConfig } from './api/security';
 import { createRegistry } from './automation/nodes';
 import type { NodeRegistry } from './automation/nodes/registry';
 import { ensureSchedules } from './automation/triggers/schedules';
 import type { Config } from './config';
 import { startDispatcher } from './dispatch/dispatcher';
-import { channelDepsFromConfig } from './messaging/channels/deps';
+import { SecretBox } from './identity/secret-box';
+import { identitySettingsFromConfig } from './identity/settings';
+import { type ChannelDeps, closeChannelDeps, createChannelDeps } from './messaging/channels/deps';
 import { loadPlugins } from './plugins/load-plugins';
 import { preparePlugins } from './plugins/prepare-plugins';
+import { resolveSecretKey } from './secret-key';
 import { connectWorker, createChannelWorkers, createJourneyWorker } from './temporal/worker';
 
 /** Opens the configured database: a Postgres server when DATABASE_URL is set, else PGlite in the data folder. */
@@ -25,24 +30,43 @@ export async function connectClient(address: string, namespace: string): Promise
   return new Client({ connection, namespace });
 }
 
+/**
+ * Everything a process builds once and passes down: the database, the one secret box (provider,
+ * hook and node secrets, tracking links), the channel dependencies and the node registry.
+ */
+export interface Runtime {
+  config: Config;
+  database: Database;
+  secretBox: SecretBox;
+  channels: ChannelDeps;
+  registry: NodeRegistry;
+}
+
+/** The composition root: resolves the secret key once and builds the registry on the same channel deps. */
+export async function composeRuntime(config: Config, database: Database): Promise<Runtime> {
+  const secretBox = new SecretBox(resolveSecretKey(config));
+  const channels = createChannelDeps({ db: database.db, box: secretBox, publicUrl: config.publicUrl });
+  const plugins = await loadPlugins(config.WAYLINE_PLUGINS, { root: config.root });
+  const registry = createRegistry(plugins.nodes, { channels });
+  await preparePlugins(database.db, plugins);
+  return { config, database, secretBox, channels, registry };
+}
+
 export interface RunningWorker {
   worker: Worker;
   stop(): Promise<void>;
 }
 
-export async function runWorker(
-  config: Config,
-  address: string,
-  database: Database,
-  registry: NodeRegistry,
-): Promise<RunningWorker> {
+export async function runWorker(runtime: Runtime, address: string): Promise<RunningWorker> {
+  const { config, database } = runtime;
   const connection: NativeConnection = await connectWorker(address);
   const workerOptions = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.WAYLINE_TASK_QUEUE,
     db: database.db,
-    registry,
+    registry: runtime.registry,
+    secretBox: runtime.secretBox,
   };
   const worker = await createJourneyWorker(workerOptions);
   // Sends run on per-channel task queues, each with its own rate limit.
@@ -66,45 +90,42 @@ export async function runWorker(
       for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
       await running;
       await connection.close();
+      await closeChannelDeps(runtime.channels);
     },
   };
 }
 
-export async function startApi(
-  config: Config,
-  database: Database,
-  temporal: Client,
-  registry: NodeRegistry,
-  demoKey?: string,
-) {
+/** `demoUserId`: the embedded `npm start` signs a loopback browser in as the demo owner (WAYLINE_DEMO_AUTOLOGIN). */
+export async function startApi(runtime: Runtime, temporal: Client, demo: { demoUserId?: string } = {}) {
+  const { config, database } = runtime;
+  const logger = pino({ level: config.LOG_LEVEL });
+  const temporalDeps = { db: database.db, temporal, taskQueue: config.WAYLINE_TASK_QUEUE };
+  // Delivers tracked events to journeys (right after commit, and retries from the outbox).
+  const dispatcher = startDispatcher(temporalDeps, { log: logger });
   const app = await buildApp(
     {
-      db: database.db,
+      ...temporalDeps,
       database,
-      temporal,
-      taskQueue: config.WAYLINE_TASK_QUEUE,
-      registry,
+      registry: runtime.registry,
+      secretBox: runtime.secretBox,
+      dispatcher,
       uiDist: path.join(config.root, 'builder-ui', 'dist'),
-      demoKey,
-      channels: channelDepsFromConfig(config, database.db),
+      channels: runtime.channels,
+      identity: {
+        ...identitySettingsFromConfig(config),
+        demoAutologin: demo.demoUserId ? { userId: demo.demoUserId } : undefined,
+      },
+      security: securitySettingsFromConfig(config),
     },
-    { logger: { level: config.LOG_LEVEL } },
-  );
-  // Delivers tracked events to journeys (right after commit, and retries from the outbox).
-  const dispatcher = startDispatcher(
-    { db: database.db, temporal, taskQueue: config.WAYLINE_TASK_QUEUE },
-    { log: app.log },
+    { loggerInstance: logger },
   );
   app.addHook('onClose', () => dispatcher.stop());
   await app.listen({ host: config.HOST, port: config.PORT });
   return app;
 }
 
-/** Built-in nodes plus the plugins of WAYLINE_PLUGINS and installed packages; runs their setup hooks. */
-export async function loadRegistry(config: Config, db?: Database['db']): Promise<NodeRegistry> {
+/** Built-in nodes plus the plugins of WAYLINE_PLUGINS and installed packages, for validation only. */
+export async function loadRegistry(config: Config): Promise<NodeRegistry> {
   const plugins = await loadPlugins(config.WAYLINE_PLUGINS, { root: config.root });
-  // With a database the registry can execute sends (workers); without, it only validates.
-  const registry = createRegistry(plugins.nodes, db ? { channels: channelDepsFromConfig(config, db) } : {});
-  if (db) await preparePlugins(db, plugins);
-  return registry;
+  return createRegistry(plugins.nodes);
 }

@@ -16,8 +16,8 @@ export interface ActivityDeps {
   db: Db;
   registry: NodeRegistry;
   logger?: NodeLogger;
-  /** Opens workspace secrets for `ctx.secrets`; from the configuration when absent. */
-  secretBox?: SecretBox;
+  /** Opens workspace secrets for `ctx.secrets`: the process's one box. */
+  secretBox: SecretBox;
 }
 
 export interface ExecuteNodeInput {

@@ -10,6 +10,7 @@ import {
 } from '../audience/contacts/contact-store';
 import { storeContactEvent } from '../audience/ingest/contact-event';
 import type { SecretBox } from '../identity/secret-box';
+import { readSecret } from '../identity/workspace-secrets';
 import type {
   AnyNodeDefinition,
   ContactEvent,
@@ -20,7 +21,6 @@ import type {
 } from '../sdk/define-node';
 import { createHttpClient, type HttpClientOptions } from '../sdk/http';
 import { NodeError } from '../sdk/node-error';
-import { defaultSecretBox, readSecret } from '../sdk/secrets';
 
 /** Where and for whom a node runs: the part of `executeNode`'s input the context needs. */
 export interface NodeInvocation {
@@ -39,8 +39,8 @@ export interface NodeInvocation {
 export interface NodeContextDeps {
   db: Db;
   logger: NodeLogger;
-  /** Seals and opens workspace secrets; resolved from the configuration on first use when absent. */
-  secretBox?: SecretBox;
+  /** Opens workspace secrets: the process's one box, from the composition root. */
+  secretBox: SecretBox;
   http?: HttpClientOptions;
 }
 
@@ -57,15 +57,21 @@ export function buildNodeContext(
 ): NodeContext {
   const { db } = deps;
   const { workspaceId, contactId } = input;
-  let box = deps.secretBox;
-  const findSecret = async (name: string) => {
-    try {
-      box ??= defaultSecretBox();
-    } catch (error) {
-      throw NodeError.fatal(`secrets cannot be read: ${(error as Error).message}`);
-    }
-    return readSecret(db, box, workspaceId, name);
-  };
+  const findSecret = (name: string) => readSecret(db, deps.secretBox, workspaceId, name);
+  // A change to the contact goes through the outbox like an identify, so the dispatcher runs
+  // `contactChanged` (segments re-evaluated, segment-triggered journeys entered) within a second.
+  // The message id is deterministic per node execution, so a retried activity records it once.
+  let changes = 0;
+  const contactChanged = (properties: Record<string, unknown>) =>
+    storeContactEvent(db, {
+      workspaceId,
+      contactId,
+      messageId: `${input.idempotencyKey}:contact-change:${++changes}`,
+      type: 'identify',
+      name: null,
+      properties,
+      context: { source: 'wayline-node', nodeId: input.nodeId, runId: input.runId },
+    });
   return {
     workspaceId,
     journeyId: input.journeyId,
@@ -95,10 +101,17 @@ export function buildNodeContext(
     async updateContact(changes) {
       const updated = await applyContactChanges(db, workspaceId, contactId, changes);
       if (!updated) throw NodeError.fatal(`contact ${contactId} no longer exists`);
+      await contactChanged({ ...changes });
       return toSnapshot(updated);
     },
-    addToList: (list) => addToList(db, workspaceId, contactId, list),
-    removeFromList: (list) => removeFromList(db, workspaceId, contactId, list),
+    async addToList(list) {
+      await addToList(db, workspaceId, contactId, list);
+      await contactChanged({ addedToList: list });
+    },
+    async removeFromList(list) {
+      await removeFromList(db, workspaceId, contactId, list);
+      await contactChanged({ removedFromList: list });
+    },
     async emitEvent(name, properties = {}) {
       // The message id makes a retried activity emit the event once; the outbox carries it to
       // journeys, running runs and segments like any tracked event.

@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db';
-import { reevaluateAllSegments } from '../audience/segments/reevaluate';
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { scanDateTriggers } from '../automation/triggers/date-scan';
-import { type AudienceProgress, enrollAudience } from '../automation/triggers/scheduled-enrollment';
 import { syncJourneySchedules } from '../automation/triggers/schedules';
 import { finishJob } from '../jobs/jobs';
 import { runJob } from '../jobs/run-job';
+import { type AudienceProgress, enrollAudience } from '../operations/scheduled-enrollment';
+import { reevaluateAllSegments } from '../operations/segment-membership';
 
 export interface SchedulingActivityDeps {
   db: Db;

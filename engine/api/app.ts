@@ -2,18 +2,28 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { secretKeyAuth } from './auth';
 import type { AppDeps } from './deps';
 import { registerErrorHandler } from './errors';
+import { apiKeyRoutes } from './routes/api-keys';
+import { auditLogRoutes } from './routes/audit-log';
+import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
 import { contactRoutes } from './routes/contacts';
 import { devOutboxRoutes } from './routes/dev-outbox';
 import { healthRoutes } from './routes/health';
 import { hookReceiverRoutes, hookRoutes } from './routes/hooks';
+import { invitationRoutes } from './routes/invitations';
 import { jobRoutes } from './routes/jobs';
 import { journeyRoutes } from './routes/journeys';
+import { memberRoutes } from './routes/members';
 import { messageTrackingRoutes } from './routes/message-tracking';
 import { nodeTypeRoutes } from './routes/node-types';
 import { nodeUpgradeRoutes } from './routes/node-upgrades';
@@ -23,17 +33,31 @@ import { simulateRoutes } from './routes/simulate';
 import { templateRoutes } from './routes/templates';
 import { trackingRoutes } from './routes/tracking';
 import { uiConfigRoutes } from './routes/ui-config';
+import { workspaceRoutes } from './routes/workspaces';
+import { mediaResponse } from './schemas/common';
+import { webSecurity } from './security';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** The process's logger, shared with the dispatcher (takes precedence over `logger`). */
+  loggerInstance?: FastifyBaseLogger;
 }
 
 /** The HTTP API: `/health`, the authenticated REST API under `/v1`, OpenAPI at `/docs`, the UI at `/`. */
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? false }),
+    bodyLimit: 1024 * 1024,
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  // Before any route: headers, CORS and rate limits cover every route, and the auth layer sees
+  // each /v1 route as it is added (one without a permission stops the start-up).
+  await app.register(webSecurity, { settings: deps.security });
+  await app.register(secretKeyAuth, { deps });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -46,6 +70,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas registered with an id (recursive segment groups, the error body) become components.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
@@ -59,7 +85,10 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   await app.register(hookReceiverRoutes, { deps });
   await app.register(
     async (v1) => {
-      await v1.register(secretKeyAuth, { deps });
+      await v1.register(authRoutes, { deps });
+      await v1.register(workspaceRoutes, { deps });
+      await v1.register(memberRoutes, { deps });
+      await v1.register(invitationRoutes, { deps });
       await v1.register(nodeTypeRoutes, { deps });
       await v1.register(nodeUpgradeRoutes, { deps });
       await v1.register(secretRoutes, { deps });
@@ -72,13 +101,16 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(devOutboxRoutes, { deps });
       if (channels) await v1.register(channelRoutes, { deps, channels });
       await v1.register(hookRoutes, { deps });
+      await v1.register(apiKeyRoutes, { deps });
+      await v1.register(auditLogRoutes, { deps });
     },
     { prefix: '/v1' },
   );
 
   if (deps.uiDist && existsSync(deps.uiDist)) {
     await app.register(fastifyStatic, { root: deps.uiDist, prefix: '/', wildcard: false });
-    app.get('/*', (request, reply) => {
+    const page = { hide: true, response: { 200: mediaResponse('text/html', 'The builder UI') } };
+    app.get('/*', { schema: page }, (request, reply) => {
       if (request.url.startsWith('/v1/')) return reply.callNotFound();
       return reply.sendFile('index.html');
     });

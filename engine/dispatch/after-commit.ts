@@ -1,5 +1,4 @@
-import type { Db } from '../../db';
-import { dispatcherOf } from './dispatcher';
+import type { Dispatcher } from './dispatcher';
 
 /**
  * Hands freshly committed outbox rows to this process's dispatcher and waits up to `budgetMs`.
@@ -7,12 +6,11 @@ import { dispatcherOf } from './dispatcher';
  * means the rows are safe in the outbox and the background loop delivers them: answer 202.
  */
 export async function dispatchAfterCommit(
-  db: Db,
+  dispatcher: Dispatcher | undefined,
   ids: number[],
   budgetMs = 1000,
 ): Promise<'delivered' | 'pending'> {
   if (ids.length === 0) return 'delivered';
-  const dispatcher = dispatcherOf(db);
   if (!dispatcher) return 'pending';
   const delivery = dispatcher.deliver(ids).catch(() => false);
   // While Temporal is known to be away, answer at once instead of waiting out the budget.

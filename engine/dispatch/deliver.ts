@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { events, journeyRuns } from '../../db/schema';
-import { reevaluateContactSegments } from '../audience/segments/reevaluate';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import { signalContactRuns } from '../automation/runs/run-control';
 import { controlSignal } from '../automation/runs/signals';
 import type { RunEvent } from '../automation/runs/types';
+import { journeysTriggeredByEvent } from '../automation/triggers/trigger-index';
 import { DomainError } from '../errors';
+import { contactChanged } from '../operations/segment-membership';
 import type { OutboxRow } from './outbox-queue';
-import { journeysTriggeredBy } from './triggered-journeys';
 
 /**
  * Does what an accepted event owes Temporal: ends the runs of a contact merged away, enrolls
@@ -36,7 +36,12 @@ export async function deliverOutboxRow(deps: TemporalDeps, row: OutboxRow): Prom
       properties: event.properties,
       timestamp: event.timestamp.toISOString(),
     };
-    for (const journeyId of await journeysTriggeredBy(db, row.workspaceId, event.name, event.properties)) {
+    for (const journeyId of await journeysTriggeredByEvent(
+      db,
+      row.workspaceId,
+      event.name,
+      event.properties,
+    )) {
       if (await alreadyEnrolled(deps, journeyId, row.contactId, event.id)) continue;
       try {
         await enrollContact(deps, {
@@ -53,7 +58,7 @@ export async function deliverOutboxRow(deps: TemporalDeps, row: OutboxRow): Prom
     }
     await signalContactRuns(db, temporal, row.workspaceId, row.contactId, runEvent);
   }
-  await reevaluateContactSegments(deps, row.workspaceId, row.contactId);
+  await contactChanged(deps, row.workspaceId, row.contactId);
 }
 
 async function alreadyEnrolled(deps: TemporalDeps, journeyId: string, contactId: string, eventId: string) {

@@ -33,18 +33,11 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-const attached = new WeakMap<Db, Dispatcher>();
-
-/** The dispatcher running on this database in this process, if any (see `dispatchAfterCommit`). */
-export function dispatcherOf(db: Db): Dispatcher | undefined {
-  return attached.get(db);
-}
-
 /**
  * Starts delivering outbox rows to Temporal: rows handed to `deliver` right after their commit,
  * and a background loop that retries due rows with exponential backoff. The loop uses
- * `FOR UPDATE SKIP LOCKED`, so every API process may run one. The dispatcher attaches itself to
- * `deps.db`, where the ingest routes find it without being wired to it.
+ * `FOR UPDATE SKIP LOCKED`, so every API process may run one; the composition root hands it to
+ * the ingest routes (`AppDeps.dispatcher`).
  */
 export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions = {}): Dispatcher {
   const pollMs = options.pollMs ?? 1000;
@@ -147,12 +140,10 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     stop: async () => {
       stopped = true;
       wake?.();
-      if (attached.get(deps.db) === dispatcher) attached.delete(deps.db);
       await running;
       await Promise.allSettled([...inFlight]);
     },
   };
-  attached.set(deps.db, dispatcher);
   const running = loop();
   return dispatcher;
 }

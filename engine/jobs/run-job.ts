@@ -2,9 +2,9 @@ import { and, count, eq } from 'drizzle-orm';
 import type { JobError } from '../../db/schema';
 import { segmentMembers } from '../../db/schema';
 import { type ImportFormat, readImport, upsertContact, validateImportRow } from '../audience/contacts/import';
-import { reevaluateContactSegments, refreshSegment } from '../audience/segments/reevaluate';
 import { getSegment, segmentMemberIds } from '../audience/segments/segments';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
+import { contactChanged, refreshSegment } from '../operations/segment-membership';
 import { finishJob, type JobRow, loadJob, recordProgress, startedJob } from './jobs';
 
 const BATCH = 100;
@@ -35,7 +35,7 @@ async function runImport(deps: TemporalDeps, job: JobRow, beat: () => void): Pro
         continue;
       }
       const contact = await upsertContact(deps.db, job.workspaceId, checked.row);
-      await reevaluateContactSegments(deps, job.workspaceId, contact.id);
+      await contactChanged(deps, job.workspaceId, contact.id);
       succeeded += 1;
     }
     await recordProgress(deps.db, job, {

@@ -1,11 +1,11 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
-import { contacts } from '../../../db/schema';
-import { refreshSegment } from '../../audience/segments/reevaluate';
-import { getSegment, segmentMemberIds } from '../../audience/segments/segments';
-import { DomainError } from '../../errors';
-import { getJourney, getVersion } from '../journeys/journeys';
-import type { Plan } from '../journeys/plan';
-import { enrollContact, type TemporalDeps } from '../runs/enroll';
+import { contacts } from '../../db/schema';
+import { getSegment, segmentMemberIds } from '../audience/segments/segments';
+import { getJourney, getVersion } from '../automation/journeys/journeys';
+import type { Plan } from '../automation/journeys/plan';
+import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
+import { DomainError } from '../errors';
+import { refreshSegment } from './segment-membership';
 
 const PAGE = 200;
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -7,6 +8,9 @@ import { createContact } from '../audience/contacts/contacts';
 import { createJourney } from '../automation/journeys/journeys';
 import { journeyTemplates } from '../automation/journeys/templates';
 import { authenticateKey } from '../identity/api-keys';
+import { addMember, roleOf } from '../identity/memberships';
+import { verifyPassword } from '../identity/passwords';
+import { createUser, findUserByEmail, setPassword } from '../identity/users';
 import { createWorkspace } from '../identity/workspaces';
 
 export interface DemoWorkspace {
@@ -57,4 +61,29 @@ export async function ensureDemoWorkspace(db: Db, dataDir: string): Promise<Demo
   const saved = { id: workspace.id, secretKey: workspace.secretKey, writeKey: workspace.writeKey };
   writeFileSync(file, JSON.stringify(saved, null, 2), { mode: 0o600 });
   return { ...saved, created: true };
+}
+
+export const DEMO_EMAIL = 'demo@wayline.local';
+
+export interface DemoUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * The demo workspace's owner, whose sign-in `npm start` prints. The generated password is kept
+ * in the data folder (readable by this user only), like the demo keys, so restarts print the same.
+ */
+export async function ensureDemoUser(db: Db, dataDir: string, workspaceId: string): Promise<DemoUser> {
+  const file = path.join(dataDir, 'demo-user.json');
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { password?: string }) : {};
+  const password = saved.password ?? randomBytes(12).toString('base64url');
+  let user = await findUserByEmail(db, DEMO_EMAIL);
+  if (!user) user = await createUser(db, { email: DEMO_EMAIL, name: 'Demo owner', password });
+  else if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password)))
+    await setPassword(db, user.id, password);
+  if (!(await roleOf(db, workspaceId, user.id))) await addMember(db, workspaceId, user.id, 'owner');
+  if (saved.password !== password) writeFileSync(file, JSON.stringify({ email: DEMO_EMAIL, password }, null, 2), { mode: 0o600 });
+  return { id: user.id, email: DEMO_EMAIL, password };
 }

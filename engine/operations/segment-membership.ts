@@ -1,9 +1,14 @@
 import { eq } from 'drizzle-orm';
-import { segments } from '../../../db/schema';
-import { type EnrollResult, enrollContact, type TemporalDeps } from '../../automation/runs/enroll';
-import { journeysWithTrigger } from '../../automation/triggers/trigger-journeys';
-import { DomainError } from '../../errors';
-import { forgetEntry, refreshContactMemberships, refreshSegmentMembers, type SegmentRow } from './segments';
+import { segments } from '../../db/schema';
+import {
+  forgetEntry,
+  refreshContactMemberships,
+  refreshSegmentMembers,
+  type SegmentRow,
+} from '../audience/segments/segments';
+import { type EnrollResult, enrollContact, type TemporalDeps } from '../automation/runs/enroll';
+import { journeysTriggeredBySegment } from '../automation/triggers/trigger-index';
+import { DomainError } from '../errors';
 
 export interface SegmentEnrollment {
   segmentId: string;
@@ -13,11 +18,12 @@ export interface SegmentEnrollment {
 }
 
 /**
- * Recomputes a contact's segment memberships after its attributes, tags, lists or events
- * changed, and enrolls it in every active journey triggered by a segment it just entered.
- * Called by the contacts API and by ingest after track / identify.
+ * What follows any write to a contact (attributes, tags, lists, events), whoever made it: the
+ * contacts API, an import, the dispatcher after track / identify, a journey's node (through the
+ * outbox): its segment memberships are recomputed and it is enrolled in every active journey
+ * triggered by a segment it just entered.
  */
-export async function reevaluateContactSegments(
+export async function contactChanged(
   deps: TemporalDeps,
   workspaceId: string,
   contactId: string,
@@ -65,9 +71,7 @@ export async function enrollSegmentEntries(
   now = new Date(),
 ): Promise<SegmentEnrollment[]> {
   if (contactIds.length === 0) return [];
-  const triggered = (await journeysWithTrigger(deps.db, 'trigger.segment', workspaceId)).filter(
-    (j) => j.trigger.config.segmentId === segmentId,
-  );
+  const triggered = await journeysTriggeredBySegment(deps.db, workspaceId, segmentId);
   const out: SegmentEnrollment[] = [];
   for (const contactId of contactIds) {
     for (const journey of triggered) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
@@ -11,6 +12,7 @@ import { enrollContact } from '../automation/runs/enroll';
 import { runsOfContact } from '../automation/runs/queries';
 import { signalContactRuns } from '../automation/runs/run-control';
 import type { JourneyRunResult, RunEndStatus } from '../automation/runs/types';
+import { SecretBox } from '../identity/secret-box';
 import { createWorkspace } from '../identity/workspaces';
 import type { NodeLogger } from '../sdk/define-node';
 import { findTestServer } from '../temporal/binaries';
@@ -145,6 +147,8 @@ export class Simulator {
         taskQueue,
         db,
         registry: this.sandbox,
+        // A throwaway box: the sandbox database holds no secrets worth keeping.
+        secretBox: new SecretBox(randomBytes(32)),
         logger: quietLogger,
       };
       const worker = await createJourneyWorker({ ...workerOptions, workflowBundle });

@@ -5,6 +5,7 @@ import { createActivities } from '../activities';
 import { createSchedulingActivities } from '../activities/scheduling';
 import type { NodeRegistry } from '../automation/nodes/registry';
 import { SEND_CHANNELS } from '../automation/nodes/send-channels';
+import type { SecretBox } from '../identity/secret-box';
 import type { NodeLogger } from '../sdk/define-node';
 
 export const workflowsPath = path.join(import.meta.dirname, '..', '..', 'workflows', 'index.ts');
@@ -15,6 +16,7 @@ export interface JourneyWorkerOptions {
   taskQueue: string;
   db: Db;
   registry: NodeRegistry;
+  secretBox: SecretBox;
   logger?: NodeLogger;
   /** A pre-built bundle (tests build it once); otherwise the workflows are bundled now. */
   workflowBundle?: { codePath: string } | { code: string };
@@ -28,7 +30,7 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: {
-      ...createActivities({ db: options.db, registry: options.registry, logger: options.logger }),
+      ...createActivities(options),
       ...createSchedulingActivities({ db: options.db }),
     },
   });
@@ -45,7 +47,7 @@ export async function createChannelWorkers(
     defaultRate?: number;
   },
 ): Promise<Worker[]> {
-  const activities = createActivities({ db: options.db, registry: options.registry, logger: options.logger });
+  const activities = createActivities(options);
   return Promise.all(
     SEND_CHANNELS.map((channel) =>
       Worker.create({

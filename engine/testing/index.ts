@@ -6,11 +6,11 @@ import { contacts, events, messages, workspaces } from '../../db/schema';
 import { buildNodeContext, prepareNode } from '../activities/node-context';
 import { findContact, toSnapshot } from '../audience/contacts/contact-store';
 import { SecretBox } from '../identity/secret-box';
+import { setSecret } from '../identity/workspace-secrets';
 import type { ContactSnapshot, NodeDefinition, TriggerEvent } from '../sdk/define-node';
 import { portsOf } from '../sdk/define-node';
 import type { HttpClientOptions } from '../sdk/http';
 import { isNodeError } from '../sdk/node-error';
-import { setSecret } from '../sdk/secrets';
 
 export interface TestContact {
   userId?: string;
@@ -194,7 +194,11 @@ export async function testNode<Schema extends z.ZodType>(
     .select({ name: events.name, properties: events.properties })
     .from(events)
     .where(
-      and(eq(events.workspaceId, workspace.id), like(events.messageId, `${escapeLike(idempotencyKey)}:%`)),
+      and(
+        eq(events.workspaceId, workspace.id),
+        eq(events.type, 'track'),
+        like(events.messageId, `${escapeLike(idempotencyKey)}:%`),
+      ),
     );
   const written = await db
     .select()

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db';
 import { buildApp } from '../../engine/api/app';
 import { createRegistry } from '../../engine/automation/nodes';
-import { testChannelDeps } from '../helpers/channels';
+import { testChannelDeps, testSecretBox } from '../helpers/channels';
 import { openTestDb } from '../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../helpers/temporal';
 
@@ -24,6 +24,7 @@ describe('docs/api.md (the real API on PGlite and the Temporal dev server)', () 
   it('lists every route of the OpenAPI description', async () => {
     const app = await buildApp({
       db: database.db,
+      secretBox: testSecretBox,
       database,
       temporal: temporal.client,
       taskQueue: temporal.taskQueue,

@@ -3,6 +3,8 @@ import type { Database } from '../../db';
 import { buildApp } from '../../engine/api/app';
 import { createRegistry } from '../../engine/automation/nodes';
 import type { NodeRegistry } from '../../engine/automation/nodes/registry';
+import type { Dispatcher } from '../../engine/dispatch/dispatcher';
+import { testSecretBox } from './channels';
 import type { TemporalHarness } from './temporal';
 
 /** The real API on real dependencies, for `app.inject`; close it after the test. */
@@ -10,6 +12,7 @@ export async function testApp(
   database: Database,
   temporal: TemporalHarness,
   registry: NodeRegistry = createRegistry(),
+  dispatcher?: Dispatcher,
 ): Promise<FastifyInstance> {
   const app = await buildApp({
     db: database.db,
@@ -17,6 +20,8 @@ export async function testApp(
     temporal: temporal.client,
     taskQueue: temporal.taskQueue,
     registry,
+    secretBox: testSecretBox,
+    dispatcher,
   });
   await app.ready();
   return app;

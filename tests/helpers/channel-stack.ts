@@ -6,7 +6,7 @@ import { createRegistry } from '../../engine/automation/nodes';
 import type { NodeRegistry } from '../../engine/automation/nodes/registry';
 import { type ChannelDeps, closeChannelDeps } from '../../engine/messaging/channels/deps';
 import { startSmtpSink } from '../connectors/peers';
-import { testChannelDeps } from './channels';
+import { testChannelDeps, testSecretBox } from './channels';
 import { openTestDb } from './databases';
 import { devServerTemporal, startWorker, type TemporalHarness, timeSkippingTemporal } from './temporal';
 
@@ -63,6 +63,7 @@ export function channelStack(
       temporal: stack.temporal.client,
       taskQueue: stack.temporal.taskQueue,
       registry: stack.registry,
+      secretBox: testSecretBox,
       channels: stack.channels,
     });
     if (options.listen) stack.apiUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' });

@@ -7,7 +7,7 @@ import type { Db } from '../../db';
 import { createRegistry } from '../../engine/automation/nodes';
 import type { NodeRegistry } from '../../engine/automation/nodes/registry';
 import { createChannelWorkers, createJourneyWorker } from '../../engine/temporal/worker';
-import { testChannelDeps } from './channels';
+import { testChannelDeps, testSecretBox } from './channels';
 
 let runtimeQuiet = false;
 function quietRuntime() {
@@ -75,6 +75,7 @@ export async function startWorker(
     taskQueue: temporal.taskQueue,
     db,
     registry,
+    secretBox: testSecretBox,
   };
   const worker = await createJourneyWorker({
     ...options,

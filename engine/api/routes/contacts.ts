@@ -9,12 +9,23 @@ import {
 } from '../../audience/contacts/contacts';
 import { contactSearchSchema, searchContacts } from '../../audience/contacts/search';
 import { contactTimeline, timelineQuerySchema } from '../../audience/contacts/timeline';
-import { reevaluateContactSegments } from '../../audience/segments/reevaluate';
 import { runsOfContact } from '../../automation/runs/queries';
 import { startContactImport } from '../../jobs/start';
 import { deleteContact } from '../../operations/erase-contact';
 import { exportContact } from '../../operations/export-contact';
+import { contactChanged } from '../../operations/segment-membership';
+import { audit } from '../audit';
 import type { AppDeps } from '../deps';
+import {
+  contactExportSchema,
+  contactPageSchema,
+  contactSchema,
+  deleteOutcomeSchema,
+  eventPageSchema,
+  jobSchema,
+} from '../schemas/audience';
+import { authedErrors, errors, listOf } from '../schemas/common';
+import { runSchema } from '../schemas/journeys';
 
 const idParams = z.object({ id: z.uuid() });
 const tags = ['contacts'];
@@ -33,10 +44,17 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
 
   app.post(
     '/contacts',
-    { schema: { tags, summary: 'Create a contact', body: contactInputSchema } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a contact',
+        body: contactInputSchema,
+        response: { 201: contactSchema, ...authedErrors, ...errors(409) },
+      },
+    },
     async (request, reply) => {
       const contact = await createContact(db, request.workspaceId, request.body);
-      await reevaluateContactSegments(temporalDeps, request.workspaceId, contact.id);
+      await contactChanged(temporalDeps, request.workspaceId, contact.id);
       return reply.code(201).send(contact);
     },
   );
@@ -48,6 +66,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'List and search contacts, newest first',
         querystring: contactSearchSchema,
+        response: { 200: contactPageSchema, ...authedErrors },
       },
     },
     async (request) => searchContacts(db, request.workspaceId, request.query),
@@ -55,7 +74,14 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
 
   app.get(
     '/contacts/:id',
-    { schema: { tags, summary: 'Get a contact', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a contact',
+        params: idParams,
+        response: { 200: contactSchema, ...authedErrors, ...errors(404) },
+      },
+    },
     async (request) => getContact(db, request.workspaceId, request.params.id),
   );
 
@@ -67,11 +93,12 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: 'Update a contact; attributes merge, segments are re-evaluated at once',
         params: idParams,
         body: contactUpdateSchema,
+        response: { 200: contactSchema, ...authedErrors, ...errors(404, 409) },
       },
     },
     async (request) => {
       const contact = await updateContact(db, request.workspaceId, request.params.id, request.body);
-      await reevaluateContactSegments(temporalDeps, request.workspaceId, contact.id);
+      await contactChanged(temporalDeps, request.workspaceId, contact.id);
       return contact;
     },
   );
@@ -83,6 +110,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Delete a contact and cancel all its journey runs at once',
         params: idParams,
+        response: { 200: deleteOutcomeSchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request) => deleteContact(deps, request.workspaceId, request.params.id),
@@ -95,15 +123,40 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'GDPR erasure: cancel runs, wipe personal data of events and messages, delete the contact',
         params: idParams,
+        response: { 200: deleteOutcomeSchema, ...authedErrors, ...errors(404) },
       },
     },
-    async (request) => deleteContact(deps, request.workspaceId, request.params.id, { erase: true }),
+    async (request) => {
+      const outcome = await deleteContact(deps, request.workspaceId, request.params.id, { erase: true });
+      await audit(request, deps, {
+        action: 'contact.erase',
+        objectType: 'contact',
+        objectId: request.params.id,
+        change: { ...outcome },
+      });
+      return outcome;
+    },
   );
 
   app.get(
     '/contacts/:id/export',
-    { schema: { tags, summary: 'GDPR export: everything held about the contact', params: idParams } },
-    async (request) => exportContact(db, request.workspaceId, request.params.id),
+    {
+      schema: {
+        tags,
+        summary: 'GDPR export: everything held about the contact',
+        params: idParams,
+        response: { 200: contactExportSchema, ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => {
+      const exported = await exportContact(db, request.workspaceId, request.params.id);
+      await audit(request, deps, {
+        action: 'contact.export',
+        objectType: 'contact',
+        objectId: request.params.id,
+      });
+      return exported;
+    },
   );
 
   app.get(
@@ -114,6 +167,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: "The contact's event timeline, newest first",
         params: idParams,
         querystring: timelineQuerySchema,
+        response: { 200: eventPageSchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request) => {
@@ -124,7 +178,14 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
 
   app.get(
     '/contacts/:id/runs',
-    { schema: { tags, summary: "The contact's journey runs with their paths", params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: "The contact's journey runs with their paths",
+        params: idParams,
+        response: { 200: listOf(runSchema), ...authedErrors, ...errors(404) },
+      },
+    },
     async (request) => {
       await getContact(db, request.workspaceId, request.params.id);
       return { data: await runsOfContact(db, request.workspaceId, request.params.id) };
@@ -141,6 +202,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         description:
           'Answers 202 with the job; follow its progress at GET /v1/jobs/:id. Rows upsert by userId, else email.',
         body: z.string().describe('The file'),
+        response: { 202: jobSchema, ...authedErrors, ...errors(413, 415) },
       },
     },
     async (request, reply) => {

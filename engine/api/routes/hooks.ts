@@ -12,9 +12,10 @@ import {
 } from '../../audience/hooks/hooks';
 import { receiveWebhook } from '../../audience/hooks/receive';
 import { dispatchAfterCommit } from '../../dispatch/after-commit';
-import type { SecretBox } from '../../identity/secret-box';
-import { defaultSecretBox } from '../../sdk/secrets';
+import { audit } from '../audit';
 import type { AppDeps } from '../deps';
+import { hookDeliverySchema, hookSchema, hookWithSecretSchema } from '../schemas/audience';
+import { authedErrors, errors, listOf, noContent } from '../schemas/common';
 
 const idParams = z.object({ id: z.uuid() });
 const tags = ['hooks'];
@@ -22,22 +23,11 @@ const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 interface HookRouteOptions {
   deps: AppDeps;
-  /** The box sealing hook secrets; the configured one by default. */
-  secretBox?: SecretBox;
-}
-
-function boxOf(options: HookRouteOptions): () => SecretBox {
-  let box = options.secretBox;
-  return () => {
-    box ??= defaultSecretBox();
-    return box;
-  };
 }
 
 /** Managing inbound webhooks (secret-key scope): create, list, read, change, delete, rotate the secret. */
 export const hookRoutes: FastifyPluginAsyncZod<HookRouteOptions> = async (app, options) => {
   const { db } = options.deps;
-  const box = boxOf(options);
 
   app.post(
     '/hooks',
@@ -46,21 +36,50 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRouteOptions> = async (app, o
         tags,
         summary: 'Create an inbound webhook; the answer holds its signing secret, shown only here',
         body: hookInputSchema,
+        response: { 201: hookWithSecretSchema, ...authedErrors },
       },
     },
     async (request, reply) => {
-      const { hook, secret } = await createHook(db, box(), request.workspaceId, request.body);
+      const { hook, secret } = await createHook(
+        db,
+        options.deps.secretBox,
+        request.workspaceId,
+        request.body,
+      );
+      await audit(request, options.deps, {
+        action: 'hook.create',
+        objectType: 'hook',
+        objectId: hook.id,
+        change: { name: hook.name },
+      });
       return reply.code(201).send({ ...hook, secret });
     },
   );
 
-  app.get('/hooks', { schema: { tags, summary: 'List inbound webhooks' } }, async (request) => ({
-    data: await listHooks(db, request.workspaceId),
-  }));
+  app.get(
+    '/hooks',
+    {
+      schema: {
+        tags,
+        summary: 'List inbound webhooks',
+        response: { 200: listOf(hookSchema), ...authedErrors },
+      },
+    },
+    async (request) => ({
+      data: await listHooks(db, request.workspaceId),
+    }),
+  );
 
   app.get(
     '/hooks/:id',
-    { schema: { tags, summary: 'Get an inbound webhook', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Get an inbound webhook',
+        params: idParams,
+        response: { 200: hookSchema, ...authedErrors, ...errors(404) },
+      },
+    },
     async (request) => getHook(db, request.workspaceId, request.params.id),
   );
 
@@ -72,6 +91,7 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRouteOptions> = async (app, o
         summary: 'Rename or re-map an inbound webhook',
         params: idParams,
         body: hookInputSchema,
+        response: { 200: hookSchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request) => updateHook(db, request.workspaceId, request.params.id, request.body),
@@ -79,9 +99,21 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRouteOptions> = async (app, o
 
   app.delete(
     '/hooks/:id',
-    { schema: { tags, summary: 'Delete an inbound webhook', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete an inbound webhook',
+        params: idParams,
+        response: { 204: noContent('Deleted'), ...authedErrors, ...errors(404) },
+      },
+    },
     async (request, reply) => {
       await deleteHook(db, request.workspaceId, request.params.id);
+      await audit(request, options.deps, {
+        action: 'hook.delete',
+        objectType: 'hook',
+        objectId: request.params.id,
+      });
       return reply.code(204).send();
     },
   );
@@ -104,16 +136,23 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRouteOptions> = async (app, o
               .describe('How long the previous secrets stay valid (default 24 h)'),
           })
           .default({ graceSeconds: DEFAULT_ROTATION_GRACE_SECONDS }),
+        response: { 200: hookWithSecretSchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request) => {
       const { hook, secret } = await rotateHookSecret(
         db,
-        box(),
+        options.deps.secretBox,
         request.workspaceId,
         request.params.id,
         request.body.graceSeconds,
       );
+      await audit(request, options.deps, {
+        action: 'hook.rotate-secret',
+        objectType: 'hook',
+        objectId: hook.id,
+        change: { graceSeconds: request.body.graceSeconds },
+      });
       return { ...hook, secret };
     },
   );
@@ -127,7 +166,6 @@ export const hookReceiverRoutes: FastifyPluginAsyncZod<
   HookRouteOptions & { dispatchBudgetMs?: number }
 > = async (app, options) => {
   const { db } = options.deps;
-  const box = boxOf(options);
   app.addHook('onRequest', async (request) => {
     request.headers['content-type'] = 'application/octet-stream';
   });
@@ -146,6 +184,11 @@ export const hookReceiverRoutes: FastifyPluginAsyncZod<
           'Verified with webhook-id, webhook-timestamp and webhook-signature over the raw body; a repeated webhook-id is a 200 no-op.',
         params: idParams,
         security: [],
+        response: {
+          200: hookDeliverySchema,
+          202: hookDeliverySchema.describe('Stored; delivery to journeys is pending'),
+          ...errors(400, 401, 404, 413),
+        },
       },
     },
     async (request, reply) => {
@@ -155,7 +198,7 @@ export const hookReceiverRoutes: FastifyPluginAsyncZod<
       };
       const outcome = await receiveWebhook(
         db,
-        box(),
+        options.deps.secretBox,
         request.params.id,
         {
           id: header('webhook-id'),
@@ -165,7 +208,11 @@ export const hookReceiverRoutes: FastifyPluginAsyncZod<
         Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       );
       if (outcome.status === 'duplicate') return reply.code(200).send({ success: true, duplicate: true });
-      const dispatched = await dispatchAfterCommit(db, [outcome.outboxId], options.dispatchBudgetMs);
+      const dispatched = await dispatchAfterCommit(
+        options.deps.dispatcher,
+        [outcome.outboxId],
+        options.dispatchBudgetMs,
+      );
       return reply.code(dispatched === 'pending' ? 202 : 200).send({ success: true, duplicate: false });
     },
   );

@@ -7,19 +7,29 @@ import {
   getVersion,
   listJourneys,
   listVersions,
-  publishJourney,
   saveDraft,
-  setJourneyStatus,
   validateDraft,
 } from '../../automation/journeys/journeys';
 import { journeyGraphSchema } from '../../automation/journeys/model';
 import { getTemplate, journeyTemplates } from '../../automation/journeys/templates';
 import { enrollContact } from '../../automation/runs/enroll';
 import { journeyCounts, runsOfJourney } from '../../automation/runs/queries';
-import { signalJourneyRuns } from '../../automation/runs/run-control';
 import { NotFound } from '../../errors';
-import { applyLifecycleEffects } from '../../operations/journey-lifecycle';
+import { changeJourneyStatus, publishJourney } from '../../operations/journey-lifecycle';
+import { audit } from '../audit';
 import type { AppDeps } from '../deps';
+import { authedErrors, errors, listOf, noContent } from '../schemas/common';
+import {
+  enrollOutcomeSchema,
+  journeyCountsSchema,
+  journeySchema,
+  journeyStatusChangeSchema,
+  journeyTemplateSchema,
+  journeyVersionSchema,
+  runSchema,
+  validationResultSchema,
+  withParsedGraph,
+} from '../schemas/journeys';
 
 const idParams = z.object({ id: z.uuid() });
 const tags = ['journeys'];
@@ -28,17 +38,38 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
   const { db, registry } = deps;
   const temporalDeps = { db, temporal: deps.temporal, taskQueue: deps.taskQueue };
 
-  app.get('/journey-templates', { schema: { tags, summary: 'Shipped journey templates' } }, async () => ({
-    data: journeyTemplates,
-  }));
+  app.get(
+    '/journey-templates',
+    {
+      schema: {
+        tags,
+        summary: 'Shipped journey templates',
+        response: { 200: listOf(journeyTemplateSchema), ...authedErrors },
+      },
+    },
+    async () => ({
+      data: journeyTemplates.map(withParsedGraph),
+    }),
+  );
 
-  app.get('/journeys', { schema: { tags, summary: 'List journeys' } }, async (request) => ({
-    data: await listJourneys(db, request.workspaceId),
-  }));
+  app.get(
+    '/journeys',
+    { schema: { tags, summary: 'List journeys', response: { 200: listOf(journeySchema), ...authedErrors } } },
+    async (request) => ({
+      data: await listJourneys(db, request.workspaceId),
+    }),
+  );
 
   app.post(
     '/journeys',
-    { schema: { tags, summary: 'Create a journey draft', body: journeyGraphSchema } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a journey draft',
+        body: journeyGraphSchema,
+        response: { 201: journeySchema, ...authedErrors },
+      },
+    },
     async (request, reply) =>
       reply.code(201).send(await createJourney(db, request.workspaceId, request.body)),
   );
@@ -50,6 +81,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Create a journey draft from a shipped template',
         body: z.object({ template: z.string().min(1), name: z.string().min(1).max(200).optional() }),
+        response: { 201: journeySchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request, reply) => {
@@ -62,19 +94,41 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
 
   app.get(
     '/journeys/:id',
-    { schema: { tags, summary: 'Get a journey', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a journey',
+        params: idParams,
+        response: { 200: journeySchema, ...authedErrors, ...errors(404) },
+      },
+    },
     async (request) => getJourney(db, request.workspaceId, request.params.id),
   );
 
   app.put(
     '/journeys/:id',
-    { schema: { tags, summary: 'Save the draft', params: idParams, body: journeyGraphSchema } },
+    {
+      schema: {
+        tags,
+        summary: 'Save the draft',
+        params: idParams,
+        body: journeyGraphSchema,
+        response: { 200: journeySchema, ...authedErrors, ...errors(404, 409) },
+      },
+    },
     async (request) => saveDraft(db, request.workspaceId, request.params.id, request.body),
   );
 
   app.delete(
     '/journeys/:id',
-    { schema: { tags, summary: 'Delete an unpublished journey', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete an unpublished journey',
+        params: idParams,
+        response: { 204: noContent('Deleted'), ...authedErrors, ...errors(404, 409) },
+      },
+    },
     async (request, reply) => {
       await deleteJourney(db, request.workspaceId, request.params.id);
       return reply.code(204).send();
@@ -89,6 +143,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: 'Validate the draft, or the graph in the body',
         params: idParams,
         body: z.object({ graph: z.unknown().optional() }).nullish(),
+        response: { 200: validationResultSchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request) => {
@@ -105,17 +160,22 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: 'Compile the draft into a new immutable version and activate it',
         params: idParams,
         body: z.object({ note: z.string().max(1000).optional() }).nullish(),
+        response: { 201: journeyVersionSchema, ...authedErrors, ...errors(404, 409, 422) },
       },
     },
     async (request, reply) => {
       const version = await publishJourney(
-        db,
-        registry,
+        { ...temporalDeps, registry },
         request.workspaceId,
         request.params.id,
         request.body?.note,
       );
-      await applyLifecycleEffects(temporalDeps, request.workspaceId, request.params.id, 'published');
+      await audit(request, deps, {
+        action: 'journey.publish',
+        objectType: 'journey',
+        objectId: request.params.id,
+        change: { version: version.version, note: request.body?.note ?? null },
+      });
       return reply.code(201).send(version);
     },
   );
@@ -128,20 +188,27 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
           tags,
           summary: `${action[0].toUpperCase()}${action.slice(1)} the journey`,
           params: idParams,
+          response: { 200: journeyStatusChangeSchema, ...authedErrors, ...errors(404, 409) },
         },
       },
       async (request) => {
-        const status = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'archived';
-        const journey = await setJourneyStatus(db, request.workspaceId, request.params.id, status);
-        const signalled = await signalJourneyRuns(
-          db,
-          deps.temporal,
-          journey.id,
-          action === 'archive' ? { action: 'exit', reason: 'journey archived' } : { action },
+        const journey = await changeJourneyStatus(
+          temporalDeps,
+          request.workspaceId,
+          request.params.id,
+          action,
         );
-        const change = action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'archived';
-        await applyLifecycleEffects(temporalDeps, request.workspaceId, journey.id, change);
-        return { ...journey, runsSignalled: signalled };
+        await audit(request, deps, {
+          action: `journey.${action}`,
+          objectType: 'journey',
+          objectId: journey.id,
+          change: {
+            version: journey.activeVersion,
+            status: journey.status,
+            runsSignalled: journey.runsSignalled,
+          },
+        });
+        return journey;
       },
     );
   lifecycle('pause');
@@ -150,7 +217,14 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
 
   app.get(
     '/journeys/:id/versions',
-    { schema: { tags, summary: 'Published versions, newest first', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Published versions, newest first',
+        params: idParams,
+        response: { 200: listOf(journeyVersionSchema), ...authedErrors, ...errors(404) },
+      },
+    },
     async (request) => ({ data: await listVersions(db, request.workspaceId, request.params.id) }),
   );
 
@@ -161,6 +235,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'One published version with its graph and plan',
         params: idParams.extend({ version: z.coerce.number().int().positive() }),
+        response: { 200: journeyVersionSchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request) => getVersion(db, request.workspaceId, request.params.id, request.params.version),
@@ -174,6 +249,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: 'Enroll contacts by id under the re-entry rule',
         params: idParams,
         body: z.object({ contactIds: z.array(z.uuid()).min(1).max(1000) }),
+        response: { 200: listOf(enrollOutcomeSchema), ...authedErrors, ...errors(404, 409) },
       },
     },
     async (request) => {
@@ -203,6 +279,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
           status: z.enum(['running', 'completed', 'converted', 'exited', 'failed', 'cancelled']).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
+        response: { 200: listOf(runSchema), ...authedErrors, ...errors(404) },
       },
     },
     async (request) => {
@@ -219,6 +296,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: 'Per-node counts (entered, waiting, per port) and conversions',
         params: idParams,
         querystring: z.object({ version: z.coerce.number().int().positive().optional() }),
+        response: { 200: journeyCountsSchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request) => {

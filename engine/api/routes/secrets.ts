@@ -1,8 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { SecretBox } from '../../identity/secret-box';
-import { defaultSecretBox, deleteSecret, listSecrets, secretNamePattern, setSecret } from '../../sdk/secrets';
+import { deleteSecret, listSecrets, setSecret } from '../../identity/workspace-secrets';
+import { secretNamePattern } from '../../sdk/secrets';
+import { audit } from '../audit';
 import type { AppDeps } from '../deps';
+import { authedErrors, errors, listOf, noContent } from '../schemas/common';
+import { secretInfoSchema } from '../schemas/messaging';
 
 const tags = ['secrets'];
 const nameParams = z.object({
@@ -13,15 +16,15 @@ const nameParams = z.object({
 
 /** Workspace secrets for custom nodes: set, list names, delete. Values are never returned. */
 export const secretRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
-  let box: SecretBox | undefined;
-  const sealer = () => {
-    box ??= deps.channels?.box ?? defaultSecretBox();
-    return box;
-  };
-
   app.get(
     '/secrets',
-    { schema: { tags, summary: 'Names of the workspace secrets (never values)' } },
+    {
+      schema: {
+        tags,
+        summary: 'Names of the workspace secrets (never values)',
+        response: { 200: listOf(secretInfoSchema), ...authedErrors },
+      },
+    },
     async (request) => ({
       data: await listSecrets(deps.db, request.workspaceId),
     }),
@@ -36,17 +39,43 @@ export const secretRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
           'Create or replace a secret; stored encrypted, readable only by nodes as ctx.secrets.get(name)',
         params: nameParams,
         body: z.object({ value: z.string().min(1).max(16_384) }),
+        response: { 200: secretInfoSchema, ...authedErrors },
       },
     },
-    async (request) =>
-      setSecret(deps.db, sealer(), request.workspaceId, request.params.name, request.body.value),
+    async (request) => {
+      const saved = await setSecret(
+        deps.db,
+        deps.secretBox,
+        request.workspaceId,
+        request.params.name,
+        request.body.value,
+      );
+      await audit(request, deps, {
+        action: 'secret.set',
+        objectType: 'secret',
+        objectId: request.params.name,
+      });
+      return saved;
+    },
   );
 
   app.delete(
     '/secrets/:name',
-    { schema: { tags, summary: 'Delete a secret', params: nameParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a secret',
+        params: nameParams,
+        response: { 204: noContent('Deleted'), ...authedErrors, ...errors(404) },
+      },
+    },
     async (request, reply) => {
       await deleteSecret(deps.db, request.workspaceId, request.params.name);
+      await audit(request, deps, {
+        action: 'secret.delete',
+        objectType: 'secret',
+        objectId: request.params.name,
+      });
       return reply.code(204).send();
     },
   );

@@ -1,19 +1,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { segmentDefinitionSchema } from '../../audience/segments/definition';
-import { refreshSegment } from '../../audience/segments/reevaluate';
 import {
-  createSegment,
-  deleteSegment,
   getSegment,
   listSegments,
   previewSegment,
   segmentInputSchema,
-  updateSegment,
 } from '../../audience/segments/segments';
-import { journeysWithTrigger } from '../../automation/triggers/trigger-journeys';
 import { startSegmentEnrollment } from '../../jobs/start';
+import { createSegment, deleteSegment, updateSegment } from '../../operations/segments';
 import type { AppDeps } from '../deps';
+import {
+  jobSchema,
+  segmentChangeSchema,
+  segmentPreviewSchema,
+  segmentSchema,
+  segmentWithSizeSchema,
+} from '../schemas/audience';
+import { authedErrors, errors, listOf, noContent } from '../schemas/common';
 
 const idParams = z.object({ id: z.uuid() });
 const tags = ['segments'];
@@ -22,9 +26,19 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
   const { db } = deps;
   const temporalDeps = { db, temporal: deps.temporal, taskQueue: deps.taskQueue };
 
-  app.get('/segments', { schema: { tags, summary: 'List segments with their sizes' } }, async (request) => ({
-    data: await listSegments(db, request.workspaceId),
-  }));
+  app.get(
+    '/segments',
+    {
+      schema: {
+        tags,
+        summary: 'List segments with their sizes',
+        response: { 200: listOf(segmentWithSizeSchema), ...authedErrors },
+      },
+    },
+    async (request) => ({
+      data: await listSegments(db, request.workspaceId),
+    }),
+  );
 
   app.post(
     '/segments',
@@ -33,13 +47,11 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Create a segment; its membership is computed at once',
         body: segmentInputSchema,
+        response: { 201: segmentWithSizeSchema, ...authedErrors, ...errors(409) },
       },
     },
-    async (request, reply) => {
-      const segment = await createSegment(db, request.workspaceId, request.body);
-      const membership = await refreshSegment(temporalDeps, segment);
-      return reply.code(201).send({ ...segment, members: membership.entered });
-    },
+    async (request, reply) =>
+      reply.code(201).send(await createSegment(temporalDeps, request.workspaceId, request.body)),
   );
 
   app.post(
@@ -49,6 +61,7 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Count the contacts a definition matches now, without saving it',
         body: z.object({ definition: segmentDefinitionSchema }),
+        response: { 200: segmentPreviewSchema, ...authedErrors },
       },
     },
     async (request) => previewSegment(db, request.workspaceId, request.body.definition),
@@ -56,7 +69,14 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
 
   app.get(
     '/segments/:id',
-    { schema: { tags, summary: 'Get a segment', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a segment',
+        params: idParams,
+        response: { 200: segmentSchema, ...authedErrors, ...errors(404) },
+      },
+    },
     async (request) => getSegment(db, request.workspaceId, request.params.id),
   );
 
@@ -68,30 +88,38 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: 'Change a segment; membership is re-evaluated and entering contacts enroll',
         params: idParams,
         body: segmentInputSchema.partial(),
+        response: { 200: segmentChangeSchema, ...authedErrors, ...errors(404, 409) },
       },
     },
-    async (request) => {
-      const segment = await updateSegment(db, request.workspaceId, request.params.id, request.body);
-      const membership = await refreshSegment(temporalDeps, segment);
-      return { ...segment, membership };
-    },
+    async (request) => updateSegment(temporalDeps, request.workspaceId, request.params.id, request.body),
   );
 
   app.delete(
     '/segments/:id',
-    { schema: { tags, summary: 'Delete a segment no active journey uses', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a segment no active journey uses',
+        params: idParams,
+        response: { 204: noContent('Deleted'), ...authedErrors, ...errors(404, 409) },
+      },
+    },
     async (request, reply) => {
-      const users = (await journeysWithTrigger(db, 'trigger.segment', request.workspaceId))
-        .filter((j) => j.trigger.config.segmentId === request.params.id)
-        .map((j) => j.journeyId);
-      await deleteSegment(db, request.workspaceId, request.params.id, users);
+      await deleteSegment(temporalDeps, request.workspaceId, request.params.id);
       return reply.code(204).send();
     },
   );
 
   app.post(
     '/segments/:id/preview',
-    { schema: { tags, summary: 'Count the contacts the saved segment matches now', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Count the contacts the saved segment matches now',
+        params: idParams,
+        response: { 200: segmentPreviewSchema, ...authedErrors, ...errors(404) },
+      },
+    },
     async (request) => {
       const segment = await getSegment(db, request.workspaceId, request.params.id);
       return previewSegment(db, request.workspaceId, segmentDefinitionSchema.parse(segment.definition));
@@ -107,6 +135,7 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         description: 'Answers 202 with the job; follow it at GET /v1/jobs/:id.',
         params: idParams,
         body: z.object({ segmentId: z.uuid() }),
+        response: { 202: jobSchema, ...authedErrors, ...errors(404, 409) },
       },
     },
     async (request, reply) => {

@@ -19,6 +19,7 @@ import { dispatchAfterCommit } from '../../dispatch/after-commit';
 import { InvalidInput } from '../../errors';
 import { readJsonBody } from '../body';
 import type { AppDeps } from '../deps';
+import { errors } from '../schemas/common';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -74,7 +75,7 @@ export const trackingRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; dispatchBudg
   const answer = async (outcomes: IngestOutcome[]) => {
     const stored = outcomes.filter((o) => o.status === 'stored');
     const dispatched = await dispatchAfterCommit(
-      deps.db,
+      deps.dispatcher,
       stored.map((o) => o.outboxId),
       dispatchBudgetMs,
     );
@@ -104,7 +105,7 @@ export const trackingRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; dispatchBudg
           summary,
           security,
           body,
-          response: { 200: answerSchema, 202: answerSchema },
+          response: { 200: answerSchema, 202: answerSchema, ...errors(400, 401, 413, 429) },
         },
       },
       async (request, reply) => {
@@ -141,7 +142,7 @@ export const trackingRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; dispatchBudg
           'Valid events are stored; the answer lists rejected ones by index and field. 202 when dispatch to journeys is pending.',
         security,
         body: batchBodySchema,
-        response: { 200: answerSchema, 202: answerSchema },
+        response: { 200: answerSchema, 202: answerSchema, ...errors(400, 401, 413, 429) },
       },
     },
     async (request, reply) => {

@@ -7,7 +7,10 @@ export interface ContactEvent {
   contactId: string;
   /** Deterministic, so a retried producer stores the event once. */
   messageId: string;
-  name: string;
+  /** `track` (default), or `identify` for a change to the contact itself (traits, lists). */
+  type?: 'track' | 'identify';
+  /** The event name; null for an identify. */
+  name: string | null;
   properties?: Record<string, unknown>;
   context?: Record<string, unknown>;
   timestamp?: Date;
@@ -30,7 +33,7 @@ export async function storeContactEvent(
         workspaceId: event.workspaceId,
         contactId: event.contactId,
         messageId: event.messageId,
-        type: 'track',
+        type: event.type ?? 'track',
         name: event.name,
         properties: event.properties ?? {},
         context: event.context ?? {},

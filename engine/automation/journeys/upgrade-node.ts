@@ -1,11 +1,11 @@
 import type { Db } from '../../../db';
 import { DomainError, InvalidInput, NotFound } from '../../errors';
 import { portsOf } from '../../sdk/define-node';
-import { getJourney, getVersion, type JourneyRow, saveDraft } from '../journeys/journeys';
-import { type JourneyGraph, journeyGraphSchema } from '../journeys/model';
-import type { Plan } from '../journeys/plan';
-import { edgePort } from '../journeys/validate';
-import type { NodeRegistry } from './registry';
+import type { NodeRegistry } from '../nodes/registry';
+import { getJourney, getVersion, type JourneyRow, saveDraft } from './journeys';
+import { type JourneyGraph, journeyGraphSchema } from './model';
+import type { Plan } from './plan';
+import { edgePort } from './validate';
 
 export interface UpgradeProblem {
   code: 'config_invalid' | 'port_removed';

@@ -2,11 +2,11 @@ import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { Channel } from '../../../connectors';
 import type { ChannelDeps } from '../../messaging/channels/deps';
+import type { MessageLinks } from '../../messaging/links/links';
 import { type RenderedMessage, type SendOutcome, sendMessage } from '../../messaging/messages/send-message';
 import { renderParts } from '../../messaging/templates/render';
 import { renderScope } from '../../messaging/templates/scope';
 import { findTemplateByName, loadPartials } from '../../messaging/templates/templates';
-import type { MessageLinks } from '../../messaging/tracking/links';
 import {
   defineNode,
   type NodeContext,

@@ -5,7 +5,7 @@ import { DomainError } from '../../errors';
 import { resolveTimeZone } from '../../time/zoned';
 import { enrollContact, type TemporalDeps } from '../runs/enroll';
 import { candidateMonthDays, type DateTriggerConfig, occurrencesBetween } from './date-occurrence';
-import { journeysWithTrigger } from './trigger-journeys';
+import { journeysWithTrigger } from './trigger-index';
 
 /**
  * How far back a scan looks for occurrences it has not acted on: a worker that was down for a

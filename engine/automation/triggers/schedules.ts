@@ -11,7 +11,7 @@ import type { Db } from '../../../db';
 import { journeys, journeyVersions } from '../../../db/schema';
 import { workspaceTimezone } from '../../audience/contacts/contact-store';
 import { resolveTimeZone } from '../../time/zoned';
-import { journeysWithTrigger } from './trigger-journeys';
+import { journeysWithTrigger } from './trigger-index';
 
 export const DATE_SCAN_SCHEDULE_ID = 'wayline:date-trigger-scan';
 export const SEGMENT_REFRESH_SCHEDULE_ID = 'wayline:segment-refresh';

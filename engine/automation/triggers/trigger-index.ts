@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { journeys, journeyVersions } from '../../../db/schema';
+import { matchesFilter, type PropertyFilter } from '../../audience/conditions/filters';
 import type { Plan, PlanNode } from '../journeys/plan';
 
 export interface TriggerJourney {
@@ -13,7 +14,12 @@ export interface TriggerJourney {
   since: Date;
 }
 
-const triggerType = sql<string>`(${journeyVersions.plan} -> 'nodes' -> (${journeyVersions.plan} ->> 'trigger') ->> 'type')`;
+/**
+ * The one index of "active journeys whose trigger is X": each active journey's trigger node is
+ * read from its active version's plan in SQL.
+ */
+const triggerNode = sql`(${journeyVersions.plan} -> 'nodes' -> (${journeyVersions.plan} ->> 'trigger'))`;
+const triggerType = sql<string>`(${triggerNode} ->> 'type')`;
 
 /** Active journeys whose active version starts with a trigger of this type. */
 export async function journeysWithTrigger(
@@ -53,4 +59,47 @@ export async function journeysWithTrigger(
       since: new Date(row.since),
     };
   });
+}
+
+/** Active journeys triggered by entering this segment (`trigger.segment` on its id). */
+export async function journeysTriggeredBySegment(
+  db: Db,
+  workspaceId: string,
+  segmentId: string,
+): Promise<TriggerJourney[]> {
+  return (await journeysWithTrigger(db, 'trigger.segment', workspaceId)).filter(
+    (journey) => journey.trigger.config.segmentId === segmentId,
+  );
+}
+
+/**
+ * Active journeys whose trigger is `trigger.event` on this event name and whose property filter
+ * matches. The trigger node is read from the active version's plan in SQL, so only journeys
+ * waiting for this name come back.
+ */
+export async function journeysTriggeredByEvent(
+  db: Db,
+  workspaceId: string,
+  name: string,
+  properties: Record<string, unknown>,
+): Promise<string[]> {
+  const rows = await db
+    .select({
+      journeyId: journeys.id,
+      where: sql<PropertyFilter | null>`${triggerNode}->'config'->'where'`,
+    })
+    .from(journeys)
+    .innerJoin(
+      journeyVersions,
+      and(eq(journeyVersions.journeyId, journeys.id), eq(journeyVersions.version, journeys.activeVersion)),
+    )
+    .where(
+      and(
+        eq(journeys.workspaceId, workspaceId),
+        eq(journeys.status, 'active'),
+        eq(triggerType, 'trigger.event'),
+        sql`${triggerNode}->'config'->>'event' = ${name}`,
+      ),
+    );
+  return rows.filter((row) => matchesFilter(properties, row.where ?? undefined)).map((row) => row.journeyId);
 }

@@ -6,9 +6,9 @@ import type { ContactSnapshot } from '../../sdk/define-node';
 import { NodeError } from '../../sdk/node-error';
 import { resolveChannel } from '../channels/channel-settings';
 import type { ChannelDeps } from '../channels/deps';
+import { type MessageLinks, messageLinks, trackHtml } from '../links/links';
 import { decideSend } from '../policy/send-policy';
 import { TemplateRenderFailed } from '../templates/render';
-import { type MessageLinks, messageLinks, trackHtml } from '../tracking/links';
 import { ACCEPTED_STATUSES, findMessageByKey, type MessageRow, updateMessage } from './ledger';
 
 export interface RenderedMessage {

@@ -3,10 +3,10 @@ import { and, eq, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { contacts, messages } from '../../../db/schema';
 import type { ChannelDeps } from '../channels/deps';
+import { createToken, verifyToken } from '../links/tokens';
 import { advanceStatus, type MessageRow } from '../messages/ledger';
 import { normalizeAddress, suppress } from '../policy/suppression';
 import { recordContactEvent } from './contact-events';
-import { createToken, verifyToken } from './tokens';
 
 /**
  * What an email provider reports: a bounce (hard: the address does not exist; soft: try later)

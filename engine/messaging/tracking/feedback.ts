@@ -4,11 +4,11 @@ import { contacts, topics } from '../../../db/schema';
 import { NotFound } from '../../errors';
 import { resolveChannel } from '../channels/channel-settings';
 import type { ChannelDeps } from '../channels/deps';
+import { verifyToken } from '../links/tokens';
 import { advanceStatus, findMessage, type MessageRow } from '../messages/ledger';
 import { topicKey } from '../policy/subscriptions';
 import { suppress } from '../policy/suppression';
 import { recordContactEvent } from './contact-events';
-import { verifyToken } from './tokens';
 import { assertTwilioSignature, type FormParams, ProviderSignatureInvalid } from './twilio-signature';
 
 const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);

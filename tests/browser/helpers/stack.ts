@@ -5,7 +5,7 @@ import { createRegistry } from '../../../engine/automation/nodes';
 import { startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import type { AnyNodeDefinition } from '../../../engine/sdk/define-node';
-import { testChannelDeps } from '../../helpers/channels';
+import { testChannelDeps, testSecretBox } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
 import { ensureUiBuilt, uiDist } from './ui-build';
@@ -43,9 +43,17 @@ export async function startStack(options: { nodes?: AnyNodeDefinition[] } = {}):
     createRegistry(custom(options.nodes), { channels: testChannelDeps(database.db) }),
   );
   const workspace = await createWorkspace(database.db, 'Browser test workspace', 'Europe/Paris');
+  // Tracked events reach journeys through the dispatcher, as in `npm start`.
+  const dispatcher = startDispatcher({
+    db: database.db,
+    temporal: temporal.client,
+    taskQueue: temporal.taskQueue,
+  });
   const api = (nodes?: AnyNodeDefinition[]) =>
     buildApp({
       db: database.db,
+      secretBox: testSecretBox,
+      dispatcher,
       database,
       temporal: temporal.client,
       taskQueue: temporal.taskQueue,
@@ -54,12 +62,6 @@ export async function startStack(options: { nodes?: AnyNodeDefinition[] } = {}):
       demoKey: workspace.secretKey,
     });
   let app = await api(options.nodes);
-  // Tracked events reach journeys through the dispatcher, as in `npm start`.
-  const dispatcher = startDispatcher({
-    db: database.db,
-    temporal: temporal.client,
-    taskQueue: temporal.taskQueue,
-  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const stack: Stack = {
     url: address,

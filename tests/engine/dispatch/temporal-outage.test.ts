@@ -16,6 +16,7 @@ import { createWorkspace, type NewWorkspace } from '../../../engine/identity/wor
 import { findTemporalCli } from '../../../engine/temporal/binaries';
 import { type DevServer, startDevServer } from '../../../engine/temporal/dev-server';
 import { createJourneyWorker } from '../../../engine/temporal/worker';
+import { testSecretBox } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { line, pathOf, publishGraph } from '../../helpers/fixtures';
 import { freePort } from '../../helpers/ports';
@@ -64,6 +65,8 @@ describe('events accepted while Temporal is down (own Temporal dev server, stopp
       temporal: client,
       taskQueue,
       registry: createRegistry(),
+      secretBox: testSecretBox,
+      dispatcher,
     });
   });
   afterAll(async () => {
@@ -115,6 +118,7 @@ describe('events accepted while Temporal is down (own Temporal dev server, stopp
       taskQueue,
       db: database.db,
       registry: createRegistry(),
+      secretBox: testSecretBox,
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
     const running = worker.run();

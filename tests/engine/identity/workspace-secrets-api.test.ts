@@ -3,9 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { workspaceSecrets } from '../../../db/schema';
+import { readSecret } from '../../../engine/identity/workspace-secrets';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { defaultSecretBox, readSecret } from '../../../engine/sdk/secrets';
 import { bearer, testApp } from '../../helpers/app';
+import { testSecretBox } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 
@@ -49,7 +50,7 @@ describe.each(databaseKinds())('secrets API (Fastify inject, real Temporal clien
 
     const rows = await database.db.select().from(workspaceSecrets);
     expect(rows.map((r) => r.sealedValue).join()).not.toContain('tok-123');
-    expect(await readSecret(database.db, defaultSecretBox(), workspace.id, 'CRM_TOKEN')).toBe(
+    expect(await readSecret(database.db, testSecretBox, workspace.id, 'CRM_TOKEN')).toBe(
       'tok-123-very-secret',
     );
   });
@@ -57,7 +58,7 @@ describe.each(databaseKinds())('secrets API (Fastify inject, real Temporal clien
   it('replaces a value on a second PUT', async () => {
     await put(workspace.secretKey, 'ROTATED', 'first');
     await put(workspace.secretKey, 'ROTATED', 'second');
-    expect(await readSecret(database.db, defaultSecretBox(), workspace.id, 'ROTATED')).toBe('second');
+    expect(await readSecret(database.db, testSecretBox, workspace.id, 'ROTATED')).toBe('second');
   });
 
   it("keeps one workspace's secrets out of another's reach", async () => {
@@ -70,7 +71,7 @@ describe.each(databaseKinds())('secrets API (Fastify inject, real Temporal clien
       headers: bearer(other.secretKey),
     });
     expect(deleted.statusCode).toBe(404);
-    expect(await readSecret(database.db, defaultSecretBox(), other.id, 'PRIVATE_KEY')).toBeUndefined();
+    expect(await readSecret(database.db, testSecretBox, other.id, 'PRIVATE_KEY')).toBeUndefined();
   });
 
   it('deletes a secret', async () => {
@@ -81,7 +82,7 @@ describe.each(databaseKinds())('secrets API (Fastify inject, real Temporal clien
       headers: bearer(workspace.secretKey),
     });
     expect(deleted.statusCode).toBe(204);
-    expect(await readSecret(database.db, defaultSecretBox(), workspace.id, 'SHORT_LIVED')).toBeUndefined();
+    expect(await readSecret(database.db, testSecretBox, workspace.id, 'SHORT_LIVED')).toBeUndefined();
   });
 
   it('refuses a bad name or an empty value, naming the field', async () => {

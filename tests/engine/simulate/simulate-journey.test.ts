@@ -4,6 +4,7 @@ import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
 import { createRegistry } from '../../../engine/automation/nodes';
 import { createWorkspace } from '../../../engine/identity/workspaces';
+import { testSecretBox } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 
@@ -22,6 +23,7 @@ describe('POST /v1/journeys/:id/simulate (real time-skipping test server, PGlite
     temporal = await devServerTemporal();
     app = await buildApp({
       db: database.db,
+      secretBox: testSecretBox,
       database,
       temporal: temporal.client,
       taskQueue: temporal.taskQueue,

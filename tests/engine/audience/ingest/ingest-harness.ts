@@ -30,7 +30,7 @@ export async function startIngestHarness(kind: DatabaseKind = 'pglite'): Promise
     { db: database.db, temporal: temporal.client, taskQueue: temporal.taskQueue },
     { pollMs: 100, maxBackoffMs: 1000 },
   );
-  const app = await testApp(database, temporal);
+  const app = await testApp(database, temporal, undefined, dispatcher);
   const workspace = await createWorkspace(database.db, 'Shop');
   return {
     database,

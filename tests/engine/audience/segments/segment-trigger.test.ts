@@ -2,30 +2,37 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
 import { getContact } from '../../../../engine/audience/contacts/contacts';
-import { reevaluateAllSegments } from '../../../../engine/audience/segments/reevaluate';
 import { runsOfContact } from '../../../../engine/automation/runs/queries';
+import { type Dispatcher, startDispatcher } from '../../../../engine/dispatch/dispatcher';
 import { createWorkspace, type NewWorkspace } from '../../../../engine/identity/workspaces';
+import { reevaluateAllSegments } from '../../../../engine/operations/segment-membership';
 import { bearer, testApp } from '../../../helpers/app';
 import { openTestDb } from '../../../helpers/databases';
 import { line } from '../../../helpers/fixtures';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../../helpers/temporal';
 
-describe('trigger.segment (real Temporal dev server, PGlite, API via inject)', () => {
+describe('trigger.segment (real Temporal dev server, PGlite, outbox dispatcher, API via inject)', () => {
   let database: Database;
   let temporal: TemporalHarness;
   let app: FastifyInstance;
   let stopWorker: () => Promise<void>;
+  let dispatcher: Dispatcher;
   let workspace: NewWorkspace;
 
   beforeAll(async () => {
     database = await openTestDb();
     temporal = await devServerTemporal();
     ({ stop: stopWorker } = await startWorker(temporal, database.db));
-    app = await testApp(database, temporal);
+    dispatcher = startDispatcher(
+      { db: database.db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+      { pollMs: 100 },
+    );
+    app = await testApp(database, temporal, undefined, dispatcher);
     workspace = await createWorkspace(database.db, 'Segments');
   });
   afterAll(async () => {
     await app?.close();
+    await dispatcher?.stop();
     await stopWorker?.();
     await temporal?.close();
     await database?.close();
@@ -107,6 +114,33 @@ describe('trigger.segment (real Temporal dev server, PGlite, API via inject)', (
     await call('PATCH', `/v1/contacts/${contactId}`, { addTags: ['hot'] });
     const runs = await runsOfContact(database.db, workspace.id, contactId);
     expect(runs.filter((r) => r.journeyId === journeyId)).toHaveLength(2);
+  });
+
+  it("enrolls a contact that a journey's node moved into the segment, within seconds", async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Tagged vip by a journey',
+      definition: { rules: [{ kind: 'tag', tag: 'vip' }] },
+    });
+    const welcomeId = await publishSegmentJourney(segment.json().id);
+    const promote = await call(
+      'POST',
+      '/v1/journeys',
+      line('Promote', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'tag', type: 'contact.update', config: { addTags: ['vip'] } },
+      ]),
+    );
+    expect((await call('POST', `/v1/journeys/${promote.json().id}/publish`)).statusCode).toBe(201);
+    const contactId = (await call('POST', '/v1/contacts', { userId: 'ada-vip' })).json().id;
+
+    const enrolled = await call('POST', `/v1/journeys/${promote.json().id}/enroll`, {
+      contactIds: [contactId],
+    });
+    expect(enrolled.json().data[0].enrolled).toBe(true);
+    // No API write touched the contact: the node's update alone makes it enter the segment.
+    await waitForTag(contactId, 'welcomed-pro');
+    const runs = await runsOfContact(database.db, workspace.id, contactId);
+    expect(runs.map((r) => r.journeyId).sort()).toEqual([promote.json().id, welcomeId].sort());
   });
 
   it('re-evaluates time-dependent rules for all contacts and enrolls those that entered', async () => {

@@ -168,7 +168,7 @@ describe('email journeys end to end (real Temporal test server, PGlite, smtp-ser
     expect(tampered.statusCode).toBe(400);
     expect(tampered.headers.location).toBeUndefined();
 
-    const { messageLinks } = await import('../../../../engine/messaging/tracking/links');
+    const { messageLinks } = await import('../../../../engine/messaging/links/links');
     const unknown = messageLinks(
       channels.box,
       PUBLIC_URL,

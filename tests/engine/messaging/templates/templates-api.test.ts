@@ -5,7 +5,7 @@ import { buildApp } from '../../../../engine/api/app';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../../../engine/automation/nodes';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { testChannelDeps } from '../../../helpers/channels';
+import { testChannelDeps, testSecretBox } from '../../../helpers/channels';
 import { openTestDb } from '../../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../../helpers/temporal';
 
@@ -19,6 +19,7 @@ describe('templates API (Fastify inject, PGlite, Temporal dev server client)', (
     temporal = await devServerTemporal();
     app = await buildApp({
       db: database.db,
+      secretBox: testSecretBox,
       database,
       temporal: temporal.client,
       taskQueue: temporal.taskQueue,

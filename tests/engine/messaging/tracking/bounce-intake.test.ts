@@ -153,7 +153,7 @@ describe('email bounce and complaint intake (real Temporal test server, PGlite, 
     expect(tampered.statusCode).toBe(400);
     expect(tampered.json().error.code).toBe('tracking_token_invalid');
 
-    const { createToken } = await import('../../../../engine/messaging/tracking/tokens');
+    const { createToken } = await import('../../../../engine/messaging/links/tokens');
     const openToken = createToken(channels.box, { k: 'o', w: workspace.id, m: 'email' });
     const wrongKind = await report(`/t/bounce/${openToken}`, {
       type: 'complaint',
