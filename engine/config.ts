@@ -57,6 +57,68 @@ const schema = z.object({
       return rates;
     })
     .describe('Per-channel overrides of WAYLINE_SEND_RATE, e.g. "email=10,sms=1"'),
+  WAYLINE_SESSION_IDLE_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(12)
+    .describe('A session unused for this long ends (sign in again)'),
+  WAYLINE_SESSION_MAX_DAYS: z.coerce
+    .number()
+    .positive()
+    .default(14)
+    .describe('A session ends this long after sign-in, however active'),
+  WAYLINE_SIGN_IN_MAX_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe('Failed sign-ins per account within 15 minutes before it is locked for the rest of the window'),
+  WAYLINE_SIGN_IN_MAX_FAILURES_PER_IP: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('Failed sign-ins per client address within 15 minutes'),
+  WAYLINE_OIDC_ISSUER: z
+    .string()
+    .url()
+    .optional()
+    .describe('OpenID Connect issuer URL; enables single sign-on'),
+  WAYLINE_OIDC_CLIENT_ID: z.string().optional(),
+  WAYLINE_OIDC_CLIENT_SECRET: z.string().optional(),
+  WAYLINE_DEMO_AUTOLOGIN: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : ['true', '1', 'on'].includes(value)))
+    .describe('Sign a loopback browser in as the demo owner; default on for npm start, off for wayline api'),
+  WAYLINE_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .describe('Origins allowed to call the management API from a browser (the tracking API is open to all)'),
+  WAYLINE_RATE_LIMIT_TRACKING: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(6000)
+    .describe('Requests per minute per client address to the tracking API and hook receivers'),
+  WAYLINE_RATE_LIMIT_PUBLIC: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('Requests per minute per client address to sign-in, password reset and invitation acceptance'),
+  WAYLINE_RATE_LIMIT_LINKS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(600)
+    .describe('Requests per minute per client address to tracked-link redirects and open pixels (/t/...)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,5 +1,6 @@
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { workspaces } from '../../db/schema';
+import { memberships, type Role, workspaces } from '../../db/schema';
 import { createApiKey } from './api-keys';
 
 export interface NewWorkspace {
@@ -15,4 +16,38 @@ export async function createWorkspace(db: Db, name: string, defaultTimezone = 'U
   const secret = await createApiKey(db, row.id, 'secret', 'Default secret key');
   const write = await createApiKey(db, row.id, 'write', 'Default write key');
   return { id: row.id, name: row.name, secretKey: secret.key, writeKey: write.key };
+}
+
+export interface WorkspaceOfUser {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** The workspaces a user belongs to, with their role in each, oldest membership first. */
+export async function listUserWorkspaces(db: Db, userId: string): Promise<WorkspaceOfUser[]> {
+  return db
+    .select({ id: workspaces.id, name: workspaces.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(memberships.createdAt);
+}
+
+/**
+ * A workspace a signed-in user creates; they are its owner. Unlike the demo and CLI
+ * workspaces it starts without keys: the owner creates the ones they need.
+ */
+export async function createOwnedWorkspace(
+  db: Db,
+  input: { userId: string; name: string; defaultTimezone?: string },
+): Promise<WorkspaceOfUser> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(workspaces)
+      .values({ name: input.name, defaultTimezone: input.defaultTimezone ?? 'UTC' })
+      .returning();
+    await tx.insert(memberships).values({ workspaceId: row.id, userId: input.userId, role: 'owner' });
+    return { id: row.id, name: row.name, role: 'owner' as const };
+  });
 }

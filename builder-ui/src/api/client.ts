@@ -19,11 +19,18 @@ export function setRequestKey(key: string | null): void {
   apiKey = key;
 }
 
+function csrfToken(): string {
+  return /(?:^|;\s*)wayline_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`/v1${path}`, {
     method,
+    // Signed in with the session cookie: writes echo its CSRF token (the readable cookie) as a header.
+    credentials: 'same-origin',
     headers: {
       ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      ...(!apiKey && method !== 'GET' ? { 'x-csrf-token': csrfToken() } : {}),
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     body: body !== undefined ? JSON.stringify(body) : undefined,

@@ -12,8 +12,8 @@ export interface Session {
 export const sessionKey = ['session'] as const;
 
 /**
- * Finds the key to call the API with: one the user pasted (kept in localStorage), else the demo
- * workspace key the embedded `npm start` offers to a browser on the same machine.
+ * Finds how to call the API: a key the user pasted (kept in localStorage), else the session
+ * cookie, else the demo sign-in the embedded `npm start` offers to a browser on the same machine.
  */
 async function loadSession(): Promise<Session | null> {
   const saved = localStorage.getItem(KEY_STORAGE);
@@ -24,11 +24,14 @@ async function loadSession(): Promise<Session | null> {
   try {
     const response = await fetch('/ui-config.json');
     if (response.ok) {
-      const config = (await response.json()) as { demo?: boolean; apiKey?: string };
-      if (config.apiKey) {
-        setRequestKey(config.apiKey);
-        return { key: config.apiKey, demo: !!config.demo };
-      }
+      const config = (await response.json()) as { demo?: boolean; autologin?: boolean };
+      // A session cookie from an earlier sign-in, else the demo sign-in offered to this machine.
+      if ((await fetch('/v1/auth/me', { credentials: 'same-origin' })).ok)
+        return { key: '', demo: !!config.demo };
+      const demo =
+        config.autologin &&
+        (await fetch('/v1/auth/demo-sign-in', { method: 'POST', credentials: 'same-origin' })).ok;
+      if (demo) return { key: '', demo: true };
     }
   } catch {
     // No config endpoint: the user pastes a key.

@@ -1,9 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
 import { createRegistry } from '../../../engine/automation/nodes';
 import { startDispatcher } from '../../../engine/dispatch/dispatcher';
+import { defaultIdentitySettings } from '../../../engine/identity/settings';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
+import { ensureDemoUser } from '../../../engine/operations/seed-demo';
 import type { AnyNodeDefinition } from '../../../engine/sdk/define-node';
 import { testChannelDeps, testSecretBox } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
@@ -43,6 +48,12 @@ export async function startStack(options: { nodes?: AnyNodeDefinition[] } = {}):
     createRegistry(custom(options.nodes), { channels: testChannelDeps(database.db) }),
   );
   const workspace = await createWorkspace(database.db, 'Browser test workspace', 'Europe/Paris');
+  // The UI signs in as the workspace's owner, as the embedded demo mode does.
+  const demoUser = await ensureDemoUser(
+    database.db,
+    mkdtempSync(path.join(os.tmpdir(), 'wayline-ui-')),
+    workspace.id,
+  );
   // Tracked events reach journeys through the dispatcher, as in `npm start`.
   const dispatcher = startDispatcher({
     db: database.db,
@@ -59,7 +70,7 @@ export async function startStack(options: { nodes?: AnyNodeDefinition[] } = {}):
       taskQueue: temporal.taskQueue,
       registry: createRegistry(custom(nodes)),
       uiDist,
-      demoKey: workspace.secretKey,
+      identity: { ...defaultIdentitySettings, demoAutologin: { userId: demoUser.id } },
     });
   let app = await api(options.nodes);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

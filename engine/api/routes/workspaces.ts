@@ -1,0 +1,74 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ROLES, workspaces } from '../../../db/schema';
+import { Forbidden } from '../../errors';
+import { recordAudit } from '../../identity/audit';
+import { createOwnedWorkspace, listUserWorkspaces } from '../../identity/workspaces';
+import type { AppDeps } from '../deps';
+
+const tags = ['workspaces'];
+
+const workspaceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES).nullable().describe("The caller's role; null for an API key"),
+});
+
+/** The caller's workspaces, and new ones owned by their creator. */
+export const workspaceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.get(
+    '/workspaces',
+    {
+      schema: {
+        tags,
+        summary: "The signed-in user's workspaces with their role in each (an API key sees its own)",
+        response: { 200: z.object({ data: z.array(workspaceSchema) }) },
+      },
+    },
+    async (request) => {
+      const auth = request.auth!;
+      if (auth.kind === 'user') return { data: await listUserWorkspaces(deps.db, auth.user.id) };
+      const rows = await deps.db
+        .select({ id: workspaces.id, name: workspaces.name })
+        .from(workspaces)
+        .where(eq(workspaces.id, auth.key.workspaceId));
+      return { data: rows.map((row) => ({ ...row, role: null })) };
+    },
+  );
+
+  app.post(
+    '/workspaces',
+    {
+      schema: {
+        tags,
+        summary: 'Create a workspace; the signed-in user becomes its owner',
+        body: z.object({
+          name: z.string().trim().min(1).max(200),
+          defaultTimezone: z.string().min(1).max(64).optional(),
+        }),
+        response: { 201: workspaceSchema },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      if (auth.kind !== 'user')
+        throw new Forbidden(
+          'session_required',
+          'Workspaces are created by signed-in users (or wayline admin)',
+        );
+      const workspace = await createOwnedWorkspace(deps.db, { userId: auth.user.id, ...request.body });
+      await recordAudit(deps.db, {
+        workspaceId: workspace.id,
+        actor: { type: 'user', id: auth.user.id, label: auth.user.email },
+        action: 'workspace.create',
+        objectType: 'workspace',
+        objectId: workspace.id,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+        change: { name: workspace.name },
+      });
+      return reply.code(201).send(workspace);
+    },
+  );
+};

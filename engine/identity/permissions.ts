@@ -1,0 +1,277 @@
+import { API_KEY_SCOPES, type ApiKeyScope, ROLES, type Role } from '../../db/schema';
+
+/**
+ * Everything a principal may be allowed to do in a workspace. One list, read by the auth layer
+ * (every route needs one of these), the UI (`GET /v1/auth/me` lists a user's) and the docs.
+ */
+export const PERMISSIONS = [
+  'journeys:read',
+  'journeys:write',
+  'contacts:read',
+  'contacts:write',
+  'segments:read',
+  'segments:write',
+  'templates:read',
+  'templates:write',
+  'content:read',
+  'content:write',
+  'campaigns:read',
+  'campaigns:write',
+  'broadcasts:read',
+  'broadcasts:write',
+  'deals:read',
+  'deals:write',
+  'tickets:read',
+  'tickets:write',
+  'messages:read',
+  'jobs:read',
+  'channels:read',
+  'channels:manage',
+  'secrets:manage',
+  'hooks:read',
+  'hooks:manage',
+  'keys:manage',
+  'members:read',
+  'members:manage',
+  'audit:read',
+  'settings:manage',
+  'nodes:manage',
+  'analytics:run',
+  'exports',
+  'ingest',
+  'workspace:delete',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+const reads = PERMISSIONS.filter((p) => p.endsWith(':read'));
+
+/** Reads and writes of the objects marketers work on. */
+const marketingObjects = [
+  'journeys',
+  'segments',
+  'templates',
+  'content',
+  'campaigns',
+  'broadcasts',
+  'contacts',
+];
+const both = (objects: string[]) =>
+  objects.flatMap((object) => [`${object}:read`, `${object}:write`]) as Permission[];
+
+/** What each role may do (issue 11, item 3). */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  owner: PERMISSIONS,
+  admin: unique([
+    ...reads,
+    'members:manage',
+    'keys:manage',
+    'channels:manage',
+    'secrets:manage',
+    'settings:manage',
+    'hooks:manage',
+  ]),
+  marketer: unique([...both(marketingObjects), 'messages:read', 'channels:read', 'jobs:read']),
+  analyst: unique([...reads, 'analytics:run', 'exports']),
+  sales: unique([...both(['contacts', 'deals']), 'jobs:read']),
+  support: unique([...both(['contacts', 'tickets']), 'messages:read', 'jobs:read']),
+  developer: unique([
+    'keys:manage',
+    'hooks:read',
+    'hooks:manage',
+    'secrets:manage',
+    'nodes:manage',
+    'journeys:read',
+    'jobs:read',
+    'ingest',
+  ]),
+};
+
+/** What an API key with each scope may do; a key's permissions are the union of its scopes'. */
+export const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
+  ingest: ['ingest'],
+  read: reads,
+  write: unique([...reads, ...both([...marketingObjects, 'deals', 'tickets']), 'analytics:run']),
+  admin: ROLE_PERMISSIONS.admin,
+};
+
+export const ROLE_SUMMARIES: Record<Role, string> = {
+  owner: 'Everything, including deleting the workspace',
+  admin: 'Members, API keys, channels, secrets, settings, inbound hooks; reads everything',
+  marketer: 'Journeys, segments, templates, content, campaigns, broadcasts, contacts',
+  analyst: 'Reads everything, runs analytics, exports reports; changes nothing',
+  sales: 'Contacts and deals',
+  support: 'Contacts and service tickets',
+  developer: 'API keys, inbound hooks, secrets, custom-node settings; reads journeys',
+};
+
+export function permissionsOfRole(role: Role): readonly Permission[] {
+  return ROLE_PERMISSIONS[role];
+}
+
+export function permissionsOfScopes(scopes: readonly ApiKeyScope[]): Permission[] {
+  return unique(scopes.flatMap((scope) => SCOPE_PERMISSIONS[scope] ?? []));
+}
+
+/**
+ * Who may call a route: `public` routes authenticate themselves or not at all (tracking write
+ * keys, hook signatures, sign-in); `signed-in` routes need any valid session or key but no
+ * workspace permission; every other route names the one permission it needs.
+ */
+export type RouteAccess = Permission | 'public' | 'signed-in';
+
+/**
+ * Every `/v1` route as Fastify registers it. The auth plugin refuses to start when a `/v1`
+ * route is missing here, so a new route cannot ship without a decision.
+ */
+export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
+  // Tracking API (write keys) and inbound hook receivers (signatures).
+  'POST /v1/track': 'public',
+  'POST /v1/identify': 'public',
+  'POST /v1/page': 'public',
+  'POST /v1/screen': 'public',
+  'POST /v1/group': 'public',
+  'POST /v1/alias': 'public',
+  'POST /v1/batch': 'public',
+  'POST /v1/hooks/:id': 'public',
+
+  // Sign-in and the flows that start without a session.
+  'POST /v1/auth/sign-in': 'public',
+  'POST /v1/auth/sign-in/link': 'public',
+  'POST /v1/auth/demo-sign-in': 'public',
+  'POST /v1/auth/password-reset': 'public',
+  'POST /v1/auth/password-reset/confirm': 'public',
+  'GET /v1/auth/oidc/start': 'public',
+  'GET /v1/auth/oidc/callback': 'public',
+  'POST /v1/invitations/accept': 'public',
+  'GET /v1/auth/me': 'signed-in',
+  'POST /v1/auth/sign-out': 'signed-in',
+  'POST /v1/auth/sign-out-everywhere': 'signed-in',
+  'POST /v1/auth/workspace': 'signed-in',
+  'GET /v1/workspaces': 'signed-in',
+  'POST /v1/workspaces': 'signed-in',
+
+  'GET /v1/members': 'members:read',
+  'PATCH /v1/members/:userId': 'members:manage',
+  'DELETE /v1/members/:userId': 'members:manage',
+  'GET /v1/invitations': 'members:read',
+  'POST /v1/invitations': 'members:manage',
+  'DELETE /v1/invitations/:id': 'members:manage',
+
+  'GET /v1/api-keys': 'keys:manage',
+  'POST /v1/api-keys': 'keys:manage',
+  'DELETE /v1/api-keys/:id': 'keys:manage',
+  'POST /v1/api-keys/:id/revoke': 'keys:manage',
+  'GET /v1/audit-log': 'audit:read',
+  'GET /v1/audit-log.csv': 'audit:read',
+
+  'GET /v1/node-types': 'journeys:read',
+  'GET /v1/journey-templates': 'journeys:read',
+  'GET /v1/journeys': 'journeys:read',
+  'POST /v1/journeys': 'journeys:write',
+  'POST /v1/journeys/from-template': 'journeys:write',
+  'GET /v1/journeys/:id': 'journeys:read',
+  'PUT /v1/journeys/:id': 'journeys:write',
+  'DELETE /v1/journeys/:id': 'journeys:write',
+  'POST /v1/journeys/:id/validate': 'journeys:read',
+  'POST /v1/journeys/:id/publish': 'journeys:write',
+  'POST /v1/journeys/:id/pause': 'journeys:write',
+  'POST /v1/journeys/:id/resume': 'journeys:write',
+  'POST /v1/journeys/:id/archive': 'journeys:write',
+  'POST /v1/journeys/:id/enroll': 'journeys:write',
+  'POST /v1/journeys/:id/enroll-segment': 'journeys:write',
+  'POST /v1/journeys/:id/nodes/:nodeId/upgrade': 'journeys:write',
+  'POST /v1/journeys/:id/simulate': 'journeys:read',
+  'GET /v1/journeys/:id/versions': 'journeys:read',
+  'GET /v1/journeys/:id/versions/:version': 'journeys:read',
+  'GET /v1/journeys/:id/runs': 'journeys:read',
+  'GET /v1/journeys/:id/counts': 'journeys:read',
+
+  'GET /v1/contacts': 'contacts:read',
+  'POST /v1/contacts': 'contacts:write',
+  'POST /v1/contacts/imports': 'contacts:write',
+  'GET /v1/contacts/:id': 'contacts:read',
+  'PATCH /v1/contacts/:id': 'contacts:write',
+  'DELETE /v1/contacts/:id': 'contacts:write',
+  'POST /v1/contacts/:id/erase': 'contacts:write',
+  'GET /v1/contacts/:id/export': 'contacts:read',
+  'GET /v1/contacts/:id/events': 'contacts:read',
+  'GET /v1/contacts/:id/runs': 'contacts:read',
+  'PUT /v1/suppressions': 'contacts:write',
+  'DELETE /v1/suppressions/:channel/:address': 'contacts:write',
+  'GET /v1/jobs/:id': 'jobs:read',
+
+  'GET /v1/segments': 'segments:read',
+  'POST /v1/segments': 'segments:write',
+  'POST /v1/segments/preview': 'segments:read',
+  'GET /v1/segments/:id': 'segments:read',
+  'PUT /v1/segments/:id': 'segments:write',
+  'DELETE /v1/segments/:id': 'segments:write',
+  'POST /v1/segments/:id/preview': 'segments:read',
+
+  'GET /v1/templates': 'templates:read',
+  'POST /v1/templates': 'templates:write',
+  'POST /v1/templates/preview': 'templates:read',
+  'GET /v1/templates/:id': 'templates:read',
+  'PUT /v1/templates/:id': 'templates:write',
+  'DELETE /v1/templates/:id': 'templates:write',
+  'POST /v1/templates/:id/preview': 'templates:read',
+
+  'GET /v1/messages': 'messages:read',
+  'GET /v1/dev/outbox': 'messages:read',
+  'GET /v1/channels': 'channels:read',
+  'GET /v1/channels/email/bounce-url': 'channels:read',
+  'PUT /v1/channels/:channel': 'channels:manage',
+  'DELETE /v1/channels/:channel': 'channels:manage',
+  'GET /v1/topics': 'channels:read',
+  'PUT /v1/topics': 'channels:manage',
+
+  'GET /v1/secrets': 'secrets:manage',
+  'PUT /v1/secrets/:name': 'secrets:manage',
+  'DELETE /v1/secrets/:name': 'secrets:manage',
+
+  'GET /v1/hooks': 'hooks:read',
+  'POST /v1/hooks': 'hooks:manage',
+  'GET /v1/hooks/:id': 'hooks:read',
+  'PUT /v1/hooks/:id': 'hooks:manage',
+  'DELETE /v1/hooks/:id': 'hooks:manage',
+  'POST /v1/hooks/:id/rotate-secret': 'hooks:manage',
+};
+
+/** The table key of a route: HEAD shares its GET's entry. */
+export function routeKey(method: string, url: string): string {
+  return `${method === 'HEAD' ? 'GET' : method} ${url}`;
+}
+
+export function routeAccess(method: string, url: string): RouteAccess | undefined {
+  return ROUTE_PERMISSIONS[routeKey(method, url)];
+}
+
+/** The roles table of docs/security.md, generated so the docs cannot drift from the code. */
+export function rolesMarkdown(): string {
+  const header = `| permission | ${ROLES.join(' | ')} |`;
+  const rule = `|---|${ROLES.map(() => ':-:').join('|')}|`;
+  const rows = PERMISSIONS.map(
+    (permission) =>
+      `| \`${permission}\` | ${ROLES.map((role) => (ROLE_PERMISSIONS[role].includes(permission) ? '✓' : '')).join(' | ')} |`,
+  );
+  const summaries = ROLES.map((role) => `- **${role}**: ${ROLE_SUMMARIES[role]}.`);
+  const scopes = API_KEY_SCOPES.map(
+    (scope) => `| \`${scope}\` | ${SCOPE_PERMISSIONS[scope].map((p) => `\`${p}\``).join(', ')} |`,
+  );
+  return [
+    ...summaries,
+    '',
+    header,
+    rule,
+    ...rows,
+    '',
+    '| API key scope | permissions |',
+    '|---|---|',
+    ...scopes,
+  ].join('\n');
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
