@@ -1,19 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  contactInputSchema,
-  contactUpdateSchema,
-  createContact,
-  getContact,
-  updateContact,
-} from '../../audience/contacts/contacts';
+import { contactInputSchema, contactUpdateSchema, getContact } from '../../audience/contacts/contacts';
 import { contactSearchSchema, searchContacts } from '../../audience/contacts/search';
 import { contactTimeline, timelineQuerySchema } from '../../audience/contacts/timeline';
 import { runsOfContact } from '../../automation/runs/queries';
 import { startContactImport } from '../../jobs/start';
+import { createContact, updateContact } from '../../operations/contacts';
 import { deleteContact } from '../../operations/erase-contact';
 import { exportContact } from '../../operations/export-contact';
-import { contactChanged } from '../../operations/segment-membership';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
 import {
@@ -53,9 +47,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       },
     },
     async (request, reply) => {
-      const contact = await createContact(db, request.workspaceId, request.body);
-      await contactChanged(temporalDeps, request.workspaceId, contact.id);
-      return reply.code(201).send(contact);
+      return reply.code(201).send(await createContact(temporalDeps, request.workspaceId, request.body));
     },
   );
 
@@ -97,9 +89,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       },
     },
     async (request) => {
-      const contact = await updateContact(db, request.workspaceId, request.params.id, request.body);
-      await contactChanged(temporalDeps, request.workspaceId, contact.id);
-      return contact;
+      return updateContact(temporalDeps, request.workspaceId, request.params.id, request.body);
     },
   );
 

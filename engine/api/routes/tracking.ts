@@ -17,6 +17,7 @@ import {
 import { workspaceOfWriteKey } from '../../audience/ingest/write-key';
 import { dispatchAfterCommit } from '../../dispatch/after-commit';
 import { InvalidInput } from '../../errors';
+import { basicUsername } from '../basic-auth';
 import { readJsonBody } from '../body';
 import type { AppDeps } from '../deps';
 import { errors } from '../schemas/common';
@@ -37,15 +38,17 @@ const rejectedSchema = z.object({
   field: z.string(),
   message: z.string(),
 });
-const answerSchema = z.object({
-  success: z.literal(true),
-  accepted: z.number().describe('Events stored by this request'),
-  duplicates: z.number().describe('Messages whose messageId was already stored: nothing changed'),
-  rejected: z.array(rejectedSchema).describe('Batch only: events refused, by index and field'),
-  cleaned: z
-    .array(z.object({ index: z.number(), fields: z.array(z.string()) }))
-    .describe('Events stored with NUL or unpaired surrogates removed from these fields'),
-});
+const answerSchema = z
+  .object({
+    success: z.literal(true),
+    accepted: z.number().describe('Events stored by this request'),
+    duplicates: z.number().describe('Messages whose messageId was already stored: nothing changed'),
+    rejected: z.array(rejectedSchema).describe('Batch only: events refused, by index and field'),
+    cleaned: z
+      .array(z.object({ index: z.number(), fields: z.array(z.string()) }))
+      .describe('Events stored with NUL or unpaired surrogates removed from these fields'),
+  })
+  .meta({ id: 'IngestAnswer' });
 
 /**
  * The Segment-compatible tracking API at the host root, in a scope of its own: write-key
@@ -61,7 +64,7 @@ export const trackingRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; dispatchBudg
   app.addHook('preValidation', async (request: FastifyRequest) => {
     request.writeWorkspaceId = await workspaceOfWriteKey(
       deps.db,
-      request.headers.authorization,
+      basicUsername(request.headers.authorization),
       (request.body as { writeKey?: unknown } | null)?.writeKey,
     );
   });

@@ -1,10 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { basicUsername } from '../../../../engine/api/basic-auth';
 import { readJsonBody } from '../../../../engine/api/body';
 import { cleanJson } from '../../../../engine/audience/ingest/clean-strings';
 import { normalizeMessage } from '../../../../engine/audience/ingest/normalize';
 import { correctedTimestamp } from '../../../../engine/audience/ingest/timestamps';
-import { basicUsername } from '../../../../engine/audience/ingest/write-key';
 
 const receivedAt = new Date('2024-06-01T12:00:00.000Z');
 
