@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { channels, connectors } from '../../../connectors';
 import { NotFound } from '../../errors';
 import {
+  type ChannelSettingsView,
   channelSettingsInput,
   deleteChannelSettings,
   listChannelSettings,
@@ -13,6 +14,7 @@ import { listMessages } from '../../messaging/messages/message-list';
 import { suppress, unsuppress } from '../../messaging/policy/suppression';
 import { listTopics, saveTopic, topicInput } from '../../messaging/policy/topics';
 import { bounceIntakeUrl } from '../../messaging/tracking/bounces';
+import { audit } from '../audit';
 import type { AppDeps } from '../deps';
 
 const channelParams = z.object({ channel: z.enum(channels) });
@@ -24,6 +26,8 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
 ) => {
   const { db } = deps;
   const { box } = channelDeps;
+  const settingsOf = async (workspaceId: string, channel: string) =>
+    (await listChannelSettings(db, box, workspaceId)).find((view) => view.channel === channel);
 
   app.get(
     '/channels',
@@ -50,8 +54,30 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
         body: channelSettingsInput,
       },
     },
-    async (request) =>
-      saveChannelSettings(db, box, request.workspaceId, request.params.channel, request.body),
+    async (request) => {
+      const before = await settingsOf(request.workspaceId, request.params.channel);
+      const after = await saveChannelSettings(
+        db,
+        box,
+        request.workspaceId,
+        request.params.channel,
+        request.body,
+      );
+      const secretFields = connectors.find((c) => c.id === request.body.provider)?.secretFields ?? [];
+      const secretsChanged = [
+        ...new Set([
+          ...Object.keys(request.body.config ?? {}).filter((key) => secretFields.includes(key)),
+          ...(before?.secretsSet ?? []).filter((key) => !after.secretsSet.includes(key)),
+        ]),
+      ];
+      await audit(request, deps, {
+        action: 'channel.update',
+        objectType: 'channel',
+        objectId: request.params.channel,
+        change: { before: auditedSettings(before), after: auditedSettings(after), secretsChanged },
+      });
+      return after;
+    },
   );
 
   app.delete(
@@ -64,7 +90,14 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
       },
     },
     async (request, reply) => {
+      const before = await settingsOf(request.workspaceId, request.params.channel);
       await deleteChannelSettings(db, request.workspaceId, request.params.channel);
+      await audit(request, deps, {
+        action: 'channel.delete',
+        objectType: 'channel',
+        objectId: request.params.channel,
+        change: { before: auditedSettings(before), after: null },
+      });
       return reply.code(204).send();
     },
   );
@@ -146,3 +179,10 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
     async (request) => ({ data: await listMessages(db, request.workspaceId, request.query) }),
   );
 };
+
+/** What the audit log keeps of a channel's settings: everything but secret values (their names only). */
+function auditedSettings(view: ChannelSettingsView | undefined) {
+  return view
+    ? { provider: view.provider, config: view.config, policy: view.policy, secretsSet: view.secretsSet }
+    : null;
+}
