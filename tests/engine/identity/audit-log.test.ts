@@ -8,6 +8,7 @@ import { createContact } from '../../../engine/audience/contacts/contacts';
 import { AUDIT_GENESIS, queryAudit, recordAudit, verifyAuditChain } from '../../../engine/identity/audit';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { bearer, testApp } from '../../helpers/app';
+import { channelStack } from '../../helpers/channel-stack';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 
@@ -301,5 +302,51 @@ describe.each(databaseKinds())('audit log (Fastify inject, real Temporal dev ser
     for (let i = 1; i < rows.length; i++) expect(rows[i].prevHash).toBe(rows[i - 1].hash);
     expect(new Set(rows.map((r) => r.objectId)).size).toBe(25);
     expect(await verifyAuditChain(database.db, fresh.id)).toEqual({ intact: true, rows: 25 });
+  });
+});
+
+describe('audit log of channel settings (Fastify inject with channel deps, real Temporal dev server, PGlite)', () => {
+  const stack = channelStack('dev-server');
+
+  it('records before and after of channel settings, naming changed secret fields without their values', async () => {
+    const workspace = await createWorkspace(stack.db, 'Channels');
+    const put = (payload: unknown) =>
+      stack.app.inject({
+        method: 'PUT',
+        url: '/v1/channels/slack',
+        headers: bearer(workspace.secretKey),
+        payload: payload as never,
+      });
+    const secretUrl = 'https://hooks.slack.test/services/T0/B0/very-secret-path';
+    expect((await put({ provider: 'slack', config: { webhookUrl: secretUrl } })).statusCode).toBe(200);
+    expect(
+      (await put({ provider: 'slack', policy: { frequencyCap: { max: 2, windowHours: 24 } } })).statusCode,
+    ).toBe(200);
+    const removed = await stack.app.inject({
+      method: 'DELETE',
+      url: '/v1/channels/slack',
+      headers: bearer(workspace.secretKey),
+    });
+    expect(removed.statusCode).toBe(204);
+
+    const rows = (await queryAudit(stack.db, workspace.id, { objectType: 'channel' })).data.reverse();
+    expect(rows.map((r) => [r.action, r.objectId])).toEqual([
+      ['channel.update', 'slack'],
+      ['channel.update', 'slack'],
+      ['channel.delete', 'slack'],
+    ]);
+    expect(rows[0].change).toEqual({
+      before: null,
+      after: { provider: 'slack', config: {}, policy: {}, secretsSet: ['webhookUrl'] },
+      secretsChanged: ['webhookUrl'],
+    });
+    expect(rows[1].change).toMatchObject({
+      before: { policy: {}, secretsSet: ['webhookUrl'] },
+      after: { policy: { frequencyCap: { max: 2, windowHours: 24 } }, secretsSet: ['webhookUrl'] },
+      secretsChanged: [],
+    });
+    expect(rows[2].change).toMatchObject({ before: { provider: 'slack' }, after: null });
+    expect(JSON.stringify(await stack.db.select().from(auditLog))).not.toContain('very-secret-path');
+    expect(await verifyAuditChain(stack.db, workspace.id)).toMatchObject({ intact: true });
   });
 });
