@@ -4,7 +4,7 @@ import { journeyRuns } from '../../db/schema';
 import { createContact, getContact } from '../../engine/audience/contacts/contacts';
 import { publishJourney, saveDraft } from '../../engine/automation/journeys/journeys';
 import { createRegistry } from '../../engine/automation/nodes';
-import { eventSignal } from '../../engine/automation/runs/signals';
+import { eventSignal, statusQuery } from '../../engine/automation/runs/signals';
 import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import {
   enroller,
@@ -104,6 +104,10 @@ describe('journey semantics (real time-skipping test server, PGlite)', () => {
       journeyId: journey.id,
       contactId: contact.id,
     });
+    // The goal is meant to arrive while the run waits: wait until it is at the long wait.
+    for (let i = 0; i < 100 && (await handle.query(statusQuery)).cursor !== 'long-wait'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await handle.signal(eventSignal, {
       id: 'goal-1',
       name: 'Subscribed',
