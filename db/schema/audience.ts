@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -24,6 +25,10 @@ export const contacts = pgTable(
     phone: text('phone'),
     timezone: text('timezone'),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    /** Per trait (attribute key, `email`, `phone`, `timezone`): the event time of the value kept (ISO). */
+    traitTimes: jsonb('trait_times').$type<Record<string, string>>().notNull().default({}),
+    /** A test contact runs journeys normally; its messages are labelled test and left out of counts. */
+    isTest: boolean('is_test').notNull().default(false),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     subscriptions: jsonb('subscriptions')
       .$type<Record<string, 'subscribed' | 'unsubscribed'>>()

@@ -24,6 +24,8 @@ export const journeys = pgTable(
       .default('draft'),
     draft: jsonb('draft').$type<Record<string, unknown>>().notNull(),
     activeVersion: integer('active_version'),
+    /** When the journey was last paused: a resume enrolls (or skips) segment entries since then. */
+    pausedAt: timestamp('paused_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -43,6 +45,8 @@ export const journeyVersions = pgTable(
     plan: jsonb('plan').$type<Record<string, unknown>>().notNull(),
     contentHash: text('content_hash').notNull(),
     note: text('note'),
+    /** The marketer's choice at publish for a segment trigger's current members: enroll or skip. */
+    backfill: text('backfill', { enum: ['enroll', 'skip'] }),
     publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('journey_versions_idx').on(t.journeyId, t.version)],
@@ -60,6 +64,8 @@ export const journeyRuns = pgTable(
     /** Null once the contact is deleted: the run stays, so journey counts do not change. */
     contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     entry: integer('entry').notNull(),
+    /** The entry key of a keyed trigger (e.g. a cart id): one run per contact and key; '' when unkeyed. */
+    entryKey: text('entry_key').notNull().default(''),
     workflowId: text('workflow_id').notNull(),
     status: text('status', { enum: ['running', 'completed', 'converted', 'exited', 'failed', 'cancelled'] })
       .notNull()
@@ -71,7 +77,7 @@ export const journeyRuns = pgTable(
   },
   (t) => [
     uniqueIndex('journey_runs_workflow_idx').on(t.workflowId),
-    uniqueIndex('journey_runs_entry_idx').on(t.journeyId, t.contactId, t.entry),
+    uniqueIndex('journey_runs_entry_idx').on(t.journeyId, t.contactId, t.entryKey, t.entry),
     index('journey_runs_contact_idx').on(t.workspaceId, t.contactId, t.status),
     index('journey_runs_journey_idx').on(t.journeyId, t.status),
   ],

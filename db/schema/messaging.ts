@@ -21,7 +21,12 @@ export const messages = pgTable(
     contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     journeyId: uuid('journey_id'),
     workflowId: text('workflow_id'),
+    /** The journey run (journey_runs.id) and the event that started it. */
+    runId: uuid('run_id'),
+    triggerEventId: text('trigger_event_id'),
     nodeId: text('node_id'),
+    /** Sent to a test contact: labelled test and left out of counts, stats and reports. */
+    test: boolean('test').notNull().default(false),
     channel: text('channel').notNull(),
     transactional: boolean('transactional').notNull().default(false),
     status: text('status').notNull(),
@@ -38,6 +43,7 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_idempotency_idx').on(t.workspaceId, t.idempotencyKey),
     index('messages_contact_idx').on(t.workspaceId, t.contactId, t.createdAt),
+    index('messages_node_idx').on(t.journeyId, t.nodeId),
   ],
 );
 
