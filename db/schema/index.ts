@@ -1,5 +1,6 @@
 // One file per area; drizzle-kit reads them all through this index.
 
+export * from './analytics';
 export * from './audience';
 export * from './automation';
 export * from './identity';
