@@ -30,6 +30,7 @@ export async function mergeContacts(
       phone: sql`coalesce(${contacts.phone}, ${source.phone})`,
       timezone: sql`coalesce(${contacts.timezone}, ${source.timezone})`,
       attributes: sql`${JSON.stringify(source.attributes)}::jsonb || ${contacts.attributes}`,
+      traitTimes: sql`${JSON.stringify(source.traitTimes)}::jsonb || ${contacts.traitTimes}`,
       subscriptions: sql`${JSON.stringify(source.subscriptions)}::jsonb || ${contacts.subscriptions}`,
       tags: sql`array(select distinct t from unnest(${contacts.tags} || ${sql.param(source.tags)}::text[]) as t order by t)`,
       updatedAt: new Date(),

@@ -44,7 +44,7 @@ export async function storeMessage(
       message.type === 'alias' && message.userId && message.previousId
         ? await aliasContact(tx, workspaceId, message.userId, message.previousId)
         : await resolveContact(tx, workspaceId, message);
-    if (update) await applyContactUpdate(tx, resolved.contactId, update);
+    if (update) await applyContactUpdate(tx, resolved.contactId, update, message.timestamp);
     await tx.update(events).set({ contactId: resolved.contactId }).where(eq(events.id, event.id));
     const [row] = await tx
       .insert(outbox)
@@ -59,13 +59,39 @@ export async function storeMessage(
   });
 }
 
-async function applyContactUpdate(tx: Tx, contactId: string, update: ContactUpdate): Promise<void> {
+/**
+ * Per trait, the value with the latest event time wins: a trait is written only when this
+ * event is at least as recent as the one that wrote the kept value (`trait_times`), so an
+ * older identify arriving late changes nothing but the timeline. One statement, decided in SQL
+ * against the row's own times, so it stays correct under concurrent writers and can run
+ * set-based for many contacts.
+ */
+async function applyContactUpdate(
+  tx: Tx,
+  contactId: string,
+  update: ContactUpdate,
+  eventTime: Date,
+): Promise<void> {
+  const at = eventTime.toISOString();
+  const newer = (key: string) =>
+    sql`coalesce((${contacts.traitTimes} ->> ${key})::timestamptz, '-infinity') <= ${at}::timestamptz`;
   const set: Record<string, unknown> = { updatedAt: new Date() };
-  if (update.email !== undefined) set.email = update.email;
-  if (update.phone !== undefined) set.phone = update.phone;
-  if (update.timezone !== undefined) set.timezone = update.timezone;
-  if (Object.keys(update.attributes).length > 0) {
-    set.attributes = sql`${contacts.attributes} || ${JSON.stringify(update.attributes)}::jsonb`;
+  const written: string[] = [];
+  for (const column of ['email', 'phone', 'timezone'] as const) {
+    if (update[column] === undefined) continue;
+    set[column] = sql`case when ${newer(column)} then ${update[column]} else ${contacts[column]} end`;
+    written.push(column);
   }
+  const attributes = JSON.stringify(update.attributes);
+  const newerAttributes = sql`(select coalesce(jsonb_object_agg(n.key, n.value), '{}'::jsonb)
+    from jsonb_each(${attributes}::jsonb) n
+    where coalesce((${contacts.traitTimes} ->> n.key)::timestamptz, '-infinity') <= ${at}::timestamptz)`;
+  if (Object.keys(update.attributes).length > 0) {
+    set.attributes = sql`${contacts.attributes} || ${newerAttributes}`;
+  }
+  const times = sql`(select coalesce(jsonb_object_agg(k, to_jsonb(${at}::text)), '{}'::jsonb)
+    from jsonb_object_keys(${attributes}::jsonb || ${JSON.stringify(Object.fromEntries(written.map((c) => [c, true])))}::jsonb) k
+    where coalesce((${contacts.traitTimes} ->> k)::timestamptz, '-infinity') <= ${at}::timestamptz)`;
+  set.traitTimes = sql`${contacts.traitTimes} || ${times}`;
   await tx.update(contacts).set(set).where(eq(contacts.id, contactId));
 }

@@ -50,6 +50,30 @@ describe.each(databaseKinds())('contacts from identify, track and alias (real AP
     expect((await contactByUserId(h.database, h.workspace.id, 'ada'))?.attributes.plan).toBe('pro');
   });
 
+  it('per trait, the value with the latest event time wins; an older identify arriving late stays in the timeline only', async () => {
+    const now = Date.now();
+    const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
+    await send('/v1/identify', {
+      userId: 'late-writer',
+      timestamp: at(60),
+      traits: { plan: 'paid', email: 'new@example.com' },
+    });
+    await send('/v1/identify', {
+      userId: 'late-writer',
+      timestamp: at(300),
+      traits: { plan: 'free', email: 'old@example.com', seats: 2 },
+    });
+    const contact = await contactByUserId(h.database, h.workspace.id, 'late-writer');
+    expect(contact.attributes).toMatchObject({ plan: 'paid', seats: 2 });
+    expect(contact.email).toBe('new@example.com');
+    const timeline = (await eventsOf(h.database, h.workspace.id)).filter((e) => e.contactId === contact.id);
+    expect(timeline).toHaveLength(2);
+
+    await send('/v1/identify', { userId: 'late-writer', timestamp: at(10), traits: { plan: 'enterprise' } });
+    const after = await contactByUserId(h.database, h.workspace.id, 'late-writer');
+    expect(after.attributes).toMatchObject({ plan: 'enterprise', seats: 2 });
+  });
+
   it('an anonymous visitor who identifies keeps one contact with both ids and all its events', async () => {
     await send('/v1/page', { anonymousId: 'visitor-1', name: 'Pricing' });
     await send('/v1/track', { anonymousId: 'visitor-1', event: 'Trial Started' });
