@@ -3,7 +3,8 @@ import type { Db } from '../../db';
 import { memberships } from '../../db/schema';
 import { sendAccountEmail } from './account-email';
 import { recordAudit } from './audit';
-import { consumeToken, issueToken } from './one-time-tokens';
+import { consumeToken, findValidToken, issueToken } from './one-time-tokens';
+import { checkPasswordStrength } from './passwords';
 import type { SecretBox } from './secret-box';
 import { revokeUserSessions } from './sessions';
 import type { IdentitySettings } from './settings';
@@ -57,8 +58,11 @@ export async function confirmPasswordReset(
   db: Db,
   input: { token: string; password: string; ip?: string; userAgent?: string },
 ): Promise<void> {
-  const row = await consumeToken(db, 'password-reset', input.token);
+  const row = await findValidToken(db, 'password-reset', input.token);
   const user = await getUser(db, row.userId!);
+  // Checked before the token is used: a refused password leaves the link usable.
+  checkPasswordStrength(input.password, user.email);
+  await consumeToken(db, 'password-reset', input.token);
   await setPassword(db, user.id, input.password);
   await revokeUserSessions(db, user.id);
   const workspaceIds = (
