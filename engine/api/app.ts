@@ -12,6 +12,7 @@ import {
 import { secretKeyAuth } from './auth';
 import type { AppDeps } from './deps';
 import { registerErrorHandler } from './errors';
+import { inputGuard } from './input-guard';
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   await app.register(hookReceiverRoutes, { deps });
   await app.register(
     async (v1) => {
+      await v1.register(inputGuard);
       await v1.register(authRoutes, { deps });
       await v1.register(workspaceRoutes, { deps });
       await v1.register(memberRoutes, { deps });

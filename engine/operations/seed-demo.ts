@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
@@ -59,6 +59,8 @@ export async function ensureDemoWorkspace(db: Db, dataDir: string): Promise<Demo
   for (const person of people) await createContact(db, workspace.id, person);
   for (const template of journeyTemplates) await createJourney(db, workspace.id, template.graph);
   const saved = { id: workspace.id, secretKey: workspace.secretKey, writeKey: workspace.writeKey };
+  // With DATABASE_URL and TEMPORAL_ADDRESS nothing else creates the data folder.
+  mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(saved, null, 2), { mode: 0o600 });
   return { ...saved, created: true };
 }

@@ -15,7 +15,12 @@ import { getTemplate, journeyTemplates } from '../../automation/journeys/templat
 import { enrollContact } from '../../automation/runs/enroll';
 import { journeyCounts, runsOfJourney } from '../../automation/runs/queries';
 import { NotFound } from '../../errors';
-import { changeJourneyStatus, publishJourney } from '../../operations/journey-lifecycle';
+import {
+  changeJourneyStatus,
+  type EntryAudience,
+  entryAudience,
+  publishJourney,
+} from '../../operations/journey-lifecycle';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
 import { authedErrors, errors, listOf, noContent } from '../schemas/common';
@@ -32,6 +37,17 @@ import {
 } from '../schemas/journeys';
 
 const idParams = z.object({ id: z.uuid() });
+const backfillSchema = z.enum(['enroll', 'skip']);
+const publishedVersionSchema = journeyVersionSchema.extend({
+  backfilled: z.number().describe('Current segment members enrolled by this publish'),
+});
+const entryAudienceSchema = z
+  .object({
+    segmentId: z.string().nullable().describe('The segment of a trigger.segment; null for other triggers'),
+    members: z.number().describe('Contacts in the segment now'),
+    enteredWhilePaused: z.number().describe('Contacts who entered it while the journey was paused'),
+  })
+  .meta({ id: 'EntryAudience' }) satisfies z.ZodType<EntryAudience>;
 const tags = ['journeys'];
 
 export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
@@ -159,8 +175,15 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Compile the draft into a new immutable version and activate it',
         params: idParams,
-        body: z.object({ note: z.string().max(1000).optional() }).nullish(),
-        response: { 201: journeyVersionSchema, ...authedErrors, ...errors(404, 409, 422) },
+        body: z
+          .object({
+            note: z.string().max(1000).optional(),
+            backfill: backfillSchema
+              .optional()
+              .describe("A segment trigger's current members: enroll them now, or only new entries (skip)"),
+          })
+          .nullish(),
+        response: { 201: publishedVersionSchema, ...authedErrors, ...errors(404, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -169,12 +192,18 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         request.workspaceId,
         request.params.id,
         request.body?.note,
+        request.body?.backfill,
       );
       await audit(request, deps, {
         action: 'journey.publish',
         objectType: 'journey',
         objectId: request.params.id,
-        change: { version: version.version, note: request.body?.note ?? null },
+        change: {
+          version: version.version,
+          note: request.body?.note ?? null,
+          backfill: version.backfill,
+          backfilled: version.backfilled,
+        },
       });
       return reply.code(201).send(version);
     },
@@ -188,15 +217,33 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
           tags,
           summary: `${action[0].toUpperCase()}${action.slice(1)} the journey`,
           params: idParams,
-          response: { 200: journeyStatusChangeSchema, ...authedErrors, ...errors(404, 409) },
+          body:
+            action === 'resume'
+              ? z
+                  .object({
+                    missed: backfillSchema
+                      .default('enroll')
+                      .describe('Contacts who entered the entry segment during the pause: enroll or skip'),
+                  })
+                  .nullish()
+              : z.unknown().optional(),
+          response: {
+            200: journeyStatusChangeSchema.extend({
+              missedEnrolled: z.number().describe('Segment entries made during the pause, enrolled on resume'),
+            }),
+            ...authedErrors,
+            ...errors(404, 409),
+          },
         },
       },
       async (request) => {
+        const body = request.body as { missed?: 'enroll' | 'skip' } | null | undefined;
         const journey = await changeJourneyStatus(
           temporalDeps,
           request.workspaceId,
           request.params.id,
           action,
+          { missed: body?.missed },
         );
         await audit(request, deps, {
           action: `journey.${action}`,
@@ -206,6 +253,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
             version: journey.activeVersion,
             status: journey.status,
             runsSignalled: journey.runsSignalled,
+            ...(action === 'resume' ? { missed: body?.missed ?? 'enroll', missedEnrolled: journey.missedEnrolled } : {}),
           },
         });
         return journey;
@@ -214,6 +262,19 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
   lifecycle('pause');
   lifecycle('resume');
   lifecycle('archive');
+
+  app.get(
+    '/journeys/:id/entry-audience',
+    {
+      schema: {
+        tags,
+        summary: "How many contacts a publish (backfill) or a resume would enroll from the segment trigger's segment",
+        params: idParams,
+        response: { 200: entryAudienceSchema, ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => entryAudience(temporalDeps, request.workspaceId, request.params.id),
+  );
 
   app.get(
     '/journeys/:id/versions',
@@ -234,7 +295,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       schema: {
         tags,
         summary: 'One published version with its graph and plan',
-        params: idParams.extend({ version: z.coerce.number().int().positive() }),
+        params: idParams.extend({ version: z.coerce.number().int().positive().max(2_147_483_647) }),
         response: { 200: journeyVersionSchema, ...authedErrors, ...errors(404) },
       },
     },
@@ -246,9 +307,16 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
     {
       schema: {
         tags,
-        summary: 'Enroll contacts by id under the re-entry rule',
+        summary:
+          "Enroll contacts by id under the re-entry rule; a segment-triggered journey skips non-members unless `force`",
         params: idParams,
-        body: z.object({ contactIds: z.array(z.uuid()).min(1).max(1000) }),
+        body: z.object({
+          contactIds: z.array(z.uuid()).min(1).max(1000),
+          force: z
+            .boolean()
+            .default(false)
+            .describe("Enroll contacts outside a segment-triggered journey's entry segment too"),
+        }),
         response: { 200: listOf(enrollOutcomeSchema), ...authedErrors, ...errors(404, 409) },
       },
     },
@@ -261,6 +329,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
             workspaceId: request.workspaceId,
             journeyId: request.params.id,
             contactId,
+            force: request.body.force,
           })),
         });
       }
@@ -295,7 +364,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Per-node counts (entered, waiting, per port) and conversions',
         params: idParams,
-        querystring: z.object({ version: z.coerce.number().int().positive().optional() }),
+        querystring: z.object({ version: z.coerce.number().int().positive().max(2_147_483_647).optional() }),
         response: { 200: journeyCountsSchema, ...authedErrors, ...errors(404) },
       },
     },
