@@ -4,7 +4,7 @@ import type { ApiKeyScope } from '../../db/schema';
 import { Forbidden } from '../errors';
 import { authenticateApiKey } from '../identity/api-keys';
 import { type AuditActor, type AuditEntry, recordAudit } from '../identity/audit';
-import { type Permission, permissionsOfScopes } from '../identity/permissions';
+import { type Permission, permissionsOfRole, permissionsOfScopes } from '../identity/permissions';
 import { actorOf, type Principal } from './principal';
 
 /** Who made a request, as the audit log names them, and what a key caller may do. */
@@ -15,6 +15,8 @@ export interface Caller {
   userId: string | null;
   /** A key's scopes; null for signed-in users, whose role the auth layer checks. */
   scopes: ApiKeyScope[] | null;
+  /** What the caller may do: its role's or its scopes' permissions; null for the system. */
+  permissions: readonly Permission[] | null;
 }
 
 const callers = new WeakMap<FastifyRequest, Caller>();
@@ -34,6 +36,8 @@ export async function callerOf(request: FastifyRequest, deps: { db: Db }): Promi
       actor: actorOf(principal),
       userId: principal.kind === 'user' ? principal.userId : null,
       scopes: principal.kind === 'api-key' ? principal.scopes : null,
+      permissions:
+        principal.kind === 'user' ? permissionsOfRole(principal.role) : permissionsOfScopes(principal.scopes),
     };
   } else {
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
@@ -45,8 +49,15 @@ export async function callerOf(request: FastifyRequest, deps: { db: Db }): Promi
             actor: { type: 'api-key', id: key.keyId, label: key.prefix },
             userId: null,
             scopes: key.scopes,
+            permissions: permissionsOfScopes(key.scopes),
           }
-        : { workspaceId: request.workspaceId, actor: { type: 'system' }, userId: null, scopes: null };
+        : {
+            workspaceId: request.workspaceId,
+            actor: { type: 'system' },
+            userId: null,
+            scopes: null,
+            permissions: null,
+          };
   }
   callers.set(request, caller);
   return caller;

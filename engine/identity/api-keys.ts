@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { API_KEY_SCOPES, type ApiKeyScope, apiKeys, users } from '../../db/schema';
-import { Conflict, InvalidInput, NotFound } from '../errors';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors';
+import { type Permission, permissionsOfScopes } from './permissions';
 
 export type ApiKeyKind = 'secret' | 'write';
 
@@ -42,6 +43,23 @@ export function normalizeScopes(scopes: readonly string[], field = 'scopes'): Ap
   const set = API_KEY_SCOPES.filter((s) => scopes.includes(s));
   if (set.length === 0) throw new InvalidInput('scopes_empty', 'A key needs at least one scope', field);
   return set;
+}
+
+/**
+ * A key can do no more than whoever creates it: a developer cannot mint an `admin` key, nor an
+ * admin a `write` key for journeys they may not edit. `granter` is null for `wayline admin`.
+ */
+export function assertCanGrant(granter: readonly Permission[] | null, scopes: readonly ApiKeyScope[]): void {
+  if (granter === null) return;
+  // Ingest keys only send events and sit in browsers and apps by design: any key manager may make one.
+  const missing = permissionsOfScopes(scopes).filter((p) => p !== 'ingest' && !granter.includes(p));
+  if (missing.length > 0) {
+    throw new Forbidden(
+      'scope_exceeds_creator',
+      `A key cannot do more than its creator: the scopes ${scopes.join(', ')} include ${missing.join(', ')}`,
+      { permission: missing[0], missing },
+    );
+  }
 }
 
 export interface NewApiKey {

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { API_KEY_SCOPES } from '../../../db/schema';
-import { issueApiKey, listApiKeys, revokeApiKey } from '../../identity/api-keys';
+import {
+  assertCanGrant,
+  issueApiKey,
+  listApiKeys,
+  normalizeScopes,
+  revokeApiKey,
+} from '../../identity/api-keys';
 import { audit, callerOf, requireKeyPermission } from '../audit';
 import type { AppDeps } from '../deps';
 import { authedErrors, errors, listOf, noContent } from '../schemas/common';
@@ -64,6 +70,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
       schema: {
         tags,
         summary: 'Create an API key; the answer holds the key, shown only here',
+        description: 'A key can do no more than its creator: scopes beyond your own permissions answer 403.',
         body: keyInput,
         response: { 201: createdKeySchema, ...authedErrors },
       },
@@ -74,6 +81,17 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
         objectType: 'api-key',
       });
       const caller = await callerOf(request, deps);
+      try {
+        assertCanGrant(caller.permissions, normalizeScopes(request.body.scopes, 'body.scopes'));
+      } catch (error) {
+        await audit(request, deps, {
+          action: 'api-key.create',
+          objectType: 'api-key',
+          outcome: 'denied',
+          change: { name: request.body.name, scopes: request.body.scopes },
+        });
+        throw error;
+      }
       const created = await issueApiKey(db, {
         workspaceId: request.workspaceId,
         name: request.body.name,

@@ -13,6 +13,7 @@ import { createWorkspace, type NewWorkspace } from '../../../engine/identity/wor
 import { bearer, testApp } from '../../helpers/app';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { identityApp, member, signIn } from './identity-app';
 
 describe.each(databaseKinds())('API keys (Fastify inject, real Temporal client, %s)', (kind) => {
   let database: Database;
@@ -134,6 +135,27 @@ describe.each(databaseKinds())('API keys (Fastify inject, real Temporal client, 
     expect(refusals.length).toBeGreaterThan(0);
   });
 
+  it('lets no key mint a key that can do more than itself', async () => {
+    const adminOnly = (
+      await call('POST', '/v1/api-keys', workspace.secretKey, { name: 'Admin only', scopes: ['admin'] })
+    ).json();
+    const escalate = await call('POST', '/v1/api-keys', adminOnly.key, { name: 'Editor', scopes: ['write'] });
+    expect(escalate.statusCode).toBe(403);
+    expect(escalate.json().error).toMatchObject({
+      code: 'scope_exceeds_creator',
+      permission: 'journeys:write',
+    });
+    expect((await listApiKeys(database.db, workspace.id)).map((k) => k.name)).not.toContain('Editor');
+    const [denied] = await database.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.outcome} = 'denied' and ${auditLog.actorId} = ${adminOnly.id}`);
+    expect(denied).toMatchObject({ action: 'api-key.create', change: { name: 'Editor', scopes: ['write'] } });
+
+    const reader = await call('POST', '/v1/api-keys', adminOnly.key, { name: 'Reader', scopes: ['read'] });
+    expect(reader.statusCode).toBe(201);
+  });
+
   it('names the field of a bad request and creates nothing', async () => {
     const before = (await listApiKeys(database.db, workspace.id)).length;
     const empty = await call('POST', '/v1/api-keys', workspace.secretKey, { name: 'x', scopes: [] });
@@ -209,5 +231,48 @@ describe.each(databaseKinds())('API keys (Fastify inject, real Temporal client, 
     });
     const entry = (await listApiKeys(database.db, workspace.id)).find((k) => k.id === created.id);
     expect(entry?.createdBy).toEqual({ id: user.id, email: 'dev@example.com' });
+  });
+});
+
+describe('API keys made by signed-in people (Fastify inject, real Temporal client, PGlite)', () => {
+  let database: Database;
+  let temporal: TemporalHarness;
+  let app: FastifyInstance;
+  let workspace: NewWorkspace;
+
+  beforeAll(async () => {
+    database = await openTestDb();
+    temporal = await devServerTemporal();
+    app = await identityApp(database, temporal);
+    workspace = await createWorkspace(database.db, 'People');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await temporal?.close();
+    await database?.close();
+  });
+
+  it('lists the creator, logs the user as actor, and refuses a developer an admin key', async () => {
+    const developer = await member(database, workspace.id, 'developer', 'dev@people.example');
+    const browser = await signIn(app, developer.email);
+    const created = await browser.call('POST', '/v1/api-keys', { name: 'Site', scopes: ['ingest'] });
+    expect(created.statusCode).toBe(201);
+    const { id } = created.json();
+
+    const listed = (await browser.call('GET', '/v1/api-keys')).json().data;
+    expect(listed.find((k: { id: string }) => k.id === id).createdBy).toEqual({
+      id: developer.id,
+      email: 'dev@people.example',
+    });
+    const [row] = await database.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.objectId} = ${id} and ${auditLog.action} = 'api-key.create'`);
+    expect(row).toMatchObject({ actorType: 'user', actorId: developer.id, actorLabel: 'dev@people.example' });
+
+    const escalate = await browser.call('POST', '/v1/api-keys', { name: 'Root', scopes: ['admin'] });
+    expect(escalate.statusCode).toBe(403);
+    expect(escalate.json().error.code).toBe('scope_exceeds_creator');
+    expect((await listApiKeys(database.db, workspace.id)).map((k) => k.name)).not.toContain('Root');
   });
 });
