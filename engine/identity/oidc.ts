@@ -81,6 +81,7 @@ export async function finishOidc(
 ): Promise<OidcIdentity> {
   const config = await oidcConfiguration(settings);
   let claims: client.IDToken | undefined;
+  let profile: Record<string, unknown> = {};
   try {
     const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: pending.codeVerifier,
@@ -89,15 +90,19 @@ export async function finishOidc(
       idTokenExpected: true,
     });
     claims = tokens.claims();
+    // Many providers put email and name only in the userinfo response when an access token is issued.
+    if (claims && typeof claims.email !== 'string')
+      profile = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
   } catch (error) {
     throw new InvalidInput('sso_failed', `Single sign-on failed: ${(error as Error).message}`);
   }
   if (!claims) throw new InvalidInput('sso_failed', 'Single sign-on failed: the provider sent no ID token');
+  const all: Record<string, unknown> = { ...profile, ...claims };
   return {
     subject: `${claims.iss}|${claims.sub}`,
-    email: typeof claims.email === 'string' ? normalizeEmail(claims.email) : undefined,
-    emailVerified: claims.email_verified === true,
-    name: typeof claims.name === 'string' ? claims.name : undefined,
+    email: typeof all.email === 'string' ? normalizeEmail(all.email) : undefined,
+    emailVerified: all.email_verified === true,
+    name: typeof all.name === 'string' ? all.name : undefined,
   };
 }
 
