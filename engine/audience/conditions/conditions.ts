@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from '../../time/duration';
+import { analyticsConditionSchema } from './analytics';
 import { propertyConditionSchema, propertyFilterSchema } from './filters';
 
 const comparison = propertyConditionSchema.shape.op;
@@ -46,6 +47,7 @@ export const conditionSchema = z.discriminatedUnion('kind', [
     op: comparison,
     value: z.unknown().optional(),
   }),
+  analyticsConditionSchema,
 ]);
 
 export const conditionGroupSchema = z.object({

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { contacts, events, listMembers, lists } from '../../../db/schema';
 import { durationMs } from '../../time/duration';
+import { analyticsDocumentSql } from '../conditions/analytics';
 import type { PropertyCondition } from '../conditions/filters';
 import { isGroup, type SegmentCondition, type SegmentGroup } from './definition';
 
@@ -34,6 +35,12 @@ function conditionSql(condition: SegmentCondition, now: Date): SQL {
       const member = sql`exists (select 1 from ${listMembers} inner join ${lists} on ${lists.id} = ${listMembers.listId} where ${lists.workspaceId} = ${contacts.workspaceId} and ${lists.name} = ${condition.list} and ${listMembers.contactId} = ${contacts.id})`;
       return condition.member ? member : sql`(not ${member})`;
     }
+    case 'analytics':
+      return propertySql(analyticsDocumentSql(sql`${contacts.workspaceId}`, sql`${contacts.id}`), {
+        path: condition.field,
+        op: condition.op,
+        value: condition.value,
+      });
     case 'event': {
       const filters = [
         sql`${events.workspaceId} = ${contacts.workspaceId}`,

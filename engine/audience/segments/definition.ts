@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { analyticsConditionSchema } from '../conditions/analytics';
 import { conditionSchema } from '../conditions/conditions';
 
 /**
  * The rule kinds a segment can use are the branch conditions that depend on the contact alone
- * (attribute, tag, event count and recency, list), so a marketer writes one shape in both places.
+ * (attribute, tag, event count and recency, list, analytics results), so a marketer writes one
+ * shape in both places.
  */
 const [attributeRule, tagRule, eventRule, , listRule] = conditionSchema.options;
 
@@ -14,6 +16,7 @@ export const segmentConditionSchema = z.discriminatedUnion('kind', [
     maxCount: z.number().int().min(0).optional().describe('At most this many times'),
   }),
   listRule,
+  analyticsConditionSchema,
 ]);
 
 export type SegmentCondition = z.infer<typeof segmentConditionSchema>;

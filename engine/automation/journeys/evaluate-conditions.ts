@@ -1,6 +1,7 @@
 import { and, count, eq, gte } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { events, listMembers, lists, messages, segmentMembers } from '../../../db/schema';
+import { loadAnalyticsProfile } from '../../audience/conditions/analytics';
 import type { Condition, ConditionGroup } from '../../audience/conditions/conditions';
 import { matchesCondition, matchesFilter } from '../../audience/conditions/filters';
 import type { ContactRow } from '../../audience/contacts/contact-store';
@@ -117,5 +118,11 @@ async function conditionHolds(condition: Condition, scope: ConditionScope): Prom
     }
     case 'step':
       return matchesCondition(scope.steps[condition.nodeId] ?? {}, condition);
+    case 'analytics':
+      return matchesCondition(await loadAnalyticsProfile(db, workspaceId, contact.id), {
+        path: condition.field,
+        op: condition.op,
+        value: condition.value,
+      });
   }
 }
