@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createDb, type Database } from '../db';
 import { API_KEY_SCOPES, ROLES, type Role } from '../db/schema';
-import type { Config } from './config';
+import { type Config, ConfigInvalid } from './config';
 import { DomainError } from './errors';
 import { normalizeScopes } from './identity/api-keys';
 import { verifyAuditChain } from './identity/audit';
@@ -71,7 +71,7 @@ function workspaceFlag(flags: Flags): string {
  */
 export async function runAdmin(
   argv: string[],
-  config: Config,
+  configOf: () => Config,
   io: Out & { readStdin?: () => Promise<string> } = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
@@ -96,6 +96,15 @@ export async function runAdmin(
     }).values as Flags;
   } catch (error) {
     io.err(`${(error as Error).message}\n\nRun "wayline admin help" for the flags of each command.`);
+    return 2;
+  }
+
+  let config: Config;
+  try {
+    config = configOf();
+  } catch (error) {
+    if (!(error instanceof ConfigInvalid)) throw error;
+    io.err(error.message);
     return 2;
   }
 

@@ -19,9 +19,9 @@ import { type DevServer, startDevServer } from './temporal/dev-server';
 type Stop = () => Promise<unknown>;
 
 async function main(command: string): Promise<void> {
-  const config = loadConfig();
   // Provisioning talks to the database only: no Temporal runtime, server or worker.
-  if (command === 'admin') process.exit(await runAdmin(process.argv.slice(3), config));
+  if (command === 'admin') process.exit(await runAdmin(process.argv.slice(3), loadConfig));
+  const config = loadConfig();
   Runtime.install({ logger: new WorkerLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
   const stops: Stop[] = [];
   const shutdown = onShutdown(stops);
