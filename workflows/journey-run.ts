@@ -19,6 +19,7 @@ import {
   type ContactView,
   type JourneyRunInput,
   type JourneyRunResult,
+  keyValueOf,
   MAX_BUFFERED_EVENTS,
   MAX_SEEN_EVENT_IDS,
   type RunEvent,
@@ -85,8 +86,17 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   let ending: Ending | null = null;
   let contact: ContactView | undefined;
 
+  const keyPath = plan.nodes[plan.trigger].config.key;
+  /** Whether an event carries the run's entry key (runs of an unkeyed trigger have none to carry). */
+  const carriesEntryKey = (event: RunEvent) =>
+    input.entryKey !== undefined &&
+    typeof keyPath === 'string' &&
+    keyValueOf(event.properties, keyPath) === input.entryKey;
   const matches = (event: RunEvent, match: EventMatch | undefined) =>
-    !!match && event.name === match.event && matchesFilter(event.properties, match.where);
+    !!match &&
+    event.name === match.event &&
+    matchesFilter(event.properties, match.where) &&
+    (!match.sameKey || carriesEntryKey(event));
 
   setHandler(eventSignal, (event) => {
     if (input.trigger && event.id === input.trigger.id) return;
@@ -202,6 +212,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       ending = end;
     },
     contact: getContact,
+    carriesEntryKey,
     evaluateBranch: (groups) =>
       evaluateBranch({
         workspaceId: input.workspaceId,

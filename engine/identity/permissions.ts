@@ -182,6 +182,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/journeys/:id/enroll-segment': 'journeys:write',
   'POST /v1/journeys/:id/nodes/:nodeId/upgrade': 'journeys:write',
   'POST /v1/journeys/:id/simulate': 'journeys:read',
+  'GET /v1/journeys/:id/entry-audience': 'journeys:read',
   'GET /v1/journeys/:id/versions': 'journeys:read',
   'GET /v1/journeys/:id/versions/:version': 'journeys:read',
   'GET /v1/journeys/:id/runs': 'journeys:read',

@@ -69,6 +69,8 @@ async function runEnrollSegment(deps: TemporalDeps, job: JobRow, beat: () => voi
           workspaceId: job.workspaceId,
           journeyId,
           contactId,
+          // The marketer chose this segment's members, whatever the journey's own trigger.
+          force: true,
           trigger: {
             id: `bulk:${job.id}:${contactId}`,
             name: null,

@@ -209,6 +209,7 @@ export class Simulator {
           journeyId: journey.id,
           contactId: contact.id,
           trigger,
+          force: true,
         });
         if (!enrolled.enrolled) return { outcomes, ending: null, reason: enrolled.reason };
 

@@ -5,6 +5,7 @@ import type {
   ContactView,
   JourneyRunInput,
   RunEndStatus,
+  RunEvent,
   RunState,
 } from '../../engine/automation/runs/types';
 
@@ -47,6 +48,8 @@ export interface ControlVisit {
   resumeLater(since?: number): void;
   end(ending: Ending): void;
   contact(): Promise<ContactView>;
+  /** Whether an event carries the run's entry key (false for runs of an unkeyed trigger). */
+  carriesEntryKey(event: RunEvent): boolean;
   /** Index of the first group that holds for the contact, -1 when none does. */
   evaluateBranch(groups: ConditionGroup[]): Promise<number>;
 }

@@ -12,6 +12,7 @@ export const waitEvent: ControlHandler<'wait.event'> = async (node, visit) => {
         (event.arrival ?? 0) >= since &&
         event.name === config.event &&
         matchesFilter(event.properties, config.where) &&
+        (!config.sameKey || visit.carriesEntryKey(event)) &&
         !state.consumed.includes(`${node.id}:${event.id}`),
     );
   await visit.hold();

@@ -229,7 +229,9 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
               : z.unknown().optional(),
           response: {
             200: journeyStatusChangeSchema.extend({
-              missedEnrolled: z.number().describe('Segment entries made during the pause, enrolled on resume'),
+              missedEnrolled: z
+                .number()
+                .describe('Segment entries made during the pause, enrolled on resume'),
             }),
             ...authedErrors,
             ...errors(404, 409),
@@ -253,7 +255,9 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
             version: journey.activeVersion,
             status: journey.status,
             runsSignalled: journey.runsSignalled,
-            ...(action === 'resume' ? { missed: body?.missed ?? 'enroll', missedEnrolled: journey.missedEnrolled } : {}),
+            ...(action === 'resume'
+              ? { missed: body?.missed ?? 'enroll', missedEnrolled: journey.missedEnrolled }
+              : {}),
           },
         });
         return journey;
@@ -268,7 +272,8 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
     {
       schema: {
         tags,
-        summary: "How many contacts a publish (backfill) or a resume would enroll from the segment trigger's segment",
+        summary:
+          "How many contacts a publish (backfill) or a resume would enroll from the segment trigger's segment",
         params: idParams,
         response: { 200: entryAudienceSchema, ...authedErrors, ...errors(404) },
       },
@@ -308,7 +313,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       schema: {
         tags,
         summary:
-          "Enroll contacts by id under the re-entry rule; a segment-triggered journey skips non-members unless `force`",
+          'Enroll contacts by id under the re-entry rule; a segment-triggered journey skips non-members unless `force`',
         params: idParams,
         body: z.object({
           contactIds: z.array(z.uuid()).min(1).max(1000),

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db';
 import { contacts, segmentMembers, segments } from '../../../db/schema';
@@ -118,12 +118,14 @@ export async function previewSegment(
   return { count: Number(n), sample };
 }
 
+/** Members in id order after `afterId`; with `enteredSince`, only those who entered since then. */
 export async function segmentMemberIds(
   db: Db,
   workspaceId: string,
   segmentId: string,
   afterId: string | null,
   limit: number,
+  enteredSince?: Date,
 ): Promise<string[]> {
   const rows = await db
     .select({ id: segmentMembers.contactId })
@@ -133,11 +135,32 @@ export async function segmentMemberIds(
         eq(segmentMembers.workspaceId, workspaceId),
         eq(segmentMembers.segmentId, segmentId),
         afterId ? sql`${segmentMembers.contactId} > ${afterId}::uuid` : undefined,
+        enteredSince ? gte(segmentMembers.enteredAt, enteredSince) : undefined,
       ),
     )
     .orderBy(asc(segmentMembers.contactId))
     .limit(limit);
   return rows.map((r) => r.id);
+}
+
+/** How many contacts are in a segment; with `enteredSince`, how many entered since then. */
+export async function countSegmentMembers(
+  db: Db,
+  workspaceId: string,
+  segmentId: string,
+  enteredSince?: Date,
+): Promise<number> {
+  const [{ n }] = await db
+    .select({ n: count() })
+    .from(segmentMembers)
+    .where(
+      and(
+        eq(segmentMembers.workspaceId, workspaceId),
+        eq(segmentMembers.segmentId, segmentId),
+        enteredSince ? gte(segmentMembers.enteredAt, enteredSince) : undefined,
+      ),
+    );
+  return Number(n);
 }
 
 /**

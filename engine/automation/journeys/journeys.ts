@@ -79,6 +79,9 @@ export function validateDraft(registry: NodeRegistry, draft: unknown) {
   return validateJourney(draft, registry);
 }
 
+/** What publishing does with the contacts already in a segment trigger's segment: enroll them, or not. */
+export type Backfill = 'enroll' | 'skip';
+
 /**
  * Compiles the draft into an immutable version N+1 and makes it the active one. Runs in flight
  * keep the plan they entered with.
@@ -89,6 +92,7 @@ export async function publishJourney(
   workspaceId: string,
   journeyId: string,
   note?: string,
+  backfill?: Backfill,
 ): Promise<JourneyVersionRow> {
   const journey = await getJourney(db, workspaceId, journeyId);
   if (journey.status === 'archived')
@@ -121,6 +125,7 @@ export async function publishJourney(
         plan: compiled.plan as unknown as Record<string, unknown>,
         contentHash: compiled.plan.contentHash,
         note,
+        backfill,
       })
       .returning();
     await tx
@@ -180,9 +185,11 @@ export async function setJourneyStatus(
   if (journey.activeVersion === null) {
     throw new Conflict('journey_unpublished', 'Publish the journey first', 'status');
   }
+  const now = new Date();
+  const pausedAt = status === 'paused' ? (journey.status === 'paused' ? journey.pausedAt : now) : null;
   const [row] = await db
     .update(journeys)
-    .set({ status, updatedAt: new Date() })
+    .set({ status, pausedAt, updatedAt: now })
     .where(eq(journeys.id, journeyId))
     .returning();
   return row;

@@ -29,6 +29,10 @@ export const journeyEdgeSchema = z.object({
 export const eventMatchSchema = z.object({
   event: z.string().min(1),
   where: propertyFilterSchema.optional(),
+  sameKey: z
+    .boolean()
+    .optional()
+    .describe("Only an event carrying the run's entry key (a keyed trigger's key path) counts"),
 });
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');

@@ -75,6 +75,10 @@ export const waitEvent = defineNode({
       .boolean()
       .default(false)
       .describe('Ignore matching events received before the contact reached this node'),
+    sameKey: z
+      .boolean()
+      .optional()
+      .describe("Only an event carrying the run's entry key (a keyed trigger's key path) counts"),
   }),
   ports: [
     { id: 'matched', label: 'Matched' },

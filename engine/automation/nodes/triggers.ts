@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { propertyFilterSchema } from '../../audience/conditions/filters';
 import { defineNode, nextPort } from '../../sdk/define-node';
 
+/** A property path of the entry event whose value (string or number) keys the run. */
+export const entryKeyPath = z
+  .string()
+  .regex(/^(properties\.)?[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a property path, e.g. properties.cart_id');
+
 export const eventTrigger = defineNode({
   type: 'trigger.event',
   version: 1,
@@ -12,9 +17,14 @@ export const eventTrigger = defineNode({
   config: z.object({
     event: z.string().min(1).describe('Event name, e.g. "Cart Abandoned"'),
     where: propertyFilterSchema.optional(),
+    key: entryKeyPath
+      .optional()
+      .describe(
+        'Entry key, a property path such as "properties.cart_id": one run per contact and key, re-entry counted per key',
+      ),
   }),
   ports: [nextPort],
-  summary: (c) => `On “${c.event}”`,
+  summary: (c) => `On “${c.event}”${c.key ? ` per ${c.key.replace(/^properties\./, '')}` : ''}`,
 });
 
 export const segmentTrigger = defineNode({

@@ -1,13 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { contacts, journeyRuns } from '../../../db/schema';
+import { contacts, journeyRuns, segmentMembers } from '../../../db/schema';
 import { Conflict, NotFound, Unavailable } from '../../errors';
 import type { TriggerEvent } from '../../sdk/define-node';
 import { durationMs } from '../../time/duration';
 import { getJourney, getVersion } from '../journeys/journeys';
-import type { Plan } from '../journeys/plan';
-import { type JourneyRunInput, runWorkflowId } from './types';
+import type { Plan, PlanNode } from '../journeys/plan';
+import { entryKeyOf, type JourneyRunInput, runWorkflowId } from './types';
 
 export interface TemporalDeps {
   db: Db;
@@ -20,18 +21,25 @@ export interface EnrollRequest {
   journeyId: string;
   contactId: string;
   trigger?: TriggerEvent | null;
+  /**
+   * Enroll even a contact outside a segment-triggered journey's entry segment (a marketer's
+   * explicit choice); without it such a contact is skipped with its reason.
+   */
+  force?: boolean;
   /** Extra start options for operations and tests. */
   historyLimit?: number;
 }
 
 export type EnrollResult =
-  | { enrolled: true; workflowId: string; entry: number; version: number }
+  | { enrolled: true; workflowId: string; entry: number; version: number; entryKey?: string }
   | { enrolled: false; reason: string; workflowId?: string };
 
 /**
  * Starts a contact's run under the journey's re-entry rule. The run row's unique
- * (journey, contact, entry) and the deterministic workflow id make concurrent or repeated
- * enrollments yield one run.
+ * (journey, contact, entry key, entry) and the deterministic workflow id make concurrent or
+ * repeated enrollments yield one run. A keyed trigger (`key`, e.g. `properties.cart_id`) gives a
+ * contact one run per key, with the re-entry rule applied per key. `always` lets runs overlap,
+ * the minimum interval counted from the latest entry; `after-exit` waits for the run to end.
  */
 export async function enrollContact(deps: TemporalDeps, request: EnrollRequest): Promise<EnrollResult> {
   const { db } = deps;
@@ -51,11 +59,25 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
   const version = await publishedVersion(db, request.workspaceId, journey.id, journey.activeVersion);
   const plan = version.plan as unknown as Plan;
   const reEntry = plan.settings.reEntry;
+  const triggerNode = plan.nodes[plan.trigger];
+  if (!request.force && !(await inEntrySegment(db, triggerNode, request.contactId))) {
+    return { enrolled: false, reason: 'the contact is not in the entry segment' };
+  }
+  const entryKey = entryKeyOf(triggerNode.config, request.trigger ?? null);
+  if (entryKey === null) {
+    return { enrolled: false, reason: `the entry event has no ${String(triggerNode.config.key)}` };
+  }
   const latestRun = () =>
     db
       .select()
       .from(journeyRuns)
-      .where(and(eq(journeyRuns.journeyId, journey.id), eq(journeyRuns.contactId, request.contactId)))
+      .where(
+        and(
+          eq(journeyRuns.journeyId, journey.id),
+          eq(journeyRuns.contactId, request.contactId),
+          eq(journeyRuns.entryKey, entryKey),
+        ),
+      )
       .orderBy(desc(journeyRuns.entry))
       .limit(1)
       .then((rows) => rows[0]);
@@ -73,7 +95,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
         workflowId: latest.workflowId,
       };
     }
-    if (latest.status === 'running') {
+    if (reEntry.mode === 'after-exit' && latest.status === 'running') {
       return { enrolled: false, reason: 'the contact is in this journey now', workflowId: latest.workflowId };
     }
     if (reEntry.minInterval && Date.now() - latest.startedAt.getTime() < durationMs(reEntry.minInterval)) {
@@ -90,6 +112,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     journey.id,
     request.contactId,
     reEntry.mode === 'never' ? undefined : entry,
+    entryKey ? keyDigest(entryKey) : undefined,
   );
   const [inserted] = await db
     .insert(journeyRuns)
@@ -99,6 +122,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       version: version.version,
       contactId: request.contactId,
       entry,
+      entryKey,
       workflowId,
       triggerEventId: request.trigger?.id,
     })
@@ -113,6 +137,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     version: version.version,
     contactId: request.contactId,
     entry,
+    ...(entryKey ? { entryKey } : {}),
     plan,
     trigger: request.trigger ?? null,
     paused: journey.status !== 'active',
@@ -133,7 +158,33 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     await db.delete(journeyRuns).where(eq(journeyRuns.id, inserted.id));
     throw new Unavailable(`Temporal did not accept the run: ${(error as Error).message}`);
   }
-  return { enrolled: true, workflowId, entry, version: version.version };
+  return {
+    enrolled: true,
+    workflowId,
+    entry,
+    version: version.version,
+    ...(entryKey ? { entryKey } : {}),
+  };
+}
+
+/** A segment-triggered journey admits members of its segment only; other triggers admit anyone. */
+async function inEntrySegment(db: Db, trigger: PlanNode, contactId: string): Promise<boolean> {
+  if (trigger.type !== 'trigger.segment') return true;
+  const [member] = await db
+    .select({ contactId: segmentMembers.contactId })
+    .from(segmentMembers)
+    .where(
+      and(
+        eq(segmentMembers.segmentId, String(trigger.config.segmentId)),
+        eq(segmentMembers.contactId, contactId),
+      ),
+    );
+  return !!member;
+}
+
+/** Entry keys are the sender's values (cart ids, order numbers): workflow ids carry a digest, not the value. */
+function keyDigest(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 16);
 }
 
 /** How long an enrollment may take between claiming its run row and starting the workflow. */

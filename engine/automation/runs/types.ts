@@ -51,6 +51,8 @@ export interface JourneyRunInput {
   version: number;
   contactId: string;
   entry: number;
+  /** The entry key of a keyed trigger (e.g. the cart id): events can be required to carry the same. */
+  entryKey?: string;
   plan: Plan;
   trigger: TriggerEvent | null;
   paused?: boolean;
@@ -84,7 +86,38 @@ export function runWorkflowId(
   journeyId: string,
   contactId: string,
   entry?: number,
+  keyDigest?: string,
 ): string {
-  const base = `wl:${workspaceId}:${journeyId}:${contactId}`;
+  const base = `wl:${workspaceId}:${journeyId}:${contactId}${keyDigest ? `:k${keyDigest}` : ''}`;
   return entry === undefined ? base : `${base}:${entry}`;
+}
+
+/**
+ * The value at a property path (`properties.cart_id`, or `cart_id` for short) of an event's
+ * properties, as a key: non-empty strings and finite numbers only.
+ */
+export function keyValueOf(properties: Record<string, unknown>, path: string): string | undefined {
+  const parts = path.split('.');
+  if (parts[0] === 'properties') parts.shift();
+  let value: unknown = properties;
+  for (const part of parts) {
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * The entry key a trigger gives a run: '' for an unkeyed trigger, the event's value at the
+ * trigger's `key` path for a keyed one, null when the event lacks it.
+ */
+export function entryKeyOf(
+  triggerConfig: Record<string, unknown>,
+  trigger: TriggerEvent | null,
+): string | null {
+  const path = triggerConfig.key;
+  if (typeof path !== 'string' || path === '') return '';
+  if (!trigger) return null;
+  return keyValueOf(trigger.properties, path) ?? null;
 }

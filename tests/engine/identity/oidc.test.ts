@@ -37,7 +37,7 @@ async function startProvider(): Promise<{ issuer: string; close: () => Promise<v
       },
     ],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    async findAccount(_ctx, id) {
+    async findAccount(_ctx: unknown, id: string) {
       const account = accounts[id];
       if (!account) return undefined;
       return {

@@ -143,6 +143,115 @@ describe('trigger.segment (real Temporal dev server, PGlite, outbox dispatcher, 
     expect(runs.map((r) => r.journeyId).sort()).toEqual([promote.json().id, welcomeId].sort());
   });
 
+  it("enrolls a contact that a journey's list.add moved into a segment defined on that list", async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'On the beta list',
+      definition: { rules: [{ kind: 'list', list: 'beta' }] },
+    });
+    await publishSegmentJourney(segment.json().id);
+    const enlist = await call(
+      'POST',
+      '/v1/journeys',
+      line('Enlist', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'add', type: 'list.add', config: { list: 'beta' } },
+      ]),
+    );
+    expect((await call('POST', `/v1/journeys/${enlist.json().id}/publish`)).statusCode).toBe(201);
+    const contactId = (await call('POST', '/v1/contacts', { userId: 'beta-tester' })).json().id;
+    await call('POST', `/v1/journeys/${enlist.json().id}/enroll`, { contactIds: [contactId] });
+    await waitForTag(contactId, 'welcomed-pro');
+  });
+
+  it('on resume, enrolls the contacts who entered the segment while the journey was paused, once', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Paid plan',
+      definition: { rules: [{ kind: 'attribute', path: 'plan', op: 'eq', value: 'paid' }] },
+    });
+    const journeyId = await publishSegmentJourney(segment.json().id);
+    expect((await call('POST', `/v1/journeys/${journeyId}/pause`)).statusCode).toBe(200);
+    const contactId = (await call('POST', '/v1/contacts', { userId: 'paused-c' })).json().id;
+    await call('PATCH', `/v1/contacts/${contactId}`, { attributes: { plan: 'paid' } });
+    const runsOfJourney = async () =>
+      (await runsOfContact(database.db, workspace.id, contactId)).filter((r) => r.journeyId === journeyId);
+    expect(await runsOfJourney()).toHaveLength(0);
+
+    const audience = await call('GET', `/v1/journeys/${journeyId}/entry-audience`);
+    expect(audience.json()).toMatchObject({ segmentId: segment.json().id, enteredWhilePaused: 1 });
+    const resumed = await call('POST', `/v1/journeys/${journeyId}/resume`);
+    expect(resumed.statusCode).toBe(200);
+    expect(resumed.json().missedEnrolled).toBe(1);
+    await waitForTag(contactId, 'welcomed-pro');
+    await call('PATCH', `/v1/contacts/${contactId}`, { attributes: { plan: 'paid', seats: 2 } });
+    expect(await runsOfJourney()).toHaveLength(1);
+  });
+
+  it('on resume with "skip", the contacts who entered during the pause stay out', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Paid plan, skipped',
+      definition: { rules: [{ kind: 'tag', tag: 'skip-me' }] },
+    });
+    const journeyId = await publishSegmentJourney(segment.json().id);
+    await call('POST', `/v1/journeys/${journeyId}/pause`);
+    const contactId = (await call('POST', '/v1/contacts', { userId: 'skipped-c' })).json().id;
+    await call('PATCH', `/v1/contacts/${contactId}`, { addTags: ['skip-me'] });
+    const resumed = await call('POST', `/v1/journeys/${journeyId}/resume`, { missed: 'skip' });
+    expect(resumed.json().missedEnrolled).toBe(0);
+    const runs = await runsOfContact(database.db, workspace.id, contactId);
+    expect(runs.filter((r) => r.journeyId === journeyId)).toHaveLength(0);
+  });
+
+  it('publishing enrolls the current members only when the marketer chose backfill, and records the choice', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Existing members',
+      definition: { rules: [{ kind: 'tag', tag: 'existing' }] },
+    });
+    const member = (await call('POST', '/v1/contacts', { userId: 'existing-1', tags: ['existing'] })).json()
+      .id;
+    const create = (name: string) =>
+      call(
+        'POST',
+        '/v1/journeys',
+        line(name, [
+          { id: 'start', type: 'trigger.segment', config: { segmentId: segment.json().id } },
+          { id: 'mark', type: 'contact.update', config: { addTags: [`done-${name}`] } },
+        ]),
+      );
+    const skipped = (await create('skip')).json().id;
+    const audience = await call('GET', `/v1/journeys/${skipped}/entry-audience`);
+    expect(audience.json().members).toBe(1);
+    const noBackfill = await call('POST', `/v1/journeys/${skipped}/publish`, {});
+    expect(noBackfill.json()).toMatchObject({ backfill: 'skip', backfilled: 0 });
+
+    const backfilled = (await create('enroll')).json().id;
+    const published = await call('POST', `/v1/journeys/${backfilled}/publish`, { backfill: 'enroll' });
+    expect(published.json()).toMatchObject({ backfill: 'enroll', backfilled: 1 });
+    await waitForTag(member, 'done-enroll');
+    const runs = await runsOfContact(database.db, workspace.id, member);
+    expect(runs.map((r) => r.journeyId)).toEqual([backfilled]);
+  });
+
+  it('manual enroll skips a contact outside the entry segment and says why, unless forced', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Only insiders',
+      definition: { rules: [{ kind: 'tag', tag: 'insider' }] },
+    });
+    const journeyId = await publishSegmentJourney(segment.json().id, 'after-exit');
+    const outsider = (await call('POST', '/v1/contacts', { userId: 'outsider' })).json().id;
+    const refused = await call('POST', `/v1/journeys/${journeyId}/enroll`, { contactIds: [outsider] });
+    expect(refused.statusCode).toBe(200);
+    expect(refused.json().data).toEqual([
+      { contactId: outsider, enrolled: false, reason: 'the contact is not in the entry segment' },
+    ]);
+    expect(await runsOfContact(database.db, workspace.id, outsider)).toHaveLength(0);
+
+    const forced = await call('POST', `/v1/journeys/${journeyId}/enroll`, {
+      contactIds: [outsider],
+      force: true,
+    });
+    expect(forced.json().data[0]).toMatchObject({ contactId: outsider, enrolled: true });
+  });
+
   it('re-evaluates time-dependent rules for all contacts and enrolls those that entered', async () => {
     const segment = await call('POST', '/v1/segments', {
       name: 'Seats over 100',

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { getContact } from '../../../../engine/audience/contacts/contacts';
+import { runsOfContact } from '../../../../engine/automation/runs/queries';
+import { signalContactRuns } from '../../../../engine/automation/runs/run-control';
+import type { JourneyRunResult } from '../../../../engine/automation/runs/types';
+import { enroller, line, pathOf, publishGraph, workspaceWithContact } from '../../../helpers/fixtures';
+import { journeyStack } from '../../../helpers/stack';
+
+describe('entry rules: re-entry and keyed entry (real time-skipping test server, PGlite)', () => {
+  const stack = journeyStack('time-skipping');
+  const cartEvent = (id: string, name: string, cartId: string | number) => ({
+    id,
+    name,
+    properties: { cart_id: cartId },
+    timestamp: new Date().toISOString(),
+  });
+
+  it('re-entry "always" lets runs overlap once the minimum interval since the last entry has passed', async () => {
+    const { db, temporal } = stack;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line(
+        'Repeat purchase',
+        [
+          { id: 'start', type: 'trigger.manual', config: {} },
+          { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'hours' } } },
+          { id: 'mark', type: 'contact.update', config: { addTags: ['thanked'] } },
+        ],
+        { reEntry: { mode: 'always', minInterval: { amount: 1, unit: 'seconds' } } },
+      ),
+    );
+    const enroll = () =>
+      enroller(db, temporal)({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id });
+    const first = await enroll();
+    expect(first.enrolled).toBe(true);
+    expect(await enroll()).toMatchObject({
+      enrolled: false,
+      reason: 'the minimum re-entry interval has not passed',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = await enroll();
+    expect(second).toMatchObject({ enrolled: true, entry: 2 });
+    const runs = await runsOfContact(db, workspace.id, contact.id);
+    expect(runs.map((r) => r.status)).toEqual(['running', 'running']);
+    for (const run of runs) {
+      const result: JourneyRunResult = await temporal.client.workflow.getHandle(run.workflowId).result();
+      expect(result.status).toBe('completed');
+    }
+  });
+
+  it('a keyed trigger runs one run per key in parallel; an exit event with the same key ends only that run', async () => {
+    const { db, temporal } = stack;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line(
+        'Cart recovery per cart',
+        [
+          {
+            id: 'start',
+            type: 'trigger.event',
+            config: { event: 'Cart Abandoned', key: 'properties.cart_id' },
+          },
+          { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+          { id: 'mark', type: 'contact.update', config: { addTags: ['reminded'] } },
+        ],
+        { exitCriteria: [{ event: 'Cart Recovered', sameKey: true }] },
+      ),
+    );
+    const enroll = (trigger: ReturnType<typeof cartEvent> | null) =>
+      enroller(
+        db,
+        temporal,
+      )({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id, trigger });
+
+    const cartA = await enroll(cartEvent('ev-a', 'Cart Abandoned', 'A'));
+    const cartB = await enroll(cartEvent('ev-b', 'Cart Abandoned', 42));
+    expect(cartA).toMatchObject({ enrolled: true, entryKey: 'A' });
+    expect(cartB).toMatchObject({ enrolled: true, entryKey: '42' });
+    // Re-entry `never` holds per key: cart A again is refused, and an event without a cart too.
+    expect((await enroll(cartEvent('ev-a2', 'Cart Abandoned', 'A'))).enrolled).toBe(false);
+    expect(await enroll(null)).toMatchObject({
+      enrolled: false,
+      reason: 'the entry event has no properties.cart_id',
+    });
+    if (!cartA.enrolled || !cartB.enrolled) throw new Error('not enrolled');
+    expect(cartA.workflowId).not.toContain(':A');
+
+    await signalContactRuns(
+      db,
+      temporal.client,
+      workspace.id,
+      contact.id,
+      cartEvent('ev-r', 'Cart Recovered', 'A'),
+    );
+    const resultA: JourneyRunResult = await temporal.client.workflow.getHandle(cartA.workflowId).result();
+    expect(resultA).toMatchObject({ status: 'exited', reason: 'exit criteria: Cart Recovered' });
+    const resultB: JourneyRunResult = await temporal.client.workflow.getHandle(cartB.workflowId).result();
+    expect(resultB.status).toBe('completed');
+    expect((await getContact(db, workspace.id, contact.id)).tags).toContain('reminded');
+    const runs = await runsOfContact(db, workspace.id, contact.id);
+    expect(runs.map((r) => r.entryKey).sort()).toEqual(['42', 'A']);
+  });
+
+  it('wait.event with "same key" resumes only on the event of its own key', async () => {
+    const { db, temporal } = stack;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const { journey } = await publishGraph(db, workspace.id, {
+      name: 'Order per cart',
+      nodes: [
+        { id: 'start', type: 'trigger.event', config: { event: 'Cart Abandoned', key: 'cart_id' } },
+        {
+          id: 'await',
+          type: 'wait.event',
+          config: { event: 'Order Completed', sameKey: true, timeout: { amount: 2, unit: 'days' } },
+        },
+      ],
+      edges: [{ id: 'e1', source: 'start', sourceHandle: 'next', target: 'await' }],
+    });
+    const run = await enroller(
+      db,
+      temporal,
+    )({
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: contact.id,
+      trigger: cartEvent('ev-c', 'Cart Abandoned', 'C'),
+    });
+    if (!run.enrolled) throw new Error(run.reason);
+    const handle = temporal.client.workflow.getHandle(run.workflowId);
+    await signalContactRuns(
+      db,
+      temporal.client,
+      workspace.id,
+      contact.id,
+      cartEvent('o-1', 'Order Completed', 'D'),
+    );
+    await signalContactRuns(
+      db,
+      temporal.client,
+      workspace.id,
+      contact.id,
+      cartEvent('o-2', 'Order Completed', 'C'),
+    );
+    await handle.result();
+    expect(await pathOf(db, run.workflowId)).toEqual(['start:next', 'await:matched']);
+  });
+});
