@@ -132,3 +132,44 @@ export function parseCalendarDate(value: unknown): { year: number; month: number
     return undefined;
   return { year, month, day };
 }
+
+/** A date attribute's value: a calendar date (a day, no time), or an instant. */
+export type DateValue =
+  | { kind: 'date'; date: { year: number; month: number; day: number } }
+  | { kind: 'instant'; at: number };
+
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
+const ZONED_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+/** Below this a number is Unix seconds, above it milliseconds (3 March 1973 in ms; year 5138 in s). */
+const SECONDS_LIMIT = 100_000_000_000;
+
+/**
+ * Reads a date attribute: `YYYY-MM-DD` is a calendar date; an ISO date-time with a zone (`Z`,
+ * `+02:00`) is that instant; one without a zone is that wall-clock time in `timeZone`; a number
+ * (or a string of digits) is Unix seconds, or milliseconds when too large for seconds. Anything
+ * else, or a date that does not exist, is undefined.
+ */
+export function parseDateValue(value: unknown, timeZone: string): DateValue | undefined {
+  if (typeof value === 'string' && /^\d{9,13}$/.test(value.trim())) value = Number(value.trim());
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value <= 0) return undefined;
+    return { kind: 'instant', at: Math.round(value < SECONDS_LIMIT ? value * 1000 : value) };
+  }
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  const date = parseCalendarDate(text.slice(0, 10));
+  if (!date) return undefined;
+  if (text.length === 10) return { kind: 'date', date };
+  if (ZONED_DATE_TIME.test(text)) {
+    const at = Date.parse(text.replace(' ', 'T'));
+    return Number.isNaN(at) ? undefined : { kind: 'instant', at };
+  }
+  const local = LOCAL_DATE_TIME.exec(text);
+  if (!local) return undefined;
+  const [hour, minute] = [Number(local[4]), Number(local[5])];
+  if (hour > 23 || minute > 59) return undefined;
+  return {
+    kind: 'instant',
+    at: instantOf({ ...date, hour, minute }, timeZone) + Number(local[6] ?? 0) * 1000,
+  };
+}

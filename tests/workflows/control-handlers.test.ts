@@ -55,5 +55,81 @@ describe('control node handlers (pure, no Temporal)', () => {
       expect(resolveUntil(config, contact({}), undefined, now)).toBe('missing');
       expect(resolveUntil(config, contact({ renewal: 'soon' }), undefined, now)).toBe('missing');
     });
+
+    it('waits until the instant of a date-time attribute, not its midnight', () => {
+      const config = { mode: 'attribute' as const, attribute: 'appt', offsetDays: 0, time: '10:30' };
+      expect(resolveUntil(config, contact({ appt: '2024-03-08T12:02:00Z' }), undefined, now)).toBe(
+        Date.parse('2024-03-08T12:02:00Z'),
+      );
+      expect(resolveUntil(config, contact({ appt: '2024-03-08T14:02:00+02:00' }), undefined, now)).toBe(
+        Date.parse('2024-03-08T12:02:00Z'),
+      );
+      // Without a zone, the wall-clock time in the contact's zone (Paris, UTC+1 in March).
+      expect(resolveUntil(config, contact({ appt: '2024-03-08T13:02' }), undefined, now)).toBe(
+        Date.parse('2024-03-08T12:02:00Z'),
+      );
+      // Runs that started before date-times were read keep the date part, as they did.
+      expect(resolveUntil(config, contact({ appt: '2024-03-08T12:02:00Z' }), undefined, now, false)).toBe(
+        Date.parse('2024-03-08T09:30:00Z'),
+      );
+    });
+
+    it('accepts Unix seconds and milliseconds', () => {
+      const config = { mode: 'attribute' as const, attribute: 'appt', offsetDays: 0 };
+      const at = Date.parse('2024-03-08T12:02:00Z');
+      expect(resolveUntil(config, contact({ appt: at / 1000 }), undefined, now)).toBe(at);
+      expect(resolveUntil(config, contact({ appt: at }), undefined, now)).toBe(at);
+      expect(resolveUntil(config, contact({ appt: String(at / 1000) }), undefined, now)).toBe(at);
+    });
+
+    it('applies an offset before or after, by the calendar across a DST change', () => {
+      const base = { mode: 'attribute' as const, attribute: 'appt', offsetDays: 0 };
+      const appt = contact({ appt: '2024-03-31T10:00:00+02:00' });
+      expect(
+        resolveUntil(
+          { ...base, offset: { amount: 2, unit: 'hours', direction: 'before' } },
+          appt,
+          undefined,
+          now,
+        ),
+      ).toBe(Date.parse('2024-03-31T06:00:00Z'));
+      // One day before, across spring-forward in Paris: still 10:00 local, now UTC+1.
+      expect(
+        resolveUntil(
+          { ...base, offset: { amount: 1, unit: 'days', direction: 'before' } },
+          appt,
+          undefined,
+          now,
+        ),
+      ).toBe(Date.parse('2024-03-30T09:00:00Z'));
+      const dateOnly = contact({ renewal: '2024-10-27' });
+      expect(
+        resolveUntil(
+          {
+            ...base,
+            attribute: 'renewal',
+            time: '09:00',
+            offset: { amount: 1, unit: 'days', direction: 'after' },
+          },
+          dateOnly,
+          undefined,
+          now,
+        ),
+      ).toBe(Date.parse('2024-10-28T08:00:00Z'));
+    });
+
+    it('takes the first present of several attributes', () => {
+      const config = {
+        mode: 'attribute' as const,
+        attribute: 'trialEnds',
+        fallbackAttributes: ['renewal', 'signup'],
+        offsetDays: 0,
+        time: '09:00',
+      };
+      expect(
+        resolveUntil(config, contact({ renewal: '2024-06-15', signup: '2024-01-01' }), undefined, now),
+      ).toBe(Date.parse('2024-06-15T07:00:00Z'));
+      expect(resolveUntil(config, contact({ trialEnds: '', renewal: null }), undefined, now)).toBe('missing');
+    });
   });
 });

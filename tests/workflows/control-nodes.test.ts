@@ -90,6 +90,42 @@ describe('control nodes, pause and exit (real time-skipping test server, PGlite)
     expect(await pathOf(db, b.workflowId)).toEqual(['start:next', 'renewal:next', 'remind:next']);
   });
 
+  it('waits until the instant of a date-time attribute two hours ahead, not its midnight', async () => {
+    const { db, temporal } = stack;
+    const { workspace } = await workspaceWithContact(db);
+    const appt = new Date(Math.ceil((Date.now() + 2 * 3_600_000) / 60_000) * 60_000).toISOString();
+    const patient = await createContact(db, workspace.id, { userId: 'patient', attributes: { appt } });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line('Appointment', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        {
+          id: 'before-appt',
+          type: 'wait.until',
+          config: {
+            mode: 'attribute',
+            attribute: 'appt',
+            offset: { amount: 1, unit: 'hours', direction: 'before' },
+          },
+        },
+        { id: 'mark', type: 'contact.update', config: { set: { reminded: true } } },
+      ]),
+    );
+    const { workflowId } = await runToEnd(db, temporal, {
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: patient.id,
+    });
+    const [visit] = await db
+      .select()
+      .from(nodeVisits)
+      .where(eq(nodeVisits.workflowId, workflowId))
+      .then((rows) => rows.filter((r) => r.nodeId === 'before-appt'));
+    expect(visit.outcome).toEqual({ until: new Date(Date.parse(appt) - 3_600_000).toISOString() });
+    expect(visit.leftAt!.getTime()).toBeGreaterThanOrEqual(Date.parse(appt) - 3_600_000);
+  });
+
   it('routes branch.switch by the first case that holds, else “else”', async () => {
     const { db, temporal } = stack;
     const { workspace } = await workspaceWithContact(db);

@@ -37,9 +37,21 @@ export const waitUntilConfig = z.discriminatedUnion('mode', [
   }),
   z.object({
     mode: z.literal('attribute'),
-    attribute: z.string().min(1).describe('Date attribute of the contact'),
+    attribute: z
+      .string()
+      .min(1)
+      .describe('Date attribute of the contact: a date, an ISO date-time, or Unix seconds or milliseconds'),
+    fallbackAttributes: z
+      .array(z.string().min(1))
+      .max(10)
+      .optional()
+      .describe('Tried in order when the attribute is missing: the first present one is used'),
     offsetDays: z.number().int().default(0),
-    time: timeOfDay.optional(),
+    offset: durationSchema
+      .extend({ direction: z.enum(['before', 'after']) })
+      .optional()
+      .describe('A span before or after the date, e.g. 2 hours before'),
+    time: timeOfDay.optional().describe('Local time of day for a date without a time; midnight when empty'),
   }),
 ]);
 
@@ -57,7 +69,7 @@ export const waitUntil = defineNode({
       ? `Until ${c.at}`
       : c.mode === 'time-of-day'
         ? `Until ${c.time} local`
-        : `Until ${c.attribute}${c.offsetDays ? ` ${c.offsetDays > 0 ? '+' : ''}${c.offsetDays}d` : ''}`,
+        : `Until ${c.offset ? `${formatDuration(c.offset)} ${c.offset.direction} ` : ''}${c.attribute}${c.offsetDays ? ` ${c.offsetDays > 0 ? '+' : ''}${c.offsetDays}d` : ''}`,
 });
 
 export const waitEvent = defineNode({
