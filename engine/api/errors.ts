@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ZodError } from 'zod';
+import { ZodError, z } from 'zod';
 import { DomainError, type ErrorKind, RateLimited } from '../errors';
 
 export interface ErrorBody {
@@ -12,6 +12,21 @@ export interface ErrorBody {
     [key: string]: unknown;
   };
 }
+
+/** `ErrorBody` as a response schema: every 4xx answer of every route has this shape. */
+export const errorBodySchema = z
+  .object({
+    error: z
+      .object({
+        code: z.string().describe('Stable, machine-readable'),
+        message: z.string(),
+        field: z.string().optional().describe('The offending field, e.g. `body.nodes.0.id`'),
+        issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      })
+      .catchall(z.unknown())
+      .describe('Domain errors add their details, e.g. `problems` of `journey_invalid`'),
+  })
+  .meta({ id: 'ErrorBody' }) satisfies z.ZodType<ErrorBody>;
 
 function zodIssues(issues: readonly { path: PropertyKey[]; message: string }[], prefix?: string) {
   return issues.map((issue) => ({

@@ -5,15 +5,36 @@ export type { JourneyCounts, NodeCounts } from '../../../engine/automation/runs/
 import type { UpgradeProblem } from '../../../engine/automation/journeys/upgrade-node';
 import type { SimulationStep } from '../../../engine/simulate/simulator';
 
+export type { Contact } from '../../../engine/api/schemas/audience';
+
+// The API's answers, typed by the response schemas the engine serves them with (dates as strings).
+export type {
+  Journey,
+  JourneyTemplateView as JourneyTemplate,
+  JourneyVersion,
+  PathStepView as PathStep,
+  Run,
+  SimulationResultView as SimulationResult,
+  UpgradeCheckView as UpgradeCheck,
+} from '../../../engine/api/schemas/journeys';
+export type {
+  JourneyEdge as GraphEdge,
+  JourneyNode as GraphNode,
+  JourneySettingsInput as JourneySettings,
+} from '../../../engine/automation/journeys/model';
+export type { PortSpec } from '../../../engine/sdk/define-node';
 export type { SimulationStep, UpgradeProblem };
 
-/** Shapes of the Wayline API as the builder reads them. */
-export interface PortSpec {
-  id: string;
-  label: string;
-  whenUnconnected?: 'exit' | 'next';
-}
+import type { NodeType as EngineNodeType } from '../../../engine/api/schemas/journeys';
+import type {
+  JourneyGraph as EngineJourneyGraph,
+  JourneySettingsInput,
+} from '../../../engine/automation/journeys/model';
 
+/** A graph as the builder edits it: the engine's graph, with settings as written (defaults optional). */
+export type JourneyGraph = Omit<EngineJourneyGraph, 'settings'> & { settings: JourneySettingsInput };
+
+/** The JSON Schema subset the builder's forms read (the engine only knows it as a record). */
 export type JsonSchema = {
   type?: string | string[];
   properties?: Record<string, JsonSchema>;
@@ -38,140 +59,5 @@ export type JsonSchema = {
   [key: string]: unknown;
 };
 
-export interface NodeType {
-  type: string;
-  version: number;
-  kind: 'trigger' | 'control' | 'action';
-  title: string;
-  category: string;
-  description?: string;
-  ports: PortSpec[];
-  dynamicPorts: boolean;
-  configSchema: JsonSchema;
-  latest: boolean;
-}
-
-export interface GraphNode {
-  id: string;
-  type: string;
-  version?: number;
-  config: Record<string, unknown>;
-  position?: { x: number; y: number };
-  label?: string;
-}
-
-export interface GraphEdge {
-  id: string;
-  source: string;
-  sourceHandle?: string | null;
-  target: string;
-  targetHandle?: string | null;
-}
-
-export interface JourneySettings {
-  reEntry?: { mode: 'never' | 'after-exit' | 'always'; minInterval?: { amount: number; unit: string } };
-  goal?: { event: string; where?: unknown[] };
-  exitCriteria?: { event: string; where?: unknown[] }[];
-  quietHours?: { start: string; end: string; action?: 'defer' | 'skip' };
-  frequencyCap?: Record<string, unknown>;
-  timezone?: string;
-}
-
-export interface JourneyGraph {
-  name: string;
-  description?: string;
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-  settings: JourneySettings;
-}
-
-export interface Journey {
-  id: string;
-  name: string;
-  status: 'draft' | 'active' | 'paused' | 'archived';
-  draft: JourneyGraph;
-  activeVersion: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface JourneyVersion {
-  id: string;
-  version: number;
-  graph: JourneyGraph;
-  note: string | null;
-  publishedAt: string;
-}
-
-export interface JourneyTemplate {
-  id: string;
-  name: string;
-  description: string;
-  graph: JourneyGraph;
-}
-
-export interface PathStep {
-  nodeId: string;
-  visit: number;
-  port: string | null;
-  enteredAt: string;
-  leftAt: string | null;
-  outcome: Record<string, unknown> | null;
-}
-
-export interface Run {
-  id: string;
-  journeyId: string;
-  version: number;
-  contactId: string;
-  status: string;
-  exitReason: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  path: PathStep[];
-}
-
-export interface Contact {
-  id: string;
-  externalId: string | null;
-  email: string | null;
-  phone: string | null;
-  timezone: string | null;
-  attributes: Record<string, unknown>;
-  tags: string[];
-  createdAt: string;
-}
-
-export interface SimulationResult {
-  status: string;
-  reason: string;
-  source: 'draft' | 'active';
-  version: number | null;
-  startedAt: string | null;
-  durationMs: number;
-  steps: SimulationStep[];
-  events: { event: string; atMs: number; outcome: string }[];
-  messages: {
-    nodeId: string | null;
-    channel: string;
-    recipient: string | null;
-    subject: string | null;
-    body: string | null;
-    status: string;
-    atMs: number;
-  }[];
-  contact: { attributes: Record<string, unknown>; tags: string[] };
-}
-
-/** `POST /v1/journeys/:id/nodes/:nodeId/upgrade`: the check (dry run) or the applied upgrade. */
-export interface UpgradeCheck {
-  nodeId: string;
-  type: string;
-  from: number;
-  to: number;
-  upgradable: boolean;
-  problems: UpgradeProblem[];
-  node: GraphNode;
-  applied: boolean;
-  journey?: Journey;
-}
+/** `GET /v1/node-types`: the engine's node type, with its config schema typed for the forms. */
+export type NodeType = Omit<EngineNodeType, 'configSchema'> & { configSchema: JsonSchema };

@@ -16,6 +16,13 @@ import { listTopics, saveTopic, topicInput } from '../../messaging/policy/topics
 import { bounceIntakeUrl } from '../../messaging/tracking/bounces';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
+import { authedErrors, errors, listOf, noContent } from '../schemas/common';
+import {
+  channelSettingsSchema,
+  channelsAnswerSchema,
+  messageSchema,
+  topicSchema,
+} from '../schemas/messaging';
 
 const channelParams = z.object({ channel: z.enum(channels) });
 
@@ -31,7 +38,13 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
 
   app.get(
     '/channels',
-    { schema: { tags: ['channels'], summary: 'Providers and policy per channel (secrets never shown)' } },
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Providers and policy per channel (secrets never shown)',
+        response: { 200: channelsAnswerSchema, ...authedErrors },
+      },
+    },
     async (request) => ({
       data: await listChannelSettings(db, box, request.workspaceId),
       providers: connectors.map((c) => ({
@@ -52,6 +65,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
         summary: 'Set the provider and policy of a channel',
         params: channelParams,
         body: channelSettingsInput,
+        response: { 200: channelSettingsSchema, ...authedErrors },
       },
     },
     async (request) => {
@@ -87,6 +101,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
         tags: ['channels'],
         summary: 'Remove a channel provider (back to the dev outbox)',
         params: channelParams,
+        response: { 204: noContent('Removed'), ...authedErrors },
       },
     },
     async (request, reply) => {
@@ -108,18 +123,36 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
       schema: {
         tags: ['channels'],
         summary: "The workspace's secret URL for email bounce and complaint notifications",
+        response: { 200: z.object({ url: z.string() }), ...authedErrors },
       },
     },
     async (request) => ({ url: bounceIntakeUrl(channelDeps, request.workspaceId) }),
   );
 
-  app.get('/topics', { schema: { tags: ['channels'], summary: 'Subscription topics' } }, async (request) => ({
-    data: await listTopics(db, request.workspaceId),
-  }));
+  app.get(
+    '/topics',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Subscription topics',
+        response: { 200: listOf(topicSchema), ...authedErrors },
+      },
+    },
+    async (request) => ({
+      data: await listTopics(db, request.workspaceId),
+    }),
+  );
 
   app.put(
     '/topics',
-    { schema: { tags: ['channels'], summary: 'Create or replace a topic', body: topicInput } },
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Create or replace a topic',
+        body: topicInput,
+        response: { 200: topicSchema, ...authedErrors },
+      },
+    },
     async (request) => saveTopic(db, request.workspaceId, request.body),
   );
 
@@ -136,6 +169,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
         tags: ['channels'],
         summary: 'Add an address to the suppression list',
         body: suppressionBody,
+        response: { 204: noContent('Suppressed'), ...authedErrors },
       },
     },
     async (request, reply) => {
@@ -152,6 +186,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
         tags: ['channels'],
         summary: 'Remove an address from the suppression list',
         params: channelParams.extend({ address: z.string().min(1) }),
+        response: { 204: noContent('Removed'), ...authedErrors, ...errors(404) },
       },
     },
     async (request, reply) => {
@@ -174,6 +209,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
           status: z.string().optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
+        response: { 200: listOf(messageSchema), ...authedErrors },
       },
     },
     async (request) => ({ data: await listMessages(db, request.workspaceId, request.query) }),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { channels } from '../../../connectors';
 import { devOutbox } from '../../messaging/messages/dev-outbox';
 import type { AppDeps } from '../deps';
+import { authedErrors, listOf } from '../schemas/common';
+import { outboxMessageSchema } from '../schemas/messaging';
 
 export const devOutboxRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   app.get(
@@ -15,6 +17,7 @@ export const devOutboxRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
           channel: z.enum(channels).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
+        response: { 200: listOf(outboxMessageSchema), ...authedErrors },
       },
     },
     async (request) => ({ data: await devOutbox(deps.db, request.workspaceId, request.query) }),

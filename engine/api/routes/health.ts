@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps';
+import { healthSchema } from '../schemas/operations';
 
 async function probe(
   check: () => Promise<unknown>,
@@ -24,7 +25,16 @@ async function probe(
 export const healthRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   app.get(
     '/health',
-    { schema: { tags: ['operations'], summary: 'Database and Temporal status; 200 only when both answer' } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Database and Temporal status; 200 only when both answer',
+        response: {
+          200: healthSchema,
+          503: healthSchema.describe('The database or Temporal does not answer'),
+        },
+      },
+    },
     async (_request, reply) => {
       const [database, temporal] = await Promise.all([
         probe(() => deps.database.ping()),

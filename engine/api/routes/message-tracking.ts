@@ -11,6 +11,8 @@ import {
   savePreferences,
   unsubscribe,
 } from '../../messaging/tracking/feedback';
+import { errors, mediaResponse, noContent } from '../schemas/common';
+import { bounceOutcomeSchema } from '../schemas/messaging';
 
 // Wildcards, not `:token`: a click token carries its target URL and outgrows the router's parameter limit.
 const tokenParams = z.object({ '*': z.string().min(10).max(8192) });
@@ -67,7 +69,15 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
 
   app.get(
     '/t/o/*',
-    { schema: { tags, summary: 'Open pixel', params: tokenParams, security: [] } },
+    {
+      schema: {
+        tags,
+        summary: 'Open pixel',
+        params: tokenParams,
+        security: [],
+        response: { 200: mediaResponse('image/gif', 'A 1×1 transparent GIF', true), ...errors(400, 404) },
+      },
+    },
     async (request, reply) => {
       await recordOpen(channels, request.params['*']);
       return reply.header('cache-control', 'no-store').type('image/gif').send(PIXEL);
@@ -76,7 +86,15 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
 
   app.get(
     '/t/c/*',
-    { schema: { tags, summary: 'Click redirect', params: tokenParams, security: [] } },
+    {
+      schema: {
+        tags,
+        summary: 'Click redirect',
+        params: tokenParams,
+        security: [],
+        response: { 302: noContent('Redirect to the URL signed into the token'), ...errors(400, 404) },
+      },
+    },
     async (request, reply) => {
       const url = await recordClick(channels, request.params['*']);
       return reply.header('cache-control', 'no-store').redirect(url, 302);
@@ -85,7 +103,15 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
 
   app.get(
     '/t/u/*',
-    { schema: { tags, summary: 'Preferences page', params: tokenParams, security: [] } },
+    {
+      schema: {
+        tags,
+        summary: 'Preferences page',
+        params: tokenParams,
+        security: [],
+        response: { 200: mediaResponse('text/html', 'The preferences form'), ...errors(400, 404) },
+      },
+    },
     async (request, reply) => {
       const prefs = await readPreferences(channels, request.params['*']);
       return reply.type('text/html; charset=utf-8').send(preferencesPage(request.params['*'], prefs));
@@ -94,7 +120,18 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
 
   app.post(
     '/t/u/*',
-    { schema: { tags, summary: 'One-click unsubscribe (RFC 8058)', params: tokenParams, security: [] } },
+    {
+      schema: {
+        tags,
+        summary: 'One-click unsubscribe (RFC 8058)',
+        params: tokenParams,
+        security: [],
+        response: {
+          200: mediaResponse('text/plain', 'What the contact is now unsubscribed from'),
+          ...errors(400, 404),
+        },
+      },
+    },
     async (request, reply) => {
       const result = await unsubscribe(channels, request.params['*']);
       const what = result.topic ? `“${result.topic}”` : `${result.channel} messages`;
@@ -104,7 +141,16 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
 
   app.post(
     '/t/p/*',
-    { schema: { tags, summary: 'Save preferences', params: tokenParams, body: formBody, security: [] } },
+    {
+      schema: {
+        tags,
+        summary: 'Save preferences',
+        params: tokenParams,
+        body: formBody,
+        security: [],
+        response: { 200: mediaResponse('text/html', 'The preferences form, saved'), ...errors(400, 404) },
+      },
+    },
     async (request, reply) => {
       const topic = request.body.topic;
       const prefs = await savePreferences(channels, request.params['*'], {
@@ -132,6 +178,7 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
           })
           .loose(),
         security: [],
+        response: { 204: noContent('Recorded'), ...errors(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -154,6 +201,7 @@ export const messageTrackingRoutes: FastifyPluginAsyncZod<{ channels: ChannelDep
         params: tokenParams,
         body: bounceReport,
         security: [],
+        response: { 200: bounceOutcomeSchema, ...errors(400, 404) },
       },
     },
     async (request) => recordBounce(channels, request.params['*'], request.body),

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { upgradeDraftNode } from '../../automation/nodes/upgrade-node';
+import { upgradeDraftNode } from '../../automation/journeys/upgrade-node';
 import type { AppDeps } from '../deps';
+import { authedErrors, errors } from '../schemas/common';
+import { upgradeCheckSchema } from '../schemas/journeys';
 
 export const nodeUpgradeRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   app.post(
@@ -27,6 +29,7 @@ export const nodeUpgradeRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async
             dryRun: z.boolean().default(false).describe('Only report problems; save nothing'),
           })
           .default({ dryRun: false }),
+        response: { 200: upgradeCheckSchema, ...authedErrors, ...errors(404, 409, 422) },
       },
     },
     async (request) =>

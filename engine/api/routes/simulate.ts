@@ -4,6 +4,8 @@ import { simulationRequestSchema } from '../../simulate/script';
 import { simulateJourney } from '../../simulate/simulate-journey';
 import { Simulator } from '../../simulate/simulator';
 import type { AppDeps } from '../deps';
+import { authedErrors, errors } from '../schemas/common';
+import { simulationResultSchema } from '../schemas/journeys';
 
 /**
  * `POST /v1/journeys/:id/simulate`: runs the journey for a sample contact and a script of
@@ -25,6 +27,7 @@ export const simulateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
           'seconds, sends are only recorded, and nothing of the workspace changes.',
         params: z.object({ id: z.uuid() }),
         body: simulationRequestSchema,
+        response: { 200: simulationResultSchema, ...authedErrors, ...errors(404, 409, 422) },
       },
     },
     async (request) =>

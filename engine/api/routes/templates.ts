@@ -10,6 +10,8 @@ import {
   updateTemplate,
 } from '../../messaging/templates/templates';
 import type { AppDeps } from '../deps';
+import { authedErrors, errors, listOf, noContent } from '../schemas/common';
+import { renderedSchema, templateSchema } from '../schemas/messaging';
 
 const idParams = z.object({ id: z.uuid() });
 const tags = ['templates'];
@@ -26,7 +28,13 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
 
   app.get(
     '/templates',
-    { schema: { tags, summary: 'List templates, layouts and snippets' } },
+    {
+      schema: {
+        tags,
+        summary: 'List templates, layouts and snippets',
+        response: { 200: listOf(templateSchema), ...authedErrors },
+      },
+    },
     async (request) => ({
       data: await listTemplates(db, request.workspaceId),
     }),
@@ -34,26 +42,55 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
 
   app.post(
     '/templates',
-    { schema: { tags, summary: 'Create a template', body: templateInput } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a template',
+        body: templateInput,
+        response: { 201: templateSchema, ...authedErrors, ...errors(409) },
+      },
+    },
     async (request, reply) =>
       reply.code(201).send(await createTemplate(db, request.workspaceId, request.body)),
   );
 
   app.get(
     '/templates/:id',
-    { schema: { tags, summary: 'Get a template', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a template',
+        params: idParams,
+        response: { 200: templateSchema, ...authedErrors, ...errors(404) },
+      },
+    },
     async (request) => getTemplate(db, request.workspaceId, request.params.id),
   );
 
   app.put(
     '/templates/:id',
-    { schema: { tags, summary: 'Replace a template', params: idParams, body: templateInput } },
+    {
+      schema: {
+        tags,
+        summary: 'Replace a template',
+        params: idParams,
+        body: templateInput,
+        response: { 200: templateSchema, ...authedErrors, ...errors(404, 409) },
+      },
+    },
     async (request) => updateTemplate(db, request.workspaceId, request.params.id, request.body),
   );
 
   app.delete(
     '/templates/:id',
-    { schema: { tags, summary: 'Delete a template', params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a template',
+        params: idParams,
+        response: { 204: noContent('Deleted'), ...authedErrors, ...errors(404, 409) },
+      },
+    },
     async (request, reply) => {
       await deleteTemplate(db, request.workspaceId, request.params.id);
       return reply.code(204).send();
@@ -68,6 +105,7 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
         summary: 'Render a stored template for a contact',
         params: idParams,
         body: previewBody,
+        response: { 200: renderedSchema, ...authedErrors, ...errors(404, 422) },
       },
     },
     async (request) => previewStoredTemplate(db, request.workspaceId, request.params.id, request.body),
@@ -80,6 +118,7 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
         tags,
         summary: 'Render an unsaved template for a contact',
         body: previewBody.extend({ template: templateInput.omit({ channel: true }).partial({ name: true }) }),
+        response: { 200: renderedSchema, ...authedErrors, ...errors(404, 422) },
       },
     },
     async (request) =>

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps';
+import { uiConfigSchema } from '../schemas/operations';
 
 const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -9,8 +10,12 @@ const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
  * sign in as the demo owner (`POST /v1/auth/demo-sign-in`); everyone else signs in.
  */
 export const uiConfigRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
-  app.get('/ui-config.json', { schema: { hide: true } }, async (request) => {
-    const autologin = !!deps.identity?.demoAutologin && loopback.has(request.ip);
-    return { demo: autologin, autologin };
-  });
+  app.get(
+    '/ui-config.json',
+    { schema: { hide: true, response: { 200: uiConfigSchema } } },
+    async (request) => {
+      const autologin = !!deps.identity?.demoAutologin && loopback.has(request.ip);
+      return { demo: autologin, autologin };
+    },
+  );
 };

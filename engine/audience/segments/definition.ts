@@ -41,6 +41,9 @@ export const segmentGroupSchema: z.ZodType<SegmentGroup> = z.lazy(() =>
   }),
 ) as unknown as z.ZodType<SegmentGroup>;
 
+// Recursive, so OpenAPI can only describe it as a named component that refers to itself.
+z.globalRegistry.add(segmentGroupSchema, { id: 'SegmentGroup' });
+
 export const segmentDefinitionSchema = segmentGroupSchema.refine(
   (group) => depthOf(group) <= MAX_DEPTH,
   `groups nest at most ${MAX_DEPTH} levels deep`,

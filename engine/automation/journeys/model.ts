@@ -71,6 +71,8 @@ export const journeyGraphSchema = z.object({
 export type JourneyNode = z.infer<typeof journeyNodeSchema>;
 export type JourneyEdge = z.infer<typeof journeyEdgeSchema>;
 export type JourneySettings = z.infer<typeof journeySettingsSchema>;
+/** Settings as written (defaults not yet applied), e.g. by the builder. */
+export type JourneySettingsInput = z.input<typeof journeySettingsSchema>;
 export type JourneyGraph = z.infer<typeof journeyGraphSchema>;
 export type JourneyGraphInput = z.input<typeof journeyGraphSchema>;
 export type EventMatch = z.infer<typeof eventMatchSchema>;

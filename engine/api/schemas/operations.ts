@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+const probeSchema = z.object({ ok: z.boolean(), error: z.string().optional() });
+
+export const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    database: probeSchema.extend({ driver: z.string() }),
+    temporal: probeSchema,
+  })
+  .meta({ id: 'Health' });
+
+export const uiConfigSchema = z.object({
+  demo: z.boolean(),
+  autologin: z.boolean().describe('A browser on this machine may sign in as the demo owner'),
+});
