@@ -65,10 +65,16 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       info: {
         title: 'Wayline API',
         version: '0.1.0',
-        description: 'Journeys, contacts and runs. Authenticate with `Authorization: Bearer <secret key>`.',
+        description:
+          'Journeys, contacts and runs. Authenticate with `Authorization: Bearer <secret key>` (within its scopes) or the `wayline_session` cookie from `POST /v1/auth/sign-in` (writes send its CSRF token as `X-CSRF-Token`). A call without the permission answers 403 naming it; see docs/security.md.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'wayline_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
     // Schemas registered with an id (recursive segment groups, the error body) become components.

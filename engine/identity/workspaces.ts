@@ -51,3 +51,12 @@ export async function createOwnedWorkspace(
     return { id: row.id, name: row.name, role: 'owner' as const };
   });
 }
+
+/** A workspace's id and name, or undefined. */
+export async function findWorkspace(db: Db, id: string): Promise<{ id: string; name: string } | undefined> {
+  const [row] = await db
+    .select({ id: workspaces.id, name: workspaces.name })
+    .from(workspaces)
+    .where(eq(workspaces.id, id));
+  return row;
+}

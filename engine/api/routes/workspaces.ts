@@ -1,10 +1,9 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ROLES, workspaces } from '../../../db/schema';
+import { ROLES } from '../../../db/schema';
 import { Forbidden } from '../../errors';
 import { recordAudit } from '../../identity/audit';
-import { createOwnedWorkspace, listUserWorkspaces } from '../../identity/workspaces';
+import { createOwnedWorkspace, findWorkspace, listUserWorkspaces } from '../../identity/workspaces';
 import type { AppDeps } from '../deps';
 
 const tags = ['workspaces'];
@@ -29,11 +28,8 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
     async (request) => {
       const auth = request.auth!;
       if (auth.kind === 'user') return { data: await listUserWorkspaces(deps.db, auth.user.id) };
-      const rows = await deps.db
-        .select({ id: workspaces.id, name: workspaces.name })
-        .from(workspaces)
-        .where(eq(workspaces.id, auth.key.workspaceId));
-      return { data: rows.map((row) => ({ ...row, role: null })) };
+      const workspace = await findWorkspace(deps.db, auth.key.workspaceId);
+      return { data: workspace ? [{ ...workspace, role: null }] : [] };
     },
   );
 
