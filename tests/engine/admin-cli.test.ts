@@ -56,7 +56,7 @@ describe.each(databaseKinds())('wayline admin (child processes of bin/wayline.mj
       databaseUrl ? { url: databaseUrl, maxConnections: 2 } : { dataDir: path.join(dataDir, 'pglite') },
     );
 
-  const admin = (args: string[], stdin?: string): Promise<Run> =>
+  const admin = (args: string[], stdin?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
     new Promise((resolve, reject) => {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -65,6 +65,7 @@ describe.each(databaseKinds())('wayline admin (child processes of bin/wayline.mj
       };
       delete env.DATABASE_URL;
       if (databaseUrl) env.DATABASE_URL = databaseUrl;
+      Object.assign(env, extraEnv);
       const child = spawn(process.execPath, [path.join(root, 'bin', 'wayline.mjs'), 'admin', ...args], {
         cwd: root,
         env,
@@ -110,11 +111,19 @@ describe.each(databaseKinds())('wayline admin (child processes of bin/wayline.mj
       [['create-workspace', '--nmae', 'typo'], /--nmae/],
       [['rename-workspace'], /Unknown admin command "rename-workspace"/],
     ];
-    for (const [args, message] of cases) {
+    // Flag checks do not depend on the database: on Postgres only the one that reads it.
+    for (const [args, message] of kind === 'pglite'
+      ? cases
+      : cases.filter(([, m]) => /exist/.test(m.source))) {
       const run = await admin(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
       expect(run.stderr).toMatch(message);
       expect(run.stdout).toBe('');
+    }
+    if (kind === 'pglite') {
+      const badSetting = await admin(['list-workspaces'], undefined, { DATABASE_URL: 'not a url' });
+      expect(badSetting.code).toBe(2);
+      expect(badSetting.stderr).toMatch(/DATABASE_URL: Invalid URL/);
     }
   }, 180_000);
 
