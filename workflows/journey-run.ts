@@ -14,7 +14,12 @@ import { matchesFilter } from '../engine/audience/conditions/filters';
 import type { EventMatch } from '../engine/automation/journeys/model';
 import type { PlanNode } from '../engine/automation/journeys/plan';
 import { SEND_NODE_CHANNELS } from '../engine/automation/nodes/send-channels';
-import { controlSignal, eventSignal, statusQuery } from '../engine/automation/runs/signals';
+import {
+  contactChangedSignal,
+  controlSignal,
+  eventSignal,
+  statusQuery,
+} from '../engine/automation/runs/signals';
 import {
   type ContactView,
   type JourneyRunInput,
@@ -117,6 +122,10 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     if (control.action === 'pause') state.paused = true;
     else if (control.action === 'resume') state.paused = false;
     else if (!ending) ending = { status: 'exited', reason: control.reason ?? 'exited by request' };
+  });
+  setHandler(contactChangedSignal, () => {
+    state.contactChanges = (state.contactChanges ?? 0) + 1;
+    contact = undefined;
   });
   setHandler(statusQuery, () => ({
     cursor: state.cursor,

@@ -7,6 +7,7 @@ import {
   type SegmentRow,
 } from '../audience/segments/segments';
 import { type EnrollResult, enrollContact, type TemporalDeps } from '../automation/runs/enroll';
+import { signalContactChanged } from '../automation/runs/run-control';
 import { journeysTriggeredBySegment } from '../automation/triggers/trigger-index';
 import { DomainError } from '../errors';
 
@@ -20,8 +21,8 @@ export interface SegmentEnrollment {
 /**
  * What follows any write to a contact (attributes, tags, lists, events), whoever made it: the
  * contacts API, an import, the dispatcher after track / identify, a journey's node (through the
- * outbox): its segment memberships are recomputed and it is enrolled in every active journey
- * triggered by a segment it just entered.
+ * outbox): its segment memberships are recomputed, it is enrolled in every active journey
+ * triggered by a segment it just entered, and its runs waiting for a condition re-check it.
  */
 export async function contactChanged(
   deps: TemporalDeps,
@@ -34,6 +35,7 @@ export async function contactChanged(
   for (const segmentId of entered) {
     enrollments.push(...(await enrollSegmentEntries(deps, workspaceId, segmentId, [contactId], now)));
   }
+  await signalContactChanged(deps.db, deps.temporal, workspaceId, contactId);
   return { entered, enrollments };
 }
 

@@ -6,6 +6,7 @@ import { exit } from './exit';
 import { goal } from './goal';
 import { splitRandom } from './split-random';
 import type { ControlHandler, ControlVisit } from './visit';
+import { waitCondition } from './wait-condition';
 import { waitDuration } from './wait-duration';
 import { waitEvent } from './wait-event';
 import { waitUntil } from './wait-until';
@@ -24,6 +25,7 @@ export const controlHandlers: { [T in ControlType]: ControlHandler<T> } = {
   'wait.duration': waitDuration,
   'wait.until': waitUntil,
   'wait.event': waitEvent,
+  'wait.condition': waitCondition,
   'branch.condition': branchCondition,
   'branch.switch': branchSwitch,
   'split.random': splitRandom,

@@ -99,6 +99,28 @@ export const waitEvent = defineNode({
   summary: (c) => `“${c.event}” within ${formatDuration(c.timeout)}`,
 });
 
+export const waitCondition = defineNode({
+  type: 'wait.condition',
+  version: 1,
+  kind: 'control',
+  title: 'Wait for condition',
+  category: 'Timing',
+  description:
+    'Holds the contact until it matches a condition (attributes, tags, segment or list membership), or gives up after a timeout.',
+  config: z.object({
+    when: conditionGroupSchema.describe(
+      'Passes at once when it already holds; re-checked whenever the contact changes',
+    ),
+    timeout: durationSchema,
+  }),
+  ports: [
+    { id: 'matched', label: 'Matched' },
+    { id: 'timeout', label: 'Timed out' },
+  ],
+  summary: (c) =>
+    `${c.when.conditions.length} condition${c.when.conditions.length === 1 ? '' : 's'} within ${formatDuration(c.timeout)}`,
+});
+
 export const branchCondition = defineNode({
   type: 'branch.condition',
   version: 1,
@@ -199,6 +221,7 @@ export const controlNodes = {
   'wait.duration': waitDuration,
   'wait.until': waitUntil,
   'wait.event': waitEvent,
+  'wait.condition': waitCondition,
   'branch.condition': branchCondition,
   'branch.switch': branchSwitch,
   'split.random': splitRandom,

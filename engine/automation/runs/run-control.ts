@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { journeyRuns } from '../../../db/schema';
-import { controlSignal, eventSignal } from './signals';
+import { journeyRuns, journeyVersions } from '../../../db/schema';
+import { contactChangedSignal, controlSignal, eventSignal } from './signals';
 import type { ControlAction, RunEvent } from './types';
 
 async function runningWorkflowIds(db: Db, where: ReturnType<typeof and>): Promise<string[]> {
@@ -53,6 +53,46 @@ export async function signalContactRuns(
   for (const id of ids) {
     try {
       await temporal.workflow.getHandle(id).signal(eventSignal, event);
+      delivered += 1;
+    } catch (error) {
+      if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
+    }
+  }
+  return delivered;
+}
+
+/**
+ * Tells the contact's running runs whose version has a `wait.condition` node that the contact
+ * changed, so a condition that now holds lets the run on within seconds (no polling).
+ */
+export async function signalContactChanged(
+  db: Db,
+  temporal: Client,
+  workspaceId: string,
+  contactId: string,
+): Promise<number> {
+  const rows = await db
+    .select({ workflowId: journeyRuns.workflowId })
+    .from(journeyRuns)
+    .innerJoin(
+      journeyVersions,
+      and(
+        eq(journeyVersions.journeyId, journeyRuns.journeyId),
+        eq(journeyVersions.version, journeyRuns.version),
+      ),
+    )
+    .where(
+      and(
+        eq(journeyRuns.workspaceId, workspaceId),
+        eq(journeyRuns.contactId, contactId),
+        eq(journeyRuns.status, 'running'),
+        sql`jsonb_path_exists(${journeyVersions.plan}, '$.nodes.* ? (@.type == "wait.condition")')`,
+      ),
+    );
+  let delivered = 0;
+  for (const { workflowId } of rows) {
+    try {
+      await temporal.workflow.getHandle(workflowId).signal(contactChangedSignal);
       delivered += 1;
     } catch (error) {
       if ((error as Error).name !== 'WorkflowNotFoundError') throw error;

@@ -7,6 +7,8 @@ import type { ControlAction, RunEndStatus, RunEvent } from './types';
  */
 export const eventSignal = defineSignal<[RunEvent]>('event');
 export const controlSignal = defineSignal<[ControlAction]>('control');
+/** The contact's attributes, tags, lists or segment memberships changed: conditions a run waits for may hold now. */
+export const contactChangedSignal = defineSignal('contact-changed');
 export const statusQuery = defineQuery<RunStatus>('status');
 
 export interface RunStatus {

@@ -36,6 +36,8 @@ export interface RunState {
   consumed: string[];
   /** How many distinct events the run has received; the next one's arrival number. */
   received: number;
+  /** How many times the contact was reported changed; a wait.condition re-checks when it grows. */
+  contactChanges?: number;
   paused: boolean;
   enteredAt: number;
   /** When the current node was entered, if the run continued as new in the middle of it. */
