@@ -103,8 +103,11 @@ export const secretKeyAuth = fp<{ deps: AppDeps }>(
       const access = routeAccess(request.method, url);
       if (access === undefined) throw new Forbidden('forbidden', 'This route has no permission entry');
       if (access === 'public') {
-        if (OPTIONAL_SESSION.has(routeKey(request.method, url)))
-          request.auth = await authenticate(deps, settings, request).catch(() => null);
+        if (OPTIONAL_SESSION.has(routeKey(request.method, url))) {
+          const auth = await authenticate(deps, settings, request).catch(() => null);
+          // A signed-in browser counts only with its CSRF token; without it the call is anonymous.
+          request.auth = auth?.kind === 'user' && !csrfMatches(request, auth.session) ? null : auth;
+        }
         return;
       }
       const auth = await authenticate(deps, settings, request);
@@ -200,15 +203,17 @@ function setPrincipal(request: FastifyRequest, auth: RequestAuth): void {
 
 /** Cookie-authenticated writes must echo the session's CSRF token; a cross-site form cannot read it. */
 function assertCsrf(request: FastifyRequest, session: SessionRow): void {
+  if (!csrfMatches(request, session))
+    throw new Forbidden('csrf_failed', `Send the session's CSRF token in the ${CSRF_HEADER} header`);
+}
+
+function csrfMatches(request: FastifyRequest, session: SessionRow): boolean {
   const sent = request.headers[CSRF_HEADER];
   const value = Array.isArray(sent) ? sent[0] : sent;
   const expected = Buffer.from(session.csrfToken);
-  if (
-    !value ||
-    Buffer.byteLength(value) !== expected.length ||
-    !timingSafeEqual(Buffer.from(value), expected)
-  )
-    throw new Forbidden('csrf_failed', `Send the session's CSRF token in the ${CSRF_HEADER} header`);
+  return (
+    !!value && Buffer.byteLength(value) === expected.length && timingSafeEqual(Buffer.from(value), expected)
+  );
 }
 
 /** Whether cookies must be `Secure`: the request came over HTTPS, or the public URL is HTTPS. */

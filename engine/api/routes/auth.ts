@@ -120,7 +120,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
       const demo = settings.demoAutologin;
       if (!demo) throw new NotFound('Demo sign-in', 'is off (WAYLINE_DEMO_AUTOLOGIN)');
       const origin = request.headers.origin;
-      const sameOrigin = !origin || new URL(origin).host === request.headers.host;
+      const sameOrigin = !origin || URL.parse(origin)?.host === request.headers.host;
       if (!loopback.has(request.ip) || !sameOrigin)
         throw new Forbidden(
           'demo_sign_in_local_only',

@@ -4,10 +4,14 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
+import { buildApp } from '../../../engine/api/app';
+import type { AppDeps } from '../../../engine/api/deps';
 import { defaultSecuritySettings } from '../../../engine/api/security';
+import { createRegistry } from '../../../engine/automation/nodes';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { ensureDemoUser } from '../../../engine/operations/seed-demo';
 import { bearer } from '../../helpers/app';
+import { testSecretBox } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 import { identityApp } from './identity-app';
@@ -136,6 +140,45 @@ describe('web security: headers, CORS, rate limits, demo sign-in (Fastify inject
       demo: false,
       autologin: false,
     });
+  });
+
+  it('refuses to start with a /v1 route that has no entry in the permission table', async () => {
+    const fresh = await buildApp({
+      db: database.db,
+      database,
+      temporal: temporal.client,
+      taskQueue: temporal.taskQueue,
+      registry: createRegistry(),
+      secretBox: testSecretBox,
+    } as AppDeps);
+    try {
+      expect(() => fresh.get('/v1/forgotten', async () => ({}))).toThrow(
+        /GET \/v1\/forgotten has no entry in ROUTE_PERMISSIONS/,
+      );
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('ignores a signed-in browser on a public route when it lacks the CSRF token', async () => {
+    // Another loopback address than the earlier tests, which used up 127.0.0.1's account-route budget.
+    const signedIn = await app.inject({ method: 'POST', url: '/v1/auth/demo-sign-in', remoteAddress: '::1' });
+    const cookie = signedIn.cookies.find((c) => c.name === 'wayline_session')!.value;
+    const accepted = await app.inject({
+      method: 'POST',
+      url: '/v1/invitations/accept',
+      payload: { token: 'not-a-token' },
+      cookies: { wayline_session: cookie },
+      remoteAddress: '::1',
+    });
+    expect(accepted.statusCode).toBe(400);
+    expect(accepted.json().error.code).toBe('token_invalid');
+    const nullOrigin = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/demo-sign-in',
+      headers: { origin: 'null' },
+    });
+    expect(nullOrigin.statusCode).toBe(403);
   });
 
   it('answers errors without stack traces or SQL', async () => {
