@@ -45,7 +45,7 @@ const actionOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 } as const;
 
-const { executeNode, evaluateBranch } = proxyActivities<Activities>(actionOptions);
+const { executeNode, evaluateBranch, reenterAtExit } = proxyActivities<Activities>(actionOptions);
 
 /** Sends run on their channel's task queue (`<queue>-<channel>`), so each channel is rate limited on its own. */
 const sendExecutors = new Map<string, Activities['executeNode']>();
@@ -309,6 +309,16 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
 
   const end: Ending = ending ?? { status: 'completed', reason: 'reached the end of the journey' };
   await flush(end);
+  const entryTrigger = plan.nodes[plan.trigger];
+  if (entryTrigger.config.reenterAtExit === true && end.status !== 'cancelled' && end.status !== 'failed') {
+    await reenterAtExit({
+      workspaceId: input.workspaceId,
+      journeyId: input.journeyId,
+      contactId: input.contactId,
+      endedWorkflowId: info.workflowId,
+      segmentId: String(entryTrigger.config.segmentId),
+    });
+  }
   return { status: end.status, reason: end.reason, path, continuedAsNew: state.continuedAsNew };
 }
 

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
@@ -6,7 +7,9 @@ import type { ConditionGroup } from '../audience/conditions/conditions';
 import { findContact, workspaceTimezone } from '../audience/contacts/contact-store';
 import { firstMatchingGroup } from '../automation/journeys/evaluate-conditions';
 import type { NodeRegistry } from '../automation/nodes/registry';
+import { type EnrollResult, enrollContact } from '../automation/runs/enroll';
 import type { ContactView, RunEndStatus, VisitRecord } from '../automation/runs/types';
+import { DomainError } from '../errors';
 import type { SecretBox } from '../identity/secret-box';
 import type { NodeLogger, NodeResult, TriggerEvent } from '../sdk/define-node';
 import { isNodeError } from '../sdk/node-error';
@@ -158,6 +161,42 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
           .update(journeyRuns)
           .set({ status: input.end.status, exitReason: input.end.reason, endedAt: new Date() })
           .where(eq(journeyRuns.workflowId, input.workflowId));
+      }
+    },
+
+    /**
+     * Re-entry at exit (a segment trigger's `reenterAtExit`): a run that ended starts the next
+     * one while the contact is still in the segment, once the minimum interval has passed. The
+     * ended run's id names the trigger, so a retried activity starts one run.
+     */
+    async reenterAtExit(input: {
+      workspaceId: string;
+      journeyId: string;
+      contactId: string;
+      endedWorkflowId: string;
+      segmentId: string;
+    }): Promise<EnrollResult> {
+      const context = Context.current();
+      try {
+        return await enrollContact(
+          { db, temporal: context.client, taskQueue: context.info.taskQueue },
+          {
+            workspaceId: input.workspaceId,
+            journeyId: input.journeyId,
+            contactId: input.contactId,
+            waitForInterval: true,
+            trigger: {
+              id: `reenter:${input.endedWorkflowId}`,
+              name: null,
+              properties: { segmentId: input.segmentId, reentered: true },
+              timestamp: new Date().toISOString(),
+            },
+          },
+        );
+      } catch (error) {
+        // Paused or archived meanwhile, contact deleted: no re-entry; anything else is retried.
+        if (error instanceof DomainError && error.expected) return { enrolled: false, reason: error.message };
+        throw error;
       }
     },
   };

@@ -20,6 +20,8 @@ export const problemCodes = [
   'cycle_without_wait',
   'port_unconnected',
   'reentry_interval_required',
+  'reenter_at_exit_needs_reentry',
+  'same_key_without_key',
   'timezone_invalid',
 ] as const;
 
@@ -155,8 +157,47 @@ function graphProblems(graph: JourneyGraph, registry: NodeRegistry): Problem[] {
   problems.push(...cycleProblems(graph.nodes, triggers, edges));
   problems.push(...unconnectedPortWarnings(nodes, edges));
   problems.push(...settingsProblems(graph.settings));
+  if (triggers[0]) problems.push(...entryProblems(triggers[0], graph));
   return problems;
 }
+
+/** Entry options that only make sense with the right trigger and re-entry rule. */
+function entryProblems(trigger: JourneyNode, graph: JourneyGraph): Problem[] {
+  const problems: Problem[] = [];
+  const { reEntry } = graph.settings;
+  if (trigger.config.reenterAtExit === true && (reEntry.mode === 'never' || !reEntry.minInterval)) {
+    problems.push(
+      error(
+        'reenter_at_exit_needs_reentry',
+        'Re-entering at exit needs re-entry "after-exit" or "always" with a minimum interval, so a contact staying in the segment is not looped without pause.',
+        { nodeId: trigger.id, field: 'settings.reEntry.minInterval' },
+      ),
+    );
+  }
+  const keyed = trigger.type === 'trigger.event' && typeof trigger.config.key === 'string';
+  if (!keyed) {
+    const matches = [
+      ...(graph.settings.goal ? [['settings.goal', graph.settings.goal] as const] : []),
+      ...graph.settings.exitCriteria.map((match, i) => [`settings.exitCriteria.${i}`, match] as const),
+    ];
+    for (const [field, match] of matches) {
+      if (match.sameKey) problems.push(sameKeyWithoutKey({ field }));
+    }
+    for (const node of graph.nodes) {
+      if (node.type === 'wait.event' && node.config.sameKey === true) {
+        problems.push(sameKeyWithoutKey({ nodeId: node.id, field: 'sameKey' }));
+      }
+    }
+  }
+  return problems;
+}
+
+const sameKeyWithoutKey = (where: { nodeId?: string; field: string }) =>
+  error(
+    'same_key_without_key',
+    '"Same key" needs an event trigger with an entry key (e.g. properties.cart_id).',
+    where,
+  );
 
 function resolveNode(node: JourneyNode, registry: NodeRegistry, problems: Problem[]): ResolvedNode {
   const latest = registry.latest(node.type);

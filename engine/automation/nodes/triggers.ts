@@ -34,9 +34,18 @@ export const segmentTrigger = defineNode({
   title: 'Enters segment',
   category: 'Triggers',
   description: 'Enters a contact when it starts matching a segment.',
-  config: z.object({ segmentId: z.string().min(1).describe('Segment') }),
+  config: z.object({
+    segmentId: z.string().min(1).describe('Segment'),
+    reenterAtExit: z
+      .boolean()
+      .optional()
+      .describe(
+        "When a run ends and the contact is still in the segment, start a new one (after the journey's minimum re-entry interval)",
+      ),
+  }),
   ports: [nextPort],
-  summary: () => 'On entering segment',
+  summary: (c) =>
+    c.reenterAtExit ? 'On entering segment, again at exit while in it' : 'On entering segment',
 });
 
 export const dateTrigger = defineNode({

@@ -26,6 +26,11 @@ export interface EnrollRequest {
    * explicit choice); without it such a contact is skipped with its reason.
    */
   force?: boolean;
+  /**
+   * When only the re-entry interval stands in the way, start the run once it has passed (a
+   * Temporal start delay) instead of refusing: re-entry at exit uses it.
+   */
+  waitForInterval?: boolean;
   /** Extra start options for operations and tests. */
   historyLimit?: number;
 }
@@ -81,6 +86,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       .orderBy(desc(journeyRuns.entry))
       .limit(1)
       .then((rows) => rows[0]);
+  let startDelayMs = 0;
   let latest = await latestRun();
   if (latest && (await isOrphan(deps, latest))) {
     await db.delete(journeyRuns).where(and(eq(journeyRuns.id, latest.id), eq(journeyRuns.status, 'running')));
@@ -98,7 +104,11 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     if (reEntry.mode === 'after-exit' && latest.status === 'running') {
       return { enrolled: false, reason: 'the contact is in this journey now', workflowId: latest.workflowId };
     }
-    if (reEntry.minInterval && Date.now() - latest.startedAt.getTime() < durationMs(reEntry.minInterval)) {
+    const remaining = reEntry.minInterval
+      ? latest.startedAt.getTime() + durationMs(reEntry.minInterval) - Date.now()
+      : 0;
+    if (remaining > 0 && request.waitForInterval) startDelayMs = remaining;
+    else if (remaining > 0) {
       return {
         enrolled: false,
         reason: 'the minimum re-entry interval has not passed',
@@ -125,6 +135,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       entryKey,
       workflowId,
       triggerEventId: request.trigger?.id,
+      ...(startDelayMs > 0 ? { startedAt: new Date(Date.now() + startDelayMs) } : {}),
     })
     .onConflictDoNothing()
     .returning({ id: journeyRuns.id });
@@ -150,6 +161,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      ...(startDelayMs > 0 ? { startDelay: startDelayMs } : {}),
     });
   } catch (error) {
     if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') {

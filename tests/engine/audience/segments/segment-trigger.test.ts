@@ -252,6 +252,73 @@ describe('trigger.segment (real Temporal dev server, PGlite, outbox dispatcher, 
     expect(forced.json().data[0]).toMatchObject({ contactId: outsider, enrolled: true });
   });
 
+  it('re-enters at exit while the contact stays in the segment, after the minimum interval, and stops once it left', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Looping members',
+      definition: { rules: [{ kind: 'tag', tag: 'loop' }] },
+    });
+    const journey = await call(
+      'POST',
+      '/v1/journeys',
+      line(
+        'Monthly digest while subscribed',
+        [
+          {
+            id: 'start',
+            type: 'trigger.segment',
+            config: { segmentId: segment.json().id, reenterAtExit: true },
+          },
+          { id: 'mark', type: 'contact.update', config: { addTags: ['digested'] } },
+        ],
+        { reEntry: { mode: 'after-exit', minInterval: { amount: 2, unit: 'seconds' } } },
+      ),
+    );
+    const journeyId = journey.json().id;
+    expect((await call('POST', `/v1/journeys/${journeyId}/publish`)).statusCode).toBe(201);
+    const contactId = (await call('POST', '/v1/contacts', { userId: 'looper' })).json().id;
+    const runsOfJourney = async () =>
+      (await runsOfContact(database.db, workspace.id, contactId)).filter((r) => r.journeyId === journeyId);
+
+    await call('PATCH', `/v1/contacts/${contactId}`, { addTags: ['loop'] });
+    let runs = await runsOfJourney();
+    for (let i = 0; i < 150 && runs.filter((r) => r.status === 'completed').length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      runs = await runsOfJourney();
+    }
+    const completed = runs.filter((r) => r.status === 'completed').sort((a, b) => a.entry - b.entry);
+    expect(completed.length).toBeGreaterThanOrEqual(2);
+    expect(completed[1].triggerEventId).toBe(`reenter:${completed[0].workflowId}`);
+    expect(completed[1].startedAt.getTime() - completed[0].startedAt.getTime()).toBeGreaterThanOrEqual(1_900);
+
+    await call('PATCH', `/v1/contacts/${contactId}`, { removeTags: ['loop'] });
+    await new Promise((r) => setTimeout(r, 3_000));
+    const settled = (await runsOfJourney()).length;
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await runsOfJourney()).length).toBe(settled);
+  });
+
+  it('refuses re-entry at exit without a re-entry interval', async () => {
+    const segment = await call('POST', '/v1/segments', {
+      name: 'No interval',
+      definition: { rules: [{ kind: 'tag', tag: 'no-interval' }] },
+    });
+    const journey = await call(
+      'POST',
+      '/v1/journeys',
+      line('Loop without pause', [
+        {
+          id: 'start',
+          type: 'trigger.segment',
+          config: { segmentId: segment.json().id, reenterAtExit: true },
+        },
+        { id: 'mark', type: 'contact.update', config: { addTags: ['x'] } },
+      ]),
+    );
+    const published = await call('POST', `/v1/journeys/${journey.json().id}/publish`);
+    expect(published.statusCode).toBe(422);
+    expect(JSON.stringify(published.json())).toContain('reenter_at_exit_needs_reentry');
+  });
+
   it('re-evaluates time-dependent rules for all contacts and enrolls those that entered', async () => {
     const segment = await call('POST', '/v1/segments', {
       name: 'Seats over 100',

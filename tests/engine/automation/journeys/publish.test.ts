@@ -62,6 +62,13 @@ const invalidGraphs: Record<string, JourneyGraphInput> = {
     reEntry: { mode: 'always' },
   }),
   timezone_invalid: graph([trigger, tag('a')], [edge('e1', 'start', 'a')], { timezone: 'Mars/Olympus' }),
+  reenter_at_exit_needs_reentry: graph(
+    [{ id: 'start', type: 'trigger.segment', config: { segmentId: 'seg', reenterAtExit: true } }, tag('a')],
+    [edge('e1', 'start', 'a')],
+  ),
+  same_key_without_key: graph([trigger, tag('a')], [edge('e1', 'start', 'a')], {
+    exitCriteria: [{ event: 'Cart Recovered', sameKey: true }],
+  }),
   graph_invalid: { name: '', nodes: 'none' } as unknown as JourneyGraphInput,
 };
 
