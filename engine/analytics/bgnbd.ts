@@ -52,9 +52,13 @@ export function fitBgNbd(
     b: Math.exp(x[3]),
   });
   const meanAge = sample.reduce((s, c) => s + c.age, 0) / Math.max(1, sample.length);
-  const result = nelderMead((x) => -bgNbdLogLikelihood(unpack(x), sample) / sample.length, [0, Math.log(Math.max(meanAge, 1e-3)), 0, 0], {
-    onIteration: onIteration && ((i) => onIteration(i)),
-  });
+  const result = nelderMead(
+    (x) => -bgNbdLogLikelihood(unpack(x), sample) / sample.length,
+    [0, Math.log(Math.max(meanAge, 1e-3)), 0, 0],
+    {
+      onIteration: onIteration && ((i) => onIteration(i)),
+    },
+  );
   return { ...unpack(result.x), logLikelihood: -result.value * sample.length, converged: result.converged };
 }
 
@@ -75,7 +79,6 @@ export function expectedPurchases(p: BgNbdParams, c: PurchaseSummary, t: number)
   const hyp = hyp2f1(r + x, b + x, a + b + x - 1, z);
   const numerator =
     ((a + b + x - 1) / (a - 1)) * (1 - ((alpha + c.age) / (alpha + c.age + t)) ** (r + x) * hyp);
-  const denominator =
-    x > 0 ? 1 + (a / (b + x - 1)) * ((alpha + c.age) / (alpha + c.recency)) ** (r + x) : 1;
+  const denominator = x > 0 ? 1 + (a / (b + x - 1)) * ((alpha + c.age) / (alpha + c.recency)) ** (r + x) : 1;
   return numerator / denominator;
 }

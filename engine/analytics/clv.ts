@@ -14,7 +14,13 @@ export const clvInputSchema = z.object({
     .union([z.number(), z.array(z.number()).min(1).max(1000)])
     .describe('Margin (or revenue) per period: one number for every period, or one per period'),
   rate: z.number().min(0).max(10).describe('Discount rate per period, e.g. 0.1 for 10 %'),
-  periods: z.number().int().min(1).max(1000).optional().describe('T; defaults to the length of the margin list'),
+  periods: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('T; defaults to the length of the margin list'),
   convention: z.enum(CLV_CONVENTIONS).default('formula'),
 });
 export type ClvInput = z.input<typeof clvInputSchema>;

@@ -34,7 +34,11 @@ export function fitGammaGamma(
   sample: readonly SpendSummary[],
 ): GammaGammaParams & { logLikelihood: number; customers: number; converged: boolean } {
   const used = sample.filter((c) => c.frequency > 0 && c.averageSpend > 0);
-  const unpack = (x: number[]): GammaGammaParams => ({ p: Math.exp(x[0]), q: Math.exp(x[1]), gamma: Math.exp(x[2]) });
+  const unpack = (x: number[]): GammaGammaParams => ({
+    p: Math.exp(x[0]),
+    q: Math.exp(x[1]),
+    gamma: Math.exp(x[2]),
+  });
   const nll = (x: number[]) => {
     const params = unpack(x);
     let sum = 0;

@@ -54,7 +54,9 @@ function simplexRun(f: (x: number[]) => number, start: number[], options: Minimi
     values = order.map((i) => values[i]);
     options.onIteration?.(iteration, values[0]);
     const spreadValue = Math.abs(values[n] - values[0]);
-    const spreadPoint = Math.max(...points.slice(1).map((p) => Math.max(...p.map((v, j) => Math.abs(v - points[0][j])))));
+    const spreadPoint = Math.max(
+      ...points.slice(1).map((p) => Math.max(...p.map((v, j) => Math.abs(v - points[0][j])))),
+    );
     if (spreadValue <= tolerance * (Math.abs(values[0]) + tolerance) && spreadPoint <= 1e-8) {
       return { x: points[0], value: values[0], iterations: iteration, converged: true };
     }

@@ -61,6 +61,9 @@ export function segmentTableSql(): SQL {
   const rows: SQL[] = [];
   for (let r = 1; r <= 5; r++)
     for (let f = 1; f <= 5; f++)
-      for (let m = 1; m <= 5; m++) rows.push(sql`(${sql.raw(String(r))}, ${sql.raw(String(f))}, ${sql.raw(String(m))}, ${sql.raw(`'${rfmSegment(r, f, m)}'`)})`);
+      for (let m = 1; m <= 5; m++)
+        rows.push(
+          sql`(${sql.raw(String(r))}, ${sql.raw(String(f))}, ${sql.raw(String(m))}, ${sql.raw(`'${rfmSegment(r, f, m)}'`)})`,
+        );
   return sql`(values ${sql.join(rows, sql`, `)}) as rfm_class(r, f, m, segment)`;
 }

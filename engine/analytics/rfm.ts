@@ -2,8 +2,8 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db';
 import { contacts, events, rfmScores } from '../../db/schema';
-import { segmentTableSql } from './rfm-classes';
 import { loadResult, saveResult } from './results';
+import { segmentTableSql } from './rfm-classes';
 import { getPurchaseSettings, orderAmount } from './settings';
 
 export const rfmOptionsSchema = z.object({
@@ -85,7 +85,9 @@ export async function refreshRfm(db: Db, workspaceId: string, options: RfmOption
 export async function rfmGrid(db: Db, workspaceId: string) {
   const run = await loadResult(db, workspaceId, 'rfm');
   const revenue =
-    run?.params.monetary === 'average' ? sql`${rfmScores.monetary} * ${rfmScores.frequency}` : sql`${rfmScores.monetary}`;
+    run?.params.monetary === 'average'
+      ? sql`${rfmScores.monetary} * ${rfmScores.frequency}`
+      : sql`${rfmScores.monetary}`;
   const fm = sql<number>`((${rfmScores.f} + ${rfmScores.m} + 1) / 2)::int`;
   const cells = await db
     .select({
@@ -106,7 +108,9 @@ export async function rfmGrid(db: Db, workspaceId: string) {
 export async function rfmSummary(db: Db, workspaceId: string) {
   const run = await loadResult(db, workspaceId, 'rfm');
   const revenue =
-    run?.params.monetary === 'average' ? sql`${rfmScores.monetary} * ${rfmScores.frequency}` : sql`${rfmScores.monetary}`;
+    run?.params.monetary === 'average'
+      ? sql`${rfmScores.monetary} * ${rfmScores.frequency}`
+      : sql`${rfmScores.monetary}`;
   const by = async (column: typeof rfmScores.segment | typeof rfmScores.valueClass) =>
     db
       .select({

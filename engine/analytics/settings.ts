@@ -26,7 +26,10 @@ export const DEFAULT_PURCHASE_SETTINGS: PurchaseSettings = {
 };
 
 export async function getPurchaseSettings(db: Db, workspaceId: string): Promise<PurchaseSettings> {
-  const [row] = await db.select().from(analyticsSettings).where(eq(analyticsSettings.workspaceId, workspaceId));
+  const [row] = await db
+    .select()
+    .from(analyticsSettings)
+    .where(eq(analyticsSettings.workspaceId, workspaceId));
   if (!row) return DEFAULT_PURCHASE_SETTINGS;
   const { purchaseEvent, revenuePaths, productsPath, productKey } = row;
   return { purchaseEvent, revenuePaths, productsPath, productKey };

@@ -13,6 +13,7 @@ import { secretKeyAuth } from './auth';
 import type { AppDeps } from './deps';
 import { registerErrorHandler } from './errors';
 import { inputGuard } from './input-guard';
+import { analyticsRoutes } from './routes/analytics';
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(hookRoutes, { deps });
       await v1.register(apiKeyRoutes, { deps });
       await v1.register(auditLogRoutes, { deps });
+      await v1.register(analyticsRoutes, { deps });
     },
     { prefix: '/v1' },
   );

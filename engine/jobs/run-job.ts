@@ -5,6 +5,7 @@ import { type ImportFormat, readImport, upsertContact, validateImportRow } from 
 import { getSegment, segmentMemberIds } from '../audience/segments/segments';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import { contactChanged, refreshSegment } from '../operations/segment-membership';
+import { runAnalyticsJob } from './analytics-job';
 import { finishJob, type JobRow, loadJob, recordProgress, startedJob } from './jobs';
 
 const BATCH = 100;
@@ -17,6 +18,7 @@ export async function runJob(deps: TemporalDeps, jobId: string, beat: () => void
   const job = await loadJob(deps.db, jobId);
   if (!job || job.status === 'completed' || job.status === 'failed') return;
   if (job.kind === 'contact-import') await runImport(deps, job, beat);
+  else if (job.kind === 'analytics') await runAnalyticsJob(deps.db, job, beat);
   else await runEnrollSegment(deps, job, beat);
   await finishJob(deps.db, job.id);
 }

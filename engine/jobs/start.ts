@@ -5,6 +5,7 @@ import { getSegment } from '../audience/segments/segments';
 import { getJourney } from '../automation/journeys/journeys';
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { Conflict, InvalidInput, Unavailable } from '../errors';
+import { type AnalyticsJob, analyticsJobSchema } from './analytics-job';
 import { createJob, finishJob, type JobRow, jobView } from './jobs';
 
 /** Workflow id of a job's Temporal run; one run per job. */
@@ -36,6 +37,18 @@ export async function startSegmentEnrollment(
   }
   await getSegment(deps.db, workspaceId, segmentId);
   const job = await createJob(deps.db, workspaceId, 'enroll-segment', { journeyId, segmentId });
+  return launch(deps, job);
+}
+
+/** Refreshes one analytics model in the background; progress at GET /v1/jobs/:id. */
+export async function startAnalyticsJob(deps: TemporalDeps, workspaceId: string, input: AnalyticsJob) {
+  const params = analyticsJobSchema.parse(input);
+  const job = await createJob(
+    deps.db,
+    workspaceId,
+    'analytics',
+    params as unknown as Record<string, unknown>,
+  );
   return launch(deps, job);
 }
 

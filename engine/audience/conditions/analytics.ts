@@ -61,7 +61,11 @@ export interface AnalyticsProfile {
   clv?: Record<string, unknown> | null;
 }
 
-export async function loadAnalyticsProfile(db: Db, workspaceId: string, contactId: string): Promise<AnalyticsProfile> {
+export async function loadAnalyticsProfile(
+  db: Db,
+  workspaceId: string,
+  contactId: string,
+): Promise<AnalyticsProfile> {
   const rows = (await db.execute(
     sql`select ${analyticsDocumentSql(sql`${workspaceId}::uuid`, sql`${contactId}::uuid`)} as doc`,
   )) as unknown as { doc: AnalyticsProfile }[] | { rows: { doc: AnalyticsProfile }[] };

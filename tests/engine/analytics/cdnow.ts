@@ -8,7 +8,10 @@ import path from 'node:path';
  * `x`, recency `t_x` and age `T` in weeks, mean repeat-purchase value `zbar` in dollars.
  */
 export function cdnowSample() {
-  const text = readFileSync(path.join(import.meta.dirname, '../../fixtures/cdnow-customers-summary.csv'), 'utf8');
+  const text = readFileSync(
+    path.join(import.meta.dirname, '../../fixtures/cdnow-customers-summary.csv'),
+    'utf8',
+  );
   return text
     .trim()
     .split('\n')

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { ANALYTICS_MODELS } from '../../../db/schema';
+
+const date = z.date();
+
+export const purchaseSettingsSchema = z.object({
+  purchaseEvent: z.string(),
+  revenuePaths: z.array(z.string()),
+  productsPath: z.string(),
+  productKey: z.string(),
+});
+
+export const rfmGridSchema = z.object({
+  computedAt: date.nullable(),
+  params: z.record(z.string(), z.unknown()).nullable(),
+  cells: z.array(
+    z.object({
+      r: z.number(),
+      fm: z.number(),
+      segment: z.string(),
+      contacts: z.number(),
+      revenue: z.number(),
+    }),
+  ),
+  segments: z.array(z.object({ name: z.string(), contacts: z.number(), revenue: z.number() })),
+  valueClasses: z.array(z.object({ name: z.string(), contacts: z.number(), revenue: z.number() })),
+});
+
+export const rfmRefreshSchema = z.object({
+  contacts: z.number(),
+  computedAt: date,
+  params: z.record(z.string(), z.unknown()),
+});
+
+export const rfmScoreSchema = z.object({
+  contactId: z.string(),
+  email: z.string().nullable(),
+  recencyDays: z.number(),
+  frequency: z.number(),
+  monetary: z.number(),
+  r: z.number(),
+  f: z.number(),
+  m: z.number(),
+  segment: z.string(),
+  valueClass: z.string(),
+  computedAt: date,
+});
+
+export const clvScoreSchema = z.object({
+  contactId: z.string(),
+  email: z.string().nullable(),
+  frequency: z.number(),
+  recencyDays: z.number(),
+  ageDays: z.number(),
+  averageSpend: z.number(),
+  expectedPurchases: z.number(),
+  probabilityAlive: z.number(),
+  expectedSpend: z.number(),
+  clv: z.number(),
+  computedAt: date,
+});
+
+export const modelResultSchema = z.object({
+  model: z.enum(ANALYTICS_MODELS),
+  params: z.record(z.string(), z.unknown()),
+  result: z.record(z.string(), z.unknown()),
+  jobId: z.string().nullable(),
+  computedAt: date.nullable(),
+});
+
+export const affinityRuleSchema = z.object({
+  id: z.string(),
+  antecedent: z.array(z.string()),
+  consequent: z.array(z.string()),
+  support: z.number(),
+  confidence: z.number(),
+  lift: z.number(),
+  orders: z.number(),
+  computedAt: date,
+});
+
+const funnelStepSchema = z.object({
+  event: z.string(),
+  contacts: z.number(),
+  conversion: z.number(),
+  overallConversion: z.number(),
+  dropOff: z.number(),
+  medianSeconds: z.number().nullable(),
+});
+
+export const funnelResultSchema = z.object({
+  steps: z.array(funnelStepSchema),
+  breakdown: z.array(z.object({ value: z.string(), steps: z.array(funnelStepSchema) })),
+});
+
+export const cohortSchema = z.object({
+  cohort: z.string(),
+  size: z.number(),
+  active: z.array(z.number()),
+  retention: z.array(z.number()),
+});
+
+export const dashboardSchema = z.object({
+  totals: z.object({
+    contacts: z.number(),
+    activeJourneys: z.number(),
+    messages: z.number(),
+    conversions: z.number(),
+    revenue: z.number(),
+    roi: z.number().nullable().describe('(revenue − cost) / cost; null until campaign costs exist'),
+  }),
+  weekly: z.array(
+    z.object({
+      week: z.string(),
+      newContacts: z.number(),
+      messages: z.number(),
+      conversions: z.number(),
+      revenue: z.number(),
+    }),
+  ),
+});
