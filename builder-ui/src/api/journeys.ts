@@ -149,13 +149,38 @@ export function useSaveDraft(id: string) {
   });
 }
 
+/** Who publishing (backfill) or resuming would enroll from a segment trigger's segment. */
+export interface EntryAudience {
+  segmentId: string | null;
+  members: number;
+  enteredWhilePaused: number;
+}
+
+export function useEntryAudience(id: string, enabled = true) {
+  return useQuery({
+    queryKey: [...journeyKeys.detail(id), 'entry-audience'],
+    queryFn: () => api.get<EntryAudience>(`/journeys/${id}/entry-audience`),
+    enabled,
+    staleTime: 0,
+  });
+}
+
+export type Backfill = 'enroll' | 'skip';
+
 export function usePublish(id: string) {
   const queryClient = useQueryClient();
   const changed = useJourneyChanged();
   return useMutation({
-    mutationFn: async (note: string) => {
-      const published = await api.post<{ version: number }>(`/journeys/${id}/publish`, note ? { note } : {});
-      return { version: published.version, journey: await api.get<Journey>(`/journeys/${id}`) };
+    mutationFn: async ({ note, backfill }: { note: string; backfill?: Backfill }) => {
+      const published = await api.post<{ version: number; backfilled: number }>(`/journeys/${id}/publish`, {
+        ...(note ? { note } : {}),
+        ...(backfill ? { backfill } : {}),
+      });
+      return {
+        version: published.version,
+        backfilled: published.backfilled,
+        journey: await api.get<Journey>(`/journeys/${id}`),
+      };
     },
     onSuccess: ({ journey }) => {
       changed(journey);
@@ -169,7 +194,11 @@ export type LifecycleAction = 'pause' | 'resume' | 'archive';
 export function useLifecycle(journey: Journey) {
   const changed = useJourneyChanged();
   return useMutation({
-    mutationFn: (action: LifecycleAction) => api.post<Journey>(`/journeys/${journey.id}/${action}`),
+    mutationFn: ({ action, missed }: { action: LifecycleAction; missed?: Backfill }) =>
+      api.post<Journey & { missedEnrolled?: number }>(
+        `/journeys/${journey.id}/${action}`,
+        action === 'resume' && missed ? { missed } : undefined,
+      ),
     onSuccess: (updated) => changed({ ...journey, ...updated }),
   });
 }

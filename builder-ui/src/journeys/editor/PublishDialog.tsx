@@ -1,16 +1,24 @@
 import { useState } from 'react';
+import { type Backfill, useEntryAudience } from '../../api/journeys';
 
-/** Asks for a note, then publishes; stays open (and editable) when publishing fails. */
+/**
+ * Asks for a note and, for a segment trigger, whether to enroll the segment's current members,
+ * then publishes; stays open (and editable) when publishing fails.
+ */
 export function PublishDialog(props: {
+  journeyId: string;
   canPublish: boolean;
-  onPublish: (note: string) => Promise<boolean>;
+  onPublish: (note: string, backfill?: Backfill) => Promise<boolean>;
   onClose: () => void;
 }) {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
+  const [backfill, setBackfill] = useState<Backfill>('skip');
+  const audience = useEntryAudience(props.journeyId).data;
+  const segmentTriggered = !!audience?.segmentId;
   const publish = async () => {
     setBusy(true);
-    const published = await props.onPublish(note);
+    const published = await props.onPublish(note, segmentTriggered ? backfill : undefined);
     setBusy(false);
     if (published) props.onClose();
   };
@@ -29,6 +37,30 @@ export function PublishDialog(props: {
             onChange={(e) => setNote(e.target.value)}
           />
         </div>
+        {segmentTriggered && (
+          <fieldset className="field" data-testid="backfill-choice">
+            <legend>Contacts already in the segment ({audience.members})</legend>
+            <label>
+              <input
+                type="radio"
+                name="backfill"
+                checked={backfill === 'skip'}
+                onChange={() => setBackfill('skip')}
+              />{' '}
+              Only contacts who enter the segment from now on
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="backfill"
+                value="enroll"
+                checked={backfill === 'enroll'}
+                onChange={() => setBackfill('enroll')}
+              />{' '}
+              Also enroll the {audience.members} contacts in it now
+            </label>
+          </fieldset>
+        )}
         <div className="modal-actions">
           <button type="button" onClick={props.onClose} disabled={busy}>
             Cancel

@@ -11,6 +11,7 @@ import { EditorToolbar, type SidePanel } from './EditorToolbar';
 import { JourneyCanvas } from './JourneyCanvas';
 import { PublishDialog } from './PublishDialog';
 import { Palette } from './panels/Palette';
+import { ResumeDialog } from './ResumeDialog';
 import { SidePanels } from './SidePanels';
 import { useAutosave } from './useAutosave';
 import { useCanvasActions } from './useCanvasActions';
@@ -59,6 +60,7 @@ function WorkspaceInner(props: WorkspaceProps) {
   });
   const [side, setSide] = useState<SidePanel>('selection');
   const [publishing, setPublishing] = useState(false);
+  const [resuming, setResuming] = useState(false);
   const { toast, notify } = useToast();
   const typeMap = useMemo(() => latestTypes(types), [types]);
   const typeIndex = useMemo(() => indexTypes(types), [types]);
@@ -126,7 +128,11 @@ function WorkspaceInner(props: WorkspaceProps) {
           side={side}
           onSide={setSide}
           onExport={() => downloadJson(draft.name, draft)}
-          onLifecycle={lifecycle}
+          onLifecycle={(action) =>
+            action === 'resume' && draft.nodes.some((n) => n.type === 'trigger.segment')
+              ? setResuming(true)
+              : lifecycle(action)
+          }
           canPublish={canPublish}
           hasErrors={errors.length > 0}
           onPublish={() => setPublishing(true)}
@@ -177,7 +183,19 @@ function WorkspaceInner(props: WorkspaceProps) {
           />
         </div>
         {publishing && (
-          <PublishDialog canPublish={canPublish} onPublish={publish} onClose={() => setPublishing(false)} />
+          <PublishDialog
+            journeyId={journey.id}
+            canPublish={canPublish}
+            onPublish={publish}
+            onClose={() => setPublishing(false)}
+          />
+        )}
+        {resuming && (
+          <ResumeDialog
+            journeyId={journey.id}
+            onResume={(missed) => lifecycle('resume', missed)}
+            onClose={() => setResuming(false)}
+          />
         )}
         <Toast toast={toast} />
       </div>

@@ -1,4 +1,4 @@
-import { type LifecycleAction, useLifecycle, usePublish } from '../../api/journeys';
+import { type Backfill, type LifecycleAction, useLifecycle, usePublish } from '../../api/journeys';
 import type { Journey } from '../../lib/types';
 import { newPins } from '../model/versions';
 import type { Autosave } from './useAutosave';
@@ -20,13 +20,18 @@ export function useJourneyLifecycle(options: {
   const lifecycleMutation = useLifecycle(journey);
 
   /** Resolves whether the version was published (the dialog stays open when not). */
-  const publish = async (note: string): Promise<boolean> => {
+  const publish = async (note: string, backfill?: Backfill): Promise<boolean> => {
     try {
       await autosave.holdSaves();
-      const { version, journey: fresh } = await publishMutation.mutateAsync(note);
+      const { version, backfilled, journey: fresh } = await publishMutation.mutateAsync({ note, backfill });
       // Publishing pinned every node's version into the server's draft; the canvas keeps them.
       autosave.adoptServerEdit(newPins(JSON.parse(autosave.currentDraft()).nodes, fresh.draft.nodes), false);
-      notify(`Published version ${version}`, 'ok');
+      notify(
+        backfilled
+          ? `Published version ${version}; ${backfilled} contacts enrolled`
+          : `Published version ${version}`,
+        'ok',
+      );
       return true;
     } catch (error) {
       autosave.releaseSaves();
@@ -35,10 +40,15 @@ export function useJourneyLifecycle(options: {
     }
   };
 
-  const lifecycle = async (action: LifecycleAction) => {
+  const lifecycle = async (action: LifecycleAction, missed?: Backfill) => {
     try {
-      await lifecycleMutation.mutateAsync(action);
-      notify(done[action], 'ok');
+      const updated = await lifecycleMutation.mutateAsync({ action, missed });
+      notify(
+        updated.missedEnrolled
+          ? `${done[action]}; ${updated.missedEnrolled} contacts enrolled`
+          : done[action],
+        'ok',
+      );
     } catch (error) {
       notify((error as Error).message, 'error');
     }
