@@ -15,6 +15,7 @@ import { getUser, userView } from '../../identity/users';
 import { listUserWorkspaces } from '../../identity/workspaces';
 import { clearSessionCookies, type RequestAuth, setSessionCookies } from '../auth';
 import type { AppDeps } from '../deps';
+import { errors, noContent } from '../schemas/common';
 
 const tags = ['auth'];
 
@@ -135,17 +136,33 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
     },
   );
 
-  app.post('/auth/sign-out', { schema: { tags, summary: 'Ends this session' } }, async (request, reply) => {
-    const auth = sessionOf(request.auth);
-    await revokeSession(deps.db, auth.session.id);
-    await auditAuth(request, 'auth.sign-out');
-    clearSessionCookies(request, reply, settings);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/auth/sign-out',
+    {
+      schema: {
+        tags,
+        summary: 'Ends this session',
+        response: { 204: noContent('Signed out; the session cookies are cleared'), ...errors(401) },
+      },
+    },
+    async (request, reply) => {
+      const auth = sessionOf(request.auth);
+      await revokeSession(deps.db, auth.session.id);
+      await auditAuth(request, 'auth.sign-out');
+      clearSessionCookies(request, reply, settings);
+      return reply.code(204).send();
+    },
+  );
 
   app.post(
     '/auth/sign-out-everywhere',
-    { schema: { tags, summary: 'Ends every session of the signed-in user, in every browser' } },
+    {
+      schema: {
+        tags,
+        summary: 'Ends every session of the signed-in user, in every browser',
+        response: { 204: noContent('Signed out everywhere'), ...errors(401) },
+      },
+    },
     async (request, reply) => {
       const auth = sessionOf(request.auth);
       await revokeUserSessions(deps.db, auth.user.id);
@@ -244,6 +261,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         summary: 'Set a new password with the emailed token (once); signs the user out everywhere',
         security: [],
         body: z.object({ token: z.string().min(1).max(200), password: z.string().min(1).max(1024) }),
+        response: { 204: noContent('Password set'), ...errors(400) },
       },
     },
     async (request, reply) => {
@@ -267,6 +285,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
             .regex(/^\/(?!\/)/, 'a path on this site')
             .optional(),
         }),
+        response: { 302: noContent('Redirect to the provider'), ...errors(400, 404) },
       },
     },
     async (request, reply) => {
@@ -292,6 +311,10 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, 
         summary: 'Single sign-on: the provider sends the browser back here; sets the session cookie',
         security: [],
         querystring: z.record(z.string(), z.string()),
+        response: {
+          302: noContent('Signed in: redirect to the page the sign-in started from'),
+          ...errors(400, 401, 404),
+        },
       },
     },
     async (request, reply) => {

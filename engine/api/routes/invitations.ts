@@ -14,6 +14,7 @@ import { userView } from '../../identity/users';
 import { listUserWorkspaces } from '../../identity/workspaces';
 import { setSessionCookies } from '../auth';
 import type { AppDeps } from '../deps';
+import { errors, noContent } from '../schemas/common';
 import { userSchema, workspaceOfUserSchema } from './auth';
 import { memberActor } from './members';
 
@@ -66,7 +67,14 @@ export const invitationRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async 
 
   app.delete(
     '/invitations/:id',
-    { schema: { tags, summary: 'Revoke an invitation', params: z.object({ id: z.uuid() }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an invitation',
+        params: z.object({ id: z.uuid() }),
+        response: { 204: noContent('Revoked'), ...errors(400, 401, 403, 404) },
+      },
+    },
     async (request, reply) => {
       await revokeInvitation(deps.db, memberActor(request), request.workspaceId, request.params.id);
       return reply.code(204).send();

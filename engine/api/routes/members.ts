@@ -5,6 +5,7 @@ import { ROLES } from '../../../db/schema';
 import { changeRole, listMembers, type MemberActor, removeMember } from '../../identity/memberships';
 import type { AppDeps } from '../deps';
 import { actorOf } from '../principal';
+import { errors, noContent } from '../schemas/common';
 
 const tags = ['members'];
 
@@ -70,6 +71,7 @@ export const memberRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
         tags,
         summary: 'Remove a member (or leave, with your own id); the last owner cannot leave',
         params: userParams,
+        response: { 204: noContent('Removed'), ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { contacts, events, jobs, messages, segments } from '../../../db/schema';
+import type { searchContacts } from '../../audience/contacts/search';
+import type { contactTimeline } from '../../audience/contacts/timeline';
 import type { HookView } from '../../audience/hooks/hooks';
 import { hookMappingSchema } from '../../audience/hooks/mapping';
 import { type SegmentGroup, segmentGroupSchema } from '../../audience/segments/definition';
+import type { previewSegment } from '../../audience/segments/segments';
+import type { jobView } from '../../jobs/jobs';
 import type { DeleteOutcome } from '../../operations/erase-contact';
-import { type Json, rowSchema, stored } from './common';
+import type { exportContact } from '../../operations/export-contact';
+import type { createSegment, updateSegment } from '../../operations/segments';
+import { describes, type Json, rowSchema, stored } from './common';
 import { runSchema } from './journeys';
 
 export const contactSchema = rowSchema(contacts, {
@@ -13,42 +19,50 @@ export const contactSchema = rowSchema(contacts, {
     .describe('Per channel, and per topic as `topic:<name>`'),
 }).meta({ id: 'Contact' });
 
-export const contactPageSchema = z
-  .object({
-    data: z.array(contactSchema),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
-  })
-  .meta({ id: 'ContactPage' });
+export const contactPageSchema = describes<Awaited<ReturnType<typeof searchContacts>>>()(
+  z
+    .object({
+      data: z.array(contactSchema),
+      nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+    })
+    .meta({ id: 'ContactPage' }),
+);
 
 export const eventSchema = rowSchema(events).meta({ id: 'Event' });
 
-export const eventPageSchema = z
-  .object({
-    data: z.array(eventSchema),
-    nextCursor: z.string().nullable(),
-  })
-  .meta({ id: 'EventPage' });
+export const eventPageSchema = describes<Awaited<ReturnType<typeof contactTimeline>>>()(
+  z
+    .object({
+      data: z.array(eventSchema),
+      nextCursor: z.string().nullable(),
+    })
+    .meta({ id: 'EventPage' }),
+);
 
-export const deleteOutcomeSchema = z
-  .object({
-    id: z.uuid(),
-    cancelledRuns: z.number(),
-    erasedEvents: z.number(),
-    erasedMessages: z.number(),
-  })
-  .meta({ id: 'ContactDeleted' }) satisfies z.ZodType<DeleteOutcome>;
+export const deleteOutcomeSchema = describes<DeleteOutcome>()(
+  z
+    .object({
+      id: z.uuid(),
+      cancelledRuns: z.number(),
+      erasedEvents: z.number(),
+      erasedMessages: z.number(),
+    })
+    .meta({ id: 'ContactDeleted' }),
+);
 
-export const contactExportSchema = z
-  .object({
-    exportedAt: z.iso.datetime(),
-    contact: contactSchema,
-    lists: z.array(z.object({ id: z.uuid(), name: z.string(), addedAt: z.date() })),
-    segments: z.array(z.object({ id: z.uuid(), name: z.string(), enteredAt: z.date() })),
-    events: z.array(eventSchema),
-    messages: z.array(rowSchema(messages)),
-    runs: z.array(runSchema),
-  })
-  .meta({ id: 'ContactExport' });
+export const contactExportSchema = describes<Awaited<ReturnType<typeof exportContact>>>()(
+  z
+    .object({
+      exportedAt: z.iso.datetime(),
+      contact: contactSchema,
+      lists: z.array(z.object({ id: z.uuid(), name: z.string(), addedAt: z.date() })),
+      segments: z.array(z.object({ id: z.uuid(), name: z.string(), enteredAt: z.date() })),
+      events: z.array(eventSchema),
+      messages: z.array(rowSchema(messages)),
+      runs: z.array(runSchema),
+    })
+    .meta({ id: 'ContactExport' }),
+);
 
 export const segmentSchema = rowSchema(segments, {
   definition: stored(segmentGroupSchema, 'SegmentGroup'),
@@ -56,38 +70,46 @@ export const segmentSchema = rowSchema(segments, {
   id: 'Segment',
 });
 
-export const segmentWithSizeSchema = segmentSchema
-  .extend({
-    members: z.number().describe('Contacts in the segment now'),
-  })
-  .meta({ id: 'SegmentWithSize' });
+export const segmentWithSizeSchema = describes<Awaited<ReturnType<typeof createSegment>>>()(
+  segmentSchema
+    .extend({
+      members: z.number().describe('Contacts in the segment now'),
+    })
+    .meta({ id: 'SegmentWithSize' }),
+);
 
-export const segmentChangeSchema = segmentSchema
-  .extend({
-    membership: z.object({ entered: z.number(), left: z.number(), enrolled: z.number() }),
-  })
-  .meta({ id: 'SegmentChange' });
+export const segmentChangeSchema = describes<Awaited<ReturnType<typeof updateSegment>>>()(
+  segmentSchema
+    .extend({
+      membership: z.object({ entered: z.number(), left: z.number(), enrolled: z.number() }),
+    })
+    .meta({ id: 'SegmentChange' }),
+);
 
-export const segmentPreviewSchema = z
-  .object({
-    count: z.number(),
-    sample: z
-      .array(z.object({ id: z.uuid(), userId: z.string().nullable(), email: z.string().nullable() }))
-      .describe('Up to 10 of the matching contacts'),
-  })
-  .meta({ id: 'SegmentPreview' });
+export const segmentPreviewSchema = describes<Awaited<ReturnType<typeof previewSegment>>>()(
+  z
+    .object({
+      count: z.number(),
+      sample: z
+        .array(z.object({ id: z.uuid(), userId: z.string().nullable(), email: z.string().nullable() }))
+        .describe('Up to 10 of the matching contacts'),
+    })
+    .meta({ id: 'SegmentPreview' }),
+);
 
-export const hookSchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    mapping: hookMappingSchema,
-    path: z.string().describe('Where to POST deliveries, at the host root'),
-    secrets: z.array(z.object({ id: z.uuid(), createdAt: z.date(), expiresAt: z.date().nullable() })),
-    createdAt: z.date(),
-    updatedAt: z.date(),
-  })
-  .meta({ id: 'Hook' }) satisfies z.ZodType<HookView>;
+export const hookSchema = describes<HookView>()(
+  z
+    .object({
+      id: z.uuid(),
+      name: z.string(),
+      mapping: hookMappingSchema,
+      path: z.string().describe('Where to POST deliveries, at the host root'),
+      secrets: z.array(z.object({ id: z.uuid(), createdAt: z.date(), expiresAt: z.date().nullable() })),
+      createdAt: z.date(),
+      updatedAt: z.date(),
+    })
+    .meta({ id: 'Hook' }),
+);
 
 export const hookWithSecretSchema = hookSchema
   .extend({
@@ -104,20 +126,22 @@ export const hookDeliverySchema = z
 
 const jobRow = rowSchema(jobs);
 /** A job as the API shows it: progress and errors, never the uploaded payload. */
-export const jobSchema = jobRow
-  .omit({ payload: true })
-  .extend({
-    errors: z.array(
-      z.object({
-        line: z.number().optional(),
-        contactId: z.string().optional(),
-        field: z.string().optional(),
-        message: z.string(),
-      }),
-    ),
-    skipped: z.number().describe('Rows done that neither succeeded nor failed (e.g. duplicates)'),
-  })
-  .meta({ id: 'Job' });
+export const jobSchema = describes<ReturnType<typeof jobView>>()(
+  jobRow
+    .omit({ payload: true })
+    .extend({
+      errors: z.array(
+        z.object({
+          line: z.number().optional(),
+          contactId: z.string().optional(),
+          field: z.string().optional(),
+          message: z.string(),
+        }),
+      ),
+      skipped: z.number().describe('Rows done that neither succeeded nor failed (e.g. duplicates)'),
+    })
+    .meta({ id: 'Job' }),
+);
 
 /** The answers as the builder receives them (JSON: dates are ISO strings). */
 export type Contact = Json<z.output<typeof contactSchema>>;

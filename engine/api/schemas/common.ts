@@ -97,3 +97,17 @@ export function mediaResponse<const B extends boolean = false>(
     content: { [contentType]: { schema: schema as B extends true ? z.ZodType<Buffer> : z.ZodString } },
   };
 }
+
+type Keys<T> = T extends unknown ? keyof T : never;
+type Missing<S extends z.ZodType, T> = Exclude<Keys<T>, Keys<z.output<S>>>;
+
+/**
+ * A response schema for the domain type `T`: its output must fit `T` and name every key of `T`,
+ * optional ones included, since the serializer drops the keys a schema does not name.
+ */
+export const describes =
+  <T>() =>
+  <S extends z.ZodType<T>>(
+    schema: S & ([Missing<S, T>] extends [never] ? unknown : { missing: Missing<S, T> }),
+  ): S =>
+    schema;

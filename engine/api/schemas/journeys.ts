@@ -7,8 +7,9 @@ import { type Problem, problemCodes, type ValidationResult } from '../../automat
 import type { NodeTypeInfo } from '../../automation/nodes/registry';
 import type { EnrollResult } from '../../automation/runs/enroll';
 import type { JourneyCounts, PathStep, RunWithPath } from '../../automation/runs/queries';
+import type { changeJourneyStatus } from '../../operations/journey-lifecycle';
 import type { SimulationResult } from '../../simulate/simulator';
-import { type Json, rowSchema, stored } from './common';
+import { describes, type Json, rowSchema, stored } from './common';
 
 export const journeySchema = rowSchema(journeys, { draft: stored(journeyGraphSchema, 'JourneyGraph') }).meta({
   id: 'Journey',
@@ -19,14 +20,16 @@ export const journeyVersionSchema = rowSchema(journeyVersions, {
   plan: z.record(z.string(), z.unknown()).describe('The compiled execution plan'),
 }).meta({ id: 'JourneyVersion' });
 
-export const journeyTemplateSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    graph: journeyGraphSchema.describe('A draft to create a journey from'),
-  })
-  .meta({ id: 'JourneyTemplate' }) satisfies z.ZodType<Omit<JourneyTemplate, 'graph'>>;
+export const journeyTemplateSchema = describes<Omit<JourneyTemplate, 'graph'>>()(
+  z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      description: z.string(),
+      graph: journeyGraphSchema.describe('A draft to create a journey from'),
+    })
+    .meta({ id: 'JourneyTemplate' }),
+);
 
 /** Templates are written in the graph's input form; the answer shows them with defaults applied. */
 export const withParsedGraph = (template: JourneyTemplate) => ({
@@ -35,18 +38,22 @@ export const withParsedGraph = (template: JourneyTemplate) => ({
 });
 
 const nodeVisit = rowSchema(nodeVisits);
-export const pathStepSchema = nodeVisit.pick({
-  nodeId: true,
-  visit: true,
-  port: true,
-  enteredAt: true,
-  leftAt: true,
-  outcome: true,
-}) satisfies z.ZodType<PathStep>;
+export const pathStepSchema = describes<PathStep>()(
+  nodeVisit.pick({
+    nodeId: true,
+    visit: true,
+    port: true,
+    enteredAt: true,
+    leftAt: true,
+    outcome: true,
+  }),
+);
 
-export const runSchema = rowSchema(journeyRuns)
-  .extend({ path: z.array(pathStepSchema).describe('The nodes the run visited, in order') })
-  .meta({ id: 'Run' }) satisfies z.ZodType<RunWithPath>;
+export const runSchema = describes<RunWithPath>()(
+  rowSchema(journeyRuns)
+    .extend({ path: z.array(pathStepSchema).describe('The nodes the run visited, in order') })
+    .meta({ id: 'Run' }),
+);
 
 export const nodeCountsSchema = z.object({
   entered: z.number(),
@@ -54,57 +61,67 @@ export const nodeCountsSchema = z.object({
   ports: z.record(z.string(), z.number()),
 });
 
-export const journeyCountsSchema = z
-  .object({
-    version: z.number().nullable(),
-    entered: z.number(),
-    running: z.number(),
-    converted: z.number(),
-    conversionRate: z.number(),
-    nodes: z.record(z.string(), nodeCountsSchema),
-  })
-  .meta({ id: 'JourneyCounts' }) satisfies z.ZodType<JourneyCounts>;
+export const journeyCountsSchema = describes<JourneyCounts>()(
+  z
+    .object({
+      version: z.number().nullable(),
+      entered: z.number(),
+      running: z.number(),
+      converted: z.number(),
+      conversionRate: z.number(),
+      nodes: z.record(z.string(), nodeCountsSchema),
+    })
+    .meta({ id: 'JourneyCounts' }),
+);
 
-export const problemSchema = z.object({
-  code: z.enum(problemCodes),
-  severity: z.enum(['error', 'warning']),
-  message: z.string(),
-  nodeId: z.string().optional(),
-  edgeId: z.string().optional(),
-  field: z.string().optional(),
-}) satisfies z.ZodType<Problem>;
+export const problemSchema = describes<Problem>()(
+  z.object({
+    code: z.enum(problemCodes),
+    severity: z.enum(['error', 'warning']),
+    message: z.string(),
+    nodeId: z.string().optional(),
+    edgeId: z.string().optional(),
+    field: z.string().optional(),
+  }),
+);
 
-export const validationResultSchema = z
-  .object({
-    valid: z.boolean(),
-    errors: z.array(problemSchema),
-    warnings: z.array(problemSchema),
-  })
-  .meta({ id: 'ValidationResult' }) satisfies z.ZodType<ValidationResult>;
+export const validationResultSchema = describes<ValidationResult>()(
+  z
+    .object({
+      valid: z.boolean(),
+      errors: z.array(problemSchema),
+      warnings: z.array(problemSchema),
+    })
+    .meta({ id: 'ValidationResult' }),
+);
 
 const enrolled = z.object({
   enrolled: z.literal(true),
   workflowId: z.string(),
   entry: z.number(),
   version: z.number(),
+  entryKey: z.string().optional().describe('The trigger key the run is for, on keyed entry'),
 });
 const notEnrolled = z.object({
   enrolled: z.literal(false),
   reason: z.string(),
   workflowId: z.string().optional(),
 });
-export const enrollResultSchema = z.union([enrolled, notEnrolled]) satisfies z.ZodType<EnrollResult>;
+export const enrollResultSchema = describes<EnrollResult>()(z.union([enrolled, notEnrolled]));
 
 /** One line of `POST /v1/journeys/:id/enroll`: the contact and what enrolling it did. */
 export const enrollOutcomeSchema = z
   .union([enrolled.extend({ contactId: z.uuid() }), notEnrolled.extend({ contactId: z.uuid() })])
   .meta({ id: 'EnrollOutcome' });
 
-export const journeyStatusChangeSchema = journeySchema
-  .extend({
-    runsSignalled: z.number().describe('Running runs told to pause, resume or exit'),
-  })
-  .meta({ id: 'JourneyStatusChange' });
+export const journeyStatusChangeSchema = describes<Awaited<ReturnType<typeof changeJourneyStatus>>>()(
+  journeySchema
+    .extend({
+      runsSignalled: z.number().describe('Running runs told to pause, resume or exit'),
+      missedEnrolled: z.number().describe('Segment entries made during the pause, enrolled on resume'),
+    })
+    .meta({ id: 'JourneyStatusChange' }),
+);
 
 const portSpecSchema = z.object({
   id: z.string(),
@@ -112,84 +129,100 @@ const portSpecSchema = z.object({
   whenUnconnected: z.enum(['exit', 'next']).optional(),
 });
 
-export const nodeTypeSchema = z
-  .object({
-    type: z.string(),
-    version: z.number(),
-    kind: z.enum(['trigger', 'control', 'action']),
-    title: z.string(),
-    category: z.string(),
-    description: z.string().optional(),
-    ports: z.array(portSpecSchema),
-    dynamicPorts: z.boolean(),
-    configSchema: z.record(z.string(), z.unknown()).describe('JSON Schema of the node config'),
-    latest: z.boolean(),
-  })
-  .meta({ id: 'NodeType' }) satisfies z.ZodType<NodeTypeInfo>;
+export const nodeTypeSchema = describes<NodeTypeInfo>()(
+  z
+    .object({
+      type: z.string(),
+      version: z.number(),
+      kind: z.enum(['trigger', 'control', 'action']),
+      title: z.string(),
+      category: z.string(),
+      description: z.string().optional(),
+      ports: z.array(portSpecSchema),
+      dynamicPorts: z.boolean(),
+      configSchema: z.record(z.string(), z.unknown()).describe('JSON Schema of the node config'),
+      latest: z.boolean(),
+    })
+    .meta({ id: 'NodeType' }),
+);
 
-export const upgradeProblemSchema = z.object({
-  code: z.enum(['config_invalid', 'port_removed']),
-  message: z.string(),
-  field: z.string().optional(),
-}) satisfies z.ZodType<UpgradeProblem>;
+export const upgradeProblemSchema = describes<UpgradeProblem>()(
+  z.object({
+    code: z.enum(['config_invalid', 'port_removed']),
+    message: z.string(),
+    field: z.string().optional(),
+  }),
+);
 
-export const upgradeCheckSchema = z
-  .object({
-    nodeId: z.string(),
-    type: z.string(),
-    from: z.number(),
-    to: z.number(),
-    upgradable: z.boolean(),
-    problems: z.array(upgradeProblemSchema),
-    node: journeyNodeSchema,
-    applied: z.boolean(),
-    journey: journeySchema.optional().describe('The saved journey, when applied'),
-  })
-  .meta({ id: 'UpgradeCheck' }) satisfies z.ZodType<Omit<UpgradeCheck, 'journey'>>;
+export const upgradeCheckSchema = describes<Omit<UpgradeCheck, 'journey'>>()(
+  z
+    .object({
+      nodeId: z.string(),
+      type: z.string(),
+      from: z.number(),
+      to: z.number(),
+      upgradable: z.boolean(),
+      problems: z.array(upgradeProblemSchema),
+      node: journeyNodeSchema,
+      applied: z.boolean(),
+      journey: journeySchema.optional().describe('The saved journey, when applied'),
+    })
+    .meta({ id: 'UpgradeCheck' }),
+);
 
-export const simulationResultSchema = z
-  .object({
-    status: z.enum(['completed', 'converted', 'exited', 'failed', 'cancelled', 'not-entered', 'unfinished']),
-    reason: z.string(),
-    source: z.enum(['draft', 'active']),
-    version: z.number().nullable(),
-    startedAt: z.string().nullable().describe('Simulated instant the contact entered'),
-    durationMs: z.number(),
-    steps: z.array(
-      z.object({
-        nodeId: z.string(),
-        type: z.string(),
-        label: z.string().optional(),
-        visit: z.number(),
-        port: z.string().nullable(),
-        atMs: z.number(),
-        leftAtMs: z.number().nullable(),
-        outcome: z.record(z.string(), z.unknown()).nullable(),
-      }),
-    ),
-    events: z.array(
-      z.object({
-        event: z.string(),
-        atMs: z.number(),
-        outcome: z.enum(['trigger', 'delivered', 'before-entry', 'after-end']),
-      }),
-    ),
-    messages: z.array(
-      z.object({
-        nodeId: z.string().nullable(),
-        channel: z.string(),
-        recipient: z.string().nullable(),
-        subject: z.string().nullable(),
-        body: z.string().nullable(),
-        status: z.string(),
-        atMs: z.number(),
-      }),
-    ),
-    contact: z.object({ attributes: z.record(z.string(), z.unknown()), tags: z.array(z.string()) }),
-  })
-  .meta({ id: 'SimulationResult' }) satisfies z.ZodType<
+export const simulationResultSchema = describes<
   SimulationResult & { source: 'draft' | 'active'; version: number | null }
->;
+>()(
+  z
+    .object({
+      status: z.enum([
+        'completed',
+        'converted',
+        'exited',
+        'failed',
+        'cancelled',
+        'not-entered',
+        'unfinished',
+      ]),
+      reason: z.string(),
+      source: z.enum(['draft', 'active']),
+      version: z.number().nullable(),
+      startedAt: z.string().nullable().describe('Simulated instant the contact entered'),
+      durationMs: z.number(),
+      steps: z.array(
+        z.object({
+          nodeId: z.string(),
+          type: z.string(),
+          label: z.string().optional(),
+          visit: z.number(),
+          port: z.string().nullable(),
+          atMs: z.number(),
+          leftAtMs: z.number().nullable(),
+          outcome: z.record(z.string(), z.unknown()).nullable(),
+        }),
+      ),
+      events: z.array(
+        z.object({
+          event: z.string(),
+          atMs: z.number(),
+          outcome: z.enum(['trigger', 'delivered', 'before-entry', 'after-end']),
+        }),
+      ),
+      messages: z.array(
+        z.object({
+          nodeId: z.string().nullable(),
+          channel: z.string(),
+          recipient: z.string().nullable(),
+          subject: z.string().nullable(),
+          body: z.string().nullable(),
+          status: z.string(),
+          atMs: z.number(),
+        }),
+      ),
+      contact: z.object({ attributes: z.record(z.string(), z.unknown()), tags: z.array(z.string()) }),
+    })
+    .meta({ id: 'SimulationResult' }),
+);
 
 /** The answers as the builder receives them (JSON: dates are ISO strings). */
 export type Journey = Json<Omit<z.output<typeof journeySchema>, 'draft'> & { draft: JourneyGraph }>;
