@@ -1,9 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { Channel } from '../../../connectors';
+import type { Db } from '../../../db';
 import type { ChannelDeps } from '../../messaging/channels/deps';
 import type { MessageLinks } from '../../messaging/links/links';
 import { type RenderedMessage, type SendOutcome, sendMessage } from '../../messaging/messages/send-message';
+import { loadTemplateAnalytics } from '../../messaging/templates/analytics-scope';
 import { renderParts } from '../../messaging/templates/render';
 import { renderScope } from '../../messaging/templates/scope';
 import { findTemplateByName, loadPartials } from '../../messaging/templates/templates';
@@ -38,6 +40,38 @@ const policyFields = {
     .optional()
     .describe('When the frequency cap is reached: wait for a free slot (default), or skip this send'),
 };
+
+/** Where a send node takes its recipient from, when not the contact's own address. */
+const recipientField = z
+  .object({
+    from: z.enum(['attribute', 'event']).describe("A contact attribute, or a property of the run's entry event"),
+    path: z
+      .string()
+      .min(1)
+      .describe('Dotted path, e.g. "accountManager.email" or "properties.notify"'),
+  })
+  .optional()
+  .describe("Send to another address (e.g. the account manager's); a missing one skips the send with its reason");
+
+type RecipientSource = z.infer<typeof recipientField>;
+
+function valueAt(source: unknown, path: string): unknown {
+  let value = source;
+  for (const part of path.split('.')) {
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  return value;
+}
+
+/** The recipient a send node names: the contact's own address, or one from an attribute or the entry event. */
+function recipientOf(ctx: NodeContext, to: RecipientSource, own: string | null): string | null {
+  if (!to) return own;
+  const value =
+    to.from === 'attribute'
+      ? valueAt(ctx.contact.attributes, to.path)
+      : valueAt(ctx.trigger ?? {}, to.path.startsWith('properties.') ? to.path : `properties.${to.path}`);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
 
 /**
  * The policy's clock: the activity attempt's scheduled time when it is later than the wall
@@ -100,13 +134,14 @@ async function send(
   };
 }
 
-function scopeFor(ctx: NodeContext, links: MessageLinks) {
+async function scopeFor(db: Db, ctx: NodeContext, links: MessageLinks) {
   return renderScope({
     contact: ctx.contact,
     trigger: ctx.trigger,
     journey: { id: ctx.journeyId, version: ctx.journeyVersion },
     steps: ctx.steps,
     links,
+    analytics: await loadTemplateAnalytics(db, ctx.workspaceId, ctx.contact.id),
   });
 }
 
@@ -117,7 +152,9 @@ async function renderInline(
   links: MessageLinks,
   parts: { subject?: string; text?: string },
 ) {
-  return renderParts(parts, scopeFor(ctx, links), { partials: await loadPartials(deps.db, ctx.workspaceId) });
+  return renderParts(parts, await scopeFor(deps.db, ctx, links), {
+    partials: await loadPartials(deps.db, ctx.workspaceId),
+  });
 }
 
 function pushSubscription(attributes: Record<string, unknown>): string | null {
@@ -136,12 +173,13 @@ export function createSendNodes(deps?: ChannelDeps) {
     config: z.object({
       template: z.string().min(1).describe('Template name'),
       subject: z.string().optional().describe('Overrides the template subject (Liquid)'),
+      to: recipientField,
       ...policyFields,
     }),
     ports: sendPorts,
-    summary: (c) => `Email “${c.template}”`,
+    summary: (c) => `Email “${c.template}”${c.to ? ` to ${c.to.path}` : ''}`,
     execute: (config, ctx) =>
-      send(deps, ctx, 'email', ctx.contact.email, config, async (links) => {
+      send(deps, ctx, 'email', recipientOf(ctx, config.to, ctx.contact.email), config, async (links) => {
         const template = await findTemplateByName(deps!.db, ctx.workspaceId, config.template);
         if (!template) throw new Error(`template “${config.template}” does not exist`);
         const rendered = await renderParts(
@@ -151,7 +189,7 @@ export function createSendNodes(deps?: ChannelDeps) {
             text: template.body,
             html: template.html,
           },
-          scopeFor(ctx, links),
+          await scopeFor(deps!.db, ctx, links),
           { partials: await loadPartials(deps!.db, ctx.workspaceId), templateName: template.name },
         );
         return { ...rendered, template: template.name };
@@ -166,12 +204,13 @@ export function createSendNodes(deps?: ChannelDeps) {
     category: 'Messages',
     config: z.object({
       text: z.string().min(1).max(1600).describe('Message text (Liquid)'),
+      to: recipientField,
       ...policyFields,
     }),
     ports: sendPorts,
-    summary: (c) => `SMS “${c.text.slice(0, 24)}${c.text.length > 24 ? '…' : ''}”`,
+    summary: (c) => `SMS “${c.text.slice(0, 24)}${c.text.length > 24 ? '…' : ''}”${c.to ? ` to ${c.to.path}` : ''}`,
     execute: (config, ctx) =>
-      send(deps, ctx, 'sms', ctx.contact.phone, config, (links) =>
+      send(deps, ctx, 'sms', recipientOf(ctx, config.to, ctx.contact.phone), config, (links) =>
         renderInline(deps!, ctx, links, { text: config.text }),
       ),
   });
@@ -217,7 +256,7 @@ export function createSendNodes(deps?: ChannelDeps) {
     summary: (c) => `${c.method} ${new URL(c.url).host}`,
     execute: (config, ctx) =>
       send(deps, ctx, 'webhook', config.url, config, async (links) => {
-        const scope = scopeFor(ctx, links);
+        const scope = await scopeFor(deps!.db, ctx, links);
         const text = config.body
           ? (await renderInline(deps!, ctx, links, { text: config.body })).text!
           : JSON.stringify({ contact: scope.contact, event: scope.event, journey: scope.journey });
@@ -270,7 +309,7 @@ export function createSendNodes(deps?: ChannelDeps) {
     execute: (config, ctx) => {
       const openId = ctx.contact.attributes.wechatOpenId;
       return send(deps, ctx, 'wechat', typeof openId === 'string' ? openId : null, config, async (links) => {
-        const scope = scopeFor(ctx, links);
+        const scope = await scopeFor(deps!.db, ctx, links);
         const partials = await loadPartials(deps!.db, ctx.workspaceId);
         const fields: Record<string, string> = {};
         for (const [key, source] of Object.entries(config.data)) {

@@ -1,6 +1,7 @@
 import type { Db } from '../../../db';
 import { toSnapshot } from '../../audience/contacts/contact-store';
 import { getContact } from '../../audience/contacts/contacts';
+import { loadTemplateAnalytics } from './analytics-scope';
 import { type RenderedParts, renderParts } from './render';
 import { renderScope } from './scope';
 import { getTemplate, loadPartials, type TemplateRow } from './templates';
@@ -33,6 +34,7 @@ export async function previewTemplate(
       : null,
     journey: { id: 'preview', version: 0 },
     links: { unsubscribeUrl: '#unsubscribe', preferencesUrl: '#preferences' },
+    analytics: await loadTemplateAnalytics(db, workspaceId, contact.id),
   });
   return renderParts(
     { subject: template.subject, preheader: template.preheader, text: template.body, html: template.html },

@@ -1,4 +1,5 @@
 import type { ContactSnapshot, TriggerEvent } from '../../sdk/define-node';
+import type { TemplateAnalytics } from './analytics-scope';
 
 /**
  * What templates see. Contact attributes are also readable directly (`contact.first_name`);
@@ -10,6 +11,8 @@ export function renderScope(input: {
   journey?: { id: string; version: number };
   steps?: Record<string, Record<string, unknown>>;
   links?: { unsubscribeUrl: string; preferencesUrl: string };
+  /** RFM, CLV, cluster and product suggestions from the last analytics refresh. */
+  analytics?: TemplateAnalytics;
 }): Record<string, unknown> {
   const { contact, trigger } = input;
   return {
@@ -22,6 +25,9 @@ export function renderScope(input: {
       timezone: contact.timezone,
       tags: contact.tags,
       attributes: contact.attributes,
+      rfm: input.analytics?.rfm ?? null,
+      clv: input.analytics?.clv ?? null,
+      cluster: input.analytics?.cluster ?? null,
     },
     event: trigger
       ? {
@@ -35,5 +41,7 @@ export function renderScope(input: {
     steps: input.steps ?? {},
     unsubscribe_url: input.links?.unsubscribeUrl ?? '',
     preferences_url: input.links?.preferencesUrl ?? '',
+    recommendations: input.analytics?.recommendations ?? [],
+    bought_together: input.analytics?.boughtTogether ?? {},
   };
 }
