@@ -1,24 +1,70 @@
-import { createBrowserRouter, Navigate } from 'react-router';
+import { createBrowserRouter } from 'react-router';
 import { ContactProfile } from './audience/ContactProfile';
 import { ContactsPage } from './audience/ContactsPage';
+import { AcceptInvitationPage } from './auth/AcceptInvitationPage';
+import { ResetPasswordPage } from './auth/ResetPasswordPage';
+import { SignInLinkPage } from './auth/SignInLinkPage';
+import { SignInPage } from './auth/SignInPage';
 import { EditorPage } from './journeys/editor/EditorPage';
 import { JourneyListPage } from './journeys/JourneyListPage';
 import { AppLayout } from './layout/AppLayout';
+import { HomeRedirect } from './layout/HomeRedirect';
+import { RequirePermission } from './layout/RequirePermission';
 import { MessagesPage } from './messaging/MessagesPage';
+import { ApiKeysPage } from './settings/ApiKeysPage';
+import { AuditLogPage } from './settings/AuditLogPage';
+import { MembersPage } from './settings/MembersPage';
+import { SettingsIndex, SettingsLayout } from './settings/SettingsLayout';
 
 export function createRouter() {
   return createBrowserRouter([
+    // Before sign-in: outside the signed-in layout.
+    { path: '/sign-in', element: <SignInPage /> },
+    { path: '/sign-in/link', element: <SignInLinkPage /> },
+    { path: '/reset-password', element: <ResetPasswordPage /> },
+    { path: '/accept-invitation', element: <AcceptInvitationPage /> },
     {
       path: '/',
       element: <AppLayout />,
       children: [
-        { index: true, element: <Navigate to="/journeys" replace /> },
+        { index: true, element: <HomeRedirect /> },
         { path: 'journeys', element: <JourneyListPage /> },
         { path: 'journeys/:journeyId', element: <EditorPage /> },
         { path: 'contacts', element: <ContactsPage /> },
         { path: 'contacts/:contactId', element: <ContactProfile /> },
         { path: 'messages', element: <MessagesPage /> },
-        { path: '*', element: <Navigate to="/journeys" replace /> },
+        {
+          path: 'settings',
+          element: <SettingsLayout />,
+          children: [
+            { index: true, element: <SettingsIndex /> },
+            {
+              path: 'members',
+              element: (
+                <RequirePermission anyOf={['members:read']}>
+                  <MembersPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: 'api-keys',
+              element: (
+                <RequirePermission anyOf={['keys:manage']}>
+                  <ApiKeysPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: 'audit-log',
+              element: (
+                <RequirePermission anyOf={['audit:read']}>
+                  <AuditLogPage />
+                </RequirePermission>
+              ),
+            },
+          ],
+        },
+        { path: '*', element: <HomeRedirect /> },
       ],
     },
   ]);

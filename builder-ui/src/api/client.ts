@@ -7,16 +7,11 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly problems?: Problem[],
+    /** The rest of the error body: `permission` of a 403, `retryAfter` of a 429. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
-}
-
-let apiKey: string | null = null;
-
-/** The workspace key every request carries; `session.ts` decides where it comes from. */
-export function setRequestKey(key: string | null): void {
-  apiKey = key;
 }
 
 function csrfToken(): string {
@@ -29,8 +24,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     // Signed in with the session cookie: writes echo its CSRF token (the readable cookie) as a header.
     credentials: 'same-origin',
     headers: {
-      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
-      ...(!apiKey && method !== 'GET' ? { 'x-csrf-token': csrfToken() } : {}),
+      ...(method !== 'GET' ? { 'x-csrf-token': csrfToken() } : {}),
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -46,6 +40,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       error.message ?? `${method} ${path} answered ${response.status}`,
       error.field,
       error.problems,
+      error,
     );
   }
   return json as T;
@@ -55,6 +50,7 @@ export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown = {}) => request<T>('POST', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),
 };
 

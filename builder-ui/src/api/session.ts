@@ -1,62 +1,92 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { setRequestKey } from './client';
+import { useQuery } from '@tanstack/react-query';
+import type { Permission } from '../../../engine/identity/permissions';
+import type { WorkspaceOfUser } from '../../../engine/identity/workspaces';
+import { ApiError, api } from './client';
 
-const KEY_STORAGE = 'wayline.apiKey';
+export type { Permission };
+export type Role = WorkspaceOfUser['role'];
+export type WorkspaceChoice = WorkspaceOfUser;
 
-export interface Session {
-  key: string;
-  /** The key came from the embedded demo mode, not from the user. */
+/** `GET /v1/auth/me` for a signed-in user: who, where, with which role and permissions. */
+export interface Me {
+  user: { id: string; email: string; name: string };
+  workspaceId: string | null;
+  role: Role | null;
+  permissions: Permission[];
+  workspaces: WorkspaceChoice[];
+  csrfToken: string | null;
+}
+
+/** `GET /ui-config.json`: what this server offers before anyone signs in. */
+export interface UiConfig {
+  /** A browser on the server's machine, with the embedded demo's autologin. */
   demo: boolean;
+  autologin: boolean;
+  /** Single sign-on is configured. */
+  sso: boolean;
 }
 
 export const sessionKey = ['session'] as const;
+export const uiConfigKey = ['ui-config'] as const;
 
-/**
- * Finds how to call the API: a key the user pasted (kept in localStorage), else the session
- * cookie, else the demo sign-in the embedded `npm start` offers to a browser on the same machine.
- */
-async function loadSession(): Promise<Session | null> {
-  const saved = localStorage.getItem(KEY_STORAGE);
-  if (saved) {
-    setRequestKey(saved);
-    return { key: saved, demo: false };
-  }
+/** After an explicit sign-out the demo autologin waits for the next sign-in, or it would undo it. */
+const SIGNED_OUT = 'wayline.signedOut';
+
+export function rememberSignedOut(signedOut: boolean): void {
+  if (signedOut) localStorage.setItem(SIGNED_OUT, '1');
+  else localStorage.removeItem(SIGNED_OUT);
+}
+
+async function loadUiConfig(): Promise<UiConfig> {
   try {
     const response = await fetch('/ui-config.json');
-    if (response.ok) {
-      const config = (await response.json()) as { demo?: boolean; autologin?: boolean };
-      // A session cookie from an earlier sign-in, else the demo sign-in offered to this machine.
-      if ((await fetch('/v1/auth/me', { credentials: 'same-origin' })).ok)
-        return { key: '', demo: !!config.demo };
-      const demo =
-        config.autologin &&
-        (await fetch('/v1/auth/demo-sign-in', { method: 'POST', credentials: 'same-origin' })).ok;
-      if (demo) return { key: '', demo: true };
-    }
+    if (response.ok) return { demo: false, autologin: false, sso: false, ...(await response.json()) };
   } catch {
-    // No config endpoint: the user pastes a key.
+    // A server without the config endpoint offers nothing beyond the password sign-in.
   }
-  return null;
+  return { demo: false, autologin: false, sso: false };
+}
+
+export function useUiConfig() {
+  return useQuery({ queryKey: uiConfigKey, queryFn: loadUiConfig, staleTime: Number.POSITIVE_INFINITY });
+}
+
+async function readMe(): Promise<Me | null> {
+  try {
+    const me = await api.get<Me & { user: Me['user'] | null }>('/auth/me');
+    return me.user ? me : null;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+/**
+ * The signed-in user from the session cookie, or null; on the machine running the embedded
+ * `npm start` a browser without a session is signed in as the demo owner first.
+ */
+async function loadSession(): Promise<Me | null> {
+  const me = await readMe();
+  if (me) return me;
+  const config = await loadUiConfig();
+  if (!config.autologin || localStorage.getItem(SIGNED_OUT)) return null;
+  const demo = await fetch('/v1/auth/demo-sign-in', { method: 'POST', credentials: 'same-origin' });
+  return demo.ok ? readMe() : null;
 }
 
 export function useSession() {
   return useQuery({ queryKey: sessionKey, queryFn: loadSession, staleTime: Number.POSITIVE_INFINITY });
 }
 
-/** Remembers a pasted key in this browser and drops everything read with the previous one. */
-export function useSignIn(): (key: string) => void {
-  const queryClient = useQueryClient();
-  return (key) => {
-    setRequestKey(key);
-    localStorage.setItem(KEY_STORAGE, key);
-    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
-    queryClient.setQueryData<Session | null>(sessionKey, { key, demo: false } as Session);
-  };
+/** The signed-in user; only inside the signed-in layout, which renders nothing without one. */
+export function useMe(): Me {
+  const session = useSession();
+  if (!session.data) throw new Error('useMe outside the signed-in layout');
+  return session.data;
 }
 
-/** Forgets the pasted key; the page reloads to start over. */
-export function forgetKey(): void {
-  setRequestKey(null);
-  localStorage.removeItem(KEY_STORAGE);
-  window.location.reload();
+/** Whether the active role holds a permission: the UI hides what it cannot do (the server decides). */
+export function useCan(): (permission: Permission) => boolean {
+  const me = useMe();
+  return (permission) => me.permissions.includes(permission);
 }

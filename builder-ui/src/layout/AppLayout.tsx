@@ -1,27 +1,46 @@
-import { Outlet } from 'react-router';
+import { Navigate, Outlet, useLocation } from 'react-router';
 import { useNodeTypes } from '../api/node-types';
-import { useSession, useSignIn } from '../api/session';
-import { KeyPrompt } from './KeyPrompt';
+import { useSession } from '../api/session';
+import { signInPath } from '../auth/return-to';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { NoWorkspace } from './NoWorkspace';
 import { TopNav } from './TopNav';
 
 /**
- * Every page: signed in with a workspace key (the node types double as the key check), under the
- * navigation of the page areas.
+ * Every page: signed in (else to the sign-in page, which comes back here), in a workspace, under
+ * the navigation of the page areas the role may open. Roles that read journeys wait for the node
+ * types the editor needs.
  */
 export function AppLayout() {
   const session = useSession();
-  const types = useNodeTypes(!!session.data);
-  const signIn = useSignIn();
+  const location = useLocation();
+  const me = session.data;
+  const readsJourneys = !!me?.permissions.includes('journeys:read');
+  const types = useNodeTypes(readsJourneys);
 
   if (session.isPending) return <div className="page loading">Loading…</div>;
-  if (!session.data || types.error) {
-    return <KeyPrompt error={types.error?.message ?? null} onKey={signIn} />;
-  }
+  if (session.error)
+    return (
+      <div className="page">
+        <ErrorAlert error={session.error} />
+      </div>
+    );
+  if (!me) return <Navigate to={signInPath(location.pathname + location.search)} replace />;
   return (
     <div className="app">
-      <TopNav session={session.data} />
+      <TopNav me={me} />
       <div className="app-body">
-        {types.data ? <Outlet /> : <div className="page loading">Loading node types…</div>}
+        {!me.workspaceId ? (
+          <NoWorkspace />
+        ) : types.error ? (
+          <div className="page">
+            <ErrorAlert error={types.error} />
+          </div>
+        ) : readsJourneys && !types.data ? (
+          <div className="page loading">Loading node types…</div>
+        ) : (
+          <Outlet />
+        )}
       </div>
     </div>
   );

@@ -1,31 +1,33 @@
 import { Link, NavLink } from 'react-router';
-import { forgetKey, type Session } from '../api/session';
-import { areas } from './areas';
+import { type Me, useUiConfig } from '../api/session';
+import { areasFor } from './areas';
+import { UserMenu } from './UserMenu';
+import { WorkspaceSwitcher } from './WorkspaceSwitcher';
 
-export function TopNav(props: { session: Session }) {
+export function TopNav(props: { me: Me }) {
+  const config = useUiConfig();
+  const areas = areasFor(props.me.permissions);
   return (
     <nav className="topnav">
-      <Link className="brand" to="/journeys">
+      <Link className="brand" to={areas[0]?.path ?? '/'}>
         <span className="brand-mark">◢</span> Wayline
       </Link>
+      <WorkspaceSwitcher me={props.me} />
       {areas.map((area) => (
         <NavLink key={area.path} to={area.path} className={({ isActive }) => (isActive ? 'active' : '')}>
           {area.label}
         </NavLink>
       ))}
       <div className="spacer" />
-      {props.session.demo ? (
+      {config.data?.demo && (
         <span
           className="demo-badge"
-          title="Until login exists, this local server hands its demo workspace key to the UI"
+          title="This local server signs a browser on its own machine in as the demo owner (WAYLINE_DEMO_AUTOLOGIN)"
         >
           Demo workspace
         </span>
-      ) : (
-        <button type="button" className="link-button" onClick={forgetKey}>
-          Change API key
-        </button>
       )}
+      <UserMenu me={props.me} />
     </nav>
   );
 }

@@ -7,7 +7,8 @@ const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /**
  * `GET /ui-config.json`: what the builder UI needs before it can call the API. With
  * WAYLINE_DEMO_AUTOLOGIN (the embedded `npm start`), a browser on this machine is told it may
- * sign in as the demo owner (`POST /v1/auth/demo-sign-in`); everyone else signs in.
+ * sign in as the demo owner (`POST /v1/auth/demo-sign-in`); everyone else signs in, with single
+ * sign-on offered when it is configured.
  */
 export const uiConfigRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   app.get(
@@ -15,7 +16,7 @@ export const uiConfigRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
     { schema: { hide: true, response: { 200: uiConfigSchema } } },
     async (request) => {
       const autologin = !!deps.identity?.demoAutologin && loopback.has(request.ip);
-      return { demo: autologin, autologin };
+      return { demo: autologin, autologin, sso: !!deps.identity?.oidc };
     },
   );
 };

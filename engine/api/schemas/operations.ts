@@ -13,4 +13,5 @@ export const healthSchema = z
 export const uiConfigSchema = z.object({
   demo: z.boolean(),
   autologin: z.boolean().describe('A browser on this machine may sign in as the demo owner'),
+  sso: z.boolean().describe('Single sign-on (OpenID Connect) is configured: GET /v1/auth/oidc/start'),
 });

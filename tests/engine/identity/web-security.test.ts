@@ -113,7 +113,7 @@ describe('web security: headers, CORS, rate limits, demo sign-in (Fastify inject
 
   it('signs a loopback browser in as the demo owner, and nobody else', async () => {
     const config = await app.inject({ method: 'GET', url: '/ui-config.json' });
-    expect(config.json()).toEqual({ demo: true, autologin: true });
+    expect(config.json()).toEqual({ demo: true, autologin: true, sso: false });
     expect(config.body).not.toContain('wl_sk_');
     const local = await app.inject({ method: 'POST', url: '/v1/auth/demo-sign-in' });
     expect(local.statusCode).toBe(200);
@@ -139,6 +139,7 @@ describe('web security: headers, CORS, rate limits, demo sign-in (Fastify inject
     ).toEqual({
       demo: false,
       autologin: false,
+      sso: false,
     });
   });
 
