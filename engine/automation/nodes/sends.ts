@@ -44,14 +44,15 @@ const policyFields = {
 /** Where a send node takes its recipient from, when not the contact's own address. */
 const recipientField = z
   .object({
-    from: z.enum(['attribute', 'event']).describe("A contact attribute, or a property of the run's entry event"),
-    path: z
-      .string()
-      .min(1)
-      .describe('Dotted path, e.g. "accountManager.email" or "properties.notify"'),
+    from: z
+      .enum(['attribute', 'event'])
+      .describe("A contact attribute, or a property of the run's entry event"),
+    path: z.string().min(1).describe('Dotted path, e.g. "accountManager.email" or "properties.notify"'),
   })
   .optional()
-  .describe("Send to another address (e.g. the account manager's); a missing one skips the send with its reason");
+  .describe(
+    "Send to another address (e.g. the account manager's); a missing one skips the send with its reason",
+  );
 
 type RecipientSource = z.infer<typeof recipientField>;
 
@@ -208,7 +209,8 @@ export function createSendNodes(deps?: ChannelDeps) {
       ...policyFields,
     }),
     ports: sendPorts,
-    summary: (c) => `SMS “${c.text.slice(0, 24)}${c.text.length > 24 ? '…' : ''}”${c.to ? ` to ${c.to.path}` : ''}`,
+    summary: (c) =>
+      `SMS “${c.text.slice(0, 24)}${c.text.length > 24 ? '…' : ''}”${c.to ? ` to ${c.to.path}` : ''}`,
     execute: (config, ctx) =>
       send(deps, ctx, 'sms', recipientOf(ctx, config.to, ctx.contact.phone), config, (links) =>
         renderInline(deps!, ctx, links, { text: config.text }),

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type AnyConnector, type Channel, ConnectorError, devOutbox } from '../../../connectors';
 import type { Db } from '../../../db';
-import { journeyVersions, messages, workspaces } from '../../../db/schema';
+import { contacts, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
 import type { ContactSnapshot } from '../../sdk/define-node';
 import { NodeError } from '../../sdk/node-error';
 import { resolveChannel } from '../channels/channel-settings';
@@ -216,6 +216,7 @@ async function decide(
           .insert(messages)
           .values({
             ...values,
+            ...(await ledgerLabels(t, input)),
             workspaceId: input.workspaceId,
             idempotencyKey: input.idempotencyKey,
             contactId: input.contact.id,
@@ -275,4 +276,25 @@ function emailExtras(
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * What a new ledger row records beyond the send itself: the journey run (its row id) and the
+ * event that started it, and whether the contact is a test contact (its messages are labelled
+ * test and left out of counts, stats and reports).
+ */
+async function ledgerLabels(db: Db, input: SendInput) {
+  const [run] = await db
+    .select({ id: journeyRuns.id, triggerEventId: journeyRuns.triggerEventId })
+    .from(journeyRuns)
+    .where(eq(journeyRuns.workflowId, input.runId));
+  const [contact] = await db
+    .select({ isTest: contacts.isTest })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, input.workspaceId), eq(contacts.id, input.contact.id)));
+  return {
+    runId: run?.id ?? null,
+    triggerEventId: run?.triggerEventId ?? null,
+    test: contact?.isTest ?? false,
+  };
 }

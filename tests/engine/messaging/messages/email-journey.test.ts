@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { events, messages } from '../../../../db/schema';
+import { contacts, events, journeyRuns, messages } from '../../../../db/schema';
 import { createContact, getContact } from '../../../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../../../engine/automation/nodes';
 import { enrollContact } from '../../../../engine/automation/runs/enroll';
@@ -150,6 +150,86 @@ describe('email journeys end to end (real Temporal test server, PGlite, smtp-ser
     expect(second.message).toMatchObject({ status: 'suppressed', reason: 'unsubscribed' });
     expect(await pathOf(database.db, second.workflowId)).toEqual(['start:next', 'send:skipped']);
     expect(sink.mails.length).toBe(before + 1);
+  });
+
+  it('sends to another address taken from an attribute or the entry event, and skips with its reason when it is missing', async () => {
+    const { workspace, contact } = await setup();
+    const { db } = database;
+    const manager = await createContact(db, workspace.id, {
+      userId: `managed-${Math.random()}`,
+      email: 'client@example.com',
+      attributes: { first_name: 'Cleo', accountManager: { email: 'am@acme.test' } },
+    });
+    const before = sink.mails.length;
+    const toManager = await run(workspace.id, manager.id, 'email.send', {
+      template: 'welcome',
+      transactional: true,
+      to: { from: 'attribute', path: 'accountManager.email' },
+    });
+    expect(toManager.message).toMatchObject({ status: 'sent', recipient: 'am@acme.test' });
+    expect(sink.mails.slice(before).map((m) => (m.to as { text: string }).text)).toEqual(['am@acme.test']);
+
+    const missing = await run(workspace.id, contact.id, 'email.send', {
+      template: 'welcome',
+      to: { from: 'attribute', path: 'accountManager.email' },
+    });
+    expect(missing.result.status).toBe('completed');
+    expect(missing.message).toMatchObject({ status: 'suppressed', reason: 'no-recipient', recipient: null });
+    expect(await pathOf(db, missing.workflowId)).toEqual(['start:next', 'send:skipped']);
+
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line(`Notify ${Math.random()}`, [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        {
+          id: 'send',
+          type: 'email.send',
+          config: { template: 'welcome', to: { from: 'event', path: 'notify' } },
+        },
+      ]),
+      registry,
+    );
+    const enrolled = await enrollContact(
+      { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+      {
+        workspaceId: workspace.id,
+        journeyId: journey.id,
+        contactId: contact.id,
+        trigger: {
+          id: 'evt-42',
+          name: null,
+          properties: { notify: 'ops@acme.test' },
+          timestamp: new Date().toISOString(),
+        },
+      },
+    );
+    if (!enrolled.enrolled) throw new Error(enrolled.reason);
+    await temporal.client.workflow.getHandle(enrolled.workflowId).result();
+    const [message] = await db.select().from(messages).where(eq(messages.workflowId, enrolled.workflowId));
+    const [runRow] = await db
+      .select()
+      .from(journeyRuns)
+      .where(eq(journeyRuns.workflowId, enrolled.workflowId));
+    // The ledger row names the run and the event that started it.
+    expect(message).toMatchObject({
+      recipient: 'ops@acme.test',
+      runId: runRow.id,
+      triggerEventId: 'evt-42',
+      test: false,
+    });
+  });
+
+  it('labels the messages of a test contact as test', async () => {
+    const { workspace } = await setup();
+    const tester = await createContact(database.db, workspace.id, {
+      userId: `tester-${Math.random()}`,
+      email: 'qa@acme.test',
+      attributes: { first_name: 'Quinn' },
+    });
+    await database.db.update(contacts).set({ isTest: true }).where(eq(contacts.id, tester.id));
+    const { message } = await run(workspace.id, tester.id);
+    expect(message).toMatchObject({ status: 'sent', test: true });
   });
 
   it('answers 400 for a tampered tracking link and 404 for a signed link to an unknown message, never redirecting', async () => {
