@@ -70,11 +70,28 @@ export const listOf = <S extends z.ZodType>(item: S) => z.object({ data: z.array
 /** A 204 (or a redirect): no body. */
 export const noContent = (description = 'No content') => z.undefined().describe(description);
 
+const errorReasons = {
+  400: 'Invalid request: `error.field` names the field',
+  401: 'No key or session, or a wrong one',
+  403: "The caller's role or key scope does not allow it",
+  404: 'Not found in this workspace',
+  409: 'Conflicts with the current state (`error.code` says which)',
+  413: 'The body is too large',
+  415: 'Unsupported content type',
+  422: 'Understood but not possible, e.g. an invalid journey (`error.problems`)',
+  429: 'Too many requests: retry after `Retry-After` seconds',
+} as const;
+type ErrorStatus = keyof typeof errorReasons;
+
+const errorAnswers = Object.fromEntries(
+  Object.entries(errorReasons).map(([status, reason]) => [status, errorBodySchema.describe(reason)]),
+) as Record<ErrorStatus, typeof errorBodySchema>;
+
 /** The 4xx answers a route can give, all of them the one error body. */
-export function errors<const C extends readonly (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429)[]>(
+export function errors<const C extends readonly ErrorStatus[]>(
   ...codes: C
 ): Record<C[number], typeof errorBodySchema> {
-  return Object.fromEntries(codes.map((code) => [code, errorBodySchema])) as Record<
+  return Object.fromEntries(codes.map((code) => [code, errorAnswers[code]])) as Record<
     C[number],
     typeof errorBodySchema
   >;
