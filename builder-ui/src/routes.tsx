@@ -1,4 +1,13 @@
 import { createBrowserRouter } from 'react-router';
+import { AffinityPage } from './analytics/AffinityPage';
+import { AnalyticsLayout } from './analytics/AnalyticsLayout';
+import { ClustersPage } from './analytics/ClustersPage';
+import { ClvPage } from './analytics/ClvPage';
+import { CohortsPage } from './analytics/CohortsPage';
+import { DashboardPage } from './analytics/DashboardPage';
+import { ForecastPage } from './analytics/ForecastPage';
+import { FunnelsPage } from './analytics/FunnelsPage';
+import { RfmPage } from './analytics/RfmPage';
 import { ContactProfile } from './audience/ContactProfile';
 import { ContactsPage } from './audience/ContactsPage';
 import { AcceptInvitationPage } from './auth/AcceptInvitationPage';
@@ -33,6 +42,20 @@ export function createRouter() {
         { path: 'contacts', element: <ContactsPage /> },
         { path: 'contacts/:contactId', element: <ContactProfile /> },
         { path: 'messages', element: <MessagesPage /> },
+        {
+          path: 'analytics',
+          element: <AnalyticsLayout />,
+          children: [
+            { index: true, element: <DashboardPage /> },
+            { path: 'rfm', element: <RfmPage /> },
+            { path: 'clv', element: <ClvPage /> },
+            { path: 'clusters', element: <ClustersPage /> },
+            { path: 'affinity', element: <AffinityPage /> },
+            { path: 'forecast', element: <ForecastPage /> },
+            { path: 'funnels', element: <FunnelsPage /> },
+            { path: 'cohorts', element: <CohortsPage /> },
+          ],
+        },
         {
           path: 'settings',
           element: <SettingsLayout />,
