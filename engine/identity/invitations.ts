@@ -2,7 +2,6 @@ import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { type Role, userTokens, workspaces } from '../../db/schema';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors';
-import { sendAccountEmail } from './account-email';
 import { recordAudit } from './audit';
 import { addMember, type MemberActor, roleOf } from './memberships';
 import { consumeToken, findValidToken, issueToken } from './one-time-tokens';
@@ -57,7 +56,7 @@ export async function inviteMember(
     .from(workspaces)
     .where(eq(workspaces.id, input.workspaceId));
   const days = Math.round(deps.settings.invitationTtlMs / 86_400_000);
-  await sendAccountEmail(deps.db, deps.box, {
+  await deps.sendEmail({
     workspaceId: input.workspaceId,
     to: email,
     subject: `You are invited to ${workspace?.name ?? 'a workspace'} on Wayline`,

@@ -1,19 +1,18 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { memberships } from '../../db/schema';
-import { sendAccountEmail } from './account-email';
+import type { AccountMailer } from './account-mail';
 import { recordAudit } from './audit';
 import { consumeToken, findValidToken, issueToken } from './one-time-tokens';
 import { checkPasswordStrength } from './passwords';
-import type { SecretBox } from './secret-box';
 import { revokeUserSessions } from './sessions';
 import type { IdentitySettings } from './settings';
 import { findUserByEmail, getUser, setPassword } from './users';
 
 export interface MailDeps {
   db: Db;
-  /** Reads the workspace's email provider settings; without it account emails go to the dev outbox. */
-  box?: SecretBox;
+  /** Sends through the workspace's email channel (the dev outbox when it has none). */
+  sendEmail: AccountMailer;
   settings: Pick<IdentitySettings, 'publicUrl' | 'passwordResetTtlMs' | 'invitationTtlMs'>;
 }
 
@@ -40,7 +39,7 @@ export async function requestPasswordReset(deps: MailDeps, email: string): Promi
   });
   const link = `${deps.settings.publicUrl}/reset-password?token=${token}`;
   const minutes = Math.round(deps.settings.passwordResetTtlMs / 60_000);
-  await sendAccountEmail(deps.db, deps.box, {
+  await deps.sendEmail({
     workspaceId: membership.workspaceId,
     to: user.email,
     subject: 'Reset your Wayline password',

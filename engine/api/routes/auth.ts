@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../../db/schema';
 import { DomainError, Forbidden, NotFound } from '../../errors';
+import type { AccountEmail } from '../../identity/account-mail';
 import { recordAudit } from '../../identity/audit';
 import { roleOf } from '../../identity/memberships';
 import { finishOidc, type OidcPending, startOidc, userForOidc } from '../../identity/oidc';
@@ -13,6 +14,7 @@ import { defaultIdentitySettings } from '../../identity/settings';
 import { type SignedIn, signInWithLink, signInWithPassword, startSession } from '../../identity/sign-in';
 import { getUser, userView } from '../../identity/users';
 import { listUserWorkspaces } from '../../identity/workspaces';
+import { sendAccountEmail } from '../../messaging/messages/account-email';
 import { clearSessionCookies, type RequestAuth, setSessionCookies } from '../auth';
 import type { AppDeps } from '../deps';
 import { errors, noContent } from '../schemas/common';
@@ -53,7 +55,11 @@ const client = (request: FastifyRequest) => ({ ip: request.ip, userAgent: reques
 /** Sign-in, sign-out, the active workspace, password reset and single sign-on. */
 export const authRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   const settings = deps.identity ?? defaultIdentitySettings;
-  const mail = { db: deps.db, box: deps.channels?.box, settings };
+  const mail = {
+    db: deps.db,
+    sendEmail: (email: AccountEmail) => sendAccountEmail(deps.db, deps.secretBox, email),
+    settings,
+  };
 
   /** Sets the cookies of a new session and answers what the UI needs to start. */
   const signedInBody = async (request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../../db/schema';
+import type { AccountEmail } from '../../identity/account-mail';
 import {
   acceptInvitation,
   inviteMember,
@@ -12,6 +13,7 @@ import { defaultIdentitySettings } from '../../identity/settings';
 import { startSession } from '../../identity/sign-in';
 import { userView } from '../../identity/users';
 import { listUserWorkspaces } from '../../identity/workspaces';
+import { sendAccountEmail } from '../../messaging/messages/account-email';
 import { setSessionCookies } from '../auth';
 import type { AppDeps } from '../deps';
 import { errors, noContent } from '../schemas/common';
@@ -32,7 +34,11 @@ const invitationSchema = z.object({
 /** Invitations by emailed link: send, list pending, revoke, accept. */
 export const invitationRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   const settings = deps.identity ?? defaultIdentitySettings;
-  const mail = { db: deps.db, box: deps.channels?.box, settings };
+  const mail = {
+    db: deps.db,
+    sendEmail: (email: AccountEmail) => sendAccountEmail(deps.db, deps.secretBox, email),
+    settings,
+  };
 
   app.post(
     '/invitations',

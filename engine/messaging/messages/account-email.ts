@@ -1,30 +1,18 @@
 import { eq } from 'drizzle-orm';
-import { devOutbox } from '../../connectors';
-import type { Db } from '../../db';
-import { messages } from '../../db/schema';
-import { resolveChannel } from '../messaging/channels/channel-settings';
-import type { SecretBox } from './secret-box';
-
-export interface AccountEmail {
-  workspaceId: string;
-  to: string;
-  subject: string;
-  text: string;
-  /** Unique per email; a retry with the same key is not sent twice. */
-  idempotencyKey: string;
-}
+import { devOutbox } from '../../../connectors';
+import type { Db } from '../../../db';
+import { messages } from '../../../db/schema';
+import type { AccountEmail } from '../../identity/account-mail';
+import type { SecretBox } from '../../identity/secret-box';
+import { resolveChannel } from '../channels/channel-settings';
 
 /**
  * Sends an account email (invitation, password reset) through the workspace's email channel,
- * transactional and outside any journey; with no provider configured (or no secret box to read
- * its settings) the dev outbox captures it, visible at `GET /v1/dev/outbox`.
+ * transactional and outside any journey; with no provider configured the dev outbox captures it,
+ * visible at `GET /v1/dev/outbox`.
  */
-export async function sendAccountEmail(
-  db: Db,
-  box: SecretBox | undefined,
-  email: AccountEmail,
-): Promise<void> {
-  const channel = box ? await resolveChannel(db, box, email.workspaceId, 'email') : undefined;
+export async function sendAccountEmail(db: Db, box: SecretBox, email: AccountEmail): Promise<void> {
+  const channel = await resolveChannel(db, box, email.workspaceId, 'email');
   const connector = channel?.connector ?? devOutbox;
   const [row] = await db
     .insert(messages)
