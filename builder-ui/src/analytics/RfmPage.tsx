@@ -4,7 +4,7 @@ import { type RfmCell, useCreateAnalyticsSegment, useRefreshRfm, useRfm } from '
 import { useCan } from '../api/session';
 import { ComputedAt, CsvLink, formatNumber } from './shared';
 
-const label = (segment: string) => segment.replaceAll('_', ' ');
+const label = (segment: string) => segment.replaceAll('_', ' ').replace('cant ', 'can’t ');
 
 /** The R × FM grid with contacts and revenue per cell; a cell becomes a segment in one click. */
 export function RfmPage() {
