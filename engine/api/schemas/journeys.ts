@@ -8,6 +8,7 @@ import type { NodeTypeInfo } from '../../automation/nodes/registry';
 import type { EnrollResult } from '../../automation/runs/enroll';
 import type { JourneyCounts, PathStep, RunWithPath } from '../../automation/runs/queries';
 import type { changeJourneyStatus } from '../../operations/journey-lifecycle';
+import type { MessageStats } from '../../messaging/messages/node-stats';
 import type { SimulationResult } from '../../simulate/simulator';
 import { describes, type Json, rowSchema, stored } from './common';
 
@@ -55,10 +56,28 @@ export const runSchema = describes<RunWithPath>()(
     .meta({ id: 'Run' }),
 );
 
+const messageCounts = {
+  delivered: z.number(),
+  opened: z.number(),
+  clicked: z.number(),
+  unsubscribed: z.number(),
+  bounced: z.number(),
+  converted: z.number(),
+};
+
+export const messageStatsSchema = z
+  .object({
+    sent: z.number(),
+    ...messageCounts,
+    rates: z.object(messageCounts).describe('Each count divided by the messages sent'),
+  })
+  .meta({ id: 'MessageStats' }) satisfies z.ZodType<MessageStats>;
+
 export const nodeCountsSchema = z.object({
   entered: z.number(),
   waiting: z.number(),
   ports: z.record(z.string(), z.number()),
+  messages: messageStatsSchema.optional().describe("A send node's messages (test contacts left out)"),
 });
 
 export const journeyCountsSchema = describes<JourneyCounts>()(

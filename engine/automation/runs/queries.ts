@@ -1,6 +1,7 @@
-import { and, count, countDistinct, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, count, countDistinct, desc, eq, inArray, isNotNull, isNull, notInArray } from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { journeyRuns, nodeVisits } from '../../../db/schema';
+import { contacts, journeyRuns, nodeVisits } from '../../../db/schema';
+import { type MessageStats, messageStatsByNode } from '../../messaging/messages/node-stats';
 
 export type RunRow = typeof journeyRuns.$inferSelect;
 
@@ -76,6 +77,8 @@ export interface NodeCounts {
   entered: number;
   waiting: number;
   ports: Record<string, number>;
+  /** A send node's messages: delivered, opened, clicked, unsubscribed, bounced, converted. */
+  messages?: MessageStats;
 }
 
 export interface JourneyCounts {
@@ -97,8 +100,22 @@ export async function journeyCounts(
   journeyId: string,
   version?: number,
 ): Promise<JourneyCounts> {
-  const runFilters = [eq(journeyRuns.workspaceId, workspaceId), eq(journeyRuns.journeyId, journeyId)];
-  const visitFilters = [eq(nodeVisits.workspaceId, workspaceId), eq(nodeVisits.journeyId, journeyId)];
+  // Test contacts run journeys normally but are left out of every count.
+  const testRuns = db
+    .select({ workflowId: journeyRuns.workflowId })
+    .from(journeyRuns)
+    .innerJoin(contacts, eq(contacts.id, journeyRuns.contactId))
+    .where(and(eq(journeyRuns.journeyId, journeyId), eq(contacts.isTest, true)));
+  const runFilters = [
+    eq(journeyRuns.workspaceId, workspaceId),
+    eq(journeyRuns.journeyId, journeyId),
+    notInArray(journeyRuns.workflowId, testRuns),
+  ];
+  const visitFilters = [
+    eq(nodeVisits.workspaceId, workspaceId),
+    eq(nodeVisits.journeyId, journeyId),
+    notInArray(nodeVisits.workflowId, testRuns),
+  ];
   if (version !== undefined) {
     runFilters.push(eq(journeyRuns.version, version));
     visitFilters.push(eq(nodeVisits.version, version));
@@ -137,6 +154,11 @@ export async function journeyCounts(
   for (const row of enteredRows) node(row.nodeId).entered = Number(row.n);
   for (const row of portRows) node(row.nodeId).ports[row.port!] = Number(row.n);
   for (const row of waitingRows) node(row.nodeId).waiting = Number(row.n);
+  for (const [nodeId, stats] of Object.entries(
+    await messageStatsByNode(db, workspaceId, journeyId, version),
+  )) {
+    node(nodeId).messages = stats;
+  }
   const converted = byStatus.converted ?? 0;
   return {
     version: version ?? null,

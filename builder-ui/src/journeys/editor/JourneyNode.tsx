@@ -2,6 +2,7 @@ import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { formatOffset } from '../../lib/format';
 import { useKeyed } from '../../lib/store';
+import type { NodeCounts } from '../../lib/types';
 import { portsOf } from '../model/ports';
 import { summarize } from '../model/summary';
 import { versionStatus } from '../model/versions';
@@ -94,6 +95,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
           )}
         </div>
       )}
+      {showCounts && nodeCounts?.messages && <MessageStatsLine stats={nodeCounts.messages} />}
       {marks && (
         <div className="jn-sim" title="Simulated path">
           {marks.map((m) => (
@@ -123,3 +125,29 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
 }
 
 export const JourneyNode = memo(JourneyNodeView);
+
+const percent = (rate: number) => `${Math.round(rate * 100)}%`;
+
+/** A send node's messages: how many went out, and the share delivered, opened, clicked, converted. */
+function MessageStatsLine({ stats }: { stats: NonNullable<NodeCounts['messages']> }) {
+  return (
+    <div
+      className="jn-counts jn-messages"
+      data-testid="message-stats"
+      title={`Sent ${stats.sent}: delivered ${stats.delivered}, opened ${stats.opened}, clicked ${stats.clicked}, unsubscribed ${stats.unsubscribed}, bounced ${stats.bounced}, converted ${stats.converted}`}
+    >
+      <span>
+        <b data-count="sent">{stats.sent}</b> sent
+      </span>
+      <span>
+        <b>{percent(stats.rates.opened)}</b> opened
+      </span>
+      <span>
+        <b>{percent(stats.rates.clicked)}</b> clicked
+      </span>
+      <span>
+        <b>{percent(stats.rates.converted)}</b> conv.
+      </span>
+    </div>
+  );
+}

@@ -4,6 +4,7 @@ import { contacts, events, journeyRuns, messages } from '../../../../db/schema';
 import { createContact, getContact } from '../../../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../../../engine/automation/nodes';
 import { enrollContact } from '../../../../engine/automation/runs/enroll';
+import { journeyCounts } from '../../../../engine/automation/runs/queries';
 import type { JourneyRunResult } from '../../../../engine/automation/runs/types';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
 import { saveChannelSettings } from '../../../../engine/messaging/channels/channel-settings';
@@ -230,6 +231,53 @@ describe('email journeys end to end (real Temporal test server, PGlite, smtp-ser
     await database.db.update(contacts).set({ isTest: true }).where(eq(contacts.id, tester.id));
     const { message } = await run(workspace.id, tester.id);
     expect(message).toMatchObject({ status: 'sent', test: true });
+  });
+
+  it("counts a send node's messages (sent, delivered, opened, clicked, converted) with rates, test contacts left out", async () => {
+    const { workspace, contact } = await setup();
+    const { db } = database;
+    const tester = await createContact(db, workspace.id, {
+      userId: `tester-${Math.random()}`,
+      email: 'qa@acme.test',
+      attributes: { first_name: 'Quinn' },
+    });
+    await db.update(contacts).set({ isTest: true }).where(eq(contacts.id, tester.id));
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line(`Stats ${Math.random()}`, [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'send', type: 'email.send', config: { template: 'welcome' } },
+      ]),
+      registry,
+    );
+    for (const contactId of [contact.id, tester.id]) {
+      const enrolled = await enrollContact(
+        { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+        { workspaceId: workspace.id, journeyId: journey.id, contactId },
+      );
+      if (!enrolled.enrolled) throw new Error(enrolled.reason);
+      await temporal.client.workflow.getHandle(enrolled.workflowId).result();
+    }
+    const [sent] = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.journeyId, journey.id), eq(messages.contactId, contact.id)));
+    const href = /<a href="([^"]+)">Start<\/a>/.exec(sent.payload?.html as string)?.[1];
+    expect((await app.inject({ method: 'GET', url: new URL(href!).pathname })).statusCode).toBe(302);
+
+    const counts = await journeyCounts(db, workspace.id, journey.id);
+    expect(counts.entered).toBe(1);
+    expect(counts.nodes.send.messages).toEqual({
+      sent: 1,
+      delivered: 1,
+      opened: 1,
+      clicked: 1,
+      unsubscribed: 0,
+      bounced: 0,
+      converted: 0,
+      rates: { delivered: 1, opened: 1, clicked: 1, unsubscribed: 0, bounced: 0, converted: 0 },
+    });
   });
 
   it('answers 400 for a tampered tracking link and 404 for a signed link to an unknown message, never redirecting', async () => {
