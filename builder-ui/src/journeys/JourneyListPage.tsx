@@ -7,6 +7,7 @@ import {
   useJourneys,
   useJourneyTemplates,
 } from '../api/journeys';
+import { useCan } from '../api/session';
 import { downloadJson } from '../lib/download';
 import { formatDate, percent } from '../lib/format';
 import type { Journey, JourneyGraph } from '../lib/types';
@@ -21,6 +22,8 @@ export function JourneyListPage() {
   const navigate = useNavigate();
   const [failure, setFailure] = useState<string | null>(null);
   const file = useRef<HTMLInputElement>(null);
+  // Roles that only read (analyst, developer) see the journeys without the ways to change them.
+  const canWrite = useCan()('journeys:write');
   const error = failure ?? journeys.error?.message ?? templates.error?.message ?? null;
 
   const create = async (body: Parameters<typeof createJourney.mutateAsync>[0]) => {
@@ -54,45 +57,49 @@ export function JourneyListPage() {
     <div className="page">
       <div className="page-head">
         <h1>Journeys</h1>
-        <div className="page-actions">
-          <button type="button" onClick={() => file.current?.click()}>
-            Import JSON
-          </button>
-          <input
-            ref={file}
-            type="file"
-            accept="application/json,.json"
-            hidden
-            onChange={(e) => e.target.files?.[0] && importFile(e.target.files[0])}
-          />
-          <button
-            type="button"
-            className="primary"
-            onClick={() => create({ name: 'Untitled journey', nodes: [], edges: [] })}
-          >
-            New blank journey
-          </button>
-        </div>
-      </div>
-      {error && <div className="alert error">{error}</div>}
-      <section>
-        <h2 className="section-title">Start from a template</h2>
-        <div className="template-grid">
-          {(templates.data ?? []).map((t) => (
+        {canWrite && (
+          <div className="page-actions">
+            <button type="button" onClick={() => file.current?.click()}>
+              Import JSON
+            </button>
+            <input
+              ref={file}
+              type="file"
+              accept="application/json,.json"
+              hidden
+              onChange={(e) => e.target.files?.[0] && importFile(e.target.files[0])}
+            />
             <button
               type="button"
-              key={t.id}
-              className="template-card"
-              data-template={t.id}
-              onClick={() => create({ template: t.id })}
+              className="primary"
+              onClick={() => create({ name: 'Untitled journey', nodes: [], edges: [] })}
             >
-              <b>{t.name}</b>
-              <span>{t.description}</span>
-              <span className="muted">{t.graph.nodes.length} nodes</span>
+              New blank journey
             </button>
-          ))}
-        </div>
-      </section>
+          </div>
+        )}
+      </div>
+      {error && <div className="alert error">{error}</div>}
+      {canWrite && (
+        <section>
+          <h2 className="section-title">Start from a template</h2>
+          <div className="template-grid">
+            {(templates.data ?? []).map((t) => (
+              <button
+                type="button"
+                key={t.id}
+                className="template-card"
+                data-template={t.id}
+                onClick={() => create({ template: t.id })}
+              >
+                <b>{t.name}</b>
+                <span>{t.description}</span>
+                <span className="muted">{t.graph.nodes.length} nodes</span>
+              </button>
+            ))}
+          </div>
+        </section>
+      )}
       <section>
         <h2 className="section-title">Your journeys</h2>
         {!journeys.data ? (
@@ -137,7 +144,7 @@ export function JourneyListPage() {
                     >
                       Export
                     </button>
-                    {j.activeVersion === null && (
+                    {canWrite && j.activeVersion === null && (
                       <button type="button" className="link-button danger" onClick={() => remove(j)}>
                         Delete
                       </button>

@@ -57,16 +57,18 @@ export function ApiKeysPage() {
                 <td>{key.createdBy?.email ?? <span className="muted">wayline admin</span>}</td>
                 <td>{formatDate(key.createdAt)}</td>
                 <td>{key.lastUsedAt ? formatDate(key.lastUsedAt) : <span className="muted">never</span>}</td>
-                <td className="row-actions">
-                  {key.revokedAt ? (
-                    <span className="badge status-archived" title={formatDate(key.revokedAt)}>
-                      Revoked
-                    </span>
-                  ) : (
-                    <button type="button" className="link-button danger" onClick={() => setRevoking(key)}>
-                      Revoke
-                    </button>
-                  )}
+                <td>
+                  <div className="row-actions">
+                    {key.revokedAt ? (
+                      <span className="badge status-archived" title={formatDate(key.revokedAt)}>
+                        Revoked
+                      </span>
+                    ) : (
+                      <button type="button" className="link-button danger" onClick={() => setRevoking(key)}>
+                        Revoke
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

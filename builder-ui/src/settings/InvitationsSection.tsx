@@ -38,15 +38,17 @@ export function InvitationsSection() {
                 <td>{formatDate(invitation.createdAt)}</td>
                 <td>{formatDate(invitation.expiresAt)}</td>
                 {manage && (
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="link-button danger"
-                      disabled={revoke.isPending}
-                      onClick={() => revoke.mutate(invitation.id)}
-                    >
-                      Revoke
-                    </button>
+                  <td>
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="link-button danger"
+                        disabled={revoke.isPending}
+                        onClick={() => revoke.mutate(invitation.id)}
+                      >
+                        Revoke
+                      </button>
+                    </div>
                   </td>
                 )}
               </tr>

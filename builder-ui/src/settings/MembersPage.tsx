@@ -108,12 +108,14 @@ function MemberRow(props: {
       </td>
       <td>{formatDate(member.joinedAt)}</td>
       {props.manage && (
-        <td className="row-actions">
-          {(editable || isMe) && (
-            <button type="button" className="link-button danger" onClick={props.onRemove}>
-              {isMe ? 'Leave' : 'Remove'}
-            </button>
-          )}
+        <td>
+          <div className="row-actions">
+            {(editable || isMe) && (
+              <button type="button" className="link-button danger" onClick={props.onRemove}>
+                {isMe ? 'Leave' : 'Remove'}
+              </button>
+            )}
+          </div>
         </td>
       )}
     </tr>

@@ -35,7 +35,13 @@ export interface Stack {
  * tracked-event dispatcher, and the API serving the built UI on a free port. The UI gets the workspace key as the embedded demo
  * mode hands it out.
  */
-export async function startStack(options: { nodes?: AnyNodeDefinition[] } = {}): Promise<Stack> {
+export async function startStack(
+  options: {
+    nodes?: AnyNodeDefinition[];
+    /** `false`: no demo sign-in, as `wayline api` (a browser must sign in). Default on, as `npm start`. */
+    autologin?: boolean;
+  } = {},
+): Promise<Stack> {
   await ensureUiBuilt();
   const database = await openTestDb();
   const temporal: TemporalHarness = await devServerTemporal();
@@ -70,7 +76,10 @@ export async function startStack(options: { nodes?: AnyNodeDefinition[] } = {}):
       taskQueue: temporal.taskQueue,
       registry: createRegistry(custom(nodes)),
       uiDist,
-      identity: { ...defaultIdentitySettings, demoAutologin: { userId: demoUser.id } },
+      identity: {
+        ...defaultIdentitySettings,
+        demoAutologin: options.autologin === false ? undefined : { userId: demoUser.id },
+      },
     });
   let app = await api(options.nodes);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
