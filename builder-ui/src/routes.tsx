@@ -22,6 +22,7 @@ import { RequirePermission } from './layout/RequirePermission';
 import { MessagesPage } from './messaging/MessagesPage';
 import { ApiKeysPage } from './settings/ApiKeysPage';
 import { AuditLogPage } from './settings/AuditLogPage';
+import { GeneralPage } from './settings/GeneralPage';
 import { MembersPage } from './settings/MembersPage';
 import { SettingsIndex, SettingsLayout } from './settings/SettingsLayout';
 
@@ -61,6 +62,14 @@ export function createRouter() {
           element: <SettingsLayout />,
           children: [
             { index: true, element: <SettingsIndex /> },
+            {
+              path: 'general',
+              element: (
+                <RequirePermission anyOf={['settings:manage']}>
+                  <GeneralPage />
+                </RequirePermission>
+              ),
+            },
             {
               path: 'members',
               element: (

@@ -157,6 +157,8 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/auth/workspace': 'signed-in',
   'GET /v1/workspaces': 'signed-in',
   'POST /v1/workspaces': 'signed-in',
+  'GET /v1/workspace/settings': 'journeys:read',
+  'PUT /v1/workspace/settings': 'settings:manage',
 
   'GET /v1/members': 'members:read',
   'PATCH /v1/members/:userId': 'members:manage',

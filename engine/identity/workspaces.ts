@@ -1,6 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { memberships, type Role, workspaces } from '../../db/schema';
+import { InvalidInput, NotFound } from '../errors';
+import { isValidTimeZone } from '../time/zoned';
 import { createApiKey } from './api-keys';
 
 export interface NewWorkspace {
@@ -58,5 +60,43 @@ export async function findWorkspace(db: Db, id: string): Promise<{ id: string; n
     .select({ id: workspaces.id, name: workspaces.name })
     .from(workspaces)
     .where(eq(workspaces.id, id));
+  return row;
+}
+
+export interface WorkspaceSettings {
+  id: string;
+  name: string;
+  /** The time zone of contacts with none and of journeys with no fallback of their own (IANA). */
+  defaultTimezone: string;
+}
+
+export async function getWorkspaceSettings(db: Db, workspaceId: string): Promise<WorkspaceSettings> {
+  const [row] = await db
+    .select({ id: workspaces.id, name: workspaces.name, defaultTimezone: workspaces.defaultTimezone })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  if (!row) throw new NotFound('Workspace', workspaceId);
+  return row;
+}
+
+/** Changes the workspace's name or default time zone; a zone that is not IANA is refused, naming the field. */
+export async function updateWorkspaceSettings(
+  db: Db,
+  workspaceId: string,
+  changes: { name?: string; defaultTimezone?: string },
+): Promise<WorkspaceSettings> {
+  if (changes.defaultTimezone !== undefined && !isValidTimeZone(changes.defaultTimezone)) {
+    throw new InvalidInput(
+      'timezone_invalid',
+      `"${changes.defaultTimezone}" is not an IANA time zone (for example "Europe/Paris")`,
+      'defaultTimezone',
+    );
+  }
+  const [row] = await db
+    .update(workspaces)
+    .set(changes)
+    .where(eq(workspaces.id, workspaceId))
+    .returning({ id: workspaces.id, name: workspaces.name, defaultTimezone: workspaces.defaultTimezone });
+  if (!row) throw new NotFound('Workspace', workspaceId);
   return row;
 }
