@@ -42,7 +42,7 @@ export const eventPageSchema = describes<Awaited<ReturnType<typeof contactTimeli
 export const deleteOutcomeSchema = describes<DeleteOutcome>()(
   z
     .object({
-      id: z.uuid(),
+      id: z.guid(),
       cancelledRuns: z.number(),
       erasedEvents: z.number(),
       erasedMessages: z.number(),
@@ -55,8 +55,8 @@ export const contactExportSchema = describes<Awaited<ReturnType<typeof exportCon
     .object({
       exportedAt: z.iso.datetime(),
       contact: contactSchema,
-      lists: z.array(z.object({ id: z.uuid(), name: z.string(), addedAt: z.date() })),
-      segments: z.array(z.object({ id: z.uuid(), name: z.string(), enteredAt: z.date() })),
+      lists: z.array(z.object({ id: z.guid(), name: z.string(), addedAt: z.date() })),
+      segments: z.array(z.object({ id: z.guid(), name: z.string(), enteredAt: z.date() })),
       events: z.array(eventSchema),
       messages: z.array(rowSchema(messages)),
       runs: z.array(runSchema),
@@ -91,7 +91,7 @@ export const segmentPreviewSchema = describes<Awaited<ReturnType<typeof previewS
     .object({
       count: z.number(),
       sample: z
-        .array(z.object({ id: z.uuid(), userId: z.string().nullable(), email: z.string().nullable() }))
+        .array(z.object({ id: z.guid(), userId: z.string().nullable(), email: z.string().nullable() }))
         .describe('Up to 10 of the matching contacts'),
     })
     .meta({ id: 'SegmentPreview' }),
@@ -100,11 +100,11 @@ export const segmentPreviewSchema = describes<Awaited<ReturnType<typeof previewS
 export const hookSchema = describes<HookView>()(
   z
     .object({
-      id: z.uuid(),
+      id: z.guid(),
       name: z.string(),
       mapping: hookMappingSchema,
       path: z.string().describe('Where to POST deliveries, at the host root'),
-      secrets: z.array(z.object({ id: z.uuid(), createdAt: z.date(), expiresAt: z.date().nullable() })),
+      secrets: z.array(z.object({ id: z.guid(), createdAt: z.date(), expiresAt: z.date().nullable() })),
       createdAt: z.date(),
       updatedAt: z.date(),
     })

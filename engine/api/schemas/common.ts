@@ -21,7 +21,8 @@ function columnSchema(column: Column): z.ZodType {
       case 'json':
         return z.record(z.string(), z.unknown());
       default:
-        return column.columnType === 'PgUUID' ? z.uuid() : z.string();
+        // Postgres takes any 8-4-4-4-12 hex as a uuid; an answer must not fail on a non-RFC one.
+        return column.columnType === 'PgUUID' ? z.guid() : z.string();
     }
   };
   return column.notNull ? base() : base().nullable();
