@@ -23,6 +23,12 @@ export const contactInputSchema = z.object({
   attributes: z.record(z.string(), z.unknown()).optional(),
   tags: z.array(tag).optional(),
   subscriptions: subscriptionsSchema.optional(),
+  test: z
+    .boolean()
+    .optional()
+    .describe(
+      'A test contact: runs journeys normally, its messages are labelled test and left out of counts',
+    ),
 });
 
 export type ContactInput = z.infer<typeof contactInputSchema>;
@@ -42,6 +48,7 @@ export const contactUpdateSchema = z.object({
   addTags: z.array(tag).optional(),
   removeTags: z.array(tag).optional(),
   subscriptions: subscriptionsSchema.optional().describe('Merged per channel'),
+  test: z.boolean().optional().describe('Mark or unmark as a test contact'),
 });
 
 export type ContactUpdate = z.infer<typeof contactUpdateSchema>;
@@ -59,6 +66,7 @@ export async function createContact(db: Db, workspaceId: string, input: ContactI
       attributes: input.attributes ?? {},
       tags: [...new Set(input.tags ?? [])].sort(),
       subscriptions: input.subscriptions ?? {},
+      isTest: input.test ?? false,
     })
     .onConflictDoNothing()
     .returning();
@@ -101,6 +109,16 @@ export async function updateContact(
   if (update.email !== undefined) set.email = update.email;
   if (update.phone !== undefined) set.phone = update.phone;
   if (update.timezone !== undefined) set.timezone = update.timezone;
+  if (update.test !== undefined) set.isTest = update.test;
+  // A write made now is newer than any identify stamped earlier (per-trait last write wins).
+  const written = [
+    ...Object.keys(update.attributes ?? {}),
+    ...(['email', 'phone', 'timezone'] as const).filter((key) => update[key] !== undefined),
+  ];
+  if (written.length > 0) {
+    const now = new Date().toISOString();
+    set.traitTimes = sql`${contacts.traitTimes} || ${JSON.stringify(Object.fromEntries(written.map((key) => [key, now])))}::jsonb`;
+  }
   try {
     const [row] = await db
       .update(contacts)

@@ -1,6 +1,18 @@
-import { and, count, countDistinct, desc, eq, inArray, isNotNull, isNull, notInArray } from 'drizzle-orm';
+import {
+  and,
+  count,
+  countDistinct,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  notInArray,
+  or,
+  sql,
+} from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { contacts, journeyRuns, nodeVisits } from '../../../db/schema';
+import { contacts, events, journeyRuns, nodeVisits } from '../../../db/schema';
 import { type MessageStats, messageStatsByNode } from '../../messaging/messages/node-stats';
 
 export type RunRow = typeof journeyRuns.$inferSelect;
@@ -104,8 +116,14 @@ export async function journeyCounts(
   const testRuns = db
     .select({ workflowId: journeyRuns.workflowId })
     .from(journeyRuns)
-    .innerJoin(contacts, eq(contacts.id, journeyRuns.contactId))
-    .where(and(eq(journeyRuns.journeyId, journeyId), eq(contacts.isTest, true)));
+    .leftJoin(contacts, eq(contacts.id, journeyRuns.contactId))
+    .leftJoin(events, sql`${events.id}::text = ${journeyRuns.triggerEventId}`)
+    .where(
+      and(
+        eq(journeyRuns.journeyId, journeyId),
+        or(eq(contacts.isTest, true), sql`(${events.context} ->> 'test') = 'true'`),
+      ),
+    );
   const runFilters = [
     eq(journeyRuns.workspaceId, workspaceId),
     eq(journeyRuns.journeyId, journeyId),

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type AnyConnector, type Channel, ConnectorError, devOutbox } from '../../../connectors';
 import type { Db } from '../../../db';
-import { contacts, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
+import { contacts, events, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
 import type { ContactSnapshot } from '../../sdk/define-node';
 import { NodeError } from '../../sdk/node-error';
 import { resolveChannel } from '../channels/channel-settings';
@@ -292,9 +292,22 @@ async function ledgerLabels(db: Db, input: SendInput) {
     .select({ isTest: contacts.isTest })
     .from(contacts)
     .where(and(eq(contacts.workspaceId, input.workspaceId), eq(contacts.id, input.contact.id)));
+  // An event sent with `context.test: true` makes the run it started a test run.
+  const [testEvent] = run?.triggerEventId
+    ? await db
+        .select({ id: events.id })
+        .from(events)
+        .where(
+          and(
+            eq(events.workspaceId, input.workspaceId),
+            sql`${events.id}::text = ${run.triggerEventId}`,
+            sql`(${events.context} ->> 'test') = 'true'`,
+          ),
+        )
+    : [];
   return {
     runId: run?.id ?? null,
     triggerEventId: run?.triggerEventId ?? null,
-    test: contact?.isTest ?? false,
+    test: (contact?.isTest ?? false) || !!testEvent,
   };
 }

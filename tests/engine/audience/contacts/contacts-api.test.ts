@@ -80,6 +80,13 @@ describe('contacts API (Fastify inject, real Temporal dev server, PGlite)', () =
     expect((await call('GET', `/v1/contacts/${id}`, undefined, other.secretKey)).statusCode).toBe(404);
   });
 
+  it('marks and unmarks a test contact', async () => {
+    const created = await call('POST', '/v1/contacts', { userId: 'qa-bot', test: true });
+    expect(created.json().isTest).toBe(true);
+    const unmarked = await call('PATCH', `/v1/contacts/${created.json().id}`, { test: false });
+    expect(unmarked.json().isTest).toBe(false);
+  });
+
   it('refuses an invalid time zone, email or subscription status, naming the field', async () => {
     const id = (await call('POST', '/v1/contacts', { userId: 'bad-input' })).json().id;
     const zone = await call('PATCH', `/v1/contacts/${id}`, { timezone: 'Mars/Olympus' });

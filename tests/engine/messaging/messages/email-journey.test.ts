@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contacts, events, journeyRuns, messages } from '../../../../db/schema';
 import { createContact, getContact } from '../../../../engine/audience/contacts/contacts';
+import { storeContactEvent } from '../../../../engine/audience/ingest/contact-event';
 import { createRegistry } from '../../../../engine/automation/nodes';
 import { enrollContact } from '../../../../engine/automation/runs/enroll';
 import { journeyCounts } from '../../../../engine/automation/runs/queries';
@@ -231,6 +232,48 @@ describe('email journeys end to end (real Temporal test server, PGlite, smtp-ser
     await database.db.update(contacts).set({ isTest: true }).where(eq(contacts.id, tester.id));
     const { message } = await run(workspace.id, tester.id);
     expect(message).toMatchObject({ status: 'sent', test: true });
+  });
+
+  it('labels the messages of a run started by an event marked test (context.test)', async () => {
+    const { workspace, contact } = await setup();
+    const { db } = database;
+    const stored = await storeContactEvent(db, {
+      workspaceId: workspace.id,
+      contactId: contact.id,
+      messageId: `test-signup-${Math.random()}`,
+      name: 'Signed Up',
+      context: { test: true },
+    });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line(`Test event ${Math.random()}`, [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'send', type: 'email.send', config: { template: 'welcome' } },
+      ]),
+      registry,
+    );
+    const enrolled = await enrollContact(
+      { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+      {
+        workspaceId: workspace.id,
+        journeyId: journey.id,
+        contactId: contact.id,
+        trigger: {
+          id: stored.eventId!,
+          name: 'Signed Up',
+          properties: {},
+          timestamp: new Date().toISOString(),
+        },
+      },
+    );
+    if (!enrolled.enrolled) throw new Error(enrolled.reason);
+    await temporal.client.workflow.getHandle(enrolled.workflowId).result();
+    const [message] = await db.select().from(messages).where(eq(messages.workflowId, enrolled.workflowId));
+    expect(message).toMatchObject({ status: 'sent', test: true });
+    const counts = await journeyCounts(db, workspace.id, journey.id);
+    expect(counts.entered).toBe(0);
+    expect(counts.nodes.send?.messages).toBeUndefined();
   });
 
   it("counts a send node's messages (sent, delivered, opened, clicked, converted) with rates, test contacts left out", async () => {
