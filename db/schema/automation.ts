@@ -125,3 +125,21 @@ export const triggerFirings = pgTable(
   },
   (t) => [primaryKey({ columns: [t.journeyId, t.key] })],
 );
+
+/**
+ * A workspace's holiday calendar: one row per holiday date, custom or added from a country
+ * preset (`source` names it, e.g. `preset:FR`). `trigger.holiday` fires on these dates.
+ */
+export const holidays = pgTable(
+  'holidays',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    /** The local calendar date, YYYY-MM-DD: the holiday falls on it in every contact's zone. */
+    date: text('date').notNull(),
+    source: text('source').notNull().default('custom'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('holidays_date_idx').on(t.workspaceId, t.date, t.name)],
+);
