@@ -106,6 +106,26 @@ describe('teams and access in a browser (Chromium, API + UI, PGlite, Temporal de
     expect(await page.locator('.demo-badge').count()).toBe(0);
   });
 
+  it('says when to try again after too many failed sign-ins', async () => {
+    const { db } = stack.database;
+    const locked = { email: 'lou.locked@example.com', password: 'granite-sparrow-window-61' };
+    await createUser(db, locked);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const refused = await fetch(`${stack.url}/v1/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: locked.email, password: `wrong-${attempt}` }),
+      });
+      expect(refused.status).toBe(401);
+    }
+    const other = await newBrowser();
+    await other.page.goto(`${stack.url}/sign-in`);
+    await signIn(other.page, locked);
+    await expect
+      .poll(() => other.page.locator('[role="alert"]').textContent())
+      .toMatch(/Too many failed sign-ins.*Try again in \d+ minutes? \(at /);
+  });
+
   it('switches workspaces from the top bar: the journey list follows', async () => {
     await page.goto(`${stack.url}/journeys`);
     const table = page.locator('[data-testid="journey-table"]');
