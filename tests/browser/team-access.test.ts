@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember } from '../../engine/identity/memberships';
+import { issueSignInLink } from '../../engine/identity/sign-in-links';
 import { createUser } from '../../engine/identity/users';
 import { createWorkspace, type NewWorkspace } from '../../engine/identity/workspaces';
 import { openBrowser, screenshot } from './helpers/browser';
@@ -237,6 +238,47 @@ describe('teams and access in a browser (Chromium, API + UI, PGlite, Temporal de
     const exported = await page.evaluate(async (href) => (await fetch(href!)).text(), csv);
     expect(exported).toContain('api-key.create');
     expect(exported).not.toContain('member.join');
+  });
+
+  it('signs in with a one-time link, once', async () => {
+    const { db } = stack.database;
+    const dana = await createUser(db, { email: 'dana.dev@example.com', name: 'Dana Dev' });
+    await addMember(db, stack.workspace.id, dana.id, 'developer');
+    const { link } = await issueSignInLink(db, 'http://wayline.invalid', dana, stack.workspace.id);
+    const path = link.replace('http://wayline.invalid', stack.url);
+    const visitor = await newBrowser();
+    await visitor.page.goto(path);
+    await visitor.page.locator('[data-testid="user-menu"]', { hasText: 'Dana Dev' }).waitFor();
+    // The token leaves the address at once, and a second use is refused.
+    expect(visitor.page.url()).not.toContain('token=');
+    const again = await newBrowser();
+    await again.page.goto(path);
+    await again.page.locator('[role="alert"]').waitFor();
+  });
+
+  it('resets a forgotten password through the emailed link', async () => {
+    const newPassword = 'copper-lighthouse-thistle-29';
+    const visitor = await newBrowser();
+    await visitor.page.goto(`${stack.url}/sign-in`);
+    await visitor.page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await visitor.page.locator('input[name="email"]').fill(MARKETER.email);
+    await visitor.page.getByRole('button', { name: 'Send the link' }).click();
+    await visitor.page.getByText('is on its way').waitFor();
+
+    const outbox = (await (await stack.call('GET', '/v1/dev/outbox')).json()) as {
+      data: { recipient: string; text: string }[];
+    };
+    const email = outbox.data.find((message) => message.recipient === MARKETER.email);
+    const token = /reset-password\?token=([\w-]+)/.exec(email?.text ?? '')?.[1];
+    expect(token).toBeTruthy();
+    await visitor.page.goto(`${stack.url}/reset-password?token=${token}`);
+    await visitor.page.locator('input[name="new-password"]').fill(newPassword);
+    await visitor.page.locator('input[name="repeat-password"]').fill(newPassword);
+    await visitor.page.getByRole('button', { name: 'Set the password' }).click();
+    await visitor.page.getByText('Your password is set').waitFor();
+    await visitor.page.getByRole('link', { name: 'Sign in' }).click();
+    await signIn(visitor.page, { email: MARKETER.email, password: newPassword });
+    await visitor.page.locator('[data-testid="user-menu"]', { hasText: MARKETER.name }).waitFor();
   });
 
   it('signs out from the user menu, and the page asks for a sign-in again', async () => {
