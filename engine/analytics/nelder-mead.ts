@@ -9,6 +9,11 @@ export interface MinimizeOptions {
   maxIterations?: number;
   /** Stop when the simplex's values and points differ by less than this. */
   tolerance?: number;
+  /**
+   * Stop when the best value improved by less than `tolerance` (relative) over this many
+   * iterations: on a flat likelihood the simplex would otherwise drift for ever.
+   */
+  stallIterations?: number;
   /** Initial step per coordinate. */
   step?: number;
   onIteration?: (iteration: number, value: number) => void;
@@ -34,6 +39,7 @@ export function nelderMead(
 function simplexRun(f: (x: number[]) => number, start: number[], options: MinimizeOptions): MinimizeResult {
   const n = start.length;
   const maxIterations = options.maxIterations ?? 5000;
+  const stallIterations = options.stallIterations ?? 300;
   const tolerance = options.tolerance ?? 1e-10;
   const step = options.step ?? 0.1;
   const safe = (x: number[]) => {
@@ -48,6 +54,7 @@ function simplexRun(f: (x: number[]) => number, start: number[], options: Minimi
   }
   let values = points.map(safe);
   let iteration = 0;
+  let checkpoint = { iteration: 0, value: Number.POSITIVE_INFINITY };
   for (; iteration < maxIterations; iteration++) {
     const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
     points = order.map((i) => points[i]);
@@ -59,6 +66,12 @@ function simplexRun(f: (x: number[]) => number, start: number[], options: Minimi
     );
     if (spreadValue <= tolerance * (Math.abs(values[0]) + tolerance) && spreadPoint <= 1e-8) {
       return { x: points[0], value: values[0], iterations: iteration, converged: true };
+    }
+    if (iteration - checkpoint.iteration >= stallIterations) {
+      if (checkpoint.value - values[0] <= tolerance * (Math.abs(values[0]) + tolerance)) {
+        return { x: points[0], value: values[0], iterations: iteration, converged: false };
+      }
+      checkpoint = { iteration, value: values[0] };
     }
     const centroid = new Array<number>(n).fill(0);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j] += points[i][j] / n;

@@ -101,7 +101,7 @@ export async function refreshPredictiveClv(
   const bgnbd = fitBgNbd(sample);
   progress('fit Gamma-Gamma', 2, 4);
   const repeaters = sample.filter((c) => c.frequency > 0 && c.averageSpend > 0);
-  const gg: (GammaGammaParams & { customers: number }) | null =
+  const gg: (GammaGammaParams & { customers: number; converged: boolean }) | null =
     repeaters.length >= 3 ? fitGammaGamma(sample) : null;
   const populationMean =
     gg && gg.q > 1
@@ -138,8 +138,21 @@ export async function refreshPredictiveClv(
     options,
     {
       customers: sample.length,
-      bgnbd: { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b, logLikelihood: bgnbd.logLikelihood },
-      gammaGamma: gg && { p: gg.p, q: gg.q, gamma: gg.gamma, customers: gg.customers },
+      bgnbd: {
+        r: bgnbd.r,
+        alpha: bgnbd.alpha,
+        a: bgnbd.a,
+        b: bgnbd.b,
+        logLikelihood: bgnbd.logLikelihood,
+        converged: bgnbd.converged,
+      },
+      gammaGamma: gg && {
+        p: gg.p,
+        q: gg.q,
+        gamma: gg.gamma,
+        customers: gg.customers,
+        converged: gg.converged,
+      },
       totalClv: scores.reduce((s, c) => s + c.clv, 0),
     },
     jobId,

@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { contacts, events, rfmScores } from '../../db/schema';
 import { loadResult, saveResult } from './results';
 import { segmentTableSql } from './rfm-classes';
+import { rowsOf } from './rows';
 import { getPurchaseSettings, orderAmount } from './settings';
 
 export const rfmOptionsSchema = z.object({
@@ -29,9 +30,11 @@ export async function refreshRfm(db: Db, workspaceId: string, options: RfmOption
   const start = new Date(end.getTime() - windowDays * 86_400_000);
   const computedAt = new Date();
   const monetaryValue = monetary === 'total' ? sql`sum(amount)` : sql`avg(amount)`;
-  await db.transaction(async (tx) => {
+  const n = await db.transaction(async (tx) => {
     await tx.delete(rfmScores).where(eq(rfmScores.workspaceId, workspaceId));
-    await tx.execute(sql`
+    const [inserted] = await rowsOf<{ n: number }>(
+      tx as unknown as Db,
+      sql`with inserted as (
       insert into ${rfmScores} (workspace_id, contact_id, recency_days, frequency, monetary, r, f, m, segment, value_class, computed_at)
       with purchases as (
         select ${events.contactId} as contact_id, ${events.timestamp} as at, ${orderAmount(settings)} as amount
@@ -65,12 +68,12 @@ export async function refreshRfm(db: Db, workspaceId: string, options: RfmOption
                    when s.frequent_high then 'keep' else 'retain' end),
              ${computedAt.toISOString()}::timestamptz
       from scored s
-      join ${segmentTableSql()} on rfm_class.r = s.r and rfm_class.f = s.f and rfm_class.m = s.m`);
+      join ${segmentTableSql()} on rfm_class.r = s.r and rfm_class.f = s.f and rfm_class.m = s.m
+      returning 1)
+      select count(*)::int as n from inserted`,
+    );
+    return Number(inserted.n);
   });
-  const [{ n }] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(rfmScores)
-    .where(eq(rfmScores.workspaceId, workspaceId));
   const saved = await saveResult(
     db,
     workspaceId,
