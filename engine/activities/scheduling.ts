@@ -1,8 +1,10 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db';
+import { refreshAllRfm } from '../analytics/rfm';
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { scanDateTriggers } from '../automation/triggers/date-scan';
+import { scanHolidayTriggers } from '../automation/triggers/holiday-scan';
 import { syncJourneySchedules } from '../automation/triggers/schedules';
 import { finishJob } from '../jobs/jobs';
 import { runJob } from '../jobs/run-job';
@@ -28,11 +30,23 @@ export function createSchedulingActivities({ db, temporal }: SchedulingActivityD
   return {
     /** `now` is the workflow's clock, so scans are exact under time skipping and in replays. */
     async scanDateTriggers(input: { now: number }) {
-      return scanDateTriggers(deps(), input.now);
+      const dates = await scanDateTriggers(deps(), input.now);
+      // Holidays are dates too: the same scan, the same schedule.
+      const holidays = await scanHolidayTriggers(deps(), input.now);
+      return {
+        journeys: dates.journeys + holidays.journeys,
+        enrolled: dates.enrolled + holidays.enrolled,
+        skipped: dates.skipped + holidays.skipped,
+        failed: dates.failed + holidays.failed,
+      };
     },
 
     async refreshAllSegments(input: { now: number }) {
       return reevaluateAllSegments(deps(), undefined, new Date(input.now));
+    },
+
+    async refreshAnalytics() {
+      return refreshAllRfm(db);
     },
 
     async syncJourneySchedules() {

@@ -21,6 +21,7 @@ import { channelRoutes } from './routes/channels';
 import { contactRoutes } from './routes/contacts';
 import { devOutboxRoutes } from './routes/dev-outbox';
 import { healthRoutes } from './routes/health';
+import { holidayRoutes } from './routes/holidays';
 import { hookReceiverRoutes, hookRoutes } from './routes/hooks';
 import { invitationRoutes } from './routes/invitations';
 import { jobRoutes } from './routes/jobs';
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(nodeUpgradeRoutes, { deps });
       await v1.register(secretRoutes, { deps });
       await v1.register(journeyRoutes, { deps });
+      await v1.register(holidayRoutes, { deps });
       await v1.register(contactRoutes, { deps });
       await v1.register(segmentRoutes, { deps });
       await v1.register(jobRoutes, { deps });

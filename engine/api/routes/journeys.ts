@@ -11,16 +11,16 @@ import {
   validateDraft,
 } from '../../automation/journeys/journeys';
 import { journeyGraphSchema } from '../../automation/journeys/model';
-import { getTemplate, journeyTemplates } from '../../automation/journeys/templates';
+import { journeyTemplates } from '../../automation/journeys/templates';
 import { enrollContact } from '../../automation/runs/enroll';
 import { journeyCounts, runsOfJourney } from '../../automation/runs/queries';
-import { NotFound } from '../../errors';
 import {
   changeJourneyStatus,
   type EntryAudience,
   entryAudience,
   publishJourney,
 } from '../../operations/journey-lifecycle';
+import { createJourneyFromTemplate } from '../../operations/journey-templates';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
 import { authedErrors, errors, listOf, noContent } from '../schemas/common';
@@ -100,12 +100,12 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         response: { 201: journeySchema, ...authedErrors, ...errors(404) },
       },
     },
-    async (request, reply) => {
-      const template = getTemplate(request.body.template);
-      if (!template) throw new NotFound('Template', request.body.template);
-      const graph = { ...template.graph, name: request.body.name ?? template.name };
-      return reply.code(201).send(await createJourney(db, request.workspaceId, graph));
-    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await createJourneyFromTemplate(db, request.workspaceId, request.body.template, request.body.name),
+        ),
   );
 
   app.get(

@@ -28,6 +28,18 @@ export const journeyTemplateSchema = describes<Omit<JourneyTemplate, 'graph'>>()
       name: z.string(),
       description: z.string(),
       graph: journeyGraphSchema.describe('A draft to create a journey from'),
+      messageTemplates: z
+        .array(
+          z.object({
+            name: z.string(),
+            channel: z.enum(['email', 'sms']),
+            subject: z.string().optional(),
+            body: z.string(),
+            html: z.string().optional(),
+          }),
+        )
+        .optional()
+        .describe('Message templates created with the journey in a workspace that lacks them'),
     })
     .meta({ id: 'JourneyTemplate' }),
 );

@@ -15,7 +15,14 @@ import {
 import { listAdd, listRemove } from './lists';
 import { NodeRegistry } from './registry';
 import { createSendNodes } from './sends';
-import { dateTrigger, eventTrigger, manualTrigger, scheduleTrigger, segmentTrigger } from './triggers';
+import {
+  dateTrigger,
+  eventTrigger,
+  holidayTrigger,
+  manualTrigger,
+  scheduleTrigger,
+  segmentTrigger,
+} from './triggers';
 
 /** Built-in nodes; the send nodes are built over channel dependencies when there are any. */
 export function builtInNodes(deps: RegistryDeps = {}): AnyNodeDefinition[] {
@@ -24,6 +31,7 @@ export function builtInNodes(deps: RegistryDeps = {}): AnyNodeDefinition[] {
     eventTrigger,
     segmentTrigger,
     dateTrigger,
+    holidayTrigger,
     scheduleTrigger,
     manualTrigger,
     waitDuration,

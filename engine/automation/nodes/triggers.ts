@@ -67,6 +67,27 @@ export const dateTrigger = defineNode({
     `On ${c.attribute} at ${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`,
 });
 
+export const holidayTrigger = defineNode({
+  type: 'trigger.holiday',
+  version: 1,
+  kind: 'trigger',
+  title: 'Holiday',
+  category: 'Triggers',
+  description:
+    "Enters each contact once per holiday of the workspace's calendar, at a local hour in the contact's time zone.",
+  config: z.object({
+    holidays: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Holiday names from the calendar; every holiday when empty'),
+    hour: z.number().int().min(0).max(23).default(9).describe('Local hour of the contact'),
+    minute: z.number().int().min(0).max(59).default(0),
+  }),
+  ports: [nextPort],
+  summary: (c) =>
+    `On ${c.holidays.length ? c.holidays.join(', ') : 'each holiday'} at ${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`,
+});
+
 export const scheduleTrigger = defineNode({
   type: 'trigger.schedule',
   version: 1,

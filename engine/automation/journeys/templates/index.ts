@@ -1,6 +1,7 @@
 import type { JourneyGraphInput } from '../model';
 import { abandonedCart } from './abandoned-cart';
 import { birthdayGreeting } from './birthday-greeting';
+import { holidayGreeting } from './holiday-greeting';
 import { reEngagement } from './re-engagement';
 import { welcomeSeries } from './welcome-series';
 
@@ -10,11 +11,20 @@ export interface JourneyTemplate {
   name: string;
   description: string;
   graph: JourneyGraphInput;
+  /** Message templates the journey sends, created with it in a workspace that lacks them. */
+  messageTemplates?: {
+    name: string;
+    channel: 'email' | 'sms';
+    subject?: string;
+    body: string;
+    html?: string;
+  }[];
 }
 
 export const journeyTemplates: JourneyTemplate[] = [
   welcomeSeries,
   birthdayGreeting,
+  holidayGreeting,
   abandonedCart,
   reEngagement,
 ];

@@ -26,10 +26,11 @@ function walk(compiled: Plan, ports: Record<string, string> = {}): string[] {
 }
 
 describe('journey templates', () => {
-  it('offers the four starter journeys, each found by its id', () => {
+  it('offers the five starter journeys, each found by its id', () => {
     expect(journeyTemplates.map((t) => t.id)).toEqual([
       'welcome-series',
       'birthday-greeting',
+      'holiday-greeting',
       'abandoned-cart',
       're-engagement',
     ]);
