@@ -1,3 +1,4 @@
+export { analyticsRefresh } from './analytics-refresh';
 export { backgroundJob } from './background-job';
 export { dateTriggerScan, dateTriggerScanLoop } from './date-trigger-scan';
 export { journeyRun } from './journey-run';

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db';
-import { contacts, events, rfmScores } from '../../db/schema';
+import { analyticsResults, contacts, events, rfmScores } from '../../db/schema';
 import { loadResult, saveResult } from './results';
 import { segmentTableSql } from './rfm-classes';
 import { rowsOf } from './rows';
@@ -153,4 +153,21 @@ export async function listRfmScores(db: Db, workspaceId: string, limit = 10_000)
     .where(eq(rfmScores.workspaceId, workspaceId))
     .orderBy(asc(rfmScores.r), asc(rfmScores.f), asc(rfmScores.m), asc(rfmScores.contactId))
     .limit(limit);
+}
+
+/**
+ * The scheduled refresh: every workspace that has computed RFM gets it again with the same
+ * window and monetary choice, ending now. Model fits stay on demand.
+ */
+export async function refreshAllRfm(db: Db): Promise<{ workspaces: number; contacts: number }> {
+  const computed = await db
+    .select({ workspaceId: analyticsResults.workspaceId, params: analyticsResults.params })
+    .from(analyticsResults)
+    .where(eq(analyticsResults.model, 'rfm'));
+  let contacts = 0;
+  for (const { workspaceId, params } of computed) {
+    const { asOf: _asOf, ...options } = params as RfmOptions;
+    contacts += (await refreshRfm(db, workspaceId, rfmOptionsSchema.parse(options))).contacts;
+  }
+  return { workspaces: computed.length, contacts };
 }

@@ -15,6 +15,7 @@ import { journeysWithTrigger } from './trigger-index';
 
 export const DATE_SCAN_SCHEDULE_ID = 'wayline:date-trigger-scan';
 export const SEGMENT_REFRESH_SCHEDULE_ID = 'wayline:segment-refresh';
+export const ANALYTICS_REFRESH_SCHEDULE_ID = 'wayline:analytics-refresh';
 export const journeyScheduleId = (journeyId: string) => `wayline:journey:${journeyId}`;
 
 export interface ScheduleSetup {
@@ -54,6 +55,19 @@ export async function ensureSchedules(client: Client, db: Db, setup: ScheduleSet
       workflowId: 'wayline-segment-refresh',
       taskQueue: setup.taskQueue,
       args: [{}],
+    },
+    policies: { overlap: 'SKIP', catchupWindow: '1h' },
+  });
+  // RFM again each day where it is used (the workflow lives in analytics; only its name is here).
+  await upsertSchedule(client, {
+    scheduleId: ANALYTICS_REFRESH_SCHEDULE_ID,
+    spec: { intervals: [{ every: '24h' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'analyticsRefresh',
+      workflowId: 'wayline-analytics-refresh',
+      taskQueue: setup.taskQueue,
+      args: [],
     },
     policies: { overlap: 'SKIP', catchupWindow: '1h' },
   });
