@@ -39,7 +39,10 @@ describe('scheduled RFM refresh (real Temporal dev server and worker, PGlite)', 
   it('schedules a daily refresh that recomputes RFM with each workspace’s own window', async () => {
     await ensureSchedules(temporal.client, database.db, { taskQueue: temporal.taskQueue });
     const schedule = await temporal.client.schedule.getHandle(ANALYTICS_REFRESH_SCHEDULE_ID).describe();
-    expect(schedule.action).toMatchObject({ workflowType: 'analyticsRefresh', taskQueue: temporal.taskQueue });
+    expect(schedule.action).toMatchObject({
+      workflowType: 'analyticsRefresh',
+      taskQueue: temporal.taskQueue,
+    });
     expect(schedule.spec.intervals?.map((i) => i.every)).toEqual([86_400_000]);
 
     const { db } = database;
@@ -58,7 +61,10 @@ describe('scheduled RFM refresh (real Temporal dev server and worker, PGlite)', 
     });
     await db.insert(events).values([order(ada.id, 'a1', 10, 50), order(ada.id, 'old', 100, 500)]);
     await refreshRfm(db, workspace.id, { windowDays: 30 });
-    expect((await loadAnalyticsProfile(db, workspace.id, ada.id)).rfm).toMatchObject({ frequency: 1, monetary: 50 });
+    expect((await loadAnalyticsProfile(db, workspace.id, ada.id)).rfm).toMatchObject({
+      frequency: 1,
+      monetary: 50,
+    });
 
     await db.insert(events).values([order(bob.id, 'b1', 1, 20), order(ada.id, 'a2', 2, 30)]);
     const result = await temporal.client.workflow.execute('analyticsRefresh', {
@@ -68,7 +74,10 @@ describe('scheduled RFM refresh (real Temporal dev server and worker, PGlite)', 
     });
     expect(result).toMatchObject({ contacts: expect.any(Number) });
     // Still a 30-day window: the 100-day-old order stays out.
-    expect((await loadAnalyticsProfile(db, workspace.id, ada.id)).rfm).toMatchObject({ frequency: 2, monetary: 80 });
+    expect((await loadAnalyticsProfile(db, workspace.id, ada.id)).rfm).toMatchObject({
+      frequency: 2,
+      monetary: 80,
+    });
     expect((await loadAnalyticsProfile(db, workspace.id, bob.id)).rfm).toMatchObject({ frequency: 1 });
     expect((await loadAnalyticsProfile(db, unused.id, ada.id)).rfm).toBeNull();
   });
