@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db';
 import { rowsOf } from './rows';
+import { inSegment } from './segment-filter';
 
 export const cohortInputSchema = z.object({
   firstEvent: z
@@ -17,6 +18,7 @@ export const cohortInputSchema = z.object({
   from: z.coerce.date(),
   to: z.coerce.date(),
   weeks: z.number().int().min(1).max(104).default(12),
+  segmentId: z.uuid().optional().describe('Only contacts that are members of this segment now'),
 });
 export type CohortInput = z.input<typeof cohortInputSchema>;
 
@@ -25,7 +27,7 @@ export type CohortInput = z.input<typeof cohortInputSchema>;
  * for each week after, how many of its contacts had a return event in that week.
  */
 export async function retentionCohorts(db: Db, workspaceId: string, input: CohortInput) {
-  const { firstEvent, returnEvent, from, to, weeks } = cohortInputSchema.parse(input);
+  const { firstEvent, returnEvent, from, to, weeks, segmentId } = cohortInputSchema.parse(input);
   const firstName = firstEvent ? sql`and name = ${firstEvent}` : sql``;
   const returnName = returnEvent ? sql`and e.name = ${returnEvent}` : sql``;
   const rows = await rowsOf<{ cohort: string; size: number; week: number | null; active: number }>(
@@ -33,6 +35,7 @@ export async function retentionCohorts(db: Db, workspaceId: string, input: Cohor
     sql`with firsts as (
         select contact_id, date_trunc('week', min(timestamp) at time zone 'UTC') as cohort
         from events where workspace_id = ${workspaceId} and contact_id is not null ${firstName}
+          ${segmentId ? inSegment(workspaceId, segmentId, sql`events.contact_id`) : sql``}
         group by contact_id
         having min(timestamp) >= ${from.toISOString()}::timestamptz and min(timestamp) <= ${to.toISOString()}::timestamptz
       ), sizes as (select cohort, count(*)::int as size from firsts group by cohort),

@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { propertyFilterSchema } from '../audience/conditions/filters';
 import { propertySql } from '../audience/segments/compile-sql';
 import { rowsOf } from './rows';
+import { inSegment } from './segment-filter';
 import { pathLiteral } from './settings';
 
 export const funnelInputSchema = z.object({
@@ -21,6 +22,7 @@ export const funnelInputSchema = z.object({
   from: z.coerce.date(),
   to: z.coerce.date(),
   breakdown: z.string().min(1).optional().describe('A property of the first step’s event to split by'),
+  segmentId: z.uuid().optional().describe('Only contacts that are members of this segment now'),
 });
 export type FunnelInput = z.input<typeof funnelInputSchema>;
 
@@ -42,7 +44,7 @@ export interface FunnelStep {
  * One statement: a chain of correlated minimums over the events table.
  */
 export async function runFunnel(db: Db, workspaceId: string, input: FunnelInput) {
-  const { steps, windowHours, from, to, breakdown } = funnelInputSchema.parse(input);
+  const { steps, windowHours, from, to, breakdown, segmentId } = funnelInputSchema.parse(input);
   const window = sql`(${`${windowHours} hours`}::interval)`;
   const filters = (alias: string, step: (typeof steps)[number]): SQL =>
     sql.join(
@@ -60,6 +62,7 @@ export async function runFunnel(db: Db, workspaceId: string, input: FunnelInput)
     sql`s0 as (select distinct on (e.contact_id) e.contact_id, e.timestamp as t0, ${group} as grp
       from events e where ${filters('e', steps[0])} and e.contact_id is not null
         and e.timestamp >= ${from.toISOString()}::timestamptz and e.timestamp <= ${to.toISOString()}::timestamptz
+        ${segmentId ? inSegment(workspaceId, segmentId, sql`e.contact_id`) : sql``}
       order by e.contact_id, e.timestamp)`,
   ];
   for (let i = 1; i < steps.length; i++) {

@@ -5,6 +5,7 @@ import { analyticsResults, contacts, events, rfmScores } from '../../db/schema';
 import { loadResult, saveResult } from './results';
 import { segmentTableSql } from './rfm-classes';
 import { rowsOf } from './rows';
+import { inSegment } from './segment-filter';
 import { getPurchaseSettings, orderAmount } from './settings';
 
 export const rfmOptionsSchema = z.object({
@@ -13,6 +14,9 @@ export const rfmOptionsSchema = z.object({
   asOf: z.coerce.date().optional().describe('End of the window; now when absent'),
 });
 export type RfmOptions = z.input<typeof rfmOptionsSchema>;
+
+const segmentFilter = (workspaceId: string, segmentId: string | undefined) =>
+  segmentId ? sql`true ${inSegment(workspaceId, segmentId, sql`${rfmScores.contactId}`)}` : undefined;
 
 /** A score 1–5 by quintile of rank: ntile's boundaries, but equal values always share a score. */
 const quintile = (order: ReturnType<typeof sql>) =>
@@ -84,8 +88,11 @@ export async function refreshRfm(db: Db, workspaceId: string, options: RfmOption
   return { contacts: n, computedAt: saved.computedAt, params: saved.params };
 }
 
-/** Counts and revenue per cell of R × FM (FM: the rounded mean of F and M), the axes of the named classes. */
-export async function rfmGrid(db: Db, workspaceId: string) {
+/**
+ * Counts and revenue per cell of R × FM (FM: the rounded mean of F and M), the axes of the named
+ * classes; over one segment's members when `segmentId` is given.
+ */
+export async function rfmGrid(db: Db, workspaceId: string, segmentId?: string) {
   const run = await loadResult(db, workspaceId, 'rfm');
   const revenue =
     run?.params.monetary === 'average'
@@ -101,14 +108,14 @@ export async function rfmGrid(db: Db, workspaceId: string) {
       revenue: sql<number>`coalesce(sum(${revenue}), 0)::double precision`,
     })
     .from(rfmScores)
-    .where(eq(rfmScores.workspaceId, workspaceId))
+    .where(and(eq(rfmScores.workspaceId, workspaceId), segmentFilter(workspaceId, segmentId)))
     .groupBy(rfmScores.r, fm, rfmScores.segment)
     .orderBy(asc(rfmScores.r), asc(fm));
   return { computedAt: run?.computedAt ?? null, params: run?.params ?? null, cells };
 }
 
 /** Contacts per named class and per high/low class, with revenue. */
-export async function rfmSummary(db: Db, workspaceId: string) {
+export async function rfmSummary(db: Db, workspaceId: string, segmentId?: string) {
   const run = await loadResult(db, workspaceId, 'rfm');
   const revenue =
     run?.params.monetary === 'average'
@@ -122,7 +129,7 @@ export async function rfmSummary(db: Db, workspaceId: string) {
         revenue: sql<number>`coalesce(sum(${revenue}), 0)::double precision`,
       })
       .from(rfmScores)
-      .where(eq(rfmScores.workspaceId, workspaceId))
+      .where(and(eq(rfmScores.workspaceId, workspaceId), segmentFilter(workspaceId, segmentId)))
       .groupBy(column)
       .orderBy(column);
   return {

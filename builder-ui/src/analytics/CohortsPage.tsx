@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { downloadPostCsv, useCohorts } from '../api/analytics';
 import { useCan } from '../api/session';
+import { SegmentFilter } from './SegmentFilter';
 import { formatPercent } from './shared';
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
@@ -9,6 +10,7 @@ const day = (date: Date) => date.toISOString().slice(0, 10);
 export function CohortsPage() {
   const can = useCan();
   const cohorts = useCohorts();
+  const [segmentId, setSegmentId] = useState('');
   const [form, setForm] = useState({
     firstEvent: '',
     returnEvent: '',
@@ -22,6 +24,7 @@ export function CohortsPage() {
     from: `${form.from}T00:00:00Z`,
     to: `${form.to}T23:59:59Z`,
     weeks: form.weeks,
+    ...(segmentId ? { segmentId } : {}),
   };
   const weeks = Array.from({ length: cohorts.data?.[0]?.active.length ?? 0 }, (_, i) => `W${i}`);
   return (
@@ -56,6 +59,7 @@ export function CohortsPage() {
             onChange={(e) => setForm({ ...form, weeks: Number(e.target.value) })}
           />
         </label>
+        <SegmentFilter value={segmentId} onChange={setSegmentId} />
         <button type="button" onClick={() => cohorts.mutate(body)}>
           Show cohorts
         </button>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { downloadPostCsv, useFunnel } from '../api/analytics';
 import { useCan } from '../api/session';
+import { SegmentFilter } from './SegmentFilter';
 import { formatNumber, formatPercent } from './shared';
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
@@ -15,12 +16,14 @@ export function FunnelsPage() {
   const [from, setFrom] = useState(day(new Date(Date.now() - 30 * 86_400_000)));
   const [to, setTo] = useState(day(new Date()));
   const [breakdown, setBreakdown] = useState('');
+  const [segmentId, setSegmentId] = useState('');
   const body = {
     steps: steps.filter(Boolean).map((event) => ({ event })),
     windowHours,
     from: `${from}T00:00:00Z`,
     to: `${to}T23:59:59Z`,
     ...(breakdown ? { breakdown } : {}),
+    ...(segmentId ? { segmentId } : {}),
   };
   return (
     <section>
@@ -66,6 +69,7 @@ export function FunnelsPage() {
           Break down by (property of step 1)
           <input value={breakdown} onChange={(e) => setBreakdown(e.target.value)} />
         </label>
+        <SegmentFilter value={segmentId} onChange={setSegmentId} />
         <button type="button" onClick={() => funnel.mutate(body)}>
           Run funnel
         </button>

@@ -2,13 +2,15 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { type RfmCell, useCreateAnalyticsSegment, useRefreshRfm, useRfm } from '../api/analytics';
 import { useCan } from '../api/session';
+import { SegmentFilter } from './SegmentFilter';
 import { ComputedAt, CsvLink, formatNumber } from './shared';
 
 const label = (segment: string) => segment.replaceAll('_', ' ').replace('cant ', 'can’t ');
 
 /** The R × FM grid with contacts and revenue per cell; a cell becomes a segment in one click. */
 export function RfmPage() {
-  const rfm = useRfm();
+  const [segmentId, setSegmentId] = useState('');
+  const rfm = useRfm(segmentId);
   const refresh = useRefreshRfm();
   const createSegment = useCreateAnalyticsSegment();
   const can = useCan();
@@ -48,6 +50,7 @@ export function RfmPage() {
             <option value="average">Average order</option>
           </select>
         </label>
+        <SegmentFilter value={segmentId} onChange={setSegmentId} />
         {can('analytics:run') && (
           <button
             type="button"

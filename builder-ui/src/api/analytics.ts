@@ -98,7 +98,7 @@ export interface Dashboard {
 
 export const analyticsKeys = {
   all: ['analytics'] as const,
-  rfm: () => [...analyticsKeys.all, 'rfm'] as const,
+  rfm: (segmentId = '') => [...analyticsKeys.all, 'rfm', segmentId] as const,
   result: (model: string) => [...analyticsKeys.all, 'result', model] as const,
   clvScores: () => [...analyticsKeys.all, 'clv-scores'] as const,
   rules: () => [...analyticsKeys.all, 'rules'] as const,
@@ -106,8 +106,12 @@ export const analyticsKeys = {
   job: (id: string) => [...analyticsKeys.all, 'job', id] as const,
 };
 
-export function useRfm() {
-  return useQuery({ queryKey: analyticsKeys.rfm(), queryFn: () => api.get<RfmOverview>('/analytics/rfm') });
+/** The grid over the workspace, or over one segment's members. */
+export function useRfm(segmentId = '') {
+  return useQuery({
+    queryKey: analyticsKeys.rfm(segmentId),
+    queryFn: () => api.get<RfmOverview>(`/analytics/rfm${segmentId ? `?segmentId=${segmentId}` : ''}`),
+  });
 }
 
 export function useRefreshRfm() {

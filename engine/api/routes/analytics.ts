@@ -101,13 +101,15 @@ export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
       schema: {
         tags,
         summary: 'The RFM grid (R × FM) and the contacts and revenue per class',
+        querystring: z.object({ segmentId: z.uuid().optional().describe('Only this segment’s members') }),
         response: { 200: rfmGridSchema, ...authedErrors },
       },
     },
     async (request) => {
+      const { segmentId } = request.query;
       const [grid, summary] = await Promise.all([
-        rfmGrid(db, request.workspaceId),
-        rfmSummary(db, request.workspaceId),
+        rfmGrid(db, request.workspaceId, segmentId),
+        rfmSummary(db, request.workspaceId, segmentId),
       ]);
       return { ...grid, segments: summary.segments, valueClasses: summary.valueClasses };
     },

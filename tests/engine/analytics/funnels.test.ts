@@ -4,6 +4,7 @@ import { events } from '../../../db/schema';
 import { retentionCohorts } from '../../../engine/analytics/cohorts';
 import { runFunnel } from '../../../engine/analytics/funnels';
 import { createContact } from '../../../engine/audience/contacts/contacts';
+import { createSegment, refreshSegmentMembers } from '../../../engine/audience/segments/segments';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 
@@ -33,7 +34,7 @@ describe.each(databaseKinds())('funnels and cohorts in SQL (%s)', (kind) => {
     // 10 view; 6 add to cart after viewing; 3 of them check out within 48 h of the view, one later
     // than that; one checks out *before* adding to cart (does not count).
     for (let i = 0; i < 10; i++) {
-      const c = await createContact(db, workspaceId, { userId: `u${i}` });
+      const c = await createContact(db, workspaceId, { userId: `u${i}`, tags: i % 2 === 0 ? ['even'] : [] });
       at(c.id, 'Product Viewed', i, { source: i < 5 ? 'ads' : 'email' });
       if (i < 6) at(c.id, 'Product Added', i + 1 + i);
       if (i < 3) at(c.id, 'Order Completed', i + 2 + 2 * i);
@@ -89,6 +90,31 @@ describe.each(databaseKinds())('funnels and cohorts in SQL (%s)', (kind) => {
       to: new Date(start.getTime() + 7 * 24 * HOUR),
     });
     expect(result.steps.map((s) => s.contacts)).toEqual([5, 1]);
+  });
+
+  it('narrows a funnel and cohorts to one segment’s members', async () => {
+    const { db } = database;
+    const segment = await createSegment(db, workspaceId, {
+      name: 'Even',
+      definition: { match: 'all', rules: [{ kind: 'tag', tag: 'even', present: true }] },
+    });
+    await refreshSegmentMembers(db, segment);
+    const range = { from: start, to: new Date(start.getTime() + 7 * 24 * HOUR) };
+    const result = await runFunnel(db, workspaceId, {
+      steps: [{ event: 'Product Viewed' }, { event: 'Product Added' }, { event: 'Order Completed' }],
+      windowHours: 48,
+      ...range,
+      segmentId: segment.id,
+    });
+    // u0, u2, u4, u6, u8 viewed; u0, u2, u4 added; u0, u2 ordered in time (u4 ordered before adding).
+    expect(result.steps.map((s) => s.contacts)).toEqual([5, 3, 2]);
+    const cohorts = await retentionCohorts(db, workspaceId, {
+      ...range,
+      returnEvent: 'Page Viewed',
+      weeks: 3,
+      segmentId: segment.id,
+    });
+    expect(cohorts[0]).toMatchObject({ size: 5, active: [0, 2, 3, 0] });
   });
 
   it('retains contacts by week of first event', async () => {

@@ -7,7 +7,11 @@ import { savePurchaseSettings } from '../../../engine/analytics/settings';
 import { loadAnalyticsProfile } from '../../../engine/audience/conditions/analytics';
 import { createContact } from '../../../engine/audience/contacts/contacts';
 import { type SegmentGroup, segmentDefinitionSchema } from '../../../engine/audience/segments/definition';
-import { previewSegment } from '../../../engine/audience/segments/segments';
+import {
+  createSegment,
+  previewSegment,
+  refreshSegmentMembers,
+} from '../../../engine/audience/segments/segments';
 import { firstMatchingGroup } from '../../../engine/automation/journeys/evaluate-conditions';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
@@ -227,6 +231,19 @@ describe.each(databaseKinds())('RFM refresh in SQL (%s)', (kind) => {
       segment: 'champions',
       revenue: 500,
     });
+    const segment = await createSegment(db, workspaceId, {
+      name: 'c0 and c8',
+      definition: {
+        match: 'any',
+        rules: [{ kind: 'attribute', path: 'userId', op: 'in', value: ['c0', 'c8'] }],
+      },
+    });
+    await refreshSegmentMembers(db, segment);
+    const narrowed = await rfmGrid(db, workspaceId, segment.id);
+    expect(narrowed.cells.map((c) => [c.r, c.fm, c.contacts])).toEqual([
+      [1, 5, 1],
+      [5, 4, 1],
+    ]);
     const summary = await rfmSummary(db, workspaceId);
     expect(summary.segments.find((s) => s.name === 'at_risk')).toMatchObject({
       contacts: 3,
