@@ -23,6 +23,7 @@ import { MessagesPage } from './messaging/MessagesPage';
 import { ApiKeysPage } from './settings/ApiKeysPage';
 import { AuditLogPage } from './settings/AuditLogPage';
 import { GeneralPage } from './settings/GeneralPage';
+import { HolidaysPage } from './settings/HolidaysPage';
 import { MembersPage } from './settings/MembersPage';
 import { SettingsIndex, SettingsLayout } from './settings/SettingsLayout';
 
@@ -62,6 +63,14 @@ export function createRouter() {
           element: <SettingsLayout />,
           children: [
             { index: true, element: <SettingsIndex /> },
+            {
+              path: 'holidays',
+              element: (
+                <RequirePermission anyOf={['journeys:write']}>
+                  <HolidaysPage />
+                </RequirePermission>
+              ),
+            },
             {
               path: 'general',
               element: (

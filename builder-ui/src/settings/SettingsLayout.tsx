@@ -5,6 +5,7 @@ import './settings.css';
 
 export const settingsPages: { path: string; label: string; permission: Permission }[] = [
   { path: 'general', label: 'General', permission: 'settings:manage' },
+  { path: 'holidays', label: 'Holidays', permission: 'journeys:write' },
   { path: 'members', label: 'Members', permission: 'members:read' },
   { path: 'api-keys', label: 'API keys', permission: 'keys:manage' },
   { path: 'audit-log', label: 'Audit log', permission: 'audit:read' },
