@@ -177,8 +177,19 @@ describe('teams and access in a browser (Chromium, API + UI, PGlite, Temporal de
     const switcher = invitee.page.locator('[data-testid="workspace-switcher"]');
     await switcher.locator('.workspace-name', { hasText: 'Browser test workspace' }).waitFor();
     await switcher.locator('.role-chip', { hasText: 'analyst' }).waitFor();
-    // An analyst changes nothing: no way to start a journey.
+    // An analyst changes nothing: no way to start a journey, nor to edit or publish one.
     expect(await invitee.page.getByRole('button', { name: 'New blank journey' }).count()).toBe(0);
+    const journey = (await (
+      await stack.call('POST', '/v1/journeys', {
+        name: 'Read-only for analysts',
+        nodes: [{ id: 'start', type: 'trigger.manual', config: {} }],
+        edges: [],
+      })
+    ).json()) as { id: string };
+    await invitee.page.goto(`${stack.url}/journeys/${journey.id}`);
+    await invitee.page.locator('.editor-title', { hasText: 'Read-only for analysts' }).waitFor();
+    expect(await invitee.page.locator('[data-testid="publish"]').count()).toBe(0);
+    expect(await invitee.page.locator('.workspace.read-only').count()).toBe(1);
 
     await page.reload();
     await page.locator(`[data-member="${INVITEE.email}"]`, { hasText: 'analyst' }).waitFor();

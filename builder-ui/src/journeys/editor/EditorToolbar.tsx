@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
 import type { LifecycleAction } from '../../api/journeys';
+import { useCan } from '../../api/session';
 import { percent } from '../../lib/format';
 import type { Journey, JourneyCounts } from '../../lib/types';
 import type { SaveState } from './useAutosave';
@@ -33,6 +34,7 @@ export function EditorToolbar(props: {
   onPublish: () => void;
 }) {
   const { journey, readOnly, graph, counts, side } = props;
+  const mayEdit = useCan()('journeys:write');
   const toggle = (panel: SidePanel) => props.onSide(side === panel ? 'selection' : panel);
   return (
     <header className="editor-bar">
@@ -96,12 +98,12 @@ export function EditorToolbar(props: {
         >
           Simulate
         </button>
-        {journey.status === 'active' && (
+        {mayEdit && journey.status === 'active' && (
           <button type="button" onClick={() => props.onLifecycle('pause')}>
             Pause
           </button>
         )}
-        {journey.status === 'paused' && (
+        {mayEdit && journey.status === 'paused' && (
           <button type="button" onClick={() => props.onLifecycle('resume')}>
             Resume
           </button>

@@ -1,5 +1,6 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useMemo, useState } from 'react';
+import { useCan } from '../../api/session';
 import { Toast, useToast } from '../../components/Toast';
 import { downloadJson } from '../../lib/download';
 import { KeyedStore } from '../../lib/store';
@@ -50,7 +51,9 @@ export interface JourneyMeta {
 
 function WorkspaceInner(props: WorkspaceProps) {
   const { journey, types } = props;
-  const readOnly = props.viewingVersion !== null || journey.status === 'archived';
+  // A role without journeys:write (an analyst, a developer) sees the journey but cannot change it.
+  const mayEdit = useCan()('journeys:write');
+  const readOnly = !mayEdit || props.viewingVersion !== null || journey.status === 'archived';
   const flow = useReactFlow();
   const graph = useGraph(props.graph);
   const [meta, setMeta] = useState<JourneyMeta>({
