@@ -270,6 +270,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/analytics/forecast.csv': 'exports',
   'POST /v1/analytics/funnels': 'analytics:read',
   'POST /v1/analytics/funnels.csv': 'exports',
+  'POST /v1/analytics/journey-funnel': 'analytics:read',
   'POST /v1/analytics/cohorts': 'analytics:read',
   'POST /v1/analytics/cohorts.csv': 'exports',
 };

@@ -7,6 +7,7 @@ import { cohortInputSchema, retentionCohorts } from '../../analytics/cohorts';
 import { toCsv } from '../../analytics/csv';
 import { headlineNumbers } from '../../analytics/dashboard';
 import { funnelInputSchema, runFunnel } from '../../analytics/funnels';
+import { journeyFunnel, journeyFunnelInputSchema } from '../../analytics/journey-funnel';
 import { listClvScores } from '../../analytics/predictive-clv';
 import { loadResult } from '../../analytics/results';
 import { listRfmScores, refreshRfm, rfmGrid, rfmOptionsSchema, rfmSummary } from '../../analytics/rfm';
@@ -24,6 +25,7 @@ import {
   cohortSchema,
   dashboardSchema,
   funnelResultSchema,
+  journeyFunnelStepSchema,
   modelResultSchema,
   purchaseSettingsSchema,
   rfmGridSchema,
@@ -335,6 +337,19 @@ export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
       ];
       return csv('funnel', toCsv(lines))(request, reply);
     },
+  );
+
+  app.post(
+    '/analytics/journey-funnel',
+    {
+      schema: {
+        tags,
+        summary: 'A journey’s funnel from its node visits: runs per node, conversion, drop-off, median time',
+        body: journeyFunnelInputSchema,
+        response: { 200: listOf(journeyFunnelStepSchema), ...authedErrors },
+      },
+    },
+    async (request) => ({ data: await journeyFunnel(db, request.workspaceId, request.body) }),
   );
 
   app.post(

@@ -93,6 +93,15 @@ export const funnelResultSchema = z.object({
   breakdown: z.array(z.object({ value: z.string(), steps: z.array(funnelStepSchema) })),
 });
 
+export const journeyFunnelStepSchema = z.object({
+  nodeId: z.string(),
+  runs: z.number(),
+  conversion: z.number(),
+  overallConversion: z.number(),
+  dropOff: z.number(),
+  medianSeconds: z.number().nullable(),
+});
+
 export const cohortSchema = z.object({
   cohort: z.string(),
   size: z.number(),
