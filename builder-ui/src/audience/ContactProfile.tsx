@@ -71,6 +71,11 @@ export function ContactProfile() {
               <Link to={`/journeys/${run.journeyId}`}>{journeys[run.journeyId] ?? run.journeyId}</Link> v
               {run.version}
               <span className={`badge status-${run.status}`}>{run.status}</span>
+              {run.entryKey && (
+                <span className="badge" title="Entry key: one run per key">
+                  key {run.entryKey}
+                </span>
+              )}
               <span className="muted">
                 {formatDate(run.startedAt)}
                 {run.exitReason ? ` — ${run.exitReason}` : ''}
