@@ -40,8 +40,14 @@ import {
   type WaitOutcome,
 } from './control';
 
+/**
+ * The heartbeat timeout (executeNode beats every 3 s) lets a retry start about 10 s after a
+ * worker dies, where the start-to-close timeout alone would hold it for 2 minutes. Activity
+ * options are not part of replay, so runs in flight need no `patched()`.
+ */
 const actionOptions = {
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 } as const;
 

@@ -56,6 +56,27 @@ const consoleLogger: NodeLogger = {
   error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
 };
 
+/** How often a running node tells Temporal it is alive; the workflow's heartbeat timeout is a few beats. */
+export const HEARTBEAT_INTERVAL_MS = 3_000;
+
+/**
+ * Beats now and every few seconds until stopped, so an activity whose worker died is retried
+ * after the heartbeat timeout (seconds) instead of its start-to-close timeout (minutes). Outside
+ * an activity (a node test harness) there is nothing to beat to.
+ */
+function heartbeatWhileRunning(): () => void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return () => {};
+  }
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** The activities of a journey run, built from their dependencies (no module-level state). */
 export function createActivities({ db, registry, logger = consoleLogger, secretBox }: ActivityDeps) {
   return {
@@ -79,6 +100,7 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
       if (!row)
         throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
       const ctx = buildNodeContext({ db, logger, secretBox }, input, row);
+      const stopBeating = heartbeatWhileRunning();
       try {
         await prepareNode(db, definition);
         return (await definition.execute(parsed.data, ctx)) ?? {};
@@ -89,6 +111,8 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
             : ApplicationFailure.nonRetryable(error.message, 'NodeFatalError', error.details);
         }
         throw error;
+      } finally {
+        stopBeating();
       }
     },
 
