@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ANALYTICS_MODELS } from '../../../db/schema';
 import { listAffinityRules } from '../../analytics/affinity';
-import { clvInputSchema, customerLifetimeValue } from '../../analytics/clv';
+import { clvFormula, clvFormulaRequestSchema } from '../../analytics/clv-inputs';
 import { cohortInputSchema, retentionCohorts } from '../../analytics/cohorts';
 import { toCsv } from '../../analytics/csv';
 import { headlineNumbers } from '../../analytics/dashboard';
@@ -21,6 +21,7 @@ import { startAnalyticsJob } from '../../jobs/start';
 import type { AppDeps } from '../deps';
 import {
   affinityRuleSchema,
+  clvFormulaSchema,
   clvScoreSchema,
   cohortSchema,
   dashboardSchema,
@@ -200,12 +201,12 @@ export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
     {
       schema: {
         tags,
-        summary: 'CLTV = Σ M_t/(1+r)^t for given inputs, in either convention',
-        body: clvInputSchema,
-        response: { 200: z.object({ clv: z.number(), convention: z.string() }), ...authedErrors },
+        summary: 'CLTV = Σ M_t/(1+r)^t for given inputs, a contact or a segment, in either convention',
+        body: clvFormulaRequestSchema,
+        response: { 200: clvFormulaSchema, ...authedErrors },
       },
     },
-    async (request) => ({ clv: customerLifetimeValue(request.body), convention: request.body.convention }),
+    async (request) => clvFormula(db, request.workspaceId, request.body),
   );
 
   app.get(

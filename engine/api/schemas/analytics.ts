@@ -46,6 +46,14 @@ export const rfmScoreSchema = z.object({
   computedAt: date,
 });
 
+export const clvFormulaSchema = z.object({
+  clv: z.number(),
+  margin: z.union([z.number(), z.array(z.number())]).describe('M used: given, or the yearly revenue found'),
+  periods: z.number(),
+  convention: z.string(),
+  contacts: z.number().nullable().describe('Contacts M was averaged over; null for given inputs'),
+});
+
 export const clvScoreSchema = z.object({
   contactId: z.string(),
   email: z.string().nullable(),

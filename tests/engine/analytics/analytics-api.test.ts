@@ -21,6 +21,7 @@ describe.each(databaseKinds())(
     let analyst: Browser;
     let marketer: Browser;
     let sales: Browser;
+    let firstBuyer: { id: string; revenueLastYear: number };
 
     beforeAll(async () => {
       database = await openTestDb(kind);
@@ -38,7 +39,10 @@ describe.each(databaseKinds())(
           email: `b${i}@example.com`,
         });
         const orders = 1 + (i % 6);
+        if (i === 5) firstBuyer = { id: contact.id, revenueLastYear: 0 };
         for (let k = 0; k < orders; k++) {
+          const daysAgo = 3 + i * 4 + k * (20 + (i % 5) * 7);
+          if (i === 5 && daysAgo < 365) firstBuyer.revenueLastYear += 10 + ((i * 7 + k * 13) % 90);
           const basket =
             i % 3 === 0 ? ['tea', 'cups'] : [products[(i + k) % 5], products[(i + 2 * k + 1) % 5]];
           rows.push({
@@ -51,7 +55,7 @@ describe.each(databaseKinds())(
               revenue: 10 + ((i * 7 + k * 13) % 90),
               products: basket.map((p) => ({ product_id: p, quantity: 1 })),
             },
-            timestamp: new Date(now - (3 + i * 4 + k * (20 + (i % 5) * 7)) * DAY),
+            timestamp: new Date(now - daysAgo * DAY),
           });
         }
       }
@@ -178,6 +182,18 @@ describe.each(databaseKinds())(
       expect(
         (await analyst.call('POST', '/v1/analytics/clv/formula', { margin: 1000, rate: -1 })).statusCode,
       ).toBe(400);
+      // For one contact: M is its revenue of the last 365 days, the same each year.
+      const contact = (
+        await analyst.call('POST', '/v1/analytics/clv/formula', {
+          contactId: firstBuyer.id,
+          rate: 0.1,
+          periods: 5,
+        })
+      ).json();
+      expect(contact.margin).toBeCloseTo(firstBuyer.revenueLastYear, 6);
+      expect(contact.clv).toBeCloseTo(firstBuyer.revenueLastYear * 3.790786769, 4);
+      const both = { margin: 1, contactId: firstBuyer.id, rate: 0.1 };
+      expect((await analyst.call('POST', '/v1/analytics/clv/formula', both)).statusCode).toBe(400);
     });
 
     it('answers the headline numbers, a funnel and cohorts, each with a CSV', async () => {
