@@ -5,13 +5,17 @@ import { messages } from '../../../db/schema';
 export type MessageRow = typeof messages.$inferSelect;
 
 /**
- * Ledger statuses: `deferred` (waiting for quiet hours or a cap) and `queued` (about to go to
- * the provider) come first; `suppressed` and `failed` end a send that never reached anyone;
+ * Ledger statuses: `deferred` (waiting for quiet hours or a cap) and `queued` (allowed, the
+ * provider not called yet) come first; `sending` means the provider is being called, and
+ * `unknown` that a retry found `sending` (the worker stopped before the outcome was recorded)
+ * and did not send again; `suppressed` and `failed` end a send that never reached anyone;
  * after `sent`, provider and tracking feedback move it forward only.
  */
 export type MessageStatus =
   | 'deferred'
   | 'queued'
+  | 'sending'
+  | 'unknown'
   | 'suppressed'
   | 'sent'
   | 'delivered'
@@ -21,13 +25,17 @@ export type MessageStatus =
   | 'failed';
 
 /** The statuses each status may be reached from; anything else is ignored (late or duplicate feedback). */
+// Feedback on a `sending` or `unknown` message settles it: the provider did have it.
 const REACHABLE_FROM: Record<'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed', MessageStatus[]> = {
-  delivered: ['queued', 'sent'],
-  opened: ['queued', 'sent', 'delivered'],
-  clicked: ['queued', 'sent', 'delivered', 'opened'],
-  bounced: ['queued', 'sent', 'delivered'],
-  failed: ['queued', 'sent'],
+  delivered: ['queued', 'sending', 'unknown', 'sent'],
+  opened: ['queued', 'sending', 'unknown', 'sent', 'delivered'],
+  clicked: ['queued', 'sending', 'unknown', 'sent', 'delivered', 'opened'],
+  bounced: ['queued', 'sending', 'unknown', 'sent', 'delivered'],
+  failed: ['queued', 'sending', 'unknown', 'sent'],
 };
+
+/** Statuses after which the provider may or may not have the message. */
+export const OUTCOME_UNKNOWN_STATUSES: MessageStatus[] = ['sending', 'unknown'];
 
 /** Statuses meaning the provider has the message: a retried send returns instead of sending again. */
 export const ACCEPTED_STATUSES: MessageStatus[] = ['sent', 'delivered', 'opened', 'clicked', 'bounced'];

@@ -9,7 +9,13 @@ import type { ChannelDeps } from '../channels/deps';
 import { type MessageLinks, messageLinks, trackHtml } from '../links/links';
 import { decideSend } from '../policy/send-policy';
 import { TemplateRenderFailed } from '../templates/render';
-import { ACCEPTED_STATUSES, findMessageByKey, type MessageRow, updateMessage } from './ledger';
+import {
+  ACCEPTED_STATUSES,
+  findMessageByKey,
+  type MessageRow,
+  OUTCOME_UNKNOWN_STATUSES,
+  updateMessage,
+} from './ledger';
 
 export interface RenderedMessage {
   subject?: string;
@@ -54,8 +60,10 @@ type Decided =
 
 /**
  * One send: policy (in one place, before any connector) → render → connector → ledger.
- * The ledger row, unique per idempotency key, is written `queued` before the provider is called
- * and `sent` after, so an activity retried after the provider accepted returns without sending.
+ * The ledger row, unique per idempotency key, is claimed `queued` by the policy decision, moves
+ * to `sending` just before the provider is called and to `sent` after, so an activity retried
+ * after the provider accepted returns without sending, and one retried after a crash between
+ * the call and the record finds `sending` (see `atMostOnce`).
  */
 export async function sendMessage(deps: ChannelDeps, input: SendInput): Promise<SendOutcome> {
   const channel = await resolveChannel(deps.db, deps.box, input.workspaceId, input.channel);
@@ -73,6 +81,10 @@ export async function sendMessage(deps: ChannelDeps, input: SendInput): Promise<
   }
   if (decided.kind === 'existing') {
     if (ACCEPTED_STATUSES.includes(row.status as never)) return sentOutcome(row);
+    if (OUTCOME_UNKNOWN_STATUSES.includes(row.status as never) && atMostOnce(input)) {
+      await updateMessage(deps.db, row.id, { status: 'unknown', reason: UNKNOWN_REASON });
+      return sentOutcome({ ...row, status: 'unknown' });
+    }
     if (row.status === 'suppressed')
       return { result: 'skipped', messageId: row.id, reason: row.reason ?? 'blocked' };
     if (row.status === 'failed' && !row.payload?.retryable)
@@ -97,8 +109,9 @@ export async function sendMessage(deps: ChannelDeps, input: SendInput): Promise<
   const email =
     input.channel === 'email' ? emailExtras(rendered, links, input.transactional, channel.config) : undefined;
   const html = email?.html ?? rendered.html;
+  // The claim: from here the provider may have the message, whatever happens to this worker.
   await updateMessage(deps.db, row.id, {
-    status: 'queued',
+    status: 'sending',
     provider: connector.id,
     subject: rendered.subject ?? null,
     body: rendered.text ?? null,
@@ -153,6 +166,18 @@ export async function sendMessage(deps: ChannelDeps, input: SendInput): Promise<
       ? NodeError.retryable(failure.message, { messageId: row.id })
       : NodeError.fatal(failure.message, { messageId: row.id });
   }
+}
+
+const UNKNOWN_REASON =
+  'outcome unknown: the provider was called but its answer was never recorded (a worker stopped); not sent again';
+
+/**
+ * Marketing sends are at most once: a retry that finds the provider may already have the
+ * message records `unknown` instead of calling it again. Transactional sends and webhooks are
+ * at least once; the provider gets the same idempotency key (SMTP Message-ID, webhook-id).
+ */
+function atMostOnce(input: SendInput): boolean {
+  return !input.transactional && input.channel !== 'webhook';
 }
 
 function sentOutcome(row: MessageRow): SendOutcome {

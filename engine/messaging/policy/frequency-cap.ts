@@ -2,8 +2,20 @@ import { and, asc, eq, gt, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { messages } from '../../../db/schema';
 
-/** Ledger statuses that count as a send toward a cap (suppressed and failed sends do not). */
-export const COUNTED_STATUSES = ['queued', 'sent', 'delivered', 'opened', 'clicked', 'bounced'];
+/**
+ * Ledger statuses that count as a send toward a cap (suppressed and failed sends do not; one
+ * whose outcome is unknown may have reached the contact, so it counts).
+ */
+export const COUNTED_STATUSES = [
+  'queued',
+  'sending',
+  'unknown',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'bounced',
+];
 
 /**
  * The instant the contact is under the cap again, or null when a send is allowed now. Counts
