@@ -149,4 +149,26 @@ describe('RFM grid to journey condition in a browser (Chromium, API + UI, PGlite
       )
       .toEqual({ true: 1, false: 1 });
   });
+
+  it('shows the headline numbers, computes the CLTV formula and renders every analytics page', async () => {
+    await page.goto(`${stack.url}/analytics`);
+    const headline = page.getByRole('region', { name: 'Headline numbers' });
+    await headline.locator('.figure', { hasText: 'Contacts' }).locator('strong', { hasText: '10' }).waitFor();
+    await page.locator('.analytics-tabs a', { hasText: 'Lifetime value' }).click();
+    await page.getByLabel('Periods (T)').fill('5');
+    await page.getByRole('button', { name: 'Compute' }).click();
+    await page.getByRole('status').filter({ hasText: 'CLTV = 3,790.79' }).waitFor();
+    await page.getByLabel('Convention').selectOption('first-undiscounted');
+    await page.getByRole('button', { name: 'Compute' }).click();
+    await page.getByRole('status').filter({ hasText: 'CLTV = 4,169.87' }).waitFor();
+    await screenshot(page, 'analytics-04-clv');
+    for (const tab of ['Clusters', 'Product affinity', 'Forecast', 'Funnels', 'Cohorts']) {
+      await page.locator('.analytics-tabs a', { hasText: tab }).click();
+      await page.locator('.analytics-tabs a.active', { hasText: tab }).waitFor();
+      expect(await page.locator('.alert.error').count()).toBe(0);
+    }
+    await page.getByRole('button', { name: 'Show cohorts' }).click();
+    await page.locator('table.heat tbody tr').first().waitFor();
+    await screenshot(page, 'analytics-05-cohorts');
+  });
 });
