@@ -3,7 +3,8 @@ import { DomainError } from '../../errors';
 import { IngestUnavailable, PayloadTooLarge } from './errors';
 import { MAX_BATCH_EVENTS, type MessageType } from './messages';
 import { type Envelope, type NormalizedMessage, normalizeMessage, type Rejection } from './normalize';
-import { storeMessage } from './store';
+import { type StoreResult, storeMessage } from './store';
+import { type BatchItem, storeBatch } from './store-batch';
 import { type ContactUpdate, contactUpdateFromTraits } from './traits';
 
 export type IngestOutcome =
@@ -29,8 +30,9 @@ export interface IngestRequest {
 }
 
 /**
- * Validates and stores messages in arrival order, each on its own so one bad event never costs
- * the others. Every outcome is final once this returns: stored events are committed.
+ * Validates every message, then stores the valid ones in one set-based transaction (in arrival
+ * order as far as contacts are concerned): a bad event is rejected by index and never costs the
+ * others. Every outcome is final once this returns: stored events are committed.
  */
 export async function ingestMessages(db: Db, request: IngestRequest): Promise<IngestOutcome[]> {
   if (request.messages.length > MAX_BATCH_EVENTS) {
@@ -42,15 +44,46 @@ export async function ingestMessages(db: Db, request: IngestRequest): Promise<In
     context: request.context,
   };
   const outcomes: IngestOutcome[] = [];
+  const valid: BatchItem[] = [];
   for (const [index, raw] of request.messages.entries()) {
     const normalized = normalizeMessage(raw, envelope, request.type);
     if (!normalized.ok) {
-      outcomes.push({ index, status: 'rejected', ...normalized.rejection });
+      outcomes[index] = { index, status: 'rejected', ...normalized.rejection };
       continue;
     }
-    outcomes.push(await ingestOne(db, request.workspaceId, normalized.message, index));
+    const mapped = contactUpdateOf(normalized.message);
+    if (!mapped.ok) outcomes[index] = { index, status: 'rejected', ...mapped.rejection };
+    else valid.push({ index, message: normalized.message, update: mapped.update });
+  }
+  if (valid.length === 0) return outcomes;
+  const results = await unavailableOnFailure(() => storeBatch(db, request.workspaceId, valid));
+  for (const { index, message } of valid) {
+    outcomes[index] = outcomeOf(index, results.get(index) as StoreResult, message);
   }
   return outcomes;
+}
+
+function contactUpdateOf(
+  message: NormalizedMessage,
+): { ok: true; update?: ContactUpdate } | { ok: false; rejection: Rejection } {
+  if (message.type !== 'identify' || !message.traits) return { ok: true };
+  return contactUpdateFromTraits(message.traits);
+}
+
+function outcomeOf(index: number, result: StoreResult, message: NormalizedMessage): IngestOutcome {
+  if (result.status === 'duplicate') return { index, status: 'duplicate' };
+  const { eventId, contactId, outboxId } = result;
+  return { index, status: 'stored', eventId, contactId, outboxId, cleaned: message.cleaned };
+}
+
+async function unavailableOnFailure<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    // Whatever failed here (connection lost, database busy) the client may retry the same ids.
+    throw Object.assign(new IngestUnavailable(), { cause: error });
+  }
 }
 
 /** Stores one normalized message (the tracking API and inbound webhooks share this path). */
@@ -60,20 +93,8 @@ export async function ingestOne(
   message: NormalizedMessage,
   index = 0,
 ): Promise<IngestOutcome> {
-  let update: ContactUpdate | undefined;
-  if (message.type === 'identify' && message.traits) {
-    const mapped = contactUpdateFromTraits(message.traits);
-    if (!mapped.ok) return { index, status: 'rejected', ...mapped.rejection };
-    update = mapped.update;
-  }
-  try {
-    const result = await storeMessage(db, workspaceId, message, update);
-    if (result.status === 'duplicate') return { index, status: 'duplicate' };
-    const { eventId, contactId, outboxId } = result;
-    return { index, status: 'stored', eventId, contactId, outboxId, cleaned: message.cleaned };
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    // Whatever failed here (connection lost, database busy) the client may retry the same ids.
-    throw Object.assign(new IngestUnavailable(), { cause: error });
-  }
+  const mapped = contactUpdateOf(message);
+  if (!mapped.ok) return { index, status: 'rejected', ...mapped.rejection };
+  const result = await unavailableOnFailure(() => storeMessage(db, workspaceId, message, mapped.update));
+  return outcomeOf(index, result, message);
 }

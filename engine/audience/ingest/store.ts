@@ -66,7 +66,7 @@ export async function storeMessage(
  * against the row's own times, so it stays correct under concurrent writers and can run
  * set-based for many contacts.
  */
-async function applyContactUpdate(
+export async function applyContactUpdate(
   tx: Tx,
   contactId: string,
   update: ContactUpdate,
