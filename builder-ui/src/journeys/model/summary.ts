@@ -27,11 +27,23 @@ export function summarize(type: string, config: Record<string, any>): string {
   const d = formatDuration;
   switch (type) {
     case 'trigger.event':
-      return config.event ? `On “${config.event}”` : 'Choose an event';
+      if (!config.event) return 'Choose an event';
+      return config.key
+        ? `On “${config.event}” per ${String(config.key).replace(/^properties\./, '')}`
+        : `On “${config.event}”`;
     case 'trigger.date':
       return config.attribute
         ? `On ${config.attribute} at ${String(config.hour ?? 9).padStart(2, '0')}:${String(config.minute ?? 0).padStart(2, '0')}`
         : 'Choose a date attribute';
+    case 'trigger.holiday': {
+      const names: string[] = Array.isArray(config.holidays) ? config.holidays : [];
+      const at = `${String(config.hour ?? 9).padStart(2, '0')}:${String(config.minute ?? 0).padStart(2, '0')}`;
+      return `On ${names.length ? short(names.join(', '), 24) : 'each holiday'} at ${at}`;
+    }
+    case 'wait.condition': {
+      const n = Array.isArray(config.when?.conditions) ? config.when.conditions.length : 0;
+      return `${n} condition${n === 1 ? '' : 's'} within ${d(config.timeout) ?? '?'}`;
+    }
     case 'wait.duration':
       return d(config.duration) ? `Wait ${d(config.duration)}` : 'Set a duration';
     case 'wait.event':
