@@ -1,23 +1,25 @@
 import type { Dispatcher } from './dispatcher';
 
 /**
- * Hands freshly committed outbox rows to this process's dispatcher and waits up to `budgetMs`.
- * `delivered` lets the API answer 200; `pending` (no dispatcher here, Temporal away, or slow)
- * means the rows are safe in the outbox and the background loop delivers them: answer 202.
+ * Hands freshly committed outbox rows to this process's dispatcher. With no budget (the
+ * default) the answer never waits for Temporal: `delivering` lets the API answer 200, the rows
+ * being safe in the outbox and on their way. `pending` (no dispatcher here, Temporal known to be
+ * away, or a caller's budget ran out) means the background loop delivers them later: answer 202.
  */
 export async function dispatchAfterCommit(
   dispatcher: Dispatcher | undefined,
   ids: number[],
-  budgetMs = 1000,
-): Promise<'delivered' | 'pending'> {
+  budgetMs = 0,
+): Promise<'delivered' | 'delivering' | 'pending'> {
   if (ids.length === 0) return 'delivered';
   if (!dispatcher) return 'pending';
-  const delivery = dispatcher.deliver(ids).catch(() => false);
-  // While Temporal is known to be away, answer at once instead of waiting out the budget.
+  // While Temporal is known to be away, the loop delivers once it is back.
   if (!dispatcher.healthy()) {
     dispatcher.kick();
     return 'pending';
   }
+  const delivery = dispatcher.deliver(ids).catch(() => false);
+  if (budgetMs <= 0) return 'delivering';
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), budgetMs);

@@ -1,22 +1,82 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db';
 import { events, journeyRuns } from '../../db/schema';
+import { matchesFilter, type PropertyFilter } from '../audience/conditions/filters';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
-import { signalContactRuns } from '../automation/runs/run-control';
+import { signalContactRuns, signalRunsWithEvent } from '../automation/runs/run-control';
 import { controlSignal } from '../automation/runs/signals';
 import type { RunEvent } from '../automation/runs/types';
-import { journeysTriggeredByEvent } from '../automation/triggers/trigger-index';
+import { eventTriggers } from '../automation/triggers/trigger-index';
 import { DomainError } from '../errors';
 import { contactChanged } from '../operations/segment-membership';
 import type { OutboxRow } from './outbox-queue';
 
+type EventRow = typeof events.$inferSelect;
+
+/**
+ * What a batch of claimed rows needs read once instead of per row: their events, the active
+ * journeys their event names trigger, and their contacts' running runs.
+ */
+export interface DeliveryContext {
+  events: Map<string, EventRow>;
+  triggers: Map<string, { journeyId: string; where: PropertyFilter | null }[]>;
+  running: Map<string, string[]>;
+  /** Contacts enrolled in this batch: their running runs are read again. */
+  enrolled: Set<string>;
+}
+
+export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<DeliveryContext> {
+  const loaded = rows.length
+    ? await db
+        .select()
+        .from(events)
+        .where(inArray(events.id, [...new Set(rows.map((row) => row.eventId))]))
+    : [];
+  const context: DeliveryContext = {
+    events: new Map(loaded.map((event) => [event.id, event])),
+    triggers: new Map(),
+    running: new Map(),
+    enrolled: new Set(),
+  };
+  const namesByWorkspace = new Map<string, Set<string>>();
+  for (const event of loaded) {
+    if (event.type !== 'track' || !event.name) continue;
+    const names = namesByWorkspace.get(event.workspaceId) ?? new Set<string>();
+    namesByWorkspace.set(event.workspaceId, names.add(event.name));
+  }
+  for (const [workspaceId, names] of namesByWorkspace) {
+    for (const name of names) context.triggers.set(`${workspaceId}:${name}`, []);
+    for (const trigger of await eventTriggers(db, workspaceId, [...names])) {
+      context.triggers.get(`${workspaceId}:${trigger.event}`)?.push(trigger);
+    }
+  }
+  const contactIds = [...new Set(rows.map((row) => row.contactId))];
+  if (contactIds.length) {
+    for (const run of await db
+      .select({ contactId: journeyRuns.contactId, workflowId: journeyRuns.workflowId })
+      .from(journeyRuns)
+      .where(and(inArray(journeyRuns.contactId, contactIds), eq(journeyRuns.status, 'running')))) {
+      if (!run.contactId) continue;
+      context.running.set(run.contactId, [...(context.running.get(run.contactId) ?? []), run.workflowId]);
+    }
+  }
+  return context;
+}
+
 /**
  * Does what an accepted event owes Temporal: ends the runs of a contact merged away, enrolls
- * the contact in journeys the event triggers, signals its running runs, and re-evaluates its
- * segments. Safe to repeat after a partial failure: an enrollment already made for this event
- * is skipped, and runs drop an event id they have seen.
+ * the contact in journeys the event triggers, signals its running runs, and (unless a later row
+ * of the same contact will) re-evaluates its segments. Safe to repeat after a partial failure:
+ * an enrollment already made for this event is skipped, and runs drop an event id they have seen.
  */
-export async function deliverOutboxRow(deps: TemporalDeps, row: OutboxRow): Promise<void> {
+export async function deliverOutboxRow(
+  deps: TemporalDeps,
+  row: OutboxRow,
+  context?: DeliveryContext,
+  reevaluateSegments = true,
+): Promise<void> {
   const { db, temporal } = deps;
+  const batch = context ?? (await deliveryContext(db, [row]));
   for (const workflowId of row.work.exitWorkflowIds ?? []) {
     await ignoreMissing(
       temporal.workflow
@@ -24,11 +84,8 @@ export async function deliverOutboxRow(deps: TemporalDeps, row: OutboxRow): Prom
         .signal(controlSignal, { action: 'exit', reason: 'contact merged' }),
     );
   }
-  const [event] = await db
-    .select()
-    .from(events)
-    .where(and(eq(events.workspaceId, row.workspaceId), eq(events.id, row.eventId)));
-  if (!event) return;
+  const event = batch.events.get(row.eventId);
+  if (!event || event.workspaceId !== row.workspaceId) return;
   if (event.type === 'track' && event.name) {
     const runEvent: RunEvent = {
       id: event.id,
@@ -36,13 +93,12 @@ export async function deliverOutboxRow(deps: TemporalDeps, row: OutboxRow): Prom
       properties: event.properties,
       timestamp: event.timestamp.toISOString(),
     };
-    for (const journeyId of await journeysTriggeredByEvent(
-      db,
-      row.workspaceId,
-      event.name,
-      event.properties,
-    )) {
+    const triggered = (batch.triggers.get(`${row.workspaceId}:${event.name}`) ?? []).filter((trigger) =>
+      matchesFilter(event.properties, trigger.where ?? undefined),
+    );
+    for (const { journeyId } of triggered) {
       if (await alreadyEnrolled(deps, journeyId, row.contactId, event.id)) continue;
+      batch.enrolled.add(row.contactId);
       try {
         await enrollContact(deps, {
           workspaceId: row.workspaceId,
@@ -56,9 +112,16 @@ export async function deliverOutboxRow(deps: TemporalDeps, row: OutboxRow): Prom
         throw error;
       }
     }
-    await signalContactRuns(db, temporal, row.workspaceId, row.contactId, runEvent);
+    if (batch.enrolled.has(row.contactId)) {
+      await signalContactRuns(db, temporal, row.workspaceId, row.contactId, runEvent);
+    } else {
+      await signalRunsWithEvent(temporal, batch.running.get(row.contactId) ?? [], runEvent);
+    }
   }
-  await contactChanged(deps, row.workspaceId, row.contactId);
+  if (reevaluateSegments) {
+    const { enrollments } = await contactChanged(deps, row.workspaceId, row.contactId);
+    if (enrollments.length) batch.enrolled.add(row.contactId);
+  }
 }
 
 async function alreadyEnrolled(deps: TemporalDeps, journeyId: string, contactId: string, eventId: string) {

@@ -1,7 +1,6 @@
-import type { Db } from '../../db';
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { DomainError } from '../errors';
-import { deliverOutboxRow } from './deliver';
+import { type DeliveryContext, deliverOutboxRow, deliveryContext } from './deliver';
 import { claimOutbox, markDelivered, markRetry, type OutboxRow } from './outbox-queue';
 
 export interface DispatcherLog {
@@ -12,6 +11,8 @@ export interface DispatcherOptions {
   /** How often the background loop looks for due rows when nothing woke it. */
   pollMs?: number;
   batchSize?: number;
+  /** Most rows handed over after commit that are claimed and delivered together. */
+  handOverBatch?: number;
   /** How long a claimed row stays reserved for the dispatcher delivering it. */
   leaseMs?: number;
   /** Deadline of one row's Temporal calls; an unreachable server fails within it. */
@@ -41,7 +42,8 @@ export interface Dispatcher {
  */
 export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions = {}): Dispatcher {
   const pollMs = options.pollMs ?? 1000;
-  const batchSize = options.batchSize ?? 50;
+  const batchSize = options.batchSize ?? 200;
+  const handOverBatch = options.handOverBatch ?? 1000;
   const leaseMs = options.leaseMs ?? 60_000;
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
   const minBackoffMs = options.minBackoffMs ?? 250;
@@ -61,19 +63,31 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const backoff = (attempts: number) =>
     Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.max(0, attempts - 1)) * (0.8 + Math.random() * 0.4);
 
-  /** Delivers claimed rows: one contact's rows in order, contacts side by side. */
+  /**
+   * Delivers claimed rows: one contact's rows in order, contacts side by side, with what the
+   * batch needs read once; the delivered rows are marked in one statement.
+   */
   const deliverRows = async (rows: OutboxRow[]): Promise<number[]> => {
     const byContact = new Map<string, OutboxRow[]>();
     for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
     const delivered: number[] = [];
+    let context: DeliveryContext;
+    try {
+      context = await deliveryContext(deps.db, rows);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      options.log?.warn({ rows: rows.length, err: message }, 'event dispatch failed');
+      for (const row of rows)
+        await markRetry(deps.db, row.id, { delayMs: backoff(row.attempts), error: message });
+      return [];
+    }
     await Promise.all(
       [...byContact.values()].map(async (queue) => {
         for (const [i, row] of queue.entries()) {
           try {
             await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
-              deliverOutboxRow(deps, row),
+              deliverOutboxRow(deps, row, context, i === queue.length - 1),
             );
-            await markDelivered(deps.db, row.id);
             delivered.push(row.id);
             unhealthy = false;
           } catch (error) {
@@ -97,7 +111,42 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
         }
       }),
     );
+    await markDelivered(deps.db, delivered);
     return delivered;
+  };
+
+  /**
+   * Rows handed over right after their commit wait here and are claimed and delivered together:
+   * requests arriving while a batch is delivered form the next one.
+   */
+  let handedOver: { ids: number[]; done: (delivered: boolean) => void }[] = [];
+  let draining = false;
+  const drain = async () => {
+    draining = true;
+    try {
+      while (handedOver.length && !stopped) {
+        const taken: typeof handedOver = [];
+        let count = 0;
+        while (handedOver.length && count < handOverBatch) {
+          const next = handedOver.shift() as (typeof handedOver)[number];
+          taken.push(next);
+          count += next.ids.length;
+        }
+        const ids = taken.flatMap((entry) => entry.ids);
+        let delivered = new Set<number>();
+        try {
+          const rows = await claimOutbox(deps.db, { limit: ids.length, leaseMs, ids });
+          delivered = new Set(rows.length ? await deliverRows(rows) : []);
+        } catch (error) {
+          options.log?.warn({ err: (error as Error).message }, 'outbox hand-over failed');
+        }
+        // Rows waiting behind an earlier row of their contact go with the loop.
+        if (delivered.size < ids.length) dispatcher.kick();
+        for (const entry of taken) entry.done(entry.ids.every((id) => delivered.has(id)));
+      }
+    } finally {
+      draining = false;
+    }
   };
 
   const loop = async () => {
@@ -126,20 +175,19 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const dispatcher: Dispatcher = {
     deliver: (ids) =>
       track(
-        (async () => {
-          if (stopped || ids.length === 0) return ids.length === 0;
-          const rows = await claimOutbox(deps.db, { limit: ids.length, leaseMs, ids });
-          const delivered = rows.length ? await deliverRows(rows) : [];
-          // Rows waiting behind an earlier row of their contact go with the loop.
-          if (delivered.length < ids.length) dispatcher.kick();
-          return delivered.length === ids.length;
-        })(),
+        new Promise<boolean>((resolve) => {
+          if (stopped || ids.length === 0) return resolve(ids.length === 0);
+          handedOver.push({ ids, done: resolve });
+          if (!draining) void drain();
+        }),
       ),
     healthy: () => !unhealthy,
     kick: () => wake?.(),
     stop: async () => {
       stopped = true;
       wake?.();
+      for (const entry of handedOver) entry.done(false);
+      handedOver = [];
       await running;
       await Promise.allSettled([...inFlight]);
     },

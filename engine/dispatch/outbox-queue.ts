@@ -55,11 +55,12 @@ export async function claimOutbox(
   return rows.sort((a, b) => a.id - b.id);
 }
 
-export async function markDelivered(db: Db, id: number): Promise<void> {
+export async function markDelivered(db: Db, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .update(outbox)
     .set({ status: 'delivered', deliveredAt: new Date(), lastError: null })
-    .where(eq(outbox.id, id));
+    .where(inArray(outbox.id, ids));
 }
 
 /** Puts a row back for a later attempt, or gives up on it (`dead`) when retrying cannot help. */

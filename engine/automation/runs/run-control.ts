@@ -49,8 +49,17 @@ export async function signalContactRuns(
       eq(journeyRuns.status, 'running'),
     ),
   );
+  return signalRunsWithEvent(temporal, ids, event);
+}
+
+/** Hands an event to these runs; runs that ended meanwhile are skipped. */
+export async function signalRunsWithEvent(
+  temporal: Client,
+  workflowIds: string[],
+  event: RunEvent,
+): Promise<number> {
   let delivered = 0;
-  for (const id of ids) {
+  for (const id of workflowIds) {
     try {
       await temporal.workflow.getHandle(id).signal(eventSignal, event);
       delivered += 1;

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { journeys, journeyVersions } from '../../../db/schema';
 import { matchesFilter, type PropertyFilter } from '../../audience/conditions/filters';
@@ -70,6 +70,34 @@ export async function journeysTriggeredBySegment(
   return (await journeysWithTrigger(db, 'trigger.segment', workspaceId)).filter(
     (journey) => journey.trigger.config.segmentId === segmentId,
   );
+}
+
+/** The active event-triggered journeys of these event names, with their property filters (for a batch). */
+export async function eventTriggers(
+  db: Db,
+  workspaceId: string,
+  names: string[],
+): Promise<{ journeyId: string; event: string; where: PropertyFilter | null }[]> {
+  if (names.length === 0) return [];
+  return db
+    .select({
+      journeyId: journeys.id,
+      event: sql<string>`${triggerNode}->'config'->>'event'`,
+      where: sql<PropertyFilter | null>`${triggerNode}->'config'->'where'`,
+    })
+    .from(journeys)
+    .innerJoin(
+      journeyVersions,
+      and(eq(journeyVersions.journeyId, journeys.id), eq(journeyVersions.version, journeys.activeVersion)),
+    )
+    .where(
+      and(
+        eq(journeys.workspaceId, workspaceId),
+        eq(journeys.status, 'active'),
+        eq(triggerType, 'trigger.event'),
+        inArray(sql`${triggerNode}->'config'->>'event'`, names),
+      ),
+    );
 }
 
 /**
