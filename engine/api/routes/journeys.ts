@@ -352,6 +352,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         querystring: z.object({
           status: z.enum(['running', 'completed', 'converted', 'exited', 'failed', 'cancelled']).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
+          entryKey: z.string().max(500).optional().describe("A keyed trigger's key: that key's runs only"),
         }),
         response: { 200: listOf(runSchema), ...authedErrors, ...errors(404) },
       },

@@ -62,10 +62,11 @@ export async function runsOfJourney(
   db: Db,
   workspaceId: string,
   journeyId: string,
-  options: { status?: RunRow['status']; limit?: number } = {},
+  options: { status?: RunRow['status']; limit?: number; entryKey?: string } = {},
 ): Promise<RunWithPath[]> {
   const filters = [eq(journeyRuns.workspaceId, workspaceId), eq(journeyRuns.journeyId, journeyId)];
   if (options.status) filters.push(eq(journeyRuns.status, options.status));
+  if (options.entryKey !== undefined) filters.push(eq(journeyRuns.entryKey, options.entryKey));
   const runs = await db
     .select()
     .from(journeyRuns)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getContact } from '../../../../engine/audience/contacts/contacts';
-import { runsOfContact } from '../../../../engine/automation/runs/queries';
+import { runsOfContact, runsOfJourney } from '../../../../engine/automation/runs/queries';
 import { signalContactRuns } from '../../../../engine/automation/runs/run-control';
 import type { JourneyRunResult } from '../../../../engine/automation/runs/types';
 import { enroller, line, pathOf, publishGraph, workspaceWithContact } from '../../../helpers/fixtures';
@@ -103,6 +103,8 @@ describe('entry rules: re-entry and keyed entry (real time-skipping test server,
     expect((await getContact(db, workspace.id, contact.id)).tags).toContain('reminded');
     const runs = await runsOfContact(db, workspace.id, contact.id);
     expect(runs.map((r) => r.entryKey).sort()).toEqual(['42', 'A']);
+    const cartARuns = await runsOfJourney(db, workspace.id, journey.id, { entryKey: 'A' });
+    expect(cartARuns.map((r) => [r.entryKey, r.status])).toEqual([['A', 'exited']]);
   });
 
   it('wait.event with "same key" resumes only on the event of its own key', async () => {
