@@ -13,6 +13,7 @@ import { DomainError } from '../errors';
 import type { SecretBox } from '../identity/secret-box';
 import type { NodeLogger, NodeResult, TriggerEvent } from '../sdk/define-node';
 import { isNodeError } from '../sdk/node-error';
+import { activityFailures, nodeExecutions } from './metrics';
 import { buildNodeContext, prepareNode } from './node-context';
 
 export interface ActivityDeps {
@@ -103,8 +104,13 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
       const stopBeating = heartbeatWhileRunning();
       try {
         await prepareNode(db, definition);
-        return (await definition.execute(parsed.data, ctx)) ?? {};
+        const result = (await definition.execute(parsed.data, ctx)) ?? {};
+        nodeExecutions.inc({ node_type: input.type, outcome: 'ok' });
+        return result;
       } catch (error) {
+        const retryable = !isNodeError(error) || error.retryable;
+        nodeExecutions.inc({ node_type: input.type, outcome: retryable ? 'retryable' : 'fatal' });
+        activityFailures.inc({ node_type: input.type, retryable: String(retryable) });
         if (isNodeError(error)) {
           throw error.retryable
             ? ApplicationFailure.retryable(error.message, 'NodeRetryableError', error.details)

@@ -13,6 +13,7 @@ import { secretKeyAuth } from './auth';
 import type { AppDeps } from './deps';
 import { registerErrorHandler } from './errors';
 import { inputGuard } from './input-guard';
+import { createMetrics } from './metrics';
 import { analyticsRoutes } from './routes/analytics';
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditLogRoutes } from './routes/audit-log';
@@ -28,6 +29,7 @@ import { jobRoutes } from './routes/jobs';
 import { journeyRoutes } from './routes/journeys';
 import { memberRoutes } from './routes/members';
 import { messageTrackingRoutes } from './routes/message-tracking';
+import { metricsRoutes } from './routes/metrics';
 import { nodeTypeRoutes } from './routes/node-types';
 import { nodeUpgradeRoutes } from './routes/node-upgrades';
 import { secretRoutes } from './routes/secrets';
@@ -57,6 +59,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  const metrics = createMetrics(deps.db);
+  metrics.observe(app);
   // Before any route: headers, CORS and rate limits cover every route, and the auth layer sees
   // each /v1 route as it is added (one without a permission stops the start-up).
   await app.register(webSecurity, { settings: deps.security });
@@ -85,6 +89,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { deps });
+  await app.register(metricsRoutes, { metrics });
   // Channel settings and the public tracking links need the secret key: mounted when channel deps are given.
   const channels = deps.channels && { ...deps.channels, temporal: deps.temporal };
   if (channels) await app.register(messageTrackingRoutes, { channels });

@@ -7,6 +7,10 @@
  *
  *   TEST_DATABASE_URL=postgres://… npm run faults
  *   FAULT_CONTACTS=200 FAULT_KILLS=3 FAULT_WAIT_SECONDS=5 FAULT_MAX_RECOVERY_SECONDS=30
+ *   FAULT_MAX_TEMPORAL_RECOVERY_SECONDS=60
+ *
+ * Recovery is the time from the last restart (worker spawned, or dev server started again) to
+ * the last run done; for a worker it includes the new worker's start-up (bundling the workflows).
  *
  * PostgreSQL is required: the worker is a separate process and PGlite is one process's
  * database. A fresh database is created on the server and dropped afterwards.
@@ -38,6 +42,7 @@ const CONTACTS = env('FAULT_CONTACTS', 200);
 const KILLS = env('FAULT_KILLS', 3);
 const WAIT_SECONDS = env('FAULT_WAIT_SECONDS', 5);
 const MAX_RECOVERY_SECONDS = env('FAULT_MAX_RECOVERY_SECONDS', 30);
+const MAX_TEMPORAL_RECOVERY_SECONDS = env('FAULT_MAX_TEMPORAL_RECOVERY_SECONDS', 60);
 const DEADLINE_SECONDS = env('FAULT_DEADLINE_SECONDS', 240);
 
 const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -237,6 +242,7 @@ try {
   const runs = await enrollAll(first);
   log(`enrolled ${runs.length} runs; killing the worker ${KILLS} times`);
   let lastRestart = performance.now();
+  let lastReady = performance.now();
   for (let k = 0; k < KILLS; k += 1) {
     await sleep(1500 + Math.random() * 2500);
     await killWorker(worker.child);
@@ -244,6 +250,7 @@ try {
     await sleep(500);
     lastRestart = performance.now();
     worker = await startWorker();
+    lastReady = performance.now();
   }
   const kills = await awaitRuns(runs, performance.now() + DEADLINE_SECONDS * 1000);
   const killLedger = await ledger(first.workspaceId);
@@ -256,6 +263,7 @@ try {
     unknownOutcomes: killLedger.unknown ?? 0,
     ledger: killLedger,
     recoverySeconds: seconds(kills.lastDoneAt - lastRestart),
+    afterWorkerReadySeconds: seconds(kills.lastDoneAt - lastReady),
     totalSeconds: seconds(kills.lastDoneAt - started),
   };
 
@@ -279,17 +287,22 @@ try {
     recoverySeconds: seconds(restart.lastDoneAt - restartedAt),
   };
 
-  for (const [name, result] of [
-    ['workerKills', report.workerKills],
-    ['temporalRestart', report.temporalRestart],
+  for (const [name, result, bound] of [
+    ['workerKills', report.workerKills, MAX_RECOVERY_SECONDS],
+    ['temporalRestart', report.temporalRestart, MAX_TEMPORAL_RECOVERY_SECONDS],
   ] as const) {
     const r = result as { runsLost: number; duplicateDeliveries: number; recoverySeconds: number };
     if (r.runsLost > 0) failures.push(`${name}: ${r.runsLost} runs lost`);
     if (r.duplicateDeliveries > 0) failures.push(`${name}: ${r.duplicateDeliveries} duplicate deliveries`);
-    if (r.recoverySeconds > MAX_RECOVERY_SECONDS)
-      failures.push(`${name}: recovery took ${r.recoverySeconds} s (bound ${MAX_RECOVERY_SECONDS} s)`);
+    if (r.recoverySeconds > bound)
+      failures.push(`${name}: recovery took ${r.recoverySeconds} s (bound ${bound} s)`);
   }
-  report.bounds = { runsLost: 0, duplicateDeliveries: 0, maxRecoverySeconds: MAX_RECOVERY_SECONDS };
+  report.bounds = {
+    runsLost: 0,
+    duplicateDeliveries: 0,
+    workerRecoverySeconds: MAX_RECOVERY_SECONDS,
+    temporalRecoverySeconds: MAX_TEMPORAL_RECOVERY_SECONDS,
+  };
   report.failures = failures;
   console.log(JSON.stringify(report, null, 2));
 } finally {
