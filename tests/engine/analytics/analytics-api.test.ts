@@ -72,7 +72,7 @@ describe.each(databaseKinds())(
     });
 
     async function finished(browser: Browser, jobId: string) {
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 600; i++) {
         const job = (await browser.call('GET', `/v1/jobs/${jobId}`)).json();
         if (job.status === 'completed' || job.status === 'failed') return job;
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -163,7 +163,7 @@ describe.each(databaseKinds())(
         ),
       ).toBe(true);
       expect((await marketer.call('POST', '/v1/analytics/jobs', { model: 'rfm' })).statusCode).toBe(403);
-    });
+    }, 180_000);
 
     it('computes the CLTV formula in both conventions', async () => {
       const formula = await analyst.call('POST', '/v1/analytics/clv/formula', {
