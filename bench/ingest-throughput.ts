@@ -52,7 +52,9 @@ const connection = await Connection.connect({ address: server.address });
 const temporal = new Client({ connection });
 const registry = createRegistry();
 const secretBox = new SecretBox(randomBytes(32));
-const dispatcher = startDispatcher({ db, temporal, taskQueue });
+// BENCH_DISPATCH=0 leaves the dispatcher out (the answers are then 202): ingest alone.
+const dispatcher =
+  process.env.BENCH_DISPATCH === '0' ? undefined : startDispatcher({ db, temporal, taskQueue });
 const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
 const waylineUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 
@@ -152,7 +154,7 @@ console.log(`outbox rows still pending 2 s after the load: ${(counted.rows ?? co
 
 await app.close();
 await bare.close();
-await dispatcher.stop();
+await dispatcher?.stop();
 await connection.close();
 await server.stop();
 await database.close();

@@ -13,6 +13,8 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Most rows handed over after commit that are claimed and delivered together. */
   handOverBatch?: number;
+  /** Contacts delivered side by side. */
+  concurrency?: number;
   /** How long a claimed row stays reserved for the dispatcher delivering it. */
   leaseMs?: number;
   /** Deadline of one row's Temporal calls; an unreachable server fails within it. */
@@ -44,6 +46,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const pollMs = options.pollMs ?? 1000;
   const batchSize = options.batchSize ?? 200;
   const handOverBatch = options.handOverBatch ?? 1000;
+  const concurrency = options.concurrency ?? 4;
   const leaseMs = options.leaseMs ?? 60_000;
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
   const minBackoffMs = options.minBackoffMs ?? 250;
@@ -81,34 +84,39 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
         await markRetry(deps.db, row.id, { delayMs: backoff(row.attempts), error: message });
       return [];
     }
-    await Promise.all(
-      [...byContact.values()].map(async (queue) => {
-        for (const [i, row] of queue.entries()) {
-          try {
-            await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
-              deliverOutboxRow(deps, row, context, i === queue.length - 1),
-            );
-            delivered.push(row.id);
-            unhealthy = false;
-          } catch (error) {
-            const transient = isTransient(error);
-            if (transient) unhealthy = true;
-            const message = error instanceof Error ? error.message : String(error);
-            options.log?.warn(
-              { outboxId: row.id, attempts: row.attempts, err: message },
-              'event dispatch failed',
-            );
-            // The rest of this contact's queue waits too, keeping its events in order.
-            for (const later of queue.slice(i)) {
-              await markRetry(deps.db, later.id, {
-                delayMs: backoff(later.attempts),
-                error: later === row ? message : `waiting for outbox row ${row.id}`,
-                dead: later === row && !transient && row.attempts >= maxAttempts,
-              });
-            }
-            return;
+    const queues = [...byContact.values()];
+    const deliverQueue = async (queue: OutboxRow[]) => {
+      for (const [i, row] of queue.entries()) {
+        try {
+          await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
+            deliverOutboxRow(deps, row, context, i === queue.length - 1),
+          );
+          delivered.push(row.id);
+          unhealthy = false;
+        } catch (error) {
+          const transient = isTransient(error);
+          if (transient) unhealthy = true;
+          const message = error instanceof Error ? error.message : String(error);
+          options.log?.warn(
+            { outboxId: row.id, attempts: row.attempts, err: message },
+            'event dispatch failed',
+          );
+          // The rest of this contact's queue waits too, keeping its events in order.
+          for (const later of queue.slice(i)) {
+            await markRetry(deps.db, later.id, {
+              delayMs: backoff(later.attempts),
+              error: later === row ? message : `waiting for outbox row ${row.id}`,
+              dead: later === row && !transient && row.attempts >= maxAttempts,
+            });
           }
+          return;
         }
+      }
+    };
+    // A few contacts at a time, so delivery never takes every database connection from ingest.
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queues.length) }, async () => {
+        for (let queue = queues.shift(); queue; queue = queues.shift()) await deliverQueue(queue);
       }),
     );
     await markDelivered(deps.db, delivered);

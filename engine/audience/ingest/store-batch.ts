@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { contacts, events, outbox } from '../../../db/schema';
 import { aliasContact, type ResolvedContact, resolveContact } from './identity';
@@ -49,25 +49,24 @@ export async function storeBatch(
     if (fresh.length === 0) return results;
 
     // Sorted by message id so concurrent batches lock their rows in one order (no deadlock).
-    const inserted = await tx
-      .insert(events)
-      .values(
-        [...fresh]
-          .sort((a, b) => (a.message.messageId < b.message.messageId ? -1 : 1))
-          .map(({ message }) => ({
-            workspaceId,
-            messageId: message.messageId,
-            type: message.type,
-            name: message.name,
-            properties: message.properties,
-            context: message.context,
-            timestamp: message.timestamp,
-            receivedAt: message.receivedAt,
-          })),
-      )
-      .onConflictDoNothing()
-      .returning({ id: events.id, messageId: events.messageId });
-    const eventIds = new Map(inserted.map((row) => [row.messageId, row.id]));
+    // Column arrays through unnest: a handful of parameters however long the batch.
+    const sorted = [...fresh].sort((a, b) => (a.message.messageId < b.message.messageId ? -1 : 1));
+    const column = <T>(pick: (m: NormalizedMessage) => T) =>
+      sql.param(sorted.map((item) => pick(item.message)));
+    const inserted = await rowsOf<{ id: string; message_id: string }>(
+      tx,
+      sql`insert into ${events} (workspace_id, message_id, type, name, properties, context, timestamp, received_at)
+        select ${workspaceId}::uuid, m.message_id, m.type, m.name, m.properties::jsonb, m.context::jsonb,
+          m.timestamp::timestamptz, m.received_at::timestamptz
+        from unnest(${column((m) => m.messageId)}::text[], ${column((m) => m.type)}::text[],
+          ${column((m) => m.name)}::text[], ${column((m) => JSON.stringify(m.properties))}::text[],
+          ${column((m) => JSON.stringify(m.context))}::text[], ${column((m) => m.timestamp.toISOString())}::text[],
+          ${column((m) => m.receivedAt.toISOString())}::text[])
+          as m(message_id, type, name, properties, context, timestamp, received_at)
+        on conflict do nothing
+        returning id, message_id`,
+    );
+    const eventIds = new Map(inserted.map((row) => [row.message_id, row.id]));
     const stored: StoredEvent[] = [];
     for (const item of fresh) {
       const eventId = eventIds.get(item.message.messageId);
@@ -119,8 +118,8 @@ class IdentityMap {
         and(
           eq(contacts.workspaceId, this.workspaceId),
           or(
-            userIds.size ? inArray(contacts.externalId, [...userIds]) : undefined,
-            anonymousIds.size ? inArray(contacts.anonymousId, [...anonymousIds]) : undefined,
+            sql`${contacts.externalId} = any(${sql.param([...userIds])}::text[])`,
+            sql`${contacts.anonymousId} = any(${sql.param([...anonymousIds])}::text[])`,
           ),
         ),
       );
@@ -174,17 +173,17 @@ async function storeChunk(
     `${a.externalId}\u0001${a.anonymousId}` < `${b.externalId}\u0001${b.anonymousId}` ? -1 : 1,
   );
   if (creating.length) {
-    const created = await tx
-      .insert(contacts)
-      .values(
-        creating.map((ref) => ({
-          workspaceId,
-          externalId: ref.externalId ?? undefined,
-          anonymousId: ref.anonymousId ?? undefined,
-        })),
+    const created = (
+      await rowsOf<{ id: string; external_id: string | null; anonymous_id: string | null }>(
+        tx,
+        sql`insert into ${contacts} (workspace_id, external_id, anonymous_id)
+          select ${workspaceId}::uuid, c.external_id, c.anonymous_id
+          from unnest(${sql.param(creating.map((ref) => ref.externalId))}::text[],
+            ${sql.param(creating.map((ref) => ref.anonymousId))}::text[]) as c(external_id, anonymous_id)
+          on conflict do nothing
+          returning id, external_id, anonymous_id`,
       )
-      .onConflictDoNothing()
-      .returning({ id: contacts.id, externalId: contacts.externalId, anonymousId: contacts.anonymousId });
+    ).map((row) => ({ id: row.id, externalId: row.external_id, anonymousId: row.anonymous_id }));
     const byUser = new Map(created.filter((r) => r.externalId).map((r) => [r.externalId, r.id]));
     const byAnonymous = new Map(created.filter((r) => !r.externalId).map((r) => [r.anonymousId, r.id]));
     for (const ref of creating) {
@@ -199,31 +198,37 @@ async function storeChunk(
       if (resolved.exitWorkflowIds.length) exitWorkflowIds.set(ref, resolved.exitWorkflowIds);
     }
   }
-  for (const { event, ref } of chunk) {
-    const { message, update } = event.item;
-    if (update) await applyContactUpdate(tx, ref.id as string, update, message.timestamp);
-  }
+  await applyContactUpdates(
+    tx,
+    chunk.flatMap(({ event, ref }) =>
+      event.item.update
+        ? [{ contactId: ref.id as string, update: event.item.update, at: event.item.message.timestamp }]
+        : [],
+    ),
+  );
   await tx.execute(sql`
     update ${events} set contact_id = linked.contact_id
     from (select unnest(${sql.param(chunk.map((c) => c.event.eventId))}::uuid[]) as event_id,
                  unnest(${sql.param(chunk.map((c) => c.ref.id))}::uuid[]) as contact_id) linked
     where ${events.id} = linked.event_id`);
-  const rows = await tx
-    .insert(outbox)
-    .values(
-      chunk.map(({ event, ref }) => {
-        const exits = exitWorkflowIds.get(ref);
-        exitWorkflowIds.delete(ref);
-        return {
-          workspaceId,
-          eventId: event.eventId,
-          contactId: ref.id as string,
-          work: exits ? { exitWorkflowIds: exits } : {},
-        };
-      }),
-    )
-    .returning({ id: outbox.id, eventId: outbox.eventId });
-  const outboxIds = new Map(rows.map((row) => [row.eventId, row.id]));
+  // In arrival order, so a contact's outbox rows (delivered in id order) keep its events' order.
+  const rows = await rowsOf<{ id: number | string; event_id: string }>(
+    tx,
+    sql`insert into ${outbox} (workspace_id, event_id, contact_id, work)
+      select ${workspaceId}::uuid, o.event_id::uuid, o.contact_id::uuid, o.work::jsonb
+      from unnest(${sql.param(chunk.map((c) => c.event.eventId))}::text[],
+        ${sql.param(chunk.map((c) => c.ref.id))}::text[],
+        ${sql.param(
+          chunk.map(({ ref }) => {
+            const exits = exitWorkflowIds.get(ref);
+            exitWorkflowIds.delete(ref);
+            return JSON.stringify(exits ? { exitWorkflowIds: exits } : {});
+          }),
+        )}::text[]) with ordinality as o(event_id, contact_id, work, position)
+      order by o.position
+      returning id, event_id`,
+  );
+  const outboxIds = new Map(rows.map((row) => [row.event_id, Number(row.id)]));
   for (const { event, ref } of chunk) {
     results.set(event.item.index, {
       status: 'stored',
@@ -231,6 +236,58 @@ async function storeChunk(
       contactId: ref.id as string,
       outboxId: outboxIds.get(event.eventId) as number,
     });
+  }
+}
+
+/**
+ * The identify traits of a chunk, set-based with the semantics of `applyContactUpdate` (per
+ * trait, the latest event time wins, decided in SQL against `trait_times`): one statement per
+ * round, round k holding the k-th identify of each contact, so a contact's identifies apply in
+ * arrival order.
+ */
+async function applyContactUpdates(
+  tx: Tx,
+  updates: { contactId: string; update: ContactUpdate; at: Date }[],
+): Promise<void> {
+  const rounds: (typeof updates)[] = [];
+  const seen = new Map<string, number>();
+  for (const entry of updates) {
+    const round = seen.get(entry.contactId) ?? 0;
+    seen.set(entry.contactId, round + 1);
+    if (!rounds[round]) rounds[round] = [];
+    rounds[round].push(entry);
+  }
+  for (const round of rounds) {
+    round.sort((a, b) => (a.contactId < b.contactId ? -1 : 1));
+    const column = (pick: (entry: (typeof updates)[number]) => unknown) => sql.param(round.map(pick));
+    const written = (update: ContactUpdate) =>
+      JSON.stringify(
+        Object.fromEntries(
+          (['email', 'phone', 'timezone'] as const)
+            .filter((c) => update[c] !== undefined)
+            .map((c) => [c, true]),
+        ),
+      );
+    const newer = (key: SQL) =>
+      sql`coalesce((c.trait_times ->> ${key})::timestamptz, '-infinity') <= u.at::timestamptz`;
+    const columnUpdate = (name: 'email' | 'phone' | 'timezone') =>
+      sql`case when u.written::jsonb ? ${name} and ${newer(sql`${name}`)} then u.${sql.raw(name)} else c.${sql.raw(name)} end`;
+    await tx.execute(sql`
+      update ${contacts} c set
+        email = ${columnUpdate('email')},
+        phone = ${columnUpdate('phone')},
+        timezone = ${columnUpdate('timezone')},
+        attributes = c.attributes || (select coalesce(jsonb_object_agg(n.key, n.value), '{}'::jsonb)
+          from jsonb_each(u.attributes::jsonb) n where ${newer(sql`n.key`)}),
+        trait_times = c.trait_times || (select coalesce(jsonb_object_agg(k, to_jsonb(u.at)), '{}'::jsonb)
+          from jsonb_object_keys(u.attributes::jsonb || u.written::jsonb) k where ${newer(sql`k`)}),
+        updated_at = now()
+      from unnest(${column((e) => e.contactId)}::text[], ${column((e) => e.at.toISOString())}::text[],
+        ${column((e) => e.update.email ?? null)}::text[], ${column((e) => e.update.phone ?? null)}::text[],
+        ${column((e) => e.update.timezone ?? null)}::text[], ${column((e) => written(e.update))}::text[],
+        ${column((e) => JSON.stringify(e.update.attributes))}::text[])
+        as u(contact_id, at, email, phone, timezone, written, attributes)
+      where c.id = u.contact_id::uuid`);
   }
 }
 
@@ -258,4 +315,10 @@ async function storeOnItsOwn(
     })
     .returning({ id: outbox.id });
   results.set(item.index, { status: 'stored', eventId, contactId: resolved.contactId, outboxId: row.id });
+}
+
+/** Rows of a raw statement, whichever driver (postgres.js answers an array, PGlite `{ rows }`). */
+async function rowsOf<T>(tx: Tx, query: SQL): Promise<T[]> {
+  const result = (await tx.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
 }

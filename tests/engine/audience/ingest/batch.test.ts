@@ -184,4 +184,27 @@ describe.each(databaseKinds())('a batch stored in one transaction (real API, %s)
       );
     expect(new Set(pending.map((r) => r.contactId))).toEqual(new Set([buyer.id]));
   });
+
+  it('several identifies of one contact in a batch: per trait the latest event time wins, as one by one', async () => {
+    const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+    const identify = (timestamp: string, traits: Record<string, unknown>) => ({
+      type: 'identify',
+      messageId: randomUUID(),
+      userId: 'traits-6',
+      timestamp,
+      traits,
+    });
+    const answer = await batch([
+      identify(at(10), { plan: 'new', email: 'new@example.com' }),
+      identify(at(60), { plan: 'old', tier: 'gold', email: 'old@example.com', timezone: 'Europe/Paris' }),
+      identify(at(5), { timezone: null }),
+    ]);
+    expect(answer.json()).toMatchObject({ accepted: 3 });
+    const [contact] = await contactsNamed({ userId: 'traits-6' });
+    expect(contact).toMatchObject({
+      email: 'new@example.com',
+      timezone: null,
+      attributes: { plan: 'new', tier: 'gold' },
+    });
+  });
 });
