@@ -11,6 +11,9 @@ export interface PurchaseSummary {
   age: number;
 }
 
+/** |ln θ| ≤ 12 for every fitted parameter: θ between 6·10⁻⁶ and 1.6·10⁵. */
+export const LOG_BOUND = 12;
+
 export interface BgNbdParams {
   r: number;
   alpha: number;
@@ -52,8 +55,11 @@ export function fitBgNbd(
     b: Math.exp(x[3]),
   });
   const meanAge = sample.reduce((s, c) => s + c.age, 0) / Math.max(1, sample.length);
+  // A box keeps degenerate histories (no visible drop-out, no heterogeneity) from sending the
+  // parameters to infinity, where the predictions lose all precision.
+  const inBox = (x: number[]) => x.every((v) => Math.abs(v) <= LOG_BOUND);
   const result = nelderMead(
-    (x) => -bgNbdLogLikelihood(unpack(x), sample) / sample.length,
+    (x) => (inBox(x) ? -bgNbdLogLikelihood(unpack(x), sample) / sample.length : Number.POSITIVE_INFINITY),
     [0, Math.log(Math.max(meanAge, 1e-3)), 0, 0],
     {
       onIteration: onIteration && ((i) => onIteration(i)),
@@ -80,5 +86,9 @@ export function expectedPurchases(p: BgNbdParams, c: PurchaseSummary, t: number)
   const numerator =
     ((a + b + x - 1) / (a - 1)) * (1 - ((alpha + c.age) / (alpha + c.age + t)) ** (r + x) * hyp);
   const denominator = x > 0 ? 1 + (a / (b + x - 1)) * ((alpha + c.age) / (alpha + c.recency)) ** (r + x) : 1;
-  return numerator / denominator;
+  const value = numerator / denominator;
+  if (Number.isFinite(value) && value >= 0) return value;
+  // Where the series loses precision (extreme parameters): a live customer's expected rate over
+  // the horizon times P(alive). It ignores drop-out during the horizon, so it is an upper bound.
+  return probabilityAlive(p, c) * ((r + x) / (alpha + c.age)) * t;
 }

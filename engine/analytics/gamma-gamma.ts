@@ -1,3 +1,4 @@
+import { LOG_BOUND } from './bgnbd';
 import { nelderMead } from './nelder-mead';
 import { lnGamma } from './special-functions';
 
@@ -40,6 +41,7 @@ export function fitGammaGamma(
     gamma: Math.exp(x[2]),
   });
   const nll = (x: number[]) => {
+    if (x.some((v) => Math.abs(v) > LOG_BOUND)) return Number.POSITIVE_INFINITY;
     const params = unpack(x);
     let sum = 0;
     for (const c of used) sum += spendLogLikelihood(params, c);

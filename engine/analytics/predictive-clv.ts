@@ -42,8 +42,9 @@ export function discountedValue(
   for (let month = 1; month * 30 <= horizon + 29; month++) {
     const t = Math.min(month * 30, horizon);
     const upTo = expectedPurchases(bgnbd, customer, t);
-    value += ((upTo - before) * spend) / (1 + monthlyRate) ** month;
-    before = upTo;
+    // Expected purchases only grow with time; a step never subtracts value.
+    value += (Math.max(0, upTo - before) * spend) / (1 + monthlyRate) ** month;
+    before = Math.max(before, upTo);
     if (t === horizon) break;
   }
   return value;
