@@ -20,16 +20,11 @@ interface ContactRef {
   anonymousId: string | null;
 }
 
-interface StoredEvent {
-  item: BatchItem;
-  eventId: string;
-}
-
 /**
- * Stores a batch in one transaction, set-based: the events in one multi-row insert (the first
- * write of a message id wins, in the batch and against concurrent requests), the contacts they
- * name found in one select and created in one insert, their contact ids and outbox rows each in
- * one statement. An event that claims or merges a contact (an `alias`, an anonymous visitor who
+ * Stores a batch in one transaction, set-based: ids already stored found in one select, the
+ * contacts the rest name found in one select and the new ones created in one insert, the events
+ * with their contact in one insert (the first write of a message id wins, in the batch and
+ * against concurrent requests), the identify traits and the outbox rows each in one statement. An event that claims or merges a contact (an `alias`, an anonymous visitor who
  * identifies) is resolved on its own between the set-based chunks, in arrival order, so the
  * outcome is the one of storing the messages one after another.
  */
@@ -48,44 +43,32 @@ export async function storeBatch(
     const fresh = [...firstOfId.values()];
     if (fresh.length === 0) return results;
 
-    // Sorted by message id so concurrent batches lock their rows in one order (no deadlock).
-    // Column arrays through unnest: a handful of parameters however long the batch.
-    const sorted = [...fresh].sort((a, b) => (a.message.messageId < b.message.messageId ? -1 : 1));
-    const column = <T>(pick: (m: NormalizedMessage) => T) =>
-      sql.param(sorted.map((item) => pick(item.message)));
-    const inserted = await rowsOf<{ id: string; message_id: string }>(
+    // Ids stored by earlier requests leave before touching any contact; a concurrent request
+    // storing the same id meanwhile is caught by the insert's ON CONFLICT.
+    const known = await rowsOf<{ message_id: string }>(
       tx,
-      sql`insert into ${events} (workspace_id, message_id, type, name, properties, context, timestamp, received_at)
-        select ${workspaceId}::uuid, m.message_id, m.type, m.name, m.properties::jsonb, m.context::jsonb,
-          m.timestamp::timestamptz, m.received_at::timestamptz
-        from unnest(${column((m) => m.messageId)}::text[], ${column((m) => m.type)}::text[],
-          ${column((m) => m.name)}::text[], ${column((m) => JSON.stringify(m.properties))}::text[],
-          ${column((m) => JSON.stringify(m.context))}::text[], ${column((m) => m.timestamp.toISOString())}::text[],
-          ${column((m) => m.receivedAt.toISOString())}::text[])
-          as m(message_id, type, name, properties, context, timestamp, received_at)
-        on conflict do nothing
-        returning id, message_id`,
+      sql`select message_id from ${events} where workspace_id = ${workspaceId}
+        and message_id = any(${sql.param(fresh.map((item) => item.message.messageId))}::text[])`,
     );
-    const eventIds = new Map(inserted.map((row) => [row.message_id, row.id]));
-    const stored: StoredEvent[] = [];
+    const storedBefore = new Set(known.map((row) => row.message_id));
+    const stored: BatchItem[] = [];
     for (const item of fresh) {
-      const eventId = eventIds.get(item.message.messageId);
-      if (eventId) stored.push({ item, eventId });
-      else results.set(item.index, { status: 'duplicate' });
+      if (storedBefore.has(item.message.messageId)) results.set(item.index, { status: 'duplicate' });
+      else stored.push(item);
     }
 
     const identities = new IdentityMap(workspaceId);
     await identities.load(tx, stored);
-    let chunk: { event: StoredEvent; ref: ContactRef }[] = [];
-    for (const [position, event] of stored.entries()) {
-      const ref = identities.plan(event.item.message);
+    let chunk: { item: BatchItem; ref: ContactRef }[] = [];
+    for (const [position, item] of stored.entries()) {
+      const ref = identities.plan(item.message);
       if (ref) {
-        chunk.push({ event, ref });
+        chunk.push({ item, ref });
         continue;
       }
       await storeChunk(tx, workspaceId, chunk, results);
       chunk = [];
-      await storeOnItsOwn(tx, workspaceId, event, results);
+      await storeOnItsOwn(tx, workspaceId, item, results);
       // A claim or merge changed contacts the rest of the batch may name: read them again.
       await identities.load(tx, stored.slice(position + 1));
     }
@@ -101,12 +84,12 @@ class IdentityMap {
 
   constructor(private workspaceId: string) {}
 
-  async load(tx: Tx, stored: StoredEvent[]): Promise<void> {
+  async load(tx: Tx, stored: BatchItem[]): Promise<void> {
     this.byUser.clear();
     this.byAnonymous.clear();
     const userIds = new Set<string>();
     const anonymousIds = new Set<string>();
-    for (const { item } of stored) {
+    for (const item of stored) {
       if (item.message.userId) userIds.add(item.message.userId);
       if (item.message.anonymousId) anonymousIds.add(item.message.anonymousId);
     }
@@ -160,11 +143,15 @@ class IdentityMap {
   }
 }
 
-/** Creates the chunk's new contacts, applies its identify traits, links its events, writes its outbox rows. */
+/**
+ * Creates the chunk's new contacts, inserts its events with their contact (a message id stored
+ * meanwhile by a concurrent request is a duplicate: it changes nothing more), applies the stored
+ * identifies' traits and writes the outbox rows.
+ */
 async function storeChunk(
   tx: Tx,
   workspaceId: string,
-  chunk: { event: StoredEvent; ref: ContactRef }[],
+  chunk: { item: BatchItem; ref: ContactRef }[],
   results: Map<number, StoreResult>,
 ): Promise<void> {
   if (chunk.length === 0) return;
@@ -198,28 +185,48 @@ async function storeChunk(
       if (resolved.exitWorkflowIds.length) exitWorkflowIds.set(ref, resolved.exitWorkflowIds);
     }
   }
+  // Sorted by message id so concurrent batches lock their rows in one order (no deadlock).
+  // Column arrays through unnest: a handful of parameters however long the batch.
+  const sorted = [...chunk].sort((a, b) => (a.item.message.messageId < b.item.message.messageId ? -1 : 1));
+  const column = (pick: (entry: (typeof chunk)[number]) => unknown) => sql.param(sorted.map(pick));
+  const inserted = await rowsOf<{ id: string; message_id: string }>(
+    tx,
+    sql`insert into ${events} (workspace_id, message_id, contact_id, type, name, properties, context, timestamp, received_at)
+      select ${workspaceId}::uuid, m.message_id, m.contact_id::uuid, m.type, m.name, m.properties::jsonb,
+        m.context::jsonb, m.timestamp::timestamptz, m.received_at::timestamptz
+      from unnest(${column((e) => e.item.message.messageId)}::text[], ${column((e) => e.ref.id)}::text[],
+        ${column((e) => e.item.message.type)}::text[], ${column((e) => e.item.message.name)}::text[],
+        ${column((e) => JSON.stringify(e.item.message.properties))}::text[],
+        ${column((e) => JSON.stringify(e.item.message.context))}::text[],
+        ${column((e) => e.item.message.timestamp.toISOString())}::text[],
+        ${column((e) => e.item.message.receivedAt.toISOString())}::text[])
+        as m(message_id, contact_id, type, name, properties, context, timestamp, received_at)
+      on conflict do nothing
+      returning id, message_id`,
+  );
+  const eventIds = new Map(inserted.map((row) => [row.message_id, row.id]));
+  const stored = chunk.flatMap((entry) => {
+    const eventId = eventIds.get(entry.item.message.messageId);
+    if (eventId) return [{ ...entry, eventId }];
+    results.set(entry.item.index, { status: 'duplicate' });
+    return [];
+  });
+  if (stored.length === 0) return;
   await applyContactUpdates(
     tx,
-    chunk.flatMap(({ event, ref }) =>
-      event.item.update
-        ? [{ contactId: ref.id as string, update: event.item.update, at: event.item.message.timestamp }]
-        : [],
+    stored.flatMap(({ item, ref }) =>
+      item.update ? [{ contactId: ref.id as string, update: item.update, at: item.message.timestamp }] : [],
     ),
   );
-  await tx.execute(sql`
-    update ${events} set contact_id = linked.contact_id
-    from (select unnest(${sql.param(chunk.map((c) => c.event.eventId))}::uuid[]) as event_id,
-                 unnest(${sql.param(chunk.map((c) => c.ref.id))}::uuid[]) as contact_id) linked
-    where ${events.id} = linked.event_id`);
   // In arrival order, so a contact's outbox rows (delivered in id order) keep its events' order.
   const rows = await rowsOf<{ id: number | string; event_id: string }>(
     tx,
     sql`insert into ${outbox} (workspace_id, event_id, contact_id, work)
       select ${workspaceId}::uuid, o.event_id::uuid, o.contact_id::uuid, o.work::jsonb
-      from unnest(${sql.param(chunk.map((c) => c.event.eventId))}::text[],
-        ${sql.param(chunk.map((c) => c.ref.id))}::text[],
+      from unnest(${sql.param(stored.map((c) => c.eventId))}::text[],
+        ${sql.param(stored.map((c) => c.ref.id))}::text[],
         ${sql.param(
-          chunk.map(({ ref }) => {
+          stored.map(({ ref }) => {
             const exits = exitWorkflowIds.get(ref);
             exitWorkflowIds.delete(ref);
             return JSON.stringify(exits ? { exitWorkflowIds: exits } : {});
@@ -229,12 +236,12 @@ async function storeChunk(
       returning id, event_id`,
   );
   const outboxIds = new Map(rows.map((row) => [row.event_id, Number(row.id)]));
-  for (const { event, ref } of chunk) {
-    results.set(event.item.index, {
+  for (const { item, ref, eventId } of stored) {
+    results.set(item.index, {
       status: 'stored',
-      eventId: event.eventId,
+      eventId,
       contactId: ref.id as string,
-      outboxId: outboxIds.get(event.eventId) as number,
+      outboxId: outboxIds.get(eventId) as number,
     });
   }
 }
@@ -291,14 +298,36 @@ async function applyContactUpdates(
   }
 }
 
-/** An alias, claim or merge: resolved as a single message is, inside the batch's transaction. */
+/**
+ * An alias, claim or merge: stored as a single message is (the event first, so a concurrent
+ * duplicate leaves before touching a contact), inside the batch's transaction.
+ */
 async function storeOnItsOwn(
   tx: Tx,
   workspaceId: string,
-  { item, eventId }: StoredEvent,
+  item: BatchItem,
   results: Map<number, StoreResult>,
 ): Promise<void> {
   const { message, update } = item;
+  const [event] = await tx
+    .insert(events)
+    .values({
+      workspaceId,
+      messageId: message.messageId,
+      type: message.type,
+      name: message.name,
+      properties: message.properties,
+      context: message.context,
+      timestamp: message.timestamp,
+      receivedAt: message.receivedAt,
+    })
+    .onConflictDoNothing()
+    .returning({ id: events.id });
+  if (!event) {
+    results.set(item.index, { status: 'duplicate' });
+    return;
+  }
+  const eventId = event.id;
   const resolved =
     message.type === 'alias' && message.userId && message.previousId
       ? await aliasContact(tx, workspaceId, message.userId, message.previousId)
