@@ -2,7 +2,6 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db';
 import { refreshAllRfm } from '../analytics/rfm';
-import { refreshAllRfm } from '../analytics/rfm';
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { scanDateTriggers } from '../automation/triggers/date-scan';
 import { scanHolidayTriggers } from '../automation/triggers/holiday-scan';
@@ -44,10 +43,6 @@ export function createSchedulingActivities({ db, temporal }: SchedulingActivityD
 
     async refreshAllSegments(input: { now: number }) {
       return reevaluateAllSegments(deps(), undefined, new Date(input.now));
-    },
-
-    async refreshAnalytics() {
-      return refreshAllRfm(db);
     },
 
     async refreshAnalytics() {
