@@ -113,6 +113,16 @@ const client = new Client({ connection: await Connection.connect({ address: serv
 const taskQueue = `faults-${randomBytes(3).toString('hex')}`;
 const secretKey = randomBytes(32).toString('hex');
 
+/** Worker process groups still alive; killed if this script exits early. */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }
+});
+
 /** `wayline worker` as the production command runs it; resolves once it polls. */
 async function startWorker(): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now();
@@ -132,12 +142,8 @@ async function startWorker(): Promise<{ child: ChildProcess; readyMs: number }> 
     // SIGKILL must reach both, as when a container or machine dies.
     detached: true,
   });
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {}
-  };
-  process.once('exit', killGroup);
+  liveGroups.add(child.pid!);
+  child.once('exit', () => liveGroups.delete(child.pid!));
   let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-2000);
