@@ -131,10 +131,16 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
       groups: ConditionGroup[];
       steps: Record<string, Record<string, unknown>>;
     }): Promise<number> {
-      const contact = await findContact(db, input.workspaceId, input.contactId);
-      if (!contact)
-        throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
-      return firstMatchingGroup(input.groups, { db, contact, ...input });
+      // Shares the nodes' activity options, heartbeat timeout included.
+      const stopBeating = heartbeatWhileRunning();
+      try {
+        const contact = await findContact(db, input.workspaceId, input.contactId);
+        if (!contact)
+          throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
+        return await firstMatchingGroup(input.groups, { db, contact, ...input });
+      } finally {
+        stopBeating();
+      }
     },
 
     async loadContact(input: { workspaceId: string; contactId: string }): Promise<ContactView> {
@@ -207,6 +213,7 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
       segmentId: string;
     }): Promise<EnrollResult> {
       const context = Context.current();
+      const stopBeating = heartbeatWhileRunning();
       try {
         return await enrollContact(
           { db, temporal: context.client, taskQueue: context.info.taskQueue },
@@ -227,6 +234,8 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
         // Paused or archived meanwhile, contact deleted: no re-entry; anything else is retried.
         if (error instanceof DomainError && error.expected) return { enrolled: false, reason: error.message };
         throw error;
+      } finally {
+        stopBeating();
       }
     },
   };
