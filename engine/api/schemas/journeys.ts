@@ -142,7 +142,7 @@ export const enrollResultSchema = describes<EnrollResult>()(z.union([enrolled, n
 
 /** One line of `POST /v1/journeys/:id/enroll`: the contact and what enrolling it did. */
 export const enrollOutcomeSchema = z
-  .union([enrolled.extend({ contactId: z.uuid() }), notEnrolled.extend({ contactId: z.uuid() })])
+  .union([enrolled.extend({ contactId: z.guid() }), notEnrolled.extend({ contactId: z.guid() })])
   .meta({ id: 'EnrollOutcome' });
 
 export const journeyStatusChangeSchema = describes<Awaited<ReturnType<typeof changeJourneyStatus>>>()(
