@@ -86,6 +86,7 @@ export async function ensureDemoUser(db: Db, dataDir: string, workspaceId: strin
   else if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password)))
     await setPassword(db, user.id, password);
   if (!(await roleOf(db, workspaceId, user.id))) await addMember(db, workspaceId, user.id, 'owner');
-  if (saved.password !== password) writeFileSync(file, JSON.stringify({ email: DEMO_EMAIL, password }, null, 2), { mode: 0o600 });
+  if (saved.password !== password)
+    writeFileSync(file, JSON.stringify({ email: DEMO_EMAIL, password }, null, 2), { mode: 0o600 });
   return { id: user.id, email: DEMO_EMAIL, password };
 }

@@ -7,8 +7,8 @@ import { type Problem, problemCodes, type ValidationResult } from '../../automat
 import type { NodeTypeInfo } from '../../automation/nodes/registry';
 import type { EnrollResult } from '../../automation/runs/enroll';
 import type { JourneyCounts, PathStep, RunWithPath } from '../../automation/runs/queries';
-import type { changeJourneyStatus } from '../../operations/journey-lifecycle';
 import type { MessageStats } from '../../messaging/messages/node-stats';
+import type { changeJourneyStatus } from '../../operations/journey-lifecycle';
 import type { SimulationResult } from '../../simulate/simulator';
 import { describes, type Json, rowSchema, stored } from './common';
 

@@ -33,7 +33,11 @@ describe('workspace settings: the default time zone (real API via inject, PGlite
     });
 
   it('reads and sets the default time zone, refusing one that is not IANA with the field named', async () => {
-    expect((await call('GET')).json()).toMatchObject({ id: workspace.id, name: 'Zoned', defaultTimezone: 'UTC' });
+    expect((await call('GET')).json()).toMatchObject({
+      id: workspace.id,
+      name: 'Zoned',
+      defaultTimezone: 'UTC',
+    });
     const changed = await call('PUT', { defaultTimezone: 'Europe/Paris' });
     expect(changed.statusCode).toBe(200);
     expect(changed.json().defaultTimezone).toBe('Europe/Paris');
