@@ -6,50 +6,22 @@
  *
  *   npx tsx bench/ingest-latency.ts [runs=50]
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { NativeConnection } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
-import { createDb } from '../db';
 import { contacts, journeyRuns } from '../db/schema';
 import { buildApp } from '../engine/api/app';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
-import { createRegistry } from '../engine/automation/nodes';
 import { statusQuery } from '../engine/automation/runs/signals';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
-import { SecretBox } from '../engine/identity/secret-box';
 import { createWorkspace } from '../engine/identity/workspaces';
-import { findTemporalCli } from '../engine/temporal/binaries';
-import { startDevServer } from '../engine/temporal/dev-server';
 import { bundleWorkflows, createJourneyWorker } from '../engine/temporal/worker';
-import { freePort } from '../tests/helpers/ports';
+import { startIngestStack } from './helpers/ingest-stack';
 
 const runs = Number(process.argv[2] ?? 50);
-const root = path.resolve(import.meta.dirname, '..');
-const silent = () => {};
-Runtime.install({
-  logger: { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent } as any,
-});
-
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-bench-'));
-const server = await startDevServer({
-  binary: findTemporalCli({ root, log: silent }),
-  dataDir: scratch,
-  port: await freePort(),
-  uiPort: await freePort(),
-  namespace: 'default',
-});
-const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
-const { db } = database;
-const taskQueue = `bench-${randomUUID()}`;
-const connection = await Connection.connect({ address: server.address });
-const temporal = new Client({ connection });
+const stack = await startIngestStack();
+const { server, database, db, temporal, taskQueue, registry, secretBox } = stack;
 const workerConnection = await NativeConnection.connect({ address: server.address });
-const registry = createRegistry();
-const secretBox = new SecretBox(randomBytes(32));
 const worker = await createJourneyWorker({
   connection: workerConnection,
   namespace: 'default',
@@ -143,7 +115,4 @@ await dispatcher.stop();
 worker.shutdown();
 await workerRun;
 await workerConnection.close();
-await connection.close();
-await server.stop();
-await database.close();
-rmSync(scratch, { recursive: true, force: true });
+await stack.close();

@@ -9,49 +9,20 @@
  * Each run measures the baseline, then Wayline, for `seconds` each; every batch is 90 % `track`
  * and 10 % `identify` over a pool of 20,000 users (new and known contacts mixed).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
-import { createDb } from '../db';
 import { buildApp } from '../engine/api/app';
-import { createRegistry } from '../engine/automation/nodes';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
-import { SecretBox } from '../engine/identity/secret-box';
 import { createWorkspace } from '../engine/identity/workspaces';
-import { findTemporalCli } from '../engine/temporal/binaries';
-import { startDevServer } from '../engine/temporal/dev-server';
-import { freePort } from '../tests/helpers/ports';
+import { startIngestStack } from './helpers/ingest-stack';
 
 const seconds = Number(process.argv[2] ?? 8);
 const clients = Number(process.argv[3] ?? 4);
 const runs = Number(process.argv[4] ?? 3);
 const batchSize = 500;
-const root = path.resolve(import.meta.dirname, '..');
-const silent = () => {};
-Runtime.install({
-  logger: { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent } as any,
-});
-
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-bench-'));
-const server = await startDevServer({
-  binary: findTemporalCli({ root, log: silent }),
-  dataDir: scratch,
-  port: await freePort(),
-  uiPort: await freePort(),
-  namespace: 'default',
-});
-const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
-const { db } = database;
-const taskQueue = `bench-${randomUUID()}`;
-const connection = await Connection.connect({ address: server.address });
-const temporal = new Client({ connection });
-const registry = createRegistry();
-const secretBox = new SecretBox(randomBytes(32));
+const stack = await startIngestStack();
+const { database, db, temporal, taskQueue, registry, secretBox } = stack;
 // BENCH_DISPATCH=0 leaves the dispatcher out (the answers are then 202): ingest alone.
 const dispatcher =
   process.env.BENCH_DISPATCH === '0' ? undefined : startDispatcher({ db, temporal, taskQueue });
@@ -155,7 +126,4 @@ console.log(`outbox rows still pending 2 s after the load: ${(counted.rows ?? co
 await app.close();
 await bare.close();
 await dispatcher?.stop();
-await connection.close();
-await server.stop();
-await database.close();
-rmSync(scratch, { recursive: true, force: true });
+await stack.close();

@@ -1,0 +1,51 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import { createDb } from '../../db';
+import { createRegistry } from '../../engine/automation/nodes';
+import { SecretBox } from '../../engine/identity/secret-box';
+import { findTemporalCli } from '../../engine/temporal/binaries';
+import { startDevServer } from '../../engine/temporal/dev-server';
+import { freePort } from '../../tests/helpers/ports';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/**
+ * What the ingest benchmarks share: a quiet Temporal runtime, a dev server of their own, the
+ * database (PGlite in memory, or the Postgres server in DATABASE_URL), a client, a fresh task
+ * queue, the built-in registry and a throwaway secret box. `close` stops what it started.
+ */
+export async function startIngestStack() {
+  const silent = () => {};
+  Runtime.install({
+    logger: { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent } as any,
+  });
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-bench-'));
+  const server = await startDevServer({
+    binary: findTemporalCli({ root, log: silent }),
+    dataDir: scratch,
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespace: 'default',
+  });
+  const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
+  const connection = await Connection.connect({ address: server.address });
+  return {
+    server,
+    database,
+    db: database.db,
+    temporal: new Client({ connection }),
+    taskQueue: `bench-${randomUUID()}`,
+    registry: createRegistry(),
+    secretBox: new SecretBox(randomBytes(32)),
+    async close() {
+      await connection.close();
+      await server.stop();
+      await database.close();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
