@@ -218,11 +218,3 @@ export async function authenticateKey(db: Db, key: string, kind: ApiKeyKind): Pr
   if (!key.startsWith(prefixes[kind])) return undefined;
   return (await authenticateApiKey(db, key))?.workspaceId;
 }
-
-/**
- * The scope an API-key request needs: `read` to read, `write` to change. Routes that manage
- * keys, members and the audit log ask for `admin` themselves.
- */
-export function scopeForMethod(method: string): ApiKeyScope {
-  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 'read' : 'write';
-}

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { journeys, journeyVersions } from '../../../db/schema';
-import { matchesFilter, type PropertyFilter } from '../../audience/conditions/filters';
+import type { PropertyFilter } from '../../audience/conditions/filters';
 import type { Plan, PlanNode } from '../journeys/plan';
 
 export interface TriggerJourney {
@@ -98,36 +98,4 @@ export async function eventTriggers(
         inArray(sql`${triggerNode}->'config'->>'event'`, names),
       ),
     );
-}
-
-/**
- * Active journeys whose trigger is `trigger.event` on this event name and whose property filter
- * matches. The trigger node is read from the active version's plan in SQL, so only journeys
- * waiting for this name come back.
- */
-export async function journeysTriggeredByEvent(
-  db: Db,
-  workspaceId: string,
-  name: string,
-  properties: Record<string, unknown>,
-): Promise<string[]> {
-  const rows = await db
-    .select({
-      journeyId: journeys.id,
-      where: sql<PropertyFilter | null>`${triggerNode}->'config'->'where'`,
-    })
-    .from(journeys)
-    .innerJoin(
-      journeyVersions,
-      and(eq(journeyVersions.journeyId, journeys.id), eq(journeyVersions.version, journeys.activeVersion)),
-    )
-    .where(
-      and(
-        eq(journeys.workspaceId, workspaceId),
-        eq(journeys.status, 'active'),
-        eq(triggerType, 'trigger.event'),
-        sql`${triggerNode}->'config'->>'event' = ${name}`,
-      ),
-    );
-  return rows.filter((row) => matchesFilter(properties, row.where ?? undefined)).map((row) => row.journeyId);
 }
