@@ -273,6 +273,14 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/analytics/journey-funnel': 'analytics:read',
   'POST /v1/analytics/cohorts': 'analytics:read',
   'POST /v1/analytics/cohorts.csv': 'exports',
+
+  // Lists, custom attributes, saved views, the contact timeline and notes.
+  // Deals, pipelines and reports.
+  // Service tickets, SLA policies and reports.
+  // The template studio: versions, layouts, snippets, test sends; channel settings.
+  // The content library, assets, device tokens and social publishing.
+  // Campaigns, broadcasts, attribution and the calendar.
+  // Journey lifecycle: migrations, diffs, replay, timing, lint, journeys as code.
 };
 
 /** The table key of a route: HEAD shares its GET's entry. */
