@@ -143,3 +143,60 @@ export const holidays = pgTable(
   },
   (t) => [uniqueIndex('holidays_date_idx').on(t.workspaceId, t.date, t.name)],
 );
+
+/**
+ * Moving a journey's running runs from earlier versions to a newer one: the mapping the
+ * marketer confirmed after the preview, and its progress while runs are signalled in batches.
+ */
+export const journeyMigrations = pgTable(
+  'journey_migrations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    journeyId: uuid('journey_id')
+      .notNull()
+      .references(() => journeys.id, { onDelete: 'cascade' }),
+    toVersion: integer('to_version').notNull(),
+    /** Per old version and node: the node of the new version its waiting runs continue at, or null to finish on the old version. */
+    mapping: jsonb('mapping').$type<Record<string, unknown>>().notNull(),
+    /** Waits whose deadline is already past in the new version: continue at once, or restart the wait. */
+    pastTimers: text('past_timers', { enum: ['fire', 'restart'] })
+      .notNull()
+      .default('fire'),
+    status: text('status', { enum: ['running', 'done', 'failed'] })
+      .notNull()
+      .default('running'),
+    total: integer('total').notNull().default(0),
+    moved: integer('moved').notNull().default(0),
+    kept: integer('kept').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('journey_migrations_journey_idx').on(t.journeyId, t.createdAt)],
+);
+
+/** One row per run a migration touched: where it was, where it continues, and whether the signal reached it. */
+export const journeyRunMigrations = pgTable(
+  'journey_run_migrations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    migrationId: uuid('migration_id')
+      .notNull()
+      .references(() => journeyMigrations.id, { onDelete: 'cascade' }),
+    workflowId: text('workflow_id').notNull(),
+    fromVersion: integer('from_version').notNull(),
+    fromNode: text('from_node').notNull(),
+    /** Null when the run finishes on its old version. */
+    toNode: text('to_node'),
+    status: text('status', { enum: ['signalled', 'kept', 'failed'] }).notNull(),
+    detail: text('detail'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('journey_run_migrations_run_idx').on(t.migrationId, t.workflowId),
+    index('journey_run_migrations_workflow_idx').on(t.workflowId),
+  ],
+);
