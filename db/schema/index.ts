@@ -3,6 +3,7 @@
 export * from './analytics';
 export * from './audience';
 export * from './automation';
+export * from './deals';
 export * from './identity';
 export * from './jobs';
 export * from './messaging';
