@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -98,6 +99,7 @@ export const lists = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     workspaceId: workspaceId(),
     name: text('name').notNull(),
+    description: text('description'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('lists_name_idx').on(t.workspaceId, t.name)],
@@ -116,6 +118,57 @@ export const listMembers = pgTable(
     addedAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.listId, t.contactId] })],
+);
+
+export const ATTRIBUTE_TYPES = ['text', 'number', 'boolean', 'date', 'enum'] as const;
+
+/**
+ * A custom attribute a workspace declares: its type (and options for `enum`) is checked on every
+ * write through the API and the UI, and forms and filters show it.
+ */
+export const attributeDefinitions = pgTable(
+  'attribute_definitions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    /** The attribute key in `contacts.attributes`. */
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    type: text('type', { enum: ATTRIBUTE_TYPES }).notNull(),
+    options: text('options').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('attribute_definitions_key_idx').on(t.workspaceId, t.key)],
+);
+
+/** A named set of contact filters and a sort order, shared by the workspace. */
+export const savedViews = pgTable(
+  'saved_views',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    query: jsonb('query').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('saved_views_name_idx').on(t.workspaceId, t.name)],
+);
+
+/** A segment's size once per day (the last refresh of the day wins), for its size-over-time chart. */
+export const segmentSizes = pgTable(
+  'segment_sizes',
+  {
+    workspaceId: workspaceId(),
+    segmentId: uuid('segment_id')
+      .notNull()
+      .references(() => segments.id, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    members: integer('members').notNull(),
+    recordedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.segmentId, t.day] })],
 );
 
 /** Work an accepted event still owes Temporal. What the dispatcher does with a row is `OutboxWork`. */

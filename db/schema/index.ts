@@ -7,4 +7,5 @@ export * from './deals';
 export * from './identity';
 export * from './jobs';
 export * from './messaging';
+export * from './timeline';
 export * from './workspaces';

@@ -20,7 +20,7 @@ export const jobs = pgTable(
     workspaceId: uuid('workspace_id')
       .notNull()
       .references(() => workspaces.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['contact-import', 'enroll-segment', 'analytics'] }).notNull(),
+    kind: text('kind', { enum: ['contact-import', 'enroll-segment', 'analytics', 'contact-bulk'] }).notNull(),
     status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] })
       .notNull()
       .default('queued'),
