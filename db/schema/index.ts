@@ -7,5 +7,6 @@ export * from './deals';
 export * from './identity';
 export * from './jobs';
 export * from './messaging';
+export * from './tickets';
 export * from './timeline';
 export * from './workspaces';
