@@ -6,7 +6,10 @@ const { refreshAnalytics } = proxyActivities<SchedulingActivities>({
   retry: { maximumAttempts: 3 },
 });
 
-/** Started daily by the `wayline:analytics-refresh` Schedule: RFM again in every workspace that uses it. */
+/**
+ * Started daily by the `wayline:analytics-refresh` Schedule: RFM again in every workspace that
+ * uses it, and the fitted models (CLV, clusters, affinity, forecast) refitted as background jobs.
+ */
 export async function analyticsRefresh() {
   return refreshAnalytics();
 }

@@ -8,6 +8,7 @@ import { scanHolidayTriggers } from '../automation/triggers/holiday-scan';
 import { syncJourneySchedules } from '../automation/triggers/schedules';
 import { finishJob } from '../jobs/jobs';
 import { runJob } from '../jobs/run-job';
+import { refitFittedModels } from '../jobs/start';
 import { type AudienceProgress, enrollAudience } from '../operations/scheduled-enrollment';
 import { reevaluateAllSegments } from '../operations/segment-membership';
 
@@ -45,8 +46,11 @@ export function createSchedulingActivities({ db, temporal }: SchedulingActivityD
       return reevaluateAllSegments(deps(), undefined, new Date(input.now));
     },
 
+    /** RFM again in place, then every fitted model refitted as its own background job. */
     async refreshAnalytics() {
-      return refreshAllRfm(db);
+      const rfm = await refreshAllRfm(db);
+      const refits = await refitFittedModels(deps());
+      return { ...rfm, refits };
     },
 
     async syncJourneySchedules() {

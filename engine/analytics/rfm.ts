@@ -164,7 +164,7 @@ export async function listRfmScores(db: Db, workspaceId: string, limit = 10_000)
 
 /**
  * The scheduled refresh: every workspace that has computed RFM gets it again with the same
- * window and monetary choice, ending now. Model fits stay on demand.
+ * window and monetary choice, ending now. The same schedule refits the fitted models as jobs.
  */
 export async function refreshAllRfm(db: Db): Promise<{ workspaces: number; contacts: number }> {
   const computed = await db

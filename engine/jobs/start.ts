@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { jobs } from '../../db/schema';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { analyticsResults, jobs } from '../../db/schema';
 import type { ImportFormat } from '../audience/contacts/import';
 import { getSegment } from '../audience/segments/segments';
 import { getJourney } from '../automation/journeys/journeys';
@@ -50,6 +50,54 @@ export async function startAnalyticsJob(deps: TemporalDeps, workspaceId: string,
     params as unknown as Record<string, unknown>,
   );
   return launch(deps, job);
+}
+
+/** The fitted models the daily schedule refits; RFM is plain SQL and refreshes in place. */
+const REFITTED_MODELS = ['clv', 'clusters', 'affinity', 'forecast'] as const;
+
+/**
+ * The scheduled refit: every model a workspace has fitted is fitted again on today's data with
+ * the options it was last fitted with, each as a background job with progress. A model whose
+ * job is still queued or running is left to finish.
+ */
+export async function refitFittedModels(deps: TemporalDeps): Promise<{ started: number; skipped: number }> {
+  const fitted = await deps.db
+    .select({
+      workspaceId: analyticsResults.workspaceId,
+      model: analyticsResults.model,
+      params: analyticsResults.params,
+    })
+    .from(analyticsResults)
+    .where(inArray(analyticsResults.model, [...REFITTED_MODELS]));
+  let started = 0;
+  let skipped = 0;
+  for (const { workspaceId, model, params } of fitted) {
+    const { asOf: _asOf, ...options } = params as Record<string, unknown>;
+    const job = analyticsJobSchema.safeParse({ model, options });
+    if (!job.success || (await analyticsJobPending(deps, workspaceId, model))) {
+      skipped++;
+      continue;
+    }
+    await startAnalyticsJob(deps, workspaceId, job.data);
+    started++;
+  }
+  return { started, skipped };
+}
+
+async function analyticsJobPending(deps: TemporalDeps, workspaceId: string, model: string) {
+  const [pending] = await deps.db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.workspaceId, workspaceId),
+        eq(jobs.kind, 'analytics'),
+        inArray(jobs.status, ['queued', 'running']),
+        sql`${jobs.params}->>'model' = ${model}`,
+      ),
+    )
+    .limit(1);
+  return pending !== undefined;
 }
 
 async function launch(deps: TemporalDeps, job: JobRow) {

@@ -1,6 +1,9 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
-import { events } from '../../../db/schema';
+import { events, jobs } from '../../../db/schema';
+import { refreshAffinity } from '../../../engine/analytics/affinity';
+import { loadResult } from '../../../engine/analytics/results';
 import { refreshRfm } from '../../../engine/analytics/rfm';
 import { loadAnalyticsProfile } from '../../../engine/audience/conditions/analytics';
 import { createContact } from '../../../engine/audience/contacts/contacts';
@@ -80,5 +83,48 @@ describe('scheduled RFM refresh (real Temporal dev server and worker, PGlite)', 
     });
     expect((await loadAnalyticsProfile(db, workspace.id, bob.id)).rfm).toMatchObject({ frequency: 1 });
     expect((await loadAnalyticsProfile(db, unused.id, ada.id)).rfm).toBeNull();
+  });
+
+  it('refits each fitted model with its last options as a background job', async () => {
+    const { db } = database;
+    const workspace = await createWorkspace(db, 'Daily refit');
+    const cy = await createContact(db, workspace.id, { userId: 'cy' });
+    const basket = (id: string, daysAgo: number, skus: string[]) => ({
+      workspaceId: workspace.id,
+      contactId: cy.id,
+      messageId: id,
+      type: 'track',
+      name: 'Order Completed',
+      properties: { revenue: 10, products: skus.map((sku) => ({ product_id: sku, price: 5, quantity: 1 })) },
+      timestamp: new Date(Date.now() - daysAgo * 86_400_000),
+    });
+    await db.insert(events).values([basket('o1', 3, ['tea', 'cup']), basket('o2', 4, ['tea', 'cup'])]);
+    await refreshAffinity(db, workspace.id, { minSupport: 0.5, minConfidence: 0.5, windowDays: 30 });
+    const before = await loadResult(db, workspace.id, 'affinity');
+    expect(before?.result).toMatchObject({ orders: 2 });
+
+    // A third order with the pair arrives; the daily refresh must see it without anyone asking.
+    await db.insert(events).values(basket('o3', 1, ['tea', 'cup']));
+    const result = await temporal.client.workflow.execute('analyticsRefresh', {
+      workflowId: `analytics-refit-test-${workspace.id}`,
+      taskQueue: temporal.taskQueue,
+      args: [],
+    });
+    expect(result.refits.started).toBeGreaterThanOrEqual(1);
+    const refit = async () =>
+      (
+        await db
+          .select()
+          .from(jobs)
+          .where(and(eq(jobs.workspaceId, workspace.id), eq(jobs.kind, 'analytics')))
+      )[0];
+    await expect.poll(async () => (await refit())?.status, { timeout: 30_000 }).toBe('completed');
+    expect((await refit()).params).toMatchObject({
+      model: 'affinity',
+      options: { windowDays: 30, minSupport: 0.5 },
+    });
+    const after = await loadResult(db, workspace.id, 'affinity');
+    expect(after?.computedAt.getTime()).toBeGreaterThan(before?.computedAt.getTime() ?? 0);
+    expect(after?.result).toMatchObject({ orders: 3 });
   });
 });
