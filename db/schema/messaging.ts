@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import {
   boolean,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -58,10 +60,46 @@ export const templates = pgTable(
     preheader: text('preheader'),
     body: text('body').notNull(),
     html: text('html'),
+    /** Email only: the MJML source `html` was compiled from on save; null for plain HTML. */
+    mjml: text('mjml'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /** Bumped on every save; each saved state is kept in `template_versions`. */
+    version: integer('version').notNull().default(1),
+    /** Who saved the current version (audit actor label: an email or a key prefix). */
+    updatedBy: text('updated_by'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('templates_name_idx').on(t.workspaceId, t.name)],
+);
+
+/** Every saved state of a template, with who saved it; a revert saves an old state as a new version. */
+export const templateVersions = pgTable(
+  'template_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    templateId: uuid('template_id')
+      .notNull()
+      .references(() => templates.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    channel: text('channel').notNull(),
+    subject: text('subject'),
+    preheader: text('preheader'),
+    body: text('body').notNull(),
+    html: text('html'),
+    mjml: text('mjml'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    changedBy: text('changed_by'),
+    /** The user who saved it, when a person did (null for API keys and the system). */
+    changedById: uuid('changed_by_id'),
+    /** What the save did: `create`, `update`, or `revert` (to the version in `revertedFrom`). */
+    action: text('action').notNull().default('update'),
+    revertedFrom: integer('reverted_from'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('template_versions_idx').on(t.templateId, t.version)],
 );
 
 export const suppressions = pgTable(
@@ -81,6 +119,8 @@ export interface ChannelPolicySettings {
   frequencyCap?: { max: number; windowHours: number };
   /** Local times (HH:MM, contact's time zone) between which marketing sends wait. */
   quietHours?: { start: string; end: string };
+  /** At most `perMinute` marketing sends on this channel per minute for the whole workspace. */
+  rate?: { perMinute: number };
 }
 
 /**
