@@ -3,6 +3,7 @@
 export * from './analytics';
 export * from './audience';
 export * from './automation';
+export * from './campaigns';
 export * from './content';
 export * from './deals';
 export * from './identity';
