@@ -20,6 +20,18 @@ export const connectors: AnyConnector[] = [
   wechat,
 ] as AnyConnector[];
 
+/**
+ * Adds a plugin's connector to the list, so channel settings offer it and sends resolve it
+ * like a built-in one. Registering the same object twice is a no-op; another connector
+ * under a taken id is refused.
+ */
+export function registerConnector(connector: AnyConnector): void {
+  const existing = findConnector(connector.id);
+  if (existing === connector) return;
+  if (existing) throw new Error(`connector id "${connector.id}" is already taken by ${existing.title}`);
+  connectors.push(connector);
+}
+
 export function findConnector(id: string): AnyConnector | undefined {
   return connectors.find((c) => c.id === id);
 }

@@ -15,6 +15,7 @@ import { identitySettingsFromConfig } from './identity/settings';
 import { type ChannelDeps, closeChannelDeps, createChannelDeps } from './messaging/channels/deps';
 import { loadPlugins } from './plugins/load-plugins';
 import { preparePlugins } from './plugins/prepare-plugins';
+import { registerPluginConnectors } from './plugins/register-connectors';
 import { resolveSecretKey } from './secret-key';
 import { connectWorker, createChannelWorkers, createJourneyWorker } from './temporal/worker';
 
@@ -48,6 +49,7 @@ export async function composeRuntime(config: Config, database: Database): Promis
   const channels = createChannelDeps({ db: database.db, box: secretBox, publicUrl: config.publicUrl });
   const plugins = await loadPlugins(config.WAYLINE_PLUGINS, { root: config.root });
   const registry = createRegistry(plugins.nodes, { channels });
+  registerPluginConnectors(plugins.connectors);
   await preparePlugins(database.db, plugins);
   return { config, database, secretBox, channels, registry };
 }

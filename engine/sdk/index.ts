@@ -5,6 +5,15 @@
 
 /** The zod that Wayline itself uses, so a plugin's schemas convert to the same JSON Schema. */
 export { z } from 'zod';
+/** Connectors (providers of a channel) plugins add: `defineConnector`, and the error that says whether to retry. */
+export {
+  type Connector,
+  type ConnectorContext,
+  ConnectorError,
+  defineConnector,
+  type OutboundMessage,
+  type SendResult,
+} from '../../connectors/connector';
 export {
   type AnyNodeDefinition,
   type ContactChanges,
