@@ -7,6 +7,7 @@ import { CohortsPage } from './analytics/CohortsPage';
 import { DashboardPage } from './analytics/DashboardPage';
 import { ForecastPage } from './analytics/ForecastPage';
 import { FunnelsPage } from './analytics/FunnelsPage';
+import { JourneyFunnelPage } from './analytics/JourneyFunnelPage';
 import { RfmPage } from './analytics/RfmPage';
 import { ContactProfile } from './audience/ContactProfile';
 import { ContactsPage } from './audience/ContactsPage';
@@ -55,6 +56,7 @@ export function createRouter() {
             { path: 'affinity', element: <AffinityPage /> },
             { path: 'forecast', element: <ForecastPage /> },
             { path: 'funnels', element: <FunnelsPage /> },
+            { path: 'journey-funnel', element: <JourneyFunnelPage /> },
             { path: 'cohorts', element: <CohortsPage /> },
           ],
         },

@@ -1,9 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { kmeans } from 'ml-kmeans';
 import { z } from 'zod';
 import type { Db } from '../../db';
 import { contactClusters, contacts, rfmScores } from '../../db/schema';
 import { saveResult } from './results';
+import { inSegment } from './segment-filter';
 import { numberAt } from './settings';
 
 export const clusterOptionsSchema = z.object({
@@ -206,4 +207,34 @@ async function saveClusterResult(
     jobId,
   );
   return { ...saved.result, computedAt: saved.computedAt };
+}
+
+/**
+ * How one segment's members spread over the stored clusters: members and their revenue (RFM
+ * monetary) per cluster, to read the clusters of a segment without refitting them.
+ */
+export async function clusterSpreadOfSegment(db: Db, workspaceId: string, segmentId: string) {
+  const rows = await db
+    .select({
+      cluster: contactClusters.cluster,
+      members: sql<number>`count(*)::int`,
+      revenue: sql<number>`coalesce(sum(${rfmScores.monetary}), 0)::double precision`,
+    })
+    .from(contactClusters)
+    .leftJoin(
+      rfmScores,
+      and(
+        eq(rfmScores.workspaceId, contactClusters.workspaceId),
+        eq(rfmScores.contactId, contactClusters.contactId),
+      ),
+    )
+    .where(
+      and(
+        eq(contactClusters.workspaceId, workspaceId),
+        sql`true ${inSegment(workspaceId, segmentId, sql`${contactClusters.contactId}`)}`,
+      ),
+    )
+    .groupBy(contactClusters.cluster)
+    .orderBy(contactClusters.cluster);
+  return rows.map((r) => ({ cluster: r.cluster, members: Number(r.members), revenue: Number(r.revenue) }));
 }

@@ -1,10 +1,11 @@
-import { asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db';
 import { clvScores, contacts, events } from '../../db/schema';
 import { type BgNbdParams, expectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd';
 import { expectedSpend, fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
 import { saveResult } from './results';
+import { inSegment } from './segment-filter';
 import { getPurchaseSettings, orderAmount } from './settings';
 
 export const predictiveClvOptionsSchema = z.object({
@@ -161,7 +162,8 @@ export async function refreshPredictiveClv(
   return { ...saved.result, computedAt: saved.computedAt, params: saved.params };
 }
 
-export async function listClvScores(db: Db, workspaceId: string, limit = 10_000) {
+/** Predicted CLV per contact, highest first; one segment's members when `segmentId` is given. */
+export async function listClvScores(db: Db, workspaceId: string, segmentId?: string, limit = 10_000) {
   return db
     .select({
       contactId: clvScores.contactId,
@@ -178,7 +180,12 @@ export async function listClvScores(db: Db, workspaceId: string, limit = 10_000)
     })
     .from(clvScores)
     .innerJoin(contacts, eq(contacts.id, clvScores.contactId))
-    .where(eq(clvScores.workspaceId, workspaceId))
+    .where(
+      and(
+        eq(clvScores.workspaceId, workspaceId),
+        segmentId ? sql`true ${inSegment(workspaceId, segmentId, sql`${clvScores.contactId}`)}` : undefined,
+      ),
+    )
     .orderBy(desc(clvScores.clv), asc(clvScores.contactId))
     .limit(limit);
 }

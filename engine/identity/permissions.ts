@@ -265,6 +265,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/analytics/clv/scores': 'analytics:read',
   'GET /v1/analytics/clv/scores.csv': 'exports',
   'GET /v1/analytics/clusters.csv': 'exports',
+  'GET /v1/analytics/clusters/segment-spread': 'analytics:read',
   'GET /v1/analytics/affinity/rules': 'analytics:read',
   'GET /v1/analytics/affinity/rules.csv': 'exports',
   'GET /v1/analytics/forecast.csv': 'exports',

@@ -9,6 +9,7 @@ const tabs = [
   { to: '/analytics/affinity', label: 'Product affinity' },
   { to: '/analytics/forecast', label: 'Forecast' },
   { to: '/analytics/funnels', label: 'Funnels' },
+  { to: '/analytics/journey-funnel', label: 'Journey funnel' },
   { to: '/analytics/cohorts', label: 'Cohorts' },
 ];
 

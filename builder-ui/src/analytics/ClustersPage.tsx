@@ -1,6 +1,13 @@
 import { useState } from 'react';
-import { type ClusterProfile, useCreateAnalyticsSegment, useModelResult } from '../api/analytics';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  type ClusterProfile,
+  useClusterSpread,
+  useCreateAnalyticsSegment,
+  useModelResult,
+} from '../api/analytics';
 import { useCan } from '../api/session';
+import { SegmentFilter } from './SegmentFilter';
 import { ComputedAt, CsvLink, formatNumber, JobButton } from './shared';
 
 interface ClusterResult {
@@ -19,7 +26,15 @@ export function ClustersPage() {
   const [k, setK] = useState('');
   const [attributes, setAttributes] = useState('');
   const [made, setMade] = useState<string | null>(null);
+  const [segmentId, setSegmentId] = useState('');
+  const spread = useClusterSpread(segmentId).data;
+  const inSegment = (cluster: number) => spread?.find((s) => s.cluster === cluster);
   const data = result.data?.result;
+  const chart = (data?.profiles ?? []).map((p) => ({
+    cluster: `Cluster ${p.cluster}`,
+    size: p.size,
+    ...(segmentId ? { members: inSegment(p.cluster)?.members ?? 0 } : {}),
+  }));
   const options = {
     ...(k ? { k: Number(k) } : {}),
     attributes: attributes
@@ -40,6 +55,7 @@ export function ClustersPage() {
         </label>
         {can('analytics:run') && <JobButton model="clusters" options={options} label="Run K-means" />}
         {can('exports') && <CsvLink href="/analytics/clusters.csv" />}
+        <SegmentFilter value={segmentId} onChange={setSegmentId} />
       </div>
       <ComputedAt at={result.data?.computedAt} />
       {data?.k ? (
@@ -51,12 +67,29 @@ export function ClustersPage() {
         </p>
       ) : null}
       {made && <p role="status">{made}</p>}
-      <table className="table">
+      {chart.length > 0 && (
+        <div className="chart">
+          <ResponsiveContainer>
+            <BarChart data={chart}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="cluster" />
+              <YAxis allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              <Bar dataKey="size" name="Contacts" fill="#4dabf7" />
+              {segmentId && <Bar dataKey="members" name="Of the segment" fill="#f59f00" />}
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+      <table className="table" aria-label="Cluster profiles">
         <thead>
           <tr>
             <th>Cluster</th>
             <th>Size</th>
             <th>Revenue</th>
+            {segmentId && <th>Of the segment</th>}
+            {segmentId && <th>Segment revenue</th>}
             {(data?.features ?? []).map((f) => (
               <th key={f}>mean {f}</th>
             ))}
@@ -69,6 +102,8 @@ export function ClustersPage() {
               <td>{p.cluster}</td>
               <td>{formatNumber(p.size)}</td>
               <td>{formatNumber(p.revenue, 2)}</td>
+              {segmentId && <td>{formatNumber(inSegment(p.cluster)?.members ?? 0)}</td>}
+              {segmentId && <td>{formatNumber(inSegment(p.cluster)?.revenue ?? 0, 2)}</td>}
               {(data?.features ?? []).map((f) => (
                 <td key={f}>{formatNumber(p.means[f], 2)}</td>
               ))}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useClvFormula, useClvScores, useModelResult } from '../api/analytics';
 import { useCan } from '../api/session';
+import { SegmentFilter } from './SegmentFilter';
 import { ComputedAt, CsvLink, formatNumber, formatPercent, JobButton } from './shared';
 
 interface ClvFit {
@@ -14,7 +15,8 @@ interface ClvFit {
 export function ClvPage() {
   const can = useCan();
   const fit = useModelResult<ClvFit>('clv');
-  const scores = useClvScores();
+  const [segmentId, setSegmentId] = useState('');
+  const scores = useClvScores(segmentId);
   const formula = useClvFormula();
   const [inputs, setInputs] = useState({ margin: 1000, rate: 0.1, periods: 5, convention: 'formula' });
   const [horizonDays, setHorizonDays] = useState(365);
@@ -80,7 +82,10 @@ export function ClvPage() {
         {can('analytics:run') && (
           <JobButton model="clv" options={{ horizonDays }} label="Fit BG/NBD + Gamma-Gamma" />
         )}
-        {can('exports') && <CsvLink href="/analytics/clv/scores.csv" />}
+        <SegmentFilter value={segmentId} onChange={setSegmentId} />
+        {can('exports') && (
+          <CsvLink href={`/analytics/clv/scores.csv${segmentId ? `?segmentId=${segmentId}` : ''}`} />
+        )}
       </div>
       <ComputedAt at={fit.data?.computedAt} />
       {result?.bgnbd && (

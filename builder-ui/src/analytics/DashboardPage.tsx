@@ -11,6 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import { useDashboard } from '../api/analytics';
+import { SegmentFilter } from './SegmentFilter';
 import { formatNumber } from './shared';
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
@@ -19,7 +20,8 @@ const day = (date: Date) => date.toISOString().slice(0, 10);
 export function DashboardPage() {
   const [from, setFrom] = useState(day(new Date(Date.now() - 90 * 86_400_000)));
   const [to, setTo] = useState(day(new Date()));
-  const dashboard = useDashboard(`${from}T00:00:00Z`, `${to}T23:59:59Z`);
+  const [segmentId, setSegmentId] = useState('');
+  const dashboard = useDashboard(`${from}T00:00:00Z`, `${to}T23:59:59Z`, segmentId);
   const totals = dashboard.data?.totals;
   return (
     <section>
@@ -32,6 +34,7 @@ export function DashboardPage() {
           To
           <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
+        <SegmentFilter value={segmentId} onChange={setSegmentId} />
       </div>
       {dashboard.error && <div className="alert error">{dashboard.error.message}</div>}
       <section className="headline" aria-label="Headline numbers">

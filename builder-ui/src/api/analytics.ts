@@ -100,9 +100,11 @@ export const analyticsKeys = {
   all: ['analytics'] as const,
   rfm: (segmentId = '') => [...analyticsKeys.all, 'rfm', segmentId] as const,
   result: (model: string) => [...analyticsKeys.all, 'result', model] as const,
-  clvScores: () => [...analyticsKeys.all, 'clv-scores'] as const,
+  clvScores: (segmentId = '') => [...analyticsKeys.all, 'clv-scores', segmentId] as const,
+  clusterSpread: (segmentId: string) => [...analyticsKeys.all, 'cluster-spread', segmentId] as const,
   rules: () => [...analyticsKeys.all, 'rules'] as const,
-  dashboard: (from: string, to: string) => [...analyticsKeys.all, 'dashboard', from, to] as const,
+  dashboard: (from: string, to: string, segmentId = '') =>
+    [...analyticsKeys.all, 'dashboard', from, to, segmentId] as const,
   job: (id: string) => [...analyticsKeys.all, 'job', id] as const,
 };
 
@@ -130,10 +132,28 @@ export function useModelResult<R>(model: string) {
   });
 }
 
-export function useClvScores() {
+const segmentParam = (segmentId: string, joiner = '?') =>
+  segmentId ? `${joiner}segmentId=${segmentId}` : '';
+
+export function useClvScores(segmentId = '') {
   return useQuery({
-    queryKey: analyticsKeys.clvScores(),
-    queryFn: async () => (await api.get<{ data: ClvScore[] }>('/analytics/clv/scores')).data,
+    queryKey: analyticsKeys.clvScores(segmentId),
+    queryFn: async () =>
+      (await api.get<{ data: ClvScore[] }>(`/analytics/clv/scores${segmentParam(segmentId)}`)).data,
+  });
+}
+
+/** Members and revenue of one segment per stored cluster; off without a segment. */
+export function useClusterSpread(segmentId: string) {
+  return useQuery({
+    queryKey: analyticsKeys.clusterSpread(segmentId),
+    queryFn: async () =>
+      (
+        await api.get<{ data: { cluster: number; members: number; revenue: number }[] }>(
+          `/analytics/clusters/segment-spread?segmentId=${segmentId}`,
+        )
+      ).data,
+    enabled: segmentId !== '',
   });
 }
 
@@ -144,12 +164,12 @@ export function useAffinityRules() {
   });
 }
 
-export function useDashboard(from: string, to: string) {
+export function useDashboard(from: string, to: string, segmentId = '') {
   return useQuery({
-    queryKey: analyticsKeys.dashboard(from, to),
+    queryKey: analyticsKeys.dashboard(from, to, segmentId),
     queryFn: () =>
       api.get<Dashboard>(
-        `/analytics/dashboard?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+        `/analytics/dashboard?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${segmentParam(segmentId, '&')}`,
       ),
   });
 }
@@ -186,6 +206,22 @@ export function useJob(id: string | null) {
 export function useFunnel() {
   return useMutation({
     mutationFn: (body: Record<string, unknown>) => api.post<FunnelResult>('/analytics/funnels', body),
+  });
+}
+
+export interface JourneyFunnelStep {
+  nodeId: string;
+  runs: number;
+  conversion: number;
+  overallConversion: number;
+  dropOff: number;
+  medianSeconds: number | null;
+}
+
+export function useJourneyFunnel() {
+  return useMutation({
+    mutationFn: async (body: { journeyId: string; nodeIds: string[]; version?: number }) =>
+      (await api.post<{ data: JourneyFunnelStep[] }>('/analytics/journey-funnel', body)).data,
   });
 }
 

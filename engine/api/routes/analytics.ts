@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ANALYTICS_MODELS } from '../../../db/schema';
 import { listAffinityRules } from '../../analytics/affinity';
+import { clusterSpreadOfSegment } from '../../analytics/clusters';
 import { clvFormula, clvFormulaRequestSchema } from '../../analytics/clv-inputs';
 import { cohortInputSchema, retentionCohorts } from '../../analytics/cohorts';
 import { toCsv } from '../../analytics/csv';
@@ -21,6 +22,7 @@ import { startAnalyticsJob } from '../../jobs/start';
 import type { AppDeps } from '../deps';
 import {
   affinityRuleSchema,
+  clusterSpreadSchema,
   clvFormulaSchema,
   clvScoreSchema,
   cohortSchema,
@@ -39,9 +41,11 @@ import { authedErrors, listOf, mediaResponse } from '../schemas/common';
 const tags = ['analytics'];
 const DAY = 86_400_000;
 const csvResponse = (what: string) => ({ 200: mediaResponse('text/csv', what), ...authedErrors });
+const segmentQuery = z.object({ segmentId: z.uuid().optional().describe('Only this segment’s members') });
 const rangeQuery = z.object({
   from: z.coerce.date().optional().describe('Start; 90 days ago when absent'),
   to: z.coerce.date().optional().describe('End; now when absent'),
+  ...segmentQuery.shape,
 });
 
 export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
@@ -94,7 +98,7 @@ export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
     async (request) => {
       const to = request.query.to ?? new Date();
       const from = request.query.from ?? new Date(to.getTime() - 90 * DAY);
-      return headlineNumbers(db, request.workspaceId, from, to);
+      return headlineNumbers(db, request.workspaceId, from, to, request.query.segmentId);
     },
   );
 
@@ -215,10 +219,11 @@ export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
       schema: {
         tags,
         summary: 'Predicted CLV per contact, highest first',
+        querystring: segmentQuery,
         response: { 200: listOf(clvScoreSchema), ...authedErrors },
       },
     },
-    async (request) => ({ data: await listClvScores(db, request.workspaceId) }),
+    async (request) => ({ data: await listClvScores(db, request.workspaceId, request.query.segmentId) }),
   );
 
   app.get(
@@ -227,11 +232,30 @@ export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
       schema: {
         tags,
         summary: 'Predicted CLV per contact as CSV',
+        querystring: segmentQuery,
         response: csvResponse('One line per buyer'),
       },
     },
     async (request, reply) =>
-      csv('clv-scores', toCsv(await listClvScores(db, request.workspaceId)))(request, reply),
+      csv('clv-scores', toCsv(await listClvScores(db, request.workspaceId, request.query.segmentId)))(
+        request,
+        reply,
+      ),
+  );
+
+  app.get(
+    '/analytics/clusters/segment-spread',
+    {
+      schema: {
+        tags,
+        summary: 'How a segment’s members spread over the stored clusters: members and revenue per cluster',
+        querystring: z.object({ segmentId: z.uuid() }),
+        response: { 200: listOf(clusterSpreadSchema), ...authedErrors },
+      },
+    },
+    async (request) => ({
+      data: await clusterSpreadOfSegment(db, request.workspaceId, request.query.segmentId),
+    }),
   );
 
   app.get(

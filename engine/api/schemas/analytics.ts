@@ -110,6 +110,12 @@ export const journeyFunnelStepSchema = z.object({
   medianSeconds: z.number().nullable(),
 });
 
+export const clusterSpreadSchema = z.object({
+  cluster: z.number().int(),
+  members: z.number().int().describe('Members of the segment in this cluster'),
+  revenue: z.number().describe('Their RFM monetary value, summed'),
+});
+
 export const cohortSchema = z.object({
   cohort: z.string(),
   size: z.number(),

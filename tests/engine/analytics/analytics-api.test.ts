@@ -1,7 +1,8 @@
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
-import { events } from '../../../db/schema';
+import { contactClusters, events, segmentMembers } from '../../../db/schema';
 import { createContact } from '../../../engine/audience/contacts/contacts';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
@@ -22,6 +23,8 @@ describe.each(databaseKinds())(
     let marketer: Browser;
     let sales: Browser;
     let firstBuyer: { id: string; revenueLastYear: number };
+    let orders: (typeof events.$inferInsert)[] = [];
+    let cellSegmentId: string;
 
     beforeAll(async () => {
       database = await openTestDb(kind);
@@ -60,6 +63,7 @@ describe.each(databaseKinds())(
         }
       }
       await db.insert(events).values(rows);
+      orders = rows;
       analyst = await signIn(app, (await member(database, workspace.id, 'analyst')).email);
       marketer = await signIn(app, (await member(database, workspace.id, 'marketer')).email);
       sales = await signIn(app, (await member(database, workspace.id, 'sales')).email);
@@ -116,6 +120,7 @@ describe.each(databaseKinds())(
       });
       expect(created.statusCode).toBe(201);
       expect(created.json().members).toBe(cell.contacts);
+      cellSegmentId = created.json().id;
     });
 
     it('fits predictive CLV, clusters and affinity rules as background jobs with progress', async () => {
@@ -217,6 +222,46 @@ describe.each(databaseKinds())(
         weeks: 4,
       });
       expect(cohorts.json().data.reduce((s: number, c: { size: number }) => s + c.size, 0)).toBe(40);
+    });
+
+    it('narrows the headline numbers, CLV scores and clusters to one segment', async () => {
+      const { db } = database;
+      const members = new Set(
+        (
+          await db
+            .select({ id: segmentMembers.contactId })
+            .from(segmentMembers)
+            .where(eq(segmentMembers.segmentId, cellSegmentId))
+        ).map((m) => m.id),
+      );
+      expect(members.size).toBeGreaterThan(0);
+      // The members' orders of the last 90 days, summed here from the rows the test wrote.
+      const since = Date.now() - 90 * DAY;
+      const recent = orders.filter(
+        (o) => members.has(o.contactId as string) && (o.timestamp as Date).getTime() >= since,
+      );
+      const revenue = recent.reduce((s, o) => s + Number((o.properties as { revenue: number }).revenue), 0);
+      const narrowed = (
+        await analyst.call('GET', `/v1/analytics/dashboard?segmentId=${cellSegmentId}`)
+      ).json();
+      expect(narrowed.totals).toMatchObject({ contacts: members.size, conversions: recent.length });
+      expect(narrowed.totals.revenue).toBeCloseTo(revenue, 6);
+
+      const scores = (await analyst.call('GET', `/v1/analytics/clv/scores?segmentId=${cellSegmentId}`)).json()
+        .data as { contactId: string }[];
+      expect(new Set(scores.map((s) => s.contactId))).toEqual(members);
+
+      const assigned = await db.select().from(contactClusters);
+      const expected = new Map<number, number>();
+      for (const a of assigned)
+        if (members.has(a.contactId)) expected.set(a.cluster, (expected.get(a.cluster) ?? 0) + 1);
+      const spread = (
+        await analyst.call('GET', `/v1/analytics/clusters/segment-spread?segmentId=${cellSegmentId}`)
+      ).json().data as { cluster: number; members: number }[];
+      expect(new Map(spread.map((s) => [s.cluster, s.members]))).toEqual(expected);
+      expect(
+        (await analyst.call('GET', '/v1/analytics/clusters/segment-spread?segmentId=nope')).statusCode,
+      ).toBe(400);
     });
   },
 );
