@@ -171,4 +171,44 @@ describe('RFM grid to journey condition in a browser (Chromium, API + UI, PGlite
     await page.locator('table.heat tbody tr').first().waitFor();
     await screenshot(page, 'analytics-05-cohorts');
   });
+
+  it('reads a journey’s funnel and narrows the headline numbers to a segment', async () => {
+    const journeys = (await (await stack.call('GET', '/v1/journeys')).json()) as {
+      data: { id: string; name: string }[];
+    };
+    const journey = journeys.data.find((j) => j.name === 'Win back by RFM');
+    expect(journey).toBeDefined();
+    await page.goto(`${stack.url}/analytics/journey-funnel`);
+    await page.getByLabel('Journey').selectOption({ label: 'Win back by RFM' });
+    const steps = page.getByRole('group', { name: 'Funnel steps, in flow order' });
+    await steps.getByLabel('elsewhere (exit)').uncheck();
+    await page.getByRole('button', { name: 'Run funnel' }).click();
+    const table = page.getByRole('table', { name: 'Journey funnel' });
+    await table.locator('tbody tr').nth(2).waitFor();
+    // Two runs entered; the one in the cell went on to "in-cell", the other left by "elsewhere".
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)),
+      );
+    expect(rows).toEqual([
+      ['start (trigger.manual)', '2', '100.0 %'],
+      ['check (branch.condition)', '2', '100.0 %'],
+      ['in-cell (exit)', '1', '50.0 %'],
+    ]);
+    await screenshot(page, 'analytics-06-journey-funnel');
+
+    const segments = (await (await stack.call('GET', '/v1/segments')).json()) as {
+      data: { id: string; name: string; members: number }[];
+    };
+    const segment = segments.data.find((s) => s.name.startsWith('RFM ')) as { name: string; members: number };
+    await page.goto(`${stack.url}/analytics`);
+    const headline = page.getByRole('region', { name: 'Headline numbers' });
+    await headline.locator('.figure', { hasText: 'Contacts' }).locator('strong', { hasText: '10' }).waitFor();
+    await page.getByLabel('Segment').selectOption({ label: segment.name });
+    await headline
+      .locator('.figure', { hasText: 'Contacts' })
+      .locator('strong', { hasText: new RegExp(`^${segment.members}$`) })
+      .waitFor();
+  });
 });

@@ -39,6 +39,17 @@ export async function openBrowser(): Promise<{
   };
 }
 
+/** Where screenshots the docs show are written (`docs/images/<name>.png`), kept in git. */
+export const docsImageDir = path.resolve(import.meta.dirname, '..', '..', '..', 'docs', 'images');
+
+/** A screenshot for the docs: the page as the test left it, at `docs/images/<name>.png`. */
+export async function docsScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(docsImageDir, { recursive: true });
+  const file = path.join(docsImageDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);
