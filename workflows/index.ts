@@ -4,3 +4,4 @@ export { dateTriggerScan, dateTriggerScanLoop } from './date-trigger-scan';
 export { journeyRun } from './journey-run';
 export { scheduledEnrollment } from './scheduled-enrollment';
 export { segmentRefresh } from './segment-refresh';
+export { ticketSla } from './ticket-sla';

@@ -3,6 +3,7 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import type { Db } from '../../db';
 import { createActivities } from '../activities';
 import { createSchedulingActivities } from '../activities/scheduling';
+import { createTicketActivities } from '../activities/tickets';
 import type { NodeRegistry } from '../automation/nodes/registry';
 import { SEND_CHANNELS } from '../automation/nodes/send-channels';
 import type { SecretBox } from '../identity/secret-box';
@@ -32,6 +33,7 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
     activities: {
       ...createActivities(options),
       ...createSchedulingActivities({ db: options.db }),
+      ...createTicketActivities(options),
     },
   });
 }
