@@ -35,6 +35,8 @@ import { nodeUpgradeRoutes } from './routes/node-upgrades';
 import { secretRoutes } from './routes/secrets';
 import { segmentRoutes } from './routes/segments';
 import { simulateRoutes } from './routes/simulate';
+import { ticketRatingRoutes } from './routes/ticket-ratings';
+import { ticketRoutes } from './routes/tickets';
 import { templateRoutes } from './routes/templates';
 import { trackingRoutes } from './routes/tracking';
 import { uiConfigRoutes } from './routes/ui-config';
@@ -97,6 +99,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   // Write-key and signature authenticated, so outside the secret-key scope below.
   await app.register(trackingRoutes, { deps });
   await app.register(hookReceiverRoutes, { deps });
+  await app.register(ticketRatingRoutes, { deps });
   await app.register(
     async (v1) => {
       await v1.register(inputGuard);
@@ -120,6 +123,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(apiKeyRoutes, { deps });
       await v1.register(auditLogRoutes, { deps });
       await v1.register(analyticsRoutes, { deps });
+      await v1.register(ticketRoutes, { deps });
     },
     { prefix: '/v1' },
   );

@@ -278,6 +278,17 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   // Lists, custom attributes, saved views, the contact timeline and notes.
   // Deals, pipelines and reports.
   // Service tickets, SLA policies and reports.
+  'GET /v1/tickets': 'tickets:read',
+  'POST /v1/tickets': 'tickets:write',
+  'GET /v1/tickets/:id': 'tickets:read',
+  'PATCH /v1/tickets/:id': 'tickets:write',
+  'GET /v1/tickets/:id/comments': 'tickets:read',
+  'POST /v1/tickets/:id/comments': 'tickets:write',
+  'GET /v1/ticket-agents': 'tickets:read',
+  'GET /v1/ticket-reports': 'tickets:read',
+  'GET /v1/sla-policies': 'tickets:read',
+  'PUT /v1/sla-policies/:priority': 'tickets:write',
+  'DELETE /v1/sla-policies/:priority': 'tickets:write',
   // The template studio: versions, layouts, snippets, test sends; channel settings.
   // The content library, assets, device tokens and social publishing.
   // Campaigns, broadcasts, attribution and the calendar.

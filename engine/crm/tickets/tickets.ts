@@ -81,7 +81,10 @@ export const ticketQuerySchema = z.object({
     .describe('One status or several'),
   priority: z.enum(TICKET_PRIORITIES).optional(),
   assigneeUserId: z.uuid().optional(),
-  unassigned: z.coerce.boolean().optional().describe('Only tickets with neither a user nor a queue'),
+  unassigned: z
+    .union([z.boolean(), z.stringbool()])
+    .optional()
+    .describe('Only tickets with neither a user nor a queue'),
   queue: queue.optional(),
   contactId: z.uuid().optional(),
   q: z.string().trim().min(1).max(200).optional().describe('Words in the subject or description'),
