@@ -92,9 +92,12 @@ export async function updateWorkspaceSettings(
       'defaultTimezone',
     );
   }
+  // An empty change is a read: drizzle refuses an UPDATE that sets nothing.
+  if (changes.name === undefined && changes.defaultTimezone === undefined)
+    return getWorkspaceSettings(db, workspaceId);
   const [row] = await db
     .update(workspaces)
-    .set(changes)
+    .set({ name: changes.name, defaultTimezone: changes.defaultTimezone })
     .where(eq(workspaces.id, workspaceId))
     .returning({ id: workspaces.id, name: workspaces.name, defaultTimezone: workspaces.defaultTimezone });
   if (!row) throw new NotFound('Workspace', workspaceId);
