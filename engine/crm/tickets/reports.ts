@@ -138,8 +138,8 @@ export async function ticketReport(
   const byPriority = Object.fromEntries(TICKET_PRIORITIES.map((p) => [p, 0]));
   const periods = new Map<string, { created: number; resolved: number }>();
   const period = (key: string) => {
-    let entry = periods.get(key);
-    if (!entry) periods.set(key, (entry = { created: 0, resolved: 0 }));
+    const entry = periods.get(key) ?? { created: 0, resolved: 0 };
+    periods.set(key, entry);
     return entry;
   };
   const firstResponse: number[] = [];
