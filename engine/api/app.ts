@@ -20,6 +20,7 @@ import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
 import { contactRoutes } from './routes/contacts';
+import { deviceRoutes } from './routes/devices';
 import { devOutboxRoutes } from './routes/dev-outbox';
 import { healthRoutes } from './routes/health';
 import { holidayRoutes } from './routes/holidays';
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(simulateRoutes, { deps });
       await v1.register(templateRoutes, { deps });
       await v1.register(devOutboxRoutes, { deps });
+      await v1.register(deviceRoutes, { deps });
       if (channels) await v1.register(channelRoutes, { deps, channels });
       await v1.register(hookRoutes, { deps });
       await v1.register(apiKeyRoutes, { deps });

@@ -291,6 +291,9 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'DELETE /v1/sla-policies/:priority': 'tickets:write',
   // The template studio: versions, layouts, snippets, test sends; channel settings.
   // The content library, assets, device tokens and social publishing.
+  'GET /v1/contacts/:id/devices': 'contacts:read',
+  'POST /v1/contacts/:id/devices': 'contacts:write',
+  'DELETE /v1/contacts/:id/devices/:deviceId': 'contacts:write',
   // Campaigns, broadcasts, attribution and the calendar.
   // Journey lifecycle: migrations, diffs, replay, timing, lint, journeys as code.
 };

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TICKET_PRIORITIES } from '../../../db/schema';
@@ -41,15 +42,16 @@ const idParams = z.object({ id: z.uuid() });
 /** Service tickets, their comments, SLA policies and reports. */
 export const ticketRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   const { db } = deps;
-  const publicUrl = deps.channels?.publicUrl;
-  const ticketDeps: TicketDeps = {
-    db,
-    sla: { temporal: deps.temporal, taskQueue: deps.taskQueue },
-    ratingUrl: publicUrl
-      ? (workspaceId, ticketId) => ratingUrl(deps.secretBox, publicUrl, workspaceId, ticketId)
-      : undefined,
+  // Rating links point at PUBLIC_URL; an API without channel settings (tests) uses the request's origin.
+  const ticketDeps = (request: FastifyRequest): TicketDeps => {
+    const publicUrl = deps.channels?.publicUrl ?? `${request.protocol}://${request.host}`;
+    return {
+      db,
+      sla: { temporal: deps.temporal, taskQueue: deps.taskQueue },
+      ratingUrl: (workspaceId, ticketId) => ratingUrl(deps.secretBox, publicUrl, workspaceId, ticketId),
+    };
   };
-  const actorOf = async (request: Parameters<typeof callerOf>[0]) => {
+  const actorOf = async (request: FastifyRequest) => {
     const caller = await callerOf(request, deps);
     return { userId: caller.userId, label: caller.actor.label };
   };
@@ -79,7 +81,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
     },
     async (request, reply) => {
       const ticket = await createTicket(
-        ticketDeps,
+        ticketDeps(request),
         request.workspaceId,
         request.body,
         await actorOf(request),
@@ -122,7 +124,12 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
       },
     },
     async (request) => {
-      const ticket = await updateTicket(ticketDeps, request.workspaceId, request.params.id, request.body);
+      const ticket = await updateTicket(
+        ticketDeps(request),
+        request.workspaceId,
+        request.params.id,
+        request.body,
+      );
       deps.dispatcher?.kick();
       await audit(request, deps, {
         action: 'ticket.update',
@@ -160,7 +167,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
     },
     async (request, reply) => {
       const comment = await addComment(
-        ticketDeps,
+        ticketDeps(request),
         request.workspaceId,
         request.params.id,
         request.body,

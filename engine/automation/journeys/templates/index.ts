@@ -1,6 +1,7 @@
 import type { JourneyGraphInput } from '../model';
 import { abandonedCart } from './abandoned-cart';
 import { birthdayGreeting } from './birthday-greeting';
+import { csatRequest } from './csat-request';
 import { holidayGreeting } from './holiday-greeting';
 import { reEngagement } from './re-engagement';
 import { welcomeSeries } from './welcome-series';
@@ -27,6 +28,7 @@ export const journeyTemplates: JourneyTemplate[] = [
   holidayGreeting,
   abandonedCart,
   reEngagement,
+  csatRequest,
 ];
 
 export function getTemplate(id: string): JourneyTemplate | undefined {
