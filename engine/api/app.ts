@@ -20,6 +20,7 @@ import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
 import { contactRoutes } from './routes/contacts';
+import { dealRoutes, pipelineRoutes } from './routes/deals';
 import { deviceRoutes } from './routes/devices';
 import { devOutboxRoutes } from './routes/dev-outbox';
 import { healthRoutes } from './routes/health';
@@ -125,6 +126,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(apiKeyRoutes, { deps });
       await v1.register(auditLogRoutes, { deps });
       await v1.register(analyticsRoutes, { deps });
+      await v1.register(pipelineRoutes, { deps });
+      await v1.register(dealRoutes, { deps });
       await v1.register(ticketRoutes, { deps });
     },
     { prefix: '/v1' },

@@ -277,6 +277,22 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
 
   // Lists, custom attributes, saved views, the contact timeline and notes.
   // Deals, pipelines and reports.
+  'GET /v1/pipelines': 'deals:read',
+  'POST /v1/pipelines': 'deals:write',
+  'GET /v1/pipelines/:id': 'deals:read',
+  'PUT /v1/pipelines/:id': 'deals:write',
+  'DELETE /v1/pipelines/:id': 'deals:write',
+  'GET /v1/pipelines/:id/reports': 'deals:read',
+  'GET /v1/deals': 'deals:read',
+  'GET /v1/deals/owners': 'deals:read',
+  'POST /v1/deals': 'deals:write',
+  'GET /v1/deals/:id': 'deals:read',
+  'PATCH /v1/deals/:id': 'deals:write',
+  'DELETE /v1/deals/:id': 'deals:write',
+  'POST /v1/deals/:id/stage': 'deals:write',
+  'GET /v1/deals/:id/notes': 'deals:read',
+  'POST /v1/deals/:id/notes': 'deals:write',
+  'GET /v1/deals/:id/history': 'deals:read',
   // Service tickets, SLA policies and reports.
   'GET /v1/tickets': 'tickets:read',
   'POST /v1/tickets': 'tickets:write',

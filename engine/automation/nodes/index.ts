@@ -12,6 +12,7 @@ import {
   waitEvent,
   waitUntil,
 } from './control';
+import { dealNodes } from './deals';
 import { listAdd, listRemove } from './lists';
 import { NodeRegistry } from './registry';
 import { createSendNodes } from './sends';
@@ -52,6 +53,7 @@ export function builtInNodes(deps: RegistryDeps = {}): AnyNodeDefinition[] {
     webhookCall,
     slackPost,
     wechatSend,
+    ...dealNodes,
   ] as AnyNodeDefinition[];
 }
 
