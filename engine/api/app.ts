@@ -118,7 +118,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(segmentRoutes, { deps });
       await v1.register(jobRoutes, { deps });
       await v1.register(simulateRoutes, { deps });
-      await v1.register(templateRoutes, { deps });
+      await v1.register(templateRoutes, { deps, channels });
       await v1.register(devOutboxRoutes, { deps });
       await v1.register(deviceRoutes, { deps });
       if (channels) await v1.register(channelRoutes, { deps, channels });

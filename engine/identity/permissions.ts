@@ -306,6 +306,15 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'PUT /v1/sla-policies/:priority': 'tickets:write',
   'DELETE /v1/sla-policies/:priority': 'tickets:write',
   // The template studio: versions, layouts, snippets, test sends; channel settings.
+  'GET /v1/templates/fields': 'templates:read',
+  'POST /v1/templates/validate': 'templates:read',
+  'POST /v1/templates/test': 'templates:write',
+  'GET /v1/templates/:id/versions': 'templates:read',
+  'GET /v1/templates/:id/versions/:version': 'templates:read',
+  'POST /v1/templates/:id/versions/:version/revert': 'templates:write',
+  'POST /v1/channels/:channel/test': 'channels:manage',
+  'DELETE /v1/topics/:name': 'channels:manage',
+  'GET /v1/suppressions': 'contacts:read',
   // The content library, assets, device tokens and social publishing.
   'GET /v1/contacts/:id/devices': 'contacts:read',
   'POST /v1/contacts/:id/devices': 'contacts:write',

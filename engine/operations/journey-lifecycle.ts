@@ -1,8 +1,10 @@
 import { countSegmentMembers, getSegment, segmentMemberIds } from '../audience/segments/segments';
 import {
   type Backfill,
+  checkJourney,
   getJourney,
   getVersion,
+  JourneyNotPublishable,
   type JourneyRow,
   type JourneyVersionRow,
   publishJourney as publishVersion,
@@ -33,6 +35,9 @@ export async function publishJourney(
   note?: string,
   backfill?: Backfill,
 ): Promise<JourneyVersionRow & { backfilled: number }> {
+  const draft = await getJourney(deps.db, workspaceId, journeyId);
+  const checked = await checkJourney(deps.db, deps.registry, workspaceId, draft.draft, journeyId);
+  if (!checked.valid) throw new JourneyNotPublishable(checked.errors);
   const segmentId = await entrySegmentOf(deps, workspaceId, journeyId, 'draft');
   const version = await publishVersion(
     deps.db,

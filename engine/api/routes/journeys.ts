@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  checkJourney,
   createJourney,
   deleteJourney,
   getJourney,
@@ -8,7 +9,6 @@ import {
   listJourneys,
   listVersions,
   saveDraft,
-  validateDraft,
 } from '../../automation/journeys/journeys';
 import { journeyGraphSchema } from '../../automation/journeys/model';
 import { journeyTemplates } from '../../automation/journeys/templates';
@@ -156,7 +156,8 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
     {
       schema: {
         tags,
-        summary: 'Validate the draft, or the graph in the body',
+        summary:
+          'Validate the draft, or the graph in the body, and lint it against the workspace (templates, segments, caps, overlapping journeys); errors block publishing, warnings do not',
         params: idParams,
         body: z.object({ graph: z.unknown().optional() }).nullish(),
         response: { 200: validationResultSchema, ...authedErrors, ...errors(404) },
@@ -164,7 +165,13 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
     },
     async (request) => {
       const journey = await getJourney(db, request.workspaceId, request.params.id);
-      return validateDraft(registry, request.body?.graph ?? journey.draft);
+      return checkJourney(
+        db,
+        registry,
+        request.workspaceId,
+        request.body?.graph ?? journey.draft,
+        journey.id,
+      );
     },
   );
 

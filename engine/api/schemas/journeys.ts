@@ -3,7 +3,7 @@ import { journeyRuns, journeys, journeyVersions, nodeVisits } from '../../../db/
 import { type JourneyGraph, journeyGraphSchema, journeyNodeSchema } from '../../automation/journeys/model';
 import type { JourneyTemplate } from '../../automation/journeys/templates';
 import type { UpgradeCheck, UpgradeProblem } from '../../automation/journeys/upgrade-node';
-import { type Problem, problemCodes, type ValidationResult } from '../../automation/journeys/validate';
+import { allProblemCodes, type Problem, type ValidationResult } from '../../automation/journeys/validate';
 import type { NodeTypeInfo } from '../../automation/nodes/registry';
 import type { EnrollResult } from '../../automation/runs/enroll';
 import type { JourneyCounts, PathStep, RunWithPath } from '../../automation/runs/queries';
@@ -107,12 +107,19 @@ export const journeyCountsSchema = describes<JourneyCounts>()(
 
 export const problemSchema = describes<Problem>()(
   z.object({
-    code: z.enum(problemCodes),
+    code: z.enum(allProblemCodes),
     severity: z.enum(['error', 'warning']),
     message: z.string(),
     nodeId: z.string().optional(),
     edgeId: z.string().optional(),
     field: z.string().optional(),
+    link: z
+      .object({
+        kind: z.enum(['template', 'segment', 'journey']),
+        id: z.string().optional(),
+        name: z.string(),
+      })
+      .optional(),
   }),
 );
 

@@ -4,9 +4,10 @@ import { journeys, journeyVersions } from '../../../db/schema';
 import { Conflict, DomainError, NotFound } from '../../errors';
 import type { NodeRegistry } from '../nodes/registry';
 import { compileJourney, JourneyInvalid } from './compile';
+import { lintJourney } from './lint';
 import { type JourneyGraph, journeyGraphSchema } from './model';
 import type { Plan } from './plan';
-import { validateJourney } from './validate';
+import { toResult, type ValidationResult, validateJourney } from './validate';
 
 export type JourneyRow = typeof journeys.$inferSelect;
 export type JourneyVersionRow = typeof journeyVersions.$inferSelect;
@@ -77,6 +78,24 @@ export async function deleteJourney(db: Db, workspaceId: string, journeyId: stri
 
 export function validateDraft(registry: NodeRegistry, draft: unknown) {
   return validateJourney(draft, registry);
+}
+
+/** Graph validation and the workspace lint together: what the builder's problems list shows and publishing obeys. */
+export async function checkJourney(
+  db: Db,
+  registry: NodeRegistry,
+  workspaceId: string,
+  draft: unknown,
+  journeyId?: string,
+): Promise<ValidationResult> {
+  const graph = validateJourney(draft, registry);
+  const lint = await lintJourney(db, workspaceId, draft, { journeyId });
+  return toResult([
+    ...graph.errors,
+    ...lint.filter((p) => p.severity === 'error'),
+    ...graph.warnings,
+    ...lint.filter((p) => p.severity === 'warning'),
+  ]);
 }
 
 /** What publishing does with the contacts already in a segment trigger's segment: enroll them, or not. */

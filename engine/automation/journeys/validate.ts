@@ -25,7 +25,23 @@ export const problemCodes = [
   'timezone_invalid',
 ] as const;
 
-export type ProblemCode = (typeof problemCodes)[number];
+/** Problems the workspace lint (lint.ts) reports: what the journey names must exist and make sense. */
+export const lintCodes = [
+  'template_missing',
+  'template_wrong_channel',
+  'template_empty',
+  'unsubscribe_missing',
+  'segment_missing',
+  'segment_empty',
+  'goal_event_unseen',
+  'wait_shorter_than_cap',
+  'split_weights_not_100',
+  'entries_overlap',
+] as const;
+
+export const allProblemCodes = [...problemCodes, ...lintCodes] as const;
+
+export type ProblemCode = (typeof allProblemCodes)[number];
 
 export interface Problem {
   code: ProblemCode;
@@ -35,6 +51,8 @@ export interface Problem {
   nodeId?: string;
   edgeId?: string;
   field?: string;
+  /** What the problem is about elsewhere in the workspace, for the builder to link to. */
+  link?: { kind: 'template' | 'segment' | 'journey'; id?: string; name: string };
 }
 
 export interface ValidationResult {
@@ -59,7 +77,7 @@ export function validateJourney(input: unknown, registry: NodeRegistry): Validat
   return toResult(graphProblems(parsed.data, registry));
 }
 
-function toResult(problems: Problem[]): ValidationResult {
+export function toResult(problems: Problem[]): ValidationResult {
   const errors = problems.filter((p) => p.severity === 'error');
   const warnings = problems.filter((p) => p.severity === 'warning');
   return { valid: errors.length === 0, errors, warnings };

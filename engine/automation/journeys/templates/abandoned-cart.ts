@@ -72,4 +72,14 @@ export const abandonedCart: JourneyTemplate = {
       goal: { event: 'Order Completed' },
     },
   },
+  messageTemplates: [
+    {
+      name: 'cart-reminder',
+      channel: 'email',
+      subject: 'You left something in your cart',
+      preheader: 'Your cart is saved, ready when you are.',
+      body: 'Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},\n\nyou left a few things in your cart. We saved it for you.\n\nPick up where you left off: {{ event.properties.cartUrl | default: "your cart" }}\n\n--\nYou receive this because you signed up. Unsubscribe: {{ unsubscribe_url }} · Preferences: {{ preferences_url }}',
+      html: '<p>Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},</p><p>you left a few things in your cart. We saved it for you.</p><p>Pick up where you left off: {{ event.properties.cartUrl | default: "your cart" }}</p><p style="font-size:12px;color:#666">You receive this because you signed up. <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></p>',
+    },
+  ],
 };

@@ -42,4 +42,14 @@ export const birthdayGreeting: JourneyTemplate = {
       reEntry: { mode: 'always', minInterval: { amount: 300, unit: 'days' } },
     },
   },
+  messageTemplates: [
+    {
+      name: 'birthday',
+      channel: 'email',
+      subject: 'Happy birthday{% if contact.firstName %}, {{ contact.firstName }}{% endif %}!',
+      preheader: 'A birthday gift inside.',
+      body: 'Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},\n\nhappy birthday from all of us!\n\nHere is 15% off your next order with the code {{ contact.birthdayCoupon | default: "BDAY-15" }}, valid for 30 days.\n\n--\nYou receive this because you signed up. Unsubscribe: {{ unsubscribe_url }} · Preferences: {{ preferences_url }}',
+      html: '<p>Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},</p><p>happy birthday from all of us!</p><p>Here is 15% off your next order with the code {{ contact.birthdayCoupon | default: "BDAY-15" }}, valid for 30 days.</p><p style="font-size:12px;color:#666">You receive this because you signed up. <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></p>',
+    },
+  ],
 };

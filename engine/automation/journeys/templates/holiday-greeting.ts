@@ -40,8 +40,8 @@ export const holidayGreeting: JourneyTemplate = {
       name: 'holiday-greeting',
       channel: 'email',
       subject: 'Happy {{ event.holiday }}{% if contact.firstName %}, {{ contact.firstName }}{% endif %}!',
-      body: 'Happy {{ event.holiday }}{% if contact.firstName %}, {{ contact.firstName }}{% endif %}! All the best from all of us.',
-      html: '<p>Happy {{ event.holiday }}{% if contact.firstName %}, {{ contact.firstName }}{% endif %}!</p><p>All the best from all of us.</p>',
+      body: 'Happy {{ event.holiday }}{% if contact.firstName %}, {{ contact.firstName }}{% endif %}! All the best from all of us.\n\n--\nUnsubscribe: {{ unsubscribe_url }} · Preferences: {{ preferences_url }}',
+      html: '<p>Happy {{ event.holiday }}{% if contact.firstName %}, {{ contact.firstName }}{% endif %}!</p><p>All the best from all of us.</p><p style="font-size:12px;color:#666"><a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></p>',
     },
   ],
 };

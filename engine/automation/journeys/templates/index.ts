@@ -17,6 +17,7 @@ export interface JourneyTemplate {
     name: string;
     channel: 'email' | 'sms';
     subject?: string;
+    preheader?: string;
     body: string;
     html?: string;
   }[];

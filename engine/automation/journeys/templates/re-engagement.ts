@@ -55,4 +55,22 @@ export const reEngagement: JourneyTemplate = {
     ],
     settings: { reEntry: { mode: 'after-exit' } },
   },
+  messageTemplates: [
+    {
+      name: 'we-miss-you',
+      channel: 'email',
+      subject: 'We miss you{% if contact.firstName %}, {{ contact.firstName }}{% endif %}',
+      preheader: 'Here is what is new since your last visit.',
+      body: 'Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},\n\nit has been a while since we last saw you. A lot changed since your last visit: come and have a look.\n\nIf you would rather hear from us less often, choose what you receive on your preferences page.\n\n--\nYou receive this because you signed up. Unsubscribe: {{ unsubscribe_url }} · Preferences: {{ preferences_url }}',
+      html: '<p>Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},</p><p>it has been a while since we last saw you. A lot changed since your last visit: come and have a look.</p><p>If you would rather hear from us less often, choose what you receive on your preferences page.</p><p style="font-size:12px;color:#666">You receive this because you signed up. <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></p>',
+    },
+    {
+      name: 'last-chance',
+      channel: 'email',
+      subject: 'Last chance: your account misses you',
+      preheader: 'Should we keep sending you emails?',
+      body: 'Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},\n\nwe have not seen you for a while, so this is the last email of this series.\n\nSign in any time to pick up where you left off.\n\n--\nYou receive this because you signed up. Unsubscribe: {{ unsubscribe_url }} · Preferences: {{ preferences_url }}',
+      html: '<p>Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},</p><p>we have not seen you for a while, so this is the last email of this series.</p><p>Sign in any time to pick up where you left off.</p><p style="font-size:12px;color:#666">You receive this because you signed up. <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></p>',
+    },
+  ],
 };

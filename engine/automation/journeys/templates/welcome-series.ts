@@ -66,4 +66,30 @@ export const welcomeSeries: JourneyTemplate = {
       goal: { event: 'Order Completed' },
     },
   },
+  messageTemplates: [
+    {
+      name: 'welcome-1',
+      channel: 'email',
+      subject: 'Welcome aboard{% if contact.firstName %}, {{ contact.firstName }}{% endif %}!',
+      preheader: 'Thanks for signing up: here is where to start.',
+      body: 'Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},\n\nthanks for signing up. Your account is ready: sign in any time and set up your profile in two minutes.\n\nReply to this email if you have a question; a real person reads it.\n\n--\nYou receive this because you signed up. Unsubscribe: {{ unsubscribe_url }} · Preferences: {{ preferences_url }}',
+      html: '<p>Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},</p><p>thanks for signing up. Your account is ready: sign in any time and set up your profile in two minutes.</p><p>Reply to this email if you have a question; a real person reads it.</p><p style="font-size:12px;color:#666">You receive this because you signed up. <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></p>',
+    },
+    {
+      name: 'welcome-2',
+      channel: 'email',
+      subject: 'Getting started: three things to try first',
+      preheader: 'Make the most of your first week.',
+      body: 'Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},\n\ntwo days in, here are three things most people try first: complete your profile, invite a teammate, and turn on the notifications you care about.\n\nEach takes a minute or two.\n\n--\nYou receive this because you signed up. Unsubscribe: {{ unsubscribe_url }} · Preferences: {{ preferences_url }}',
+      html: '<p>Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},</p><p>two days in, here are three things most people try first: complete your profile, invite a teammate, and turn on the notifications you care about.</p><p>Each takes a minute or two.</p><p style="font-size:12px;color:#666">You receive this because you signed up. <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></p>',
+    },
+    {
+      name: 'welcome-3',
+      channel: 'email',
+      subject: 'Your first week with us',
+      preheader: 'Tips and a thank-you after your first week.',
+      body: 'Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},\n\nit has been a week since you joined. Thank you for being here.\n\nIf you have not placed your first order yet, now is a good time: everything you saved is waiting for you.\n\n--\nYou receive this because you signed up. Unsubscribe: {{ unsubscribe_url }} · Preferences: {{ preferences_url }}',
+      html: '<p>Hi{% if contact.firstName %} {{ contact.firstName }}{% endif %},</p><p>it has been a week since you joined. Thank you for being here.</p><p>If you have not placed your first order yet, now is a good time: everything you saved is waiting for you.</p><p style="font-size:12px;color:#666">You receive this because you signed up. <a href="{{ unsubscribe_url }}">Unsubscribe</a> · <a href="{{ preferences_url }}">Email preferences</a></p>',
+    },
+  ],
 };

@@ -1,5 +1,17 @@
 import { useState } from 'react';
-import type { ValidationResult } from '../../../lib/types';
+import { Link } from 'react-router';
+import type { Problem, ValidationResult } from '../../../lib/types';
+
+/** Where the builder shows what a problem names: the template in the studio, the other journey. */
+function linkOf(link: NonNullable<Problem['link']>): { to: string; label: string } | null {
+  if (link.kind === 'template') {
+    return link.id
+      ? { to: `/templates/${link.id}`, label: `Open template “${link.name}”` }
+      : { to: `/templates?search=${encodeURIComponent(link.name)}`, label: `Templates` };
+  }
+  if (link.kind === 'journey' && link.id) return { to: `/journeys/${link.id}`, label: `Open “${link.name}”` };
+  return null;
+}
 
 /** Every problem of the draft; clicking one selects its node. */
 export function ProblemsList(props: {
@@ -40,6 +52,14 @@ export function ProblemsList(props: {
                 </button>
               ) : (
                 p.message
+              )}
+              {p.link && linkOf(p.link) && (
+                <>
+                  {' '}
+                  <Link className="problem-link" to={linkOf(p.link)!.to} data-testid="problem-link">
+                    {linkOf(p.link)!.label}
+                  </Link>
+                </>
               )}
             </li>
           ))}
