@@ -10,9 +10,10 @@ import {
   saveChannelSettings,
 } from '../../messaging/channels/channel-settings';
 import type { ChannelDeps } from '../../messaging/channels/deps';
+import { channelCheckMessage, sendTestMessage } from '../../messaging/channels/test-send';
 import { listMessages } from '../../messaging/messages/message-list';
-import { suppress, unsuppress } from '../../messaging/policy/suppression';
-import { listTopics, saveTopic, topicInput } from '../../messaging/policy/topics';
+import { listSuppressions, suppress, unsuppress } from '../../messaging/policy/suppression';
+import { deleteTopic, listTopics, saveTopic, topicInput } from '../../messaging/policy/topics';
 import { bounceIntakeUrl } from '../../messaging/tracking/bounces';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
@@ -23,6 +24,7 @@ import {
   messageSchema,
   topicSchema,
 } from '../schemas/messaging';
+import { suppressionSchema, testSendSchema } from '../schemas/templates';
 
 const channelParams = z.object({ channel: z.enum(channels) });
 
@@ -117,6 +119,35 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
     },
   );
 
+  app.post(
+    '/channels/:channel/test',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: "Send a short check message to an address through the channel's provider",
+        params: channelParams,
+        body: z.object({ to: z.string().trim().min(1).max(2000).describe('Address on this channel') }),
+        response: { 200: testSendSchema, ...authedErrors, ...errors(422) },
+      },
+    },
+    async (request) => {
+      const outcome = await sendTestMessage(
+        channelDeps,
+        request.workspaceId,
+        request.params.channel,
+        request.body.to,
+        channelCheckMessage(request.params.channel),
+      );
+      await audit(request, deps, {
+        action: 'channel.test-send',
+        objectType: 'channel',
+        objectId: request.params.channel,
+        change: { provider: outcome.provider },
+      });
+      return outcome;
+    },
+  );
+
   app.get(
     '/channels/email/bounce-url',
     {
@@ -156,6 +187,46 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
     async (request) => saveTopic(db, request.workspaceId, request.body),
   );
 
+  app.delete(
+    '/topics/:name',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Delete a topic (contacts keep their recorded choice)',
+        params: z.object({ name: z.string().min(1).max(200) }),
+        response: { 204: noContent('Deleted'), ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request, reply) => {
+      if (!(await deleteTopic(db, request.workspaceId, request.params.name))) {
+        throw new NotFound('Topic', request.params.name);
+      }
+      await audit(request, deps, {
+        action: 'topic.delete',
+        objectType: 'topic',
+        objectId: request.params.name,
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/suppressions',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'The suppression list, newest first',
+        querystring: z.object({
+          channel: z.enum(channels).optional(),
+          search: z.string().trim().max(200).optional().describe('Part of the address'),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
+        response: { 200: listOf(suppressionSchema), ...authedErrors },
+      },
+    },
+    async (request) => ({ data: await listSuppressions(db, request.workspaceId, request.query) }),
+  );
+
   const suppressionBody = z.object({
     channel: z.enum(channels),
     address: z.string().min(1).max(500),
@@ -193,6 +264,11 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels: Cha
       if (!(await unsuppress(db, request.workspaceId, request.params.channel, request.params.address))) {
         throw new NotFound('Suppression', request.params.address);
       }
+      await audit(request, deps, {
+        action: 'suppression.delete',
+        objectType: 'suppression',
+        objectId: `${request.params.channel}:${request.params.address}`,
+      });
       return reply.code(204).send();
     },
   );

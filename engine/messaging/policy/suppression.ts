@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, ilike } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { suppressions } from '../../../db/schema';
 
@@ -60,4 +60,23 @@ export async function unsuppress(
     )
     .returning({ address: suppressions.address });
   return removed.length > 0;
+}
+
+/** The suppression list, newest first, filtered by channel and part of the address. */
+export async function listSuppressions(
+  db: Db,
+  workspaceId: string,
+  filters: { channel?: string; search?: string; limit?: number } = {},
+) {
+  const where = [eq(suppressions.workspaceId, workspaceId)];
+  if (filters.channel) where.push(eq(suppressions.channel, filters.channel));
+  if (filters.search) {
+    where.push(ilike(suppressions.address, `%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+  }
+  return db
+    .select()
+    .from(suppressions)
+    .where(and(...where))
+    .orderBy(desc(suppressions.createdAt), suppressions.address)
+    .limit(filters.limit ?? 200);
 }

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db';
 import { topics } from '../../../db/schema';
@@ -28,4 +28,12 @@ export async function saveTopic(db: Db, workspaceId: string, raw: z.input<typeof
 
 export async function listTopics(db: Db, workspaceId: string) {
   return db.select().from(topics).where(eq(topics.workspaceId, workspaceId)).orderBy(asc(topics.name));
+}
+
+export async function deleteTopic(db: Db, workspaceId: string, name: string): Promise<boolean> {
+  const removed = await db
+    .delete(topics)
+    .where(and(eq(topics.workspaceId, workspaceId), eq(topics.name, name)))
+    .returning({ name: topics.name });
+  return removed.length > 0;
 }
