@@ -70,7 +70,7 @@ export async function runWorker(runtime: Runtime, address: string): Promise<Runn
     registry: runtime.registry,
     secretBox: runtime.secretBox,
   };
-  const worker = await createJourneyWorker(workerOptions);
+  const worker = await createJourneyWorker({ ...workerOptions, channels: runtime.channels });
   // Sends run on per-channel task queues, each with its own rate limit.
   const channelWorkers = await createChannelWorkers({
     ...workerOptions,

@@ -1,5 +1,6 @@
 export { analyticsRefresh } from './analytics-refresh';
 export { backgroundJob } from './background-job';
+export { broadcast } from './broadcast';
 export { dateTriggerScan, dateTriggerScanLoop } from './date-trigger-scan';
 export { journeyRun } from './journey-run';
 export { scheduledEnrollment } from './scheduled-enrollment';

@@ -2,11 +2,13 @@ import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Db } from '../../db';
 import { createActivities } from '../activities';
+import { createBroadcastActivities } from '../activities/broadcasts';
 import { createSchedulingActivities } from '../activities/scheduling';
 import { createTicketActivities } from '../activities/tickets';
 import type { NodeRegistry } from '../automation/nodes/registry';
 import { SEND_CHANNELS } from '../automation/nodes/send-channels';
 import type { SecretBox } from '../identity/secret-box';
+import type { ChannelDeps } from '../messaging/channels/deps';
 import type { NodeLogger } from '../sdk/define-node';
 
 export const workflowsPath = path.join(import.meta.dirname, '..', '..', 'workflows', 'index.ts');
@@ -21,6 +23,8 @@ export interface JourneyWorkerOptions {
   logger?: NodeLogger;
   /** A pre-built bundle (tests build it once); otherwise the workflows are bundled now. */
   workflowBundle?: { codePath: string } | { code: string };
+  /** What broadcasts send with; without them this worker runs no broadcast. */
+  channels?: ChannelDeps;
 }
 
 /** A worker for journey runs: the interpreter workflow and every node's activities. */
@@ -34,6 +38,7 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
       ...createActivities(options),
       ...createSchedulingActivities({ db: options.db }),
       ...createTicketActivities(options),
+      ...(options.channels ? createBroadcastActivities(options.channels) : {}),
     },
   });
 }

@@ -1,0 +1,263 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Channel } from '../../connectors';
+import type { Db } from '../../db';
+import { broadcasts, campaigns, contacts, templates } from '../../db/schema';
+import { toSnapshot } from '../audience/contacts/contact-store';
+import type { ChannelDeps } from '../messaging/channels/deps';
+import type { RenderedMessage } from '../messaging/messages/send-message';
+import { sendMessage } from '../messaging/messages/send-message';
+import { renderParts } from '../messaging/templates/render';
+import { renderScope } from '../messaging/templates/scope';
+import { loadPartials } from '../messaging/templates/templates';
+import type { ContactSnapshot } from '../sdk/define-node';
+import { type BroadcastRow, getBroadcast } from './broadcasts';
+import { campaignSpend } from './costs';
+import { broadcastWorkflowId } from './freeze';
+import { rowsOf } from './rows';
+
+/** How many sends of a batch run at once (each is its own ledger claim and connector call). */
+const CONCURRENCY = 16;
+
+export interface BatchResult {
+  processed: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  deferred: number;
+  /** Recipients with a variant still to send (a test's rest waits for its winner and is not counted). */
+  remaining: number;
+  /** When the earliest of them is due (epoch ms), null when none. */
+  nextDueAt: number | null;
+}
+
+/** The idempotency key of a broadcast's message to a contact: a retried batch finds its ledger row. */
+export function broadcastMessageKey(broadcastId: string, contactId: string): string {
+  return `broadcast:${broadcastId}:${contactId}`;
+}
+
+type Recipient = { contactId: string; variant: string };
+type Outcome = {
+  contactId: string;
+  status: 'pending' | 'sent' | 'skipped' | 'failed';
+  reason: string | null;
+  messageId: string | null;
+  dueAt?: string;
+};
+
+/**
+ * Sends the recipients due at `now` (up to `limit`) through the journeys' send path: the policy,
+ * the ledger and an idempotency key per broadcast and contact, so a batch retried after a worker
+ * died sends nothing twice. Recipients are marked in one statement after the batch.
+ */
+export async function sendDueBatch(
+  deps: ChannelDeps,
+  input: { workspaceId: string; broadcastId: string; now: number; limit: number },
+): Promise<BatchResult> {
+  const { db } = deps;
+  const broadcast = await getBroadcast(db, input.workspaceId, input.broadcastId);
+  const counts = { processed: 0, sent: 0, skipped: 0, failed: 0, deferred: 0 };
+  if (broadcast.status === 'cancelled' || broadcast.status === 'completed') {
+    return { ...counts, remaining: 0, nextDueAt: null };
+  }
+  const capacity = await budgetCapacity(db, broadcast);
+  if (capacity === 0) {
+    await db.execute(sql`update broadcast_recipients set status = 'skipped', reason = 'budget-exhausted'
+        where broadcast_id = ${broadcast.id} and status = 'pending'`);
+  }
+  const limit = Math.min(input.limit, capacity ?? input.limit);
+  const due =
+    limit > 0
+      ? await rowsOf<Recipient>(
+          db,
+          sql`select contact_id as "contactId", variant from broadcast_recipients
+              where broadcast_id = ${broadcast.id} and status = 'pending' and variant is not null
+                and due_at <= ${new Date(input.now).toISOString()}::timestamptz
+              order by due_at, seq limit ${limit}`,
+        )
+      : [];
+  if (due.length > 0) {
+    const outcomes = await sendAll(deps, broadcast, due, input.now);
+    await markRecipients(db, broadcast.id, outcomes, input.now);
+    for (const o of outcomes) {
+      if (o.status === 'pending') counts.deferred++;
+      else counts[o.status]++;
+    }
+    counts.processed = outcomes.length - counts.deferred;
+    if (broadcast.status === 'scheduled') {
+      await db
+        .update(broadcasts)
+        .set({ status: 'sending', updatedAt: new Date() })
+        .where(and(eq(broadcasts.id, broadcast.id), eq(broadcasts.status, 'scheduled')));
+    }
+  }
+  const [left] = await rowsOf<{ n: number; next: Date | string | null }>(
+    db,
+    sql`select count(*)::int as n, min(due_at) as next from broadcast_recipients
+        where broadcast_id = ${broadcast.id} and status = 'pending' and variant is not null`,
+  );
+  return {
+    ...counts,
+    remaining: Number(left?.n ?? 0),
+    nextDueAt: left?.next ? new Date(left.next).getTime() : null,
+  };
+}
+
+/** Messages the campaign's budget still pays for on this channel; null when it does not stop sends. */
+async function budgetCapacity(db: Db, broadcast: BroadcastRow): Promise<number | null> {
+  if (!broadcast.campaignId) return null;
+  const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, broadcast.campaignId));
+  if (!campaign?.stopAtBudget || campaign.budget === null) return null;
+  const unit = campaign.costModel[broadcast.channel] ?? 0;
+  const spent = await campaignSpend(db, broadcast.workspaceId, campaign.id);
+  const left = campaign.budget - spent.total;
+  if (unit <= 0) return left > 0 ? null : 0;
+  return Math.max(0, Math.floor((left + 1e-9) / unit));
+}
+
+async function sendAll(deps: ChannelDeps, broadcast: BroadcastRow, due: Recipient[], now: number) {
+  const { db } = deps;
+  const rows = await db
+    .select()
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.workspaceId, broadcast.workspaceId),
+        inArray(
+          contacts.id,
+          due.map((d) => d.contactId),
+        ),
+      ),
+    );
+  const byId = new Map(rows.map((r) => [r.id, toSnapshot(r)]));
+  const templateRows = await db
+    .select()
+    .from(templates)
+    .where(
+      and(
+        eq(templates.workspaceId, broadcast.workspaceId),
+        inArray(
+          templates.id,
+          broadcast.variants.map((v) => v.templateId),
+        ),
+      ),
+    );
+  const partials = await loadPartials(db, broadcast.workspaceId);
+  const outcomes: Outcome[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < due.length) {
+      const recipient = due[next++];
+      const contact = byId.get(recipient.contactId);
+      if (!contact) {
+        outcomes.push({
+          contactId: recipient.contactId,
+          status: 'skipped',
+          reason: 'contact-deleted',
+          messageId: null,
+        });
+        continue;
+      }
+      const variant = broadcast.variants.find((v) => v.key === recipient.variant)!;
+      const template = templateRows.find((t) => t.id === variant.templateId);
+      outcomes.push(await sendOne(deps, broadcast, contact, variant, template, partials, now));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+  return outcomes;
+}
+
+function recipientOf(channel: string, contact: ContactSnapshot): string | null {
+  if (channel === 'email') return contact.email?.trim() || null;
+  if (channel === 'sms') return contact.phone?.trim() || null;
+  const value = contact.attributes.pushSubscription;
+  if (!value) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+async function sendOne(
+  deps: ChannelDeps,
+  broadcast: BroadcastRow,
+  contact: ContactSnapshot,
+  variant: BroadcastRow['variants'][number],
+  template: typeof templates.$inferSelect | undefined,
+  partials: Record<string, string>,
+  now: number,
+): Promise<Outcome> {
+  try {
+    const outcome = await sendMessage(deps, {
+      workspaceId: broadcast.workspaceId,
+      // A broadcast's messages carry its id where a journey's carry the journey's.
+      journeyId: broadcast.id,
+      journeyVersion: 0,
+      runId: broadcastWorkflowId(broadcast.workspaceId, broadcast.id),
+      nodeId: `broadcast:${variant.key}`,
+      idempotencyKey: broadcastMessageKey(broadcast.id, contact.id),
+      contact,
+      channel: broadcast.channel as Channel,
+      recipient: recipientOf(broadcast.channel, contact),
+      transactional: false,
+      topic: broadcast.topic ?? undefined,
+      onCap: 'skip',
+      now,
+      render: async (links): Promise<RenderedMessage> => {
+        if (!template) throw new Error(`template ${variant.templateId} no longer exists`);
+        const scope = renderScope({ contact, links });
+        const rendered = await renderParts(
+          {
+            subject: variant.subject ?? template.subject,
+            preheader: template.preheader,
+            text: template.body,
+            html: broadcast.channel === 'email' ? template.html : undefined,
+          },
+          scope,
+          { partials, templateName: template.name },
+        );
+        return { ...rendered, template: template.name };
+      },
+    });
+    if (outcome.result === 'sent') {
+      return { contactId: contact.id, status: 'sent', reason: null, messageId: outcome.messageId };
+    }
+    if (outcome.result === 'skipped') {
+      return {
+        contactId: contact.id,
+        status: 'skipped',
+        reason: outcome.reason,
+        messageId: outcome.messageId,
+      };
+    }
+    // Quiet hours: due again when they end.
+    return {
+      contactId: contact.id,
+      status: 'pending',
+      reason: outcome.reason,
+      messageId: outcome.messageId,
+      dueAt: outcome.until,
+    };
+  } catch (error) {
+    const details = (error as { details?: { messageId?: string } }).details;
+    return {
+      contactId: contact.id,
+      status: 'failed',
+      reason: (error as Error).message.slice(0, 500),
+      messageId: details?.messageId ?? null,
+    };
+  }
+}
+
+async function markRecipients(db: Db, broadcastId: string, outcomes: Outcome[], now: number) {
+  await db.execute(sql`update broadcast_recipients r set
+        status = v.status, reason = v.reason, message_id = v.message_id::uuid,
+        due_at = coalesce(v.due_at::timestamptz, r.due_at),
+        sent_at = case when v.status = 'sent' then ${new Date(now).toISOString()}::timestamptz else r.sent_at end
+      from jsonb_to_recordset(${JSON.stringify(
+        outcomes.map((o) => ({
+          contact_id: o.contactId,
+          status: o.status,
+          reason: o.reason,
+          message_id: o.messageId,
+          due_at: o.dueAt ?? null,
+        })),
+      )}::jsonb) as v(contact_id uuid, status text, reason text, message_id text, due_at text)
+      where r.broadcast_id = ${broadcastId} and r.contact_id = v.contact_id`);
+}

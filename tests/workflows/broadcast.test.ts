@@ -1,0 +1,221 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database, Db } from '../../db';
+import { broadcastRecipients, events, messages } from '../../db/schema';
+import { abTestResult } from '../../engine/campaigns/ab-test';
+import { getBroadcast } from '../../engine/campaigns/broadcasts';
+import { broadcastWorkflowId } from '../../engine/campaigns/freeze';
+import { broadcastProgress } from '../../engine/campaigns/progress';
+import type { ChannelDeps } from '../../engine/messaging/channels/deps';
+import { controlBroadcast, launchBroadcast } from '../../engine/operations/launch-broadcast';
+import { wallClockAt } from '../../engine/time/zoned';
+import { draftBroadcast, seedAudience, startBroadcastWorker } from '../engine/campaigns/fixtures';
+import { testChannelDeps } from '../helpers/channels';
+import { openTestDb } from '../helpers/databases';
+import { type TemporalHarness, timeSkippingTemporal } from '../helpers/temporal';
+
+async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the broadcast workflow (real time-skipping test server, PGlite)', () => {
+  let database: Database;
+  let db: Db;
+  let temporal: TemporalHarness;
+  let channels: ChannelDeps;
+  let stopWorker: () => Promise<void>;
+
+  beforeAll(async () => {
+    database = await openTestDb();
+    db = database.db;
+    temporal = await timeSkippingTemporal();
+    channels = testChannelDeps(db);
+    ({ stop: stopWorker } = await startBroadcastWorker(temporal, channels));
+  });
+  afterAll(async () => {
+    await stopWorker?.();
+    await temporal?.close();
+    await database?.close();
+  });
+
+  const deps = () => ({ db, temporal: temporal.client, taskQueue: temporal.taskQueue });
+  const now = () => temporal.env!.currentTimeMs();
+  const resultOf = (workspaceId: string, id: string) =>
+    temporal.client.workflow.getHandle(broadcastWorkflowId(workspaceId, id)).result();
+
+  it('sends once to every contact of the frozen audience in batches, and a second launch sends nothing more', async () => {
+    const seeded = await seedAudience(db, 300);
+    const draft = await draftBroadcast(db, seeded);
+    const first = await launchBroadcast(deps(), seeded.workspace.id, draft.id, await now());
+    expect(first.launched).toBe(true);
+    expect(first.broadcast.audienceSize).toBe(300);
+    const again = await launchBroadcast(deps(), seeded.workspace.id, draft.id, await now());
+    expect(again.launched).toBe(false);
+    await resultOf(seeded.workspace.id, draft.id);
+
+    const sent = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    expect(sent).toHaveLength(300);
+    expect(new Set(sent.map((m) => m.contactId)).size).toBe(300);
+    expect(sent.every((m) => m.idempotencyKey === `broadcast:${draft.id}:${m.contactId}`)).toBe(true);
+    const progress = await broadcastProgress(db, seeded.workspace.id, draft.id);
+    expect(progress).toMatchObject({ status: 'completed', audience: 300, sent: 300, queued: 0, failed: 0 });
+    // A launch after completion starts nothing either.
+    expect((await launchBroadcast(deps(), seeded.workspace.id, draft.id)).launched).toBe(false);
+    const [{ n }] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(messages)
+      .where(eq(messages.journeyId, draft.id));
+    expect(n).toBe(300);
+  }, 120_000);
+
+  it('delivers at 09:00 on each contact’s own clock across time zones', async () => {
+    const seeded = await seedAudience(db, [
+      { email: 'tokyo@example.com', timezone: 'Asia/Tokyo' },
+      { email: 'berlin@example.com', timezone: 'Europe/Berlin' },
+      { email: 'newyork@example.com', timezone: 'America/New_York' },
+      { email: 'nozone@example.com', timezone: null },
+    ]);
+    const start = await now();
+    // Two days ahead, so 09:00 lies in the future in every zone.
+    const day = new Date(start + 2 * 86_400_000).toISOString().slice(0, 10);
+    const draft = await draftBroadcast(db, seeded, { schedule: { kind: 'local', date: day, time: '09:00' } });
+    const launched = await launchBroadcast(deps(), seeded.workspace.id, draft.id, start);
+    expect(launched.broadcast.status).toBe('scheduled');
+    await resultOf(seeded.workspace.id, draft.id);
+
+    const sent = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    expect(sent).toHaveLength(4);
+    const zoneOf: Record<string, string> = {
+      'tokyo@example.com': 'Asia/Tokyo',
+      'berlin@example.com': 'Europe/Berlin',
+      'newyork@example.com': 'America/New_York',
+      // No zone of its own and none for the workspace: UTC.
+      'nozone@example.com': 'UTC',
+    };
+    for (const message of sent) {
+      // The ledger's clock is the workflow's: the send happened at 09:00 local (the same minute).
+      const local = wallClockAt(message.createdAt.getTime(), zoneOf[message.recipient!]);
+      expect([local.hour, local.minute], message.recipient!).toEqual([9, 0]);
+    }
+    // Tokyo (UTC+9) goes first, New York (UTC−5) last: 14 hours apart.
+    const at = (email: string) => sent.find((m) => m.recipient === email)!.createdAt.getTime();
+    expect(Math.abs(at('newyork@example.com') - at('tokyo@example.com') - 14 * 3_600_000)).toBeLessThan(
+      2_000,
+    );
+  });
+
+  it('pauses before the next batch and resumes where it stopped, nothing twice', async () => {
+    const seeded = await seedAudience(db, 12);
+    // 6 a minute: one message per batch, ten seconds apart.
+    const draft = await draftBroadcast(db, seeded, { throttlePerMinute: 6 });
+    await launchBroadcast(deps(), seeded.workspace.id, draft.id, await now());
+    await until(
+      () => broadcastProgress(db, seeded.workspace.id, draft.id),
+      (p) => p.sent >= 1,
+    );
+    await controlBroadcast(deps(), seeded.workspace.id, draft.id, 'pause');
+    const pausedAt = (await broadcastProgress(db, seeded.workspace.id, draft.id)).sent;
+    // A day passes while paused: nothing more goes out.
+    await temporal.env!.sleep('1 day');
+    const held = await broadcastProgress(db, seeded.workspace.id, draft.id);
+    expect(held.status).toBe('paused');
+    expect(held.sent).toBeLessThanOrEqual(pausedAt + 1);
+    expect(held.queued).toBeGreaterThan(0);
+
+    await controlBroadcast(deps(), seeded.workspace.id, draft.id, 'resume');
+    await resultOf(seeded.workspace.id, draft.id);
+    const done = await broadcastProgress(db, seeded.workspace.id, draft.id);
+    expect(done).toMatchObject({ status: 'completed', sent: 12, queued: 0 });
+    const sent = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    expect(sent).toHaveLength(12);
+    // Throttled: the sends after the resume are at least ten seconds apart.
+    const times = sent.map((m) => m.createdAt.getTime()).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(9_900);
+  });
+
+  it('cancel ends the broadcast and drops what is queued', async () => {
+    const seeded = await seedAudience(db, 10);
+    const draft = await draftBroadcast(db, seeded, { throttlePerMinute: 6 });
+    await launchBroadcast(deps(), seeded.workspace.id, draft.id, await now());
+    await until(
+      () => broadcastProgress(db, seeded.workspace.id, draft.id),
+      (p) => p.sent >= 1,
+    );
+    await controlBroadcast(deps(), seeded.workspace.id, draft.id, 'cancel');
+    await resultOf(seeded.workspace.id, draft.id);
+    const done = await broadcastProgress(db, seeded.workspace.id, draft.id);
+    expect(done.status).toBe('cancelled');
+    expect(done.sent + done.cancelled).toBe(10);
+    expect(done.cancelled).toBeGreaterThan(0);
+    const sent = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    expect(sent).toHaveLength(done.sent);
+  });
+
+  it('A/B test: the variant with the better open rate wins after the window and goes to the rest', async () => {
+    const seeded = await seedAudience(db, 40);
+    const draft = await draftBroadcast(db, seeded, {
+      variants: [
+        { key: 'A', templateId: seeded.templates.email.id },
+        { key: 'B', templateId: seeded.templates.emailB.id },
+      ],
+      abTest: { testShare: 0.5, metric: 'open', windowHours: 4, autoSend: true },
+    });
+    await launchBroadcast(deps(), seeded.workspace.id, draft.id, await now());
+    // The test share (20: 10 per variant) goes out, then the window starts.
+    await until(
+      () => getBroadcast(db, seeded.workspace.id, draft.id),
+      (b) => b.status === 'testing',
+    );
+    const test = await db
+      .select()
+      .from(broadcastRecipients)
+      .where(and(eq(broadcastRecipients.broadcastId, draft.id), eq(broadcastRecipients.grp, 'test')));
+    expect(test).toHaveLength(20);
+    expect(test.filter((r) => r.variant === 'A' && r.status === 'sent')).toHaveLength(10);
+    // Opens during the window: 2 of A's 10, 6 of B's 10.
+    const opened = [
+      ...test.filter((r) => r.variant === 'A').slice(0, 2),
+      ...test.filter((r) => r.variant === 'B').slice(0, 6),
+    ];
+    await db.insert(events).values(
+      opened.map((r) => ({
+        workspaceId: seeded.workspace.id,
+        messageId: `${r.messageId}:opened`,
+        contactId: r.contactId,
+        type: 'track',
+        name: 'Email Opened',
+        properties: { messageId: r.messageId, channel: 'email' },
+        timestamp: new Date(),
+      })),
+    );
+    await resultOf(seeded.workspace.id, draft.id);
+
+    const done = await getBroadcast(db, seeded.workspace.id, draft.id);
+    expect(done.status).toBe('completed');
+    expect(done.winnerVariant).toBe('B');
+    const rest = await db
+      .select()
+      .from(broadcastRecipients)
+      .where(and(eq(broadcastRecipients.broadcastId, draft.id), eq(broadcastRecipients.grp, 'rest')));
+    expect(rest).toHaveLength(20);
+    expect(rest.every((r) => r.variant === 'B' && r.status === 'sent')).toBe(true);
+    // The rest went out after the four-hour window.
+    const testSent = Math.max(...test.map((r) => r.sentAt!.getTime()));
+    expect(Math.min(...rest.map((r) => r.sentAt!.getTime())) - testSent).toBeGreaterThanOrEqual(
+      4 * 3_600_000,
+    );
+    // B 6/10 against A 2/10: pooled p = 0.4, se = sqrt(0.4·0.6·(1/10+1/10)) = 0.21909,
+    // z = 0.4 / 0.21909 = 1.8257, two-sided p = 2·(1 − Φ(1.8257)) = 0.0679: not significant at 5 %.
+    const result = await abTestResult(db, seeded.workspace.id, draft.id);
+    expect(result.winner).toBe('B');
+    expect(result.significance!.z).toBeCloseTo(1.8257, 3);
+    expect(result.significance!.pValue).toBeCloseTo(0.0679, 3);
+    expect(result.significance!.significant).toBe(false);
+  });
+});
