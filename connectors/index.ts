@@ -1,5 +1,7 @@
+import { apns } from './apns';
 import type { AnyConnector, Channel } from './connector';
 import { devOutbox } from './dev-outbox';
+import { fcm } from './fcm';
 import { slack } from './slack';
 import { smtpEmail } from './smtp-email';
 import { twilioSms } from './twilio-sms';
@@ -18,6 +20,8 @@ export const connectors: AnyConnector[] = [
   slack,
   webPushConnector,
   wechat,
+  fcm,
+  apns,
 ] as AnyConnector[];
 
 /**

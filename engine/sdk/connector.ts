@@ -1,3 +1,4 @@
+/** The contract every provider implements, built-in or added by a plugin (`defineConnector` in wayline/sdk). */
 import type { z } from 'zod';
 
 export type Channel = 'email' | 'sms' | 'push' | 'webhook' | 'slack' | 'wechat';
@@ -34,6 +35,11 @@ export interface ConnectorContext<Config = unknown> {
   cache: Map<string, unknown>;
   /** Where provider status callbacks for this message should go, when the provider supports them. */
   statusCallbackUrl?: string;
+  /**
+   * Called with a push device token the provider answered is invalid or expired (FCM
+   * `UNREGISTERED`, APNs 410 `Unregistered`), so the token is removed and never tried again.
+   */
+  onRecipientGone?: (token: string) => Promise<void>;
 }
 
 /**

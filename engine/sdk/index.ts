@@ -13,7 +13,7 @@ export {
   defineConnector,
   type OutboundMessage,
   type SendResult,
-} from '../../connectors/connector';
+} from './connector';
 export {
   type AnyNodeDefinition,
   type ContactChanges,

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db';
+import { registerDevicesFromContext } from '../../content/devices';
 import { DomainError } from '../../errors';
 import { IngestUnavailable, PayloadTooLarge } from './errors';
 import { MAX_BATCH_EVENTS, type MessageType } from './messages';
@@ -60,6 +61,7 @@ export async function ingestMessages(db: Db, request: IngestRequest): Promise<In
   for (const { index, message } of valid) {
     outcomes[index] = outcomeOf(index, results.get(index) as StoreResult, message);
   }
+  await registerDevices(db, request.workspaceId, valid, outcomes);
   return outcomes;
 }
 
@@ -74,6 +76,23 @@ function outcomeOf(index: number, result: StoreResult, message: NormalizedMessag
   if (result.status === 'duplicate') return { index, status: 'duplicate' };
   const { eventId, contactId, outboxId } = result;
   return { index, status: 'stored', eventId, contactId, outboxId, cleaned: message.cleaned };
+}
+
+/** App installations announced in identify calls (`context.device.token`) become the contact's device tokens. */
+async function registerDevices(
+  db: Db,
+  workspaceId: string,
+  items: { index: number; message: NormalizedMessage }[],
+  outcomes: Record<number, IngestOutcome>,
+): Promise<void> {
+  const entries = items.flatMap(({ index, message }) => {
+    const outcome = outcomes[index];
+    if (message.type !== 'identify' || outcome?.status !== 'stored') return [];
+    if (!(message.context?.device as { token?: unknown } | undefined)?.token) return [];
+    return [{ contactId: outcome.contactId, context: message.context }];
+  });
+  if (entries.length > 0)
+    await unavailableOnFailure(() => registerDevicesFromContext(db, workspaceId, entries));
 }
 
 async function unavailableOnFailure<T>(work: () => Promise<T>): Promise<T> {
@@ -96,5 +115,7 @@ export async function ingestOne(
   const mapped = contactUpdateOf(message);
   if (!mapped.ok) return { index, status: 'rejected', ...mapped.rejection };
   const result = await unavailableOnFailure(() => storeMessage(db, workspaceId, message, mapped.update));
-  return outcomeOf(index, result, message);
+  const outcome = outcomeOf(index, result, message);
+  await registerDevices(db, workspaceId, [{ index, message }], { [index]: outcome });
+  return outcome;
 }

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { Channel } from '../../../connectors';
 import type { Db } from '../../../db';
+import { pushRecipient } from '../../content/devices';
 import type { ChannelDeps } from '../../messaging/channels/deps';
 import type { MessageLinks } from '../../messaging/links/links';
 import { type RenderedMessage, type SendOutcome, sendMessage } from '../../messaging/messages/send-message';
@@ -158,6 +159,12 @@ async function renderInline(
   });
 }
 
+/** The contact's web push subscription and app installations (device tokens). */
+async function pushRecipientOf(deps: ChannelDeps | undefined, ctx: NodeContext): Promise<string | null> {
+  if (!deps) return pushSubscription(ctx.contact.attributes);
+  return pushRecipient(deps.db, ctx.workspaceId, ctx.contact.id, ctx.contact.attributes);
+}
+
 function pushSubscription(attributes: Record<string, unknown>): string | null {
   const value = attributes.pushSubscription;
   if (!value) return null;
@@ -231,8 +238,8 @@ export function createSendNodes(deps?: ChannelDeps) {
     }),
     ports: sendPorts,
     summary: (c) => `Push “${c.title}”`,
-    execute: (config, ctx) =>
-      send(deps, ctx, 'push', pushSubscription(ctx.contact.attributes), config, async (links) => {
+    execute: async (config, ctx) =>
+      send(deps, ctx, 'push', await pushRecipientOf(deps, ctx), config, async (links) => {
         const rendered = await renderInline(deps!, ctx, links, { subject: config.title, text: config.body });
         return { ...rendered, data: { url: config.url } };
       }),

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { type AnyConnector, type Channel, ConnectorError, devOutbox } from '../../../connectors';
 import type { Db } from '../../../db';
 import { contacts, events, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
+import { pruneDeviceToken } from '../../content/devices';
 import type { ContactSnapshot } from '../../sdk/define-node';
 import { NodeError } from '../../sdk/node-error';
 import { resolveChannel } from '../channels/channel-settings';
@@ -137,7 +138,14 @@ export async function sendMessage(deps: ChannelDeps, input: SendInput): Promise<
         html,
         data: { ...rendered.data, headers: email?.headers },
       },
-      { config: channel.config, cache: deps.cache, statusCallbackUrl: links.statusCallbackUrl },
+      {
+        config: channel.config,
+        cache: deps.cache,
+        statusCallbackUrl: links.statusCallbackUrl,
+        onRecipientGone: async (token) => {
+          await pruneDeviceToken(deps.db, input.workspaceId, token);
+        },
+      },
     );
     const reason = channel.connector ? null : 'captured locally: no provider is configured for this channel';
     await updateMessage(deps.db, row.id, { status: sent.status, providerId: sent.providerId, reason });
