@@ -21,6 +21,10 @@ import { AppLayout } from './layout/AppLayout';
 import { HomeRedirect } from './layout/HomeRedirect';
 import { RequirePermission } from './layout/RequirePermission';
 import { MessagesPage } from './messaging/MessagesPage';
+import { SlaPoliciesPage } from './crm/tickets/SlaPoliciesPage';
+import { TicketDetailPage } from './crm/tickets/TicketDetailPage';
+import { TicketReportsPage } from './crm/tickets/TicketReportsPage';
+import { TicketsPage } from './crm/tickets/TicketsPage';
 import { ApiKeysPage } from './settings/ApiKeysPage';
 import { AuditLogPage } from './settings/AuditLogPage';
 import { GeneralPage } from './settings/GeneralPage';
@@ -45,6 +49,38 @@ export function createRouter() {
         { path: 'contacts', element: <ContactsPage /> },
         { path: 'contacts/:contactId', element: <ContactProfile /> },
         { path: 'messages', element: <MessagesPage /> },
+        {
+          path: 'tickets',
+          element: (
+            <RequirePermission anyOf={['tickets:read']}>
+              <TicketsPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'tickets/reports',
+          element: (
+            <RequirePermission anyOf={['tickets:read']}>
+              <TicketReportsPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'tickets/sla',
+          element: (
+            <RequirePermission anyOf={['tickets:read']}>
+              <SlaPoliciesPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'tickets/:ticketId',
+          element: (
+            <RequirePermission anyOf={['tickets:read']}>
+              <TicketDetailPage />
+            </RequirePermission>
+          ),
+        },
         {
           path: 'analytics',
           element: <AnalyticsLayout />,

@@ -12,6 +12,7 @@ export const areas: readonly Area[] = [
   { path: '/journeys', label: 'Journeys', anyOf: ['journeys:read'] },
   { path: '/contacts', label: 'Contacts', anyOf: ['contacts:read'] },
   { path: '/messages', label: 'Messages', anyOf: ['messages:read'] },
+  { path: '/tickets', label: 'Tickets', anyOf: ['tickets:read'] },
   { path: '/analytics', label: 'Analytics', anyOf: ['analytics:read'] },
   { path: '/settings', label: 'Settings', anyOf: ['members:read', 'keys:manage', 'audit:read'] },
 ];
