@@ -15,6 +15,9 @@ import { AcceptInvitationPage } from './auth/AcceptInvitationPage';
 import { ResetPasswordPage } from './auth/ResetPasswordPage';
 import { SignInLinkPage } from './auth/SignInLinkPage';
 import { SignInPage } from './auth/SignInPage';
+import { DealDetailPage } from './crm/deals/DealDetailPage';
+import { DealReportsPage } from './crm/deals/DealReportsPage';
+import { DealsPage } from './crm/deals/DealsPage';
 import { EditorPage } from './journeys/editor/EditorPage';
 import { JourneyListPage } from './journeys/JourneyListPage';
 import { AppLayout } from './layout/AppLayout';
@@ -48,6 +51,30 @@ export function createRouter() {
         { path: 'journeys/:journeyId', element: <EditorPage /> },
         { path: 'contacts', element: <ContactsPage /> },
         { path: 'contacts/:contactId', element: <ContactProfile /> },
+        {
+          path: 'deals',
+          element: (
+            <RequirePermission anyOf={['deals:read']}>
+              <DealsPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'deals/reports',
+          element: (
+            <RequirePermission anyOf={['deals:read']}>
+              <DealReportsPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'deals/:dealId',
+          element: (
+            <RequirePermission anyOf={['deals:read']}>
+              <DealDetailPage />
+            </RequirePermission>
+          ),
+        },
         { path: 'messages', element: <MessagesPage /> },
         {
           path: 'tickets',

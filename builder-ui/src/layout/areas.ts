@@ -11,6 +11,7 @@ export interface Area {
 export const areas: readonly Area[] = [
   { path: '/journeys', label: 'Journeys', anyOf: ['journeys:read'] },
   { path: '/contacts', label: 'Contacts', anyOf: ['contacts:read'] },
+  { path: '/deals', label: 'Deals', anyOf: ['deals:read'] },
   { path: '/messages', label: 'Messages', anyOf: ['messages:read'] },
   { path: '/tickets', label: 'Tickets', anyOf: ['tickets:read'] },
   { path: '/analytics', label: 'Analytics', anyOf: ['analytics:read'] },
