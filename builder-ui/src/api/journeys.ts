@@ -217,3 +217,17 @@ export function useSimulate(id: string) {
       api.post<SimulationResult>(`/journeys/${id}/simulate`, body),
   });
 }
+
+export type { VersionDiff } from '../../../engine/automation/journeys/version-diff';
+
+/** The diff between two versions, a version number or `draft` each. */
+export function useJourneyDiff(id: string, from: string | null, to: string | null) {
+  return useQuery({
+    queryKey: [...journeyKeys.detail(id), 'diff', from, to] as const,
+    queryFn: () =>
+      api.get<import('../../../engine/automation/journeys/version-diff').VersionDiff>(
+        `/journeys/${id}/diff?from=${from}&to=${to}`,
+      ),
+    enabled: from !== null && to !== null,
+  });
+}

@@ -12,6 +12,7 @@ import {
 } from '../../automation/journeys/journeys';
 import { journeyGraphSchema } from '../../automation/journeys/model';
 import { journeyTemplates } from '../../automation/journeys/templates';
+import { diffVersions, parseVersionRef } from '../../automation/journeys/version-diff';
 import { enrollContact } from '../../automation/runs/enroll';
 import { journeyCounts, runsOfJourney } from '../../automation/runs/queries';
 import {
@@ -33,6 +34,7 @@ import {
   journeyVersionSchema,
   runSchema,
   validationResultSchema,
+  versionDiffSchema,
   withParsedGraph,
 } from '../schemas/journeys';
 
@@ -312,6 +314,32 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       },
     },
     async (request) => getVersion(db, request.workspaceId, request.params.id, request.params.version),
+  );
+
+  app.get(
+    '/journeys/:id/diff',
+    {
+      schema: {
+        tags,
+        summary:
+          'What changed between two versions (or a version and the draft): nodes added, removed and changed by field, edges added, removed and rewired',
+        params: idParams,
+        querystring: z.object({
+          from: z
+            .string()
+            .max(20)
+            .optional()
+            .describe('A version number or "draft"; the active version when absent'),
+          to: z.string().max(20).optional().describe('A version number or "draft"; the draft when absent'),
+        }),
+        response: { 200: versionDiffSchema, ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) =>
+      diffVersions(db, request.workspaceId, request.params.id, {
+        from: request.query.from === undefined ? undefined : parseVersionRef(request.query.from, 'from'),
+        to: request.query.to === undefined ? undefined : parseVersionRef(request.query.to, 'to'),
+      }),
   );
 
   app.post(

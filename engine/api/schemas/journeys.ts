@@ -4,6 +4,7 @@ import { type JourneyGraph, journeyGraphSchema, journeyNodeSchema } from '../../
 import type { JourneyTemplate } from '../../automation/journeys/templates';
 import type { UpgradeCheck, UpgradeProblem } from '../../automation/journeys/upgrade-node';
 import { allProblemCodes, type Problem, type ValidationResult } from '../../automation/journeys/validate';
+import type { VersionDiff } from '../../automation/journeys/version-diff';
 import type { NodeTypeInfo } from '../../automation/nodes/registry';
 import type { EnrollResult } from '../../automation/runs/enroll';
 import type { JourneyCounts, PathStep, RunWithPath } from '../../automation/runs/queries';
@@ -275,3 +276,35 @@ export type UpgradeCheckView = Json<
   Omit<z.output<typeof upgradeCheckSchema>, 'journey'> & { journey?: Journey }
 >;
 export type SimulationResultView = Json<z.output<typeof simulationResultSchema>>;
+
+const fieldChangeSchema = z.object({
+  path: z.string().describe('Dotted path, e.g. config.duration.amount'),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+});
+const nodeSummarySchema = z.object({ id: z.string(), type: z.string(), label: z.string().optional() });
+const edgeSummarySchema = z.object({ source: z.string(), port: z.string(), target: z.string() });
+const versionRefSchema = z.union([z.number().int(), z.literal('draft')]);
+
+export const versionDiffSchema = describes<VersionDiff>()(
+  z
+    .object({
+      from: versionRefSchema,
+      to: versionRefSchema,
+      nodes: z.object({
+        added: z.array(nodeSummarySchema),
+        removed: z.array(nodeSummarySchema),
+        changed: z.array(nodeSummarySchema.extend({ fields: z.array(fieldChangeSchema) })),
+      }),
+      edges: z.object({
+        added: z.array(edgeSummarySchema),
+        removed: z.array(edgeSummarySchema),
+        rewired: z.array(
+          z.object({ source: z.string(), port: z.string(), before: z.string(), after: z.string() }),
+        ),
+      }),
+      settings: z.array(fieldChangeSchema),
+      same: z.boolean().describe('Nothing differs but node positions'),
+    })
+    .meta({ id: 'VersionDiff' }),
+);

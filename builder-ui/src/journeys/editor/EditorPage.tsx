@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { journeyKeys, useJourney, useJourneyChanged, useJourneyVersion } from '../../api/journeys';
 import { useNodeTypes } from '../../api/node-types';
+import type { Compare } from './panels/VersionDiffView';
 import { Workspace } from './Workspace';
 
 /** `/journeys/:journeyId`: the journey's draft, or one published version read-only. */
@@ -17,6 +18,8 @@ function JourneyEditor(props: { journeyId: string }) {
   const types = useNodeTypes().data;
   const journey = useJourney(journeyId);
   const [version, setVersion] = useState<number | null>(null);
+  // Survives switching the version on show (the workspace remounts per version).
+  const [compare, setCompare] = useState<Compare | null>(null);
   const published = useJourneyVersion(journeyId, version);
   const onJourneyChange = useJourneyChanged();
 
@@ -38,6 +41,8 @@ function JourneyEditor(props: { journeyId: string }) {
       types={types}
       graph={graph}
       viewingVersion={version}
+      compare={compare}
+      onCompare={setCompare}
       onJourneyChange={onJourneyChange}
       onViewVersion={async (next) => {
         await queryClient.refetchQueries({ queryKey: journeyKeys.detail(journeyId), exact: true });

@@ -16,7 +16,7 @@ function categoryClass(category: string | undefined): string {
 
 /** One journey node: title, summary, live counts, problems, and one labelled handle per port. */
 function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
-  const { typeIndex, counts, problems, simulation, showCounts } = useEditor();
+  const { typeIndex, counts, problems, simulation, diff, showCounts } = useEditor();
   const status = versionStatus(typeIndex, data.nodeType, data.version);
   // The pinned version decides ports and kind; a missing version shows the latest's title.
   const type = status.kind === 'current' || status.kind === 'outdated' ? status.type : undefined;
@@ -24,6 +24,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const nodeCounts = useKeyed(counts, id);
   const nodeProblems = useKeyed(problems, id);
   const marks = useKeyed(simulation, id);
+  const diffMark = useKeyed(diff, id);
   const ports = portsOf(type, data.config);
   const errors = nodeProblems?.filter((p) => p.severity === 'error') ?? [];
   const warnings = nodeProblems?.filter((p) => p.severity === 'warning') ?? [];
@@ -34,12 +35,14 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
     selected ? 'selected' : '',
     errors.length ? 'has-errors' : warnings.length ? 'has-warnings' : '',
     marks ? 'on-path' : '',
+    diffMark ? `diff-${diffMark}` : '',
   ];
   return (
     <div
       className={classes.filter(Boolean).join(' ')}
       data-node-type={data.nodeType}
       data-node-version={data.version ?? ''}
+      data-diff={diffMark ?? undefined}
     >
       {shown?.kind !== 'trigger' && <Handle type="target" position={Position.Top} className="jn-in" />}
       <div className="jn-head">

@@ -1,11 +1,14 @@
 import type { Pickers } from '../../components/schema-form/SchemaForm';
+import type { KeyedStore } from '../../lib/store';
 import type { Journey, SimulationResult, ValidationResult } from '../../lib/types';
 import type { TypeIndex } from '../model/versions';
+import type { DiffMark } from './context';
 import type { SidePanel } from './EditorToolbar';
 import { NodePanel } from './panels/NodePanel';
 import { SettingsPanel } from './panels/SettingsPanel';
 import { SimulatePanel } from './panels/SimulatePanel';
 import type { UpgradeActions } from './panels/UpgradePanel';
+import type { Compare } from './panels/VersionDiffView';
 import { VersionsPanel } from './panels/VersionsPanel';
 import type { GraphApi } from './useGraph';
 import type { JourneyMeta } from './Workspace';
@@ -28,6 +31,9 @@ export function SidePanels(props: {
   onSimulation: (result: SimulationResult | null) => void;
   onFocus: (nodeId: string) => void;
   onView: (version: number | null) => void;
+  diffStore: KeyedStore<DiffMark>;
+  compare: Compare | null;
+  onCompare: (compare: Compare | null) => void;
 }) {
   const { side, journey, graph, meta, validation, readOnly } = props;
   const problems = [...(validation?.errors ?? []), ...(validation?.warnings ?? [])];
@@ -52,6 +58,9 @@ export function SidePanels(props: {
           activeVersion={journey.activeVersion}
           viewing={props.viewingVersion}
           onView={props.onView}
+          diffStore={props.diffStore}
+          compare={props.compare}
+          onCompare={props.onCompare}
           onClose={props.onClose}
         />
       )}

@@ -7,11 +7,18 @@ import { KeyedStore } from '../../lib/store';
 import type { Journey, JourneyGraph, NodeCounts, NodeType, Problem } from '../../lib/types';
 import { fromFlow } from '../model/graph';
 import { indexTypes } from '../model/versions';
-import { EditorContext, type EditorContextValue, latestTypes, type SimulationMark } from './context';
+import {
+  type DiffMark,
+  EditorContext,
+  type EditorContextValue,
+  latestTypes,
+  type SimulationMark,
+} from './context';
 import { EditorToolbar, type SidePanel } from './EditorToolbar';
 import { JourneyCanvas } from './JourneyCanvas';
 import { PublishDialog } from './PublishDialog';
 import { Palette } from './panels/Palette';
+import type { Compare } from './panels/VersionDiffView';
 import { ResumeDialog } from './ResumeDialog';
 import { SidePanels } from './SidePanels';
 import { useAutosave } from './useAutosave';
@@ -33,6 +40,9 @@ export interface WorkspaceProps {
   viewingVersion: number | null;
   onJourneyChange: (journey: Journey) => void;
   onViewVersion: (version: number | null) => void;
+  /** The version diff shown on the canvas, if any. */
+  compare: Compare | null;
+  onCompare: (compare: Compare | null) => void;
 }
 
 export function Workspace(props: WorkspaceProps) {
@@ -61,7 +71,7 @@ function WorkspaceInner(props: WorkspaceProps) {
     description: props.graph.description,
     settings: props.graph.settings ?? {},
   });
-  const [side, setSide] = useState<SidePanel>('selection');
+  const [side, setSide] = useState<SidePanel>(props.compare ? 'versions' : 'selection');
   const [publishing, setPublishing] = useState(false);
   const [resuming, setResuming] = useState(false);
   const { toast, notify } = useToast();
@@ -72,6 +82,7 @@ function WorkspaceInner(props: WorkspaceProps) {
       counts: new KeyedStore<NodeCounts>(),
       problems: new KeyedStore<Problem[]>(),
       simulation: new KeyedStore<SimulationMark[]>(),
+      diff: new KeyedStore<DiffMark>(),
     }),
     [],
   );
@@ -179,6 +190,9 @@ function WorkspaceInner(props: WorkspaceProps) {
             beforeRun={autosave.saveNow}
             onSimulation={simulation.showSimulation}
             onFocus={focusNode}
+            diffStore={stores.diff}
+            compare={props.compare}
+            onCompare={props.onCompare}
             onView={async (version) => {
               await autosave.saveNow();
               props.onViewVersion(version);

@@ -5,6 +5,8 @@ import { indexTypes, type TypeIndex } from '../model/versions';
 
 export type { FlowEdge, FlowNode, JourneyNodeData } from '../model/graph';
 
+export type DiffMark = 'added' | 'changed';
+
 export interface SimulationMark {
   order: number;
   atMs: number;
@@ -19,6 +21,8 @@ export interface EditorContextValue {
   counts: KeyedStore<NodeCounts>;
   problems: KeyedStore<Problem[]>;
   simulation: KeyedStore<SimulationMark[]>;
+  /** Nodes added or changed in the version diff being shown. */
+  diff: KeyedStore<DiffMark>;
   showCounts: boolean;
   readOnly: boolean;
 }
@@ -29,6 +33,7 @@ export const EditorContext = createContext<EditorContextValue>({
   counts: new KeyedStore(),
   problems: new KeyedStore(),
   simulation: new KeyedStore(),
+  diff: new KeyedStore(),
   showCounts: false,
   readOnly: false,
 });

@@ -1,5 +1,8 @@
 import { useJourneyVersions } from '../../../api/journeys';
 import { formatDate } from '../../../lib/format';
+import type { KeyedStore } from '../../../lib/store';
+import type { DiffMark } from '../context';
+import { type Compare, VersionDiffView } from './VersionDiffView';
 
 /** Published versions, newest first; each opens read-only on the canvas. */
 export function VersionsPanel(props: {
@@ -8,6 +11,9 @@ export function VersionsPanel(props: {
   viewing: number | null;
   onView: (version: number | null) => void;
   onClose: () => void;
+  diffStore: KeyedStore<DiffMark>;
+  compare: Compare | null;
+  onCompare: (compare: Compare | null) => void;
 }) {
   const versions = useJourneyVersions(props.journeyId).data;
   return (
@@ -40,6 +46,17 @@ export function VersionsPanel(props: {
           </li>
         ))}
       </ul>
+      {versions && versions.length > 0 && (
+        <VersionDiffView
+          journeyId={props.journeyId}
+          versions={versions}
+          activeVersion={props.activeVersion}
+          diffStore={props.diffStore}
+          compare={props.compare}
+          onCompare={props.onCompare}
+          onView={props.onView}
+        />
+      )}
     </div>
   );
 }
