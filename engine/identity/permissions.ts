@@ -321,6 +321,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'DELETE /v1/contacts/:id/devices/:deviceId': 'contacts:write',
   // Campaigns, broadcasts, attribution and the calendar.
   // Journey lifecycle: migrations, diffs, replay, timing, lint, journeys as code.
+  'GET /v1/journeys/:id/diff': 'journeys:read',
 };
 
 /** The table key of a route: HEAD shares its GET's entry. */
