@@ -16,6 +16,7 @@ import { dealNodes } from './deals';
 import { listAdd, listRemove } from './lists';
 import { NodeRegistry } from './registry';
 import { createSendNodes } from './sends';
+import { ticketCreate } from './tickets';
 import {
   dateTrigger,
   eventTrigger,
@@ -47,6 +48,7 @@ export function builtInNodes(deps: RegistryDeps = {}): AnyNodeDefinition[] {
     contactUpdate,
     listAdd,
     listRemove,
+    ticketCreate,
     emailSend,
     smsSend,
     pushSend,

@@ -157,13 +157,15 @@ async function resolveContact(db: Db, workspaceId: string, input: { contactId?: 
 /**
  * Opens a ticket: the row, its `Ticket Created` event on the contact and the SLA timers of its
  * priority, all or nothing (the timers start inside the transaction; a commit that fails after
- * them leaves a workflow that finds no ticket and ends).
+ * them leaves a workflow that finds no ticket and ends). A caller that may retry (a journey
+ * node) passes a deterministic `id`: a ticket with that id is returned as it is.
  */
 export async function createTicket(
   deps: TicketDeps,
   workspaceId: string,
   raw: TicketInput,
   actor: TicketActor,
+  options: { id?: string } = {},
 ): Promise<TicketRow> {
   const input = ticketInputSchema.parse(raw);
   assertOneAssignee(input.assigneeUserId, input.queue);
@@ -171,12 +173,20 @@ export async function createTicket(
   if (input.assigneeUserId) await checkAssignee(db, workspaceId, input.assigneeUserId);
   return db.transaction(async (txn) => {
     const tx = txn as unknown as Db;
+    if (options.id) {
+      const [existing] = await tx
+        .select()
+        .from(tickets)
+        .where(and(eq(tickets.workspaceId, workspaceId), eq(tickets.id, options.id)));
+      if (existing) return existing;
+    }
     const contactId = await resolveContact(tx, workspaceId, input);
     const now = new Date();
     const due = await dueTimes(tx, workspaceId, input.priority, now);
     const [ticket] = await tx
       .insert(tickets)
       .values({
+        ...(options.id && { id: options.id }),
         workspaceId,
         subject: input.subject,
         description: input.description,

@@ -4,6 +4,7 @@ import { birthdayGreeting } from './birthday-greeting';
 import { csatRequest } from './csat-request';
 import { holidayGreeting } from './holiday-greeting';
 import { reEngagement } from './re-engagement';
+import { supportRequestTicket } from './support-request-ticket';
 import { welcomeSeries } from './welcome-series';
 
 /** A ready-made journey a marketer can start from in the builder. */
@@ -30,6 +31,7 @@ export const journeyTemplates: JourneyTemplate[] = [
   abandonedCart,
   reEngagement,
   csatRequest,
+  supportRequestTicket,
 ];
 
 export function getTemplate(id: string): JourneyTemplate | undefined {
