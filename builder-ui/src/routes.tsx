@@ -24,6 +24,9 @@ import { AppLayout } from './layout/AppLayout';
 import { HomeRedirect } from './layout/HomeRedirect';
 import { RequirePermission } from './layout/RequirePermission';
 import { MessagesPage } from './messaging/MessagesPage';
+import { ChannelSettingsPage } from './messaging/channels/ChannelSettingsPage';
+import { TemplateEditorPage } from './messaging/templates/TemplateEditorPage';
+import { TemplateListPage } from './messaging/templates/TemplateListPage';
 import { SlaPoliciesPage } from './crm/tickets/SlaPoliciesPage';
 import { TicketDetailPage } from './crm/tickets/TicketDetailPage';
 import { TicketReportsPage } from './crm/tickets/TicketReportsPage';
@@ -76,6 +79,30 @@ export function createRouter() {
           ),
         },
         { path: 'messages', element: <MessagesPage /> },
+        {
+          path: 'templates',
+          element: (
+            <RequirePermission anyOf={['templates:read']}>
+              <TemplateListPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'templates/:templateId',
+          element: (
+            <RequirePermission anyOf={['templates:read']}>
+              <TemplateEditorPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'channels',
+          element: (
+            <RequirePermission anyOf={['channels:read']}>
+              <ChannelSettingsPage />
+            </RequirePermission>
+          ),
+        },
         {
           path: 'tickets',
           element: (

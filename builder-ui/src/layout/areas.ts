@@ -13,6 +13,8 @@ export const areas: readonly Area[] = [
   { path: '/contacts', label: 'Contacts', anyOf: ['contacts:read'] },
   { path: '/deals', label: 'Deals', anyOf: ['deals:read'] },
   { path: '/messages', label: 'Messages', anyOf: ['messages:read'] },
+  { path: '/templates', label: 'Templates', anyOf: ['templates:read'] },
+  { path: '/channels', label: 'Channels', anyOf: ['channels:read'] },
   { path: '/tickets', label: 'Tickets', anyOf: ['tickets:read'] },
   { path: '/analytics', label: 'Analytics', anyOf: ['analytics:read'] },
   { path: '/settings', label: 'Settings', anyOf: ['members:read', 'keys:manage', 'audit:read'] },

@@ -70,6 +70,8 @@ export async function startStack(
     buildApp({
       db: database.db,
       secretBox: testSecretBox,
+      // Channel settings, test sends and tracking links, as `npm start` has them.
+      channels: testChannelDeps(database.db),
       dispatcher,
       database,
       temporal: temporal.client,
