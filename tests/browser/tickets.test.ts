@@ -120,5 +120,27 @@ describe('service tickets in a browser (Chromium, API + UI, PGlite, dispatcher, 
     await expect.poll(() => page.getByTestId('report-csat').textContent()).toContain('100%');
     await expect.poll(() => page.getByTestId('report-sla').textContent()).toContain('100%');
     await docsScreenshot(page, 'tickets-03-reports');
-  });
+
+    // SLA policies: the server's refusal shows on the field; a valid policy is saved.
+    await page.getByRole('link', { name: 'SLA policies' }).click();
+    const urgent = page.getByTestId('sla-urgent');
+    await urgent.getByLabel('First response (minutes)').fill('60');
+    await urgent.getByLabel('Resolution (minutes)').fill('30');
+    await urgent.getByRole('button', { name: 'Save urgent' }).click();
+    await expect
+      .poll(() => urgent.getByTestId('error-resolutionMinutes').textContent())
+      .toContain('cannot be shorter');
+    await urgent.getByLabel('Resolution (minutes)').fill('240');
+    await urgent.getByLabel('Notify').fill('leads@example.com');
+    await urgent.getByRole('button', { name: 'Save urgent' }).click();
+    await expect
+      .poll(async () => {
+        const policies = (await (await stack.call('GET', '/v1/sla-policies')).json()) as {
+          data: { priority: string; resolutionMinutes: number; notifyEmail: string | null }[];
+        };
+        return policies.data.find((p) => p.priority === 'urgent');
+      })
+      .toMatchObject({ resolutionMinutes: 240, notifyEmail: 'leads@example.com' });
+    await expect.poll(() => urgent.getByTestId('error-resolutionMinutes').count()).toBe(0);
+  }, 120_000);
 });
