@@ -69,6 +69,11 @@ export const dealCreate = defineNode({
     pipelineId: z.uuid().describe('Pipeline'),
     stageId: z.uuid().optional().describe("Stage; the pipeline's first when absent"),
     title: z.string().min(1).max(200).describe('Deal title'),
+    titleProperty: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Take the title from this property of the entry event when it has one, e.g. "company"'),
     value: z.number().min(0).default(0),
     valueProperty: z
       .string()
@@ -84,15 +89,15 @@ export const dealCreate = defineNode({
   ports: [nextPort],
   summary: (c) => `Create deal “${c.title}”`,
   async execute(config, ctx) {
-    const fromEvent = config.valueProperty
-      ? Number(ctx.trigger?.properties?.[config.valueProperty])
-      : Number.NaN;
+    const properties = ctx.trigger?.properties ?? {};
+    const fromEvent = config.valueProperty ? Number(properties[config.valueProperty]) : Number.NaN;
+    const title = config.titleProperty ? properties[config.titleProperty] : undefined;
     const deal = await asNodeError(() =>
       createDeal(
         ctx.db,
         ctx.workspaceId,
         {
-          title: config.title,
+          title: typeof title === 'string' && title.trim() ? title.trim().slice(0, 200) : config.title,
           pipelineId: config.pipelineId,
           stageId: config.stageId,
           value: Number.isFinite(fromEvent) && fromEvent >= 0 ? fromEvent : config.value,
