@@ -1,11 +1,19 @@
 import { and, count, eq } from 'drizzle-orm';
 import type { JobError } from '../../db/schema';
 import { segmentMembers } from '../../db/schema';
-import { type ImportFormat, readImport, upsertContact, validateImportRow } from '../audience/contacts/import';
+import { listAttributeDefinitions } from '../audience/attributes/definitions';
+import {
+  type ImportFormat,
+  type ImportMapping,
+  importContact,
+  readImport,
+  validateImportRow,
+} from '../audience/contacts/import';
 import { getSegment, segmentMemberIds } from '../audience/segments/segments';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import { contactChanged, refreshSegment } from '../operations/segment-membership';
 import { runAnalyticsJob } from './analytics-job';
+import { runContactBulkJob } from './contact-bulk-job';
 import { finishJob, type JobRow, loadJob, recordProgress, startedJob } from './jobs';
 
 const BATCH = 100;
@@ -19,24 +27,27 @@ export async function runJob(deps: TemporalDeps, jobId: string, beat: () => void
   if (!job || job.status === 'completed' || job.status === 'failed') return;
   if (job.kind === 'contact-import') await runImport(deps, job, beat);
   else if (job.kind === 'analytics') await runAnalyticsJob(deps.db, job, beat);
+  else if (job.kind === 'contact-bulk') await runContactBulkJob(deps, job, beat);
   else await runEnrollSegment(deps, job, beat);
   await finishJob(deps.db, job.id);
 }
 
 async function runImport(deps: TemporalDeps, job: JobRow, beat: () => void): Promise<void> {
-  const lines = readImport(job.params.format as ImportFormat, job.payload ?? '');
+  const params = job.params as { format: ImportFormat; mapping?: ImportMapping; listId?: string };
+  const lines = readImport(params.format, job.payload ?? '', params.mapping);
+  const definitions = await listAttributeDefinitions(deps.db, job.workspaceId);
   await startedJob(deps.db, job.id, lines.length);
   for (let start = job.done; start < lines.length; start += BATCH) {
     const batch = lines.slice(start, start + BATCH);
     const errors: JobError[] = [];
     let succeeded = 0;
     for (const line of batch) {
-      const checked = 'error' in line ? line : validateImportRow(line.input);
+      const checked = 'error' in line ? line : validateImportRow(line.input, definitions);
       if ('error' in checked) {
         errors.push({ line: line.line, field: checked.field, message: checked.error });
         continue;
       }
-      const contact = await upsertContact(deps.db, job.workspaceId, checked.row);
+      const contact = await importContact(deps.db, job.workspaceId, checked.row, params.listId);
       await contactChanged(deps, job.workspaceId, contact.id);
       succeeded += 1;
     }

@@ -1,24 +1,30 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contactInputSchema, contactUpdateSchema, getContact } from '../../audience/contacts/contacts';
-import { contactSearchSchema, searchContacts } from '../../audience/contacts/search';
+import { contactsCsv } from '../../audience/contacts/export-csv';
+import { importOptionsSchema, parseMapping, previewImport } from '../../audience/contacts/import';
+import { contactFilterSchema, contactSearchSchema, searchContacts } from '../../audience/contacts/search';
 import { contactTimeline, timelineQuerySchema } from '../../audience/contacts/timeline';
+import { listsOfContact } from '../../audience/lists/lists';
 import { runsOfContact } from '../../automation/runs/queries';
-import { startContactImport } from '../../jobs/start';
-import { createContact, updateContact } from '../../operations/contacts';
+import { startContactBulk, startMappedImport } from '../../jobs/contact-bulk-job';
+import { bulkRequestSchema } from '../../operations/contact-bulk';
+import { createContact, mergeContactsByHand, updateContact } from '../../operations/contacts';
 import { deleteContact } from '../../operations/erase-contact';
 import { exportContact } from '../../operations/export-contact';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
 import {
   contactExportSchema,
+  contactListsSchema,
   contactPageSchema,
   contactSchema,
   deleteOutcomeSchema,
   eventPageSchema,
+  importPreviewSchema,
   jobSchema,
 } from '../schemas/audience';
-import { authedErrors, errors, listOf } from '../schemas/common';
+import { authedErrors, errors, listOf, mediaResponse } from '../schemas/common';
 import { runSchema } from '../schemas/journeys';
 
 const idParams = z.object({ id: z.uuid() });
@@ -191,14 +197,140 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         summary: 'Import contacts from CSV (text/csv) or NDJSON (application/x-ndjson) as a background job',
         description:
           'Answers 202 with the job; follow its progress at GET /v1/jobs/:id. Rows upsert by userId, else email.',
+        querystring: importOptionsSchema,
         body: z.string().describe('The file'),
-        response: { 202: jobSchema, ...authedErrors, ...errors(413, 415) },
+        response: { 202: jobSchema, ...authedErrors, ...errors(404, 413, 415) },
       },
     },
     async (request, reply) => {
       const format = (request.headers['content-type'] ?? '').startsWith('text/csv') ? 'csv' : 'ndjson';
-      const job = await startContactImport(temporalDeps, request.workspaceId, format, request.body);
+      const job = await startMappedImport(temporalDeps, request.workspaceId, format, request.body, {
+        mapping: parseMapping(request.query.mapping),
+        listId: request.query.listId,
+      });
       return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+    },
+  );
+
+  app.post(
+    '/contacts/imports/preview',
+    {
+      bodyLimit: IMPORT_LIMIT,
+      schema: {
+        tags,
+        summary: 'Check an import file without writing anything: columns, first rows, rejected rows',
+        querystring: importOptionsSchema,
+        body: z.string().describe('The file'),
+        response: { 200: importPreviewSchema, ...authedErrors, ...errors(404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const format = (request.headers['content-type'] ?? '').startsWith('text/csv') ? 'csv' : 'ndjson';
+      return previewImport(db, request.workspaceId, format, request.body, {
+        mapping: parseMapping(request.query.mapping),
+        listId: request.query.listId,
+      });
+    },
+  );
+
+  app.post(
+    '/contacts/bulk',
+    {
+      schema: {
+        tags,
+        summary:
+          'Tag, untag, add to or remove from a list, enroll or delete many contacts, as a background job',
+        description:
+          'The selection is a list of ids or the contacts table filter. Answers 202 with the job; follow it at GET /v1/jobs/:id.',
+        body: bulkRequestSchema,
+        response: { 202: jobSchema, ...authedErrors, ...errors(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const job = await startContactBulk(
+        temporalDeps,
+        request.workspaceId,
+        request.body.action,
+        request.body.selection,
+      );
+      await audit(request, deps, {
+        action: 'contact.bulk',
+        objectType: 'job',
+        objectId: job.id,
+        change: { action: request.body.action.type, total: job.total },
+      });
+      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(job);
+    },
+  );
+
+  app.get(
+    '/contacts/export.csv',
+    {
+      schema: {
+        tags,
+        summary: 'The contacts the filters select, as CSV (up to 100,000)',
+        querystring: contactFilterSchema,
+        response: { 200: mediaResponse('text/csv', 'One row per contact'), ...authedErrors },
+      },
+    },
+    async (request, reply) => {
+      const csv = await contactsCsv(db, request.workspaceId, request.query);
+      await audit(request, deps, {
+        action: 'contact.export-csv',
+        objectType: 'contact',
+        objectId: 'filter',
+        change: { ...request.query },
+      });
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="contacts.csv"')
+        .send(csv);
+    },
+  );
+
+  app.post(
+    '/contacts/:id/merge',
+    {
+      schema: {
+        tags,
+        summary: 'Merge another contact into this one; the other is deleted',
+        description:
+          "This contact's values win, the other fills the gaps; events, messages, runs and lists move over. Refused when both have a userId.",
+        params: idParams,
+        body: z.object({ sourceId: z.uuid().describe('The contact merged in, then deleted') }),
+        response: { 200: contactSchema, ...authedErrors, ...errors(404, 409) },
+      },
+    },
+    async (request) => {
+      const merged = await mergeContactsByHand(
+        temporalDeps,
+        request.workspaceId,
+        request.params.id,
+        request.body.sourceId,
+      );
+      await audit(request, deps, {
+        action: 'contact.merge',
+        objectType: 'contact',
+        objectId: request.params.id,
+        change: { sourceId: request.body.sourceId },
+      });
+      return merged;
+    },
+  );
+
+  app.get(
+    '/contacts/:id/lists',
+    {
+      schema: {
+        tags,
+        summary: 'The lists the contact is in',
+        params: idParams,
+        response: { 200: contactListsSchema, ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => {
+      await getContact(db, request.workspaceId, request.params.id);
+      return { data: await listsOfContact(db, request.workspaceId, request.params.id) };
     },
   );
 };

@@ -6,15 +6,18 @@ import {
   listSegments,
   previewSegment,
   segmentInputSchema,
+  segmentSizeHistory,
 } from '../../audience/segments/segments';
 import { startSegmentEnrollment } from '../../jobs/start';
-import { createSegment, deleteSegment, updateSegment } from '../../operations/segments';
+import { createSegment, deleteSegment, segmentUsers, updateSegment } from '../../operations/segments';
 import type { AppDeps } from '../deps';
 import {
   jobSchema,
   segmentChangeSchema,
   segmentPreviewSchema,
   segmentSchema,
+  segmentSizesSchema,
+  segmentUserSchema,
   segmentWithSizeSchema,
 } from '../schemas/audience';
 import { authedErrors, errors, listOf, noContent } from '../schemas/common';
@@ -99,7 +102,8 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
     {
       schema: {
         tags,
-        summary: 'Delete a segment no active journey uses',
+        summary: 'Delete a segment nothing uses',
+        description: 'Refused (409, `users` lists them) while a journey, campaign or broadcast uses it.',
         params: idParams,
         response: { 204: noContent('Deleted'), ...authedErrors, ...errors(404, 409) },
       },
@@ -124,6 +128,38 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       const segment = await getSegment(db, request.workspaceId, request.params.id);
       return previewSegment(db, request.workspaceId, segmentDefinitionSchema.parse(segment.definition));
     },
+  );
+
+  app.get(
+    '/segments/:id/usage',
+    {
+      schema: {
+        tags,
+        summary: 'The journeys, campaigns and broadcasts that use the segment',
+        params: idParams,
+        response: { 200: listOf(segmentUserSchema), ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => {
+      await getSegment(db, request.workspaceId, request.params.id);
+      return { data: await segmentUsers(db, request.workspaceId, request.params.id) };
+    },
+  );
+
+  app.get(
+    '/segments/:id/sizes',
+    {
+      schema: {
+        tags,
+        summary: "The segment's size per day",
+        params: idParams,
+        querystring: z.object({ days: z.coerce.number().int().min(1).max(730).default(90) }),
+        response: { 200: segmentSizesSchema, ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => ({
+      data: await segmentSizeHistory(db, request.workspaceId, request.params.id, request.query.days),
+    }),
   );
 
   app.post(

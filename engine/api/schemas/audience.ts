@@ -1,11 +1,22 @@
 import { z } from 'zod';
-import { contacts, events, jobs, messages, segments } from '../../../db/schema';
+import {
+  attributeDefinitions,
+  contacts,
+  events,
+  jobs,
+  lists,
+  messages,
+  savedViews,
+  segments,
+} from '../../../db/schema';
+import type { previewImport } from '../../audience/contacts/import';
 import type { searchContacts } from '../../audience/contacts/search';
 import type { contactTimeline } from '../../audience/contacts/timeline';
+import { viewQuerySchema } from '../../audience/contacts/views';
 import type { HookView } from '../../audience/hooks/hooks';
 import { hookMappingSchema } from '../../audience/hooks/mapping';
 import { type SegmentGroup, segmentGroupSchema } from '../../audience/segments/definition';
-import type { previewSegment } from '../../audience/segments/segments';
+import type { previewSegment, SegmentUser, segmentSizeHistory } from '../../audience/segments/segments';
 import type { jobView } from '../../jobs/jobs';
 import type { DeleteOutcome } from '../../operations/erase-contact';
 import type { exportContact } from '../../operations/export-contact';
@@ -22,8 +33,13 @@ export const contactSchema = rowSchema(contacts, {
 export const contactPageSchema = describes<Awaited<ReturnType<typeof searchContacts>>>()(
   z
     .object({
-      data: z.array(contactSchema),
+      data: z.array(
+        contactSchema.extend({
+          lastActivityAt: z.date().nullable().describe('When its latest event was received'),
+        }),
+      ),
       nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+      total: z.number().describe('Contacts matching the filters'),
     })
     .meta({ id: 'ContactPage' }),
 );
@@ -149,3 +165,65 @@ export type ContactEvent = Json<z.output<typeof eventSchema>>;
 export type Segment = Json<Omit<z.output<typeof segmentSchema>, 'definition'> & { definition: SegmentGroup }>;
 export type Hook = Json<z.output<typeof hookSchema>>;
 export type Job = Json<z.output<typeof jobSchema>>;
+
+export const listSchema = rowSchema(lists).meta({ id: 'List' });
+export const listWithSizeSchema = listSchema
+  .extend({ members: z.number().describe('Contacts in the list') })
+  .meta({ id: 'ListWithSize' });
+export const listMembersChangeSchema = z
+  .object({
+    changed: z
+      .number()
+      .describe('Contacts added (or removed) by this call; the others already were (or were not)'),
+    members: z.number(),
+  })
+  .meta({ id: 'ListMembersChange' });
+export const contactListsSchema = z
+  .object({ data: z.array(z.object({ id: z.guid(), name: z.string(), addedAt: z.date() })) })
+  .meta({ id: 'ContactLists' });
+
+export const attributeDefinitionSchema = rowSchema(attributeDefinitions).meta({ id: 'AttributeDefinition' });
+export const savedViewSchema = rowSchema(savedViews, {
+  query: stored(viewQuerySchema, 'ContactViewQuery'),
+}).meta({ id: 'SavedView' });
+
+export const segmentUserSchema = describes<SegmentUser>()(
+  z
+    .object({
+      type: z.enum(['journey', 'campaign', 'broadcast']),
+      id: z.guid(),
+      name: z.string(),
+      status: z.string(),
+    })
+    .meta({ id: 'SegmentUser' }),
+);
+export const segmentSizesSchema = describes<{ data: Awaited<ReturnType<typeof segmentSizeHistory>> }>()(
+  z
+    .object({ data: z.array(z.object({ day: z.string().describe('UTC date'), members: z.number() })) })
+    .meta({ id: 'SegmentSizes' }),
+);
+
+export const importPreviewSchema = describes<Awaited<ReturnType<typeof previewImport>>>()(
+  z
+    .object({
+      columns: z.array(z.object({ column: z.string(), target: z.string().describe('"" when skipped') })),
+      total: z.number().describe('Rows in the file'),
+      valid: z.number(),
+      rejected: z.number(),
+      rows: z
+        .array(z.object({ line: z.number(), contact: z.record(z.string(), z.unknown()) }))
+        .describe('The first rows as contacts'),
+      errors: z
+        .array(z.object({ line: z.number(), field: z.string().optional(), message: z.string() }))
+        .describe('Rejected rows (the first 200) by line and field'),
+    })
+    .meta({ id: 'ImportPreview' }),
+);
+
+export type List = Json<z.output<typeof listWithSizeSchema>>;
+export type AttributeDefinitionView = Json<z.output<typeof attributeDefinitionSchema>>;
+export type SavedView = Json<
+  Omit<z.output<typeof savedViewSchema>, 'query'> & { query: z.output<typeof viewQuerySchema> }
+>;
+export type ImportPreview = Json<z.output<typeof importPreviewSchema>>;
+export type ContactListRow = Json<z.output<typeof contactPageSchema>['data'][number]>;

@@ -5,6 +5,19 @@ import { propertyConditionSchema, propertyFilterSchema } from './filters';
 
 const comparison = propertyConditionSchema.shape.op;
 
+/**
+ * Engagement with messages sent to the contact: by any journey or one, by template name; "opened"
+ * also holds for a clicked message (engagement only moves forward). Test sends never count.
+ */
+export const engagementConditionSchema = z.object({
+  kind: z.literal('engagement'),
+  status: z.enum(['sent', 'delivered', 'opened', 'clicked']),
+  template: z.string().min(1).optional().describe('Template name; any when empty'),
+  journeyId: z.string().min(1).optional().describe('Messages of this journey; any when empty'),
+  within: durationSchema.optional().describe('Only messages this recent'),
+  minCount: z.number().int().min(0).default(1).describe('At least this many messages (0 = none)'),
+});
+
 /** One predicate a branch can test; evaluated against the database by an activity. */
 export const conditionSchema = z.discriminatedUnion('kind', [
   z.object({

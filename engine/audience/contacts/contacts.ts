@@ -4,6 +4,7 @@ import type { Db } from '../../../db';
 import { contacts } from '../../../db/schema';
 import { Conflict, NotFound } from '../../errors';
 import { isValidTimeZone } from '../../time/zoned';
+import { validateAttributes } from '../attributes/definitions';
 import type { ContactRow } from './contact-store';
 
 const subscriptionsSchema = z
@@ -54,6 +55,7 @@ export const contactUpdateSchema = z.object({
 export type ContactUpdate = z.infer<typeof contactUpdateSchema>;
 
 export async function createContact(db: Db, workspaceId: string, input: ContactInput): Promise<ContactRow> {
+  const attributes = await validateAttributes(db, workspaceId, input.attributes);
   const [row] = await db
     .insert(contacts)
     .values({
@@ -63,7 +65,7 @@ export async function createContact(db: Db, workspaceId: string, input: ContactI
       email: input.email ?? null,
       phone: input.phone ?? null,
       timezone: input.timezone ?? null,
-      attributes: input.attributes ?? {},
+      attributes: attributes ?? {},
       tags: [...new Set(input.tags ?? [])].sort(),
       subscriptions: input.subscriptions ?? {},
       isTest: input.test ?? false,
@@ -89,8 +91,9 @@ export async function updateContact(
   db: Db,
   workspaceId: string,
   contactId: string,
-  update: ContactUpdate,
+  input: ContactUpdate,
 ): Promise<ContactRow> {
+  const update = { ...input, attributes: await validateAttributes(db, workspaceId, input.attributes) };
   let attributes = sql`${contacts.attributes}`;
   if (update.attributes && Object.keys(update.attributes).length > 0) {
     attributes = sql`(${attributes} || ${JSON.stringify(update.attributes)}::jsonb)`;

@@ -1,7 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Db } from '../../../db';
-import { contacts } from '../../../db/schema';
+import { contacts, listMembers } from '../../../db/schema';
+import { DomainError } from '../../errors';
+import {
+  type AttributeDefinition,
+  checkAttributes,
+  listAttributeDefinitions,
+} from '../attributes/definitions';
+import { withRetriedTransaction } from '../ingest/tx';
+import { getList } from '../lists/lists';
 import type { ContactRow } from './contact-store';
 import { contactInputSchema, isUniqueViolation, textArray } from './contacts';
 import { parseCsv } from './csv';
@@ -38,8 +46,61 @@ const columnAliases: Record<string, string> = {
  * contact, every other column becomes a string attribute; empty cells are skipped.
  * NDJSON: one contact object per line, as `POST /v1/contacts` takes it.
  */
-export function readImport(format: ImportFormat, payload: string): ImportLine[] {
-  return format === 'csv' ? readCsv(payload) : readNdjson(payload);
+export function readImport(format: ImportFormat, payload: string, mapping?: ImportMapping): ImportLine[] {
+  return format === 'csv' ? readCsv(payload, mapping) : readNdjson(payload);
+}
+
+const TARGET =
+  /^(userId|anonymousId|email|phone|timezone|tags|subscriptions\.[^.]+|attributes\.[A-Za-z0-9_.-]+)$/;
+
+/**
+ * Where each CSV column goes: `userId`, `anonymousId`, `email`, `phone`, `timezone`, `tags`,
+ * `subscriptions.<channel>`, `attributes.<key>`, or `""` to skip the column. Columns left out
+ * keep the default (known names, else an attribute of the same name).
+ */
+export const importMappingSchema = z.record(
+  z.string(),
+  z.string().refine((target) => target === '' || TARGET.test(target), {
+    message:
+      'must be userId, anonymousId, email, phone, timezone, tags, subscriptions.<channel>, attributes.<key> or ""',
+  }),
+);
+
+export type ImportMapping = z.infer<typeof importMappingSchema>;
+
+export const importOptionsSchema = z.object({
+  listId: z.uuid().optional().describe('Add every imported contact to this list'),
+  mapping: z
+    .string()
+    .max(20_000)
+    .optional()
+    .describe(
+      'JSON object: CSV column → userId, email, phone, timezone, tags, subscriptions.<channel>, attributes.<key>, or "" to skip',
+    ),
+});
+
+export function parseMapping(text: string | undefined): ImportMapping | undefined {
+  if (text === undefined || text === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new DomainError('mapping_invalid', 'mapping must be a JSON object', 'invalid', 'mapping');
+  }
+  const checked = importMappingSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new DomainError('mapping_invalid', issue.message, 'invalid', ['mapping', ...issue.path].join('.'));
+  }
+  return checked.data;
+}
+
+function targetOf(column: string, mapping: ImportMapping | undefined): string {
+  if (mapping && Object.hasOwn(mapping, column)) return mapping[column];
+  const known = columnAliases[column.toLowerCase()];
+  if (known) return known;
+  if (column.toLowerCase().startsWith('subscriptions.')) return `subscriptions.${column.slice(14)}`;
+  return `attributes.${column}`;
 }
 
 function readNdjson(payload: string): ImportLine[] {
@@ -55,7 +116,7 @@ function readNdjson(payload: string): ImportLine[] {
   return out;
 }
 
-function readCsv(payload: string): ImportLine[] {
+function readCsv(payload: string, mapping?: ImportMapping): ImportLine[] {
   const { records, error } = parseCsv(payload);
   const [header, ...rows] = records;
   if (!header) return error ? [{ line: error.line, error: error.message }] : [];
@@ -72,16 +133,16 @@ function readCsv(payload: string): ImportLine[] {
     const subscriptions: Record<string, string> = {};
     columns.forEach((column, i) => {
       const value = record.fields[i].trim();
-      if (value === '') return;
-      const known = columnAliases[column.toLowerCase()];
-      if (known === 'tags')
+      const target = targetOf(column, mapping);
+      if (value === '' || target === '') return;
+      if (target === 'tags')
         input.tags = value
           .split(/[;|]/)
           .map((t) => t.trim())
           .filter(Boolean);
-      else if (known) input[known] = value;
-      else if (column.toLowerCase().startsWith('subscriptions.')) subscriptions[column.slice(14)] = value;
-      else attributes[column] = value;
+      else if (target.startsWith('subscriptions.')) subscriptions[target.slice(14)] = value;
+      else if (target.startsWith('attributes.')) attributes[target.slice(11)] = value;
+      else input[target] = value;
     });
     if (Object.keys(attributes).length > 0) input.attributes = attributes;
     if (Object.keys(subscriptions).length > 0) input.subscriptions = subscriptions;
@@ -91,11 +152,81 @@ function readCsv(payload: string): ImportLine[] {
   return out;
 }
 
-export function validateImportRow(input: unknown): { row: ImportRow } | { error: string; field?: string } {
+/** Checks one row as the contacts API would, typed attributes included; CSV text becomes typed. */
+export function validateImportRow(
+  input: unknown,
+  definitions: AttributeDefinition[] = [],
+): { row: ImportRow } | { error: string; field?: string } {
   const parsed = importRowSchema.safeParse(input);
-  if (parsed.success) return { row: parsed.data };
-  const issue = parsed.error.issues[0];
-  return { field: issue.path.join('.') || undefined, error: issue.message };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { field: issue.path.join('.') || undefined, error: issue.message };
+  }
+  try {
+    return { row: { ...parsed.data, attributes: checkAttributes(definitions, parsed.data.attributes) } };
+  } catch (error) {
+    if (error instanceof DomainError) return { field: error.field, error: error.message };
+    throw error;
+  }
+}
+
+/** Writes one checked row and its list membership in one transaction: a row is all in or not at all. */
+export async function importContact(
+  db: Db,
+  workspaceId: string,
+  row: ImportRow,
+  listId?: string,
+): Promise<ContactRow> {
+  return withRetriedTransaction(db, async (tx) => {
+    const contact = await upsertContact(tx as unknown as Db, workspaceId, row);
+    if (listId) {
+      await tx
+        .insert(listMembers)
+        .values({ workspaceId, listId, contactId: contact.id })
+        .onConflictDoNothing();
+    }
+    return contact;
+  });
+}
+
+const PREVIEW_ROWS = 10;
+const PREVIEW_ERRORS = 200;
+
+/**
+ * What an import would do, without writing anything: the columns, where each goes, the first
+ * rows as contacts, and every rejected row (up to 200) with its line and field.
+ */
+export async function previewImport(
+  db: Db,
+  workspaceId: string,
+  format: ImportFormat,
+  payload: string,
+  options: { mapping?: ImportMapping; listId?: string },
+) {
+  if (options.listId) await getList(db, workspaceId, options.listId);
+  const definitions = await listAttributeDefinitions(db, workspaceId);
+  const lines = readImport(format, payload, options.mapping);
+  const columns =
+    format === 'csv'
+      ? (parseCsv(payload).records[0]?.fields ?? []).map((name) => {
+          const column = name.trim();
+          return { column, target: targetOf(column, options.mapping) };
+        })
+      : [];
+  const rows: { line: number; contact: ImportRow }[] = [];
+  const errors: { line: number; field?: string; message: string }[] = [];
+  let valid = 0;
+  for (const line of lines) {
+    const checked = 'error' in line ? line : validateImportRow(line.input, definitions);
+    if ('error' in checked) {
+      if (errors.length < PREVIEW_ERRORS)
+        errors.push({ line: line.line, field: checked.field, message: checked.error });
+      continue;
+    }
+    valid += 1;
+    if (rows.length < PREVIEW_ROWS) rows.push({ line: line.line, contact: checked.row });
+  }
+  return { columns, total: lines.length, valid, rejected: lines.length - valid, rows, errors };
 }
 
 /**

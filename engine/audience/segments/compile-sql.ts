@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { contacts, events, listMembers, lists } from '../../../db/schema';
+import { contacts, events, listMembers, lists, messages } from '../../../db/schema';
 import { durationMs } from '../../time/duration';
 import { analyticsDocumentSql } from '../conditions/analytics';
 import type { PropertyCondition } from '../conditions/filters';
@@ -41,6 +41,32 @@ function conditionSql(condition: SegmentCondition, now: Date): SQL {
         op: condition.op,
         value: condition.value,
       });
+    case 'engagement': {
+      const reached = {
+        sent: ['sent', 'delivered', 'opened', 'clicked'],
+        delivered: ['delivered', 'opened', 'clicked'],
+        opened: ['opened', 'clicked'],
+        clicked: ['clicked'],
+      }[condition.status];
+      // Qualified by hand: this expression also runs in select lists, where drizzle leaves columns bare.
+      const filters = [
+        sql`m.workspace_id = "contacts"."workspace_id"`,
+        sql`m.contact_id = "contacts"."id"`,
+        sql`m.test = false`,
+        sql`m.status in (${sql.join(
+          reached.map((r) => sql`${r}`),
+          sql`, `,
+        )})`,
+      ];
+      if (condition.template) filters.push(sql`(m.payload ->> 'template') = ${condition.template}`);
+      if (condition.journeyId) filters.push(sql`m.journey_id::text = ${condition.journeyId}`);
+      if (condition.within) {
+        const since = new Date(now.getTime() - durationMs(condition.within));
+        filters.push(sql`m.created_at >= ${since.toISOString()}::timestamptz`);
+      }
+      const seen = sql`(select count(*) from ${messages} m where ${sql.join(filters, sql` and `)})`;
+      return condition.minCount === 0 ? sql`(${seen} = 0)` : sql`(${seen} >= ${condition.minCount})`;
+    }
     case 'event': {
       const filters = [
         sql`${events.workspaceId} = ${contacts.workspaceId}`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { analyticsConditionSchema } from '../conditions/analytics';
-import { conditionSchema } from '../conditions/conditions';
+import { conditionSchema, engagementConditionSchema } from '../conditions/conditions';
 
 /**
  * The rule kinds a segment can use are the branch conditions that depend on the contact alone
@@ -17,6 +17,7 @@ export const segmentConditionSchema = z.discriminatedUnion('kind', [
   }),
   listRule,
   analyticsConditionSchema,
+  engagementConditionSchema,
 ]);
 
 export type SegmentCondition = z.infer<typeof segmentConditionSchema>;

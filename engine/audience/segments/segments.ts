@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db';
-import { contacts, segmentMembers, segments } from '../../../db/schema';
+import { contacts, segmentMembers, segmentSizes, segments } from '../../../db/schema';
 import { Conflict, DomainError, NotFound } from '../../errors';
 import { segmentWhere } from './compile-sql';
 import { type SegmentGroup, segmentDefinitionSchema } from './definition';
@@ -15,9 +15,23 @@ export const segmentInputSchema = z.object({
 
 export type SegmentInput = z.infer<typeof segmentInputSchema>;
 
+/** Something that uses a segment: a journey (trigger or condition), a campaign or a broadcast. */
+export interface SegmentUser {
+  type: 'journey' | 'campaign' | 'broadcast';
+  id: string;
+  name: string;
+  status: string;
+}
+
 export class SegmentInUse extends DomainError {
-  constructor(id: string, journeyIds: string[]) {
-    super('segment_in_use', `Segment ${id} triggers active journeys`, 'conflict', 'id', { journeyIds });
+  constructor(id: string, users: SegmentUser[]) {
+    super(
+      'segment_in_use',
+      `Segment ${id} is used by ${users.map((u) => `${u.type} "${u.name}"`).join(', ')}`,
+      'conflict',
+      'id',
+      { journeyIds: users.filter((u) => u.type === 'journey').map((u) => u.id), users },
+    );
   }
 }
 
@@ -93,10 +107,10 @@ export async function deleteSegment(
   db: Db,
   workspaceId: string,
   segmentId: string,
-  activeJourneyIds: string[],
+  users: SegmentUser[],
 ): Promise<void> {
   await getSegment(db, workspaceId, segmentId);
-  if (activeJourneyIds.length > 0) throw new SegmentInUse(segmentId, activeJourneyIds);
+  if (users.length > 0) throw new SegmentInUse(segmentId, users);
   await db.delete(segments).where(and(eq(segments.workspaceId, workspaceId), eq(segments.id, segmentId)));
 }
 
@@ -197,7 +211,38 @@ export async function refreshSegmentMembers(
     )
     .onConflictDoNothing()
     .returning({ contactId: segmentMembers.contactId });
+  await recordSegmentSize(db, segment.workspaceId, segment.id, now);
   return { entered: entered.map((r) => r.contactId), left: left.length };
+}
+
+/** Keeps the day's size of a segment (the last count of the UTC day wins). */
+export async function recordSegmentSize(db: Db, workspaceId: string, segmentId: string, now = new Date()) {
+  const members = await countSegmentMembers(db, workspaceId, segmentId);
+  const day = now.toISOString().slice(0, 10);
+  await db
+    .insert(segmentSizes)
+    .values({ workspaceId, segmentId, day, members })
+    .onConflictDoUpdate({
+      target: [segmentSizes.segmentId, segmentSizes.day],
+      set: { members, recordedAt: new Date() },
+    });
+}
+
+/** A segment's size per day, oldest first, over the last `days` days. */
+export async function segmentSizeHistory(db: Db, workspaceId: string, segmentId: string, days = 90) {
+  await getSegment(db, workspaceId, segmentId);
+  const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+  return db
+    .select({ day: segmentSizes.day, members: segmentSizes.members })
+    .from(segmentSizes)
+    .where(
+      and(
+        eq(segmentSizes.workspaceId, workspaceId),
+        eq(segmentSizes.segmentId, segmentId),
+        gte(segmentSizes.day, since),
+      ),
+    )
+    .orderBy(asc(segmentSizes.day));
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from './control';
 import { dealNodes } from './deals';
 import { listAdd, listRemove } from './lists';
+import { timelineNote } from './notes';
 import { NodeRegistry } from './registry';
 import { createSendNodes } from './sends';
 import { ticketCreate } from './tickets';
@@ -49,6 +50,7 @@ export function builtInNodes(deps: RegistryDeps = {}): AnyNodeDefinition[] {
     listAdd,
     listRemove,
     ticketCreate,
+    timelineNote,
     emailSend,
     smsSend,
     pushSend,
