@@ -6,16 +6,23 @@ interface Named {
   name: string;
 }
 
-/** Templates and segments for the config forms' suggestions, where the server has them. */
+/** Templates, segments, pipelines and deal owners for the config forms' suggestions, where the server has them. */
 export function usePickerSources() {
   return useQuery({
     queryKey: ['picker-sources'],
     queryFn: async () => {
-      const [templates, segments] = await Promise.all([
+      const [templates, segments, pipelines, dealOwners] = await Promise.all([
         optionalList<Named>('/templates'),
         optionalList<Named>('/segments'),
+        optionalList<Named & { stages: Named[] }>('/pipelines'),
+        optionalList<{ userId: string; name: string; email: string }>('/deals/owners'),
       ]);
-      return { templates: templates ?? [], segments: segments ?? [] };
+      return {
+        templates: templates ?? [],
+        segments: segments ?? [],
+        pipelines: pipelines ?? [],
+        dealOwners: dealOwners ?? [],
+      };
     },
   });
 }

@@ -12,6 +12,9 @@ export function usePickers(nodes: FlowNode[], settings: JourneySettings): Picker
     for (const n of nodes)
       if (typeof n.data.config.event === 'string' && n.data.config.event) names.add(n.data.config.event);
     if (settings.goal?.event) names.add(settings.goal.event);
+    // Deal changes are events on the deal's contacts: "deal entered stage" is Deal Stage Changed filtered by stageId.
+    names.add('Deal Created');
+    names.add('Deal Stage Changed');
     return [...names].sort();
   }, [nodes, settings]);
   return useMemo(
@@ -20,6 +23,11 @@ export function usePickers(nodes: FlowNode[], settings: JourneySettings): Picker
       templateId: (sources?.templates ?? []).map((t) => ({ value: t.id, label: t.name })),
       segmentId: (sources?.segments ?? []).map((s) => ({ value: s.id, label: s.name })),
       event: eventNames.map((value) => ({ value })),
+      pipelineId: (sources?.pipelines ?? []).map((p) => ({ value: p.id, label: p.name })),
+      stageId: (sources?.pipelines ?? []).flatMap((p) =>
+        p.stages.map((s) => ({ value: s.id, label: `${p.name} / ${s.name}` })),
+      ),
+      ownerUserId: (sources?.dealOwners ?? []).map((o) => ({ value: o.userId, label: o.name || o.email })),
     }),
     [sources, eventNames],
   );
