@@ -13,7 +13,6 @@ import {
   slaPolicyInputSchema,
 } from '../../crm/tickets/sla-policies';
 import {
-  addComment,
   commentInputSchema,
   createTicket,
   listComments,
@@ -24,6 +23,7 @@ import {
   ticketQuerySchema,
   updateTicket,
 } from '../../crm/tickets/tickets';
+import { commentOnTicket } from '../../operations/ticket-replies';
 import { audit, callerOf } from '../audit';
 import type { AppDeps } from '../deps';
 import { authedErrors, errors, listOf, noContent } from '../schemas/common';
@@ -159,15 +159,16 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
     {
       schema: {
         tags,
-        summary: 'Add an internal note or a reply; the first reply by an agent is the first response',
+        summary:
+          'Add an internal note or a reply (e-mailed to the contact); the first reply by an agent is the first response',
         params: idParams,
         body: commentInputSchema,
         response: { 201: ticketCommentSchema, ...authedErrors, ...errors(404, 409) },
       },
     },
     async (request, reply) => {
-      const comment = await addComment(
-        ticketDeps(request),
+      const comment = await commentOnTicket(
+        { ...ticketDeps(request), secretBox: deps.secretBox },
         request.workspaceId,
         request.params.id,
         request.body,

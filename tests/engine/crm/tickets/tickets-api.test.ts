@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
-import { auditLog, events, tickets } from '../../../../db/schema';
+import { auditLog, events, messages, tickets } from '../../../../db/schema';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../../helpers/databases';
@@ -186,6 +186,30 @@ describe.each(databaseKinds())('tickets API (%s, real Temporal dev server)', (ki
     expect(reply.json()).toMatchObject({ kind: 'reply', authorUserId: agentId });
     const detail = (await agent.call('GET', `/v1/tickets/${ticket.id}`)).json();
     expect(detail.firstResponseAt).toBe(reply.json().createdAt);
+    // The reply, not the note, went to the contact by e-mail (the dev outbox here).
+    const mails = await database.db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.workspaceId, workspaceId),
+          eq(messages.idempotencyKey, `ticket-reply:${reply.json().id}`),
+        ),
+      );
+    expect(mails.map((m) => [m.recipient, m.subject, m.body])).toEqual([
+      ['grace@example.com', 'Re: Order never arrived', 'On its way'],
+    ]);
+    expect(
+      await database.db
+        .select()
+        .from(messages)
+        .where(
+          and(
+            eq(messages.workspaceId, workspaceId),
+            eq(messages.idempotencyKey, `ticket-reply:${note.json().id}`),
+          ),
+        ),
+    ).toEqual([]);
     expect(detail.comments.map((c: { kind: string }) => c.kind)).toEqual(['internal', 'reply']);
     expect(detail.contact.email).toBe('grace@example.com');
     const empty = await agent.call('POST', `/v1/tickets/${ticket.id}/comments`, {
