@@ -170,9 +170,11 @@ async function buildReport(
   const byDay = new Map<string, Metrics>();
   const bySource = new Map<string, Metrics>();
   const into = (map: Map<string, Metrics>, key: string) => {
-    let m = map.get(key);
-    if (!m) map.set(key, (m = empty()));
-    return m;
+    const found = map.get(key);
+    if (found) return found;
+    const created = empty();
+    map.set(key, created);
+    return created;
   };
   const add = (targets: Metrics[], values: Partial<Metrics>) => {
     for (const t of targets)
