@@ -119,6 +119,27 @@ const schema = z.object({
     .min(1)
     .default(600)
     .describe('Requests per minute per client address to tracked-link redirects and open pixels (/t/...)'),
+  WAYLINE_ASSET_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024)
+    .describe('Largest file an asset upload may be (bytes); larger ones get 413'),
+  WAYLINE_S3_BUCKET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Store assets in this S3 bucket (or S3-compatible storage) instead of the data folder'),
+  WAYLINE_S3_ENDPOINT: z.string().url().optional().describe('Endpoint of S3-compatible storage (MinIO, R2, ...)'),
+  WAYLINE_S3_REGION: z.string().default('us-east-1'),
+  WAYLINE_S3_ACCESS_KEY_ID: z.string().optional(),
+  WAYLINE_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  WAYLINE_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1')
+    .describe('Path-style bucket URLs (most S3-compatible servers need them)'),
+  WAYLINE_S3_PREFIX: z.string().optional().describe('Key prefix inside the bucket, e.g. "wayline/"'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -6,6 +6,7 @@ import { createDb, type Database } from '../db';
 import { buildApp } from './api/app';
 import { securitySettingsFromConfig } from './api/security';
 import { createRegistry } from './automation/nodes';
+import { type ContentDeps, localStorage, s3Storage } from './content/storage';
 import type { NodeRegistry } from './automation/nodes/registry';
 import { ensureSchedules } from './automation/triggers/schedules';
 import type { Config } from './config';
@@ -118,6 +119,7 @@ export async function startApi(runtime: Runtime, temporal: Client, demo: { demoU
         demoAutologin: demo.demoUserId ? { userId: demo.demoUserId } : undefined,
       },
       security: securitySettingsFromConfig(config),
+      content: contentDepsFromConfig(config),
     },
     { loggerInstance: logger },
   );
@@ -130,4 +132,20 @@ export async function startApi(runtime: Runtime, temporal: Client, demo: { demoU
 export async function loadRegistry(config: Config): Promise<NodeRegistry> {
   const plugins = await loadPlugins(config.WAYLINE_PLUGINS, { root: config.root });
   return createRegistry(plugins.nodes);
+}
+
+/** Asset storage: the S3 bucket when WAYLINE_S3_BUCKET is set, else `assets/` in the data folder. */
+export function contentDepsFromConfig(config: Config): ContentDeps {
+  const storage = config.WAYLINE_S3_BUCKET
+    ? s3Storage({
+        bucket: config.WAYLINE_S3_BUCKET,
+        endpoint: config.WAYLINE_S3_ENDPOINT,
+        region: config.WAYLINE_S3_REGION,
+        accessKeyId: config.WAYLINE_S3_ACCESS_KEY_ID,
+        secretAccessKey: config.WAYLINE_S3_SECRET_ACCESS_KEY,
+        forcePathStyle: config.WAYLINE_S3_FORCE_PATH_STYLE,
+        prefix: config.WAYLINE_S3_PREFIX,
+      })
+    : localStorage(path.join(config.dataDir, 'assets'));
+  return { storage, maxAssetBytes: config.WAYLINE_ASSET_MAX_BYTES };
 }

@@ -9,17 +9,20 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { defaultContentDeps } from '../content/storage';
 import { secretKeyAuth } from './auth';
 import type { AppDeps } from './deps';
 import { registerErrorHandler } from './errors';
 import { inputGuard } from './input-guard';
 import { createMetrics } from './metrics';
 import { analyticsRoutes } from './routes/analytics';
+import { assetRoutes } from './routes/assets';
 import { apiKeyRoutes } from './routes/api-keys';
 import { attributeRoutes } from './routes/attributes';
 import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
+import { contentPublicRoutes, contentRoutes } from './routes/content';
 import { contactRoutes } from './routes/contacts';
 import { dealRoutes, pipelineRoutes } from './routes/deals';
 import { deviceRoutes } from './routes/devices';
@@ -102,6 +105,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   const channels = deps.channels && { ...deps.channels, temporal: deps.temporal };
   if (channels) await app.register(messageTrackingRoutes, { channels });
   await app.register(uiConfigRoutes, { deps });
+  const content = deps.content ?? defaultContentDeps();
+  const publicUrl = deps.channels?.publicUrl ?? '';
+  await app.register(contentPublicRoutes, { deps, content });
   // Write-key and signature authenticated, so outside the secret-key scope below.
   await app.register(trackingRoutes, { deps });
   await app.register(hookReceiverRoutes, { deps });
@@ -129,6 +135,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(templateRoutes, { deps, channels });
       await v1.register(devOutboxRoutes, { deps });
       await v1.register(deviceRoutes, { deps });
+      await v1.register(contentRoutes, { deps, publicUrl });
+      await v1.register(assetRoutes, { deps, content, publicUrl });
       if (channels) await v1.register(channelRoutes, { deps, channels });
       await v1.register(hookRoutes, { deps });
       await v1.register(apiKeyRoutes, { deps });

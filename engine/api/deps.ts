@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Database, Db } from '../../db';
 import type { NodeRegistry } from '../automation/nodes/registry';
+import type { ContentDeps } from '../content/storage';
 import type { Dispatcher } from '../dispatch/dispatcher';
 import type { SecretBox } from '../identity/secret-box';
 import type { IdentitySettings } from '../identity/settings';
@@ -28,4 +29,6 @@ export interface AppDeps {
   identity?: IdentitySettings;
   /** CORS origins and rate limits of the public endpoints; defaults when absent. */
   security?: SecuritySettings;
+  /** Asset storage (local folder or S3-compatible) and the upload size limit; a temporary folder when absent. */
+  content?: ContentDeps;
 }

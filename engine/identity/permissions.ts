@@ -347,6 +347,18 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/contacts/:id/devices': 'contacts:read',
   'POST /v1/contacts/:id/devices': 'contacts:write',
   'DELETE /v1/contacts/:id/devices/:deviceId': 'contacts:write',
+  'GET /v1/content': 'content:read',
+  'POST /v1/content': 'content:write',
+  'GET /v1/content/:id': 'content:read',
+  'PUT /v1/content/:id': 'content:write',
+  'DELETE /v1/content/:id': 'content:write',
+  'GET /v1/content/:id/performance': 'content:read',
+  'GET /v1/assets': 'content:read',
+  'POST /v1/assets': 'content:write',
+  'GET /v1/assets/:id': 'content:read',
+  'GET /v1/assets/:id/file': 'content:read',
+  'GET /v1/assets/:id/thumbnail': 'content:read',
+  'DELETE /v1/assets/:id': 'content:write',
   // Campaigns, broadcasts, attribution and the calendar.
   // Journey lifecycle: migrations, diffs, replay, timing, lint, journeys as code.
   'GET /v1/journeys/:id/diff': 'journeys:read',
