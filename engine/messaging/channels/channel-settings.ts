@@ -24,6 +24,12 @@ export const channelPolicySchema = z.object({
     .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] })
     .optional()
     .describe("No marketing sends between start and end, in the contact's local time"),
+  rate: z
+    .object({ perMinute: z.number().int().min(1).max(100_000) })
+    .optional()
+    .describe(
+      'At most this many marketing sends per minute on this channel for the workspace; the rest wait',
+    ),
 });
 
 export const channelSettingsInput = z.object({

@@ -5,10 +5,11 @@ import { contacts, events, journeyRuns, journeyVersions, messages, workspaces } 
 import { pruneDeviceToken } from '../../content/devices';
 import type { ContactSnapshot } from '../../sdk/define-node';
 import { NodeError } from '../../sdk/node-error';
+import { type Duration, durationMs } from '../../time/duration';
 import { resolveChannel } from '../channels/channel-settings';
 import type { ChannelDeps } from '../channels/deps';
 import { type MessageLinks, messageLinks, trackHtml } from '../links/links';
-import { decideSend } from '../policy/send-policy';
+import { decideSend, type JourneyPolicy } from '../policy/send-policy';
 import { TemplateRenderFailed } from '../templates/render';
 import {
   ACCEPTED_STATUSES,
@@ -223,7 +224,7 @@ async function decide(
       onCap: input.onCap,
       idempotencyKey: input.idempotencyKey,
       now: input.now,
-      fallbackZones: await fallbackZones(t, input),
+      ...(await journeyContext(t, input)),
       policy,
     });
     const status =
@@ -266,8 +267,14 @@ async function decide(
   });
 }
 
-/** The journey's fallback zone, then the workspace default (the contact's own zone comes first). */
-async function fallbackZones(db: Db, input: SendInput): Promise<(string | null)[]> {
+/**
+ * What the policy takes from the sending journey: its fallback zone, then the workspace default
+ * (the contact's own zone comes first), and the journey's own quiet hours and cap.
+ */
+async function journeyContext(
+  db: Db,
+  input: SendInput,
+): Promise<{ fallbackZones: (string | null)[]; journey?: JourneyPolicy }> {
   const [version] = await db
     .select({ plan: journeyVersions.plan })
     .from(journeyVersions)
@@ -278,8 +285,33 @@ async function fallbackZones(db: Db, input: SendInput): Promise<(string | null)[
     .select({ tz: workspaces.defaultTimezone })
     .from(workspaces)
     .where(eq(workspaces.id, input.workspaceId));
-  const settings = (version?.plan as { settings?: { timezone?: string } } | undefined)?.settings;
-  return [settings?.timezone ?? null, workspace?.tz ?? null];
+  const settings = (version?.plan as { settings?: JourneyPlanSettings } | undefined)?.settings;
+  const fallbackZones = [settings?.timezone ?? null, workspace?.tz ?? null];
+  if (!settings?.quietHours && !settings?.frequencyCap) return { fallbackZones };
+  const cap = settings.frequencyCap;
+  return {
+    fallbackZones,
+    journey: {
+      journeyId: input.journeyId,
+      quietHours: settings.quietHours && {
+        ...settings.quietHours,
+        action: settings.quietHours.action ?? 'defer',
+      },
+      frequencyCap: cap && {
+        channel: cap.channel,
+        limit: cap.limit,
+        windowHours: durationMs(cap.window) / 3_600_000,
+        action: cap.action ?? 'skip',
+      },
+    },
+  };
+}
+
+/** The journey settings the policy reads from a stored plan (see the journey model). */
+interface JourneyPlanSettings {
+  timezone?: string;
+  quietHours?: { start: string; end: string; action?: 'defer' | 'skip' };
+  frequencyCap?: { channel?: string; limit: number; window: Duration; action?: 'defer' | 'skip' };
 }
 
 /** RFC 8058 one-click unsubscribe headers, tracked links, open pixel and preheader. */

@@ -2,7 +2,7 @@ import type { Db } from '../../../db';
 import type { ChannelPolicySettings } from '../../../db/schema';
 import type { ContactSnapshot } from '../../sdk/define-node';
 import { resolveTimeZone } from '../../time/zoned';
-import { capReleasedAt } from './frequency-cap';
+import { capReleasedAt, rateReleasedAt } from './frequency-cap';
 import { quietHoursEnd } from './quiet-hours';
 import { subscriptionBlock } from './subscriptions';
 import { suppressionBlock } from './suppression';
@@ -22,6 +22,15 @@ export interface SendRequest {
   /** Time zone to use when the contact has none (journey fallback, workspace default). */
   fallbackZones: (string | null | undefined)[];
   policy: ChannelPolicySettings;
+  /** The sending journey's own quiet hours and cap (its settings), applied after the channel's. */
+  journey?: JourneyPolicy;
+}
+
+/** A journey's settings as the policy applies them (windows already in hours). */
+export interface JourneyPolicy {
+  journeyId: string;
+  quietHours?: { start: string; end: string; action: 'defer' | 'skip' };
+  frequencyCap?: { channel?: string; limit: number; windowHours: number; action: 'defer' | 'skip' };
 }
 
 export type PolicyDecision =
@@ -31,7 +40,9 @@ export type PolicyDecision =
 
 /**
  * The one policy check in front of every connector (DESIGN principle 5). Suppression applies to
- * every send; transactional sends skip subscriptions, quiet hours and caps.
+ * every send; transactional sends skip subscriptions, quiet hours, caps and the rate. Order:
+ * suppression, subscription, the channel's quiet hours, the journey's quiet hours, the channel's
+ * cap, the journey's cap, the channel's rate.
  */
 export async function decideSend(db: Db, request: SendRequest): Promise<PolicyDecision> {
   const { workspaceId, channel, recipient, contact, policy } = request;
@@ -49,10 +60,19 @@ export async function decideSend(db: Db, request: SendRequest): Promise<PolicyDe
   );
   if (unsubscribed) return { action: 'block', reason: unsubscribed };
 
+  const zone = resolveTimeZone(contact.timezone, ...request.fallbackZones);
   if (policy.quietHours) {
-    const zone = resolveTimeZone(contact.timezone, ...request.fallbackZones);
     const until = quietHoursEnd(request.now, zone, policy.quietHours);
     if (until !== null) return { action: 'defer', until, reason: 'quiet-hours' };
+  }
+  const journey = request.journey;
+  if (journey?.quietHours) {
+    const until = quietHoursEnd(request.now, zone, journey.quietHours);
+    if (until !== null) {
+      return journey.quietHours.action === 'skip'
+        ? { action: 'block', reason: 'journey-quiet-hours' }
+        : { action: 'defer', until, reason: 'journey-quiet-hours' };
+    }
   }
   if (policy.frequencyCap) {
     const until = await capReleasedAt(db, {
@@ -68,6 +88,33 @@ export async function decideSend(db: Db, request: SendRequest): Promise<PolicyDe
         ? { action: 'defer', until, reason: 'frequency-cap' }
         : { action: 'block', reason: 'frequency-cap' };
     }
+  }
+  const journeyCap = journey?.frequencyCap;
+  if (journey && journeyCap && (!journeyCap.channel || journeyCap.channel === channel)) {
+    const until = await capReleasedAt(db, {
+      workspaceId,
+      contactId: contact.id,
+      channel: journeyCap.channel,
+      journeyId: journey.journeyId,
+      idempotencyKey: request.idempotencyKey,
+      now: request.now,
+      cap: { max: journeyCap.limit, windowHours: journeyCap.windowHours },
+    });
+    if (until !== null) {
+      return journeyCap.action === 'defer'
+        ? { action: 'defer', until, reason: 'journey-frequency-cap' }
+        : { action: 'block', reason: 'journey-frequency-cap' };
+    }
+  }
+  if (policy.rate) {
+    const until = await rateReleasedAt(db, {
+      workspaceId,
+      channel,
+      idempotencyKey: request.idempotencyKey,
+      now: request.now,
+      perMinute: policy.rate.perMinute,
+    });
+    if (until !== null) return { action: 'defer', until, reason: 'rate' };
   }
   return { action: 'send' };
 }
