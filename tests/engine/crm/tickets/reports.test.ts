@@ -45,7 +45,7 @@ describe.each(databaseKinds())('ticket reports against a hand-computed fixture (
       firstResponseDueAt: fields.policy === false ? null : plus(created, 60),
       resolutionDueAt: fields.policy === false ? null : plus(created, 480),
     });
-    const [t1, t2, t3, , , , t6] = await db
+    const [t1, t2, t3, , , , , t6] = await db
       .insert(tickets)
       .values([
         ticket('2026-11-02T09:00:00', { fr: 30, res: 120, status: 'resolved' }), // FR met, res met
@@ -54,6 +54,7 @@ describe.each(databaseKinds())('ticket reports against a hand-computed fixture (
         ticket('2026-11-09T12:00:00', { fr: 45, status: 'open' }), // FR met, res overdue at `now`
         ticket('2026-11-10T12:00:00', { status: 'new', policy: false }, 'low'), // no targets
         ticket('2026-11-15T23:00:00', { status: 'new' }), // both not yet due at `now`
+        ticket('2026-11-11T09:00:00', { res: 30, status: 'resolved' }), // solved before any reply
         ticket('2026-11-20T09:00:00', { fr: 5, res: 10, status: 'resolved' }), // after the period
         ticket('2026-11-05T09:00:00', { fr: 1, status: 'open' }, 'normal', other.id, strangerContact.id),
       ])
@@ -80,26 +81,27 @@ describe.each(databaseKinds())('ticket reports against a hand-computed fixture (
       at('2026-11-15T23:30:00'),
     );
 
-    // Six tickets created in the period (T1–T5 and the one of 15 Nov); three resolved (T1–T3).
+    // Seven tickets created in the period (T1–T5, 11 Nov, 15 Nov); four resolved (T1–T3, 11 Nov).
     expect(report.volume).toEqual({
-      created: 6,
-      resolved: 3,
-      byStatus: { new: 2, open: 1, pending: 0, resolved: 2, closed: 1 },
-      byPriority: { low: 1, normal: 5, high: 0, urgent: 0 },
+      created: 7,
+      resolved: 4,
+      byStatus: { new: 2, open: 1, pending: 0, resolved: 3, closed: 1 },
+      byPriority: { low: 1, normal: 6, high: 0, urgent: 0 },
       byPeriod: [
         { period: '2026-11-02', created: 3, resolved: 3 },
-        { period: '2026-11-09', created: 3, resolved: 0 },
+        { period: '2026-11-09', created: 4, resolved: 1 },
       ],
     });
     // First responses [10, 30, 45, 90]: median at rank 1.5 = 37.5; p90 at rank 2.7 = 45 + 0.7·45 = 76.5.
     expect(report.firstResponse).toEqual({ count: 4, medianMinutes: 37.5, p90Minutes: 76.5 });
-    // Resolutions [120, 240, 600]: median 240; p90 at rank 1.8 = 240 + 0.8·360 = 528.
-    expect(report.resolution).toEqual({ count: 3, medianMinutes: 240, p90Minutes: 528 });
-    // First response: T1, T3, T4 met, T2 late, the 15 Nov ticket not yet due → 3 / 4.
-    // Resolution: T1, T3 met, T2 late, T4 overdue, the 15 Nov ticket not yet due → 2 / 4.
+    // Resolutions [30, 120, 240, 600]: median at rank 1.5 = 180; p90 at rank 2.7 = 240 + 0.7·360 = 492.
+    expect(report.resolution).toEqual({ count: 4, medianMinutes: 180, p90Minutes: 492 });
+    // First response: T1, T3, T4 met, 11 Nov resolved in 30 min (counts as met), T2 late,
+    // the 15 Nov ticket not yet due → 4 / 5.
+    // Resolution: T1, T3, 11 Nov met, T2 late, T4 overdue, 15 Nov not yet due → 3 / 5.
     expect(report.sla).toEqual({
-      firstResponse: { met: 3, breached: 1, open: 1, attainment: 0.75 },
-      resolution: { met: 2, breached: 2, open: 1, attainment: 0.5 },
+      firstResponse: { met: 4, breached: 1, open: 1, attainment: 0.8 },
+      resolution: { met: 3, breached: 2, open: 1, attainment: 0.6 },
     });
     // Ratings in the period: Ann 5 and 2, Bob 4 → mean 11/3, 2 of 3 satisfied (4 or 5).
     expect(report.csat).toEqual({
