@@ -133,6 +133,17 @@ describe('deals board, forms, detail and reports in a browser (Chromium, API + U
       .allTextContents();
     expect(stages).toEqual(['Lead', 'Proposal']);
     await docsScreenshot(page, 'deals-detail');
+
+    await detail.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByTestId('deal-form');
+    await form.getByLabel('Title').fill('');
+    await form.getByLabel('Value').fill('2600');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.locator('[data-field-error="deal-title"]').waitFor();
+    await form.getByLabel('Title').fill('Globex upgrade');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(() => detail.getByTestId('deal-value').textContent()).toBe('€2,600');
   });
 
   it('lists deals and shows the pipeline reports', async () => {
