@@ -9,8 +9,14 @@ import { ForecastPage } from './analytics/ForecastPage';
 import { FunnelsPage } from './analytics/FunnelsPage';
 import { JourneyFunnelPage } from './analytics/JourneyFunnelPage';
 import { RfmPage } from './analytics/RfmPage';
+import { AttributesPage } from './audience/AttributesPage';
 import { ContactProfile } from './audience/ContactProfile';
 import { ContactsPage } from './audience/ContactsPage';
+import { ImportPage } from './audience/ImportPage';
+import { ListDetailPage } from './audience/ListDetailPage';
+import { ListsPage } from './audience/ListsPage';
+import { SegmentBuilderPage } from './audience/SegmentBuilderPage';
+import { SegmentsPage } from './audience/SegmentsPage';
 import { AcceptInvitationPage } from './auth/AcceptInvitationPage';
 import { ResetPasswordPage } from './auth/ResetPasswordPage';
 import { SignInLinkPage } from './auth/SignInLinkPage';
@@ -18,19 +24,19 @@ import { SignInPage } from './auth/SignInPage';
 import { DealDetailPage } from './crm/deals/DealDetailPage';
 import { DealReportsPage } from './crm/deals/DealReportsPage';
 import { DealsPage } from './crm/deals/DealsPage';
+import { SlaPoliciesPage } from './crm/tickets/SlaPoliciesPage';
+import { TicketDetailPage } from './crm/tickets/TicketDetailPage';
+import { TicketReportsPage } from './crm/tickets/TicketReportsPage';
+import { TicketsPage } from './crm/tickets/TicketsPage';
 import { EditorPage } from './journeys/editor/EditorPage';
 import { JourneyListPage } from './journeys/JourneyListPage';
 import { AppLayout } from './layout/AppLayout';
 import { HomeRedirect } from './layout/HomeRedirect';
 import { RequirePermission } from './layout/RequirePermission';
-import { MessagesPage } from './messaging/MessagesPage';
 import { ChannelSettingsPage } from './messaging/channels/ChannelSettingsPage';
+import { MessagesPage } from './messaging/MessagesPage';
 import { TemplateEditorPage } from './messaging/templates/TemplateEditorPage';
 import { TemplateListPage } from './messaging/templates/TemplateListPage';
-import { SlaPoliciesPage } from './crm/tickets/SlaPoliciesPage';
-import { TicketDetailPage } from './crm/tickets/TicketDetailPage';
-import { TicketReportsPage } from './crm/tickets/TicketReportsPage';
-import { TicketsPage } from './crm/tickets/TicketsPage';
 import { ApiKeysPage } from './settings/ApiKeysPage';
 import { AuditLogPage } from './settings/AuditLogPage';
 import { GeneralPage } from './settings/GeneralPage';
@@ -53,7 +59,14 @@ export function createRouter() {
         { path: 'journeys', element: <JourneyListPage /> },
         { path: 'journeys/:journeyId', element: <EditorPage /> },
         { path: 'contacts', element: <ContactsPage /> },
+        { path: 'contacts/import', element: <ImportPage /> },
+        { path: 'contacts/attributes', element: <AttributesPage /> },
         { path: 'contacts/:contactId', element: <ContactProfile /> },
+        { path: 'lists', element: <ListsPage /> },
+        { path: 'lists/:listId', element: <ListDetailPage /> },
+        { path: 'segments', element: <SegmentsPage /> },
+        { path: 'segments/new', element: <SegmentBuilderPage /> },
+        { path: 'segments/:segmentId', element: <SegmentBuilderPage /> },
         {
           path: 'deals',
           element: (

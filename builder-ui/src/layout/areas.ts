@@ -11,6 +11,8 @@ export interface Area {
 export const areas: readonly Area[] = [
   { path: '/journeys', label: 'Journeys', anyOf: ['journeys:read'] },
   { path: '/contacts', label: 'Contacts', anyOf: ['contacts:read'] },
+  { path: '/segments', label: 'Segments', anyOf: ['segments:read'] },
+  { path: '/lists', label: 'Lists', anyOf: ['contacts:read'] },
   { path: '/deals', label: 'Deals', anyOf: ['deals:read'] },
   { path: '/messages', label: 'Messages', anyOf: ['messages:read'] },
   { path: '/templates', label: 'Templates', anyOf: ['templates:read'] },
