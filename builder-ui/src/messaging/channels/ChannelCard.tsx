@@ -220,7 +220,7 @@ export function ChannelCard(props: {
               />
             </div>
             <div className="field">
-              <label htmlFor={`${props.channel}-cap-window`}>sends per hours</label>
+              <label htmlFor={`${props.channel}-cap-window`}>within (hours)</label>
               <input
                 id={`${props.channel}-cap-window`}
                 type="number"
