@@ -21,6 +21,14 @@ export const deviceTokenInput = z.object({
 export type DeviceTokenInput = z.input<typeof deviceTokenInput>;
 export type DeviceTokenRow = typeof deviceTokens.$inferSelect;
 
+async function assertContact(db: Db, workspaceId: string, contactId: string): Promise<void> {
+  const [contact] = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+  if (!contact) throw new NotFound('Contact', contactId);
+}
+
 /**
  * Registers an app installation of a contact. A token is unique per workspace: when a device
  * changes hands (another contact signs in on it) it moves to the new contact.
@@ -32,11 +40,7 @@ export async function registerDeviceToken(
   raw: DeviceTokenInput,
 ): Promise<DeviceTokenRow> {
   const input = deviceTokenInput.parse(raw);
-  const [contact] = await db
-    .select({ id: contacts.id })
-    .from(contacts)
-    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
-  if (!contact) throw new NotFound('Contact', contactId);
+  await assertContact(db, workspaceId, contactId);
   const [row] = await db
     .insert(deviceTokens)
     .values({ workspaceId, contactId, platform: input.platform, token: input.token, appId: input.appId })
@@ -53,6 +57,7 @@ export async function listDeviceTokens(
   workspaceId: string,
   contactId: string,
 ): Promise<DeviceTokenRow[]> {
+  await assertContact(db, workspaceId, contactId);
   return db
     .select()
     .from(deviceTokens)

@@ -23,7 +23,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
         tags,
         summary: "The contact's registered device tokens",
         params: contactParams,
-        response: { 200: listOf(deviceTokenSchema), ...authedErrors },
+        response: { 200: listOf(deviceTokenSchema), ...authedErrors, ...errors(404) },
       },
     },
     async (request) => ({ data: await listDeviceTokens(deps.db, request.workspaceId, request.params.id) }),
