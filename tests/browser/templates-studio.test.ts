@@ -208,4 +208,63 @@ describe('template studio in a browser (Chromium, API + UI, PGlite, Temporal dev
     expect(sent.to).toMatchObject({ text: 'ada@example.com' });
     expect(sent.html).toContain('Hi Ada, welcome aboard.');
   }, 240_000);
+  it('filters the list, and writes an SMS with a snippet previewed for sample JSON with its segments', async () => {
+    await stack.call('POST', '/v1/templates', { name: 'signature', channel: 'snippet', body: '— Acme' });
+    await stack.call('POST', '/v1/templates', {
+      name: 'Spring promo',
+      channel: 'email',
+      subject: 'Spring deals',
+      body: 'Deals',
+      tags: ['promo'],
+    });
+    await stack.call('POST', '/v1/templates', {
+      name: 'OTP',
+      channel: 'sms',
+      body: 'Code',
+      tags: ['transactional'],
+    });
+
+    await page.goto(`${stack.url}/templates`);
+    const names = () =>
+      page.locator('[data-testid="templates-page"] tbody tr td:first-child').allTextContents();
+    await expect.poll(names).toContain('OTP');
+    await page.getByLabel('Search templates').fill('spring');
+    await expect.poll(names).toEqual(['Spring promo']);
+    await page.getByLabel('Search templates').fill('');
+    await page.getByLabel('Channel').selectOption('sms');
+    await expect.poll(names).toEqual(['OTP']);
+    await page.getByRole('button', { name: '#transactional' }).click();
+    await expect.poll(() => page.url()).toContain('tag=transactional');
+    await page.getByLabel('Channel').selectOption('');
+    await expect.poll(names).toEqual(['OTP']);
+
+    await page.goto(`${stack.url}/templates/new`);
+    await page.locator('#template-name').fill('Shipping SMS');
+    await page.locator('#template-channel').selectOption('sms');
+    const body = page.locator('[data-testid="editor-template-body"] .cm-content');
+    await body.click();
+    await page.keyboard.insertText('Hi {{ contact.first_name }}, your order ships today ');
+    // Snippets are offered at `{% `.
+    await page.keyboard.type('{% rend');
+    await page.locator('.cm-tooltip-autocomplete li', { hasText: "render 'signature'" }).click();
+    await page.keyboard.insertText(' %}');
+    await page.getByRole('button', { name: 'Sample JSON' }).click();
+    await page.locator('#preview-sample-contact').fill('{ "first_name": "Zoë" }');
+    // "Hi Zoë, your order ships today — Acme": 37 characters; ë and — are not GSM-7, so UCS-2:
+    // one message of at most 70 units, 70 − 37 = 33 left.
+    await page
+      .locator('[data-testid="preview-text"]', { hasText: 'Hi Zoë, your order ships today — Acme' })
+      .waitFor();
+    expect(await page.locator('[data-testid="sms-segments"]').textContent()).toBe(
+      '1 segment · UCS-2 · 37 characters (33 left in the last segment of 70)',
+    );
+    await docsScreenshot(page, 'template-sms-segments');
+    await page.getByRole('button', { name: 'Create template' }).click();
+    await page.waitForURL(/\/templates\/[0-9a-f-]{36}$/);
+    const sms = (
+      await json<{ data: { name: string; body: string }[] }>(stack.call('GET', '/v1/templates?channel=sms'))
+    ).data;
+    expect(sms.map((t) => t.name)).toEqual(['OTP', 'Shipping SMS']);
+    expect(sms[1].body).toBe("Hi {{ contact.first_name }}, your order ships today {% render 'signature' %}");
+  }, 180_000);
 });
