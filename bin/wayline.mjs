@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bootstrap with Node built-ins only: installs dependencies when missing, then hands over to the
-// TypeScript entry point (start | api | worker | migrate | admin) or to vitest (test).
+// TypeScript entry point (start | api | worker | migrate | admin | journeys) or to vitest (test).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [command = 'start', ...rest] = process.argv.slice(2);
-const commands = ['start', 'api', 'worker', 'migrate', 'admin', 'test'];
+const commands = ['start', 'api', 'worker', 'migrate', 'admin', 'journeys', 'test'];
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {

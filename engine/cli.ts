@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DefaultLogger, type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { runAdmin } from './cli-admin';
+import { runJourneysCommand } from './cli-journeys';
 import { type Config, ConfigInvalid, loadConfig } from './config';
 import { ensureDemoUser, ensureDemoWorkspace } from './operations/seed-demo';
 import {
@@ -21,6 +22,8 @@ type Stop = () => Promise<unknown>;
 async function main(command: string): Promise<void> {
   // Provisioning talks to the database only: no Temporal runtime, server or worker.
   if (command === 'admin') process.exit(await runAdmin(process.argv.slice(3), loadConfig));
+  // Journeys as code talks to a running API only.
+  if (command === 'journeys') process.exit(await runJourneysCommand(process.argv.slice(3)));
   const config = loadConfig();
   Runtime.install({ logger: new WorkerLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
   const stops: Stop[] = [];

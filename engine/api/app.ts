@@ -34,6 +34,7 @@ import { invitationRoutes } from './routes/invitations';
 import { jobRoutes } from './routes/jobs';
 import { listRoutes } from './routes/lists';
 import { journeyRoutes } from './routes/journeys';
+import { journeyLifecycleRoutes } from './routes/journey-lifecycle';
 import { memberRoutes } from './routes/members';
 import { messageTrackingRoutes } from './routes/message-tracking';
 import { metricsRoutes } from './routes/metrics';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(nodeUpgradeRoutes, { deps });
       await v1.register(secretRoutes, { deps });
       await v1.register(journeyRoutes, { deps });
+      await v1.register(journeyLifecycleRoutes, { deps });
       await v1.register(holidayRoutes, { deps });
       await v1.register(contactRoutes, { deps });
       await v1.register(segmentRoutes, { deps });

@@ -88,7 +88,10 @@ export function diffJourneys(from: Graphish, to: Graphish): JourneyDiff {
     if (!old) continue;
     const fields = [
       ...fieldChanges(old.type, node.type, 'type'),
-      ...fieldChanges(old.version, node.version, 'version'),
+      // No version means the latest: only two pinned versions can differ.
+      ...(old.version !== undefined && node.version !== undefined
+        ? fieldChanges(old.version, node.version, 'version')
+        : []),
       ...fieldChanges(old.label, node.label, 'label'),
       ...fieldChanges(old.config ?? {}, node.config ?? {}, 'config'),
     ];

@@ -4,7 +4,7 @@ import { journeys, journeyVersions } from '../../../db/schema';
 import { Conflict, DomainError, NotFound } from '../../errors';
 import type { NodeRegistry } from '../nodes/registry';
 import { compileJourney, JourneyInvalid } from './compile';
-import { lintJourney } from './lint';
+import { type LintOptions, lintJourney } from './lint';
 import { type JourneyGraph, journeyGraphSchema } from './model';
 import type { Plan } from './plan';
 import { toResult, type ValidationResult, validateJourney } from './validate';
@@ -87,9 +87,10 @@ export async function checkJourney(
   workspaceId: string,
   draft: unknown,
   journeyId?: string,
+  lintOptions: Omit<LintOptions, 'journeyId'> = {},
 ): Promise<ValidationResult> {
   const graph = validateJourney(draft, registry);
-  const lint = await lintJourney(db, workspaceId, draft, { journeyId });
+  const lint = await lintJourney(db, workspaceId, draft, { ...lintOptions, journeyId });
   return toResult([
     ...graph.errors,
     ...lint.filter((p) => p.severity === 'error'),

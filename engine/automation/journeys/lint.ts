@@ -30,19 +30,37 @@ const error = (problem: Found): Problem => ({ ...problem, severity: 'error' });
  * segments a journey names, the events it waits for, the caps it runs into, and the other live
  * journeys its contacts may also be in. Errors block publishing; warnings are shown only.
  */
+export interface LintOptions {
+  /** The journey itself, never reported as overlapping with itself. */
+  journeyId?: string;
+  now?: number;
+  /** Templates about to be saved with the journey (journeys as code): they count as present. */
+  templates?: TemplateLike[];
+  /** Segment references about to resolve to segments being created: they count as present. */
+  pendingSegments?: string[];
+}
+
+interface TemplateLike {
+  id?: string;
+  name: string;
+  channel: string;
+  body: string;
+  html?: string | null;
+}
+
 export async function lintJourney(
   db: Db,
   workspaceId: string,
   input: unknown,
-  options: { journeyId?: string; now?: number } = {},
+  options: LintOptions = {},
 ): Promise<Problem[]> {
   const parsed = journeyGraphSchema.safeParse(input);
   if (!parsed.success) return [];
   const graph = parsed.data;
   const now = options.now ?? Date.now();
   return [
-    ...(await templateProblems(db, workspaceId, graph)),
-    ...(await segmentProblems(db, workspaceId, graph)),
+    ...(await templateProblems(db, workspaceId, graph, options.templates ?? [])),
+    ...(await segmentProblems(db, workspaceId, graph, new Set(options.pendingSegments))),
     ...(await goalProblems(db, workspaceId, graph, now)),
     ...(await capProblems(db, workspaceId, graph)),
     ...splitProblems(graph),
@@ -61,13 +79,19 @@ function isMarketing(node: JourneyNode): boolean {
   return node.config.transactional === undefined ? !fallback : node.config.transactional !== true;
 }
 
-async function templateProblems(db: Db, workspaceId: string, graph: JourneyGraph): Promise<Problem[]> {
+async function templateProblems(
+  db: Db,
+  workspaceId: string,
+  graph: JourneyGraph,
+  incoming: TemplateLike[],
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const node of graph.nodes) {
     const channel = SEND_NODE_CHANNELS[node.type];
     const name = node.config.template;
     if (!channel || typeof name !== 'string' || name === '') continue;
-    const template = await findTemplateByName(db, workspaceId, name);
+    const template: TemplateLike | undefined =
+      incoming.find((t) => t.name === name) ?? (await findTemplateByName(db, workspaceId, name));
     if (!template) {
       problems.push(
         error({
@@ -80,7 +104,7 @@ async function templateProblems(db: Db, workspaceId: string, graph: JourneyGraph
       );
       continue;
     }
-    const link = { kind: 'template' as const, id: template.id, name };
+    const link = { kind: 'template' as const, ...(template.id ? { id: template.id } : {}), name };
     if (template.channel !== channel) {
       problems.push(
         error({
@@ -120,11 +144,16 @@ async function templateProblems(db: Db, workspaceId: string, graph: JourneyGraph
   return problems;
 }
 
-async function segmentProblems(db: Db, workspaceId: string, graph: JourneyGraph): Promise<Problem[]> {
+async function segmentProblems(
+  db: Db,
+  workspaceId: string,
+  graph: JourneyGraph,
+  pending: Set<string>,
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const node of graph.nodes) {
     const id = node.config.segmentId;
-    if (typeof id !== 'string' || id === '') continue;
+    if (typeof id !== 'string' || id === '' || pending.has(id)) continue;
     const [segment] = uuidPattern.test(id)
       ? await db
           .select({ id: segments.id, name: segments.name })

@@ -42,6 +42,31 @@ function ConfigField(props: {
       </div>
     );
   }
+  if ((type === 'object' || type === 'array') && !props.secret) {
+    // Structured settings (a plugin connector's options) are edited as JSON.
+    return (
+      <div className={`field${props.error ? ' field-error' : ''}`}>
+        <label htmlFor={id}>
+          {props.name}
+          {props.required ? ' *' : ''} (JSON)
+        </label>
+        <textarea
+          id={id}
+          rows={3}
+          disabled={props.disabled}
+          defaultValue={props.value === undefined ? '' : JSON.stringify(props.value, null, 2)}
+          onChange={(e) => {
+            try {
+              props.onChange(e.target.value.trim() ? JSON.parse(e.target.value) : undefined);
+            } catch {
+              // Kept as typed until it parses; the server names the field if it never does.
+            }
+          }}
+        />
+        {props.error && <div className="field-message">{props.error}</div>}
+      </div>
+    );
+  }
   return (
     <div className={`field${props.error ? ' field-error' : ''}`}>
       <label htmlFor={id}>
