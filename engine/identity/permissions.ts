@@ -362,6 +362,8 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   // Campaigns, broadcasts, attribution and the calendar.
   // Journey lifecycle: migrations, diffs, replay, timing, lint, journeys as code.
   'GET /v1/journeys/:id/diff': 'journeys:read',
+  'GET /v1/journeys-code': 'journeys:read',
+  'POST /v1/journeys-code': 'journeys:write',
 };
 
 /** The table key of a route: HEAD shares its GET's entry. */
