@@ -146,6 +146,23 @@ describe('deals board, forms, detail and reports in a browser (Chromium, API + U
     await expect.poll(() => detail.getByTestId('deal-value').textContent()).toBe('€2,600');
   });
 
+  it('creates a pipeline in the builder, showing a duplicate stage name under its row', async () => {
+    await page.goto(`${stack.url}/deals?pipeline=${pipeline.id}`);
+    await page.getByRole('button', { name: 'New pipeline' }).click();
+    const form = page.getByTestId('pipeline-form');
+    await form.getByLabel('Name', { exact: true }).fill('Renewals');
+    // The default stages are Lead, Qualified, Proposal, Won, Lost: rename Qualified to Lead.
+    await form.getByLabel('Stage 2 name').fill('lead');
+    await form.getByRole('button', { name: 'Save pipeline' }).click();
+    await form.locator('tr.field-error').getByText('Two stages are named lead').waitFor();
+    await form.getByLabel('Stage 2 name').fill('Negotiation');
+    await form.getByRole('button', { name: 'Save pipeline' }).click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByTestId('stage-Negotiation').waitFor();
+    expect(await page.getByLabel('Pipeline').inputValue()).not.toBe(pipeline.id);
+    expect(await page.getByTestId('deal-card').count()).toBe(0);
+  });
+
   it('lists deals and shows the pipeline reports', async () => {
     await page.goto(`${stack.url}/deals?pipeline=${pipeline.id}&view=list`);
     const list = page.getByTestId('deal-list');
