@@ -26,6 +26,7 @@ export interface TicketFilters {
   assigneeUserId?: string;
   queue?: string;
   q?: string;
+  unassigned?: boolean;
 }
 
 const keys = {

@@ -2,9 +2,18 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { type TicketAgent, useTicketChanges } from '../../api/tickets';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { FieldMessage, isFieldError, PRIORITIES } from './shared';
+import { FieldMessage, isFieldError, PRIORITIES, splitTags } from './shared';
 
-const FIELDS = ['subject', 'email', 'contactId', 'description', 'priority', 'assigneeUserId', 'queue'];
+const FIELDS = [
+  'subject',
+  'email',
+  'contactId',
+  'description',
+  'priority',
+  'assigneeUserId',
+  'queue',
+  'tags',
+];
 
 /** Opens a ticket for a contact given by e-mail; the server's field errors show on their fields. */
 export function NewTicketForm(props: { agents: TicketAgent[]; onDone: () => void }) {
@@ -17,6 +26,7 @@ export function NewTicketForm(props: { agents: TicketAgent[]; onDone: () => void
     priority: 'normal',
     assigneeUserId: '',
     queue: '',
+    tags: '',
   });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm((current) => ({ ...current, [key]: e.target.value }));
@@ -37,6 +47,7 @@ export function NewTicketForm(props: { agents: TicketAgent[]; onDone: () => void
             priority: form.priority as (typeof PRIORITIES)[number],
             assigneeUserId: form.assigneeUserId || null,
             queue: form.queue || null,
+            tags: splitTags(form.tags),
             channel: 'web',
           },
           { onSuccess: (ticket) => navigate(`/tickets/${ticket.id}`) },
@@ -79,6 +90,11 @@ export function NewTicketForm(props: { agents: TicketAgent[]; onDone: () => void
         Queue
         <input value={form.queue} onChange={set('queue')} placeholder="or a team queue" />
         <FieldMessage error={error} field="queue" />
+      </label>
+      <label>
+        Tags
+        <input value={form.tags} onChange={set('tags')} placeholder="comma, separated" />
+        <FieldMessage error={error} field="tags" />
       </label>
       <label className="wide">
         Description

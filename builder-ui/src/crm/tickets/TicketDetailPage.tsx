@@ -3,7 +3,17 @@ import { Link, useParams } from 'react-router';
 import { useCan } from '../../api/session';
 import { type TicketView, useTicket, useTicketAgents, useTicketChanges } from '../../api/tickets';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { agentName, Due, FieldMessage, isFieldError, PRIORITIES, STATUSES, TicketTabs, when } from './shared';
+import {
+  agentName,
+  Due,
+  FieldMessage,
+  isFieldError,
+  PRIORITIES,
+  STATUSES,
+  splitTags,
+  TicketTabs,
+  when,
+} from './shared';
 
 /** One ticket: its conversation (internal notes and replies), its state and SLA due times. */
 export function TicketDetailPage() {
@@ -97,7 +107,7 @@ function TicketBody({ ticket }: { ticket: TicketView }) {
   );
 }
 
-const STATE_FIELDS = ['status', 'priority', 'assigneeUserId', 'queue'];
+const STATE_FIELDS = ['status', 'priority', 'assigneeUserId', 'queue', 'tags'];
 
 function TicketStateForm({ ticket }: { ticket: TicketView }) {
   const agents = useTicketAgents();
@@ -107,6 +117,7 @@ function TicketStateForm({ ticket }: { ticket: TicketView }) {
     priority: ticket.priority,
     assigneeUserId: ticket.assigneeUserId ?? '',
     queue: ticket.queue ?? '',
+    tags: ticket.tags.join(', '),
   });
   const [form, setForm] = useState(initial);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset when the saved ticket changes
@@ -127,6 +138,7 @@ function TicketStateForm({ ticket }: { ticket: TicketView }) {
         if (form.assigneeUserId !== (ticket.assigneeUserId ?? ''))
           patch.assigneeUserId = form.assigneeUserId || null;
         if (form.queue !== (ticket.queue ?? '')) patch.queue = form.queue || null;
+        if (form.tags !== ticket.tags.join(', ')) patch.tags = splitTags(form.tags);
         update.mutate({ id: ticket.id, ...patch });
       }}
     >
@@ -164,6 +176,11 @@ function TicketStateForm({ ticket }: { ticket: TicketView }) {
         Queue
         <input value={form.queue} onChange={set('queue')} />
         <FieldMessage error={error} field="queue" />
+      </label>
+      <label className="wide">
+        Tags
+        <input value={form.tags} onChange={set('tags')} />
+        <FieldMessage error={error} field="tags" />
       </label>
       {!isFieldError(error, STATE_FIELDS) && <ErrorAlert error={error} />}
       <div className="wide">

@@ -13,7 +13,12 @@ export function TicketsPage() {
   const [filters, setFilters] = useState<TicketFilters>({});
   const [search, setSearch] = useState('');
   const q = useDebounced(search, 250);
-  const tickets = useTickets({ ...filters, q: q || undefined });
+  const { assigneeUserId, ...rest } = filters;
+  const tickets = useTickets({
+    ...rest,
+    ...(assigneeUserId === 'none' ? { unassigned: true } : { assigneeUserId }),
+    q: q || undefined,
+  });
   const agents = useTicketAgents();
   const [creating, setCreating] = useState(false);
   const set = (key: keyof TicketFilters) => (e: { target: { value: string } }) =>
@@ -58,6 +63,7 @@ export function TicketsPage() {
             onChange={set('assigneeUserId')}
           >
             <option value="">Anyone</option>
+            <option value="none">Nobody (unassigned)</option>
             {(agents.data ?? []).map((a) => (
               <option key={a.userId} value={a.userId}>
                 {a.name || a.email}
@@ -105,6 +111,7 @@ export function TicketsPage() {
               <tr key={t.id} data-testid="ticket-row">
                 <td>
                   <Link to={`/tickets/${t.id}`}>{t.subject}</Link>
+                  {t.tags.length > 0 && <span className="muted"> · {t.tags.join(', ')}</span>}
                 </td>
                 <td>
                   <span className="badge">{t.status}</span>

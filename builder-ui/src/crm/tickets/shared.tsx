@@ -65,3 +65,11 @@ export function Due(props: { due: string | null; done: string | null }) {
     </span>
   );
 }
+
+/** "a, b ,, c" → ["a", "b", "c"]. */
+export function splitTags(text: string): string[] {
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
