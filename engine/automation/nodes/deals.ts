@@ -2,7 +2,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { dealContacts, deals, ROLES } from '../../../db/schema';
 import { createDeal, updateDeal } from '../../crm/deals/deals';
-import { nextOwnerInTurn } from '../../crm/deals/round-robin';
+import { assignOwnerInTurn } from '../../crm/deals/round-robin';
 import { DomainError } from '../../errors';
 import { defineNode, type NodeContext, nextPort } from '../../sdk/define-node';
 import { NodeError } from '../../sdk/node-error';
@@ -163,11 +163,16 @@ export const dealAssignOwner = defineNode({
   async execute(config, ctx) {
     const dealId = await findDeal(ctx, config.deal, config.pipelineId);
     if (!dealId) return { port: 'missing' };
-    const deal = await asNodeError(async () => {
-      const ownerUserId = await nextOwnerInTurn(ctx.db, ctx.workspaceId, config.role);
-      return updateDeal(ctx.db, ctx.workspaceId, dealId, { ownerUserId }, { userId: null });
-    });
-    return { output: { dealId: deal.id, ownerUserId: deal.ownerUserId } };
+    const ownerUserId = await asNodeError(() =>
+      assignOwnerInTurn(ctx.db, {
+        workspaceId: ctx.workspaceId,
+        dealId,
+        role: config.role,
+        contactId: ctx.contact.id,
+        key: ctx.idempotencyKey,
+      }),
+    );
+    return { output: { dealId, ownerUserId } };
   },
 });
 

@@ -4,6 +4,7 @@ import { events, journeyRuns } from '../../../../db/schema';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createDeal, listDeals, listStageHistory, moveDeal } from '../../../../engine/crm/deals/deals';
 import { createPipeline, type PipelineView } from '../../../../engine/crm/deals/pipelines';
+import { assignOwnerInTurn } from '../../../../engine/crm/deals/round-robin';
 import { type Dispatcher, startDispatcher } from '../../../../engine/dispatch/dispatcher';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
 import { pathOf, publishGraph, runToEnd } from '../../../helpers/fixtures';
@@ -165,6 +166,37 @@ describe('deal journey nodes and the "deal entered stage" trigger (real Temporal
       .poll(async () => (await runsOf())[0]?.status, { timeout: 20_000, interval: 250 })
       .toBe('completed');
     expect(await runsOf()).toHaveLength(1);
+  });
+
+  it('assigns once per journey step: a retried step gets the same owner and the turn moves on once', async () => {
+    const contact = await createContact(stack.db, workspaceId, {
+      userId: 'retry',
+      email: 'retry@example.com',
+    });
+    const deal = await createDeal(
+      stack.db,
+      workspaceId,
+      { title: 'Retried', pipelineId: pipeline.id, contactIds: [contact.id] },
+      { userId: null },
+    );
+    const turn = (key: string) =>
+      assignOwnerInTurn(stack.db, {
+        workspaceId,
+        dealId: deal.id,
+        role: 'sales',
+        contactId: contact.id,
+        key,
+      });
+    // The lead-intake test handed out three turns (first, second, first): the second member is next.
+    const first = await turn('run-1:assign:1');
+    const retried = await turn('run-1:assign:1');
+    const next = await turn('run-2:assign:1');
+    expect([first, retried, next]).toEqual([secondSales.id, secondSales.id, firstSales.id]);
+    const assigned = await stack.db
+      .select()
+      .from(events)
+      .where(and(eq(events.contactId, contact.id), eq(events.name, 'Deal Owner Assigned')));
+    expect(assigned.map((e) => e.properties.ownerUserId)).toEqual([secondSales.id, firstSales.id]);
   });
 
   it('creates one deal per source key, however often it is asked', async () => {
