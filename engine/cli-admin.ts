@@ -1,5 +1,9 @@
+import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { createGunzip, createGzip } from 'node:zlib';
 import { z } from 'zod';
 import { createDb, type Database } from '../db';
 import { API_KEY_SCOPES, ROLES, type Role } from '../db/schema';
@@ -9,6 +13,8 @@ import { normalizeScopes } from './identity/api-keys';
 import { verifyAuditChain } from './identity/audit';
 import { listWorkspaces, provisionApiKey, provisionUser, provisionWorkspace } from './identity/provisioning';
 import { issueSignInLink } from './identity/sign-in-links';
+import { findUserByEmail } from './identity/users';
+import { exportWorkspace, importWorkspace, linesOf } from './operations/workspace-archive';
 import { isValidTimeZone } from './time/zoned';
 
 /** Wrong or missing flags: the message names the flag; the process exits with 2. */
@@ -29,6 +35,11 @@ export const ADMIN_USAGE = `Usage: wayline admin <command> [flags]
       Every workspace with its id, time zone and member count.
   verify-audit [--workspace ID]
       Recomputes the audit log's hash chains; exits 1 naming the first broken row.
+  export-workspace --workspace ID --out FILE
+      Writes the workspace's archive (gzip-compressed JSON lines, as GET /v1/workspace/export).
+  import-workspace --file FILE [--name NAME] [--owner EMAIL]
+      Creates a workspace from an archive, all or nothing, and prints its id. --owner (an
+      existing account) becomes its owner and stands in for people of the archive missing here.
 
 Works against DATABASE_URL when set, else the embedded database in WAYLINE_DATA_DIR.
 Temporal is not needed. Exit codes: 0 done, 1 failed or audit log broken, 2 bad arguments.`;
@@ -47,6 +58,8 @@ const flagSpecs = {
   'create-key': { workspace: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } },
   'list-workspaces': {},
   'verify-audit': { workspace: { type: 'string' } },
+  'export-workspace': { workspace: { type: 'string' }, out: { type: 'string' } },
+  'import-workspace': { file: { type: 'string' }, name: { type: 'string' }, owner: { type: 'string' } },
 } as const;
 
 type Command = keyof typeof flagSpecs;
@@ -222,6 +235,51 @@ export async function runAdmin(
           `Audit log BROKEN: row ${report.seq} of ${report.workspaceId ? `workspace ${report.workspaceId}` : 'the global chain'} ${what}.`,
         );
         return 1;
+      }
+      case 'export-workspace': {
+        const workspaceId = workspaceFlag(flags);
+        const out = required(flags, 'out');
+        database = await open();
+        await pipeline(
+          Readable.from(exportWorkspace(database.db, workspaceId)),
+          createGzip(),
+          createWriteStream(out),
+        );
+        io.err(`Exported workspace ${workspaceId} to ${out}.`);
+        return 0;
+      }
+      case 'import-workspace': {
+        const file = required(flags, 'file');
+        const name = typeof flags.name === 'string' ? flags.name.trim() : undefined;
+        if (name === '' || (name && name.length > 200))
+          throw new UsageError('--name must be 1 to 200 characters');
+        database = await open();
+        let ownerUserId: string | undefined;
+        if (typeof flags.owner === 'string') {
+          const owner = await findUserByEmail(database.db, flags.owner.trim());
+          if (!owner) throw new UsageError(`--owner: no account with the email "${flags.owner}"`);
+          ownerUserId = owner.id;
+        }
+        let head: Buffer;
+        try {
+          const handle = openSync(file, 'r');
+          head = Buffer.alloc(2);
+          readSync(handle, head, 0, 2, 0);
+          closeSync(handle);
+        } catch (error) {
+          throw new UsageError(`--file: ${(error as Error).message}`);
+        }
+        const source = createReadStream(file);
+        const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+        const imported = await importWorkspace(
+          database.db,
+          linesOf(gzipped ? source.pipe(createGunzip()) : source),
+          { name, ownerUserId },
+        );
+        const rows = Object.values(imported.counts).reduce((sum, n) => sum + n, 0);
+        io.err(`Imported "${imported.name}" (${rows} rows); its journeys are paused until resumed:`);
+        io.out(imported.workspaceId);
+        return 0;
       }
     }
   } catch (error) {

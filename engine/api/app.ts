@@ -50,6 +50,7 @@ import { templateRoutes } from './routes/templates';
 import { trackingRoutes } from './routes/tracking';
 import { uiConfigRoutes } from './routes/ui-config';
 import { viewRoutes } from './routes/views';
+import { workspaceArchiveRoutes } from './routes/workspace-archive';
 import { workspaceRoutes } from './routes/workspaces';
 import { mediaResponse } from './schemas/common';
 import { webSecurity } from './security';
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(inputGuard);
       await v1.register(authRoutes, { deps });
       await v1.register(workspaceRoutes, { deps });
+      await v1.register(workspaceArchiveRoutes, { deps });
       await v1.register(memberRoutes, { deps });
       await v1.register(invitationRoutes, { deps });
       await v1.register(nodeTypeRoutes, { deps });

@@ -159,6 +159,8 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/workspaces': 'signed-in',
   'GET /v1/workspace/settings': 'journeys:read',
   'PUT /v1/workspace/settings': 'settings:manage',
+  'GET /v1/workspace/export': 'settings:manage',
+  'POST /v1/workspaces/import': 'signed-in',
 
   'GET /v1/members': 'members:read',
   'PATCH /v1/members/:userId': 'members:manage',

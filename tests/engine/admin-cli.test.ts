@@ -8,7 +8,7 @@ import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Database } from '../../db';
-import { auditLog, memberships, users, userTokens } from '../../db/schema';
+import { auditLog, memberships, users, userTokens, workspaces } from '../../db/schema';
 import { bearer, testApp } from '../helpers/app';
 import { databaseKinds } from '../helpers/databases';
 import { devServerTemporal } from '../helpers/temporal';
@@ -296,4 +296,39 @@ describe.each(databaseKinds())('wayline admin (child processes of bin/wayline.mj
     expect(broken.stdout).toContain(`row ${seq} of workspace ${workspaceId} was altered`);
     expect((await admin(['verify-audit'])).code).toBe(1);
   }, 120_000);
+
+  it('exports a workspace to a file and imports it as a new one owned by an existing account', async () => {
+    const file = path.join(dataDir, 'acme.ndjson.gz');
+    const exported = await admin(['export-workspace', '--workspace', workspaceId, '--out', file]);
+    expect(exported.stderr).toContain(`Exported workspace ${workspaceId}`);
+    expect(exported.code).toBe(0);
+    const imported = await admin([
+      'import-workspace',
+      '--file',
+      file,
+      '--name',
+      'Acme copy',
+      '--owner',
+      'owner@example.com',
+    ]);
+    expect(imported.stderr).toContain('Imported "Acme copy"');
+    expect(imported.code).toBe(0);
+    const copyId = imported.stdout.trim();
+    const database = await openDb();
+    try {
+      const [copy] = await database.db.select().from(workspaces).where(eq(workspaces.id, copyId));
+      expect(copy).toMatchObject({ name: 'Acme copy', defaultTimezone: 'Europe/Paris' });
+      const owners = await database.db
+        .select({ email: users.email, role: memberships.role })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(eq(memberships.workspaceId, copyId));
+      expect(owners).toEqual([{ email: 'owner@example.com', role: 'owner' }]);
+    } finally {
+      await database.close();
+    }
+    const missing = await admin(['import-workspace', '--file', path.join(dataDir, 'missing.gz')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--file');
+  }, 300_000);
 });
