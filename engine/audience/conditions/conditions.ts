@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEAL_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES } from '../../../db/schema';
 import { durationSchema } from '../../time/duration';
 import { analyticsConditionSchema } from './analytics';
 import { propertyConditionSchema, propertyFilterSchema } from './filters';
@@ -16,6 +17,27 @@ export const engagementConditionSchema = z.object({
   journeyId: z.string().min(1).optional().describe('Messages of this journey; any when empty'),
   within: durationSchema.optional().describe('Only messages this recent'),
   minCount: z.number().int().min(0).default(1).describe('At least this many messages (0 = none)'),
+});
+
+/** The contact's deals: one in a pipeline, a stage or a status (e.g. "has an open deal in stage Proposal"). */
+export const dealConditionSchema = z.object({
+  kind: z.literal('deal'),
+  pipelineId: z.string().min(1).optional().describe('Deals of this pipeline; any when empty'),
+  stageId: z.string().min(1).optional().describe('Deals in this stage now; any when empty'),
+  status: z.enum(DEAL_STATUSES).optional().describe('open, won or lost; any when empty'),
+  present: z.boolean().default(true).describe('True: has such a deal; false: has none'),
+});
+
+/** The contact's service tickets by status and priority (e.g. "has an open urgent ticket"). */
+export const ticketConditionSchema = z.object({
+  kind: z.literal('ticket'),
+  status: z
+    .array(z.enum(TICKET_STATUSES))
+    .min(1)
+    .optional()
+    .describe('Tickets in any of these statuses; open ones are new, open and pending'),
+  priority: z.enum(TICKET_PRIORITIES).optional(),
+  present: z.boolean().default(true).describe('True: has such a ticket; false: has none'),
 });
 
 /** One predicate a branch can test; evaluated against the database by an activity. */
@@ -61,6 +83,9 @@ export const conditionSchema = z.discriminatedUnion('kind', [
     value: z.unknown().optional(),
   }),
   analyticsConditionSchema,
+  engagementConditionSchema,
+  dealConditionSchema,
+  ticketConditionSchema,
 ]);
 
 export const conditionGroupSchema = z.object({

@@ -1,5 +1,15 @@
-import { type SQL, sql } from 'drizzle-orm';
-import { contacts, events, listMembers, lists, messages } from '../../../db/schema';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../../db';
+import {
+  contacts,
+  dealContacts,
+  deals,
+  events,
+  listMembers,
+  lists,
+  messages,
+  tickets,
+} from '../../../db/schema';
 import { durationMs } from '../../time/duration';
 import { analyticsDocumentSql } from '../conditions/analytics';
 import type { PropertyCondition } from '../conditions/filters';
@@ -66,6 +76,27 @@ function conditionSql(condition: SegmentCondition, now: Date): SQL {
       }
       const seen = sql`(select count(*) from ${messages} m where ${sql.join(filters, sql` and `)})`;
       return condition.minCount === 0 ? sql`(${seen} = 0)` : sql`(${seen} >= ${condition.minCount})`;
+    }
+    case 'deal': {
+      const filters = [sql`dc.contact_id = "contacts"."id"`, sql`d.workspace_id = "contacts"."workspace_id"`];
+      if (condition.pipelineId) filters.push(sql`d.pipeline_id::text = ${condition.pipelineId}`);
+      if (condition.stageId) filters.push(sql`d.stage_id::text = ${condition.stageId}`);
+      if (condition.status) filters.push(sql`d.status = ${condition.status}`);
+      const has = sql`exists (select 1 from ${dealContacts} dc inner join ${deals} d on d.id = dc.deal_id where ${sql.join(filters, sql` and `)})`;
+      return condition.present ? has : sql`(not ${has})`;
+    }
+    case 'ticket': {
+      const filters = [sql`t.contact_id = "contacts"."id"`, sql`t.workspace_id = "contacts"."workspace_id"`];
+      if (condition.status)
+        filters.push(
+          sql`t.status in (${sql.join(
+            condition.status.map((s) => sql`${s}`),
+            sql`, `,
+          )})`,
+        );
+      if (condition.priority) filters.push(sql`t.priority = ${condition.priority}`);
+      const has = sql`exists (select 1 from ${tickets} t where ${sql.join(filters, sql` and `)})`;
+      return condition.present ? has : sql`(not ${has})`;
     }
     case 'event': {
       const filters = [
@@ -162,4 +193,19 @@ function compare(value: SQL, text: SQL, op: 'gt' | 'gte' | 'lt' | 'lte', expecte
     return sql`(jsonb_typeof(${value}) = 'string' and ${text} collate "C" ${operator} ${expected} collate "C")`;
   }
   return sql`false`;
+}
+
+/** Whether one contact meets one condition now, decided by the same SQL as segments. */
+export async function contactMeets(
+  db: Db,
+  workspaceId: string,
+  contactId: string,
+  condition: SegmentCondition,
+  now = new Date(),
+): Promise<boolean> {
+  const [row] = await db
+    .select({ holds: sql<boolean>`(${conditionSql(condition, now)})` })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+  return row?.holds === true;
 }

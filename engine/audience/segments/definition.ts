@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { analyticsConditionSchema } from '../conditions/analytics';
-import { conditionSchema, engagementConditionSchema } from '../conditions/conditions';
+import {
+  conditionSchema,
+  dealConditionSchema,
+  engagementConditionSchema,
+  ticketConditionSchema,
+} from '../conditions/conditions';
 
 /**
  * The rule kinds a segment can use are the branch conditions that depend on the contact alone
@@ -18,6 +23,8 @@ export const segmentConditionSchema = z.discriminatedUnion('kind', [
   listRule,
   analyticsConditionSchema,
   engagementConditionSchema,
+  dealConditionSchema,
+  ticketConditionSchema,
 ]);
 
 export type SegmentCondition = z.infer<typeof segmentConditionSchema>;

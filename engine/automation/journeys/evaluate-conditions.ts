@@ -5,6 +5,7 @@ import { loadAnalyticsProfile } from '../../audience/conditions/analytics';
 import type { Condition, ConditionGroup } from '../../audience/conditions/conditions';
 import { matchesCondition, matchesFilter } from '../../audience/conditions/filters';
 import type { ContactRow } from '../../audience/contacts/contact-store';
+import { contactMeets } from '../../audience/segments/compile-sql';
 import { durationMs } from '../../time/duration';
 
 export interface ConditionScope {
@@ -118,6 +119,10 @@ async function conditionHolds(condition: Condition, scope: ConditionScope): Prom
     }
     case 'step':
       return matchesCondition(scope.steps[condition.nodeId] ?? {}, condition);
+    case 'engagement':
+    case 'deal':
+    case 'ticket':
+      return contactMeets(db, workspaceId, contact.id, condition, scope.now);
     case 'analytics':
       return matchesCondition(await loadAnalyticsProfile(db, workspaceId, contact.id), {
         path: condition.field,

@@ -2,7 +2,19 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
-import { contacts, events, journeys, listMembers, messages } from '../../../../db/schema';
+import {
+  contacts,
+  dealContacts,
+  dealStages,
+  deals,
+  events,
+  journeys,
+  listMembers,
+  messages,
+  pipelines,
+  tickets,
+} from '../../../../db/schema';
+import { firstMatchingGroup } from '../../../../engine/automation/journeys/evaluate-conditions';
 import { createWorkspace, type NewWorkspace } from '../../../../engine/identity/workspaces';
 import { bearer } from '../../../helpers/app';
 import { databaseKinds, openTestDb } from '../../../helpers/databases';
@@ -190,7 +202,7 @@ describe.each(databaseKinds())(
       expect(badMapping.statusCode).toBe(400);
       expect(badMapping.json().error.field).toBe('mapping.Mail');
 
-      const started = await upload(`/v1/lists/${list.id}/imports?mapping=${mapping}`, csv);
+      const started = await upload(`/v1/contacts/imports?listId=${list.id}&mapping=${mapping}`, csv);
       expect(started.statusCode, started.body).toBe(202);
       const job = await finishedJob(started.json().id);
       expect(job).toMatchObject({ status: 'completed', total: 5, succeeded: 2, failed: 3 });
@@ -495,6 +507,95 @@ describe.each(databaseKinds())(
       ).toHaveLength(1);
       await database.db.delete(journeys).where(eq(journeys.id, journey.id));
       expect((await call('DELETE', `/v1/segments/${segment.id}`, undefined, key)).statusCode).toBe(204);
+    });
+
+    it('matches deal stage and ticket state in segments and in journey branch conditions alike', async () => {
+      const ws = await createWorkspace(database.db, 'CRM conditions');
+      const key = ws.secretKey;
+      const make = async (userId: string) => (await call('POST', '/v1/contacts', { userId }, key)).json();
+      const [ava, ben, cat] = [await make('ava'), await make('ben'), await make('cat')];
+      const { db } = database;
+      const [pipeline] = await db.insert(pipelines).values({ workspaceId: ws.id, name: 'Sales' }).returning();
+      const [lead, proposal] = await db
+        .insert(dealStages)
+        .values([
+          { workspaceId: ws.id, pipelineId: pipeline.id, name: 'Lead', position: 0 },
+          { workspaceId: ws.id, pipelineId: pipeline.id, name: 'Proposal', position: 1 },
+        ])
+        .returning();
+      const [dealA, dealB] = await db
+        .insert(deals)
+        .values([
+          {
+            workspaceId: ws.id,
+            pipelineId: pipeline.id,
+            stageId: proposal.id,
+            title: 'A',
+            currency: 'EUR',
+          },
+          {
+            workspaceId: ws.id,
+            pipelineId: pipeline.id,
+            stageId: lead.id,
+            title: 'B',
+            currency: 'EUR',
+            status: 'lost',
+          },
+        ])
+        .returning();
+      await db.insert(dealContacts).values([
+        { workspaceId: ws.id, dealId: dealA.id, contactId: ava.id },
+        { workspaceId: ws.id, dealId: dealB.id, contactId: ben.id },
+      ]);
+      await db.insert(tickets).values([
+        { workspaceId: ws.id, subject: 'Broken', contactId: ben.id, status: 'open', priority: 'urgent' },
+        { workspaceId: ws.id, subject: 'Old', contactId: cat.id, status: 'closed' },
+      ]);
+      const users = async (rules: unknown[]) =>
+        (await call('POST', '/v1/segments/preview', { definition: { rules } }, key))
+          .json()
+          .sample.map((c: { userId: string }) => c.userId)
+          .sort();
+      // In Proposal now: ava. An open deal anywhere: ava (ben's is lost).
+      expect(await users([{ kind: 'deal', stageId: proposal.id }])).toEqual(['ava']);
+      expect(await users([{ kind: 'deal', status: 'open' }])).toEqual(['ava']);
+      expect(await users([{ kind: 'deal', present: false }])).toEqual(['cat']);
+      // Open tickets (new, open, pending): ben. No open ticket: ava and cat (cat's is closed).
+      const open = ['new', 'open', 'pending'];
+      expect(await users([{ kind: 'ticket', status: open }])).toEqual(['ben']);
+      expect(await users([{ kind: 'ticket', status: open, present: false }])).toEqual(['ava', 'cat']);
+      expect(await users([{ kind: 'ticket', priority: 'urgent' }])).toEqual(['ben']);
+      const bad = await call(
+        'POST',
+        '/v1/segments/preview',
+        { definition: { rules: [{ kind: 'ticket', status: ['gone'] }] } },
+        key,
+      );
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.field).toMatch(/^body\.definition\.rules\.0/);
+
+      // The same conditions in a journey branch: the first group that holds wins.
+      const groups = [
+        {
+          match: 'all' as const,
+          conditions: [{ kind: 'ticket' as const, status: ['open' as const], present: true }],
+        },
+        {
+          match: 'all' as const,
+          conditions: [{ kind: 'deal' as const, stageId: proposal.id, present: true }],
+        },
+      ];
+      const branch = async (contact: { id: string }) => {
+        const [row] = await db.select().from(contacts).where(eq(contacts.id, contact.id));
+        return firstMatchingGroup(groups, {
+          db,
+          workspaceId: ws.id,
+          contact: row,
+          workflowId: 'wl:test',
+          steps: {},
+        });
+      };
+      expect([await branch(ben), await branch(ava), await branch(cat)]).toEqual([0, 1, -1]);
     });
   },
 );
