@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { Unavailable } from '../../errors';
 import {
   type TicketSlaInput,
   ticketResolvedSignal,
@@ -13,18 +14,31 @@ export interface SlaTemporal {
   taskQueue: string;
 }
 
-/** Starts the ticket's SLA timers; a repeated start (a retried request) finds the running one. */
+/**
+ * Starts the ticket's SLA timers; a repeated start (a retried request) finds the running one.
+ * Temporal out of reach is `Unavailable`: the caller's transaction is rolled back, no ticket
+ * without its timers.
+ */
 export async function startTicketSla(deps: SlaTemporal, input: TicketSlaInput): Promise<void> {
   if (input.firstResponseAfterMs === null && input.resolutionAfterMs === null) return;
-  await deps.temporal.workflow.start('ticketSla', {
-    taskQueue: deps.taskQueue,
-    workflowId: ticketSlaWorkflowId(input.workspaceId, input.ticketId),
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
+  try {
+    await deps.temporal.workflow.start('ticketSla', {
+      taskQueue: deps.taskQueue,
+      workflowId: ticketSlaWorkflowId(input.workspaceId, input.ticketId),
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw new Unavailable(`The SLA timers could not be started (${(error as Error).message}); try again`);
+  }
 }
 
-/** Settles timers; a ticket without a running SLA workflow (none, or already finished) is fine. */
+/**
+ * Settles timers, best effort: a ticket without a running SLA workflow (none, or finished) is
+ * fine, and a lost signal changes nothing, since a timer that fires checks the ticket again
+ * before escalating.
+ */
 export async function signalTicketSla(
   deps: SlaTemporal,
   workspaceId: string,
@@ -36,6 +50,13 @@ export async function signalTicketSla(
     await handle.signal(what === 'responded' ? ticketRespondedSignal : ticketResolvedSignal);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return;
-    throw error;
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        message: 'ticket SLA signal not delivered',
+        ticketId,
+        error: String(error),
+      }),
+    );
   }
 }
