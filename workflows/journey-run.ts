@@ -18,6 +18,7 @@ import {
   contactChangedSignal,
   controlSignal,
   eventSignal,
+  migrateSignal,
   statusQuery,
 } from '../engine/automation/runs/signals';
 import {
@@ -133,6 +134,12 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     state.contactChanges = (state.contactChanges ?? 0) + 1;
     contact = undefined;
   });
+  setHandler(migrateSignal, (migration) => {
+    // Interpreter code added after runs were recorded: the marker keeps their replay as it was.
+    if (!patched('journey-migration')) return;
+    if (ending || state.migrations?.includes(migration.migrationId)) return;
+    state.migration = migration;
+  });
   setHandler(statusQuery, () => ({
     cursor: state.cursor,
     paused: state.paused,
@@ -163,8 +170,17 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   };
 
   const historyFull = () => {
+    if (state.migration) return true;
     const now = workflowInfo();
     return now.continueAsNewSuggested || (!!input.historyLimit && now.historyLength > input.historyLimit);
+  };
+
+  /** The node of the migration's plan a run at `nodeId` continues at; undefined when it stays. */
+  const migrationTarget = (nodeId: string | null): string | undefined => {
+    const migration = state.migration;
+    if (!migration || !nodeId) return undefined;
+    const target = migration.mapping[nodeId];
+    return target && migration.plan.nodes[target] ? target : undefined;
   };
 
   /**
@@ -207,6 +223,17 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   const resumeLater = (record: VisitRecord, since?: number) => {
     state.cursorEnteredAt = record.enteredAt;
     state.cursorSince = since;
+    const target = migrationTarget(record.nodeId);
+    if (state.migration && target) {
+      // The visit ends here, on this version; the run enters the new version's node afresh.
+      leave(record, 'migrated', {
+        migrationId: state.migration.migrationId,
+        toVersion: state.migration.version,
+        toNode: target,
+      });
+      return;
+    }
+    state.migration = undefined;
     state.visits[record.nodeId] -= 1;
     path.pop();
   };
@@ -292,6 +319,28 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   };
 
   while (state.cursor && !ending) {
+    if (state.migration) {
+      const migration = state.migration;
+      const target = migrationTarget(state.cursor);
+      state.migration = undefined;
+      if (target) {
+        const sameNode = target === state.cursor;
+        if (!sameNode || migration.pastTimers === 'restart') state.cursorEnteredAt = undefined;
+        if (!sameNode) state.cursorSince = undefined;
+        state.cursor = target;
+        state.migrations = [...(state.migrations ?? []), migration.migrationId];
+        await flush();
+        state.continuedAsNew += 1;
+        return continueAsNew<typeof journeyRun>({
+          ...input,
+          version: migration.version,
+          plan: migration.plan,
+          state,
+          paused: state.paused,
+        });
+      }
+      continue;
+    }
     if (historyFull()) {
       await flush();
       state.continuedAsNew += 1;

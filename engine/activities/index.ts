@@ -165,7 +165,12 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
           entry: input.entry,
           workflowId: input.workflowId,
         })
-        .onConflictDoNothing();
+        // A run migrated to a newer version records its progress under that version from then on.
+        .onConflictDoUpdate({
+          target: journeyRuns.workflowId,
+          set: { version: input.version },
+          setWhere: sql`${journeyRuns.version} < ${input.version}`,
+        });
       if (input.visits.length > 0) {
         await db
           .insert(nodeVisits)

@@ -13,6 +13,14 @@ import {
 import type { Plan } from '../automation/journeys/plan';
 import type { NodeRegistry } from '../automation/nodes/registry';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
+import {
+  type MigrationPreview,
+  type MigrationRequest,
+  type MigrationRow,
+  markMigrationFailed,
+  runMigration,
+  startMigration,
+} from '../automation/runs/migration';
 import { signalJourneyRuns } from '../automation/runs/run-control';
 import { syncJourneySchedules } from '../automation/triggers/schedules';
 import { DomainError } from '../errors';
@@ -197,4 +205,27 @@ async function enrollMembers(
     }
     cursor = ids[ids.length - 1];
   }
+}
+
+/**
+ * Moves running runs of earlier versions to the journey's newer version as the marketer mapped
+ * them after the preview: the migration is recorded, then its runs are signalled in batches in
+ * the background (its counters show progress). `wait` resolves when every run was signalled.
+ */
+export async function migrateJourneyRuns(
+  deps: TemporalDeps,
+  workspaceId: string,
+  journeyId: string,
+  request: MigrationRequest,
+  createdBy: string | null,
+  options: { wait?: boolean } = {},
+): Promise<{ migration: MigrationRow; preview: MigrationPreview; done: Promise<MigrationRow> }> {
+  const { migration, preview } = await startMigration(deps.db, workspaceId, journeyId, request, createdBy);
+  const done = runMigration(deps, migration).catch(async (error) => {
+    await markMigrationFailed(deps.db, migration.id);
+    throw error;
+  });
+  if (options.wait) await done;
+  else done.catch(() => {});
+  return { migration, preview, done };
 }

@@ -45,6 +45,24 @@ export interface RunState {
   /** The arrival number a wait.event at the cursor counts from, when resumed mid-wait. */
   cursorSince?: number;
   continuedAsNew: number;
+  /** A migration signalled and not yet applied. */
+  migration?: MigrateRun;
+  /** Ids of the migrations this run has applied, so a repeated signal moves it once. */
+  migrations?: string[];
+}
+
+/**
+ * Moves a running run to another version: `mapping` gives, for the node the run is at, the node
+ * of the new plan it continues at (null: it finishes on its version). The run keeps its state
+ * (visit counters, events received and matched, step outputs, goal state).
+ */
+export interface MigrateRun {
+  migrationId: string;
+  version: number;
+  plan: Plan;
+  mapping: Record<string, string | null>;
+  /** A wait kept at the same node measures its time from when the run entered it ('fire': a deadline already past fires at once), or restarts it ('restart'). */
+  pastTimers: 'fire' | 'restart';
 }
 
 export interface JourneyRunInput {
