@@ -1,15 +1,20 @@
 import { apns } from './apns';
 import type { AnyConnector, Channel } from './connector';
 import { devOutbox } from './dev-outbox';
+import { facebookPublisher } from './facebook';
 import { fcm } from './fcm';
 import { slack } from './slack';
 import { smtpEmail } from './smtp-email';
+import type { AnySocialPublisher } from './social';
+import { webhookPublisher } from './social-webhook';
 import { twilioSms } from './twilio-sms';
 import { webPushConnector } from './web-push';
 import { webhook } from './webhook';
 import { wechat } from './wechat';
+import { xPublisher } from './x';
 
 export * from './connector';
+export * from './social';
 export { devOutbox };
 
 /** Every provider Wayline ships, by id. */
@@ -42,4 +47,15 @@ export function findConnector(id: string): AnyConnector | undefined {
 
 export function connectorsFor(channel: Channel): AnyConnector[] {
   return connectors.filter((c) => c.channel === channel);
+}
+
+/** The social networks a content item can be published to. */
+export const socialPublishers: AnySocialPublisher[] = [
+  xPublisher,
+  facebookPublisher,
+  webhookPublisher,
+] as AnySocialPublisher[];
+
+export function findSocialPublisher(id: string): AnySocialPublisher | undefined {
+  return socialPublishers.find((p) => p.id === id);
 }

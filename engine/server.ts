@@ -6,6 +6,7 @@ import { createDb, type Database } from '../db';
 import { buildApp } from './api/app';
 import { securitySettingsFromConfig } from './api/security';
 import { createRegistry } from './automation/nodes';
+import { ensureSocialEngagementSchedule } from './content/social-schedule';
 import { type ContentDeps, localStorage, s3Storage } from './content/storage';
 import type { NodeRegistry } from './automation/nodes/registry';
 import { ensureSchedules } from './automation/triggers/schedules';
@@ -84,6 +85,7 @@ export async function runWorker(runtime: Runtime, address: string): Promise<Runn
   const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
   try {
     await ensureSchedules(client, database.db, { taskQueue: config.WAYLINE_TASK_QUEUE });
+    await ensureSocialEngagementSchedule(client, config.WAYLINE_TASK_QUEUE);
   } finally {
     await client.connection.close();
   }

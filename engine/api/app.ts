@@ -42,6 +42,7 @@ import { nodeTypeRoutes } from './routes/node-types';
 import { nodeUpgradeRoutes } from './routes/node-upgrades';
 import { secretRoutes } from './routes/secrets';
 import { segmentRoutes } from './routes/segments';
+import { socialRoutes } from './routes/social';
 import { simulateRoutes } from './routes/simulate';
 import { timelineRoutes } from './routes/timeline';
 import { ticketRatingRoutes } from './routes/ticket-ratings';
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(deviceRoutes, { deps });
       await v1.register(contentRoutes, { deps, publicUrl });
       await v1.register(assetRoutes, { deps, content, publicUrl });
+      await v1.register(socialRoutes, { deps, publicUrl });
       if (channels) await v1.register(channelRoutes, { deps, channels });
       await v1.register(hookRoutes, { deps });
       await v1.register(apiKeyRoutes, { deps });

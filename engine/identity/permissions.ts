@@ -361,6 +361,12 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/assets/:id/file': 'content:read',
   'GET /v1/assets/:id/thumbnail': 'content:read',
   'DELETE /v1/assets/:id': 'content:write',
+  'GET /v1/social/accounts': 'content:read',
+  'POST /v1/social/accounts': 'channels:manage',
+  'DELETE /v1/social/accounts/:id': 'channels:manage',
+  'POST /v1/content/:id/publish': 'content:write',
+  'GET /v1/social/posts': 'content:read',
+  'POST /v1/social/posts/:id/cancel': 'content:write',
   // Campaigns, broadcasts, attribution and the calendar.
   // Journey lifecycle: migrations, diffs, replay, timing, lint, journeys as code.
   'GET /v1/journeys/:id/diff': 'journeys:read',

@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { createActivities } from '../activities';
 import { createBroadcastActivities } from '../activities/broadcasts';
 import { createSchedulingActivities } from '../activities/scheduling';
+import { createSocialActivities } from '../activities/social';
 import { createTicketActivities } from '../activities/tickets';
 import type { NodeRegistry } from '../automation/nodes/registry';
 import { SEND_CHANNELS } from '../automation/nodes/send-channels';
@@ -37,6 +38,7 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
     activities: {
       ...createActivities(options),
       ...createSchedulingActivities({ db: options.db }),
+      ...createSocialActivities(options),
       ...createTicketActivities(options),
       ...(options.channels ? createBroadcastActivities(options.channels) : {}),
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assets, contentItems, deviceTokens } from '../../../db/schema';
+import { assets, contentItems, deviceTokens, socialAccounts, socialPosts } from '../../../db/schema';
 import { rowSchema } from './common';
 
 export const deviceTokenSchema = rowSchema(deviceTokens);
@@ -22,4 +22,13 @@ export const contentPerformanceSchema = z.object({
   comments: z.number().int(),
   posts: z.number().int(),
   daily: z.array(z.object({ date: z.string(), views: z.number().int(), clicks: z.number().int() })),
+});
+
+export const socialAccountSchema = rowSchema(socialAccounts).omit({ secrets: true });
+
+export const socialPostSchema = rowSchema(socialPosts);
+
+export const socialPostViewSchema = socialPostSchema.extend({
+  accountName: z.string(),
+  provider: z.string(),
 });
