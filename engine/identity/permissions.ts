@@ -372,6 +372,10 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/journeys/:id/diff': 'journeys:read',
   'GET /v1/journeys-code': 'journeys:read',
   'POST /v1/journeys-code': 'journeys:write',
+  'POST /v1/journeys/:id/migrations/preview': 'journeys:read',
+  'POST /v1/journeys/:id/migrations': 'journeys:write',
+  'GET /v1/journeys/:id/migrations': 'journeys:read',
+  'GET /v1/journeys/:id/migrations/:migrationId': 'journeys:read',
 };
 
 /** The table key of a route: HEAD shares its GET's entry. */

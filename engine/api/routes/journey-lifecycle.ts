@@ -1,12 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { getMigration, listMigrations, previewMigration } from '../../automation/runs/migration';
+import { migrateJourneyRuns } from '../../operations/journey-lifecycle';
 import { codeBundleSchema, exportCode, pushCode } from '../../operations/journeys-as-code';
-import { audit } from '../audit';
+import { audit, callerOf } from '../audit';
 import type { AppDeps } from '../deps';
-import { authedErrors, errors } from '../schemas/common';
-import { pushReportSchema } from '../schemas/journey-lifecycle';
+import { authedErrors, errors, listOf } from '../schemas/common';
+import {
+  migrationPreviewSchema,
+  migrationRequestSchema,
+  migrationSchema,
+  pushReportSchema,
+} from '../schemas/journey-lifecycle';
 
 const tags = ['journey lifecycle'];
+const idParams = z.object({ id: z.uuid() });
 
 /** Journeys as code (the CLI's pull and push, the builder's import and export). */
 export const journeyLifecycleRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
@@ -66,5 +74,89 @@ export const journeyLifecycleRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = 
       }
       return report;
     },
+  );
+
+  app.post(
+    '/journeys/:id/migrations/preview',
+    {
+      schema: {
+        tags,
+        summary:
+          'Dry run of moving running runs of earlier versions to a newer one: per old node, where its runs land, sends they would skip or get again, timers already due',
+        params: idParams,
+        body: migrationRequestSchema.nullish(),
+        response: { 200: migrationPreviewSchema, ...authedErrors, ...errors(404, 409) },
+      },
+    },
+    async (request) => previewMigration(db, request.workspaceId, request.params.id, request.body ?? {}),
+  );
+
+  app.post(
+    '/journeys/:id/migrations',
+    {
+      schema: {
+        tags,
+        summary:
+          'Move running runs of earlier versions to a newer one as mapped; runs are signalled in batches in the background (poll the migration for progress)',
+        params: idParams,
+        body: migrationRequestSchema.nullish(),
+        response: {
+          202: z.object({ migration: migrationSchema, preview: migrationPreviewSchema }),
+          ...authedErrors,
+          ...errors(404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const { migration, preview } = await migrateJourneyRuns(
+        { db, temporal: deps.temporal, taskQueue: deps.taskQueue },
+        request.workspaceId,
+        request.params.id,
+        body,
+        (await callerOf(request, deps)).actor.label ?? null,
+      );
+      await audit(request, deps, {
+        action: 'journey.migrate',
+        objectType: 'journey',
+        objectId: request.params.id,
+        change: {
+          migrationId: migration.id,
+          toVersion: migration.toVersion,
+          mapping: body.mapping ?? {},
+          keepAll: body.keepAll ?? false,
+          pastTimers: migration.pastTimers,
+          runs: preview.total,
+          moving: preview.moving,
+        },
+      });
+      return reply.code(202).send({ migration, preview });
+    },
+  );
+
+  app.get(
+    '/journeys/:id/migrations',
+    {
+      schema: {
+        tags,
+        summary: "The journey's migrations, newest first, with their progress",
+        params: idParams,
+        response: { 200: listOf(migrationSchema), ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => ({ data: await listMigrations(db, request.workspaceId, request.params.id) }),
+  );
+
+  app.get(
+    '/journeys/:id/migrations/:migrationId',
+    {
+      schema: {
+        tags,
+        summary: 'One migration and its progress (runs moved, kept, failed)',
+        params: idParams.extend({ migrationId: z.uuid() }),
+        response: { 200: migrationSchema, ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => getMigration(db, request.workspaceId, request.params.id, request.params.migrationId),
   );
 };

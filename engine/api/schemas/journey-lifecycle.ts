@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { journeyMigrations } from '../../../db/schema';
+import type { MigrationPreview } from '../../automation/runs/migration';
 import type { PushReport } from '../../operations/journeys-as-code';
-import { describes } from './common';
+import { describes, rowSchema } from './common';
 import { problemSchema } from './journeys';
 
 const action = z.enum(['created', 'updated', 'unchanged']);
@@ -23,3 +25,54 @@ export const pushReportSchema = describes<PushReport>()(
     })
     .meta({ id: 'CodePushReport' }),
 );
+
+export const migrationRequestSchema = z.object({
+  toVersion: z
+    .number()
+    .int()
+    .positive()
+    .max(2_147_483_647)
+    .optional()
+    .describe('The active version when absent'),
+  mapping: z
+    .record(z.string().max(64), z.string().max(64).nullable())
+    .optional()
+    .describe('Old node id → node of the new version, or null to let its runs finish on their version'),
+  keepAll: z.boolean().optional().describe('Every run finishes on its old version'),
+  pastTimers: z
+    .enum(['fire', 'restart'])
+    .optional()
+    .describe('A wait kept at the same node whose time is over: continue at once (fire) or restart it'),
+});
+
+const sendCount = z.object({ nodeId: z.string(), runs: z.number() });
+
+export const migrationPreviewSchema = describes<MigrationPreview>()(
+  z
+    .object({
+      journeyId: z.string(),
+      toVersion: z.number(),
+      pastTimers: z.enum(['fire', 'restart']),
+      total: z.number().describe('Running runs of earlier versions'),
+      moving: z.number(),
+      staying: z.number(),
+      groups: z.array(
+        z.object({
+          fromVersion: z.number(),
+          fromNode: z.string().nullable(),
+          fromType: z.string().nullable(),
+          toNode: z.string().nullable(),
+          how: z.enum(['same-node', 'mapped', 'unmapped', 'kept']),
+          runs: z.number(),
+          skipsSends: z.array(sendCount),
+          repeatsSends: z.array(sendCount),
+          pastTimers: z.number(),
+          inAction: z.number(),
+        }),
+      ),
+      unmappedNodes: z.array(z.string()),
+    })
+    .meta({ id: 'MigrationPreview' }),
+);
+
+export const migrationSchema = rowSchema(journeyMigrations).meta({ id: 'JourneyMigration' });
