@@ -16,12 +16,12 @@ import { journeys } from './automation';
 import { createdAt, updatedAt, workspaceId } from './workspaces';
 
 /** Who a campaign or broadcast reaches: members of any included segment or list, minus the excluded ones. */
-export interface AudienceSelection {
+export type AudienceSelection = {
   segmentIds: string[];
   listIds: string[];
   excludeSegmentIds: string[];
   excludeListIds: string[];
-}
+};
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'completed'] as const;
 
@@ -105,12 +105,12 @@ export const BROADCAST_STATUSES = [
   'cancelled',
 ] as const;
 
-export interface BroadcastVariant {
+export type BroadcastVariant = {
   key: string;
   templateId: string;
   /** Overrides the template's subject (Liquid). */
   subject?: string | null;
-}
+};
 
 /** When a broadcast goes out: now, at one instant, or at a wall-clock time in each contact's zone. */
 export type BroadcastSchedule =
@@ -118,14 +118,14 @@ export type BroadcastSchedule =
   | { kind: 'at'; at: string }
   | { kind: 'local'; date: string; time: string };
 
-export interface AbTestSettings {
+export type AbTestSettings = {
   /** Share of the audience (0–1) split between the variants; the winner goes to the rest. */
   testShare: number;
   metric: 'open' | 'click' | 'conversion';
   windowHours: number;
   /** Send the winner to the rest when the window ends (else a person picks it). */
   autoSend: boolean;
-}
+};
 
 export const broadcasts = pgTable(
   'broadcasts',

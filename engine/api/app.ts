@@ -20,6 +20,8 @@ import { assetRoutes } from './routes/assets';
 import { apiKeyRoutes } from './routes/api-keys';
 import { attributeRoutes } from './routes/attributes';
 import { auditLogRoutes } from './routes/audit-log';
+import { broadcastRoutes } from './routes/broadcasts';
+import { campaignRoutes } from './routes/campaigns';
 import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
 import { contentPublicRoutes, contentRoutes } from './routes/content';
@@ -150,6 +152,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       await v1.register(analyticsRoutes, { deps });
       await v1.register(pipelineRoutes, { deps });
       await v1.register(dealRoutes, { deps });
+      await v1.register(campaignRoutes, { deps });
+      await v1.register(broadcastRoutes, { deps });
       await v1.register(ticketRoutes, { deps });
     },
     { prefix: '/v1' },

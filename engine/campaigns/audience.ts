@@ -5,14 +5,12 @@ import { type AudienceSelection, lists, segments } from '../../db/schema';
 import { InvalidInput } from '../errors';
 import { rowsOf } from './rows';
 
-export const audienceSchema = z
-  .object({
-    segmentIds: z.array(z.uuid()).max(50).default([]),
-    listIds: z.array(z.uuid()).max(50).default([]),
-    excludeSegmentIds: z.array(z.uuid()).max(50).default([]),
-    excludeListIds: z.array(z.uuid()).max(50).default([]),
-  })
-  .meta({ id: 'AudienceSelection' });
+export const audienceSchema = z.object({
+  segmentIds: z.array(z.uuid()).max(50).default([]),
+  listIds: z.array(z.uuid()).max(50).default([]),
+  excludeSegmentIds: z.array(z.uuid()).max(50).default([]),
+  excludeListIds: z.array(z.uuid()).max(50).default([]),
+});
 
 export function isEmptySelection(audience: AudienceSelection): boolean {
   return audience.segmentIds.length === 0 && audience.listIds.length === 0;

@@ -26,14 +26,12 @@ export const broadcastScheduleSchema = z
   ])
   .meta({ id: 'BroadcastSchedule' });
 
-export const abTestSchema = z
-  .object({
-    testShare: z.number().min(0.01).max(0.9).describe('Share of the audience the variants are tested on'),
-    metric: z.enum(['open', 'click', 'conversion']),
-    windowHours: z.number().min(0.25).max(720),
-    autoSend: z.boolean().default(true).describe('Send the winner to the rest when the window ends'),
-  })
-  .meta({ id: 'AbTestSettings' });
+export const abTestSchema = z.object({
+  testShare: z.number().min(0.01).max(0.9).describe('Share of the audience the variants are tested on'),
+  metric: z.enum(['open', 'click', 'conversion']),
+  windowHours: z.number().min(0.25).max(720),
+  autoSend: z.boolean().default(true).describe('Send the winner to the rest when the window ends'),
+});
 
 export const broadcastInputSchema = z
   .object({
@@ -61,7 +59,6 @@ export const broadcastInputSchema = z
   .refine((b) => !b.abTest || b.variants.length >= 2, {
     message: 'an A/B test needs at least two variants',
     path: ['abTest'],
-  })
-  .meta({ id: 'BroadcastInput' });
+  });
 
 export type BroadcastInput = z.infer<typeof broadcastInputSchema>;

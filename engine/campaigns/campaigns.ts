@@ -57,8 +57,7 @@ export const campaignInputSchema = z
   .refine((c) => !c.startsAt || !c.endsAt || Date.parse(c.endsAt) > Date.parse(c.startsAt), {
     message: 'the end must come after the start',
     path: ['endsAt'],
-  })
-  .meta({ id: 'CampaignInput' });
+  });
 
 function values(input: z.infer<typeof campaignInputSchema>) {
   return {
@@ -167,13 +166,14 @@ export async function unlinkJourney(db: Db, workspaceId: string, campaignId: str
     );
 }
 
-export const campaignCostInputSchema = z
-  .object({
-    label: z.string().trim().min(1).max(200).describe('Ad spend, agency fee, ...'),
-    amount: z.number().min(0),
-    incurredOn: z.iso.date(),
-  })
-  .meta({ id: 'CampaignCostInput' });
+export const campaignCostInputSchema = z.object({
+  label: z.string().trim().min(1).max(200).describe('Ad spend, agency fee, ...'),
+  amount: z.number().min(0),
+  incurredOn: z.iso
+    .date()
+    .default(() => new Date().toISOString().slice(0, 10))
+    .describe('Defaults to today'),
+});
 
 export async function addCampaignCost(db: Db, workspaceId: string, campaignId: string, raw: unknown) {
   await getCampaign(db, workspaceId, campaignId);
