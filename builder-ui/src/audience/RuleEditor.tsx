@@ -36,7 +36,16 @@ export const KIND_LABELS: Record<string, string> = {
   event: 'Did an event',
   engagement: 'Message engagement',
   analytics: 'Analytics (RFM, cluster, CLV)',
+  deal: 'Deal',
+  ticket: 'Service ticket',
 };
+
+export interface Pipeline {
+  id: string;
+  name: string;
+  stages: { id: string; name: string }[];
+}
+const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
 
 export function newRule(kind: string): SegmentCondition {
   switch (kind) {
@@ -50,6 +59,10 @@ export function newRule(kind: string): SegmentCondition {
       return { kind: 'engagement', status: 'opened', minCount: 1 };
     case 'analytics':
       return { kind: 'analytics', field: 'rfm.segment', op: 'eq', value: '' };
+    case 'deal':
+      return { kind: 'deal', status: 'open', present: true };
+    case 'ticket':
+      return { kind: 'ticket', status: ['new', 'open', 'pending'], present: true };
     default:
       return { kind: 'attribute', path: '', op: 'eq', value: '' };
   }
@@ -138,6 +151,7 @@ export function ConditionEditor(props: {
   onChange: (rule: SegmentCondition) => void;
   lists: string[];
   journeys: { id: string; name: string }[];
+  pipelines: Pipeline[];
 }) {
   const draft = props.rule as unknown as Draft;
   const set = (next: Draft) => props.onChange(next as unknown as SegmentCondition);
@@ -298,6 +312,84 @@ export function ConditionEditor(props: {
           <Within draft={draft} onChange={set} />
         </>
       )}
+      {draft.kind === 'deal' && (
+        <>
+          <select
+            aria-label="Has deal"
+            value={String(draft.present)}
+            onChange={(e) => set({ ...draft, present: e.target.value === 'true' })}
+          >
+            <option value="true">has a deal</option>
+            <option value="false">has no deal</option>
+          </select>
+          <select
+            aria-label="Deal status"
+            value={String(draft.status ?? '')}
+            onChange={(e) => set({ ...draft, status: e.target.value || undefined })}
+          >
+            <option value="">any status</option>
+            <option value="open">open</option>
+            <option value="won">won</option>
+            <option value="lost">lost</option>
+          </select>
+          <select
+            aria-label="Deal stage"
+            value={String(draft.stageId ?? '')}
+            onChange={(e) => {
+              const pipeline = props.pipelines.find((p) => p.stages.some((st) => st.id === e.target.value));
+              set({ ...draft, stageId: e.target.value || undefined, pipelineId: pipeline?.id });
+            }}
+          >
+            <option value="">any stage</option>
+            {props.pipelines.flatMap((p) =>
+              p.stages.map((st) => (
+                <option key={st.id} value={st.id}>
+                  {p.name}: {st.name}
+                </option>
+              )),
+            )}
+          </select>
+        </>
+      )}
+      {draft.kind === 'ticket' && (
+        <>
+          <select
+            aria-label="Has ticket"
+            value={String(draft.present)}
+            onChange={(e) => set({ ...draft, present: e.target.value === 'true' })}
+          >
+            <option value="true">has a ticket</option>
+            <option value="false">has no ticket</option>
+          </select>
+          <span>in</span>
+          {TICKET_STATUSES.map((status) => {
+            const chosen = (draft.status as string[] | undefined) ?? [];
+            return (
+              <label key={status} className="chip">
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(status)}
+                  onChange={(e) => {
+                    const next = e.target.checked ? [...chosen, status] : chosen.filter((x) => x !== status);
+                    set({ ...draft, status: next.length ? next : undefined });
+                  }}
+                />{' '}
+                {status}
+              </label>
+            );
+          })}
+          <select
+            aria-label="Ticket priority"
+            value={String(draft.priority ?? '')}
+            onChange={(e) => set({ ...draft, priority: e.target.value || undefined })}
+          >
+            <option value="">any priority</option>
+            {['low', 'normal', 'high', 'urgent'].map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </>
+      )}
       {draft.kind === 'analytics' && (
         <>
           <select
@@ -324,6 +416,7 @@ export function GroupEditor(props: {
   depth: number;
   lists: string[];
   journeys: { id: string; name: string }[];
+  pipelines: Pipeline[];
 }) {
   const { group } = props;
   const setRule = (i: number, rule: Rule | null) =>
@@ -360,6 +453,7 @@ export function GroupEditor(props: {
             depth={props.depth + 1}
             lists={props.lists}
             journeys={props.journeys}
+            pipelines={props.pipelines}
             onChange={(next) => setRule(i, next)}
             onRemove={() => setRule(i, null)}
           />
@@ -371,6 +465,7 @@ export function GroupEditor(props: {
               onChange={(next) => setRule(i, next)}
               lists={props.lists}
               journeys={props.journeys}
+              pipelines={props.pipelines}
             />
             <button
               type="button"

@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api/client';
 import { useJourneys } from '../api/journeys';
 import { useLists } from '../api/lists';
+import { usePickerSources } from '../api/pickers';
 import {
   type SegmentGroup,
   type SegmentUser,
@@ -42,6 +43,7 @@ export function SegmentBuilderPage() {
   const { create, update, remove } = useSegmentChanges();
   const lists = (useLists().data ?? []).map((l) => l.name);
   const journeys = (useJourneys().data ?? []).map((j) => ({ id: j.id, name: j.name }));
+  const pipelines = usePickerSources().data?.pipelines ?? [];
   const can = useCan();
   const navigate = useNavigate();
   const saving = isNew ? create : update;
@@ -85,6 +87,7 @@ export function SegmentBuilderPage() {
             depth={0}
             lists={lists}
             journeys={journeys}
+            pipelines={pipelines}
           />
           <ErrorAlert error={formLevelError(saving.error, ['name'])} />
           {can('segments:write') && (
