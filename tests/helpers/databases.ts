@@ -13,7 +13,7 @@ export function databaseKinds(): DatabaseKind[] {
  * A fresh, migrated database: PGlite in memory, or a new database on the server that is dropped
  * when closed.
  */
-export async function openTestDb(kind: DatabaseKind = 'pglite'): Promise<Database> {
+export async function openTestDb(kind: DatabaseKind = 'pglite'): Promise<Database & { url?: string }> {
   if (kind === 'pglite') return createDb({});
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
@@ -25,6 +25,8 @@ export async function openTestDb(kind: DatabaseKind = 'pglite'): Promise<Databas
   const database = await createDb({ url: url.toString(), maxConnections: 5 });
   return {
     ...database,
+    // A second process's connection to the same server database, for concurrency tests.
+    url: url.toString(),
     close: async () => {
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Database } from '../../../db';
+import { events, journeyRuns, outbox } from '../../../db/schema';
+import { createContact } from '../../../engine/audience/contacts/contacts';
+import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
+import { createWorkspace } from '../../../engine/identity/workspaces';
+import { openTestDb } from '../../helpers/databases';
+import { line, publishGraph } from '../../helpers/fixtures';
+import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
+
+const CONTACTS = 200;
+
+/**
+ * Two API processes each run a dispatcher against one PostgreSQL database: `FOR UPDATE SKIP
+ * LOCKED` must hand each outbox row to one of them, so every event starts its journey run once.
+ * PGlite is a single connection and cannot show this, so the suite runs on the server only.
+ */
+describe.skipIf(!process.env.TEST_DATABASE_URL)(
+  'two dispatchers sharing one outbox (two connection pools on PostgreSQL, Temporal dev server, worker)',
+  () => {
+    let first: Database & { url?: string };
+    let second: Database;
+    let temporal: TemporalHarness;
+    let stopWorker: () => Promise<void>;
+    let dispatchers: Dispatcher[] = [];
+
+    beforeAll(async () => {
+      first = await openTestDb('postgres');
+      second = await createDb({ url: first.url as string, maxConnections: 5 });
+      temporal = await devServerTemporal();
+      ({ stop: stopWorker } = await startWorker(temporal, first.db));
+    });
+    afterAll(async () => {
+      for (const dispatcher of dispatchers) await dispatcher.stop();
+      await stopWorker?.();
+      await temporal?.close();
+      await second?.close();
+      await first?.close();
+    });
+
+    it('delivers every row once and starts one run per event', async () => {
+      const { db } = first;
+      const workspace = await createWorkspace(db, 'Two dispatchers');
+      const { journey } = await publishGraph(
+        db,
+        workspace.id,
+        line('Welcome', [
+          { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
+          { id: 'done', type: 'exit', config: {} },
+        ]),
+      );
+      // What ingest writes: the event and its outbox row, committed before any dispatcher looks.
+      for (let i = 0; i < CONTACTS; i++) {
+        const contact = await createContact(db, workspace.id, { userId: `u${i}` });
+        await db.transaction(async (tx) => {
+          const [event] = await tx
+            .insert(events)
+            .values({
+              workspaceId: workspace.id,
+              contactId: contact.id,
+              messageId: randomUUID(),
+              type: 'track',
+              name: 'Signed Up',
+              timestamp: new Date(),
+            })
+            .returning({ id: events.id });
+          await tx
+            .insert(outbox)
+            .values({ workspaceId: workspace.id, eventId: event.id, contactId: contact.id });
+        });
+      }
+      const deps = { temporal: temporal.client, taskQueue: temporal.taskQueue };
+      const options = { pollMs: 20, batchSize: 10, concurrency: 4, leaseMs: 60_000 };
+      dispatchers = [first.db, second.db].map((pool) => startDispatcher({ ...deps, db: pool }, options));
+
+      await expect
+        .poll(
+          async () =>
+            (
+              await db
+                .select({ n: sql<number>`count(*)::int` })
+                .from(outbox)
+                .where(eq(outbox.status, 'pending'))
+            )[0].n,
+          { timeout: 120_000, interval: 250 },
+        )
+        .toBe(0);
+      const rows = await db.select({ status: outbox.status, attempts: outbox.attempts }).from(outbox);
+      expect(rows).toHaveLength(CONTACTS);
+      // Claimed once each: a row claimed by both would show two attempts.
+      expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
+      const runs = await db
+        .select({ contactId: journeyRuns.contactId })
+        .from(journeyRuns)
+        .where(eq(journeyRuns.journeyId, journey.id));
+      expect(runs).toHaveLength(CONTACTS);
+      expect(new Set(runs.map((r) => r.contactId)).size).toBe(CONTACTS);
+    }, 180_000);
+  },
+);
