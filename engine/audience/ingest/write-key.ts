@@ -1,6 +1,7 @@
 import type { Db } from '../../../db';
+import { DomainError } from '../../errors';
 import { authenticateKey } from '../../identity/api-keys';
-import { WriteKeyInvalid } from './errors';
+import { IngestUnavailable, WriteKeyInvalid } from './errors';
 
 /**
  * The workspace of a tracking request. Segment clients send the write key as the Basic
@@ -19,7 +20,14 @@ export async function workspaceOfWriteKey(
   if (!key) {
     throw new WriteKeyInvalid('A write key is required: HTTP Basic username or `writeKey` in the body');
   }
-  const workspaceId = await authenticateKey(db, key, 'write');
+  let workspaceId: string | undefined;
+  try {
+    workspaceId = await authenticateKey(db, key, 'write');
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    // The database is away or busy: the client retries the same events (503 + Retry-After).
+    throw Object.assign(new IngestUnavailable(), { cause: error });
+  }
   if (!workspaceId) throw new WriteKeyInvalid('The write key is not valid');
   return workspaceId;
 }
