@@ -26,13 +26,15 @@ function walk(compiled: Plan, ports: Record<string, string> = {}): string[] {
 }
 
 describe('journey templates', () => {
-  it('offers the five starter journeys, each found by its id', () => {
+  it('offers the starter journeys, each found by its id', () => {
     expect(journeyTemplates.map((t) => t.id)).toEqual([
       'welcome-series',
       'birthday-greeting',
       'holiday-greeting',
       'abandoned-cart',
       're-engagement',
+      'csat-request',
+      'support-request-ticket',
     ]);
     for (const template of journeyTemplates) expect(getTemplate(template.id)).toBe(template);
     expect(getTemplate('nope')).toBeUndefined();
