@@ -231,3 +231,64 @@ export function useJourneyDiff(id: string, from: string | null, to: string | nul
     enabled: from !== null && to !== null,
   });
 }
+
+export type { MigrationPreview, MigrationRequest } from '../../../engine/automation/runs/migration';
+
+type MigrationPreviewT = import('../../../engine/automation/runs/migration').MigrationPreview;
+type MigrationRequestT = import('../../../engine/automation/runs/migration').MigrationRequest;
+
+/** A migration's progress as the API answers it (dates as strings). */
+export interface MigrationView {
+  id: string;
+  toVersion: number;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  moved: number;
+  kept: number;
+  failed: number;
+  pastTimers: 'fire' | 'restart';
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** The dry run of moving running runs of earlier versions, recomputed when the mapping changes. */
+export function useMigrationPreview(id: string, request: MigrationRequestT, enabled = true) {
+  return useQuery({
+    queryKey: [...journeyKeys.detail(id), 'migration-preview', JSON.stringify(request)] as const,
+    queryFn: () => api.post<MigrationPreviewT>(`/journeys/${id}/migrations/preview`, request),
+    enabled,
+  });
+}
+
+export function previewMigration(id: string, request: MigrationRequestT = {}) {
+  return api.post<MigrationPreviewT>(`/journeys/${id}/migrations/preview`, request);
+}
+
+export function startMigration(id: string, request: MigrationRequestT) {
+  return api.post<{ migration: MigrationView; preview: MigrationPreviewT }>(
+    `/journeys/${id}/migrations`,
+    request,
+  );
+}
+
+/** A migration's progress, refreshed every second while it runs. */
+export function useMigration(id: string, migrationId: string | null) {
+  return useQuery({
+    queryKey: [...journeyKeys.detail(id), 'migration', migrationId] as const,
+    queryFn: () => api.get<MigrationView>(`/journeys/${id}/migrations/${migrationId}`),
+    enabled: migrationId !== null,
+    refetchInterval: (query) => (query.state.data?.status === 'running' || !query.state.data ? 1000 : false),
+  });
+}
+
+/** Runs still going on each of these versions, refreshed every 1.5 s. */
+export function useRunningByVersion(id: string, versions: number[]) {
+  return useQueries({
+    queries: versions.map((version) => ({
+      queryKey: [...journeyKeys.detail(id), 'running', version] as const,
+      queryFn: async () =>
+        (await api.get<JourneyCounts>(`/journeys/${id}/counts?version=${version}`)).running,
+      refetchInterval: 1500,
+    })),
+  });
+}

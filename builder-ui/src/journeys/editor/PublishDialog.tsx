@@ -1,16 +1,21 @@
 import { useState } from 'react';
-import { type Backfill, useEntryAudience } from '../../api/journeys';
+import { type Backfill, previewMigration, useEntryAudience } from '../../api/journeys';
+import { MigrationStep } from './MigrationStep';
 
 /**
  * Asks for a note and, for a segment trigger, whether to enroll the segment's current members,
- * then publishes; stays open (and editable) when publishing fails.
+ * then publishes; stays open (and editable) when publishing fails. When contacts are still
+ * running earlier versions, it then previews moving them to the new one (nothing moves unasked).
  */
 export function PublishDialog(props: {
   journeyId: string;
   canPublish: boolean;
-  onPublish: (note: string, backfill?: Backfill) => Promise<boolean>;
+  /** Node ids of the draft being published: where migrated runs may go. */
+  nodeIds: string[];
+  onPublish: (note: string, backfill?: Backfill) => Promise<number | null>;
   onClose: () => void;
 }) {
+  const [published, setPublished] = useState<number | null>(null);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [backfill, setBackfill] = useState<Backfill>('skip');
@@ -18,10 +23,31 @@ export function PublishDialog(props: {
   const segmentTriggered = !!audience?.segmentId;
   const publish = async () => {
     setBusy(true);
-    const published = await props.onPublish(note, segmentTriggered ? backfill : undefined);
+    const version = await props.onPublish(note, segmentTriggered ? backfill : undefined);
+    if (version === null) {
+      setBusy(false);
+      return;
+    }
+    const preview = await previewMigration(props.journeyId, { toVersion: version }).catch(() => null);
     setBusy(false);
-    if (published) props.onClose();
+    if (preview && preview.total > 0) setPublished(version);
+    else props.onClose();
   };
+  if (published !== null) {
+    return (
+      <div className="modal-backdrop">
+        <div className="modal wide" role="dialog" aria-label="Move running contacts">
+          <h2>Version {published} is live</h2>
+          <MigrationStep
+            journeyId={props.journeyId}
+            version={published}
+            nodeIds={props.nodeIds}
+            onClose={props.onClose}
+          />
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="modal-backdrop">
       <div className="modal" role="dialog" aria-label="Publish">

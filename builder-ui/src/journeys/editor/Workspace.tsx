@@ -203,6 +203,7 @@ function WorkspaceInner(props: WorkspaceProps) {
           <PublishDialog
             journeyId={journey.id}
             canPublish={canPublish}
+            nodeIds={draft.nodes.filter((n) => !n.type.startsWith('trigger.')).map((n) => n.id)}
             onPublish={publish}
             onClose={() => setPublishing(false)}
           />

@@ -19,8 +19,8 @@ export function useJourneyLifecycle(options: {
   const publishMutation = usePublish(journey.id);
   const lifecycleMutation = useLifecycle(journey);
 
-  /** Resolves whether the version was published (the dialog stays open when not). */
-  const publish = async (note: string, backfill?: Backfill): Promise<boolean> => {
+  /** Resolves to the version published, or null (the dialog stays open). */
+  const publish = async (note: string, backfill?: Backfill): Promise<number | null> => {
     try {
       await autosave.holdSaves();
       const { version, backfilled, journey: fresh } = await publishMutation.mutateAsync({ note, backfill });
@@ -32,11 +32,11 @@ export function useJourneyLifecycle(options: {
           : `Published version ${version}`,
         'ok',
       );
-      return true;
+      return version;
     } catch (error) {
       autosave.releaseSaves();
       notify((error as Error).message, 'error');
-      return false;
+      return null;
     }
   };
 

@@ -1,0 +1,140 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, screenshot } from './helpers/browser';
+import { type Stack, startStack } from './helpers/stack';
+
+/** v1: trigger → wait a day → tag "v1". */
+const v1 = {
+  name: 'Live journey',
+  nodes: [
+    { id: 'start', type: 'trigger.manual', config: {}, position: { x: 0, y: 0 } },
+    {
+      id: 'wait',
+      type: 'wait.duration',
+      config: { duration: { amount: 1, unit: 'days' } },
+      position: { x: 0, y: 160 },
+    },
+    { id: 'tag-old', type: 'contact.update', config: { addTags: ['v1'] }, position: { x: 0, y: 320 } },
+  ],
+  edges: [
+    { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait' },
+    { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'tag-old' },
+  ],
+  settings: {},
+};
+
+/** v2: the wait is 2 seconds (over for runs already waiting), tag "v2" replaces tag "v1". */
+const v2 = {
+  ...v1,
+  nodes: [
+    v1.nodes[0],
+    { ...v1.nodes[1], config: { duration: { amount: 2, unit: 'seconds' } } },
+    { id: 'tag-new', type: 'contact.update', config: { addTags: ['v2'] }, position: { x: 0, y: 320 } },
+  ],
+  edges: [v1.edges[0], { id: 'e3', source: 'wait', sourceHandle: 'next', target: 'tag-new' }],
+};
+
+/**
+ * Changing a live journey in the builder: Chromium (playwright-core) against the API serving the
+ * built UI, PGlite and a worker on the real Temporal dev server. Five contacts wait in version 1;
+ * version 2 is published from the builder, the migration preview shows where they go, and
+ * applying it moves them while the counts update. Then the two versions are compared.
+ */
+describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let stack: Stack;
+  let browser: Awaited<ReturnType<typeof openBrowser>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await openBrowser();
+    page = browser.page;
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  const json = async <T>(response: Promise<Response>) => (await (await response).json()) as T;
+  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+  it('publishes v2 with a migration preview, moves the waiting contacts and shows the version diff', async () => {
+    const { id } = await json<{ id: string }>(stack.call('POST', '/v1/journeys', v1));
+    expect((await stack.call('POST', `/v1/journeys/${id}/publish`)).status).toBe(201);
+    const contactIds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      contactIds.push(
+        (await json<{ id: string }>(stack.call('POST', '/v1/contacts', { userId: `live-${i}` }))).id,
+      );
+    }
+    expect((await stack.call('POST', `/v1/journeys/${id}/enroll`, { contactIds })).status).toBe(200);
+    await expect
+      .poll(
+        async () => (await json<any>(stack.call('GET', `/v1/journeys/${id}/counts`))).nodes.wait?.waiting,
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe(5);
+    expect((await stack.call('PUT', `/v1/journeys/${id}`, v2)).status).toBe(200);
+    // The five entered "wait" over 2 seconds ago: in v2 their wait is over.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+    await page.goto(`${stack.url}/journeys/${id}`);
+    await node('tag-new').waitFor();
+    await page.locator('[data-testid="problems"] [data-errors="0"]').waitFor();
+    await expect.poll(() => page.locator('[data-testid="publish"]').isEnabled()).toBe(true);
+    await page.locator('[data-testid="publish"]').click();
+    await page.locator('#publish-note').fill('Shorter wait, new tag');
+    await page.locator('[data-testid="confirm-publish"]').click();
+
+    // The preview: nothing has moved yet.
+    const preview = page.locator('[data-testid="migration-preview"]');
+    const row = preview.locator('tr[data-from="wait"]');
+    await row.waitFor();
+    expect(await row.getByTestId('group-runs').textContent()).toBe('5');
+    expect(await row.getByTestId('past-timers').textContent()).toContain('5 whose wait is already over');
+    expect(await row.locator('select').inputValue()).toBe('wait');
+    expect(await page.getByTestId('apply-migration').textContent()).toBe('Move 5 runs');
+    const before = await json<{ data: { version: number }[] }>(stack.call('GET', `/v1/journeys/${id}/runs`));
+    expect(before.data.map((r) => r.version)).toEqual([1, 1, 1, 1, 1]);
+    await screenshot(page, 'journey-migration-preview');
+
+    await page.getByTestId('apply-migration').click();
+    await page.locator('[data-testid="migration-status"]', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('migration-moved').textContent()).toBe('5');
+    // The counts move: nobody is left running on version 1, and the moved runs finish on v2.
+    await page.locator('[data-testid="running-v1"] b', { hasText: /^0$/ }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="running-v2"] b', { hasText: /^0$/ }).waitFor({ timeout: 60_000 });
+    await screenshot(page, 'journey-migration-applied');
+    const after = await json<{ data: { version: number; status: string }[] }>(
+      stack.call('GET', `/v1/journeys/${id}/runs`),
+    );
+    expect(after.data.map((r) => `${r.version}:${r.status}`)).toEqual(Array(5).fill('2:completed'));
+    const audit = await json<{ data: { action: string }[] }>(
+      stack.call('GET', '/v1/audit-log?action=journey.migrate'),
+    );
+    expect(audit.data.some((e) => e.action === 'journey.migrate')).toBe(true);
+    await page.getByTestId('migration-close').click();
+
+    // The version diff, coloured on the canvas.
+    await page.getByRole('button', { name: 'History' }).click();
+    const diff = page.getByTestId('version-diff');
+    await diff.getByLabel('Compare from').selectOption('1');
+    await diff.getByLabel('Compare to').selectOption('2');
+    await diff.getByRole('button', { name: 'Show diff' }).click();
+    await page.locator('.banner', { hasText: 'Viewing version 2' }).waitFor();
+    await node('tag-new').locator('.jn[data-diff="added"]').waitFor();
+    await node('wait').locator('.jn[data-diff="changed"]').waitFor();
+    expect(await node('start').locator('.jn[data-diff]').count()).toBe(0);
+    const result = page.getByTestId('diff-result');
+    await result.locator('[data-diff-item="removed"]', { hasText: 'tag-old' }).waitFor();
+    expect(await result.locator('[data-diff-item="changed"]').first().textContent()).toContain(
+      'config.duration.amount: 1 → 2',
+    );
+    expect(await result.locator('[data-diff-item="rewired"]').textContent()).toContain(
+      'wait (next): tag-old → tag-new',
+    );
+    await screenshot(page, 'journey-version-diff');
+  }, 240_000);
+});
