@@ -30,6 +30,8 @@ import { TicketReportsPage } from './crm/tickets/TicketReportsPage';
 import { TicketsPage } from './crm/tickets/TicketsPage';
 import { EditorPage } from './journeys/editor/EditorPage';
 import { JourneyListPage } from './journeys/JourneyListPage';
+import { ContentEditorPage } from './content/ContentEditorPage';
+import { ContentLibraryPage } from './content/ContentLibraryPage';
 import { AppLayout } from './layout/AppLayout';
 import { HomeRedirect } from './layout/HomeRedirect';
 import { RequirePermission } from './layout/RequirePermission';
@@ -92,6 +94,22 @@ export function createRouter() {
           ),
         },
         { path: 'messages', element: <MessagesPage /> },
+        {
+          path: 'content',
+          element: (
+            <RequirePermission anyOf={['content:read']}>
+              <ContentLibraryPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'content/:itemId',
+          element: (
+            <RequirePermission anyOf={['content:read']}>
+              <ContentEditorPage />
+            </RequirePermission>
+          ),
+        },
         {
           path: 'templates',
           element: (

@@ -16,6 +16,7 @@ export const areas: readonly Area[] = [
   { path: '/deals', label: 'Deals', anyOf: ['deals:read'] },
   { path: '/messages', label: 'Messages', anyOf: ['messages:read'] },
   { path: '/templates', label: 'Templates', anyOf: ['templates:read'] },
+  { path: '/content', label: 'Content', anyOf: ['content:read'] },
   { path: '/channels', label: 'Channels', anyOf: ['channels:read'] },
   { path: '/tickets', label: 'Tickets', anyOf: ['tickets:read'] },
   { path: '/analytics', label: 'Analytics', anyOf: ['analytics:read'] },
