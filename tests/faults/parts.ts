@@ -8,9 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import postgres from 'postgres';
+import { SMTPServer } from 'smtp-server';
 import { findTemporalCli } from '../../engine/temporal/binaries';
 import { type DevServer, startDevServer } from '../../engine/temporal/dev-server';
+import { headerLine } from '../connectors/peers';
 import { freePort } from '../helpers/ports';
 
 export const root = path.resolve(import.meta.dirname, '..', '..');
@@ -121,6 +124,43 @@ export async function temporalDevServer(dataDir: string) {
     start: async () => {
       server = await startDevServer(options);
     },
+  };
+}
+
+/**
+ * An smtp-server sink that survives its clients dying mid-transfer (a SIGKILLed worker resets
+ * its connections): such a message never completed, so it was not delivered.
+ */
+export async function startSmtpSink() {
+  const mails: ParsedMail[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          mails.push(mail);
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  smtp.on('error', () => {});
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const { port } = smtp.server.address() as { port: number };
+  return {
+    port,
+    mails,
+    /** Mails to addresses containing `domain` (and subject containing `subject`), and repeats by Message-ID. */
+    deliveries(domain: string, subject = '') {
+      const matching = mails.filter(
+        (m) => JSON.stringify(m.to ?? '').includes(domain) && (m.subject ?? '').includes(subject),
+      );
+      const unique = new Set(matching.map((m) => headerLine(m, 'Message-ID') ?? '')).size;
+      return { received: matching.length, unique, duplicates: matching.length - unique };
+    },
+    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
   };
 }
 
