@@ -7,7 +7,7 @@ import type { NodeRegistry } from '../../engine/automation/nodes/registry';
 import { type ChannelDeps, closeChannelDeps } from '../../engine/messaging/channels/deps';
 import { startSmtpSink } from '../connectors/peers';
 import { testChannelDeps, testSecretBox } from './channels';
-import { openTestDb } from './databases';
+import { type DatabaseKind, openTestDb } from './databases';
 import { devServerTemporal, startWorker, type TemporalHarness, timeSkippingTemporal } from './temporal';
 
 export type SmtpSink = Awaited<ReturnType<typeof startSmtpSink>>;
@@ -27,6 +27,8 @@ export interface ChannelStack {
 }
 
 export interface ChannelStackOptions {
+  /** PGlite (default) or the PostgreSQL server in TEST_DATABASE_URL. */
+  database?: DatabaseKind;
   /** Where tracking links point; testChannelDeps' default when absent. */
   publicUrl?: string;
   smtpSink?: boolean;
@@ -49,7 +51,7 @@ export function channelStack(
   const stack = {} as ChannelStack;
   let stopWorker: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    stack.database = await openTestDb();
+    stack.database = await openTestDb(options.database);
     stack.db = stack.database.db;
     stack.temporal = server === 'time-skipping' ? await timeSkippingTemporal() : await devServerTemporal();
     if (options.smtpSink) stack.sink = await startSmtpSink();
