@@ -1,0 +1,166 @@
+/**
+ * `npm run faults`: runs the fault scenarios one after the other, each in its own process, and
+ * prints one summary table; exits 1 when any scenario breached a bound (or crashed).
+ *
+ *   npm run faults                          every scenario
+ *   npm run faults -- postgres-down         only the named ones (file names in this folder)
+ *   npx tsx tests/faults/postgres-down.ts   one scenario alone, its full JSON report
+ *
+ * Scenarios that do not stop PostgreSQL share one server: TEST_DATABASE_URL (or DATABASE_URL)
+ * when set, else one this runner starts in a temporary folder (`initdb`, PostgreSQL 15).
+ * Each scenario prints its report as JSON on stdout and its progress on stderr.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { root, seconds, startPostgres } from './parts';
+
+const scenarios = ['worker-crash', 'temporal-restart', 'postgres-down', 'temporal-unreachable'];
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : scenarios;
+const unknown = chosen.filter((name) => !scenarios.includes(name));
+if (unknown.length) {
+  console.error(`Unknown scenario ${unknown.join(', ')}; there are: ${scenarios.join(', ')}`);
+  process.exit(2);
+}
+
+let databaseUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+const ownServer = databaseUrl ? undefined : await startPostgres();
+databaseUrl ??= ownServer?.url as string;
+
+type Report = Record<string, unknown> & { failures?: string[] };
+interface Row {
+  scenario: string;
+  passed: boolean;
+  seconds: number;
+  lost: unknown;
+  duplicated: unknown;
+  unknown: unknown;
+  recoverySeconds: unknown;
+  notes: string;
+}
+
+/** One table row per fault: what was lost, duplicated or of unknown outcome, and how long recovery took. */
+function rowsOf(scenario: string, report: Report): Omit<Row, 'scenario' | 'passed' | 'seconds'>[] {
+  const r = report as Record<string, any>;
+  switch (scenario) {
+    case 'worker-crash': {
+      const k = r.workerKills ?? {};
+      return [
+        {
+          lost: k.runsLost,
+          duplicated: k.duplicateDeliveries,
+          unknown: k.unknownOutcomes,
+          recoverySeconds: k.drainSeconds,
+          notes: `${r.kills} SIGKILLs, ${k.runs} runs, ${k.deliveries} emails, retry max ${k.retrySeconds?.max ?? '-'} s`,
+        },
+      ];
+    }
+    case 'temporal-restart':
+      return [
+        {
+          lost: r.runsLost,
+          duplicated: r.duplicateDeliveries,
+          unknown: '-',
+          recoverySeconds: r.recoverySeconds,
+          notes: `${r.runs} runs, parked ${JSON.stringify(r.parkedAtRestart)}, ${r.deliveries} emails (${r.missingDeliveries} missing)`,
+        },
+      ];
+    case 'postgres-down':
+      return [
+        {
+          lost: r.lost,
+          duplicated: r.duplicated,
+          unknown: r.halfWritten,
+          recoverySeconds: r.recoverySeconds,
+          notes: `${r.accepted} accepted, ${r.refusedWith503} refused with 503, answers ${JSON.stringify(r.statuses)}`,
+        },
+      ];
+    case 'temporal-unreachable':
+      return [
+        {
+          lost: r.lostRuns,
+          duplicated: r.duplicateRuns,
+          unknown: '-',
+          recoverySeconds: r.outboxLagSeconds,
+          notes: `${r.accepted} accepted (${r.acceptedWhileDown} while down), ${r.runsStarted} runs started`,
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+/** The last JSON object a scenario printed on stdout. */
+function lastJson(stdout: string): Report | undefined {
+  const start = stdout.lastIndexOf('\n{');
+  const text = start >= 0 ? stdout.slice(start + 1) : stdout.startsWith('{') ? stdout : '';
+  try {
+    return JSON.parse(text.slice(0, text.lastIndexOf('}') + 1)) as Report;
+  } catch {
+    return undefined;
+  }
+}
+
+const rows: Row[] = [];
+const failures: string[] = [];
+const suiteStarted = performance.now();
+try {
+  for (const scenario of chosen) {
+    const started = performance.now();
+    console.error(`\n=== ${scenario}`);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'tests', 'faults', `${scenario}.ts`)],
+      {
+        cwd: root,
+        env: { ...process.env, TEST_DATABASE_URL: databaseUrl },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+    const report = lastJson(stdout);
+    console.error(stdout.trim());
+    const passed = code === 0 && report !== undefined && (report.failures ?? []).length === 0;
+    if (!passed)
+      failures.push(
+        `${scenario}: ${report?.failures?.length ? report.failures.join('; ') : `exited with ${code} without a report`}`,
+      );
+    const elapsed = seconds(performance.now() - started);
+    const parts = report ? rowsOf(scenario, report) : [];
+    for (const part of parts.length
+      ? parts
+      : [{ lost: '-', duplicated: '-', unknown: '-', recoverySeconds: '-', notes: 'no report' }])
+      rows.push({ scenario, passed, seconds: elapsed, ...part });
+  }
+} finally {
+  ownServer?.destroy();
+}
+
+const header = ['scenario', 'result', 'took s', 'lost', 'duplicated', 'unknown/half', 'recovery s', 'notes'];
+const table = rows.map((r) => [
+  r.scenario,
+  r.passed ? 'pass' : 'FAIL',
+  String(r.seconds),
+  String(r.lost ?? '-'),
+  String(r.duplicated ?? '-'),
+  String(r.unknown ?? '-'),
+  String(r.recoverySeconds ?? '-'),
+  r.notes,
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log(
+  [
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...table.map(line),
+    '',
+    `Fault suite: ${seconds(performance.now() - suiteStarted)} s, ${failures.length ? `${failures.length} failed` : 'all bounds held'}.`,
+    ...failures.map((f) => `  - ${f}`),
+  ].join('\n'),
+);
+process.exit(failures.length ? 1 : 0);
