@@ -266,5 +266,17 @@ describe('template studio in a browser (Chromium, API + UI, PGlite, Temporal dev
     ).data;
     expect(sms.map((t) => t.name)).toEqual(['OTP', 'Shipping SMS']);
     expect(sms[1].body).toBe("Hi {{ contact.first_name }}, your order ships today {% render 'signature' %}");
+
+    // A variable the sample contact lacks fails the server's render: shown at its line and column
+    // (76 characters precede " {{ ", so the name starts at column 81).
+    await page.getByRole('button', { name: 'Sample JSON' }).click();
+    await page.locator('#preview-sample-contact').fill('{ "first_name": "Zoë" }');
+    await body.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText(' {{ contact.nickname }}');
+    await page
+      .locator('[role="alert"]', { hasText: 'Line 1, column 81: undefined variable: contact.nickname' })
+      .waitFor();
+    await page.locator('[data-testid="editor-template-body"] .cm-lint-marker-error').waitFor();
   }, 180_000);
 });

@@ -4,11 +4,13 @@ import { createLiquid } from './liquid';
 /** A template that cannot render: the reason names the part and the Liquid error, line included. */
 export class TemplateRenderFailed extends DomainError {
   constructor(part: string, reason: string, template?: string) {
+    const at = /line:(\d+), col:(\d+)/.exec(reason);
     super(
       'template_render_failed',
       `${template ? `template “${template}” ` : ''}${part} failed to render: ${reason}`,
       'unprocessable',
       part,
+      at ? { line: Number(at[1]), column: Number(at[2]) } : undefined,
     );
   }
 }

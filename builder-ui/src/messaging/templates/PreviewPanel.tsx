@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
+import { ApiError } from '../../api/client';
 import { useContactSearch } from '../../api/contacts';
 import {
   type PreviewTarget,
   previewTemplate,
   type TemplateDraft,
   type TemplatePreview,
+  type TemplateSyntaxProblem,
   useSendTemplateTest,
 } from '../../api/templates';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -25,7 +27,26 @@ function parseJson(text: string, what: string): Record<string, unknown> {
  * width (a sandboxed frame: no scripts, no same-origin access), with the SMS segment count, and
  * the test send through the channel's provider.
  */
-export function PreviewPanel(props: { draft: TemplateDraft; canSend: boolean }) {
+/** A render failure that names its part and position, as the editor marks it (the text part is `body`). */
+function renderProblem(error: unknown): TemplateSyntaxProblem | null {
+  if (!(error instanceof ApiError) || error.code !== 'template_render_failed') return null;
+  const line = Number(error.details.line);
+  if (!line || !error.field) return null;
+  const part = error.field === 'text' ? 'body' : error.field;
+  return {
+    part: part as TemplateSyntaxProblem['part'],
+    line,
+    column: Number(error.details.column ?? 1),
+    message: error.message.replace(/^.*failed to render: /, '').replace(/, line:\d+, col:\d+$/, ''),
+  };
+}
+
+export function PreviewPanel(props: {
+  draft: TemplateDraft;
+  canSend: boolean;
+  /** Told of a render failure's position (an unknown variable), or null once the draft renders. */
+  onRenderProblem?: (problem: TemplateSyntaxProblem | null) => void;
+}) {
   const [mode, setMode] = useState<'contact' | 'sample'>('contact');
   const [query, setQuery] = useState('');
   const [contactId, setContactId] = useState('');
@@ -61,8 +82,12 @@ export function PreviewPanel(props: { draft: TemplateDraft; canSend: boolean }) 
         (answer) => {
           setPreview(answer);
           setError(null);
+          props.onRenderProblem?.(null);
         },
-        (e) => setError(e),
+        (e) => {
+          setError(e);
+          props.onRenderProblem?.(renderProblem(e));
+        },
       );
     }, 350);
     return () => clearTimeout(timer);

@@ -115,6 +115,9 @@ export function TemplateEditorPage() {
   const [draft, setDraft] = useState<TemplateDraft>(emptyDraft);
   const [problems, setProblems] = useState<TemplateSyntaxProblem[]>([]);
   const [tagText, setTagText] = useState('');
+  const [renderProblem, setRenderProblem] = useState<TemplateSyntaxProblem | null>(null);
+  // One object per draft, so the preview re-renders on edits only.
+  const previewDraft = useMemo(() => saved(draft), [draft]);
 
   useEffect(() => {
     if (stored.data) {
@@ -137,8 +140,10 @@ export function TemplateEditorPage() {
   const saveError = create.error ?? update.error;
   const allProblems = useMemo(() => {
     const fromSave = problemsOf(saveError);
-    return problems.length > 0 ? problems : fromSave;
-  }, [problems, saveError]);
+    const syntax = problems.length > 0 ? problems : fromSave;
+    // A render failure (an unknown variable) shows at its line too, once the syntax is sound.
+    return syntax.length === 0 && renderProblem ? [renderProblem] : syntax;
+  }, [problems, saveError, renderProblem]);
   const at = (part: TemplateSyntaxProblem['part']) => allProblems.filter((p) => p.part === part);
   const fieldError = saveError instanceof ApiError && !problemsOf(saveError).length ? saveError : null;
 
@@ -338,7 +343,7 @@ export function TemplateEditorPage() {
             <VersionsPanel templateId={templateId} current={stored.data} readOnly={readOnly} />
           )}
         </div>
-        <PreviewPanel draft={saved(draft)} canSend={!readOnly} />
+        <PreviewPanel draft={previewDraft} canSend={!readOnly} onRenderProblem={setRenderProblem} />
       </div>
     </div>
   );

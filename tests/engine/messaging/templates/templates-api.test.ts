@@ -101,7 +101,13 @@ describe.each(databaseKinds())('templates API on %s (Fastify inject, Temporal de
       template: { subject: 'Hi {{ contact.nickname }}', body: 'x' },
     });
     expect(answer.statusCode).toBe(422);
-    expect(answer.json().error).toMatchObject({ code: 'template_render_failed', field: 'subject' });
+    // "Hi {{ contact.nickname }}": the variable's name starts at column 7 of line 1.
+    expect(answer.json().error).toMatchObject({
+      code: 'template_render_failed',
+      field: 'subject',
+      line: 1,
+      column: 7,
+    });
     expect(answer.json().error.message).toContain('undefined variable: contact.nickname');
   });
 
