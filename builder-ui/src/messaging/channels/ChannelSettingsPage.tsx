@@ -38,7 +38,7 @@ export function ChannelSettingsPage() {
         ))}
       </div>
       <TopicsSection canManage={can('channels:manage')} />
-      <SuppressionsSection channels={channels} canRemove={can('contacts:write')} />
+      {can('contacts:read') && <SuppressionsSection channels={channels} canRemove={can('contacts:write')} />}
     </div>
   );
 }
