@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,10 +7,14 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
+import { toSnapshot } from '../../../engine/audience/contacts/contact-store';
+import { createContact } from '../../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../../engine/automation/nodes';
 import { getContentItem, recordContentView } from '../../../engine/content/library';
 import { localStorage } from '../../../engine/content/storage';
 import { createWorkspace } from '../../../engine/identity/workspaces';
+import type { MessageLinks } from '../../../engine/messaging/links/links';
+import { sendMessage } from '../../../engine/messaging/messages/send-message';
 import { testChannelDeps, testSecretBox } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
@@ -194,6 +199,48 @@ describe.each(databaseKinds())('content library API (%s, local asset folder, Fas
     expect(perf.daily.at(-1)).toEqual({ date: new Date().toISOString().slice(0, 10), views: 2, clicks: 0 });
     expect(perf.daily.at(-3)).toEqual({ date: day(2).toISOString().slice(0, 10), views: 3, clicks: 0 });
     expect(perf.daily.reduce((s: number, d: { views: number }) => s + d.views, 0)).toBe(5);
+  });
+
+  it('counts clicks of tracked message links that lead to the item', async () => {
+    const { ws, call } = await workspace('Clicks');
+    const item = (
+      await call('POST', '/v1/content', { kind: 'offer', title: 'Spring offer', status: 'published' })
+    ).json();
+    const ada = await createContact(database.db, ws.id, { userId: 'ada', email: 'ada@example.com' });
+    const channels = testChannelDeps(database.db, 'http://wayline.test');
+    let links: MessageLinks | undefined;
+    const sent = await sendMessage(channels, {
+      workspaceId: ws.id,
+      journeyId: randomUUID(),
+      journeyVersion: 1,
+      runId: `wl:test:${ada.id}`,
+      nodeId: 'email-1',
+      idempotencyKey: `content-click:${ada.id}`,
+      contact: toSnapshot(ada),
+      channel: 'email',
+      recipient: ada.email,
+      transactional: false,
+      onCap: 'skip',
+      now: Date.now(),
+      render: async (l) => {
+        links = l;
+        return { subject: 'Offer', html: `<a href="${item.url}">See the offer</a>` };
+      },
+    });
+    expect(sent.result).toBe('sent');
+    // Two clicks on the item's link and one on another link: 2 clicks for the item.
+    for (const target of [item.url, item.url, 'https://elsewhere.test/']) {
+      const click = await app.inject({
+        method: 'GET',
+        url: links!.click(target).replace('http://wayline.test', ''),
+      });
+      expect(click.statusCode).toBe(302);
+      expect(click.headers.location).toBe(target);
+    }
+    const perf = (await call('GET', `/v1/content/${item.id}/performance?days=1`)).json();
+    // The click events of one message and URL share a message id: the second click is a repeat.
+    expect(perf).toMatchObject({ clicks: 1, views: 0 });
+    expect(perf.daily).toEqual([{ date: new Date().toISOString().slice(0, 10), views: 0, clicks: 1 }]);
   });
 
   it('keeps workspaces apart: another workspace’s asset or item is not found', async () => {
