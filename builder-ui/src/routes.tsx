@@ -21,6 +21,12 @@ import { AcceptInvitationPage } from './auth/AcceptInvitationPage';
 import { ResetPasswordPage } from './auth/ResetPasswordPage';
 import { SignInLinkPage } from './auth/SignInLinkPage';
 import { SignInPage } from './auth/SignInPage';
+import { BroadcastComposer } from './campaigns/BroadcastComposer';
+import { BroadcastPage } from './campaigns/BroadcastPage';
+import { CalendarPage } from './campaigns/CalendarPage';
+import { CampaignPage } from './campaigns/CampaignPage';
+import { CampaignsPage } from './campaigns/CampaignsPage';
+import { ReportPage } from './campaigns/ReportPage';
 import { DealDetailPage } from './crm/deals/DealDetailPage';
 import { DealReportsPage } from './crm/deals/DealReportsPage';
 import { DealsPage } from './crm/deals/DealsPage';
@@ -69,6 +75,62 @@ export function createRouter() {
         { path: 'segments', element: <SegmentsPage /> },
         { path: 'segments/new', element: <SegmentBuilderPage /> },
         { path: 'segments/:segmentId', element: <SegmentBuilderPage /> },
+        {
+          path: 'campaigns',
+          element: (
+            <RequirePermission anyOf={['campaigns:read']}>
+              <CampaignsPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'campaigns/calendar',
+          element: (
+            <RequirePermission anyOf={['campaigns:read']}>
+              <CalendarPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'campaigns/:campaignId',
+          element: (
+            <RequirePermission anyOf={['campaigns:read']}>
+              <CampaignPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'campaigns/:campaignId/report',
+          element: (
+            <RequirePermission anyOf={['campaigns:read']}>
+              <ReportPage kind="campaigns" />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'broadcasts/new',
+          element: (
+            <RequirePermission anyOf={['broadcasts:write']}>
+              <BroadcastComposer />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'broadcasts/:broadcastId',
+          element: (
+            <RequirePermission anyOf={['broadcasts:read']}>
+              <BroadcastPage />
+            </RequirePermission>
+          ),
+        },
+        {
+          path: 'broadcasts/:broadcastId/report',
+          element: (
+            <RequirePermission anyOf={['broadcasts:read']}>
+              <ReportPage kind="broadcasts" />
+            </RequirePermission>
+          ),
+        },
         {
           path: 'deals',
           element: (

@@ -14,6 +14,7 @@ export const areas: readonly Area[] = [
   { path: '/segments', label: 'Segments', anyOf: ['segments:read'] },
   { path: '/lists', label: 'Lists', anyOf: ['contacts:read'] },
   { path: '/deals', label: 'Deals', anyOf: ['deals:read'] },
+  { path: '/campaigns', label: 'Campaigns', anyOf: ['campaigns:read'] },
   { path: '/messages', label: 'Messages', anyOf: ['messages:read'] },
   { path: '/templates', label: 'Templates', anyOf: ['templates:read'] },
   { path: '/content', label: 'Content', anyOf: ['content:read'] },
