@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, screenshot } from './helpers/browser';
@@ -137,4 +140,53 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
     );
     await screenshot(page, 'journey-version-diff');
   }, 240_000);
+
+  it('exports the workspace as the journeys-as-code bundle and imports one back, refusing a broken one', async () => {
+    await page.goto(`${stack.url}/journeys`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-all').click(),
+    ]);
+    const bundle = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+      journeys: { name: string; nodes: unknown[] }[];
+      templates: unknown[];
+      segments: unknown[];
+    };
+    expect(bundle.journeys.map((j) => j.name)).toEqual(['Live journey']);
+    expect(bundle).toHaveProperty('templates');
+    expect(bundle).toHaveProperty('segments');
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wayline-import-'));
+    const copy = path.join(dir, 'bundle.json');
+    writeFileSync(
+      copy,
+      JSON.stringify({ ...bundle, journeys: [{ ...bundle.journeys[0], name: 'Imported copy' }] }),
+    );
+    await page.locator('input[type="file"]').setInputFiles(copy);
+    await page.getByTestId('import-result').filter({ hasText: 'Imported copy (created)' }).waitFor();
+    await page.locator('a', { hasText: 'Imported copy' }).waitFor();
+
+    const broken = path.join(dir, 'broken.json');
+    writeFileSync(
+      broken,
+      JSON.stringify({
+        journeys: [
+          {
+            name: 'Broken import',
+            nodes: [
+              { id: 'start', type: 'trigger.manual', config: {} },
+              { id: 'mail', type: 'email.send', config: { template: 'missing-template' } },
+            ],
+            edges: [{ id: 'e1', source: 'start', target: 'mail' }],
+          },
+        ],
+      }),
+    );
+    await page.locator('input[type="file"]').setInputFiles(broken);
+    await page.locator('.alert.error', { hasText: 'missing-template' }).waitFor();
+    const names = (await json<{ data: { name: string }[] }>(stack.call('GET', '/v1/journeys'))).data.map(
+      (j) => j.name,
+    );
+    expect(names.sort()).toEqual(['Imported copy', 'Live journey']);
+  }, 120_000);
 });

@@ -292,3 +292,21 @@ export function useRunningByVersion(id: string, versions: number[]) {
     })),
   });
 }
+
+type CodeBundleT = import('../../../engine/operations/journeys-as-code').CodeBundle;
+type PushReportT = import('../../../engine/operations/journeys-as-code').PushReport;
+
+/** The workspace's journeys, templates and segments in the format `wayline journeys pull` writes. */
+export function exportJourneysCode() {
+  return api.get<CodeBundleT>('/journeys-code');
+}
+
+/** Applies a bundle by name (validated and linted first; a problem refuses it and changes nothing). */
+export function pushJourneysCode(bundle: unknown, options: { dryRun?: boolean; publish?: boolean } = {}) {
+  return api.post<PushReportT>('/journeys-code', { bundle, ...options });
+}
+
+export function useRefreshJourneys() {
+  const queryClient = useQueryClient();
+  return useCallback(() => queryClient.invalidateQueries({ queryKey: journeyKeys.all }), [queryClient]);
+}

@@ -1,11 +1,14 @@
 import { useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import {
+  exportJourneysCode,
+  pushJourneysCode,
   useActiveCounts,
   useCreateJourney,
   useDeleteJourney,
   useJourneys,
   useJourneyTemplates,
+  useRefreshJourneys,
 } from '../api/journeys';
 import { useCan } from '../api/session';
 import { downloadJson } from '../lib/download';
@@ -21,6 +24,8 @@ export function JourneyListPage() {
   const deleteJourney = useDeleteJourney();
   const navigate = useNavigate();
   const [failure, setFailure] = useState<string | null>(null);
+  const [imported, setImported] = useState<string | null>(null);
+  const refreshJourneys = useRefreshJourneys();
   const file = useRef<HTMLInputElement>(null);
   // Roles that only read (analyst, developer) see the journeys without the ways to change them.
   const canWrite = useCan()('journeys:write');
@@ -37,10 +42,29 @@ export function JourneyListPage() {
 
   const importFile = async (selected: File) => {
     try {
-      const graph = JSON.parse(await selected.text()) as JourneyGraph;
+      const parsed = JSON.parse(await selected.text()) as JourneyGraph | { journeys: JourneyGraph[] };
+      if ('journeys' in parsed && Array.isArray(parsed.journeys)) {
+        // Journeys as code: the same bundle `wayline journeys pull` writes, checked and applied by name.
+        const report = await pushJourneysCode(parsed);
+        setFailure(null);
+        setImported(
+          `Imported ${selected.name}: ${report.journeys.map((j) => `${j.name} (${j.action})`).join(', ') || 'no journeys'}`,
+        );
+        await refreshJourneys();
+        return;
+      }
+      const graph = parsed as JourneyGraph;
       await create({ ...graph, name: graph.name || selected.name.replace(/\.json$/, '') });
     } catch (caught) {
       setFailure(`Could not import ${selected.name}: ${(caught as Error).message}`);
+    }
+  };
+
+  const exportAll = async () => {
+    try {
+      downloadJson('wayline-journeys', await exportJourneysCode());
+    } catch (caught) {
+      setFailure((caught as Error).message);
     }
   };
 
@@ -59,6 +83,9 @@ export function JourneyListPage() {
         <h1>Journeys</h1>
         {canWrite && (
           <div className="page-actions">
+            <button type="button" onClick={exportAll} data-testid="export-all">
+              Export all
+            </button>
             <button type="button" onClick={() => file.current?.click()}>
               Import JSON
             </button>
@@ -80,6 +107,11 @@ export function JourneyListPage() {
         )}
       </div>
       {error && <div className="alert error">{error}</div>}
+      {imported && !error && (
+        <div className="alert ok" data-testid="import-result">
+          {imported}
+        </div>
+      )}
       {canWrite && (
         <section>
           <h2 className="section-title">Start from a template</h2>
