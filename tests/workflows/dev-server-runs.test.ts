@@ -2,11 +2,12 @@ import { and, count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { contacts, journeyRuns, nodeVisits } from '../../db/schema';
 import type { JourneyRunResult } from '../../engine/automation/runs/types';
+import { databaseKinds } from '../helpers/databases';
 import { enroller, pathOf, publishGraph, runToEnd, workspaceWithContact } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 
-describe('journey runs on the real Temporal dev server (PGlite)', () => {
-  const stack = journeyStack('dev-server');
+describe.each(databaseKinds())('journey runs on the real Temporal dev server (%s)', (kind) => {
+  const stack = journeyStack('dev-server', { database: kind });
 
   it('runs a journey to completion', async () => {
     const { db, temporal } = stack;
