@@ -3,6 +3,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# Dependency fixes patch-package applies on install (postinstall).
+COPY patches ./patches
 # `npm install` follows the lock; `npm ci` refuses a lock without every platform's optional binaries.
 RUN npm install --no-audit --no-fund
 COPY . .
