@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db';
 import { createWorkspace, type NewWorkspace } from '../../engine/identity/workspaces';
-import { bearer, testApp } from '../helpers/app';
+import { identityApp } from '../engine/identity/identity-app';
+import { bearer } from '../helpers/app';
 import { openTestDb } from '../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../helpers/temporal';
 
@@ -184,7 +185,8 @@ describe('OpenAPI-driven fuzzing: every operation, fixed seed (Fastify inject, T
   beforeAll(async () => {
     database = await openTestDb();
     temporal = await devServerTemporal();
-    app = await testApp(database, temporal);
+    // With channel deps, so the channel routes are mounted too.
+    app = await identityApp(database, temporal);
     workspace = await createWorkspace(database.db, 'Fuzzed');
     spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
   });
