@@ -404,6 +404,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/journeys/:id/migrations': 'journeys:write',
   'GET /v1/journeys/:id/migrations': 'journeys:read',
   'GET /v1/journeys/:id/migrations/:migrationId': 'journeys:read',
+  'GET /v1/journeys/:id/timing': 'journeys:read',
 };
 
 /** The table key of a route: HEAD shares its GET's entry. */

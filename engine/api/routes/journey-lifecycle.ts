@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getMigration, listMigrations, previewMigration } from '../../automation/runs/migration';
+import { journeyTiming } from '../../automation/runs/timing';
 import { migrateJourneyRuns } from '../../operations/journey-lifecycle';
 import { codeBundleSchema, exportCode, pushCode } from '../../operations/journeys-as-code';
 import { audit, callerOf } from '../audit';
 import type { AppDeps } from '../deps';
 import { authedErrors, errors, listOf } from '../schemas/common';
 import {
+  journeyTimingSchema,
   migrationPreviewSchema,
   migrationRequestSchema,
   migrationSchema,
@@ -158,5 +160,20 @@ export const journeyLifecycleRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = 
       },
     },
     async (request) => getMigration(db, request.workspaceId, request.params.id, request.params.migrationId),
+  );
+
+  app.get(
+    '/journeys/:id/timing',
+    {
+      schema: {
+        tags,
+        summary:
+          'Per node of a version (the active one by default): median and p95 time spent in it; for sends, due → sent with deferred sends apart',
+        params: idParams,
+        querystring: z.object({ version: z.coerce.number().int().positive().max(2_147_483_647).optional() }),
+        response: { 200: journeyTimingSchema, ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => journeyTiming(db, request.workspaceId, request.params.id, request.query.version),
   );
 };

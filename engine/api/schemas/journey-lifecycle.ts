@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { journeyMigrations } from '../../../db/schema';
 import type { MigrationPreview } from '../../automation/runs/migration';
+import type { JourneyTiming } from '../../automation/runs/timing';
 import type { PushReport } from '../../operations/journeys-as-code';
 import { describes, rowSchema } from './common';
 import { problemSchema } from './journeys';
@@ -76,3 +77,22 @@ export const migrationPreviewSchema = describes<MigrationPreview>()(
 );
 
 export const migrationSchema = rowSchema(journeyMigrations).meta({ id: 'JourneyMigration' });
+
+const spread = z.object({ visits: z.number(), medianMs: z.number(), p95Ms: z.number() });
+
+export const journeyTimingSchema = describes<JourneyTiming>()(
+  z
+    .object({
+      version: z.number().nullable(),
+      nodes: z.array(
+        spread.extend({
+          nodeId: z.string(),
+          send: z
+            .object({ onTime: spread, deferred: spread })
+            .optional()
+            .describe('Sends: due → sent, with sends deferred by quiet hours or caps apart'),
+        }),
+      ),
+    })
+    .meta({ id: 'JourneyTiming' }),
+);
