@@ -52,7 +52,7 @@ export const assetRoutes: FastifyPluginAsyncZod<{
         );
       }
       const part = await request.file();
-      if (!part || part.fieldname !== 'file') {
+      if (part?.fieldname !== 'file') {
         throw new InvalidInput('file_required', 'The form needs a file in the field "file"', 'file');
       }
       let data: Buffer;
