@@ -53,7 +53,7 @@ export function CalendarPage() {
         </div>
       </div>
       <ErrorAlert error={calendar.error} />
-      <div className="calendar-grid" aria-label="Calendar">
+      <section className="calendar-grid" aria-label="Calendar">
         {days.map((d) => {
           const day = iso(d);
           return (
@@ -84,7 +84,7 @@ export function CalendarPage() {
             </div>
           );
         })}
-      </div>
+      </section>
     </div>
   );
 }

@@ -148,7 +148,7 @@ export function ReportPage(props: { kind: 'campaigns' | 'broadcasts' }) {
         {r.attribution.clickWindowHours} h of a click or {r.attribution.openWindowHours} h of an open.
       </p>
       {r.budget && <BudgetLine budget={r.budget} currency={r.currency} />}
-      <div className="kpis" aria-label="Totals">
+      <section className="kpis" aria-label="Totals">
         {COLUMNS.map(([k, label]) => (
           <div className="kpi" key={k} data-testid={`kpi-${k}`}>
             <span>{label}</span>
@@ -157,7 +157,7 @@ export function ReportPage(props: { kind: 'campaigns' | 'broadcasts' }) {
             {k === 'roas' && <small>revenue / cost</small>}
           </div>
         ))}
-      </div>
+      </section>
       {r.holdout && (
         <p data-testid="holdout">
           Holdout: {pct(r.holdout.treated.rate)} of contacts sent to converted against{' '}
@@ -165,7 +165,7 @@ export function ReportPage(props: { kind: 'campaigns' | 'broadcasts' }) {
           {count(r.holdout.incrementalConversions)} extra conversions.
         </p>
       )}
-      <div className="chart" aria-label="Over time">
+      <figure className="chart" aria-label="Over time">
         <ResponsiveContainer>
           <LineChart data={r.byDay}>
             <CartesianGrid strokeDasharray="3 3" />
@@ -178,8 +178,8 @@ export function ReportPage(props: { kind: 'campaigns' | 'broadcasts' }) {
             <Line dataKey="revenue" name="Revenue" stroke="#f76707" />
           </LineChart>
         </ResponsiveContainer>
-      </div>
-      <div className="chart" aria-label="Funnel">
+      </figure>
+      <figure className="chart" aria-label="Funnel">
         <ResponsiveContainer>
           <BarChart data={funnel}>
             <CartesianGrid strokeDasharray="3 3" />
@@ -189,7 +189,7 @@ export function ReportPage(props: { kind: 'campaigns' | 'broadcasts' }) {
             <Bar dataKey="value" name="Messages" fill="#748ffc" />
           </BarChart>
         </ResponsiveContainer>
-      </div>
+      </figure>
       {breakdown(
         'By channel',
         r.byChannel.map((x) => ({ ...x, key: x.channel })),
