@@ -11,6 +11,7 @@
  * Each scenario prints its report as JSON on stdout and its progress on stderr.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { root, seconds, startPostgres } from './parts';
 
@@ -103,6 +104,7 @@ function lastJson(stdout: string): Report | undefined {
 const rows: Row[] = [];
 const failures: string[] = [];
 const suiteStarted = performance.now();
+const loadBefore = os.loadavg()[0].toFixed(1);
 try {
   for (const scenario of chosen) {
     const started = performance.now();
@@ -160,6 +162,7 @@ console.log(
     ...table.map(line),
     '',
     `Fault suite: ${seconds(performance.now() - suiteStarted)} s, ${failures.length ? `${failures.length} failed` : 'all bounds held'}.`,
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.versions.node}, load average ${loadBefore} at the start, ${os.loadavg()[0].toFixed(1)} at the end.`,
     ...failures.map((f) => `  - ${f}`),
   ].join('\n'),
 );
