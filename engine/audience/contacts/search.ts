@@ -71,7 +71,7 @@ const lastActivitySql = () =>
   sql<
     string | null
   >`(select to_char(max(e.received_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from ${events} e where e.workspace_id = "contacts"."workspace_id" and e.contact_id = "contacts"."id")`;
-const lastActivity = sql`(select max(${events.receivedAt}) from ${events} where ${events.workspaceId} = ${contacts.workspaceId} and ${events.contactId} = ${contacts.id})`;
+const lastActivity = sql`(select max(e.received_at) from ${events} e where e.workspace_id = "contacts"."workspace_id" and e.contact_id = "contacts"."id")`;
 
 /** The SQL conditions of a filter, workspace scope included. */
 export function contactFilterSql(workspaceId: string, search: ContactFilter, now = new Date()): SQL[] {

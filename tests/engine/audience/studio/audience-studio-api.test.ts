@@ -275,6 +275,8 @@ describe.each(databaseKinds())(
       ).json();
       expect(lastActive.data[0]).toMatchObject({ externalId: 'amy', lastActivityAt: expect.any(String) });
       expect(lastActive.total).toBe(3);
+      // Ascending puts the contacts without any activity first, amy (the only one with an event) last.
+      expect((await ids('sort=lastActivity&order=asc')).at(-1)).toBe('amy');
       expect(lastActive.nextCursor).not.toBeNull();
       const second = (
         await call(
