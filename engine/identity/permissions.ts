@@ -340,6 +340,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/templates/validate': 'templates:read',
   'POST /v1/templates/test': 'templates:write',
   'GET /v1/templates/:id/versions': 'templates:read',
+  'GET /v1/templates/:id/usage': 'templates:read',
   'GET /v1/templates/:id/versions/:version': 'templates:read',
   'POST /v1/templates/:id/versions/:version/revert': 'templates:write',
   'POST /v1/channels/:channel/test': 'channels:manage',

@@ -204,6 +204,8 @@ describe('template studio in a browser (Chromium, API + UI, PGlite, Temporal dev
       contactIds: [contact.id],
     });
     expect(enrolled.status).toBe(200);
+    await page.goto(`${stack.url}/templates/${templateId}`);
+    await page.locator('[data-testid="template-usage"]', { hasText: 'Sent by Welcome (active)' }).waitFor();
     const sent = await eventually(() => sink.mails.find((m) => m.subject === 'Welcome, Ada!'));
     expect(sent.to).toMatchObject({ text: 'ada@example.com' });
     expect(sent.html).toContain('Hi Ada, welcome aboard.');

@@ -77,6 +77,17 @@ export function useTemplateVersions(id: string | undefined) {
   });
 }
 
+/** The published journeys that send a template. */
+export function useTemplateUsage(id: string | undefined) {
+  return useQuery({
+    queryKey: ['templates', 'usage', id ?? 'new'],
+    queryFn: async () =>
+      (await api.get<{ data: { id: string; name: string; status: string }[] }>(`/templates/${id}/usage`))
+        .data,
+    enabled: !!id,
+  });
+}
+
 export function useTemplateFields() {
   return useQuery({
     queryKey: keys.fields,

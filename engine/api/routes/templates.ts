@@ -20,6 +20,7 @@ import {
   templateProblems,
   updateTemplate,
 } from '../../messaging/templates/templates';
+import { journeysUsingTemplate } from '../../messaging/templates/usage';
 import { audit, callerOf } from '../audit';
 import type { AppDeps } from '../deps';
 import { authedErrors, errors, listOf, noContent } from '../schemas/common';
@@ -174,6 +175,27 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels?: C
         objectId: request.params.id,
       });
       return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/templates/:id/usage',
+    {
+      schema: {
+        tags,
+        summary:
+          'The published journeys that send this template (it cannot be deleted or renamed under them)',
+        params: idParams,
+        response: {
+          200: listOf(z.object({ id: z.string(), name: z.string(), status: z.string() })),
+          ...authedErrors,
+          ...errors(404),
+        },
+      },
+    },
+    async (request) => {
+      const template = await getTemplate(db, request.workspaceId, request.params.id);
+      return { data: await journeysUsingTemplate(db, request.workspaceId, template.name) };
     },
   );
 

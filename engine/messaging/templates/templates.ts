@@ -5,6 +5,7 @@ import { templates, templateVersions } from '../../../db/schema';
 import { Conflict, InvalidInput, NotFound } from '../../errors';
 import { compileMjml, mjmlProblems } from './mjml';
 import { liquidProblems, type SyntaxProblem } from './syntax';
+import { journeysUsingTemplate } from './usage';
 
 export type TemplateRow = typeof templates.$inferSelect;
 export type TemplateVersionRow = typeof templateVersions.$inferSelect;
@@ -162,6 +163,7 @@ async function saveVersion(
         .where(and(eq(templates.workspaceId, workspaceId), eq(templates.id, id)))
         .for('update');
       if (!current) throw new NotFound('Template', id);
+      if (content.name !== current.name) await refuseInUse(t, workspaceId, current.name, 'renamed');
       // A template saved before versions were kept gets its current state recorded first.
       await t
         .insert(templateVersions)
@@ -293,7 +295,20 @@ export async function listTemplates(
     .orderBy(asc(templates.name));
 }
 
+/** Running journeys find a template by name: it cannot be deleted or renamed under them. */
+async function refuseInUse(db: Db, workspaceId: string, name: string, what: 'deleted' | 'renamed') {
+  const users = await journeysUsingTemplate(db, workspaceId, name);
+  if (users.length === 0) return;
+  throw new Conflict(
+    'template_in_use',
+    `“${name}” cannot be ${what}: ${users.map((j) => `“${j.name}”`).join(', ')} (${users.length === 1 ? 'a published journey' : 'published journeys'}) ${users.length === 1 ? 'sends' : 'send'} it`,
+    'name',
+  );
+}
+
 export async function deleteTemplate(db: Db, workspaceId: string, id: string): Promise<void> {
+  const template = await getTemplate(db, workspaceId, id);
+  await refuseInUse(db, workspaceId, template.name, 'deleted');
   const removed = await db
     .delete(templates)
     .where(and(eq(templates.workspaceId, workspaceId), eq(templates.id, id)))

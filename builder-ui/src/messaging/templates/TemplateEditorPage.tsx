@@ -11,6 +11,7 @@ import {
   useTemplate,
   useTemplateChanges,
   useTemplateFields,
+  useTemplateUsage,
   validateTemplate,
 } from '../../api/templates';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -108,6 +109,7 @@ export function TemplateEditorPage() {
   const isNew = !templateId || templateId === 'new';
   const stored = useTemplate(isNew ? undefined : templateId);
   const fields = useTemplateFields().data;
+  const usage = useTemplateUsage(isNew ? undefined : templateId).data ?? [];
   const { create, update, remove } = useTemplateChanges();
   const navigate = useNavigate();
   const can = useCan();
@@ -179,6 +181,18 @@ export function TemplateEditorPage() {
             <p className="help">
               Version {stored.data.version}
               {stored.data.updatedBy ? `, saved by ${stored.data.updatedBy}` : ''}
+            </p>
+          )}
+          {usage.length > 0 && (
+            <p className="help" data-testid="template-usage">
+              Sent by{' '}
+              {usage.map((j, i) => (
+                <span key={j.id}>
+                  {i > 0 ? ', ' : ''}
+                  <Link to={`/journeys/${j.id}`}>{j.name}</Link> ({j.status})
+                </span>
+              ))}
+              : it keeps its name while they run.
             </p>
           )}
         </div>

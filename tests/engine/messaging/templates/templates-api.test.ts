@@ -11,6 +11,7 @@ import { type ChannelDeps, closeChannelDeps } from '../../../../engine/messaging
 import { startSmtpSink } from '../../../connectors/peers';
 import { testChannelDeps, testSecretBox } from '../../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../../helpers/databases';
+import { line, publishGraph } from '../../../helpers/fixtures';
 import { devServerTemporal, type TemporalHarness } from '../../../helpers/temporal';
 
 describe.each(databaseKinds())('templates API on %s (Fastify inject, Temporal dev server client)', (kind) => {
@@ -324,5 +325,50 @@ describe.each(databaseKinds())('templates API on %s (Fastify inject, Temporal de
       await sink.close();
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
     }
+  });
+  it('refuses to delete or rename a template a published journey sends, naming the journey', async () => {
+    const { ws, call } = await workspace();
+    const created = (
+      await call('POST', '/v1/templates', {
+        name: 'promo',
+        channel: 'email',
+        subject: 'Deals',
+        body: 'Deals',
+      })
+    ).json();
+    await publishGraph(
+      database.db,
+      ws.id,
+      line('Spring campaign', [
+        { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
+        { id: 'mail', type: 'email.send', config: { template: 'promo' } },
+      ]),
+    );
+    expect((await call('GET', `/v1/templates/${created.id}/usage`)).json().data).toMatchObject([
+      { name: 'Spring campaign', status: 'active' },
+    ]);
+    const deleted = await call('DELETE', `/v1/templates/${created.id}`);
+    expect(deleted.statusCode).toBe(409);
+    expect(deleted.json().error).toMatchObject({ code: 'template_in_use', field: 'name' });
+    expect(deleted.json().error.message).toContain('“Spring campaign”');
+    const renamed = await call('PUT', `/v1/templates/${created.id}`, {
+      name: 'promo 2',
+      channel: 'email',
+      body: 'x',
+    });
+    expect(renamed.statusCode).toBe(409);
+    const edited = await call('PUT', `/v1/templates/${created.id}`, {
+      name: 'promo',
+      channel: 'email',
+      body: 'New deals',
+    });
+    expect(edited.statusCode).toBe(200);
+    expect((await call('GET', `/v1/templates/${created.id}`)).json()).toMatchObject({
+      name: 'promo',
+      body: 'New deals',
+    });
+    // A template no journey sends goes.
+    const spare = (await call('POST', '/v1/templates', { name: 'spare', channel: 'sms', body: 'x' })).json();
+    expect((await call('DELETE', `/v1/templates/${spare.id}`)).statusCode).toBe(204);
   });
 });
