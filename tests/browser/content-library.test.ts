@@ -20,13 +20,6 @@ describe('content library, editor, upload and scheduled social post in a browser
     stack = await startStack();
     browser = await openBrowser();
     page = browser.page;
-    const account = await stack.call('POST', '/v1/social/accounts', {
-      provider: 'x',
-      name: '@acme on X',
-      settings: { username: 'acme', apiUrl: x.url },
-      credentials: xCredentials,
-    });
-    expect(account.status).toBe(201);
     await stack.call('POST', '/v1/content', {
       kind: 'article',
       title: 'Old newsletter',
@@ -64,6 +57,26 @@ describe('content library, editor, upload and scheduled social post in a browser
     await expect
       .poll(() => page.locator('[role="alert"]').first().textContent())
       .toContain('cannot be uploaded');
+  });
+
+  it('connects an X account, its secrets write-only, with field errors inline', async () => {
+    const panel = page.getByTestId('social-accounts');
+    await panel.locator('#social-provider').selectOption('x');
+    await panel.locator('#social-name').fill('@acme on X');
+    await panel.locator('#social-settings-username').fill('not a handle!');
+    await panel.locator('#social-settings-apiUrl').fill(x.url);
+    await panel.locator('#social-credentials-consumerKey').fill(xCredentials.consumerKey);
+    await panel.locator('#social-credentials-consumerSecret').fill(xCredentials.consumerSecret);
+    await panel.locator('#social-credentials-accessToken').fill(xCredentials.accessToken);
+    await panel.locator('#social-credentials-accessTokenSecret').fill(xCredentials.accessTokenSecret);
+    await panel.getByRole('button', { name: 'Connect' }).click();
+    await expect
+      .poll(() => panel.locator('[data-field-error="social-settings-username"]').textContent())
+      .toContain('account handle');
+    await panel.locator('#social-settings-username').fill('@acme');
+    await panel.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => panel.locator('li').first().textContent()).toContain('@acme on X (x)');
+    expect(await panel.locator('#social-credentials-consumerSecret').inputValue()).toBe('');
   });
 
   it('creates an image item, with the server’s field errors shown inline', async () => {

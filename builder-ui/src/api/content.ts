@@ -144,3 +144,42 @@ export function useContentPerformance(id: string | undefined) {
     enabled: !!id,
   });
 }
+
+export interface SocialProvider {
+  id: string;
+  title: string;
+  settingsSchema: {
+    properties?: Record<string, { description?: string; default?: unknown }>;
+    required?: string[];
+  };
+  credentialsSchema: { properties?: Record<string, { description?: string }>; required?: string[] };
+  engagement: boolean;
+}
+
+export function useSocialProviders() {
+  return useQuery({
+    queryKey: [...keys.accounts, 'providers'],
+    queryFn: async () => (await api.get<{ providers: SocialProvider[] }>('/social/accounts')).providers,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export function useSocialAccountChanges() {
+  const queryClient = useQueryClient();
+  const onSuccess = () => queryClient.invalidateQueries({ queryKey: keys.accounts });
+  return {
+    connect: useMutation({
+      mutationFn: (input: {
+        provider: string;
+        name: string;
+        settings: Record<string, string>;
+        credentials: Record<string, string>;
+      }) => api.post<SocialAccount>('/social/accounts', input),
+      onSuccess,
+    }),
+    remove: useMutation({
+      mutationFn: (id: string) => api.delete<void>(`/social/accounts/${id}`),
+      onSuccess,
+    }),
+  };
+}

@@ -4,6 +4,7 @@ import { type ContentFilter, useAssets, useContentItems } from '../api/content';
 import { useCan } from '../api/session';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { AssetUpload } from './AssetUpload';
+import { SocialAccountsPanel } from './SocialAccountsPanel';
 import './content.css';
 
 const KINDS = ['article', 'image', 'video', 'offer', 'coupon'];
@@ -92,6 +93,7 @@ export function ContentLibraryPage() {
           </figure>
         ))}
       </div>
+      <SocialAccountsPanel />
     </div>
   );
 }
