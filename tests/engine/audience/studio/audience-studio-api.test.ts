@@ -8,6 +8,7 @@ import {
   dealStages,
   deals,
   events,
+  journeyRuns,
   journeys,
   listMembers,
   messages,
@@ -18,6 +19,7 @@ import { firstMatchingGroup } from '../../../../engine/automation/journeys/evalu
 import { createWorkspace, type NewWorkspace } from '../../../../engine/identity/workspaces';
 import { bearer } from '../../../helpers/app';
 import { databaseKinds, openTestDb } from '../../../helpers/databases';
+import { line, publishGraph } from '../../../helpers/fixtures';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../../helpers/temporal';
 import { identityApp, member, signIn } from '../../identity/identity-app';
 
@@ -387,6 +389,28 @@ describe.each(databaseKinds())(
       );
       expect(both.statusCode).toBe(400);
       expect(both.json().error.field).toBe('body.selection.ids');
+      // Enroll the 3 winners in an active journey (forced, whatever its trigger).
+      const { journey } = await publishGraph(
+        database.db,
+        ws.id,
+        line('Winner follow-up', [{ id: 'start', type: 'trigger.manual', config: {} }]),
+      );
+      const unknown = await call(
+        'POST',
+        '/v1/contacts/bulk',
+        { action: { type: 'enroll', journeyId: ids[0] }, selection: { ids } },
+        key,
+      );
+      expect(unknown.statusCode).toBe(404);
+      expect(
+        await run({
+          action: { type: 'enroll', journeyId: journey.id },
+          selection: { filter: { tag: 'winner' } },
+        }),
+      ).toMatchObject({ status: 'completed', total: 3, succeeded: 3, failed: 0 });
+      expect(
+        await database.db.select().from(journeyRuns).where(eq(journeyRuns.journeyId, journey.id)),
+      ).toHaveLength(3);
       expect(await run({ action: { type: 'delete' }, selection: { ids: [ids[0], ids[1]] } })).toMatchObject({
         succeeded: 2,
       });
