@@ -20,12 +20,6 @@ describe('contacts table and profile in a browser (Chromium, API + UI, PGlite, T
     browser = await openBrowser();
     page = browser.page;
     await stack.call('POST', '/v1/attributes', { key: 'seats', label: 'Seats', type: 'number' });
-    await stack.call('POST', '/v1/attributes', {
-      key: 'tier',
-      label: 'Tier',
-      type: 'enum',
-      options: ['gold', 'silver'],
-    });
     adaId = (
       await json<{ id: string }>(
         stack.call('POST', '/v1/contacts', {
@@ -52,6 +46,20 @@ describe('contacts table and profile in a browser (Chromium, API + UI, PGlite, T
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
+  });
+
+  it('defines an enum attribute on the attributes page; a missing option is refused inline', async () => {
+    await page.goto(`${stack.url}/contacts/attributes`);
+    await page.getByLabel('Key (as stored on the contact)').fill('tier');
+    await page.getByLabel('Label').fill('Tier');
+    await page.getByLabel('Type').selectOption('enum');
+    await page.getByRole('button', { name: 'Add attribute' }).click();
+    await page
+      .locator('.field-error .field-message', { hasText: 'an enum needs at least one option' })
+      .waitFor();
+    await page.getByLabel('Options (comma-separated)').fill('gold, silver');
+    await page.getByRole('button', { name: 'Add attribute' }).click();
+    await page.locator('[data-testid="attributes-table"] tr', { hasText: 'gold, silver' }).waitFor();
   });
 
   it('filters the table by tag and attribute, sorts by an attribute, and tags a selection in bulk', async () => {
