@@ -126,7 +126,11 @@ describe('segment builder in a browser (Chromium, API + UI, PGlite, Temporal dev
       nodes: [{ id: 'start', type: 'trigger.segment', config: { segmentId }, position: { x: 0, y: 0 } }],
       edges: [],
     });
-    await page.goto(`${stack.url}/segments/${segmentId}`);
+    await page.goto(`${stack.url}/segments`);
+    const row = page.locator('[data-testid="segments-page"] tr', { hasText: 'Pro buyers or VIPs' });
+    await expect(row.locator('td.num').textContent()).resolves.toBe('2');
+    await row.getByRole('link').click();
+    await page.waitForURL(`${stack.url}/segments/${segmentId}`);
     await page.locator('[data-testid="segment-usage"]', { hasText: 'VIP follow-up' }).waitFor();
     page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: 'Delete' }).click();
