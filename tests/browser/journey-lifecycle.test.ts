@@ -139,6 +139,20 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
       'wait (next): tag-old → tag-new',
     );
     await screenshot(page, 'journey-version-diff');
+
+    // Where time goes in version 2: the table, and the heat on the canvas.
+    await diff.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: /Time in each node/ }).click();
+    const timing = page.getByTestId('timing-table');
+    await timing.locator('tr[data-node="wait"]').waitFor();
+    const timed = await json<{ nodes: { nodeId: string; visits: number }[] }>(
+      stack.call('GET', `/v1/journeys/${id}/timing?version=2`),
+    );
+    expect(timed.nodes.find((n) => n.nodeId === 'tag-new')?.visits).toBe(5);
+    expect(await timing.locator('tr[data-node="tag-new"] td').nth(1).textContent()).toBe('5');
+    await page.getByLabel('Heat on the canvas').check();
+    await expect.poll(() => page.locator('.jn[data-diff="hot"]').count()).toBeGreaterThan(0);
+    await screenshot(page, 'journey-timing');
   }, 240_000);
 
   it('exports the workspace as the journeys-as-code bundle and imports one back, refusing a broken one', async () => {

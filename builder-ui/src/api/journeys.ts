@@ -310,3 +310,17 @@ export function useRefreshJourneys() {
   const queryClient = useQueryClient();
   return useCallback(() => queryClient.invalidateQueries({ queryKey: journeyKeys.all }), [queryClient]);
 }
+
+export type { JourneyTiming } from '../../../engine/automation/runs/timing';
+
+/** Median and p95 time per node of a version (the active one when null). */
+export function useJourneyTiming(id: string, version: number | null, enabled = true) {
+  return useQuery({
+    queryKey: [...journeyKeys.detail(id), 'timing', version] as const,
+    queryFn: () =>
+      api.get<import('../../../engine/automation/runs/timing').JourneyTiming>(
+        `/journeys/${id}/timing${version === null ? '' : `?version=${version}`}`,
+      ),
+    enabled,
+  });
+}

@@ -5,7 +5,8 @@ import { indexTypes, type TypeIndex } from '../model/versions';
 
 export type { FlowEdge, FlowNode, JourneyNodeData } from '../model/graph';
 
-export type DiffMark = 'added' | 'changed';
+/** A node's mark on the canvas: a version diff (added, changed) or the timing heat (hot, cool). */
+export type DiffMark = 'added' | 'changed' | 'hot' | 'cool';
 
 export interface SimulationMark {
   order: number;

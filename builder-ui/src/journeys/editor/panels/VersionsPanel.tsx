@@ -2,6 +2,7 @@ import { useJourneyVersions } from '../../../api/journeys';
 import { formatDate } from '../../../lib/format';
 import type { KeyedStore } from '../../../lib/store';
 import type { DiffMark } from '../context';
+import { TimingView } from './TimingView';
 import { type Compare, VersionDiffView } from './VersionDiffView';
 
 /** Published versions, newest first; each opens read-only on the canvas. */
@@ -46,6 +47,13 @@ export function VersionsPanel(props: {
           </li>
         ))}
       </ul>
+      {props.activeVersion !== null && (
+        <TimingView
+          journeyId={props.journeyId}
+          version={props.viewing ?? props.activeVersion}
+          heatStore={props.diffStore}
+        />
+      )}
       {versions && versions.length > 0 && (
         <VersionDiffView
           journeyId={props.journeyId}
