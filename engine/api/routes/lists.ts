@@ -11,11 +11,7 @@ import {
 import { addToList, createList, deleteList, removeFromList, updateList } from '../../operations/lists';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
-import {
-  contactPageSchema,
-  listMembersChangeSchema,
-  listWithSizeSchema,
-} from '../schemas/audience';
+import { contactPageSchema, listMembersChangeSchema, listWithSizeSchema } from '../schemas/audience';
 import { authedErrors, errors, listOf, noContent } from '../schemas/common';
 
 const idParams = z.object({ id: z.uuid() });
