@@ -7,7 +7,11 @@ import { socialAccounts, socialEngagement } from '../../../db/schema';
 import { buildApp } from '../../../engine/api/app';
 import { createRegistry } from '../../../engine/automation/nodes';
 import { refreshSocialEngagement } from '../../../engine/content/social';
-import { socialPostScheduleId } from '../../../engine/content/social-schedule';
+import {
+  ensureSocialEngagementSchedule,
+  SOCIAL_ENGAGEMENT_SCHEDULE_ID,
+  socialPostScheduleId,
+} from '../../../engine/content/social-schedule';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { json, startHttpPeer } from '../../connectors/peers';
 import { startXPeer, xCredentials } from '../../connectors/social-peers';
@@ -213,6 +217,26 @@ describe.each(databaseKinds())(
         .from(socialEngagement)
         .where(eq(socialEngagement.workspaceId, ws.id));
       expect(history.map((h) => [h.likes, h.shares, h.comments])).toEqual([[17, 5, 3]]);
+    });
+
+    it('fetches engagement on its Temporal Schedule (triggered here rather than waiting an hour)', async () => {
+      const { call, xAccount, item, posts } = await setup('Engagement schedule');
+      await call('POST', `/v1/content/${item.id}/publish`, { accountIds: [xAccount.id] });
+      await until(posts, (p) => p[0]?.status === 'published');
+      await ensureSocialEngagementSchedule(temporal.client, temporal.taskQueue);
+      // Idempotent: a second worker start updates the same schedule.
+      await ensureSocialEngagementSchedule(temporal.client, temporal.taskQueue);
+      const handle = temporal.client.schedule.getHandle(SOCIAL_ENGAGEMENT_SCHEDULE_ID);
+      try {
+        const description = await handle.describe();
+        expect(description.spec.intervals?.[0]?.every).toBe(3_600_000);
+        expect(description.action).toMatchObject({ workflowType: 'socialEngagementRefresh' });
+        await handle.trigger();
+        const counted = await until(posts, (p) => p[0]?.engagementAt !== null, 30_000);
+        expect(counted[0]).toMatchObject({ likes: 17, shares: 5, comments: 3 });
+      } finally {
+        await handle.delete();
+      }
     });
   },
 );
