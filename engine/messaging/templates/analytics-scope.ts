@@ -8,6 +8,8 @@ export interface TemplateAnalytics extends AnalyticsProfile {
   recommendations: string[];
   /** For each product the contact bought: the products often bought with it. */
   boughtTogether: Record<string, string[]>;
+  /** For every product of a one-product rule: the products often bought with it (the `bought_with` filter). */
+  productPairs: Record<string, string[]>;
 }
 
 type Row = { product: string; source: string | null };
@@ -64,5 +66,24 @@ export async function loadTemplateAnalytics(
     ...profile,
     recommendations: rows.filter((r) => r.source === null).map((r) => r.product),
     boughtTogether,
+    productPairs: await productPairs(db, workspaceId, limit),
   };
+}
+
+/**
+ * Every one-product rule as product → the products bought with it, strongest lift first, so a
+ * template can ask about any product (one in the event, an item of a cart) at render time.
+ */
+async function productPairs(db: Db, workspaceId: string, limit: number): Promise<Record<string, string[]>> {
+  const result = (await db.execute(sql`
+    select ${affinityRules.antecedent}[1] as source, c.product, max(${affinityRules.lift}) as lift
+    from ${affinityRules}, unnest(${affinityRules.consequent}) as c(product)
+    where ${affinityRules.workspaceId} = ${workspaceId} and cardinality(${affinityRules.antecedent}) = 1
+    group by 1, 2 order by 1, 3 desc, 2`)) as unknown as Row[] | { rows: Row[] };
+  const pairs: Record<string, string[]> = {};
+  for (const row of Array.isArray(result) ? result : result.rows) {
+    const list = (pairs[row.source as string] ??= []);
+    if (list.length < limit) list.push(row.product);
+  }
+  return pairs;
 }

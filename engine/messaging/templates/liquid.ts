@@ -17,7 +17,7 @@ export const LIQUID_LIMITS = {
  * bounded. `partials` are the workspace's layouts and snippets, by name; nothing is read from disk.
  */
 export function createLiquid(options: { html: boolean; partials: Record<string, string> }): Liquid {
-  return new Liquid({
+  const liquid = new Liquid({
     templates: options.partials,
     strictVariables: true,
     strictFilters: true,
@@ -29,4 +29,20 @@ export function createLiquid(options: { html: boolean; partials: Record<string, 
     cache: false,
     ...LIQUID_LIMITS,
   });
+  liquid.registerFilter('bought_with', boughtWith);
+  return liquid;
+}
+
+/**
+ * `{{ "tea" | bought_with }}`: the products often bought with a product, strongest lift first,
+ * from the scope's `product_pairs` (the last affinity refresh); `| bought_with: 3` keeps three.
+ */
+function boughtWith(
+  this: { context: { environments: unknown } },
+  product: unknown,
+  limit?: unknown,
+): string[] {
+  const pairs = (this.context.environments as { product_pairs?: Record<string, string[]> }).product_pairs;
+  const list = pairs && Object.hasOwn(pairs, String(product)) ? pairs[String(product)] : [];
+  return typeof limit === 'number' && limit >= 0 ? list.slice(0, limit) : list;
 }

@@ -42,6 +42,7 @@ const emptyAnalytics: TemplateAnalytics = {
   cluster: null,
   recommendations: [],
   boughtTogether: {},
+  productPairs: {},
 };
 
 /** A contact made of sample JSON: known fields go where a stored contact keeps them, the rest are attributes. */

@@ -43,5 +43,6 @@ export function renderScope(input: {
     preferences_url: input.links?.preferencesUrl ?? '',
     recommendations: input.analytics?.recommendations ?? [],
     bought_together: input.analytics?.boughtTogether ?? {},
+    product_pairs: input.analytics?.productPairs ?? {},
   };
 }

@@ -73,4 +73,23 @@ describe.each(databaseKinds())('analytics results in Liquid (%s)', (kind) => {
     expect(rendered.text).toContain('CLV n/a');
     expect(rendered.text).not.toMatch(/Try[^;]*tea/);
   });
+
+  it('answers the bought_with filter for any product given at render time', async () => {
+    const rendered = await previewTemplate(
+      database.db,
+      workspaceId,
+      {
+        name: 'cart',
+        subject: 'x',
+        preheader: null,
+        // Ada never bought cups or honey; the rules still answer for them.
+        body: '{{ "cups" | bought_with | join: "," }}|{{ "honey" | bought_with: 1 | join: "," }}|{{ "kettle" | bought_with | size }}',
+        html: null,
+      } as never,
+      { contactId: ada },
+    );
+    // cups ⇒ tea and honey ⇒ tea hold with confidence 1 (every order with cups or honey has tea);
+    // the kettle was bought alone once, so nothing is bought with it.
+    expect(rendered.text).toBe('tea|tea|0');
+  });
 });
