@@ -153,6 +153,29 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
     await page.getByLabel('Heat on the canvas').check();
     await expect.poll(() => page.locator('.jn[data-diff="hot"]').count()).toBeGreaterThan(0);
     await screenshot(page, 'journey-timing');
+    await page.getByLabel('Heat on the canvas').uncheck();
+
+    // One contact's path replayed step by step: entered on v1, moved while waiting, finished on v2.
+    await page.getByRole('button', { name: /Replay a contact's path/ }).click();
+    const runSelect = page.getByLabel('Run to replay');
+    await expect.poll(() => runSelect.locator('option').count()).toBe(6);
+    await runSelect.selectOption({ index: 1 });
+    const replay = page.getByTestId('replay-step');
+    expect(await replay.getByTestId('replay-node').textContent()).toBe('start');
+    const forward = replay.getByRole('button', { name: 'Forward ▶' });
+    await forward.click();
+    expect(await replay.getByTestId('replay-node').textContent()).toBe('wait');
+    expect(await replay.getByTestId('replay-port').textContent()).toBe('migrated');
+    expect(await replay.locator('.replay-outcome').textContent()).toContain('"toVersion": 2');
+    await forward.click();
+    await forward.click();
+    expect(await replay.getByTestId('replay-node').textContent()).toBe('tag-new');
+    expect(await forward.isDisabled()).toBe(true);
+    await node('tag-new').locator('.jn-step', { hasText: '4' }).waitFor();
+    await replay.getByRole('button', { name: '◀ Back' }).click();
+    expect(await replay.getByTestId('replay-node').textContent()).toBe('wait');
+    await expect.poll(() => node('tag-new').locator('.jn-step').count()).toBe(0);
+    await screenshot(page, 'journey-replay');
   }, 240_000);
 
   it('exports the workspace as the journeys-as-code bundle and imports one back, refusing a broken one', async () => {

@@ -324,3 +324,13 @@ export function useJourneyTiming(id: string, version: number | null, enabled = t
     enabled,
   });
 }
+
+/** The journey's latest runs with the path each took (for replay). */
+export function useJourneyRuns(id: string, enabled = true) {
+  return useQuery({
+    queryKey: [...journeyKeys.detail(id), 'runs'] as const,
+    queryFn: async () =>
+      (await api.get<{ data: import('../lib/types').Run[] }>(`/journeys/${id}/runs?limit=50`)).data,
+    enabled,
+  });
+}

@@ -2,7 +2,7 @@ import type { Pickers } from '../../components/schema-form/SchemaForm';
 import type { KeyedStore } from '../../lib/store';
 import type { Journey, SimulationResult, ValidationResult } from '../../lib/types';
 import type { TypeIndex } from '../model/versions';
-import type { DiffMark } from './context';
+import type { DiffMark, SimulationMark } from './context';
 import type { SidePanel } from './EditorToolbar';
 import { NodePanel } from './panels/NodePanel';
 import { SettingsPanel } from './panels/SettingsPanel';
@@ -34,6 +34,7 @@ export function SidePanels(props: {
   diffStore: KeyedStore<DiffMark>;
   compare: Compare | null;
   onCompare: (compare: Compare | null) => void;
+  simulationStore: KeyedStore<SimulationMark[]>;
 }) {
   const { side, journey, graph, meta, validation, readOnly } = props;
   const problems = [...(validation?.errors ?? []), ...(validation?.warnings ?? [])];
@@ -61,6 +62,7 @@ export function SidePanels(props: {
           diffStore={props.diffStore}
           compare={props.compare}
           onCompare={props.onCompare}
+          replay={{ nodes: graph.nodes, store: props.simulationStore }}
           onClose={props.onClose}
         />
       )}

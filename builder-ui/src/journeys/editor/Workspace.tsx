@@ -193,6 +193,7 @@ function WorkspaceInner(props: WorkspaceProps) {
             diffStore={stores.diff}
             compare={props.compare}
             onCompare={props.onCompare}
+            simulationStore={stores.simulation}
             onView={async (version) => {
               await autosave.saveNow();
               props.onViewVersion(version);

@@ -1,7 +1,8 @@
 import { useJourneyVersions } from '../../../api/journeys';
 import { formatDate } from '../../../lib/format';
 import type { KeyedStore } from '../../../lib/store';
-import type { DiffMark } from '../context';
+import type { DiffMark, FlowNode, SimulationMark } from '../context';
+import { ReplayView } from './ReplayView';
 import { TimingView } from './TimingView';
 import { type Compare, VersionDiffView } from './VersionDiffView';
 
@@ -15,6 +16,7 @@ export function VersionsPanel(props: {
   diffStore: KeyedStore<DiffMark>;
   compare: Compare | null;
   onCompare: (compare: Compare | null) => void;
+  replay?: { nodes: FlowNode[]; store: KeyedStore<SimulationMark[]> };
 }) {
   const versions = useJourneyVersions(props.journeyId).data;
   return (
@@ -47,6 +49,9 @@ export function VersionsPanel(props: {
           </li>
         ))}
       </ul>
+      {props.activeVersion !== null && props.replay && (
+        <ReplayView journeyId={props.journeyId} nodes={props.replay.nodes} store={props.replay.store} />
+      )}
       {props.activeVersion !== null && (
         <TimingView
           journeyId={props.journeyId}

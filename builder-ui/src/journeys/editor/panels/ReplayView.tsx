@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'react';
+import { useJourneyRuns } from '../../../api/journeys';
+import type { KeyedStore } from '../../../lib/store';
+import { sameJson } from '../../../lib/store';
+import type { FlowNode, SimulationMark } from '../context';
+import { formatMs } from './TimingView';
+
+const durationMs: Record<string, number> = {
+  seconds: 1_000,
+  minutes: 60_000,
+  hours: 3_600_000,
+  days: 86_400_000,
+  weeks: 604_800_000,
+};
+
+/**
+ * One run's path replayed on the canvas: step forward and back through the nodes it visited,
+ * with the time spent in each, the port it left by (the branch decision) and what the node
+ * recorded (events matched, messages sent); for a run still going, where it waits and until when.
+ */
+export function ReplayView(props: {
+  journeyId: string;
+  nodes: FlowNode[];
+  store: KeyedStore<SimulationMark[]>;
+}) {
+  const [open, setOpen] = useState(false);
+  const [runId, setRunId] = useState<string | null>(null);
+  const [step, setStep] = useState(0);
+  const runs = useJourneyRuns(props.journeyId, open).data ?? [];
+  const run = runs.find((r) => r.workflowId === runId);
+  const path = run?.path ?? [];
+  const { store } = props;
+
+  useEffect(() => {
+    const marks = new Map<string, SimulationMark[]>();
+    if (run) {
+      const start = Date.parse(String(path[0]?.enteredAt ?? run.startedAt));
+      path.slice(0, step + 1).forEach((s, i) => {
+        marks.set(s.nodeId, [
+          ...(marks.get(s.nodeId) ?? []),
+          { order: i + 1, atMs: Date.parse(String(s.enteredAt)) - start, port: s.port },
+        ]);
+      });
+    }
+    store.replace(marks, sameJson);
+  }, [run, path, step, store]);
+
+  const current = path[step];
+  const node = current && props.nodes.find((n) => n.id === current.nodeId);
+  const until = (() => {
+    if (!current || current.leftAt || node?.data.nodeType !== 'wait.duration') return null;
+    const d = (node.data.config as { duration?: { amount: number; unit: string } }).duration;
+    return d ? new Date(Date.parse(String(current.enteredAt)) + d.amount * (durationMs[d.unit] ?? 0)) : null;
+  })();
+  return (
+    <div data-testid="replay">
+      <h3 className="panel-section">
+        <button type="button" className="link-button" onClick={() => setOpen(!open)}>
+          {open ? '▾' : '▸'} Replay a contact's path
+        </button>
+      </h3>
+      {open && (
+        <>
+          <select
+            aria-label="Run to replay"
+            value={runId ?? ''}
+            onChange={(e) => {
+              setRunId(e.target.value || null);
+              setStep(0);
+            }}
+          >
+            <option value="">Choose a run…</option>
+            {runs.map((r) => (
+              <option key={r.workflowId} value={r.workflowId}>
+                {r.contactId ?? 'deleted contact'} · v{r.version} · {r.status}
+              </option>
+            ))}
+          </select>
+          {run && current && (
+            <div className="replay-step" data-testid="replay-step">
+              <div className="diff-compare">
+                <button type="button" disabled={step === 0} onClick={() => setStep(step - 1)}>
+                  ◀ Back
+                </button>
+                <span>
+                  Step {step + 1} of {path.length}
+                </span>
+                <button type="button" disabled={step >= path.length - 1} onClick={() => setStep(step + 1)}>
+                  Forward ▶
+                </button>
+              </div>
+              <p>
+                <b data-testid="replay-node">{current.nodeId}</b>
+                {current.leftAt ? (
+                  <>
+                    {' '}
+                    — {formatMs(Date.parse(String(current.leftAt)) - Date.parse(String(current.enteredAt)))}{' '}
+                    here, left by <code data-testid="replay-port">{current.port ?? 'next'}</code>
+                  </>
+                ) : (
+                  <span data-testid="replay-waiting">
+                    {' '}
+                    — waiting here since {new Date(String(current.enteredAt)).toLocaleString()}
+                    {until ? `, until ${until.toLocaleString()}` : ''}
+                  </span>
+                )}
+              </p>
+              {current.outcome && (
+                <pre className="replay-outcome">{JSON.stringify(current.outcome, null, 2)}</pre>
+              )}
+            </div>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
