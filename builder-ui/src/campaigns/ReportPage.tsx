@@ -173,9 +173,9 @@ export function ReportPage(props: { kind: 'campaigns' | 'broadcasts' }) {
             <YAxis />
             <Tooltip />
             <Legend />
-            <Line dataKey="sent" name="Sent" stroke="#4dabf7" />
-            <Line dataKey="converted" name="Converted" stroke="#40c057" />
-            <Line dataKey="revenue" name="Revenue" stroke="#f76707" />
+            <Line dataKey="sent" name="Sent" stroke="#4dabf7" isAnimationActive={false} />
+            <Line dataKey="converted" name="Converted" stroke="#40c057" isAnimationActive={false} />
+            <Line dataKey="revenue" name="Revenue" stroke="#f76707" isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       </figure>
@@ -186,7 +186,7 @@ export function ReportPage(props: { kind: 'campaigns' | 'broadcasts' }) {
             <XAxis dataKey="step" />
             <YAxis allowDecimals={false} />
             <Tooltip />
-            <Bar dataKey="value" name="Messages" fill="#748ffc" />
+            <Bar dataKey="value" name="Messages" fill="#748ffc" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </figure>
