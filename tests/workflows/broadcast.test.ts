@@ -4,6 +4,7 @@ import type { Database, Db } from '../../db';
 import { broadcastRecipients, events, messages } from '../../db/schema';
 import { abTestResult } from '../../engine/campaigns/ab-test';
 import { getBroadcast } from '../../engine/campaigns/broadcasts';
+import { addCampaignCost, createCampaign } from '../../engine/campaigns/campaigns';
 import { broadcastWorkflowId } from '../../engine/campaigns/freeze';
 import { broadcastProgress } from '../../engine/campaigns/progress';
 import type { ChannelDeps } from '../../engine/messaging/channels/deps';
@@ -217,5 +218,30 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     expect(result.significance!.z).toBeCloseTo(1.8257, 3);
     expect(result.significance!.pValue).toBeCloseTo(0.0679, 3);
     expect(result.significance!.significant).toBe(false);
+  });
+
+  it('stops at the campaign budget: what the budget no longer pays for is skipped', async () => {
+    const seeded = await seedAudience(db, 8);
+    const campaign = await createCampaign(db, seeded.workspace.id, {
+      name: 'Capped',
+      objective: { event: 'Order Completed' },
+      budget: 10,
+      costModel: { email: 1 },
+      channels: ['email'],
+      stopAtBudget: true,
+    });
+    const start = await now();
+    const draft = await draftBroadcast(db, seeded, {
+      campaignId: campaign.id,
+      schedule: { kind: 'at', at: new Date(start + 3_600_000).toISOString() },
+    });
+    // 8 emails at 1.00 fit the budget of 10 at launch...
+    await launchBroadcast(deps(), seeded.workspace.id, draft.id, start);
+    // ...but 5.00 of ad spend is entered before the send time: 5 emails are left.
+    await addCampaignCost(db, seeded.workspace.id, campaign.id, { label: 'Ads', amount: 5 });
+    await resultOf(seeded.workspace.id, draft.id);
+    const done = await broadcastProgress(db, seeded.workspace.id, draft.id);
+    expect(done).toMatchObject({ status: 'completed', sent: 5, skipped: 3, queued: 0 });
+    expect(done.skippedReasons).toEqual([{ reason: 'budget-exhausted', count: 3 }]);
   });
 });
