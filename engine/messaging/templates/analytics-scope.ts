@@ -82,8 +82,9 @@ async function productPairs(db: Db, workspaceId: string, limit: number): Promise
     group by 1, 2 order by 1, 3 desc, 2`)) as unknown as Row[] | { rows: Row[] };
   const pairs: Record<string, string[]> = {};
   for (const row of Array.isArray(result) ? result : result.rows) {
-    const list = (pairs[row.source as string] ??= []);
+    const list = pairs[row.source as string] ?? [];
     if (list.length < limit) list.push(row.product);
+    pairs[row.source as string] = list;
   }
   return pairs;
 }
