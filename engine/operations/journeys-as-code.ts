@@ -211,7 +211,7 @@ export async function pushCode(
       name: graph.name,
       action: !current
         ? 'created'
-        : same(journeyGraphSchema.parse(current.draft), resolved)
+        : diffJourneys(journeyGraphSchema.parse(current.draft), resolved).same
           ? 'unchanged'
           : 'updated',
       ...(current ? { id: current.id } : {}),

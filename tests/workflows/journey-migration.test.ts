@@ -14,7 +14,7 @@ import { databaseKinds } from '../helpers/databases';
 import { publishGraph } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 
-/** How many waiting runs move; `npm run faults` / bench runs set MIGRATION_RUNS=1000. */
+/** How many waiting runs move: 120 in the suite; `MIGRATION_RUNS=1000 npx vitest run tests/workflows/journey-migration.test.ts` moves 1,000. */
 const RUNS = Number(process.env.MIGRATION_RUNS ?? 120);
 
 /** v1: trigger → wait 1 day → tag "v1". */

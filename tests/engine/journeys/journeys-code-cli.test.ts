@@ -107,6 +107,10 @@ describe('wayline journeys pull|push|diff against a running API (real HTTP on 12
     expect((await cli(main.secretKey, 'diff', '--dir', dir)).out).toContain(
       'journey “Welcome series”: unchanged',
     );
+    // Publishing pinned node versions in the draft; the files (without them) are still the same journey.
+    const again = await cli(main.secretKey, 'push', '--dir', dir, '--publish');
+    expect(again.out).toContain('journey “Welcome series”: unchanged');
+    expect(again.out).not.toContain('published as version 2');
   });
 
   it('refuses a push with a problem, prints it with its node, and changes nothing', async () => {
