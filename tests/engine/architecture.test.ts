@@ -38,6 +38,7 @@ const layers: { name: string; level: number; folders: string[] }[] = [
       'engine/server.ts',
       'engine/cli.ts',
       'engine/cli-admin.ts',
+      'engine/cli-journeys.ts',
     ],
   },
 ];
