@@ -130,7 +130,11 @@ const schema = z.object({
     .min(1)
     .optional()
     .describe('Store assets in this S3 bucket (or S3-compatible storage) instead of the data folder'),
-  WAYLINE_S3_ENDPOINT: z.string().url().optional().describe('Endpoint of S3-compatible storage (MinIO, R2, ...)'),
+  WAYLINE_S3_ENDPOINT: z
+    .string()
+    .url()
+    .optional()
+    .describe('Endpoint of S3-compatible storage (MinIO, R2, ...)'),
   WAYLINE_S3_REGION: z.string().default('us-east-1'),
   WAYLINE_S3_ACCESS_KEY_ID: z.string().optional(),
   WAYLINE_S3_SECRET_ACCESS_KEY: z.string().optional(),

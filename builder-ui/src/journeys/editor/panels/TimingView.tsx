@@ -35,8 +35,7 @@ export function TimingView(props: {
     if (heat && nodes.length > 0) {
       const sorted = [...nodes].sort((a, b) => b.medianMs - a.medianMs);
       const hot = Math.max(1, Math.ceil(sorted.length / 3));
-      sorted.slice(0, hot).forEach((n) => marks.set(n.nodeId, 'hot'));
-      sorted.slice(hot).forEach((n) => marks.set(n.nodeId, 'cool'));
+      for (const [i, n] of sorted.entries()) marks.set(n.nodeId, i < hot ? 'hot' : 'cool');
     }
     props.heatStore.replace(marks);
   }, [heat, timing.data, props.heatStore]);
