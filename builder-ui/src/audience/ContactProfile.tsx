@@ -415,6 +415,11 @@ function Runs({ contactId }: { contactId: string }) {
             <Link to={`/journeys/${run.journeyId}`}>{journeys[run.journeyId] ?? run.journeyId}</Link> v
             {run.version}
             <span className={`badge status-${run.status}`}>{run.status}</span>
+            {run.entryKey && (
+              <span className="badge" title="Entry key: one run per key">
+                key {run.entryKey}
+              </span>
+            )}
             <span className="muted">
               {formatDate(run.startedAt)}
               {run.exitReason ? ` — ${run.exitReason}` : ''}
@@ -426,6 +431,7 @@ function Runs({ contactId }: { contactId: string }) {
                 <b>{step.nodeId}</b>
                 {step.port && <span className="sim-port">→ {step.port}</span>}
                 <span className="muted"> {formatDate(step.enteredAt)}</span>
+                {!step.leftAt && run.status === 'running' && <span className="badge">waiting here</span>}
               </li>
             ))}
           </ol>

@@ -24,7 +24,7 @@ import {
 import { createJourneyFromTemplate } from '../../operations/journey-templates';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
-import { authedErrors, errors, listOf, noContent } from '../schemas/common';
+import { authedErrors, errors, listOf, noContent, versionNumber } from '../schemas/common';
 import {
   enrollOutcomeSchema,
   journeyCountsSchema,
@@ -309,7 +309,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
       schema: {
         tags,
         summary: 'One published version with its graph and plan',
-        params: idParams.extend({ version: z.coerce.number().int().positive().max(2_147_483_647) }),
+        params: idParams.extend({ version: versionNumber }),
         response: { 200: journeyVersionSchema, ...authedErrors, ...errors(404) },
       },
     },
@@ -405,7 +405,7 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Per-node counts (entered, waiting, per port) and conversions',
         params: idParams,
-        querystring: z.object({ version: z.coerce.number().int().positive().max(2_147_483_647).optional() }),
+        querystring: z.object({ version: versionNumber.optional() }),
         response: { 200: journeyCountsSchema, ...authedErrors, ...errors(404) },
       },
     },

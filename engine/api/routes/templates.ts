@@ -23,7 +23,7 @@ import {
 import { journeysUsingTemplate } from '../../messaging/templates/usage';
 import { audit, callerOf } from '../audit';
 import type { AppDeps } from '../deps';
-import { authedErrors, errors, listOf, noContent } from '../schemas/common';
+import { authedErrors, errors, listOf, noContent, versionNumber } from '../schemas/common';
 import { templateSchema } from '../schemas/messaging';
 import {
   previewSchema,
@@ -34,7 +34,7 @@ import {
 } from '../schemas/templates';
 
 const idParams = z.object({ id: z.uuid() });
-const versionParams = idParams.extend({ version: z.coerce.number().int().min(1) });
+const versionParams = idParams.extend({ version: versionNumber });
 const tags = ['templates'];
 const draftTemplate = templateInput
   .omit({ channel: true, tags: true })

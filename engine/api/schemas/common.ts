@@ -129,3 +129,6 @@ export const describes =
     schema: S & ([Missing<S, T>] extends [never] ? unknown : { missing: Missing<S, T> }),
   ): S =>
     schema;
+
+/** A stored version number from a path or query: a positive Postgres integer, else a 400 naming it. */
+export const versionNumber = z.coerce.number().int().positive().max(2_147_483_647);
