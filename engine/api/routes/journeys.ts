@@ -405,14 +405,21 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
         tags,
         summary: 'Per-node counts (entered, waiting, per port) and conversions',
         params: idParams,
-        querystring: z.object({ version: versionNumber.optional() }),
+        querystring: z.object({
+          version: versionNumber.optional(),
+          entryKey: z
+            .string()
+            .max(200)
+            .optional()
+            .describe("Only the runs of this entry key (a keyed trigger's key)"),
+        }),
         response: { 200: journeyCountsSchema, ...authedErrors, ...errors(404) },
       },
     },
     async (request) => {
       const journey = await getJourney(db, request.workspaceId, request.params.id);
       const version = request.query.version ?? journey.activeVersion ?? undefined;
-      return journeyCounts(db, request.workspaceId, journey.id, version);
+      return journeyCounts(db, request.workspaceId, journey.id, version, request.query.entryKey);
     },
   );
 };

@@ -97,6 +97,10 @@ export const journeyCountsSchema = describes<JourneyCounts>()(
   z
     .object({
       version: z.number().nullable(),
+      entryKey: z.string().nullable().describe('The entry key the counts are narrowed to; null for all runs'),
+      keys: z
+        .number()
+        .describe('Distinct entry keys among the counted runs; 0 when the trigger names no key'),
       entered: z.number(),
       running: z.number(),
       converted: z.number(),

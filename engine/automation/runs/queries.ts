@@ -96,6 +96,10 @@ export interface NodeCounts {
 
 export interface JourneyCounts {
   version: number | null;
+  /** The entry key the counts are narrowed to, or null for all runs. */
+  entryKey: string | null;
+  /** Distinct entry keys among the counted runs (0 when the trigger names no key). */
+  keys: number;
   entered: number;
   running: number;
   converted: number;
@@ -112,6 +116,7 @@ export async function journeyCounts(
   workspaceId: string,
   journeyId: string,
   version?: number,
+  entryKey?: string,
 ): Promise<JourneyCounts> {
   // Test contacts run journeys normally but are left out of every count.
   const testRuns = db
@@ -139,6 +144,22 @@ export async function journeyCounts(
     runFilters.push(eq(journeyRuns.version, version));
     visitFilters.push(eq(nodeVisits.version, version));
   }
+  if (entryKey !== undefined) {
+    runFilters.push(eq(journeyRuns.entryKey, entryKey));
+    visitFilters.push(
+      inArray(
+        nodeVisits.workflowId,
+        db
+          .select({ workflowId: journeyRuns.workflowId })
+          .from(journeyRuns)
+          .where(and(eq(journeyRuns.journeyId, journeyId), eq(journeyRuns.entryKey, entryKey))),
+      ),
+    );
+  }
+  const [{ keys }] = await db
+    .select({ keys: countDistinct(sql`nullif(${journeyRuns.entryKey}, '')`) })
+    .from(journeyRuns)
+    .where(and(...runFilters));
   const statusRows = await db
     .select({ status: journeyRuns.status, n: count() })
     .from(journeyRuns)
@@ -173,14 +194,14 @@ export async function journeyCounts(
   for (const row of enteredRows) node(row.nodeId).entered = Number(row.n);
   for (const row of portRows) node(row.nodeId).ports[row.port!] = Number(row.n);
   for (const row of waitingRows) node(row.nodeId).waiting = Number(row.n);
-  for (const [nodeId, stats] of Object.entries(
-    await messageStatsByNode(db, workspaceId, journeyId, version),
-  )) {
-    node(nodeId).messages = stats;
-  }
+  // Message statistics are kept per journey and node, not per key.
+  const stats = entryKey === undefined ? await messageStatsByNode(db, workspaceId, journeyId, version) : {};
+  for (const [nodeId, messageStats] of Object.entries(stats)) node(nodeId).messages = messageStats;
   const converted = byStatus.converted ?? 0;
   return {
     version: version ?? null,
+    entryKey: entryKey ?? null,
+    keys: Number(keys),
     entered,
     running: byStatus.running ?? 0,
     converted,

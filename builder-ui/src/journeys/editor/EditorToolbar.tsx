@@ -65,6 +65,11 @@ export function EditorToolbar(props: {
           <span>
             <b>{counts.converted}</b> converted ({percent(counts.conversionRate)})
           </span>
+          {counts.keys > 0 && (
+            <span title="Distinct entry keys: a keyed trigger runs once per key">
+              <b data-stat="keys">{counts.keys}</b> keys
+            </span>
+          )}
         </div>
       )}
       <div className="editor-actions">

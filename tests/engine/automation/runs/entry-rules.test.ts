@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getContact } from '../../../../engine/audience/contacts/contacts';
-import { runsOfContact, runsOfJourney } from '../../../../engine/automation/runs/queries';
+import { journeyCounts, runsOfContact, runsOfJourney } from '../../../../engine/automation/runs/queries';
 import { signalContactRuns } from '../../../../engine/automation/runs/run-control';
 import type { JourneyRunResult } from '../../../../engine/automation/runs/types';
 import { enroller, line, pathOf, publishGraph, workspaceWithContact } from '../../../helpers/fixtures';
@@ -105,6 +105,14 @@ describe('entry rules: re-entry and keyed entry (real time-skipping test server,
     expect(runs.map((r) => r.entryKey).sort()).toEqual(['42', 'A']);
     const cartARuns = await runsOfJourney(db, workspace.id, journey.id, { entryKey: 'A' });
     expect(cartARuns.map((r) => [r.entryKey, r.status])).toEqual([['A', 'exited']]);
+    // Counts per key: two carts in all; cart A's own counts hold its one run, which never reached "mark".
+    const all = await journeyCounts(db, workspace.id, journey.id);
+    expect(all).toMatchObject({ entryKey: null, keys: 2, entered: 2 });
+    expect(all.nodes.mark?.entered).toBe(1);
+    const onlyA = await journeyCounts(db, workspace.id, journey.id, undefined, 'A');
+    expect(onlyA).toMatchObject({ entryKey: 'A', keys: 1, entered: 1, converted: 0 });
+    expect(onlyA.nodes.start?.entered).toBe(1);
+    expect(onlyA.nodes.mark).toBeUndefined();
   });
 
   it('wait.event with "same key" resumes only on the event of its own key', async () => {
