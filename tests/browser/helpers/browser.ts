@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -42,12 +42,17 @@ export async function openBrowser(): Promise<{
 /** Where screenshots the docs show are written (`docs/images/<name>.png`), kept in git. */
 export const docsImageDir = path.resolve(import.meta.dirname, '..', '..', '..', 'docs', 'images');
 
-/** A screenshot for the docs: the page as the test left it, at `docs/images/<name>.png`. */
+/**
+ * A screenshot for the docs: the page as the test left it, at `docs/images/<name>.png`. Written
+ * when missing or when `UPDATE_DOCS_IMAGES=1`, so an ordinary test run leaves the tree as it was;
+ * otherwise it goes beside the other screenshots in test-results.
+ */
 export async function docsScreenshot(page: Page, name: string): Promise<string> {
+  const docsFile = path.join(docsImageDir, `${name}.png`);
+  if (process.env.UPDATE_DOCS_IMAGES !== '1' && existsSync(docsFile)) return screenshot(page, `docs-${name}`);
   mkdirSync(docsImageDir, { recursive: true });
-  const file = path.join(docsImageDir, `${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
+  await page.screenshot({ path: docsFile });
+  return docsFile;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
