@@ -6,20 +6,21 @@ import { events, journeyRuns, outbox } from '../../../db/schema';
 import { createContact } from '../../../engine/audience/contacts/contacts';
 import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { createWorkspace } from '../../../engine/identity/workspaces';
-import { openTestDb } from '../../helpers/databases';
+import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { line, publishGraph } from '../../helpers/fixtures';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
 
 const CONTACTS = 200;
 
 /**
- * Two API processes each run a dispatcher against one PostgreSQL database: `FOR UPDATE SKIP
- * LOCKED` must hand each outbox row to one of them, so every event starts its journey run once.
- * PGlite is a single connection and cannot show this, so the suite runs on the server only.
+ * Two API processes each run a dispatcher against one database: `FOR UPDATE SKIP LOCKED` must
+ * hand each outbox row to one of them, so every event starts its journey run once. On PostgreSQL
+ * each dispatcher has its own connection pool, as two processes would; PGlite is one connection,
+ * so there the two take turns on it.
  */
-describe.skipIf(!process.env.TEST_DATABASE_URL)(
-  'two dispatchers sharing one outbox (two connection pools on PostgreSQL, Temporal dev server, worker)',
-  () => {
+describe.each(databaseKinds())(
+  'two dispatchers sharing one outbox (%s, Temporal dev server, worker)',
+  (kind) => {
     let first: Database & { url?: string };
     let second: Database;
     let temporal: TemporalHarness;
@@ -27,8 +28,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     let dispatchers: Dispatcher[] = [];
 
     beforeAll(async () => {
-      first = await openTestDb('postgres');
-      second = await createDb({ url: first.url as string, maxConnections: 5 });
+      first = await openTestDb(kind);
+      second = first.url ? await createDb({ url: first.url, maxConnections: 5 }) : first;
       temporal = await devServerTemporal();
       ({ stop: stopWorker } = await startWorker(temporal, first.db));
     });
@@ -36,7 +37,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       for (const dispatcher of dispatchers) await dispatcher.stop();
       await stopWorker?.();
       await temporal?.close();
-      await second?.close();
+      if (second !== first) await second?.close();
       await first?.close();
     });
 
