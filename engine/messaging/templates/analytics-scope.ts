@@ -8,8 +8,11 @@ export interface TemplateAnalytics extends AnalyticsProfile {
   recommendations: string[];
   /** For each product the contact bought: the products often bought with it. */
   boughtTogether: Record<string, string[]>;
-  /** For every product of a one-product rule: the products often bought with it (the `bought_with` filter). */
-  productPairs: Record<string, string[]>;
+  /**
+   * For every product of a one-product rule, the products often bought with it (the `bought_with`
+   * filter): read on the first use in a render, so sends whose templates never ask cost nothing.
+   */
+  productPairs: () => Promise<Record<string, string[]>>;
 }
 
 type Row = { product: string; source: string | null };
@@ -66,7 +69,15 @@ export async function loadTemplateAnalytics(
     ...profile,
     recommendations: rows.filter((r) => r.source === null).map((r) => r.product),
     boughtTogether,
-    productPairs: await productPairs(db, workspaceId, limit),
+    productPairs: once(() => productPairs(db, workspaceId, limit)),
+  };
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
   };
 }
 

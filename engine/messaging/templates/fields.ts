@@ -31,7 +31,6 @@ const BUILT_IN = [
   'preferences_url',
   'recommendations',
   'bought_together',
-  'product_pairs',
 ];
 
 type Rows<T> = T[] | { rows: T[] };

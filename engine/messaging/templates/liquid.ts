@@ -1,4 +1,5 @@
 import { Liquid } from 'liquidjs';
+import { PRODUCT_PAIRS } from './scope';
 
 /** Limits that keep a hostile or broken template from stalling a worker. */
 export const LIQUID_LIMITS = {
@@ -35,14 +36,17 @@ export function createLiquid(options: { html: boolean; partials: Record<string, 
 
 /**
  * `{{ "tea" | bought_with }}`: the products often bought with a product, strongest lift first,
- * from the scope's `product_pairs` (the last affinity refresh); `| bought_with: 3` keeps three.
+ * from the last affinity refresh, loaded on first use; `| bought_with: 3` keeps three.
  */
-function boughtWith(
+async function boughtWith(
   this: { context: { environments: unknown } },
   product: unknown,
   limit?: unknown,
-): string[] {
-  const pairs = (this.context.environments as { product_pairs?: Record<string, string[]> }).product_pairs;
-  const list = pairs && Object.hasOwn(pairs, String(product)) ? pairs[String(product)] : [];
+): Promise<string[]> {
+  const load = (this.context.environments as { [PRODUCT_PAIRS]?: () => Promise<Record<string, string[]>> })[
+    PRODUCT_PAIRS
+  ];
+  const pairs = load ? await load() : {};
+  const list = Object.hasOwn(pairs, String(product)) ? pairs[String(product)] : [];
   return typeof limit === 'number' && limit >= 0 ? list.slice(0, limit) : list;
 }

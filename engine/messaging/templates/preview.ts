@@ -42,7 +42,7 @@ const emptyAnalytics: TemplateAnalytics = {
   cluster: null,
   recommendations: [],
   boughtTogether: {},
-  productPairs: {},
+  productPairs: async () => ({}),
 };
 
 /** A contact made of sample JSON: known fields go where a stored contact keeps them, the rest are attributes. */

@@ -1,6 +1,9 @@
 import type { ContactSnapshot, TriggerEvent } from '../../sdk/define-node';
 import type { TemplateAnalytics } from './analytics-scope';
 
+/** Where the scope keeps the loader of the product pairs the `bought_with` filter reads. */
+export const PRODUCT_PAIRS = Symbol('product pairs');
+
 /**
  * What templates see. Contact attributes are also readable directly (`contact.first_name`);
  * the fixed fields win over attributes of the same name.
@@ -15,7 +18,7 @@ export function renderScope(input: {
   analytics?: TemplateAnalytics;
 }): Record<string, unknown> {
   const { contact, trigger } = input;
-  return {
+  const scope: Record<string, unknown> = {
     contact: {
       ...contact.attributes,
       id: contact.id,
@@ -43,6 +46,8 @@ export function renderScope(input: {
     preferences_url: input.links?.preferencesUrl ?? '',
     recommendations: input.analytics?.recommendations ?? [],
     bought_together: input.analytics?.boughtTogether ?? {},
-    product_pairs: input.analytics?.productPairs ?? {},
   };
+  // For the `bought_with` filter only: not enumerable, so it is no variable the editor offers.
+  Object.defineProperty(scope, PRODUCT_PAIRS, { value: input.analytics?.productPairs, enumerable: false });
+  return scope;
 }
