@@ -11,6 +11,8 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { contacts } from './audience';
+import { journeys } from './automation';
+import { campaigns } from './campaigns';
 import { users } from './identity';
 import { createdAt, updatedAt, workspaceId } from './workspaces';
 
@@ -82,7 +84,7 @@ export const deviceTokens = pgTable(
     contactId: uuid('contact_id')
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
-    platform: text('platform', { enum: ['ios', 'android'] }).notNull(),
+    platform: text('platform', { enum: ['ios', 'android', 'web'] }).notNull(),
     token: text('token').notNull(),
     appId: text('app_id'),
     createdAt: createdAt(),
@@ -121,12 +123,17 @@ export const socialPosts = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     workspaceId: workspaceId(),
-    itemId: uuid('item_id')
-      .notNull()
-      .references(() => contentItems.id, { onDelete: 'cascade' }),
+    /** The item posted; null for a text post a journey or campaign wrote itself. */
+    itemId: uuid('item_id').references(() => contentItems.id, { onDelete: 'cascade' }),
     accountId: uuid('account_id')
       .notNull()
       .references(() => socialAccounts.id, { onDelete: 'cascade' }),
+    /** The campaign the post serves (its page lists it). */
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    /** The journey whose `social.publish` node created it. */
+    journeyId: uuid('journey_id').references(() => journeys.id, { onDelete: 'set null' }),
+    /** A journey node's idempotency key (run, node, visit): a retried or replayed step posts once. */
+    idempotencyKey: text('idempotency_key'),
     text: text('text').notNull(),
     status: text('status', { enum: SOCIAL_POST_STATUSES }).notNull(),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
@@ -143,6 +150,8 @@ export const socialPosts = pgTable(
   },
   (t) => [
     index('social_posts_item_idx').on(t.workspaceId, t.itemId),
+    index('social_posts_campaign_idx').on(t.workspaceId, t.campaignId),
+    uniqueIndex('social_posts_idempotency_idx').on(t.workspaceId, t.idempotencyKey),
     index('social_posts_status_idx').on(t.status, t.publishedAt),
   ],
 );
