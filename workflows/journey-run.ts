@@ -294,8 +294,11 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
         });
       let result = await execute();
       const deferrals: string[] = [];
+      // Why each deferral happened (quiet hours, a frequency cap, a rate), for the timing report.
+      const deferredFor: string[] = [];
       while (result.deferUntil && !interrupted() && deferrals.length < 100) {
         deferrals.push(result.deferUntil);
+        deferredFor.push(String(result.output?.reason ?? ''));
         pending.push(record);
         await flush();
         if ((await waitFor(Date.parse(result.deferUntil))) !== 'deadline') break;
@@ -305,7 +308,11 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       const port = result.port ?? 'next';
       if (result.output) state.steps[node.id] = result.output;
       contact = undefined;
-      leave(record, port, deferrals.length ? { ...result.output, deferredUntil: deferrals } : result.output);
+      leave(
+        record,
+        port,
+        deferrals.length ? { ...result.output, deferredUntil: deferrals, deferredFor } : result.output,
+      );
       state.cursor = port in node.next ? node.next[port] : null;
     } catch (error) {
       const reason = failureMessage(error);

@@ -88,7 +88,13 @@ export const journeyTimingSchema = describes<JourneyTiming>()(
         spread.extend({
           nodeId: z.string(),
           send: z
-            .object({ onTime: spread, deferred: spread })
+            .object({
+              onTime: spread,
+              deferred: spread,
+              deferredBy: z
+                .object({ quietHours: spread, frequencyCap: spread, other: spread })
+                .describe('The deferred sends by what held them back first (rate limits and older visits: other)'),
+            })
             .optional()
             .describe('Sends: due → sent, with sends deferred by quiet hours or caps apart'),
         }),

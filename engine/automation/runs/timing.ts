@@ -15,6 +15,13 @@ export interface NodeTiming {
     onTime: { visits: number; medianMs: number; p95Ms: number };
     /** Held back by quiet hours or a frequency cap before going out. */
     deferred: { visits: number; medianMs: number; p95Ms: number };
+    /** The deferred sends by what held them back first (the policy's reason where the send was deferred). */
+    deferredBy: {
+      quietHours: { visits: number; medianMs: number; p95Ms: number };
+      frequencyCap: { visits: number; medianMs: number; p95Ms: number };
+      /** A channel rate limit, or a visit recorded before reasons were kept. */
+      other: { visits: number; medianMs: number; p95Ms: number };
+    };
   };
 }
 
@@ -40,6 +47,29 @@ export async function journeyTiming(
   if (v === null || v === undefined) return { version: null, nodes: [] };
   const spent = sql<number>`extract(epoch from (${nodeVisits.leftAt} - ${nodeVisits.enteredAt})) * 1000`;
   const deferred = sql<boolean>`coalesce(${nodeVisits.outcome} ? 'deferredUntil', false)`;
+  // The first deferral's reason, as the send policy gave it (journey-level rules end the same way).
+  const firstReason = sql`${nodeVisits.outcome} -> 'deferredFor' ->> 0`;
+  const deferralKind = sql<string>`case when not ${deferred} then 'on-time'
+    when ${firstReason} like '%quiet-hours%' then 'quietHours'
+    when ${firstReason} like '%frequency-cap%' then 'frequencyCap' else 'other' end`;
+  const scope = and(
+    eq(nodeVisits.workspaceId, workspaceId),
+    eq(nodeVisits.journeyId, journeyId),
+    eq(nodeVisits.version, v),
+    isNotNull(nodeVisits.leftAt),
+    sql`${nodeVisits.port} is distinct from 'migrated'`,
+  );
+  const kindRows = await db
+    .select({
+      nodeId: nodeVisits.nodeId,
+      kind: deferralKind,
+      visits: sql<number>`count(*)`,
+      median: sql<number>`percentile_cont(0.5) within group (order by ${spent})`,
+      p95: sql<number>`percentile_cont(0.95) within group (order by ${spent})`,
+    })
+    .from(nodeVisits)
+    .where(scope)
+    .groupBy(nodeVisits.nodeId, deferralKind);
   const rows = await db
     .select({
       nodeId: nodeVisits.nodeId,
@@ -97,7 +127,21 @@ export async function journeyTiming(
             ? { visits: Number(found.visits), medianMs: ms(found.median), p95Ms: ms(found.p95) }
             : { visits: 0, medianMs: 0, p95Ms: 0 };
         };
-        timing.send = { onTime: part(false), deferred: part(true) };
+        const byKind = (kind: string) => {
+          const found = kindRows.find((r) => r.nodeId === row.nodeId && r.kind === kind);
+          return found
+            ? { visits: Number(found.visits), medianMs: ms(found.median), p95Ms: ms(found.p95) }
+            : { visits: 0, medianMs: 0, p95Ms: 0 };
+        };
+        timing.send = {
+          onTime: part(false),
+          deferred: part(true),
+          deferredBy: {
+            quietHours: byKind('quietHours'),
+            frequencyCap: byKind('frequencyCap'),
+            other: byKind('other'),
+          },
+        };
       }
       return timing;
     })

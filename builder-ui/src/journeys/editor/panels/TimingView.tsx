@@ -12,6 +12,12 @@ export function formatMs(ms: number): string {
   return `${(ms / 86_400_000).toFixed(1)} d`;
 }
 
+const deferralKinds = [
+  ['quietHours', 'quiet hours'],
+  ['frequencyCap', 'frequency cap'],
+  ['other', 'rate limit / other'],
+] as const;
+
 /**
  * Where time goes in a version: a table of median and p95 time per node (sends: due → sent,
  * deferred ones apart) and, on demand, a heat overlay on the canvas (the slowest third hot).
@@ -73,6 +79,19 @@ export function TimingView(props: {
                         on time {n.send.onTime.visits} (median {formatMs(n.send.onTime.medianMs)}), deferred{' '}
                         {n.send.deferred.visits}
                         {n.send.deferred.visits > 0 ? ` (median ${formatMs(n.send.deferred.medianMs)})` : ''}
+                        {n.send.deferred.visits > 0 && (
+                          <ul className="deferred-by" data-testid="deferred-by">
+                            {deferralKinds.map(([key, label]) => {
+                              const part = n.send!.deferredBy[key];
+                              return part.visits > 0 ? (
+                                <li key={key} data-reason={key}>
+                                  {label}: {part.visits} (median {formatMs(part.medianMs)}, p95{' '}
+                                  {formatMs(part.p95Ms)})
+                                </li>
+                              ) : null;
+                            })}
+                          </ul>
+                        )}
                       </div>
                     )}
                   </td>
