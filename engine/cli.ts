@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { startWorkerMetrics } from './api/worker-metrics';
 import { runAdmin } from './cli-admin';
 import { runJourneysCommand } from './cli-journeys';
 import { type Config, ConfigInvalid, loadConfig } from './config';
@@ -112,6 +113,16 @@ async function worker(config: Config, stops: Stop[]): Promise<void> {
   stops.unshift(() => database.close());
   const running = await runWorker(await composeRuntime(config, database), config.TEMPORAL_ADDRESS!);
   stops.unshift(() => running.stop());
+  if (config.WAYLINE_METRICS_PORT !== undefined) {
+    const metrics = await startWorkerMetrics({
+      database,
+      host: config.HOST,
+      port: config.WAYLINE_METRICS_PORT,
+      workerStates: running.states,
+    });
+    stops.unshift(() => metrics.close());
+    console.log(`Wayline worker metrics on http://${config.HOST}:${metrics.port}/metrics (health: /health)`);
+  }
   console.log(`Wayline worker polling task queue ${config.WAYLINE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
 }
 

@@ -58,6 +58,8 @@ export async function composeRuntime(config: Config, database: Database): Promis
 
 export interface RunningWorker {
   worker: Worker;
+  /** The state of each Temporal worker of this process (the journey queue's, then each channel's). */
+  states(): string[];
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function runWorker(runtime: Runtime, address: string): Promise<Runn
   }
   return {
     worker,
+    states: () => all.map((w) => w.getState()),
     stop: async () => {
       for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
       await running;

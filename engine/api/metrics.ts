@@ -35,6 +35,37 @@ export function createMetrics(db: Db) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  registerDatabaseGauges(registry, db);
+
+  return {
+    /** Counts every answered request; the route pattern, never the raw URL, keeps labels bounded. */
+    observe(app: FastifyInstance) {
+      app.addHook('onResponse', async (request, reply) => {
+        const route = request.routeOptions.url ?? 'unmatched';
+        const status = String(reply.statusCode);
+        requests.inc({ route, method: request.method, status });
+        const endpoint = INGEST_ROUTES.exec(route)?.[1];
+        if (endpoint) {
+          ingest.inc({ endpoint, status });
+          ingestSeconds.observe({ endpoint }, reply.elapsedTime / 1000);
+        }
+      });
+    },
+    contentType: registry.contentType,
+    async text(): Promise<string> {
+      return Registry.merge([registry, activityRegistry]).metrics();
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Instance-wide gauges read from the database at scrape time: dispatch lag and outbox rows, the
+ * message ledger by channel and outcome, journey runs by status. Served by every API instance
+ * and by every `wayline worker` with a metrics port.
+ */
+export function registerDatabaseGauges(registry: Registry, db: Db): void {
   new Gauge({
     name: 'wayline_dispatch_lag_seconds',
     help: 'Age of the oldest event whose delivery to journeys is still pending in the outbox (0 when none)',
@@ -91,26 +122,4 @@ export function createMetrics(db: Db) {
       for (const r of rows) this.set({ status: r.status }, r.n);
     },
   });
-
-  return {
-    /** Counts every answered request; the route pattern, never the raw URL, keeps labels bounded. */
-    observe(app: FastifyInstance) {
-      app.addHook('onResponse', async (request, reply) => {
-        const route = request.routeOptions.url ?? 'unmatched';
-        const status = String(reply.statusCode);
-        requests.inc({ route, method: request.method, status });
-        const endpoint = INGEST_ROUTES.exec(route)?.[1];
-        if (endpoint) {
-          ingest.inc({ endpoint, status });
-          ingestSeconds.observe({ endpoint }, reply.elapsedTime / 1000);
-        }
-      });
-    },
-    contentType: registry.contentType,
-    async text(): Promise<string> {
-      return Registry.merge([registry, activityRegistry]).metrics();
-    },
-  };
 }
-
-export type Metrics = ReturnType<typeof createMetrics>;
