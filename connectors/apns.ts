@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
 import { z } from 'zod';
-import { type ConnectorContext, ConnectorError, defineConnector } from './connector';
+import { type ConnectorContext, ConnectorError, defineConnector, type OutboundMessage } from './connector';
 import { signJwt } from './jwt';
-import { type PushOutcome, pushDevices, settlePush } from './push-devices';
+import { type PushDevice, type PushOutcome, pushDevices, settlePush } from './push-devices';
 
 const config = z.object({
   teamId: z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Apple team id'),
@@ -92,6 +92,69 @@ function post(
   });
 }
 
+export const apnsConfig = config;
+export type { ApnsConfig };
+
+/** Sends one message to iOS devices through APNs, one HTTP/2 stream per device on one connection. */
+export async function sendToApns(
+  message: OutboundMessage,
+  devices: PushDevice[],
+  cfg: ApnsConfig,
+  cache: Map<string, unknown>,
+): Promise<PushOutcome> {
+  const origin = (cfg.apiUrl ?? HOSTS[cfg.environment]).replace(/\/$/, '');
+  const payload = JSON.stringify({
+    aps: { alert: { title: message.subject ?? '', body: message.text ?? '' }, sound: 'default' },
+    ...(typeof message.data?.url === 'string' ? { url: message.data.url } : {}),
+    messageId: message.messageId,
+  });
+  const outcome: PushOutcome = { sent: [], gone: [], failed: [] };
+  for (const device of devices) {
+    const headers = {
+      authorization: `bearer ${providerToken(cfg, cache)}`,
+      'apns-topic': cfg.topic,
+      'apns-push-type': 'alert',
+      'apns-priority': '10',
+      'apns-id': apnsId(message.idempotencyKey, device.token),
+      'content-type': 'application/json',
+    };
+    let answer: Awaited<ReturnType<typeof post>>;
+    try {
+      answer = await post(
+        session(origin, cfg, cache),
+        `/3/device/${encodeURIComponent(device.token)}`,
+        headers,
+        payload,
+      );
+    } catch (error) {
+      outcome.failed.push(ConnectorError.network('APNs', error));
+      continue;
+    }
+    if (answer.status === 200) {
+      outcome.sent.push(answer.apnsId ?? headers['apns-id']);
+      continue;
+    }
+    let reason = '';
+    try {
+      reason = (JSON.parse(answer.body) as { reason?: string }).reason ?? '';
+    } catch {
+      reason = answer.body;
+    }
+    if (answer.status === 410 || reason === 'BadDeviceToken' || reason === 'Unregistered') {
+      outcome.gone.push(device.token);
+    } else {
+      if (reason === 'ExpiredProviderToken') cache.delete(`apns-jwt:${cfg.teamId}:${cfg.keyId}`);
+      const failure = ConnectorError.fromStatus('APNs', answer.status, reason || answer.body);
+      outcome.failed.push(
+        reason === 'ExpiredProviderToken'
+          ? new ConnectorError(failure.message, true, answer.status)
+          : failure,
+      );
+    }
+  }
+  return outcome;
+}
+
 /** Apple Push Notification service over HTTP/2 with token-based (p8 key) authentication. */
 export const apns = defineConnector({
   id: 'apns',
@@ -100,58 +163,7 @@ export const apns = defineConnector({
   configSchema: config,
   secretFields: ['privateKey'],
   async send(message, ctx: ConnectorContext<ApnsConfig>) {
-    const cfg = ctx.config;
     const devices = pushDevices('APNs', message.recipient, ['ios']);
-    const origin = (cfg.apiUrl ?? HOSTS[cfg.environment]).replace(/\/$/, '');
-    const payload = JSON.stringify({
-      aps: { alert: { title: message.subject ?? '', body: message.text ?? '' }, sound: 'default' },
-      ...(typeof message.data?.url === 'string' ? { url: message.data.url } : {}),
-      messageId: message.messageId,
-    });
-    const outcome: PushOutcome = { sent: [], gone: [], failed: [] };
-    for (const device of devices) {
-      const headers = {
-        authorization: `bearer ${providerToken(cfg, ctx.cache)}`,
-        'apns-topic': cfg.topic,
-        'apns-push-type': 'alert',
-        'apns-priority': '10',
-        'apns-id': apnsId(message.idempotencyKey, device.token),
-        'content-type': 'application/json',
-      };
-      let answer: Awaited<ReturnType<typeof post>>;
-      try {
-        answer = await post(
-          session(origin, cfg, ctx.cache),
-          `/3/device/${encodeURIComponent(device.token)}`,
-          headers,
-          payload,
-        );
-      } catch (error) {
-        outcome.failed.push(ConnectorError.network('APNs', error));
-        continue;
-      }
-      if (answer.status === 200) {
-        outcome.sent.push(answer.apnsId ?? headers['apns-id']);
-        continue;
-      }
-      let reason = '';
-      try {
-        reason = (JSON.parse(answer.body) as { reason?: string }).reason ?? '';
-      } catch {
-        reason = answer.body;
-      }
-      if (answer.status === 410 || reason === 'BadDeviceToken' || reason === 'Unregistered') {
-        outcome.gone.push(device.token);
-      } else {
-        if (reason === 'ExpiredProviderToken') ctx.cache.delete(`apns-jwt:${cfg.teamId}:${cfg.keyId}`);
-        const failure = ConnectorError.fromStatus('APNs', answer.status, reason || answer.body);
-        outcome.failed.push(
-          reason === 'ExpiredProviderToken'
-            ? new ConnectorError(failure.message, true, answer.status)
-            : failure,
-        );
-      }
-    }
-    return settlePush('APNs', outcome, ctx.onRecipientGone);
+    return settlePush('APNs', await sendToApns(message, devices, ctx.config, ctx.cache), ctx.onRecipientGone);
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { type ConnectorContext, ConnectorError, defineConnector } from './connector';
+import { type ConnectorContext, ConnectorError, defineConnector, type OutboundMessage } from './connector';
 import { signJwt } from './jwt';
-import { type PushOutcome, pushDevices, settlePush } from './push-devices';
+import { type PushDevice, type PushOutcome, pushDevices, settlePush } from './push-devices';
 
 const serviceAccountSchema = z.object({
   project_id: z.string().min(1),
@@ -88,58 +88,71 @@ function fcmErrorCode(body: string): string | undefined {
   }
 }
 
-/** Firebase Cloud Messaging, HTTP v1 API: one request per device token, Android and iOS apps alike. */
+export const fcmConfig = config;
+export type FcmConfig = z.infer<typeof config>;
+
+/** Sends one message to FCM devices (Android and web tokens, and iOS when APNs is not configured). */
+export async function sendToFcm(
+  message: OutboundMessage,
+  devices: PushDevice[],
+  cfg: FcmConfig,
+  cache: Map<string, unknown>,
+): Promise<PushOutcome> {
+  const account = parseServiceAccount(cfg.serviceAccount);
+  if (!account) throw new ConnectorError('FCM: the service account key is not valid JSON', false);
+  const url = `${cfg.apiUrl.replace(/\/$/, '')}/v1/projects/${encodeURIComponent(account.project_id)}/messages:send`;
+  const data: Record<string, string> = { messageId: message.messageId };
+  if (typeof message.data?.url === 'string') data.url = message.data.url;
+  const outcome: PushOutcome = { sent: [], gone: [], failed: [] };
+  for (const device of devices) {
+    const token = await accessToken(account, cache);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          message: {
+            token: device.token,
+            notification: { title: message.subject ?? '', body: message.text ?? '' },
+            data,
+            android: { priority: 'high' },
+            apns: { headers: { 'apns-push-type': 'alert' } },
+          },
+        }),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      outcome.failed.push(ConnectorError.network('FCM', error));
+      continue;
+    }
+    const text = await response.text();
+    if (response.ok) {
+      outcome.sent.push(String((JSON.parse(text) as { name?: string }).name ?? device.token.slice(0, 12)));
+      continue;
+    }
+    const code = fcmErrorCode(text);
+    if (response.status === 404 || code === 'UNREGISTERED') outcome.gone.push(device.token);
+    else {
+      // A rejected access token is dropped so the retry fetches a fresh one.
+      if (response.status === 401) {
+        cache.delete(`fcm-token:${account.client_email}:${account.token_uri}`);
+        outcome.failed.push(new ConnectorError(`FCM answered 401: ${text.slice(0, 300)}`, true, 401));
+      } else outcome.failed.push(ConnectorError.fromStatus('FCM', response.status, text));
+    }
+  }
+  return outcome;
+}
+
+/** Firebase Cloud Messaging, HTTP v1 API: one request per device token, Android, web and iOS apps alike. */
 export const fcm = defineConnector({
   id: 'fcm',
   channel: 'push',
   title: 'Firebase Cloud Messaging (mobile apps)',
   configSchema: config,
   secretFields: ['serviceAccount'],
-  async send(message, ctx: ConnectorContext<z.infer<typeof config>>) {
-    const account = parseServiceAccount(ctx.config.serviceAccount);
-    if (!account) throw new ConnectorError('FCM: the service account key is not valid JSON', false);
-    const devices = pushDevices('FCM', message.recipient, ['android', 'ios']);
-    const url = `${ctx.config.apiUrl.replace(/\/$/, '')}/v1/projects/${encodeURIComponent(account.project_id)}/messages:send`;
-    const data: Record<string, string> = { messageId: message.messageId };
-    if (typeof message.data?.url === 'string') data.url = message.data.url;
-    const outcome: PushOutcome = { sent: [], gone: [], failed: [] };
-    for (const device of devices) {
-      const token = await accessToken(account, ctx.cache);
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            message: {
-              token: device.token,
-              notification: { title: message.subject ?? '', body: message.text ?? '' },
-              data,
-              android: { priority: 'high' },
-              apns: { headers: { 'apns-push-type': 'alert' } },
-            },
-          }),
-          signal: AbortSignal.timeout(15_000),
-        });
-      } catch (error) {
-        outcome.failed.push(ConnectorError.network('FCM', error));
-        continue;
-      }
-      const text = await response.text();
-      if (response.ok) {
-        outcome.sent.push(String((JSON.parse(text) as { name?: string }).name ?? device.token.slice(0, 12)));
-        continue;
-      }
-      const code = fcmErrorCode(text);
-      if (response.status === 404 || code === 'UNREGISTERED') outcome.gone.push(device.token);
-      else {
-        // A rejected access token is dropped so the retry fetches a fresh one.
-        if (response.status === 401) {
-          ctx.cache.delete(`fcm-token:${account.client_email}:${account.token_uri}`);
-          outcome.failed.push(new ConnectorError(`FCM answered 401: ${text.slice(0, 300)}`, true, 401));
-        } else outcome.failed.push(ConnectorError.fromStatus('FCM', response.status, text));
-      }
-    }
-    return settlePush('FCM', outcome, ctx.onRecipientGone);
+  async send(message, ctx: ConnectorContext<FcmConfig>) {
+    const devices = pushDevices('FCM', message.recipient, ['android', 'ios', 'web']);
+    return settlePush('FCM', await sendToFcm(message, devices, ctx.config, ctx.cache), ctx.onRecipientGone);
   },
 });

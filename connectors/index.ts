@@ -1,4 +1,5 @@
 import { apns } from './apns';
+import { appPush } from './app-push';
 import type { AnyConnector, Channel } from './connector';
 import { devOutbox } from './dev-outbox';
 import { facebookPublisher } from './facebook';
@@ -27,6 +28,7 @@ export const connectors: AnyConnector[] = [
   wechat,
   fcm,
   apns,
+  appPush,
 ] as AnyConnector[];
 
 /**

@@ -1,7 +1,7 @@
 import { ConnectorError } from './connector';
 
 export interface PushDevice {
-  platform: 'ios' | 'android';
+  platform: 'ios' | 'android' | 'web';
   token: string;
 }
 

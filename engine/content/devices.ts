@@ -4,10 +4,12 @@ import type { Db } from '../../db';
 import { contacts, deviceTokens } from '../../db/schema';
 import { NotFound } from '../errors';
 
-export const devicePlatforms = ['ios', 'android'] as const;
+export const devicePlatforms = ['ios', 'android', 'web'] as const;
 
 export const deviceTokenInput = z.object({
-  platform: z.enum(devicePlatforms).describe('ios (APNs or FCM token) or android (FCM token)'),
+  platform: z
+    .enum(devicePlatforms)
+    .describe('ios (APNs or FCM token), android or web (FCM registration token)'),
   token: z
     .string()
     .trim()
@@ -95,7 +97,7 @@ export async function pruneDeviceToken(db: Db, workspaceId: string, token: strin
 
 /**
  * Device tokens from the tracking API's identify calls, in Segment's convention:
- * `context.device.token` with `context.device.type` ("ios"/"android") and `context.app.namespace`.
+ * `context.device.token` with `context.device.type` ("ios"/"android"/"web") and `context.app.namespace`.
  * A malformed token is ignored (the event itself is still stored).
  */
 export async function registerDevicesFromContext(
@@ -135,7 +137,8 @@ export async function registerDevicesFromContext(
 /**
  * The recipient of a push send: the contact's web push subscription (its `pushSubscription`
  * attribute) with the contact's app installations under `devices`. Each connector takes its own
- * part — web push the subscription, FCM every device, APNs the iOS ones — so one push node
+ * part — web push the subscription, FCM every device, APNs the iOS ones, FCM + APNs each device
+ * by its platform — so one push node
  * reaches the contact wherever the workspace's push provider can.
  */
 export async function pushRecipient(

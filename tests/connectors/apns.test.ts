@@ -1,10 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createSecureServer, type IncomingHttpHeaders } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db';
@@ -16,107 +10,8 @@ import { saveChannelSettings } from '../../engine/messaging/channels/channel-set
 import { closeChannelDeps } from '../../engine/messaging/channels/deps';
 import { testChannelDeps, testSecretBox } from '../helpers/channels';
 import { databaseKinds, openTestDb } from '../helpers/databases';
-import { jwtPart, sendPush } from './push-fixtures';
-
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const p8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-
-/** A self-signed certificate for 127.0.0.1, made with the openssl CLI for this test run. */
-function selfSignedCertificate() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'wayline-apns-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      path.join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return {
-    key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-    cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-  };
-}
-
-interface ApnsRequest {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-/**
- * A local APNs over HTTP/2 and TLS: it checks the provider token (ES256 over team and key id,
- * with the p8 key's public half), the apns-topic and apns-push-type headers and the payload; it
- * answers 410 Unregistered for `gone…` tokens and 400 BadDeviceToken for `bad…` ones, as Apple documents.
- */
-async function apnsPeer(cert: { key: string; cert: string }) {
-  const requests: ApnsRequest[] = [];
-  const server = createSecureServer({ key: cert.key, cert: cert.cert });
-  server.on('stream', (stream, headers) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      const reqPath = String(headers[':path']);
-      requests.push({ path: reqPath, headers, body });
-      const answer = (status: number, payload?: unknown) => {
-        stream.respond({
-          ':status': status,
-          'apns-id': String(headers['apns-id'] ?? ''),
-          'content-type': 'application/json',
-        });
-        stream.end(payload ? JSON.stringify(payload) : undefined);
-      };
-      const [scheme, jwt] = String(headers.authorization ?? '').split(' ');
-      const [h, c, s] = (jwt ?? '').split('.');
-      const signed = verify(
-        'sha256',
-        Buffer.from(`${h}.${c}`),
-        { key: publicKey, dsaEncoding: 'ieee-p1363' },
-        Buffer.from(s ?? '', 'base64url'),
-      );
-      if (
-        scheme !== 'bearer' ||
-        !signed ||
-        jwtPart(h).alg !== 'ES256' ||
-        jwtPart(h).kid !== 'KEY1234567' ||
-        jwtPart(c).iss !== 'TEAM123456'
-      )
-        return answer(403, { reason: 'InvalidProviderToken' });
-      if (headers['apns-topic'] !== 'com.acme.shop') return answer(400, { reason: 'DeviceTokenNotForTopic' });
-      if (headers['apns-push-type'] !== 'alert') return answer(400, { reason: 'InvalidPushType' });
-      if (headers[':method'] !== 'POST' || !reqPath.startsWith('/3/device/'))
-        return answer(405, { reason: 'MethodNotAllowed' });
-      const alert = (body.aps as { alert?: { title?: string } } | undefined)?.alert;
-      if (typeof alert?.title !== 'string') return answer(400, { reason: 'PayloadEmpty' });
-      const token = reqPath.slice('/3/device/'.length);
-      if (token.startsWith('gone')) return answer(410, { reason: 'Unregistered', timestamp: Date.now() });
-      if (token.startsWith('bad')) return answer(400, { reason: 'BadDeviceToken' });
-      answer(200);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { sendPush } from './push-fixtures';
+import { apnsPeer, p8, selfSignedCertificate } from './push-peers';
 
 describe.each(databaseKinds())('APNs connector (%s, local HTTP/2 TLS peer)', (kind) => {
   let database: Database;

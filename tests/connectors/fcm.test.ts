@@ -1,4 +1,3 @@
-import { generateKeyPairSync, verify } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db';
@@ -9,77 +8,8 @@ import { createWorkspace } from '../../engine/identity/workspaces';
 import { saveChannelSettings } from '../../engine/messaging/channels/channel-settings';
 import { testChannelDeps, testSecretBox } from '../helpers/channels';
 import { databaseKinds, openTestDb } from '../helpers/databases';
-import { json, startHttpPeer } from './peers';
-import { jwtPart, sendPush } from './push-fixtures';
-
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-
-/**
- * A local Google: the token endpoint checks the RS256 assertion against the service account's
- * public key (RFC 7523) and the FCM v1 endpoint checks the bearer token and the message shape;
- * `gone-*` tokens answer 404 UNREGISTERED as FCM documents for an uninstalled app.
- */
-async function googlePeer() {
-  const issued: string[] = [];
-  const peer = await startHttpPeer((request, response) => {
-    if (request.path === '/token') {
-      const form = new URLSearchParams(request.body);
-      if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
-        return json(response, 400, { error: 'unsupported_grant_type' });
-      const [header, claims, signature] = (form.get('assertion') ?? '').split('.');
-      const valid = verify(
-        'sha256',
-        Buffer.from(`${header}.${claims}`),
-        publicKey,
-        Buffer.from(signature ?? '', 'base64url'),
-      );
-      const c = jwtPart(claims);
-      const now = Date.now() / 1000;
-      if (
-        !valid ||
-        jwtPart(header).alg !== 'RS256' ||
-        jwtPart(header).kid !== 'key-1' ||
-        c.iss !== 'push@demo-project.iam.gserviceaccount.com' ||
-        c.scope !== 'https://www.googleapis.com/auth/firebase.messaging' ||
-        c.aud !== `${url}/token` ||
-        Math.abs(c.iat - now) > 60 ||
-        c.exp - c.iat !== 3600
-      )
-        return json(response, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
-      const token = `ya29.test-${issued.length + 1}`;
-      issued.push(token);
-      return json(response, 200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
-    }
-    if (request.path === '/v1/projects/demo-project/messages:send') {
-      if (!issued.includes((request.headers.authorization ?? '').replace(/^Bearer /, '')))
-        return json(response, 401, { error: { code: 401, status: 'UNAUTHENTICATED' } });
-      const { message } = JSON.parse(request.body);
-      if (typeof message?.token !== 'string' || typeof message.notification?.title !== 'string')
-        return json(response, 400, { error: { code: 400, status: 'INVALID_ARGUMENT' } });
-      if (Object.values(message.data ?? {}).some((v) => typeof v !== 'string'))
-        return json(response, 400, {
-          error: { code: 400, status: 'INVALID_ARGUMENT', message: 'data values must be strings' },
-        });
-      if (message.token.startsWith('gone-')) {
-        return json(response, 404, {
-          error: {
-            code: 404,
-            message: 'Requested entity was not found.',
-            status: 'NOT_FOUND',
-            details: [
-              { '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' },
-            ],
-          },
-        });
-      }
-      return json(response, 200, { name: `projects/demo-project/messages/0:${message.token.slice(0, 6)}` });
-    }
-    json(response, 404, { error: 'no route' });
-  });
-  const url = peer.url;
-  return { ...peer, issued };
-}
+import { sendPush } from './push-fixtures';
+import { googlePeer, serviceAccountKey } from './push-peers';
 
 describe.each(databaseKinds())('FCM HTTP v1 connector (%s, local OAuth and FCM peer)', (kind) => {
   let database: Database;
@@ -100,14 +30,7 @@ describe.each(databaseKinds())('FCM HTTP v1 connector (%s, local OAuth and FCM p
       provider: 'fcm',
       config: {
         apiUrl: google.url,
-        serviceAccount: JSON.stringify({
-          type: 'service_account',
-          project_id: 'demo-project',
-          private_key_id: 'key-1',
-          private_key: privatePem,
-          client_email: 'push@demo-project.iam.gserviceaccount.com',
-          token_uri: `${google.url}/token`,
-        }),
+        serviceAccount: serviceAccountKey(google.url),
       },
     });
     return ws;

@@ -36,7 +36,9 @@ export const channelSettingsInput = z.object({
   provider: z
     .string()
     .nullable()
-    .describe('Provider id (smtp, twilio, webhook, slack, web-push, wechat); null = dev outbox'),
+    .describe(
+      "Provider id (smtp, twilio, webhook, slack, web-push, fcm, apns, fcm-apns, wechat, or a plugin's); null = dev outbox",
+    ),
   config: z
     .record(z.string(), z.unknown())
     .default({})
