@@ -22,6 +22,8 @@ export const messages = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     journeyId: uuid('journey_id'),
+    /** The broadcast that sent it (broadcasts.id); null for journey and one-off sends. */
+    broadcastId: uuid('broadcast_id'),
     workflowId: text('workflow_id'),
     /** The journey run (journey_runs.id) and the event that started it. */
     runId: uuid('run_id'),
@@ -46,6 +48,7 @@ export const messages = pgTable(
     uniqueIndex('messages_idempotency_idx').on(t.workspaceId, t.idempotencyKey),
     index('messages_contact_idx').on(t.workspaceId, t.contactId, t.createdAt),
     index('messages_node_idx').on(t.journeyId, t.nodeId),
+    index('messages_broadcast_idx').on(t.broadcastId, t.nodeId),
   ],
 );
 
