@@ -4,8 +4,13 @@ import type { Db } from '../../db';
 import { broadcasts, campaigns, contacts, templates } from '../../db/schema';
 import { toSnapshot } from '../audience/contacts/contact-store';
 import type { ChannelDeps } from '../messaging/channels/deps';
-import type { RenderedMessage } from '../messaging/messages/send-message';
-import { sendMessage } from '../messaging/messages/send-message';
+import { contentLookup } from '../messaging/templates/content-lookup';
+import {
+  type BatchOutcome,
+  type RenderedMessage,
+  type SendInput,
+  sendMessages,
+} from '../messaging/messages/send-message';
 import { renderParts } from '../messaging/templates/render';
 import { renderScope } from '../messaging/templates/scope';
 import { loadPartials } from '../messaging/templates/templates';
@@ -15,8 +20,8 @@ import { campaignSpend } from './costs';
 import { broadcastWorkflowId } from './freeze';
 import { rowsOf } from './rows';
 
-/** How many sends of a batch run at once (each is its own ledger claim and connector call). */
-const CONCURRENCY = 16;
+/** How many provider calls of a batch are in flight at once (a pooled SMTP transport queues them). */
+const CONCURRENCY = 64;
 
 export interface BatchResult {
   processed: number;
@@ -24,9 +29,12 @@ export interface BatchResult {
   skipped: number;
   failed: number;
   deferred: number;
-  /** Recipients with a variant still to send (a test's rest waits for its winner and is not counted). */
-  remaining: number;
-  /** When the earliest of them is due (epoch ms), null when none. */
+  /**
+   * Recipients with a variant still to send (a test's rest waits for its winner and is not
+   * counted); null when the batch processed some and did not count them (the caller asks again).
+   */
+  remaining: number | null;
+  /** When the earliest of them is due (epoch ms), null when none or not counted. */
   nextDueAt: number | null;
 }
 
@@ -90,6 +98,8 @@ export async function sendDueBatch(
         .where(and(eq(broadcasts.id, broadcast.id), eq(broadcasts.status, 'scheduled')));
     }
   }
+  // After a batch that did something the workflow simply asks again; only an empty batch counts.
+  if (counts.processed > 0) return { ...counts, remaining: null, nextDueAt: null };
   const [left] = await rowsOf<{ n: number; next: Date | string | null }>(
     db,
     sql`select count(*)::int as n, min(due_at) as next from broadcast_recipients
@@ -112,6 +122,14 @@ async function budgetCapacity(db: Db, broadcast: BroadcastRow): Promise<number |
   const left = campaign.budget - spent.total;
   if (unit <= 0) return left > 0 ? null : 0;
   return Math.max(0, Math.floor((left + 1e-9) / unit));
+}
+
+/** A retryable provider failure (SMTP 4xx, HTTP 429/503) is tried this many times in all. */
+export const RETRY_ATTEMPTS = 5;
+
+/** Wait before the next attempt after `attempts` failed ones: 1, 2, 4, 8 minutes (at most 15). */
+export function retryBackoffMs(attempts: number): number {
+  return Math.min(15 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1));
 }
 
 async function sendAll(deps: ChannelDeps, broadcast: BroadcastRow, due: Recipient[], now: number) {
@@ -143,26 +161,21 @@ async function sendAll(deps: ChannelDeps, broadcast: BroadcastRow, due: Recipien
     );
   const partials = await loadPartials(db, broadcast.workspaceId);
   const outcomes: Outcome[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < due.length) {
-      const recipient = due[next++];
-      const contact = byId.get(recipient.contactId);
-      if (!contact) {
-        outcomes.push({
-          contactId: recipient.contactId,
-          status: 'skipped',
-          reason: 'contact-deleted',
-          messageId: null,
-        });
-        continue;
-      }
-      const variant = broadcast.variants.find((v) => v.key === recipient.variant)!;
-      const template = templateRows.find((t) => t.id === variant.templateId);
-      outcomes.push(await sendOne(deps, broadcast, contact, variant, template, partials, now));
+  const inputs: SendInput[] = [];
+  for (const recipient of due) {
+    const contact = byId.get(recipient.contactId);
+    if (!contact) {
+      outcomes.push({ contactId: recipient.contactId, status: 'skipped', reason: 'contact-deleted', messageId: null });
+      continue;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
+    const variant = broadcast.variants.find((v) => v.key === recipient.variant)!;
+    const template = templateRows.find((t) => t.id === variant.templateId);
+    inputs.push(sendInput(broadcast, contact, variant, template, partials, now));
+  }
+  const sent = await sendMessages(deps, inputs, { concurrency: CONCURRENCY });
+  sent.forEach((outcome, i) => {
+    outcomes.push(recipientOutcome(inputs[i].contact.id, outcome, now));
+  });
   return outcomes;
 }
 
@@ -174,75 +187,70 @@ function recipientOf(channel: string, contact: ContactSnapshot): string | null {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-async function sendOne(
-  deps: ChannelDeps,
+/** A broadcast's message to a contact, through the journeys' send path (policy, ledger, key). */
+function sendInput(
   broadcast: BroadcastRow,
   contact: ContactSnapshot,
   variant: BroadcastRow['variants'][number],
   template: typeof templates.$inferSelect | undefined,
   partials: Record<string, string>,
   now: number,
-): Promise<Outcome> {
-  try {
-    const outcome = await sendMessage(deps, {
-      workspaceId: broadcast.workspaceId,
-      // A broadcast's messages carry its id where a journey's carry the journey's.
-      journeyId: broadcast.id,
-      journeyVersion: 0,
-      runId: broadcastWorkflowId(broadcast.workspaceId, broadcast.id),
-      nodeId: `broadcast:${variant.key}`,
-      idempotencyKey: broadcastMessageKey(broadcast.id, contact.id),
-      contact,
-      channel: broadcast.channel as Channel,
-      recipient: recipientOf(broadcast.channel, contact),
-      transactional: false,
-      topic: broadcast.topic ?? undefined,
-      onCap: 'skip',
-      now,
-      render: async (links): Promise<RenderedMessage> => {
-        if (!template) throw new Error(`template ${variant.templateId} no longer exists`);
-        const scope = renderScope({ contact, links });
-        const rendered = await renderParts(
-          {
-            subject: variant.subject ?? template.subject,
-            preheader: template.preheader,
-            text: template.body,
-            html: broadcast.channel === 'email' ? template.html : undefined,
-          },
-          scope,
-          { partials, templateName: template.name },
-        );
-        return { ...rendered, template: template.name };
-      },
-    });
-    if (outcome.result === 'sent') {
-      return { contactId: contact.id, status: 'sent', reason: null, messageId: outcome.messageId };
-    }
-    if (outcome.result === 'skipped') {
-      return {
-        contactId: contact.id,
-        status: 'skipped',
-        reason: outcome.reason,
-        messageId: outcome.messageId,
-      };
-    }
-    // Quiet hours: due again when they end.
+): SendInput {
+  return {
+    workspaceId: broadcast.workspaceId,
+    journeyId: null,
+    journeyVersion: 0,
+    broadcastId: broadcast.id,
+    runId: broadcastWorkflowId(broadcast.workspaceId, broadcast.id),
+    nodeId: `broadcast:${variant.key}`,
+    idempotencyKey: broadcastMessageKey(broadcast.id, contact.id),
+    contact,
+    channel: broadcast.channel as Channel,
+    recipient: recipientOf(broadcast.channel, contact),
+    transactional: false,
+    topic: broadcast.topic ?? undefined,
+    onCap: 'skip',
+    now,
+    render: async (links): Promise<RenderedMessage> => {
+      if (!template) throw new Error(`template ${variant.templateId} no longer exists`);
+      const scope = renderScope({ contact, links });
+      const rendered = await renderParts(
+        {
+          subject: variant.subject ?? template.subject,
+          preheader: template.preheader,
+          text: template.body,
+          html: broadcast.channel === 'email' ? template.html : undefined,
+        },
+        scope,
+        { partials, templateName: template.name },
+      );
+      return { ...rendered, template: template.name };
+    },
+  };
+}
+
+/**
+ * The recipient's state after its send: sent, skipped with the policy's reason, due again when
+ * quiet hours end, due again after a backoff when the provider failed in a way worth retrying
+ * (until `RETRY_ATTEMPTS`), or failed.
+ */
+function recipientOutcome(contactId: string, outcome: BatchOutcome, now: number): Outcome {
+  const { messageId } = outcome;
+  if (outcome.result === 'sent') return { contactId, status: 'sent', reason: null, messageId };
+  if (outcome.result === 'skipped') return { contactId, status: 'skipped', reason: outcome.reason, messageId };
+  if (outcome.result === 'deferred') {
+    return { contactId, status: 'pending', reason: outcome.reason, messageId, dueAt: outcome.until };
+  }
+  if (outcome.retryable && outcome.attempts < RETRY_ATTEMPTS) {
     return {
-      contactId: contact.id,
+      contactId,
       status: 'pending',
-      reason: outcome.reason,
-      messageId: outcome.messageId,
-      dueAt: outcome.until,
-    };
-  } catch (error) {
-    const details = (error as { details?: { messageId?: string } }).details;
-    return {
-      contactId: contact.id,
-      status: 'failed',
-      reason: (error as Error).message.slice(0, 500),
-      messageId: details?.messageId ?? null,
+      reason: `retrying (attempt ${outcome.attempts} of ${RETRY_ATTEMPTS} failed): ${outcome.reason}`.slice(0, 500),
+      messageId,
+      dueAt: new Date(now + retryBackoffMs(outcome.attempts)).toISOString(),
     };
   }
+  return { contactId, status: 'failed', reason: outcome.reason.slice(0, 500), messageId };
 }
 
 async function markRecipients(db: Db, broadcastId: string, outcomes: Outcome[], now: number) {

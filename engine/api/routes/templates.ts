@@ -264,7 +264,7 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels?: C
         response: { 200: previewSchema, ...authedErrors, ...errors(404, 422) },
       },
     },
-    async (request) => previewStoredTemplate(db, request.workspaceId, request.params.id, request.body),
+    async (request) => previewStoredTemplate(db, request.workspaceId, request.params.id, request.body, channels?.publicUrl),
   );
 
   app.post(
@@ -277,7 +277,7 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels?: C
         response: { 200: previewSchema, ...authedErrors, ...errors(404, 422) },
       },
     },
-    async (request) => previewDraft(db, request.workspaceId, request.body.template, request.body),
+    async (request) => previewDraft(db, request.workspaceId, request.body.template, request.body, channels?.publicUrl),
   );
 
   app.post(

@@ -51,6 +51,9 @@ export const templateFieldsSchema = describes<TemplateFields>()(
       events: z.array(z.object({ name: z.string(), properties: z.array(z.string()) })),
       snippets: z.array(z.string()),
       layouts: z.array(z.string()),
+      assets: z.array(z.object({ id: z.string(), filename: z.string(), contentType: z.string() })),
+      contentItems: z.array(z.object({ id: z.string(), title: z.string(), kind: z.string() })),
+      filters: z.array(z.object({ name: z.string(), detail: z.string() })),
     })
     .meta({ id: 'TemplateFields' }),
 );

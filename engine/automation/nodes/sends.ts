@@ -7,6 +7,7 @@ import type { ChannelDeps } from '../../messaging/channels/deps';
 import type { MessageLinks } from '../../messaging/links/links';
 import { type RenderedMessage, type SendOutcome, sendMessage } from '../../messaging/messages/send-message';
 import { loadTemplateAnalytics } from '../../messaging/templates/analytics-scope';
+import { contentLookup } from '../../messaging/templates/content-lookup';
 import { renderParts } from '../../messaging/templates/render';
 import { renderScope } from '../../messaging/templates/scope';
 import { findTemplateByName, loadPartials } from '../../messaging/templates/templates';
@@ -136,7 +137,7 @@ async function send(
   };
 }
 
-async function scopeFor(db: Db, ctx: NodeContext, links: MessageLinks) {
+async function scopeFor(db: Db, ctx: NodeContext, links: MessageLinks, publicUrl = '') {
   return renderScope({
     contact: ctx.contact,
     trigger: ctx.trigger,
@@ -144,6 +145,7 @@ async function scopeFor(db: Db, ctx: NodeContext, links: MessageLinks) {
     steps: ctx.steps,
     links,
     analytics: await loadTemplateAnalytics(db, ctx.workspaceId, ctx.contact.id),
+    content: contentLookup(db, ctx.workspaceId, publicUrl),
   });
 }
 
@@ -154,7 +156,7 @@ async function renderInline(
   links: MessageLinks,
   parts: { subject?: string; text?: string },
 ) {
-  return renderParts(parts, await scopeFor(deps.db, ctx, links), {
+  return renderParts(parts, await scopeFor(deps.db, ctx, links, deps.publicUrl), {
     partials: await loadPartials(deps.db, ctx.workspaceId),
   });
 }
@@ -197,7 +199,7 @@ export function createSendNodes(deps?: ChannelDeps) {
             text: template.body,
             html: template.html,
           },
-          await scopeFor(deps!.db, ctx, links),
+          await scopeFor(deps!.db, ctx, links, deps!.publicUrl),
           { partials: await loadPartials(deps!.db, ctx.workspaceId), templateName: template.name },
         );
         return { ...rendered, template: template.name };
@@ -265,7 +267,7 @@ export function createSendNodes(deps?: ChannelDeps) {
     summary: (c) => `${c.method} ${new URL(c.url).host}`,
     execute: (config, ctx) =>
       send(deps, ctx, 'webhook', config.url, config, async (links) => {
-        const scope = await scopeFor(deps!.db, ctx, links);
+        const scope = await scopeFor(deps!.db, ctx, links, deps!.publicUrl);
         const text = config.body
           ? (await renderInline(deps!, ctx, links, { text: config.body })).text!
           : JSON.stringify({ contact: scope.contact, event: scope.event, journey: scope.journey });
@@ -318,7 +320,7 @@ export function createSendNodes(deps?: ChannelDeps) {
     execute: (config, ctx) => {
       const openId = ctx.contact.attributes.wechatOpenId;
       return send(deps, ctx, 'wechat', typeof openId === 'string' ? openId : null, config, async (links) => {
-        const scope = await scopeFor(deps!.db, ctx, links);
+        const scope = await scopeFor(deps!.db, ctx, links, deps!.publicUrl);
         const partials = await loadPartials(deps!.db, ctx.workspaceId);
         const fields: Record<string, string> = {};
         for (const [key, source] of Object.entries(config.data)) {

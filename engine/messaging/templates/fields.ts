@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { contacts, events, templates } from '../../../db/schema';
+import { assets, contacts, contentItems, events, templates } from '../../../db/schema';
 
 export interface TemplateFields {
   /** Variables every template can read (`contact.email`, `unsubscribe_url`, ...). */
@@ -12,7 +12,21 @@ export interface TemplateFields {
   /** Snippets and layouts, for `{% render %}`, `{% include %}` and `{% layout %}`. */
   snippets: string[];
   layouts: string[];
+  /** The newest assets and published content items, for `asset_url`, `content_item` and `content_url`. */
+  assets: { id: string; filename: string; contentType: string }[];
+  contentItems: { id: string; title: string; kind: string }[];
+  /** Wayline's own Liquid filters, offered after `|`. */
+  filters: { name: string; detail: string }[];
 }
+
+/** The Liquid filters Wayline adds to the standard ones, with what they do (the editor offers them after `|`). */
+export const CONTENT_FILTERS = [
+  { name: 'asset_url', detail: "an asset's public URL: {{ 'asset-id' | asset_url }}" },
+  { name: 'asset_thumbnail_url', detail: "an image asset's thumbnail URL" },
+  { name: 'content_item', detail: "{% assign offer = 'item-id' | content_item %}{{ offer.title }}" },
+  { name: 'content_url', detail: "a published item's page (its clicks count for the item)" },
+  { name: 'bought_with', detail: 'products often bought with a product' },
+];
 
 const BUILT_IN = [
   'contact.id',
@@ -73,7 +87,22 @@ export async function templateFields(db: Db, workspaceId: string): Promise<Templ
     .from(templates)
     .where(and(eq(templates.workspaceId, workspaceId), inArray(templates.channel, ['layout', 'snippet'])))
     .orderBy(desc(templates.channel), templates.name);
+  const assetRows = await db
+    .select({ id: assets.id, filename: assets.filename, contentType: assets.contentType })
+    .from(assets)
+    .where(eq(assets.workspaceId, workspaceId))
+    .orderBy(desc(assets.createdAt))
+    .limit(200);
+  const itemRows = await db
+    .select({ id: contentItems.id, title: contentItems.title, kind: contentItems.kind })
+    .from(contentItems)
+    .where(and(eq(contentItems.workspaceId, workspaceId), eq(contentItems.status, 'published')))
+    .orderBy(desc(contentItems.updatedAt))
+    .limit(200);
   return {
+    assets: assetRows,
+    contentItems: itemRows,
+    filters: CONTENT_FILTERS,
     builtIn: BUILT_IN,
     contactAttributes: attributeRows.map((r) => r.key),
     events: [...byEvent].map(([name, properties]) => ({ name, properties })),

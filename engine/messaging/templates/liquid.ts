@@ -1,5 +1,6 @@
 import { Liquid } from 'liquidjs';
-import { PRODUCT_PAIRS } from './scope';
+import type { ContentLookup } from './content-lookup';
+import { CONTENT_LIBRARY, PRODUCT_PAIRS } from './scope';
 
 /** Limits that keep a hostile or broken template from stalling a worker. */
 export const LIQUID_LIMITS = {
@@ -31,6 +32,18 @@ export function createLiquid(options: { html: boolean; partials: Record<string, 
     ...LIQUID_LIMITS,
   });
   liquid.registerFilter('bought_with', boughtWith);
+  liquid.registerFilter('asset_url', function (this: FilterThis, id: unknown) {
+    return library(this).assetUrl(id, 'original');
+  });
+  liquid.registerFilter('asset_thumbnail_url', function (this: FilterThis, id: unknown) {
+    return library(this).assetUrl(id, 'thumbnail');
+  });
+  liquid.registerFilter('content_item', function (this: FilterThis, id: unknown) {
+    return library(this).item(id);
+  });
+  liquid.registerFilter('content_url', async function (this: FilterThis, id: unknown) {
+    return (await library(this).item(id)).url;
+  });
   return liquid;
 }
 
@@ -49,4 +62,16 @@ async function boughtWith(
   const pairs = load ? await load() : {};
   const list = Object.hasOwn(pairs, String(product)) ? pairs[String(product)] : [];
   return typeof limit === 'number' && limit >= 0 ? list.slice(0, limit) : list;
+}
+
+type FilterThis = { context: { environments: unknown } };
+
+/**
+ * The content library of the render (`{{ 'asset-id' | asset_url }}`, `{{ 'item-id' | content_url }}`,
+ * `{% assign offer = 'item-id' | content_item %}`): the workspace's, set by whoever built the scope.
+ */
+function library(filter: FilterThis): ContentLookup {
+  const lookup = (filter.context.environments as { [CONTENT_LIBRARY]?: ContentLookup })[CONTENT_LIBRARY];
+  if (!lookup) throw new Error('the content library is not available in this render');
+  return lookup;
 }

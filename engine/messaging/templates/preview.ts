@@ -5,6 +5,7 @@ import { getContact } from '../../audience/contacts/contacts';
 import { InvalidInput } from '../../errors';
 import type { ContactSnapshot } from '../../sdk/define-node';
 import { loadTemplateAnalytics, type TemplateAnalytics } from './analytics-scope';
+import { contentLookup } from './content-lookup';
 import { compileMjml } from './mjml';
 import { type RenderedParts, renderParts } from './render';
 import { renderScope } from './scope';
@@ -70,6 +71,7 @@ export async function previewTemplate(
   workspaceId: string,
   template: Pick<TemplateRow, 'name' | 'subject' | 'preheader' | 'body' | 'html'> & { channel?: string },
   request: PreviewRequest,
+  publicUrl = '',
 ): Promise<PreviewAnswer> {
   let contact: ContactSnapshot;
   let analytics = emptyAnalytics;
@@ -94,6 +96,7 @@ export async function previewTemplate(
     journey: { id: 'preview', version: 0 },
     links: { unsubscribeUrl: '#unsubscribe', preferencesUrl: '#preferences' },
     analytics,
+    content: contentLookup(db, workspaceId, publicUrl),
   });
   const rendered: PreviewAnswer = await renderParts(
     { subject: template.subject, preheader: template.preheader, text: template.body, html: template.html },
@@ -109,8 +112,9 @@ export async function previewStoredTemplate(
   workspaceId: string,
   id: string,
   request: PreviewRequest,
+  publicUrl = '',
 ) {
-  return previewTemplate(db, workspaceId, await getTemplate(db, workspaceId, id), request);
+  return previewTemplate(db, workspaceId, await getTemplate(db, workspaceId, id), request, publicUrl);
 }
 
 /** An unsaved template as the studio holds it: MJML is compiled the way a save would. */
@@ -129,6 +133,7 @@ export async function previewDraft(
   workspaceId: string,
   draft: DraftTemplate,
   request: PreviewRequest,
+  publicUrl = '',
 ) {
   return previewTemplate(
     db,
@@ -142,5 +147,6 @@ export async function previewDraft(
       html: draft.mjml ? await compileMjml(draft.mjml) : (draft.html ?? null),
     },
     request,
+    publicUrl,
   );
 }

@@ -1,8 +1,12 @@
 import type { ContactSnapshot, TriggerEvent } from '../../sdk/define-node';
 import type { TemplateAnalytics } from './analytics-scope';
+import type { ContentLookup } from './content-lookup';
 
 /** Where the scope keeps the loader of the product pairs the `bought_with` filter reads. */
 export const PRODUCT_PAIRS = Symbol('product pairs');
+
+/** Where the scope keeps the workspace's content library for `asset_url` and `content_item`. */
+export const CONTENT_LIBRARY = Symbol('content library');
 
 /**
  * What templates see. Contact attributes are also readable directly (`contact.first_name`);
@@ -16,6 +20,8 @@ export function renderScope(input: {
   links?: { unsubscribeUrl: string; preferencesUrl: string };
   /** RFM, CLV, cluster and product suggestions from the last analytics refresh. */
   analytics?: TemplateAnalytics;
+  /** The workspace's assets and items by id (the content filters); without it they fail clearly. */
+  content?: ContentLookup;
 }): Record<string, unknown> {
   const { contact, trigger } = input;
   const scope: Record<string, unknown> = {
@@ -49,5 +55,6 @@ export function renderScope(input: {
   };
   // For the `bought_with` filter only: not enumerable, so it is no variable the editor offers.
   Object.defineProperty(scope, PRODUCT_PAIRS, { value: input.analytics?.productPairs, enumerable: false });
+  Object.defineProperty(scope, CONTENT_LIBRARY, { value: input.content, enumerable: false });
   return scope;
 }

@@ -25,7 +25,7 @@ export async function sendTemplateTest(
       'channel',
     );
   }
-  const rendered = await previewDraft(deps.db, workspaceId, draft, request);
+  const rendered = await previewDraft(deps.db, workspaceId, draft, request, deps.publicUrl);
   return sendTestMessage(deps, workspaceId, channel, to, {
     subject: rendered.subject,
     preheader: rendered.preheader,

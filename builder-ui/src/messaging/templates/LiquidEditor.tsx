@@ -1,4 +1,10 @@
-import { autocompletion, type Completion, completionKeymap } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  type Completion,
+  type CompletionContext,
+  type CompletionResult,
+  completionKeymap,
+} from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { html } from '@codemirror/lang-html';
 import { liquid } from '@codemirror/lang-liquid';
@@ -33,6 +39,7 @@ function liquidConfig(fields: TemplateFields | undefined) {
   const asCompletions = (names: string[], type: string, detail?: string): Completion[] =>
     [...new Set(names)].map((label) => ({ label, type, detail }));
   return {
+    filters: (fields?.filters ?? []).map((f) => ({ label: f.name, type: 'function', detail: f.detail })),
     variables: asCompletions(top, 'variable'),
     properties: (path: readonly string[]) => {
       if (path.length === 1 && path[0] === 'contact') return asCompletions(contact, 'property', 'contact');
@@ -60,8 +67,44 @@ function liquidConfig(fields: TemplateFields | undefined) {
 }
 
 /**
+ * Inside `{{ }}`, typing `asset` or `content` offers the workspace's assets and published items
+ * by name and inserts their id with the filter: `'<id>' | asset_url`, `'<id>' | content_url`.
+ */
+function contentCompletions(fields: TemplateFields | undefined) {
+  const options: Completion[] = [
+    ...(fields?.assets ?? []).map((a) => ({
+      label: `asset ${a.filename}`,
+      apply: `'${a.id}' | asset_url`,
+      type: 'constant',
+      detail: a.contentType,
+    })),
+    ...(fields?.contentItems ?? []).map((i) => ({
+      label: `content ${i.title}`,
+      apply: `'${i.id}' | content_url`,
+      type: 'constant',
+      detail: i.kind,
+    })),
+  ];
+  return (context: CompletionContext): CompletionResult | null => {
+    const before = context.state.sliceDoc(Math.max(0, context.pos - 300), context.pos);
+    if (before.lastIndexOf('{{') <= before.lastIndexOf('}}')) return null;
+    const word = context.matchBefore(/[A-Za-z_][\w-]*/);
+    if (!word && !context.explicit) return null;
+    return options.length ? { from: word?.from ?? context.pos, options } : null;
+  };
+}
+
+function languageFor(fields: TemplateFields | undefined) {
+  return [
+    liquid({ base: html(), ...liquidConfig(fields) }),
+    EditorState.languageData.of(() => [{ autocomplete: contentCompletions(fields) }]),
+  ];
+}
+
+/**
  * A CodeMirror 6 editor for one Liquid part: Liquid over HTML highlighting, completion of
- * contact attributes, event properties and snippets, and the server's syntax problems at their line.
+ * contact attributes, event properties, snippets, content filters and the workspace's assets and
+ * items, and the server's syntax problems at their line.
  */
 export function LiquidEditor(props: {
   id: string;
@@ -92,7 +135,7 @@ export function LiquidEditor(props: {
           history(),
           lintGutter(),
           syntaxHighlighting(defaultHighlightStyle),
-          language.current.of(liquid({ base: html(), ...liquidConfig(props.fields) })),
+          language.current.of(languageFor(props.fields)),
           autocompletion(),
           editable.current.of(EditorState.readOnly.of(!!props.readOnly)),
           keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap]),
@@ -123,7 +166,7 @@ export function LiquidEditor(props: {
 
   useEffect(() => {
     view.current?.dispatch({
-      effects: language.current.reconfigure(liquid({ base: html(), ...liquidConfig(props.fields) })),
+      effects: language.current.reconfigure(languageFor(props.fields)),
     });
   }, [props.fields]);
 
