@@ -8,13 +8,17 @@ COPY patches ./patches
 # `npm install` follows the lock; `npm ci` refuses a lock without every platform's optional binaries.
 RUN npm install --no-audit --no-fund
 COPY . .
-RUN npm run build:ui && npm prune --omit=dev --no-audit --no-fund
+# The workflow bundle, built once here: a (re)started worker polls without bundling first.
+RUN npm run build:ui \
+ && node --import tsx engine/temporal/build-workflow-bundle.ts .wayline/workflows.js \
+ && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4100 \
-    WAYLINE_DATA_DIR=/app/.wayline/data
+    WAYLINE_DATA_DIR=/app/.wayline/data \
+    WAYLINE_WORKFLOW_BUNDLE=/app/.wayline/workflows.js
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 # The node image's unprivileged user; nothing in the image runs as root.

