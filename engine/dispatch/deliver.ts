@@ -8,7 +8,6 @@ import { controlSignal } from '../automation/runs/signals';
 import type { RunEvent } from '../automation/runs/types';
 import { eventTriggers } from '../automation/triggers/trigger-index';
 import { DomainError } from '../errors';
-import { contactChanged } from '../operations/segment-membership';
 import type { OutboxRow } from './outbox-queue';
 
 type EventRow = typeof events.$inferSelect;
@@ -21,6 +20,8 @@ export interface DeliveryContext {
   events: Map<string, EventRow>;
   triggers: Map<string, { journeyId: string; where: PropertyFilter | null }[]>;
   running: Map<string, string[]>;
+  /** `journeyId:contactId:eventId` of runs the batch's events already started (a repeated delivery). */
+  started: Set<string>;
   /** Contacts enrolled in this batch: their running runs are read again. */
   enrolled: Set<string>;
 }
@@ -36,6 +37,7 @@ export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<Delive
     events: new Map(loaded.map((event) => [event.id, event])),
     triggers: new Map(),
     running: new Map(),
+    started: new Set(),
     enrolled: new Set(),
   };
   const namesByWorkspace = new Map<string, Set<string>>();
@@ -51,6 +53,39 @@ export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<Delive
     }
   }
   const contactIds = [...new Set(rows.map((row) => row.contactId))];
+  const triggering = loaded.filter(
+    (event) =>
+      event.type === 'track' &&
+      event.name &&
+      context.triggers.get(`${event.workspaceId}:${event.name}`)?.length,
+  );
+  if (triggering.length) {
+    for (const run of await db
+      .select({
+        journeyId: journeyRuns.journeyId,
+        contactId: journeyRuns.contactId,
+        eventId: journeyRuns.triggerEventId,
+      })
+      .from(journeyRuns)
+      .where(
+        and(
+          inArray(journeyRuns.journeyId, [
+            ...new Set(
+              triggering
+                .flatMap((e) => context.triggers.get(`${e.workspaceId}:${e.name}`) ?? [])
+                .map((t) => t.journeyId),
+            ),
+          ]),
+          inArray(journeyRuns.contactId, contactIds),
+          inArray(
+            journeyRuns.triggerEventId,
+            triggering.map((event) => event.id),
+          ),
+        ),
+      )) {
+      context.started.add(`${run.journeyId}:${run.contactId}:${run.eventId}`);
+    }
+  }
   if (contactIds.length) {
     for (const run of await db
       .select({ contactId: journeyRuns.contactId, workflowId: journeyRuns.workflowId })
@@ -65,15 +100,15 @@ export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<Delive
 
 /**
  * Does what an accepted event owes Temporal: ends the runs of a contact merged away, enrolls
- * the contact in journeys the event triggers, signals its running runs, and (unless a later row
- * of the same contact will) re-evaluates its segments. Safe to repeat after a partial failure:
- * an enrollment already made for this event is skipped, and runs drop an event id they have seen.
+ * the contact in journeys the event triggers and signals its running runs (the dispatcher then
+ * re-evaluates the segments of the batch's contacts together, `contactsChanged`). Safe to
+ * repeat after a partial failure: an enrollment already made for this event is skipped, and
+ * runs drop an event id they have seen.
  */
 export async function deliverOutboxRow(
   deps: TemporalDeps,
   row: OutboxRow,
   context?: DeliveryContext,
-  reevaluateSegments = true,
 ): Promise<void> {
   const { db, temporal } = deps;
   const batch = context ?? (await deliveryContext(db, [row]));
@@ -97,7 +132,7 @@ export async function deliverOutboxRow(
       matchesFilter(event.properties, trigger.where ?? undefined),
     );
     for (const { journeyId } of triggered) {
-      if (await alreadyEnrolled(deps, journeyId, row.contactId, event.id)) continue;
+      if (batch.started.has(`${journeyId}:${row.contactId}:${event.id}`)) continue;
       batch.enrolled.add(row.contactId);
       try {
         await enrollContact(deps, {
@@ -118,25 +153,6 @@ export async function deliverOutboxRow(
       await signalRunsWithEvent(temporal, batch.running.get(row.contactId) ?? [], runEvent);
     }
   }
-  if (reevaluateSegments) {
-    const { enrollments } = await contactChanged(deps, row.workspaceId, row.contactId);
-    if (enrollments.length) batch.enrolled.add(row.contactId);
-  }
-}
-
-async function alreadyEnrolled(deps: TemporalDeps, journeyId: string, contactId: string, eventId: string) {
-  const [run] = await deps.db
-    .select({ id: journeyRuns.id })
-    .from(journeyRuns)
-    .where(
-      and(
-        eq(journeyRuns.journeyId, journeyId),
-        eq(journeyRuns.contactId, contactId),
-        eq(journeyRuns.triggerEventId, eventId),
-      ),
-    )
-    .limit(1);
-  return !!run;
 }
 
 async function ignoreMissing(promise: Promise<unknown>): Promise<void> {

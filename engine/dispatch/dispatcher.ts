@@ -1,5 +1,6 @@
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { DomainError } from '../errors';
+import { contactsChanged } from '../operations/segment-membership';
 import { type DeliveryContext, deliverOutboxRow, deliveryContext } from './deliver';
 import { claimOutbox, markDelivered, markRetry, type OutboxRow } from './outbox-queue';
 
@@ -46,7 +47,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const pollMs = options.pollMs ?? 1000;
   const batchSize = options.batchSize ?? 200;
   const handOverBatch = options.handOverBatch ?? 1000;
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? 8;
   const leaseMs = options.leaseMs ?? 60_000;
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
   const minBackoffMs = options.minBackoffMs ?? 250;
@@ -89,7 +90,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
       for (const [i, row] of queue.entries()) {
         try {
           await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
-            deliverOutboxRow(deps, row, context, i === queue.length - 1),
+            deliverOutboxRow(deps, row, context),
           );
           delivered.push(row.id);
           unhealthy = false;
@@ -119,8 +120,50 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
         for (let queue = queues.shift(); queue; queue = queues.shift()) await deliverQueue(queue);
       }),
     );
-    await markDelivered(deps.db, delivered);
-    return delivered;
+    const refreshed = await refreshSegments(rows, new Set(delivered));
+    await markDelivered(deps.db, refreshed);
+    return refreshed;
+  };
+
+  /**
+   * Re-evaluates the segments of the contacts whose rows were delivered, per workspace in a
+   * few statements (not per contact). When that fails, each contact's last row goes back to
+   * the outbox, so its redelivery re-evaluates it; delivering a row again is harmless.
+   */
+  const refreshSegments = async (rows: OutboxRow[], delivered: Set<number>): Promise<number[]> => {
+    const lastRow = new Map<string, OutboxRow>();
+    for (const row of rows) if (delivered.has(row.id)) lastRow.set(row.contactId, row);
+    const byWorkspace = new Map<string, OutboxRow[]>();
+    for (const row of lastRow.values())
+      byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
+    for (const [workspaceId, last] of byWorkspace) {
+      try {
+        await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
+          contactsChanged(
+            deps,
+            workspaceId,
+            last.map((row) => row.contactId),
+          ),
+        );
+      } catch (error) {
+        const transient = isTransient(error);
+        if (transient) unhealthy = true;
+        const message = error instanceof Error ? error.message : String(error);
+        options.log?.warn(
+          { workspaceId, contacts: last.length, err: message },
+          'segment re-evaluation failed',
+        );
+        for (const row of last) {
+          delivered.delete(row.id);
+          await markRetry(deps.db, row.id, {
+            delayMs: backoff(row.attempts),
+            error: message,
+            dead: !transient && row.attempts >= maxAttempts,
+          });
+        }
+      }
+    }
+    return [...delivered];
   };
 
   /**

@@ -1,8 +1,10 @@
-import { eq } from 'drizzle-orm';
-import { segments } from '../../db/schema';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { contacts, journeyRuns, segmentMembers, segments } from '../../db/schema';
+import { segmentWhere } from '../audience/segments/compile-sql';
 import {
+  definitionOf,
   forgetEntry,
-  refreshContactMemberships,
   refreshSegmentMembers,
   type SegmentRow,
 } from '../audience/segments/segments';
@@ -30,13 +32,96 @@ export async function contactChanged(
   contactId: string,
   now = new Date(),
 ): Promise<{ entered: string[]; enrollments: SegmentEnrollment[] }> {
-  const entered = await refreshContactMemberships(deps.db, workspaceId, contactId, now);
+  const { entered, enrollments } = await contactsChanged(deps, workspaceId, [contactId], now);
+  return { entered: entered.get(contactId) ?? [], enrollments };
+}
+
+/**
+ * `contactChanged` for many contacts of one workspace at once, set-based: every segment is
+ * evaluated for all of them in one select, the memberships they left are removed in one delete
+ * and those they entered added in one insert; then the entries enroll (per segment) and the
+ * contacts with running runs have their condition waits re-checked.
+ */
+export async function contactsChanged(
+  deps: TemporalDeps,
+  workspaceId: string,
+  contactIds: string[],
+  now = new Date(),
+): Promise<{ entered: Map<string, string[]>; enrollments: SegmentEnrollment[] }> {
+  const ids = [...new Set(contactIds)];
+  const entered = ids.length ? await refreshMemberships(deps.db, workspaceId, ids, now) : new Map();
   const enrollments: SegmentEnrollment[] = [];
-  for (const segmentId of entered) {
-    enrollments.push(...(await enrollSegmentEntries(deps, workspaceId, segmentId, [contactId], now)));
+  const bySegment = new Map<string, string[]>();
+  for (const [contactId, segmentIds] of entered) {
+    for (const segmentId of segmentIds)
+      bySegment.set(segmentId, [...(bySegment.get(segmentId) ?? []), contactId]);
   }
-  await signalContactChanged(deps.db, deps.temporal, workspaceId, contactId);
+  for (const [segmentId, entrants] of bySegment) {
+    enrollments.push(...(await enrollSegmentEntries(deps, workspaceId, segmentId, entrants, now)));
+  }
+  for (const contactId of await contactsWithRunningRuns(deps.db, workspaceId, ids)) {
+    await signalContactChanged(deps.db, deps.temporal, workspaceId, contactId);
+  }
   return { entered, enrollments };
+}
+
+/**
+ * Recomputes these contacts' memberships of every segment of the workspace: the segments read,
+ * then one statement (whatever the number of contacts) that evaluates every segment for each
+ * contact, removes the memberships they left and adds those they entered. Answers the segments
+ * each contact entered.
+ */
+export async function refreshMemberships(
+  db: Db,
+  workspaceId: string,
+  contactIds: string[],
+  now = new Date(),
+): Promise<Map<string, string[]>> {
+  const entered = new Map<string, string[]>();
+  const compiled = (await db.select().from(segments).where(eq(segments.workspaceId, workspaceId))).flatMap(
+    (segment) => {
+      const definition = definitionOf(segment);
+      return definition ? [sql`(${segment.id}::uuid, (${segmentWhere(definition, now)}))`] : [];
+    },
+  );
+  if (compiled.length === 0 || contactIds.length === 0) return entered;
+  // Rows are added in one order (segment, then contact), so concurrent refreshes never deadlock.
+  const result = await db.execute(sql`with evaluated as (
+      select ${contacts.id} as contact_id, s.segment_id, s.member
+      from ${contacts} cross join lateral (values ${sql.join(compiled, sql`, `)}) as s(segment_id, member)
+      where ${contacts.workspaceId} = ${workspaceId} and ${contacts.id} = any(${sql.param(contactIds)}::uuid[])
+    ), removed as (
+      delete from ${segmentMembers} m using evaluated e
+      where e.member is not true and m.segment_id = e.segment_id and m.contact_id = e.contact_id
+    )
+    insert into ${segmentMembers} (workspace_id, segment_id, contact_id)
+    select ${workspaceId}::uuid, e.segment_id, e.contact_id from evaluated e where e.member
+    order by e.segment_id, e.contact_id
+    on conflict do nothing
+    returning segment_id, contact_id`);
+  const added = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    segment_id: string;
+    contact_id: string;
+  }[];
+  for (const row of added)
+    entered.set(row.contact_id, [...(entered.get(row.contact_id) ?? []), row.segment_id]);
+  return entered;
+}
+
+/** Of these contacts, those with a running journey run (the only ones a contact change signals). */
+async function contactsWithRunningRuns(db: Db, workspaceId: string, contactIds: string[]): Promise<string[]> {
+  if (contactIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ contactId: journeyRuns.contactId })
+    .from(journeyRuns)
+    .where(
+      and(
+        eq(journeyRuns.workspaceId, workspaceId),
+        inArray(journeyRuns.contactId, contactIds),
+        eq(journeyRuns.status, 'running'),
+      ),
+    );
+  return rows.flatMap((row) => (row.contactId ? [row.contactId] : []));
 }
 
 /**

@@ -1,0 +1,259 @@
+/**
+ * Dispatch lag: how long after an event is accepted its journey run starts, and how long a run
+ * waiting for an event takes to resume, while `/v1/batch` ingests a steady load. Starts its own
+ * Temporal dev server, a journey worker, the API on a real port with the outbox dispatcher (as
+ * `npm start` runs them) and the database (PGlite in memory, or the Postgres server in
+ * DATABASE_URL).
+ *
+ *   DATABASE_URL=postgres://… npx tsx bench/dispatch-lag.ts [seconds=5] [clients=4] [awaited/s=200]
+ *
+ * 20 active journeys are each triggered by their own event (`Signed Up 0` … `Signed Up 19`,
+ * trigger → exit) and one journey waits for `Go` (trigger `Start` → wait.event `Go` → exit).
+ * Contacts are first brought to the wait. Then two phases with the same trickle: 20 triggering
+ * events/s (one per journey) and `awaited/s` `Go` events for waiting contacts, each sent in
+ * batches every 100 ms; the baseline phase with nothing else, then the loaded phase with
+ * `clients` concurrent clients sending 500-event `Product Viewed` batches as fast as they are
+ * answered. Lags are read from the runs' own node visits (trigger node entered, exit node entered
+ * after the wait) minus the moment the accepting answer arrived; the ratio is loaded p99 ÷
+ * baseline p99, both measured in this run.
+ */
+import { randomUUID } from 'node:crypto';
+import { NativeConnection } from '@temporalio/worker';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { contacts, journeyRuns, nodeVisits } from '../db/schema';
+import { buildApp } from '../engine/api/app';
+import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
+import { startDispatcher } from '../engine/dispatch/dispatcher';
+import { createWorkspace } from '../engine/identity/workspaces';
+import { bundleWorkflows, createJourneyWorker } from '../engine/temporal/worker';
+import { startIngestStack } from './helpers/ingest-stack';
+
+const seconds = Number(process.argv[2] ?? 5);
+const clients = Number(process.argv[3] ?? 4);
+const awaitedPerSecond = Number(process.argv[4] ?? 200);
+const JOURNEYS = 20;
+const BASELINE_SECONDS = 2;
+const TICK_MS = 100;
+
+const stack = await startIngestStack();
+const { server, database, db, temporal, taskQueue, registry, secretBox } = stack;
+const workerConnection = await NativeConnection.connect({ address: server.address });
+const worker = await createJourneyWorker({
+  connection: workerConnection,
+  namespace: 'default',
+  taskQueue,
+  db,
+  registry,
+  secretBox,
+  workflowBundle: { code: await bundleWorkflows() },
+});
+const workerRun = worker.run();
+const dispatcher = startDispatcher({ db, temporal, taskQueue });
+const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+
+const workspace = await createWorkspace(db, `Dispatch lag ${randomUUID().slice(0, 8)}`);
+const publish = async (name: string, nodes: unknown[], edges: unknown[]) => {
+  const journey = await createJourney(db, workspace.id, { name, nodes, edges } as any);
+  await publishJourney(db, registry, workspace.id, journey.id);
+  return journey.id;
+};
+for (let k = 0; k < JOURNEYS; k += 1) {
+  await publish(
+    `Welcome ${k}`,
+    [
+      { id: 'start', type: 'trigger.event', config: { event: `Signed Up ${k}` } },
+      { id: 'done', type: 'exit' },
+    ],
+    [{ id: 'e1', source: 'start', sourceHandle: 'next', target: 'done' }],
+  );
+}
+const waitJourney = await publish(
+  'Wait for go',
+  [
+    { id: 'start', type: 'trigger.event', config: { event: 'Start' } },
+    { id: 'wait', type: 'wait.event', config: { event: 'Go', timeout: { amount: 1, unit: 'days' } } },
+    { id: 'done', type: 'exit' },
+  ],
+  [
+    { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait' },
+    { id: 'e2', source: 'wait', sourceHandle: 'matched', target: 'done' },
+  ],
+);
+
+const auth = `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`;
+/** Sends a batch; answers when it was accepted (epoch ms) and how many events were stored. */
+async function send(batch: Record<string, unknown>[]): Promise<{ at: number; accepted: number }> {
+  const response = await fetch(`${url}/v1/batch`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ batch }),
+  });
+  const answer = (await response.json()) as { accepted?: number };
+  if (response.status >= 300) throw new Error(`batch answered ${response.status}: ${JSON.stringify(answer)}`);
+  return { at: Date.now(), accepted: answer.accepted ?? 0 };
+}
+const track = (userId: string, event: string, properties: Record<string, unknown> = {}) => ({
+  type: 'track',
+  userId,
+  event,
+  properties,
+  messageId: randomUUID(),
+  timestamp: new Date().toISOString(),
+});
+
+// Contacts waiting for `Go`: enough for both phases.
+const waiting = awaitedPerSecond * (seconds + BASELINE_SECONDS);
+const setupStarted = performance.now();
+for (let i = 0; i < waiting; i += 500) {
+  await send(Array.from({ length: Math.min(500, waiting - i) }, (_, j) => track(`waiter-${i + j}`, 'Start')));
+}
+const atWait = async () =>
+  (
+    await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(nodeVisits)
+      .where(and(eq(nodeVisits.journeyId, waitJourney), eq(nodeVisits.nodeId, 'wait')))
+  )[0].n;
+for (let n = await atWait(); n < waiting; n = await atWait()) {
+  if (performance.now() - setupStarted > 600_000)
+    throw new Error(`only ${n} of ${waiting} runs reached the wait`);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+console.log(
+  `${waiting} runs waiting for Go after ${((performance.now() - setupStarted) / 1000).toFixed(1)} s; ` +
+    `${JOURNEYS} event-triggered journeys active`,
+);
+
+let nextWaiter = 0;
+let nextSignup = 0;
+/** The trickle of one phase: per tick, one batch of triggering events and one of awaited events. */
+async function trickle(durationS: number) {
+  const accepted = { triggered: new Map<string, number>(), awaited: new Map<string, number>() };
+  const pending: Promise<void>[] = [];
+  const ticks = (durationS * 1000) / TICK_MS;
+  const perTickAwaited = (awaitedPerSecond * TICK_MS) / 1000;
+  const perTickTriggered = (JOURNEYS * TICK_MS) / 1000;
+  const started = performance.now();
+  for (let tick = 0; tick < ticks; tick += 1) {
+    const signups = Array.from({ length: perTickTriggered }, () => {
+      const n = nextSignup++;
+      return { userId: `signup-${n}`, event: track(`signup-${n}`, `Signed Up ${n % JOURNEYS}`) };
+    });
+    const goes = Array.from({ length: perTickAwaited }, () => `waiter-${nextWaiter++}`);
+    pending.push(
+      send(signups.map((s) => s.event)).then(({ at }) => {
+        for (const { userId } of signups) accepted.triggered.set(userId, at);
+      }),
+      send(goes.map((userId) => track(userId, 'Go'))).then(({ at }) => {
+        for (const userId of goes) accepted.awaited.set(userId, at);
+      }),
+    );
+    const due = started + (tick + 1) * TICK_MS;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+  }
+  await Promise.all(pending);
+  return accepted;
+}
+
+/** Loads `/v1/batch` with 500-event batches until `stop` resolves; answers events/s stored. */
+async function backgroundLoad(stop: Promise<void>) {
+  let done = false;
+  void stop.then(() => {
+    done = true;
+  });
+  let stored = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (!done) {
+        const batch = Array.from({ length: 500 }, (_, i) =>
+          track(`shopper-${Math.floor(Math.random() * 20_000)}`, 'Product Viewed', { sku: `sku-${i % 300}` }),
+        );
+        stored += (await send(batch)).accepted;
+      }
+    }),
+  );
+  return stored / ((performance.now() - started) / 1000);
+}
+
+/** Visit time of `nodeId` in the runs of these contacts (by user id), in epoch ms. */
+async function visitTimes(userIds: string[], nodeId: string, journeyIds?: string[]) {
+  const times = new Map<string, number>();
+  for (let i = 0; i < userIds.length; i += 1000) {
+    const rows = await db
+      .select({ userId: contacts.externalId, at: nodeVisits.enteredAt })
+      .from(nodeVisits)
+      .innerJoin(journeyRuns, eq(journeyRuns.workflowId, nodeVisits.workflowId))
+      .innerJoin(contacts, eq(contacts.id, journeyRuns.contactId))
+      .where(
+        and(
+          eq(contacts.workspaceId, workspace.id),
+          inArray(contacts.externalId, userIds.slice(i, i + 1000)),
+          eq(nodeVisits.nodeId, nodeId),
+          journeyIds ? inArray(nodeVisits.journeyId, journeyIds) : undefined,
+        ),
+      );
+    for (const row of rows) if (row.userId) times.set(row.userId, row.at.getTime());
+  }
+  return times;
+}
+
+/** Lags (ms) once every run has its visit, or after 60 s with what is there (missing counted). */
+async function lags(accepted: Map<string, number>, nodeId: string, journeyIds?: string[]) {
+  const deadline = performance.now() + 60_000;
+  let times = await visitTimes([...accepted.keys()], nodeId, journeyIds);
+  while (times.size < accepted.size && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    times = await visitTimes([...accepted.keys()], nodeId, journeyIds);
+  }
+  const values = [...accepted].flatMap(([userId, at]) => {
+    const visited = times.get(userId);
+    return visited === undefined ? [] : [Math.max(0, visited - at)];
+  });
+  return { values: values.sort((a, b) => a - b), missing: accepted.size - values.length };
+}
+
+const pct = (values: number[], p: number) =>
+  values.length ? values[Math.min(values.length - 1, Math.ceil(p * values.length) - 1)] : Number.NaN;
+const summary = (label: string, result: { values: number[]; missing: number }) =>
+  `${label}: ${result.values.length} runs, p50 ${pct(result.values, 0.5).toFixed(0)} ms, ` +
+  `p99 ${pct(result.values, 0.99).toFixed(0)} ms, max ${pct(result.values, 1).toFixed(0)} ms` +
+  (result.missing ? `, ${result.missing} not there after 60 s` : '');
+
+const baseline = await trickle(BASELINE_SECONDS);
+const baseStarted = await lags(baseline.triggered, 'start');
+const baseResumed = await lags(baseline.awaited, 'done', [waitJourney]);
+
+let stopLoad: () => void = () => {};
+const loadStopped = new Promise<void>((resolve) => {
+  stopLoad = resolve;
+});
+const load = backgroundLoad(loadStopped);
+const loaded = await trickle(seconds);
+stopLoad();
+const ingestRate = await load;
+const loadStarted = await lags(loaded.triggered, 'start');
+const loadResumed = await lags(loaded.awaited, 'done', [waitJourney]);
+
+console.log(`database: ${database.driver}; ${clients} clients loading /v1/batch for ${seconds} s`);
+console.log(`baseline (trickle only): ${summary('accepted → journey started', baseStarted)}`);
+console.log(`baseline (trickle only): ${summary('accepted → waiting run resumed', baseResumed)}`);
+console.log(`under load (${ingestRate.toFixed(0)} events/s ingested besides the trickle):`);
+console.log(`  ${summary('accepted → journey started', loadStarted)}`);
+console.log(`  ${summary('accepted → waiting run resumed', loadResumed)}`);
+console.log(
+  `ratio loaded p99 / baseline p99: journey started ${(pct(loadStarted.values, 0.99) / pct(baseStarted.values, 0.99)).toFixed(2)}, ` +
+    `waiting run resumed ${(pct(loadResumed.values, 0.99) / pct(baseResumed.values, 0.99)).toFixed(2)}`,
+);
+const counted = (await db.execute(
+  sql`select count(*)::int as n from outbox where workspace_id = ${workspace.id} and status = 'pending'`,
+)) as any;
+console.log(`outbox rows still pending at the end: ${(counted.rows ?? counted)[0].n}`);
+
+await app.close();
+await dispatcher.stop();
+worker.shutdown();
+await workerRun;
+await workerConnection.close();
+await stack.close();

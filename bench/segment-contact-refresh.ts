@@ -1,0 +1,145 @@
+/**
+ * Incremental re-evaluation of one contact's segment memberships (what the dispatcher does
+ * after an event, `refreshMemberships` for one contact: the workspace's segments read, every
+ * segment evaluated for the contact, the memberships it left removed and those it entered added)
+ * against one hand-written SQL query evaluating the same five rules for the same contact
+ * (evaluation only, no write), alternating in the same run.
+ *
+ *   DATABASE_URL=postgres://… npx tsx bench/segment-contact-refresh.ts [contacts=100000] [events=1000000] [samples=500]
+ *
+ * The workspace is generated in SQL: contacts with a `plan` and a `country`, events a third each
+ * of `Order Completed` (with a `total`), `Product Viewed` and `Page Viewed`, a `VIP` list holding
+ * every tenth contact. The segment nests all three kinds of rule:
+ * all of { any of { plan = pro, country = DE }, ≥ 2 `Order Completed` with total ≥ 50, in list VIP },
+ * plus four other segments of one rule each, as a workspace has several.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { createDb } from '../db';
+import { createSegment } from '../engine/audience/segments/segments';
+import { createWorkspace } from '../engine/identity/workspaces';
+import { refreshMemberships } from '../engine/operations/segment-membership';
+
+const contactCount = Number(process.argv[2] ?? 100_000);
+const eventCount = Number(process.argv[3] ?? 1_000_000);
+const samples = Number(process.argv[4] ?? 500);
+
+const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
+const { db } = database;
+const rowsOf = (result: unknown) =>
+  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+
+const workspace = await createWorkspace(db, `Segment refresh ${randomUUID().slice(0, 8)}`);
+const ws = workspace.id;
+const generating = performance.now();
+await db.execute(sql`insert into contacts (workspace_id, external_id, attributes)
+  select ${ws}::uuid, 'c' || g, jsonb_build_object('plan', (array['free','pro','team'])[1 + g % 3],
+    'country', (array['DE','FR','US','GB','ES'])[1 + g % 5])
+  from generate_series(1, ${contactCount}) g`);
+await db.execute(sql`insert into events (workspace_id, message_id, contact_id, type, name, properties, timestamp)
+  select ${ws}::uuid, 'm' || g, c.id, 'track', (array['Order Completed','Product Viewed','Page Viewed'])[1 + g % 3],
+    jsonb_build_object('total', g % 120), now() - (g % 365) * interval '1 day'
+  from generate_series(1, ${eventCount}) g
+  join (select id, row_number() over () as n from contacts where workspace_id = ${ws}::uuid) c
+    on c.n = 1 + (g * 7919) % ${contactCount}`);
+const [list] = rowsOf(
+  await db.execute(sql`insert into lists (workspace_id, name) values (${ws}::uuid, 'VIP') returning id`),
+);
+await db.execute(sql`insert into list_members (workspace_id, list_id, contact_id)
+  select ${ws}::uuid, ${list.id as string}::uuid, id from contacts
+  where workspace_id = ${ws}::uuid and (substring(external_id from 2))::int % 10 = 0`);
+await db.execute(sql`analyze contacts`);
+await db.execute(sql`analyze events`);
+await db.execute(sql`analyze list_members`);
+console.log(
+  `generated ${contactCount} contacts and ${eventCount} events in ${((performance.now() - generating) / 1000).toFixed(1)} s`,
+);
+
+await createSegment(db, ws, {
+  name: 'Loyal VIPs',
+  definition: {
+    match: 'all',
+    rules: [
+      {
+        match: 'any',
+        rules: [
+          { kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' },
+          { kind: 'attribute', path: 'country', op: 'eq', value: 'DE' },
+        ],
+      },
+      {
+        kind: 'event',
+        event: 'Order Completed',
+        where: [{ path: 'total', op: 'gte', value: 50 }],
+        minCount: 2,
+      },
+      { kind: 'list', list: 'VIP', member: true },
+    ],
+  } as any,
+});
+for (const [name, rule] of [
+  ['Pro', { kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' }],
+  ['French', { kind: 'attribute', path: 'country', op: 'eq', value: 'FR' }],
+  ['Viewers', { kind: 'event', event: 'Product Viewed', minCount: 3 }],
+  ['VIP list', { kind: 'list', list: 'VIP', member: true }],
+] as const) {
+  await createSegment(db, ws, { name, definition: { match: 'all', rules: [rule] } as any });
+}
+
+const handWritten = (contactId: string) => sql`select c.id,
+    ((c.attributes ->> 'plan') = 'pro' or (c.attributes ->> 'country') = 'DE')
+    and (select count(*) from events e where e.workspace_id = c.workspace_id and e.contact_id = c.id
+      and e.name = 'Order Completed' and (e.properties ->> 'total')::numeric >= 50) >= 2
+    and exists (select 1 from list_members lm join lists l on l.id = lm.list_id
+      where l.workspace_id = c.workspace_id and l.name = 'VIP' and lm.contact_id = c.id) as loyal_vip,
+    (c.attributes ->> 'plan') = 'pro' as pro,
+    (c.attributes ->> 'country') = 'FR' as french,
+    (select count(*) from events e where e.workspace_id = c.workspace_id and e.contact_id = c.id
+      and e.name = 'Product Viewed') >= 3 as viewer,
+    exists (select 1 from list_members lm join lists l on l.id = lm.list_id
+      where l.workspace_id = c.workspace_id and l.name = 'VIP' and lm.contact_id = c.id) as vip
+  from contacts c where c.workspace_id = ${ws}::uuid and c.id = ${contactId}::uuid`;
+
+const picked = rowsOf(
+  await db.execute(
+    sql`select id from contacts where workspace_id = ${ws}::uuid order by random() limit ${samples}`,
+  ),
+).map((row) => row.id as string);
+// Warm-up: plans and caches for both.
+for (const contactId of picked.slice(0, 20)) {
+  await refreshMemberships(db, ws, [contactId]);
+  await db.execute(handWritten(contactId));
+}
+const wayline: number[] = [];
+const bare: number[] = [];
+let entered = 0;
+for (const contactId of picked) {
+  let started = performance.now();
+  await db.execute(handWritten(contactId));
+  bare.push(performance.now() - started);
+  started = performance.now();
+  entered += (await refreshMemberships(db, ws, [contactId])).size;
+  wayline.push(performance.now() - started);
+}
+const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+};
+console.log(`database: ${database.driver}; ${samples} contacts, each re-evaluated against 5 segments`);
+for (const [label, values] of [
+  ['one contact re-evaluated (refreshMemberships)', wayline],
+  ['hand-written query for the five rules', bare],
+] as const) {
+  console.log(
+    `${label}: p50 ${pct(values, 0.5).toFixed(2)} ms, p99 ${pct(values, 0.99).toFixed(2)} ms, max ${pct(values, 1).toFixed(2)} ms`,
+  );
+}
+console.log(
+  `ratio p50 ${(pct(wayline, 0.5) / pct(bare, 0.5)).toFixed(2)}, p99 ${(pct(wayline, 0.99) / pct(bare, 0.99)).toFixed(2)}; ` +
+    `contacts with a membership entered on the first pass: ${entered} (later passes find them in place)`,
+);
+
+if (process.env.BENCH_KEEP !== '1') {
+  await db.execute(sql`delete from workspaces where id = ${ws}::uuid`);
+}
+await database.close();
