@@ -45,10 +45,16 @@ const query = (params: object) => {
   return text ? `?${text}` : '';
 };
 
-export function useTickets(filters: TicketFilters) {
+/** Tickets the inbox shows on one page. */
+export const TICKET_PAGE_SIZE = 25;
+
+/** One page of the inbox; `cursor` is the `nextCursor` of the page before ('' for the first). */
+export function useTickets(filters: TicketFilters, cursor = '') {
+  const params = { ...filters, limit: TICKET_PAGE_SIZE, cursor };
   return useQuery({
-    queryKey: keys.list(filters),
-    queryFn: async () => (await api.get<{ data: Ticket[] }>(`/tickets${query(filters)}`)).data,
+    queryKey: keys.list(params),
+    queryFn: () => api.get<{ data: Ticket[]; nextCursor: string | null }>(`/tickets${query(params)}`),
+    placeholderData: (previous) => previous,
   });
 }
 

@@ -32,6 +32,7 @@ import {
   ticketAgentSchema,
   ticketCommentSchema,
   ticketDetailSchema,
+  ticketPageSchema,
   ticketReportSchema,
   ticketSchema,
 } from '../schemas/tickets';
@@ -61,12 +62,13 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app
     {
       schema: {
         tags,
-        summary: 'Tickets, newest first, filtered by status, priority, assignee, queue, contact or words',
+        summary:
+          'Tickets, newest first, filtered by status, priority, assignee, queue, contact or words; one page at a time',
         querystring: ticketQuerySchema,
-        response: { 200: listOf(ticketSchema), ...authedErrors },
+        response: { 200: ticketPageSchema, ...authedErrors },
       },
     },
-    async (request) => ({ data: await listTickets(db, request.workspaceId, request.query) }),
+    async (request) => listTickets(db, request.workspaceId, request.query),
   );
 
   app.post(

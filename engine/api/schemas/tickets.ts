@@ -10,6 +10,12 @@ import {
 import { rowSchema } from './common';
 
 export const ticketSchema = rowSchema(tickets).meta({ id: 'Ticket' });
+export const ticketPageSchema = z
+  .object({
+    data: z.array(ticketSchema),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+  })
+  .meta({ id: 'TicketPage' });
 export const ticketCommentSchema = rowSchema(ticketComments).meta({ id: 'TicketComment' });
 export const slaPolicySchema = rowSchema(slaPolicies).meta({ id: 'SlaPolicy' });
 export const ticketEscalationSchema = rowSchema(ticketEscalations).meta({ id: 'TicketEscalation' });

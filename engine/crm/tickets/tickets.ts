@@ -12,6 +12,7 @@ import {
   tickets,
 } from '../../../db/schema';
 import { createContact } from '../../audience/contacts/contacts';
+import { beforeCursor, encodeCursor, exactTime } from '../../audience/contacts/cursor';
 import { Conflict, InvalidInput, NotFound } from '../../errors';
 import { checkAssignee } from './assignees';
 import { type SlaTemporal, signalTicketSla, startTicketSla } from './sla';
@@ -89,6 +90,7 @@ export const ticketQuerySchema = z.object({
   contactId: z.uuid().optional(),
   q: z.string().trim().min(1).max(200).optional().describe('Words in the subject or description'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
 });
 export type TicketQuery = z.input<typeof ticketQuerySchema>;
 
@@ -231,8 +233,15 @@ export async function getTicket(db: Db, workspaceId: string, ticketId: string): 
   return row;
 }
 
-/** Newest first, filtered as the inbox asks. */
-export async function listTickets(db: Db, workspaceId: string, raw: TicketQuery = {}): Promise<TicketRow[]> {
+/**
+ * Newest first, filtered as the inbox asks, one page at a time: pages are keyed on (created, id)
+ * as contacts are, so tickets opened meanwhile never shift a page.
+ */
+export async function listTickets(
+  db: Db,
+  workspaceId: string,
+  raw: TicketQuery = {},
+): Promise<{ data: TicketRow[]; nextCursor: string | null }> {
   const query = ticketQuerySchema.parse(raw);
   const where: (SQL | undefined)[] = [eq(tickets.workspaceId, workspaceId)];
   if (query.status) {
@@ -247,12 +256,19 @@ export async function listTickets(db: Db, workspaceId: string, raw: TicketQuery 
     const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(or(ilike(tickets.subject, pattern), ilike(tickets.description, pattern)));
   }
-  return db
-    .select()
+  where.push(beforeCursor(query.cursor, tickets.createdAt, tickets.id));
+  const rows = await db
+    .select({ ticket: tickets, at: exactTime(tickets.createdAt) })
     .from(tickets)
     .where(and(...where))
     .orderBy(desc(tickets.createdAt), desc(tickets.id))
-    .limit(query.limit);
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map((r) => r.ticket),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.at, last.ticket.id) : null,
+  };
 }
 
 /**

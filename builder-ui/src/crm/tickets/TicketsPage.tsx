@@ -14,11 +14,18 @@ export function TicketsPage() {
   const [search, setSearch] = useState('');
   const q = useDebounced(search, 250);
   const { assigneeUserId, ...rest } = filters;
-  const tickets = useTickets({
+  const query = {
     ...rest,
     ...(assigneeUserId === 'none' ? { unassigned: true } : { assigneeUserId }),
     q: q || undefined,
-  });
+  };
+  // The cursors of the pages seen so far; a new filter starts again at the first page.
+  const [pages, setPages] = useState<{ key: string; cursors: string[] }>({ key: '', cursors: [''] });
+  const queryKey = JSON.stringify(query);
+  const cursors = pages.key === queryKey ? pages.cursors : [''];
+  const page = useTickets(query, cursors[cursors.length - 1]);
+  const tickets = { ...page, data: page.data?.data };
+  const nextCursor = page.data?.nextCursor;
   const agents = useTicketAgents();
   const [creating, setCreating] = useState(false);
   const set = (key: keyof TicketFilters) => (e: { target: { value: string } }) =>
@@ -129,6 +136,25 @@ export function TicketsPage() {
             ))}
           </tbody>
         </table>
+      )}
+      {(cursors.length > 1 || nextCursor) && (
+        <div className="pager" data-testid="ticket-pager">
+          <span className="muted">Page {cursors.length}</span>
+          <button
+            type="button"
+            disabled={cursors.length < 2}
+            onClick={() => setPages({ key: queryKey, cursors: cursors.slice(0, -1) })}
+          >
+            Previous
+          </button>
+          <button
+            type="button"
+            disabled={!nextCursor}
+            onClick={() => nextCursor && setPages({ key: queryKey, cursors: [...cursors, nextCursor] })}
+          >
+            Next
+          </button>
+        </div>
       )}
     </div>
   );

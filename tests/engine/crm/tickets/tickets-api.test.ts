@@ -283,4 +283,44 @@ describe.each(databaseKinds())('tickets API (%s, real Temporal dev server)', (ki
     const agents = await agent.call('GET', '/v1/ticket-agents');
     expect(agents.json().data.map((a: { userId: string }) => a.userId)).toEqual([agentId]);
   });
+
+  it('pages the inbox newest first by cursor, without skipping tickets opened in the same instant', async () => {
+    // Five tickets in the "Paging" queue; two share a creation time, so only the id orders them.
+    const base = Date.parse('2026-03-01T10:00:00Z');
+    const times = [0, 1000, 1000, 2000, 3000].map((ms) => new Date(base + ms));
+    const rows = await database.db
+      .insert(tickets)
+      .values(
+        times.map((createdAt, i) => ({
+          workspaceId,
+          contactId,
+          subject: `Paged ${i}`,
+          queue: 'Paging',
+          createdAt,
+        })),
+      )
+      .returning();
+    const expected = [...rows]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .map((t) => t.id);
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page = await agent.call(
+        'GET',
+        `/v1/tickets?queue=Paging&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.statusCode, page.body).toBe(200);
+      const body = page.json();
+      seen.push(...body.data.map((t: { id: string }) => t.id));
+      sizes.push(body.data.length);
+      cursor = body.nextCursor;
+    }
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(seen).toEqual(expected);
+    const bad = await agent.call('GET', '/v1/tickets?cursor=not-a-cursor');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'cursor_invalid', field: 'cursor' });
+  });
 });
