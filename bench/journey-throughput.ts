@@ -1,16 +1,20 @@
-import { randomBytes } from 'node:crypto';
 /**
- * Journey run throughput on the real Temporal dev server with PGlite: enrolls N contacts into a
- * three-node journey (trigger → branch → contact update), waits for every run to finish, and
- * reports enrollments per second, completed runs per second and the process's peak RSS.
+ * Journey throughput against raw Temporal, side by side on one Temporal dev server in one run:
+ * contacts per second through trigger → condition (tag) → contact update → email (dev outbox)
+ * → exit, divided by one-activity workflows per second started and finished the same way
+ * (25 at a time) on the same server, by a worker in the same process with the same tuning.
+ * Each run measures the baseline, then the journey; the ratio is per run. The process holds the
+ * API-less `npm start` stack (dev server child, worker, channel workers, PGlite), so its peak RSS
+ * is the memory of a worker under journey load.
  *
- *   npx tsx bench/journey-throughput.ts [runs=500]
+ *   npx tsx bench/journey-throughput.ts [contacts=300]      (BENCH_RUNS=5, DATABASE_URL=postgres://…)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createDb } from '../db';
 import { contacts } from '../db/schema';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
@@ -18,12 +22,24 @@ import { createRegistry } from '../engine/automation/nodes';
 import { enrollContact } from '../engine/automation/runs/enroll';
 import { SecretBox } from '../engine/identity/secret-box';
 import { createWorkspace } from '../engine/identity/workspaces';
+import { closeChannelDeps, createChannelDeps } from '../engine/messaging/channels/deps';
+import { createTemplate } from '../engine/messaging/templates/templates';
 import { findTemporalCli } from '../engine/temporal/binaries';
 import { startDevServer } from '../engine/temporal/dev-server';
-import { connectWorker, createJourneyWorker } from '../engine/temporal/worker';
+import {
+  connectWorker,
+  createChannelWorkers,
+  createJourneyWorker,
+  workerTuning,
+} from '../engine/temporal/worker';
 import { freePort } from '../tests/helpers/ports';
+import { inBatches, sampleRss } from './helpers/process';
+import { benchRuns, isQuick, reportResult } from './helpers/report';
 
-const runs = Number(process.argv[2] ?? 500);
+const contactsPerRun = Number(process.argv[2] ?? (isQuick() ? 100 : 300));
+const runs = benchRuns(5);
+const concurrency = 25;
+
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const root = path.resolve(import.meta.dirname, '..');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-bench-'));
@@ -34,95 +50,134 @@ const server = await startDevServer({
   uiPort: await freePort(),
   namespace: 'default',
 });
-// PGlite in memory, or the Postgres server in DATABASE_URL.
+// A dev server on a loaded machine may answer before its namespace is registered.
+const probe = await Connection.connect({ address: server.address });
+for (let tries = 0; ; tries++) {
+  try {
+    await probe.workflowService.describeNamespace({ namespace: 'default' });
+    break;
+  } catch (error) {
+    if (tries >= 120) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+await probe.close();
 const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
-const registry = createRegistry();
+const secretBox = new SecretBox(randomBytes(32));
+const channels = createChannelDeps({ db: database.db, box: secretBox, publicUrl: 'http://127.0.0.1:1' });
+const registry = createRegistry([], { channels });
 const connection = await connectWorker(server.address);
 const taskQueue = 'bench';
-const worker = await createJourneyWorker({
-  connection,
-  namespace: 'default',
-  taskQueue,
-  db: database.db,
-  registry,
-  secretBox: new SecretBox(randomBytes(32)),
-});
-const running = worker.run();
+const workerOptions = { connection, namespace: 'default', taskQueue, db: database.db, registry, secretBox };
+const workers = [
+  await createJourneyWorker(workerOptions),
+  // Sends run on their channel's queue as in `npm start`; the rate cap stays out of the measure.
+  ...(await createChannelWorkers({ ...workerOptions, defaultRate: 10_000 })),
+  await Worker.create({
+    ...workerTuning,
+    connection,
+    namespace: 'default',
+    taskQueue: 'raw',
+    workflowsPath: path.join(import.meta.dirname, 'helpers', 'raw-workflow.ts'),
+    activities: { echo: async (n: number) => n },
+  }),
+];
+const running = Promise.all(workers.map((w) => w.run()));
 const client = new Client({ connection: await Connection.connect({ address: server.address }) });
 
 const workspace = await createWorkspace(database.db, 'Bench');
+await createTemplate(database.db, workspace.id, {
+  name: 'welcome',
+  channel: 'email',
+  subject: 'Welcome, {{ contact.email }}',
+  body: 'Hello from Wayline',
+});
 const journey = await createJourney(database.db, workspace.id, {
   name: 'Throughput',
   nodes: [
     { id: 'start', type: 'trigger.manual', config: {} },
     { id: 'vip', type: 'branch.condition', config: { conditions: [{ kind: 'tag', tag: 'vip' }] } },
     { id: 'tag', type: 'contact.update', config: { addTags: ['seen'] } },
+    { id: 'mail', type: 'email.send', config: { template: 'welcome' } },
+    { id: 'done', type: 'exit', config: {} },
     { id: 'skip', type: 'exit', config: {} },
   ],
   edges: [
     { id: 'a', source: 'start', target: 'vip' },
     { id: 'b', source: 'vip', sourceHandle: 'true', target: 'tag' },
     { id: 'c', source: 'vip', sourceHandle: 'false', target: 'skip' },
+    { id: 'd', source: 'tag', target: 'mail' },
+    { id: 'e', source: 'mail', sourceHandle: 'next', target: 'done' },
   ],
 });
 await publishJourney(database.db, registry, workspace.id, journey.id);
-const people = await database.db
-  .insert(contacts)
-  .values(
-    Array.from({ length: runs }, (_, i) => ({
-      workspaceId: workspace.id,
-      externalId: `b-${i}`,
-      tags: i % 2 ? ['vip'] : [],
-    })),
-  )
-  .returning({ id: contacts.id });
 
-let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 100);
+const rss = sampleRss();
+const journeyRates: number[] = [];
+const rawRates: number[] = [];
+// A warm-up round of each (bundles loaded, caches and connections warm), not counted.
+for (let run = -1; run < runs; run++) {
+  const size = run < 0 ? 20 : contactsPerRun;
+  const rawStarted = performance.now();
+  await inBatches(size, concurrency, async (i) => {
+    const handle = await client.workflow.start('oneActivity', {
+      workflowId: `raw-${run}-${i}`,
+      taskQueue: 'raw',
+      args: [i],
+    });
+    return handle.result();
+  });
+  const rawRate = size / ((performance.now() - rawStarted) / 1000);
 
-const started = performance.now();
-const ids: string[] = [];
-for (let i = 0; i < people.length; i += 25) {
-  const batch = await Promise.all(
-    people
-      .slice(i, i + 25)
-      .map((p) =>
-        enrollContact(
-          { db: database.db, temporal: client, taskQueue },
-          { workspaceId: workspace.id, journeyId: journey.id, contactId: p.id },
-        ),
-      ),
+  // Every contact is tagged vip, so every run takes the whole path: condition, update, email, exit.
+  const people = await database.db
+    .insert(contacts)
+    .values(
+      Array.from({ length: size }, (_, i) => ({
+        workspaceId: workspace.id,
+        externalId: `r${run}-${i}`,
+        email: `r${run}-${i}@example.com`,
+        tags: ['vip'],
+      })),
+    )
+    .returning({ id: contacts.id });
+  const started = performance.now();
+  await inBatches(size, concurrency, async (i) => {
+    const result = await enrollContact(
+      { db: database.db, temporal: client, taskQueue },
+      { workspaceId: workspace.id, journeyId: journey.id, contactId: people[i].id },
+    );
+    if (!result.enrolled) throw new Error(result.reason);
+    const outcome = await client.workflow.getHandle(result.workflowId).result();
+    if (outcome.status !== 'completed' || !outcome.path.includes('mail')) {
+      throw new Error(`run ${result.workflowId} ended ${outcome.status}: ${outcome.reason}`);
+    }
+  });
+  const journeyRate = size / ((performance.now() - started) / 1000);
+  if (run < 0) continue;
+  rawRates.push(rawRate);
+  journeyRates.push(journeyRate);
+  console.log(
+    `run ${run + 1}/${runs}: raw ${rawRate.toFixed(1)} workflows/s, journey ${journeyRate.toFixed(1)} contacts/s`,
   );
-  for (const r of batch) if (r.enrolled) ids.push(r.workflowId);
 }
-const enrolledAt = performance.now();
-for (let i = 0; i < ids.length; i += 50) {
-  await Promise.all(ids.slice(i, i + 50).map((id) => client.workflow.getHandle(id).result()));
-}
-const finishedAt = performance.now();
-clearInterval(sampler);
 
-const seconds = (ms: number) => ms / 1000;
-console.log(
-  JSON.stringify(
-    {
-      runs: ids.length,
-      enrollPerSecond: Math.round(ids.length / seconds(enrolledAt - started)),
-      completedPerSecond: Math.round(ids.length / seconds(finishedAt - started)),
-      totalSeconds: Number(seconds(finishedAt - started).toFixed(1)),
-      peakRssMb: Math.round(peakRss / 1024 / 1024),
-    },
-    null,
-    2,
-  ),
-);
+reportResult({
+  name: 'journey throughput',
+  baseline: 'one-activity workflows/s, same server and process',
+  unit: 'contacts/s',
+  values: journeyRates,
+  baselineValues: rawRates,
+  target: { atLeast: 1 },
+  extra: { contactsPerRun, peakRssMb: rss.peakMb() },
+});
 
-worker.shutdown();
+rss.stop();
+for (const w of workers) w.shutdown();
 await running;
 await connection.close();
 await client.connection.close();
+await closeChannelDeps(channels);
 await database.close();
 await server.stop();
 rmSync(scratch, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Db } from '../../db';
 import { createActivities } from '../activities';
 import { createBroadcastActivities } from '../activities/broadcasts';
+import { createMigrationActivities } from '../activities/journey-migration';
 import { createSchedulingActivities } from '../activities/scheduling';
 import { createSocialActivities } from '../activities/social';
 import { createTicketActivities } from '../activities/tickets';
@@ -28,9 +29,13 @@ export interface JourneyWorkerOptions {
   channels?: ChannelDeps;
 }
 
+/** Worker options journey workers run with (the journey benchmark gives its baseline worker the same). */
+export const workerTuning = {} satisfies Partial<WorkerOptions>;
+
 /** A worker for journey runs: the interpreter workflow and every node's activities. */
 export async function createJourneyWorker(options: JourneyWorkerOptions): Promise<Worker> {
   return Worker.create({
+    ...workerTuning,
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -40,6 +45,7 @@ export async function createJourneyWorker(options: JourneyWorkerOptions): Promis
       ...createSchedulingActivities({ db: options.db }),
       ...createSocialActivities(options),
       ...createTicketActivities(options),
+      ...createMigrationActivities({ db: options.db }),
       ...(options.channels ? createBroadcastActivities(options.channels) : {}),
     },
   });
