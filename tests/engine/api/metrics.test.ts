@@ -8,19 +8,8 @@ import { createRegistry } from '../../../engine/automation/nodes';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { testChannelDeps, testSecretBox } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
+import { sample } from '../../helpers/prometheus';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
-
-/** Reads one sample's value from the Prometheus text format. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text
-    .split('\n')
-    .find(
-      (l) =>
-        (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && wanted.every((label) => l.includes(label)),
-    );
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 describe('GET /metrics (the real API on PGlite and the Temporal dev server)', () => {
   let database: Database;

@@ -11,19 +11,8 @@ import { createWorkspace } from '../../../engine/identity/workspaces';
 import { createChannelWorkers } from '../../../engine/temporal/worker';
 import { testChannelDeps, testSecretBox } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
+import { sample } from '../../helpers/prometheus';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
-
-/** Reads one sample's value from the Prometheus text format. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text
-    .split('\n')
-    .find(
-      (l) =>
-        (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && wanted.every((label) => l.includes(label)),
-    );
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 /**
  * The metrics port of a `wayline worker` process (WAYLINE_METRICS_PORT), scraped over HTTP, with
