@@ -2,6 +2,7 @@ export { analyticsRefresh } from './analytics-refresh';
 export { backgroundJob } from './background-job';
 export { broadcast } from './broadcast';
 export { dateTriggerScan, dateTriggerScanLoop } from './date-trigger-scan';
+export { journeyMigration } from './journey-migration';
 export { journeyRun } from './journey-run';
 export { scheduledEnrollment } from './scheduled-enrollment';
 export { segmentRefresh } from './segment-refresh';

@@ -14,11 +14,11 @@ import type { Plan } from '../automation/journeys/plan';
 import type { NodeRegistry } from '../automation/nodes/registry';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import {
+  getMigration,
   type MigrationPreview,
   type MigrationRequest,
   type MigrationRow,
   markMigrationFailed,
-  runMigration,
   startMigration,
 } from '../automation/runs/migration';
 import { signalJourneyRuns } from '../automation/runs/run-control';
@@ -209,8 +209,10 @@ async function enrollMembers(
 
 /**
  * Moves running runs of earlier versions to the journey's newer version as the marketer mapped
- * them after the preview: the migration is recorded, then its runs are signalled in batches in
- * the background (its counters show progress). `wait` resolves when every run was signalled.
+ * them after the preview: the migration is recorded, then the `journeyMigration` workflow
+ * signals its runs in batches on a worker (its counters show progress). Being a workflow, the
+ * move goes on if the API process restarts, and resumes where it stopped if the worker does.
+ * `done` resolves with the finished migration (rejects when it failed).
  */
 export async function migrateJourneyRuns(
   deps: TemporalDeps,
@@ -218,14 +220,41 @@ export async function migrateJourneyRuns(
   journeyId: string,
   request: MigrationRequest,
   createdBy: string | null,
-  options: { wait?: boolean } = {},
+  options: { wait?: boolean; batchSize?: number } = {},
 ): Promise<{ migration: MigrationRow; preview: MigrationPreview; done: Promise<MigrationRow> }> {
   const { migration, preview } = await startMigration(deps.db, workspaceId, journeyId, request, createdBy);
-  const done = runMigration(deps, migration).catch(async (error) => {
+  let handle: Awaited<ReturnType<typeof deps.temporal.workflow.start>>;
+  try {
+    handle = await deps.temporal.workflow.start('journeyMigration', {
+      taskQueue: deps.taskQueue,
+      workflowId: migrationWorkflowId(migration.id),
+      args: [{ migrationId: migration.id, batchSize: options.batchSize }],
+    });
+  } catch (error) {
     await markMigrationFailed(deps.db, migration.id);
     throw error;
-  });
-  if (options.wait) await done;
-  else done.catch(() => {});
-  return { migration, preview, done };
+  }
+  // Waited for on demand only: the caller (an API request) need not stay connected.
+  let done: Promise<MigrationRow> | undefined;
+  const finished = () =>
+    (done ??= handle.result().then(
+      () => getMigration(deps.db, workspaceId, journeyId, migration.id),
+      async (error) => {
+        const row = await getMigration(deps.db, workspaceId, journeyId, migration.id);
+        throw Object.assign(new Error(`migration ${row.id} ${row.status}`), { cause: error });
+      },
+    ));
+  if (options.wait) await finished();
+  return {
+    migration,
+    preview,
+    get done() {
+      return finished();
+    },
+  };
+}
+
+/** The workflow id of a migration's move (one per migration: starting it twice is refused). */
+export function migrationWorkflowId(migrationId: string): string {
+  return `journey-migration:${migrationId}`;
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { journeyMigrations, journeyRunMigrations, journeyRuns, nodeVisits } from '../../../db/schema';
 import { Conflict, InvalidInput, NotFound } from '../../errors';
@@ -63,8 +63,13 @@ interface RunPosition {
 }
 
 /** Running runs of versions before `toVersion`, each with the node it is at (its open visit). */
-async function runsToMigrate(db: Db, journeyId: string, toVersion: number): Promise<RunPosition[]> {
-  const runs = await db
+async function runsToMigrate(
+  db: Db,
+  journeyId: string,
+  toVersion: number,
+  page?: { after: string | null; limit: number },
+): Promise<RunPosition[]> {
+  const query = db
     .select({ workflowId: journeyRuns.workflowId, version: journeyRuns.version })
     .from(journeyRuns)
     .where(
@@ -72,9 +77,11 @@ async function runsToMigrate(db: Db, journeyId: string, toVersion: number): Prom
         eq(journeyRuns.journeyId, journeyId),
         eq(journeyRuns.status, 'running'),
         lt(journeyRuns.version, toVersion),
+        page?.after ? gt(journeyRuns.workflowId, page.after) : undefined,
       ),
     )
     .orderBy(asc(journeyRuns.workflowId));
+  const runs = page ? await query.limit(page.limit) : await query;
   const positions = new Map<string, RunPosition>(
     runs.map((r) => [r.workflowId, { ...r, nodeId: null, enteredAt: null, visited: new Set() }]),
   );
@@ -317,7 +324,28 @@ export async function runMigration(
   deps: MigrationDeps,
   migration: MigrationRow,
   onBatch?: (row: MigrationRow) => void,
+  options: { batchSize?: number } = {},
 ): Promise<MigrationRow> {
+  let after: string | null = null;
+  for (;;) {
+    const batch = await moveMigrationBatch(deps, migration, { after, batchSize: options.batchSize });
+    onBatch?.(batch.row);
+    if (batch.last === null) return finishMigration(deps.db, migration.id);
+    after = batch.last;
+  }
+}
+
+/**
+ * One batch of a migration: the next `batchSize` runs still on an earlier version after the
+ * workflow id `after`, each signalled (or recorded as kept) unless a previous attempt already
+ * recorded it. `last` is where the next batch starts, null when none is left.
+ */
+export async function moveMigrationBatch(
+  deps: MigrationDeps,
+  migration: MigrationRow,
+  options: { after?: string | null; batchSize?: number; onSignal?: () => void } = {},
+): Promise<{ row: MigrationRow; last: string | null }> {
+  const batchSize = options.batchSize ?? MIGRATION_BATCH;
   const { db } = deps;
   const settings = migration.mapping as { mapping?: Record<string, string | null>; keepAll?: boolean };
   const { version, plan } = await targetPlan(
@@ -326,7 +354,10 @@ export async function runMigration(
     migration.journeyId,
     migration.toVersion,
   );
-  const runs = await runsToMigrate(db, migration.journeyId, version);
+  const runs = await runsToMigrate(db, migration.journeyId, version, {
+    after: options.after ?? null,
+    limit: batchSize,
+  });
   // Every node of the earlier versions, so a run that moves on before the signal lands still finds its node.
   const olderNodes = new Set<string>(Object.keys(settings.mapping ?? {}));
   for (const v of new Set(runs.map((r) => r.version))) {
@@ -345,72 +376,75 @@ export async function runMigration(
   });
 
   let row = migration;
-  for (let i = 0; i < runs.length; i += MIGRATION_BATCH) {
-    const batch = runs.slice(i, i + MIGRATION_BATCH);
-    const done = new Set(
-      (
-        await db
-          .select({ workflowId: journeyRunMigrations.workflowId })
-          .from(journeyRunMigrations)
-          .where(
-            and(
-              eq(journeyRunMigrations.migrationId, migration.id),
-              inArray(
-                journeyRunMigrations.workflowId,
-                batch.map((r) => r.workflowId),
-              ),
+  const batch = runs;
+  const done = new Set(
+    (
+      await db
+        .select({ workflowId: journeyRunMigrations.workflowId })
+        .from(journeyRunMigrations)
+        .where(
+          and(
+            eq(journeyRunMigrations.migrationId, migration.id),
+            inArray(
+              journeyRunMigrations.workflowId,
+              batch.map((r) => r.workflowId),
             ),
-          )
-      ).map((r) => r.workflowId),
-    );
-    const records: (typeof journeyRunMigrations.$inferInsert)[] = [];
-    let moved = 0;
-    let kept = 0;
-    let failed = 0;
-    await Promise.all(
-      batch
-        .filter((run) => !done.has(run.workflowId))
-        .map(async (run) => {
-          const target = run.nodeId ? (full.get(run.nodeId)?.toNode ?? null) : undefined;
-          const base = {
-            workspaceId: migration.workspaceId,
-            migrationId: migration.id,
-            workflowId: run.workflowId,
-            fromVersion: run.version,
-            fromNode: run.nodeId ?? '',
-            toNode: target ?? null,
-          };
-          if (target === null || settings.keepAll) {
-            kept += 1;
-            records.push({ ...base, status: 'kept' });
-            return;
-          }
-          try {
-            await deps.temporal.workflow.getHandle(run.workflowId).signal(migrateSignal, payload());
-            moved += 1;
-            records.push({ ...base, status: 'signalled' });
-          } catch (error) {
-            failed += 1;
-            records.push({ ...base, status: 'failed', detail: (error as Error).message.slice(0, 500) });
-          }
-        }),
-    );
-    if (records.length > 0) await db.insert(journeyRunMigrations).values(records).onConflictDoNothing();
-    [row] = await db
-      .update(journeyMigrations)
-      .set({
-        moved: sql`${journeyMigrations.moved} + ${moved}`,
-        kept: sql`${journeyMigrations.kept} + ${kept}`,
-        failed: sql`${journeyMigrations.failed} + ${failed}`,
-      })
-      .where(eq(journeyMigrations.id, migration.id))
-      .returning();
-    onBatch?.(row);
-  }
+          ),
+        )
+    ).map((r) => r.workflowId),
+  );
+  const records: (typeof journeyRunMigrations.$inferInsert)[] = [];
+  let moved = 0;
+  let kept = 0;
+  let failed = 0;
+  await Promise.all(
+    batch
+      .filter((run) => !done.has(run.workflowId))
+      .map(async (run) => {
+        const target = run.nodeId ? (full.get(run.nodeId)?.toNode ?? null) : undefined;
+        const base = {
+          workspaceId: migration.workspaceId,
+          migrationId: migration.id,
+          workflowId: run.workflowId,
+          fromVersion: run.version,
+          fromNode: run.nodeId ?? '',
+          toNode: target ?? null,
+        };
+        if (target === null || settings.keepAll) {
+          kept += 1;
+          records.push({ ...base, status: 'kept' });
+          return;
+        }
+        try {
+          await deps.temporal.workflow.getHandle(run.workflowId).signal(migrateSignal, payload());
+          options.onSignal?.();
+          moved += 1;
+          records.push({ ...base, status: 'signalled' });
+        } catch (error) {
+          failed += 1;
+          records.push({ ...base, status: 'failed', detail: (error as Error).message.slice(0, 500) });
+        }
+      }),
+  );
+  if (records.length > 0) await db.insert(journeyRunMigrations).values(records).onConflictDoNothing();
   [row] = await db
     .update(journeyMigrations)
-    .set({ status: 'done', finishedAt: new Date() })
+    .set({
+      moved: sql`${journeyMigrations.moved} + ${moved}`,
+      kept: sql`${journeyMigrations.kept} + ${kept}`,
+      failed: sql`${journeyMigrations.failed} + ${failed}`,
+    })
     .where(eq(journeyMigrations.id, migration.id))
+    .returning();
+  return { row, last: runs.length < batchSize ? null : runs[runs.length - 1].workflowId };
+}
+
+/** Marks a migration whose runs were all signalled as done. */
+export async function finishMigration(db: Db, migrationId: string): Promise<MigrationRow> {
+  const [row] = await db
+    .update(journeyMigrations)
+    .set({ status: 'done', finishedAt: new Date() })
+    .where(eq(journeyMigrations.id, migrationId))
     .returning();
   return row;
 }

@@ -1,0 +1,140 @@
+import { Client, Connection } from '@temporalio/client';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Database } from '../../../db';
+import {
+  contacts,
+  journeyMigrations,
+  journeyRunMigrations,
+  journeyRuns,
+  nodeVisits,
+} from '../../../db/schema';
+import { publishJourney, saveDraft } from '../../../engine/automation/journeys/journeys';
+import type { JourneyGraphInput } from '../../../engine/automation/journeys/model';
+import { createRegistry } from '../../../engine/automation/nodes';
+import { enrollContact } from '../../../engine/automation/runs/enroll';
+import { createWorkspace } from '../../../engine/identity/workspaces';
+import { migrateJourneyRuns, migrationWorkflowId } from '../../../engine/operations/journey-lifecycle';
+import { openTestDb } from '../../helpers/databases';
+import { publishGraph } from '../../helpers/fixtures';
+import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
+import { eventually } from '../audience/ingest/ingest-harness';
+
+const RUNS = 24;
+const BATCH = 4;
+
+/** v1: trigger → wait a day → tag "v1"; v2: the wait is 1 second, then tag "v2". */
+const v1: JourneyGraphInput = {
+  name: 'Durable move',
+  nodes: [
+    { id: 'start', type: 'trigger.manual', config: {} },
+    { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+    { id: 'tag-old', type: 'contact.update', config: { addTags: ['v1'] } },
+  ],
+  edges: [
+    { id: 'e1', source: 'start', target: 'wait' },
+    { id: 'e2', source: 'wait', target: 'tag-old' },
+  ],
+};
+const v2: JourneyGraphInput = {
+  ...v1,
+  nodes: [
+    v1.nodes[0],
+    { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'seconds' } } },
+    { id: 'tag-new', type: 'contact.update', config: { addTags: ['v2'] } },
+  ],
+  edges: [v1.edges[0], { id: 'e3', source: 'wait', target: 'tag-new' }],
+};
+
+/**
+ * A migration runs as the `journeyMigration` workflow: the API that started it can go away, and
+ * a worker stopped in the middle of it leaves the rest to the next worker, which resumes where
+ * the last batch ended (real Temporal dev server, PGlite).
+ */
+describe('a migration outlives the API and a worker restart (Temporal dev server)', () => {
+  let database: Database;
+  let temporal: TemporalHarness;
+  let stopWorker: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    database = await openTestDb();
+    temporal = await devServerTemporal();
+    ({ stop: stopWorker } = await startWorker(temporal, database.db));
+  });
+  afterAll(async () => {
+    await stopWorker?.();
+    await temporal?.close();
+    await database?.close();
+  });
+
+  it('finishes the move after the API is gone and the worker restarted mid-way, each run once', async () => {
+    const { db } = database;
+    const deps = { db, temporal: temporal.client, taskQueue: temporal.taskQueue };
+    const workspace = await createWorkspace(db, 'Durable');
+    const { journey } = await publishGraph(db, workspace.id, v1, createRegistry());
+    const people = await db
+      .insert(contacts)
+      .values(Array.from({ length: RUNS }, (_, i) => ({ workspaceId: workspace.id, externalId: `d-${i}` })))
+      .returning({ id: contacts.id });
+    await Promise.all(
+      people.map((p) =>
+        enrollContact(deps, { workspaceId: workspace.id, journeyId: journey.id, contactId: p.id }),
+      ),
+    );
+    await eventually(async () => {
+      const waiting = await db
+        .select({ id: nodeVisits.id })
+        .from(nodeVisits)
+        .where(and(eq(nodeVisits.journeyId, journey.id), eq(nodeVisits.nodeId, 'wait')));
+      return waiting.length === RUNS;
+    }, 60_000);
+    await saveDraft(db, workspace.id, journey.id, v2);
+    await publishJourney(db, createRegistry(), workspace.id, journey.id);
+
+    // The "API": its own connection, closed as soon as the migration is accepted.
+    const apiConnection = await Connection.connect({ address: inject('temporalAddress') });
+    const api = { db, temporal: new Client({ connection: apiConnection }), taskQueue: temporal.taskQueue };
+    const { migration } = await migrateJourneyRuns(api, workspace.id, journey.id, {}, 'test', {
+      batchSize: BATCH,
+    });
+    await apiConnection.close();
+
+    // The worker stops once the first batches are recorded, long before all are.
+    await eventually(async () => {
+      const [row] = await db.select().from(journeyMigrations).where(eq(journeyMigrations.id, migration.id));
+      return row.moved >= BATCH;
+    }, 60_000);
+    await stopWorker!();
+    stopWorker = undefined;
+    const [halfway] = await db.select().from(journeyMigrations).where(eq(journeyMigrations.id, migration.id));
+    expect(halfway.status).toBe('running');
+    expect(halfway.moved).toBeLessThan(RUNS);
+
+    // A new worker (the restarted process) picks the migration up and finishes it.
+    ({ stop: stopWorker } = await startWorker(temporal, db));
+    const result = await temporal.client.workflow.getHandle(migrationWorkflowId(migration.id)).result();
+    expect(result).toEqual({ status: 'done', moved: RUNS, kept: 0, failed: 0 });
+    const history = await db
+      .select()
+      .from(journeyRunMigrations)
+      .where(eq(journeyRunMigrations.migrationId, migration.id));
+    expect(history).toHaveLength(RUNS);
+    expect(new Set(history.map((h) => h.workflowId)).size).toBe(RUNS);
+
+    const runs = await eventually(async () => {
+      const rows = await db.select().from(journeyRuns).where(eq(journeyRuns.journeyId, journey.id));
+      return rows.length === RUNS && rows.every((r) => r.status === 'completed') ? rows : undefined;
+    }, 60_000);
+    expect(runs.every((r) => r.version === 2)).toBe(true);
+    // Each run took v2's path once and never v1's.
+    const visits = await db.select().from(nodeVisits).where(eq(nodeVisits.journeyId, journey.id));
+    const tagged = visits.filter((v) => v.nodeId === 'tag-new');
+    expect(tagged).toHaveLength(RUNS);
+    expect(new Set(tagged.map((v) => v.workflowId)).size).toBe(RUNS);
+    expect(visits.filter((v) => v.nodeId === 'tag-old')).toHaveLength(0);
+    const tags = await db
+      .select({ tags: contacts.tags })
+      .from(contacts)
+      .where(eq(contacts.workspaceId, workspace.id));
+    expect(tags.map((c) => JSON.stringify(c.tags))).toEqual(Array(RUNS).fill('["v2"]'));
+  }, 180_000);
+});
