@@ -1,7 +1,15 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db';
-import { CAMPAIGN_STATUSES, campaignCosts, campaignJourneys, campaigns, journeys } from '../../db/schema';
+import {
+  CAMPAIGN_STATUSES,
+  campaignCosts,
+  campaignJourneys,
+  campaigns,
+  journeys,
+  socialAccounts,
+  socialPosts,
+} from '../../db/schema';
 import { InvalidInput, NotFound } from '../errors';
 import { assertAudienceExists, audienceSchema } from './audience';
 
@@ -205,4 +213,41 @@ export async function deleteCampaignCost(db: Db, workspaceId: string, campaignId
     )
     .returning({ id: campaignCosts.id });
   if (removed.length === 0) throw new NotFound('Cost', costId);
+}
+
+/**
+ * The social posts that serve a campaign: those published for it (an item posted with the
+ * campaign chosen, a `social.publish` node naming it) and those of its journeys' nodes.
+ */
+export async function campaignSocialPosts(db: Db, workspaceId: string, campaignId: string) {
+  const linked = db
+    .select({ id: campaignJourneys.journeyId })
+    .from(campaignJourneys)
+    .where(and(eq(campaignJourneys.workspaceId, workspaceId), eq(campaignJourneys.campaignId, campaignId)));
+  return db
+    .select({
+      id: socialPosts.id,
+      itemId: socialPosts.itemId,
+      journeyId: socialPosts.journeyId,
+      accountName: socialAccounts.name,
+      provider: socialAccounts.provider,
+      text: socialPosts.text,
+      status: socialPosts.status,
+      url: socialPosts.url,
+      scheduledAt: socialPosts.scheduledAt,
+      publishedAt: socialPosts.publishedAt,
+      likes: socialPosts.likes,
+      shares: socialPosts.shares,
+      comments: socialPosts.comments,
+    })
+    .from(socialPosts)
+    .innerJoin(socialAccounts, eq(socialAccounts.id, socialPosts.accountId))
+    .where(
+      and(
+        eq(socialPosts.workspaceId, workspaceId),
+        or(eq(socialPosts.campaignId, campaignId), inArray(socialPosts.journeyId, linked)),
+      ),
+    )
+    .orderBy(desc(socialPosts.createdAt))
+    .limit(200);
 }

@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { type AnySocialPublisher, ConnectorError, findSocialPublisher } from '../../connectors';
 import type { Db } from '../../db';
-import { SOCIAL_PROVIDERS, socialAccounts, socialEngagement, socialPosts } from '../../db/schema';
+import { campaigns, SOCIAL_PROVIDERS, socialAccounts, socialEngagement, socialPosts } from '../../db/schema';
 import { Conflict, InvalidInput, NotFound } from '../errors';
 import type { SecretBox } from '../identity/secret-box';
 import { contentPath, getContentItem } from './library';
@@ -95,6 +95,7 @@ export const publishInput = z.object({
     .optional()
     .describe("The post's text; the item's title and link by default"),
   at: z.iso.datetime({ offset: true }).optional().describe('When to publish (ISO time); at once when absent'),
+  campaignId: z.uuid().optional().describe('The campaign the posts serve; its page lists them'),
 });
 
 export type PublishInput = z.input<typeof publishInput>;
@@ -135,7 +136,8 @@ export async function createSocialPosts(
       `Social account ${missing} does not exist`,
       'accountIds',
     );
-  const text = input.text ?? `${item.title} ${publicUrl.replace(/\/$/, '')}${contentPath(item.id)}`;
+  if (input.campaignId) await assertCampaign(db, workspaceId, input.campaignId);
+  const text = input.text ?? itemPostText(item, publicUrl);
   return db
     .insert(socialPosts)
     .values(
@@ -143,12 +145,106 @@ export async function createSocialPosts(
         workspaceId,
         itemId,
         accountId,
+        campaignId: input.campaignId ?? null,
         text,
         status: 'scheduled' as const,
         scheduledAt: at,
       })),
     )
     .returning();
+}
+
+/** A post's default text: the item's title and the link to its public page. */
+function itemPostText(item: { id: string; title: string }, publicUrl: string): string {
+  return `${item.title} ${publicUrl.replace(/\/$/, '')}${contentPath(item.id)}`;
+}
+
+async function assertCampaign(db: Db, workspaceId: string, campaignId: string): Promise<void> {
+  const [campaign] = await db
+    .select({ id: campaigns.id })
+    .from(campaigns)
+    .where(and(eq(campaigns.workspaceId, workspaceId), eq(campaigns.id, campaignId)));
+  if (!campaign)
+    throw new InvalidInput('campaign_unknown', `Campaign ${campaignId} does not exist`, 'campaignId');
+}
+
+export interface StepPostInput {
+  workspaceId: string;
+  accountId: string;
+  /** A published content item: its title and link are the text unless `text` is given. */
+  itemId?: string;
+  text?: string;
+  journeyId?: string;
+  campaignId?: string;
+  /** The journey step's key (run, node, visit): the same key never makes a second post. */
+  idempotencyKey: string;
+}
+
+/**
+ * The post of one journey step: created once per idempotency key (a retried or replayed step
+ * finds its row) and published at once through the account's network. A row already published,
+ * failed or in flight is returned as it is, so the network is called at most once per step;
+ * a retryable failure is thrown (the row stays scheduled) for Temporal to retry.
+ */
+export async function publishStepPost(
+  db: Db,
+  box: SecretBox,
+  input: StepPostInput,
+  publicUrl: string,
+): Promise<SocialPostRow> {
+  const { workspaceId } = input;
+  const [existing] = await db
+    .select()
+    .from(socialPosts)
+    .where(
+      and(eq(socialPosts.workspaceId, workspaceId), eq(socialPosts.idempotencyKey, input.idempotencyKey)),
+    );
+  if (existing) return publishSocialPost(db, box, existing.id);
+  const [account] = await db
+    .select({ id: socialAccounts.id })
+    .from(socialAccounts)
+    .where(and(eq(socialAccounts.workspaceId, workspaceId), eq(socialAccounts.id, input.accountId)));
+  if (!account)
+    throw new InvalidInput(
+      'social_account_unknown',
+      `Social account ${input.accountId} does not exist`,
+      'socialAccountId',
+    );
+  let text = input.text?.trim();
+  if (input.itemId) {
+    const item = await getContentItem(db, workspaceId, input.itemId);
+    if (item.status !== 'published') {
+      throw new InvalidInput(
+        'content_not_published',
+        `Content item “${item.title}” is ${item.status}; only a published item can be posted`,
+        'contentItemId',
+      );
+    }
+    text ||= itemPostText(item, publicUrl);
+  }
+  if (!text) throw new InvalidInput('social_text_missing', 'A post needs a text or a content item', 'text');
+  if (input.campaignId) await assertCampaign(db, workspaceId, input.campaignId);
+  await db
+    .insert(socialPosts)
+    .values({
+      workspaceId,
+      itemId: input.itemId ?? null,
+      accountId: input.accountId,
+      campaignId: input.campaignId ?? null,
+      journeyId: input.journeyId ?? null,
+      idempotencyKey: input.idempotencyKey,
+      text: text.slice(0, 5000),
+      status: 'scheduled',
+      scheduledAt: new Date(),
+    })
+    .onConflictDoNothing({ target: [socialPosts.workspaceId, socialPosts.idempotencyKey] });
+  const [row] = await db
+    .select({ id: socialPosts.id })
+    .from(socialPosts)
+    .where(
+      and(eq(socialPosts.workspaceId, workspaceId), eq(socialPosts.idempotencyKey, input.idempotencyKey)),
+    );
+  return publishSocialPost(db, box, row.id);
 }
 
 export interface SocialPostView extends SocialPostRow {

@@ -18,6 +18,24 @@ export interface CampaignOverview {
   journeys: { id: string; name: string; status: string }[];
   broadcasts: Broadcast[];
   costs: CampaignCost[];
+  /** Posts published for the campaign or by its journeys' social.publish nodes. */
+  socialPosts?: CampaignSocialPost[];
+}
+
+export interface CampaignSocialPost {
+  id: string;
+  itemId: string | null;
+  journeyId: string | null;
+  accountName: string;
+  provider: string;
+  text: string;
+  status: string;
+  url: string | null;
+  scheduledAt: string | null;
+  publishedAt: string | null;
+  likes: number;
+  shares: number;
+  comments: number;
 }
 
 export interface AudienceChoice {

@@ -126,7 +126,7 @@ export function usePublishChanges(itemId: string) {
   const onSuccess = () => queryClient.invalidateQueries({ queryKey: keys.posts(itemId) });
   return {
     publish: useMutation({
-      mutationFn: (input: { accountIds: string[]; text?: string; at?: string }) =>
+      mutationFn: (input: { accountIds: string[]; text?: string; at?: string; campaignId?: string }) =>
         api.post<{ data: SocialPost[] }>(`/content/${itemId}/publish`, input),
       onSuccess,
     }),

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useAddCost, useAudienceSources, useCampaign, useLinkJourney, useReport } from '../api/campaigns';
 import { useCan } from '../api/session';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { CampaignSocialPosts } from '../content/CampaignSocialPosts';
 import { money } from './format';
 import { BudgetLine } from './ReportPage';
 import './campaigns.css';
@@ -83,6 +84,7 @@ export function CampaignPage() {
         </tbody>
       </table>
       {can('campaigns:write') && <LinkJourney campaignId={campaign.id} linked={journeys.map((j) => j.id)} />}
+      <CampaignSocialPosts posts={overview.data.socialPosts ?? []} />
       <h2 className="section-title">Fixed costs</h2>
       <ul>
         {costs.map((c) => (

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useCampaigns } from '../api/campaigns';
 import { type ContentItem, usePublishChanges, useSocialAccounts, useSocialPosts } from '../api/content';
 import { useCan } from '../api/session';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -13,6 +14,8 @@ export function PublishPanel(props: { item: ContentItem }) {
   const [chosen, setChosen] = useState<string[]>([]);
   const [text, setText] = useState('');
   const [at, setAt] = useState('');
+  const campaigns = useCampaigns();
+  const [campaignId, setCampaignId] = useState('');
   const errors = fieldErrors(publish.error);
 
   return (
@@ -27,6 +30,7 @@ export function PublishPanel(props: { item: ContentItem }) {
                 accountIds: chosen,
                 text: text.trim() || undefined,
                 at: at ? new Date(at).toISOString() : undefined,
+                campaignId: campaignId || undefined,
               },
               { onSuccess: () => setText('') },
             );
@@ -61,6 +65,20 @@ export function PublishPanel(props: { item: ContentItem }) {
             onChange={(e) => setAt(e.target.value)}
           />
           {errors.get('at') && <div className="field-message">{errors.get('at')}</div>}
+          {(campaigns.data ?? []).length > 0 && (
+            <>
+              <label htmlFor="post-campaign">For campaign (its page lists the posts)</label>
+              <select id="post-campaign" value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
+                <option value="">None</option>
+                {(campaigns.data ?? []).map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+              {errors.get('campaignId') && <div className="field-message">{errors.get('campaignId')}</div>}
+            </>
+          )}
           {errors.get('status') && <div className="field-message">{errors.get('status')}</div>}
           <div className="panel-actions">
             <button type="submit" className="primary" disabled={chosen.length === 0 || publish.isPending}>

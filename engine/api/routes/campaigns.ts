@@ -7,6 +7,7 @@ import {
   campaignCostInputSchema,
   campaignInputSchema,
   campaignJourneyList,
+  campaignSocialPosts,
   createCampaign,
   deleteCampaign,
   deleteCampaignCost,
@@ -84,6 +85,7 @@ export const campaignRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
         journeys: await campaignJourneyList(db, workspaceId, campaign.id),
         broadcasts: await listBroadcasts(db, workspaceId, { campaignId: campaign.id }),
         costs: await listCampaignCosts(db, workspaceId, campaign.id),
+        socialPosts: await campaignSocialPosts(db, workspaceId, campaign.id),
       };
     },
   );

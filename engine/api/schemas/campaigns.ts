@@ -45,12 +45,33 @@ export const broadcastSchema = rowSchema(broadcasts, {
 
 const linkedJourneySchema = z.object({ id: z.guid(), name: z.string(), status: z.string() });
 
+const campaignSocialPostSchema = z
+  .object({
+    id: z.guid(),
+    itemId: z.guid().nullable(),
+    journeyId: z.guid().nullable(),
+    accountName: z.string(),
+    provider: z.string(),
+    text: z.string(),
+    status: z.string(),
+    url: z.string().nullable(),
+    scheduledAt: z.date().nullable(),
+    publishedAt: z.date().nullable(),
+    likes: z.number().int(),
+    shares: z.number().int(),
+    comments: z.number().int(),
+  })
+  .meta({ id: 'CampaignSocialPost' });
+
 export const campaignOverviewSchema = z
   .object({
     campaign: campaignSchema,
     journeys: z.array(linkedJourneySchema),
     broadcasts: z.array(broadcastSchema),
     costs: z.array(campaignCostSchema),
+    socialPosts: z
+      .array(campaignSocialPostSchema)
+      .describe("Posts published for the campaign or by its journeys' social.publish nodes"),
   })
   .meta({ id: 'CampaignOverview' });
 

@@ -17,6 +17,7 @@ import { listAdd, listRemove } from './lists';
 import { timelineNote } from './notes';
 import { NodeRegistry } from './registry';
 import { createSendNodes } from './sends';
+import { createSocialNodes } from './social';
 import { ticketCreate } from './tickets';
 import {
   dateTrigger,
@@ -30,6 +31,7 @@ import {
 /** Built-in nodes; the send nodes are built over channel dependencies when there are any. */
 export function builtInNodes(deps: RegistryDeps = {}): AnyNodeDefinition[] {
   const { emailSend, smsSend, pushSend, webhookCall, slackPost, wechatSend } = createSendNodes(deps.channels);
+  const { socialPublish } = createSocialNodes(deps.channels);
   return [
     eventTrigger,
     segmentTrigger,
@@ -57,6 +59,7 @@ export function builtInNodes(deps: RegistryDeps = {}): AnyNodeDefinition[] {
     webhookCall,
     slackPost,
     wechatSend,
+    socialPublish,
     ...dealNodes,
   ] as AnyNodeDefinition[];
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
@@ -49,7 +49,7 @@ export type Call = (
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   payload?: unknown,
-) => ReturnType<FastifyInstance['inject']>;
+) => Promise<LightMyRequestResponse>;
 
 /** A new workspace and a caller with its secret key. */
 export async function workspaceCaller(api: MessagingApi, name: string) {

@@ -28,6 +28,15 @@ export function usePickers(nodes: FlowNode[], settings: JourneySettings): Picker
         p.stages.map((s) => ({ value: s.id, label: `${p.name} / ${s.name}` })),
       ),
       ownerUserId: (sources?.dealOwners ?? []).map((o) => ({ value: o.userId, label: o.name || o.email })),
+      socialAccountId: (sources?.socialAccounts ?? []).map((a) => ({
+        value: a.id,
+        label: `${a.name} (${a.provider})`,
+      })),
+      contentItemId: (sources?.contentItems ?? []).map((i) => ({
+        value: i.id,
+        label: `${i.title} (${i.kind})`,
+      })),
+      campaignId: (sources?.campaigns ?? []).map((c) => ({ value: c.id, label: c.name })),
     }),
     [sources, eventNames],
   );
