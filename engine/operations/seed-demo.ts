@@ -12,6 +12,7 @@ import { addMember, roleOf } from '../identity/memberships';
 import { verifyPassword } from '../identity/passwords';
 import { createUser, findUserByEmail, setPassword } from '../identity/users';
 import { createWorkspace } from '../identity/workspaces';
+import { seedDemoCrm } from './seed-demo-crm';
 
 export interface DemoWorkspace {
   id: string;
@@ -21,7 +22,8 @@ export interface DemoWorkspace {
 }
 
 /**
- * The demo workspace of `npm start`: created once with sample contacts and template drafts; its
+ * The demo workspace of `npm start`: created once with sample contacts, template drafts and CRM
+ * data (a sales pipeline with deals, SLA policies, tickets); its
  * keys are kept in the data folder (readable by this user only) so restarts print the same key.
  */
 export async function ensureDemoWorkspace(db: Db, dataDir: string): Promise<DemoWorkspace> {
@@ -56,7 +58,9 @@ export async function ensureDemoWorkspace(db: Db, dataDir: string): Promise<Demo
       attributes: { firstName: 'Maya', birthday: '1995-02-28', plan: 'free' },
     },
   ];
-  for (const person of people) await createContact(db, workspace.id, person);
+  const contactIds: string[] = [];
+  for (const person of people) contactIds.push((await createContact(db, workspace.id, person)).id);
+  await seedDemoCrm(db, workspace.id, contactIds);
   for (const template of journeyTemplates) await createJourney(db, workspace.id, template.graph);
   const saved = { id: workspace.id, secretKey: workspace.secretKey, writeKey: workspace.writeKey };
   // With DATABASE_URL and TEMPORAL_ADDRESS nothing else creates the data folder.
