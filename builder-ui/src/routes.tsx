@@ -1,6 +1,7 @@
 import { createBrowserRouter } from 'react-router';
 import { AffinityPage } from './analytics/AffinityPage';
 import { AnalyticsLayout } from './analytics/AnalyticsLayout';
+import { CampaignFunnelPage } from './analytics/CampaignFunnelPage';
 import { ClustersPage } from './analytics/ClustersPage';
 import { ClvPage } from './analytics/ClvPage';
 import { CohortsPage } from './analytics/CohortsPage';
@@ -240,6 +241,7 @@ export function createRouter() {
             { path: 'forecast', element: <ForecastPage /> },
             { path: 'funnels', element: <FunnelsPage /> },
             { path: 'journey-funnel', element: <JourneyFunnelPage /> },
+            { path: 'campaign-funnel', element: <CampaignFunnelPage /> },
             { path: 'cohorts', element: <CohortsPage /> },
           ],
         },

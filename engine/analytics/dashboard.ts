@@ -7,8 +7,8 @@ import { getPurchaseSettings, orderAmount } from './settings';
 /**
  * The workspace's headline numbers now and per week over [from, to]: contacts, active journeys,
  * messages sent, conversions (purchases) and revenue; with a segment, the contacts, messages,
- * conversions and revenue are its members' only. ROI needs campaign costs, which the campaigns
- * area will bring; until then it is null.
+ * conversions and revenue are its members' only. The campaigns' return (ROI) joins these in
+ * engine/operations/dashboard.ts.
  */
 export async function headlineNumbers(db: Db, workspaceId: string, from: Date, to: Date, segmentId?: string) {
   const settings = await getPurchaseSettings(db, workspaceId);
@@ -50,7 +50,6 @@ export async function headlineNumbers(db: Db, workspaceId: string, from: Date, t
       messages: Number(totals.messages),
       conversions: Number(totals.conversions),
       revenue: Number(totals.revenue),
-      roi: null as number | null,
     },
     weekly: weekly.map((w) => ({
       week: String(w.week),

@@ -144,7 +144,7 @@ async function buildReport(
           complained: number;
         }>(
           db,
-          sql`select m.journey_id::text as source_id, m.channel,
+          sql`select coalesce(m.broadcast_id, m.journey_id)::text as source_id, m.channel,
                 case when m.node_id like 'broadcast:%' then substr(m.node_id, 11) else m.node_id end as variant,
                 to_char(date_trunc('day', m.created_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
                 count(*)::int as sent,
@@ -156,7 +156,7 @@ async function buildReport(
                 count(*) filter (where ${messageEventSql(workspaceId, ['Email Marked as Spam'])})::int as complained
               from messages m
               where m.workspace_id = ${workspaceId} and m.test = false and m.status in ${billedStatusesSql}
-                and m.journey_id in ${idList}
+                and coalesce(m.broadcast_id, m.journey_id) in ${idList}
               group by 1, 2, 3, 4`,
         );
   const touches =
@@ -267,12 +267,8 @@ async function journeyAudience(
   return new Map(rows.map((r) => [r.journey_id, Number(r.n)]));
 }
 
-export async function campaignReport(
-  db: Db,
-  workspaceId: string,
-  id: string,
-  model: AttributionModel = 'last',
-) {
+/** The journeys and broadcasts of a campaign with its cost model, attribution and costs entered by hand. */
+async function campaignScope(db: Db, workspaceId: string, id: string): Promise<Scope> {
   const campaign = await getCampaign(db, workspaceId, id);
   const linked = await db
     .select({ id: journeys.id, name: journeys.name })
@@ -285,31 +281,143 @@ export async function campaignReport(
     linked.map((j) => j.id),
   );
   const spend = await campaignSpend(db, workspaceId, id);
-  return buildReport(
+  return {
+    kind: 'campaign',
+    id,
+    name: campaign.name,
+    sources: [
+      ...(await broadcastSources(db, workspaceId, id)),
+      ...linked.map((j) => ({
+        id: j.id,
+        kind: 'journey' as const,
+        name: j.name,
+        audience: audiences.get(j.id) ?? 0,
+      })),
+    ],
+    costModel: campaign.costModel,
+    currency: campaign.currency,
+    event: campaign.objective.event,
+    windows: campaign.attribution,
+    fixedCost: spend.fixedCost,
+    budget: campaign.budget,
+  };
+}
+
+export async function campaignReport(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  model: AttributionModel = 'last',
+) {
+  return buildReport(db, workspaceId, await campaignScope(db, workspaceId, id), model);
+}
+
+export const CAMPAIGN_FUNNEL_STEPS = [
+  'audience',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'converted',
+] as const;
+
+export interface CampaignFunnelStep {
+  step: (typeof CAMPAIGN_FUNNEL_STEPS)[number];
+  contacts: number;
+  /** Share of the step before (null when it had nobody). */
+  conversion: number | null;
+  /** Share of the audience (null without an audience). */
+  overallConversion: number | null;
+  /** Contacts of the step before who are not in this one (negative when more converted than clicked). */
+  dropOff: number;
+}
+
+export interface CampaignFunnel {
+  campaignId: string;
+  name: string;
+  currency: string | null;
+  model: AttributionModel;
+  attribution: Report['attribution'];
+  steps: CampaignFunnelStep[];
+  /** Conversions credited to the campaign by the model (fractional under linear). */
+  conversions: number;
+  revenue: number;
+}
+
+/**
+ * A campaign's funnel in contacts: its audience (the broadcasts' audience sizes plus the contacts
+ * that ran its journeys), then the contacts it sent a billed message to, whose message was
+ * delivered (not bounced), opened (or clicked), clicked, and the contacts with a conversion the
+ * campaign's attribution (event, windows) credits to it under the model (last touch: the
+ * campaign's message was the latest interaction; first: the earliest; linear: any share). A
+ * converted contact may have only opened, or received an SMS, so it need not be among the clickers.
+ */
+export async function campaignFunnel(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  model: AttributionModel = 'last',
+): Promise<CampaignFunnel> {
+  const scope = await campaignScope(db, workspaceId, id);
+  const ids = scope.sources.map((s) => s.id);
+  const idList =
+    ids.length > 0
+      ? sql`(${sql.join(
+          ids.map((sourceId) => sql`${sourceId}::uuid`),
+          sql`, `,
+        )})`
+      : sql`(null::uuid)`;
+  const [reached] = await rowsOf<{ sent: number; delivered: number; opened: number; clicked: number }>(
     db,
-    workspaceId,
-    {
-      kind: 'campaign',
-      id,
-      name: campaign.name,
-      sources: [
-        ...(await broadcastSources(db, workspaceId, id)),
-        ...linked.map((j) => ({
-          id: j.id,
-          kind: 'journey' as const,
-          name: j.name,
-          audience: audiences.get(j.id) ?? 0,
-        })),
-      ],
-      costModel: campaign.costModel,
-      currency: campaign.currency,
-      event: campaign.objective.event,
-      windows: campaign.attribution,
-      fixedCost: spend.fixedCost,
-      budget: campaign.budget,
-    },
-    model,
+    sql`select count(distinct m.contact_id)::int as sent,
+          count(distinct m.contact_id) filter (where m.status <> 'bounced')::int as delivered,
+          count(distinct m.contact_id) filter (where ${engagedSql(workspaceId, 'open')})::int as opened,
+          count(distinct m.contact_id) filter (where ${engagedSql(workspaceId, 'click')})::int as clicked
+        from messages m
+        where m.workspace_id = ${workspaceId} and m.test = false and m.status in ${billedStatusesSql}
+          and coalesce(m.broadcast_id, m.journey_id) in ${idList}`,
   );
+  const touches =
+    scope.event && ids.length > 0
+      ? await creditedTouches(db, workspaceId, { event: scope.event, ...scope.windows }, idList)
+      : [];
+  const converted = new Set<string>();
+  let conversions = 0;
+  let revenue = 0;
+  for (const t of touches) {
+    const share = credit(t, model);
+    if (share === 0) continue;
+    converted.add(t.contactId);
+    conversions += share;
+    revenue += share * t.revenue;
+  }
+  const counts = [
+    scope.sources.reduce((sum, s) => sum + s.audience, 0),
+    Number(reached?.sent ?? 0),
+    Number(reached?.delivered ?? 0),
+    Number(reached?.opened ?? 0),
+    Number(reached?.clicked ?? 0),
+    converted.size,
+  ];
+  return {
+    campaignId: id,
+    name: scope.name,
+    currency: scope.currency,
+    model,
+    attribution: { event: scope.event, ...scope.windows },
+    steps: CAMPAIGN_FUNNEL_STEPS.map((step, i) => {
+      const previous = i === 0 ? counts[0] : counts[i - 1];
+      return {
+        step,
+        contacts: counts[i],
+        conversion: previous > 0 ? counts[i] / previous : null,
+        overallConversion: counts[0] > 0 ? counts[i] / counts[0] : null,
+        dropOff: previous - counts[i],
+      };
+    }),
+    conversions: Math.round(conversions * 1000) / 1000,
+    revenue: roundMoney(revenue),
+  };
 }
 
 async function campaignOf(db: Db, workspaceId: string, campaignId: string | null) {

@@ -274,6 +274,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/analytics/funnels': 'analytics:read',
   'POST /v1/analytics/funnels.csv': 'exports',
   'POST /v1/analytics/journey-funnel': 'analytics:read',
+  'GET /v1/analytics/campaigns/:campaignId/funnel': 'analytics:read',
   'POST /v1/analytics/cohorts': 'analytics:read',
   'POST /v1/analytics/cohorts.csv': 'exports',
 

@@ -10,6 +10,7 @@ const tabs = [
   { to: '/analytics/forecast', label: 'Forecast' },
   { to: '/analytics/funnels', label: 'Funnels' },
   { to: '/analytics/journey-funnel', label: 'Journey funnel' },
+  { to: '/analytics/campaign-funnel', label: 'Campaign funnel' },
   { to: '/analytics/cohorts', label: 'Cohorts' },
 ];
 

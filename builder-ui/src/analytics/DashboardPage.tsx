@@ -10,9 +10,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { useDashboard } from '../api/analytics';
+import { type Dashboard, useDashboard } from '../api/analytics';
+import { downloadCsv } from '../lib/download';
 import { SegmentFilter } from './SegmentFilter';
-import { formatNumber } from './shared';
+import { formatNumber, formatPercent } from './shared';
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -44,11 +45,17 @@ export function DashboardPage() {
         <Figure label="Conversions" value={formatNumber(totals?.conversions)} />
         <Figure label="Revenue" value={formatNumber(totals?.revenue, 2)} />
         <Figure
+          label="Attributed revenue"
+          value={formatNumber(totals?.attributedRevenue, 2)}
+          hint="Revenue the campaigns' attribution credits to them (last touch)"
+        />
+        <Figure label="Campaign spend" value={formatNumber(totals?.spend, 2)} />
+        <Figure
           label="ROI"
           value={
             totals?.roi === null || totals?.roi === undefined ? 'n/a' : `${(totals.roi * 100).toFixed(0)} %`
           }
-          hint="(revenue − cost) / cost; needs campaign costs"
+          hint="(attributed revenue − spend) / spend of all campaigns over the range; n/a without spend"
         />
       </section>
       <div className="chart">
@@ -60,14 +67,118 @@ export function DashboardPage() {
             <YAxis yAxisId="revenue" orientation="right" />
             <Tooltip />
             <Legend />
-            <Bar yAxisId="count" dataKey="messages" name="Messages" fill="#a5d8ff" />
-            <Bar yAxisId="count" dataKey="conversions" name="Conversions" fill="#8ce99a" />
-            <Line yAxisId="revenue" dataKey="revenue" name="Revenue" stroke="#e8590c" dot={false} />
-            <Line yAxisId="count" dataKey="newContacts" name="New contacts" stroke="#5f3dc4" dot={false} />
+            <Bar
+              yAxisId="count"
+              dataKey="messages"
+              name="Messages"
+              fill="#a5d8ff"
+              isAnimationActive={false}
+            />
+            <Bar
+              yAxisId="count"
+              dataKey="conversions"
+              name="Conversions"
+              fill="#8ce99a"
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="revenue"
+              dataKey="revenue"
+              name="Revenue"
+              stroke="#e8590c"
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="count"
+              dataKey="newContacts"
+              name="New contacts"
+              stroke="#5f3dc4"
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="revenue"
+              dataKey="attributedRevenue"
+              name="Attributed revenue"
+              stroke="#2b8a3e"
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="revenue"
+              dataKey="spend"
+              name="Campaign spend"
+              stroke="#c92a2a"
+              dot={false}
+              isAnimationActive={false}
+            />
           </ComposedChart>
         </ResponsiveContainer>
       </div>
+      <WeeklyTable weeks={dashboard.data?.weekly ?? []} />
     </section>
+  );
+}
+
+function WeeklyTable(props: { weeks: Dashboard['weekly'] }) {
+  const columns = [
+    'week',
+    'newContacts',
+    'messages',
+    'conversions',
+    'revenue',
+    'attributedRevenue',
+    'spend',
+    'roi',
+  ] as const;
+  return (
+    <>
+      <div className="form-row">
+        <button
+          type="button"
+          className="link-button"
+          disabled={props.weeks.length === 0}
+          onClick={() =>
+            downloadCsv(
+              'dashboard-weekly',
+              [...columns],
+              props.weeks.map((w) => columns.map((c) => w[c])),
+            )
+          }
+        >
+          Download CSV
+        </button>
+      </div>
+      <table className="table" aria-label="Weekly numbers">
+        <thead>
+          <tr>
+            <th>Week</th>
+            <th>New contacts</th>
+            <th>Messages</th>
+            <th>Conversions</th>
+            <th>Revenue</th>
+            <th>Attributed revenue</th>
+            <th>Campaign spend</th>
+            <th>ROI</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.weeks.map((w) => (
+            <tr key={w.week}>
+              <td>{w.week}</td>
+              <td>{formatNumber(w.newContacts)}</td>
+              <td>{formatNumber(w.messages)}</td>
+              <td>{formatNumber(w.conversions)}</td>
+              <td>{formatNumber(w.revenue, 2)}</td>
+              <td>{formatNumber(w.attributedRevenue, 2)}</td>
+              <td>{formatNumber(w.spend, 2)}</td>
+              <td>{formatPercent(w.roi, 0)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ForecastPoint } from '../../../engine/analytics/forecast';
 import type { FunnelStep } from '../../../engine/analytics/funnels';
+import type { AttributionModel, CampaignFunnel } from '../../../engine/campaigns/report';
 import { api } from './client';
 
 export interface RfmCell {
@@ -91,10 +92,25 @@ export interface Dashboard {
     messages: number;
     conversions: number;
     revenue: number;
+    /** Revenue the campaigns' attribution credits to them over the range (last touch). */
+    attributedRevenue: number;
+    /** What the campaigns cost over the range. */
+    spend: number;
     roi: number | null;
   };
-  weekly: { week: string; newContacts: number; messages: number; conversions: number; revenue: number }[];
+  weekly: {
+    week: string;
+    newContacts: number;
+    messages: number;
+    conversions: number;
+    revenue: number;
+    attributedRevenue: number;
+    spend: number;
+    roi: number | null;
+  }[];
 }
+
+export type { CampaignFunnel };
 
 export const analyticsKeys = {
   all: ['analytics'] as const,
@@ -266,4 +282,14 @@ export async function downloadPostCsv(path: string, body: unknown, name: string)
   link.download = `${name}.csv`;
   link.click();
   URL.revokeObjectURL(link.href);
+}
+
+/** A campaign's funnel in contacts under an attribution model (nothing until a campaign is chosen). */
+export function useCampaignFunnel(campaignId: string, model: AttributionModel) {
+  return useQuery({
+    queryKey: [...analyticsKeys.all, 'campaign-funnel', campaignId, model],
+    enabled: campaignId !== '',
+    queryFn: () =>
+      api.get<CampaignFunnel>(`/analytics/campaigns/${encodeURIComponent(campaignId)}/funnel?model=${model}`),
+  });
 }

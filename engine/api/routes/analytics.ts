@@ -6,7 +6,6 @@ import { clusterSpreadOfSegment } from '../../analytics/clusters';
 import { clvFormula, clvFormulaRequestSchema } from '../../analytics/clv-inputs';
 import { cohortInputSchema, retentionCohorts } from '../../analytics/cohorts';
 import { toCsv } from '../../analytics/csv';
-import { headlineNumbers } from '../../analytics/dashboard';
 import { funnelInputSchema, runFunnel } from '../../analytics/funnels';
 import { journeyFunnel, journeyFunnelInputSchema } from '../../analytics/journey-funnel';
 import { listClvScores } from '../../analytics/predictive-clv';
@@ -17,11 +16,14 @@ import {
   getPurchaseSettings,
   savePurchaseSettings,
 } from '../../analytics/settings';
+import { campaignFunnel } from '../../campaigns/report';
 import { analyticsJobSchema } from '../../jobs/analytics-job';
 import { startAnalyticsJob } from '../../jobs/start';
+import { homeDashboard } from '../../operations/dashboard';
 import type { AppDeps } from '../deps';
 import {
   affinityRuleSchema,
+  campaignFunnelSchema,
   clusterSpreadSchema,
   clvFormulaSchema,
   clvScoreSchema,
@@ -36,7 +38,7 @@ import {
   rfmScoreSchema,
 } from '../schemas/analytics';
 import { jobSchema } from '../schemas/audience';
-import { authedErrors, listOf, mediaResponse } from '../schemas/common';
+import { authedErrors, errors, listOf, mediaResponse } from '../schemas/common';
 
 const tags = ['analytics'];
 const DAY = 86_400_000;
@@ -98,7 +100,7 @@ export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
     async (request) => {
       const to = request.query.to ?? new Date();
       const from = request.query.from ?? new Date(to.getTime() - 90 * DAY);
-      return headlineNumbers(db, request.workspaceId, from, to, request.query.segmentId);
+      return homeDashboard(db, request.workspaceId, from, to, request.query.segmentId);
     },
   );
 
@@ -375,6 +377,24 @@ export const analyticsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (
       },
     },
     async (request) => ({ data: await journeyFunnel(db, request.workspaceId, request.body) }),
+  );
+
+  app.get(
+    '/analytics/campaigns/:campaignId/funnel',
+    {
+      schema: {
+        tags,
+        summary:
+          'A campaign’s funnel in contacts: audience, sent, delivered, opened, clicked, converted (by its attribution)',
+        params: z.object({ campaignId: z.uuid() }),
+        querystring: z.object({
+          model: z.enum(['last', 'first', 'linear']).default('last').describe('Attribution model'),
+        }),
+        response: { 200: campaignFunnelSchema, ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) =>
+      campaignFunnel(db, request.workspaceId, request.params.campaignId, request.query.model),
   );
 
   app.post(

@@ -130,7 +130,12 @@ export const dashboardSchema = z.object({
     messages: z.number(),
     conversions: z.number(),
     revenue: z.number(),
-    roi: z.number().nullable().describe('(revenue − cost) / cost; null until campaign costs exist'),
+    attributedRevenue: z.number().describe('Revenue the campaigns’ attribution credits to them (last touch)'),
+    spend: z.number().describe('What the campaigns cost in the range: billed messages and costs entered'),
+    roi: z
+      .number()
+      .nullable()
+      .describe('(attributed revenue − spend) / spend, 1 = 100 %; null without spend'),
   }),
   weekly: z.array(
     z.object({
@@ -139,6 +144,32 @@ export const dashboardSchema = z.object({
       messages: z.number(),
       conversions: z.number(),
       revenue: z.number(),
+      attributedRevenue: z.number(),
+      spend: z.number(),
+      roi: z.number().nullable(),
     }),
   ),
+});
+
+export const campaignFunnelSchema = z.object({
+  campaignId: z.uuid(),
+  name: z.string(),
+  currency: z.string().nullable(),
+  model: z.enum(['last', 'first', 'linear']),
+  attribution: z.object({
+    event: z.string().nullable(),
+    clickWindowHours: z.number(),
+    openWindowHours: z.number(),
+  }),
+  steps: z.array(
+    z.object({
+      step: z.enum(['audience', 'sent', 'delivered', 'opened', 'clicked', 'converted']),
+      contacts: z.number(),
+      conversion: z.number().nullable().describe('Share of the step before'),
+      overallConversion: z.number().nullable().describe('Share of the audience'),
+      dropOff: z.number(),
+    }),
+  ),
+  conversions: z.number().describe('Conversions credited by the model (fractional under linear)'),
+  revenue: z.number(),
 });

@@ -204,7 +204,12 @@ describe.each(databaseKinds())(
     it('answers the headline numbers, a funnel and cohorts, each with a CSV', async () => {
       const dashboard = (await analyst.call('GET', '/v1/analytics/dashboard')).json();
       expect(dashboard.totals.contacts).toBe(40);
-      expect(dashboard.totals.roi).toBeNull();
+      expect(dashboard.totals).toMatchObject({ attributedRevenue: 0, spend: 0, roi: null });
+      const noCampaign = await analyst.call(
+        'GET',
+        '/v1/analytics/campaigns/00000000-0000-4000-8000-000000000000/funnel',
+      );
+      expect(noCampaign.statusCode).toBe(404);
       const body = {
         steps: [{ event: 'Order Completed' }, { event: 'Order Completed' }],
         windowHours: 24 * 300,
