@@ -407,6 +407,8 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/journeys/:id/migrations': 'journeys:read',
   'GET /v1/journeys/:id/migrations/:migrationId': 'journeys:read',
   'GET /v1/journeys/:id/timing': 'journeys:read',
+  'GET /v1/journeys/:id/splits/:nodeId/report': 'journeys:read',
+  'POST /v1/journeys/:id/splits/:nodeId/promote': 'journeys:write',
 };
 
 /** The table key of a route: HEAD shares its GET's entry. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getMigration, listMigrations, previewMigration } from '../../automation/runs/migration';
 import { journeyTiming } from '../../automation/runs/timing';
 import { migrateJourneyRuns } from '../../operations/journey-lifecycle';
+import { promoteSplitBranch, splitReport } from '../../operations/journey-split-report';
 import { codeBundleSchema, exportCode, pushCode } from '../../operations/journeys-as-code';
 import { audit, callerOf } from '../audit';
 import type { AppDeps } from '../deps';
@@ -13,6 +14,7 @@ import {
   migrationRequestSchema,
   migrationSchema,
   pushReportSchema,
+  splitReportSchema,
 } from '../schemas/journey-lifecycle';
 
 const tags = ['journey lifecycle'];
@@ -175,5 +177,75 @@ export const journeyLifecycleRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = 
       },
     },
     async (request) => journeyTiming(db, request.workspaceId, request.params.id, request.query.version),
+  );
+
+  const splitParams = idParams.extend({ nodeId: z.string().min(1).max(200) });
+
+  app.get(
+    '/journeys/:id/splits/:nodeId/report',
+    {
+      schema: {
+        tags,
+        summary:
+          "A random split's A/B report: per branch runs, sends, opens, clicks and conversions with their rates; the winner on the metric and its significance",
+        params: splitParams,
+        querystring: z.object({
+          metric: z
+            .enum(['open', 'click', 'conversion'])
+            .default('conversion')
+            .describe('What picks the winner'),
+        }),
+        response: { 200: splitReportSchema, ...authedErrors, ...errors(400, 404) },
+      },
+    },
+    async (request) =>
+      splitReport(db, request.workspaceId, request.params.id, request.params.nodeId, request.query.metric),
+  );
+
+  app.post(
+    '/journeys/:id/splits/:nodeId/promote',
+    {
+      schema: {
+        tags,
+        summary:
+          'Promote a branch of a random split: publishes the draft with the split resolved to that branch (everyone takes it), optionally moving waiting runs to the new version',
+        params: splitParams,
+        body: z.object({
+          branch: z.string().min(1).max(200),
+          migrate: z.boolean().default(false).describe('Also move runs waiting on earlier versions'),
+        }),
+        response: {
+          201: z.object({
+            version: z.number(),
+            branch: z.string(),
+            migration: migrationSchema.nullable(),
+          }),
+          ...authedErrors,
+          ...errors(400, 404, 409, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await promoteSplitBranch(
+        codeDeps,
+        request.workspaceId,
+        request.params.id,
+        request.params.nodeId,
+        request.body.branch,
+        { migrate: request.body.migrate, createdBy: (await callerOf(request, deps)).actor.label ?? null },
+      );
+      await audit(request, deps, {
+        action: 'journey.split.promote',
+        objectType: 'journey',
+        objectId: request.params.id,
+        change: {
+          nodeId: request.params.nodeId,
+          branch: result.branch,
+          version: result.version,
+          migrationId: result.migration?.id ?? null,
+        },
+      });
+      return reply.code(201).send(result);
+    },
   );
 };

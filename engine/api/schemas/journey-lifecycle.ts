@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { journeyMigrations } from '../../../db/schema';
 import type { MigrationPreview } from '../../automation/runs/migration';
 import type { JourneyTiming } from '../../automation/runs/timing';
+import type { SplitReport } from '../../operations/journey-split-report';
 import type { PushReport } from '../../operations/journeys-as-code';
 import { describes, rowSchema } from './common';
 import { problemSchema } from './journeys';
@@ -93,7 +94,9 @@ export const journeyTimingSchema = describes<JourneyTiming>()(
               deferred: spread,
               deferredBy: z
                 .object({ quietHours: spread, frequencyCap: spread, other: spread })
-                .describe('The deferred sends by what held them back first (rate limits and older visits: other)'),
+                .describe(
+                  'The deferred sends by what held them back first (rate limits and older visits: other)',
+                ),
             })
             .optional()
             .describe('Sends: due → sent, with sends deferred by quiet hours or caps apart'),
@@ -101,4 +104,35 @@ export const journeyTimingSchema = describes<JourneyTiming>()(
       ),
     })
     .meta({ id: 'JourneyTiming' }),
+);
+
+const rate = z.number().min(0).max(1);
+
+export const splitReportSchema = describes<SplitReport>()(
+  z
+    .object({
+      journeyId: z.string(),
+      nodeId: z.string(),
+      metric: z.enum(['open', 'click', 'conversion']),
+      branches: z.array(
+        z.object({
+          branch: z.string(),
+          weight: z.number().nullable(),
+          runs: z.number().describe('Runs that left the split by this branch'),
+          sent: z.number().describe('Of those, runs sent a message after the split'),
+          opened: z.number(),
+          clicked: z.number(),
+          converted: z.number().describe('Runs that reached the goal'),
+          openRate: rate.describe('opened / sent'),
+          clickRate: rate.describe('clicked / sent'),
+          conversionRate: rate.describe('converted / runs'),
+        }),
+      ),
+      winner: z.string().nullable(),
+      significance: z
+        .object({ z: z.number(), pValue: z.number(), significant: z.boolean(), runnerUp: z.string() })
+        .nullable()
+        .describe('The winner against the runner-up: two-proportion z-test, two-sided, p < 0.05'),
+    })
+    .meta({ id: 'SplitReport' }),
 );
