@@ -1,16 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  createHook,
   DEFAULT_ROTATION_GRACE_SECONDS,
   deleteHook,
   getHook,
   hookInputSchema,
   listHooks,
   rotateHookSecret,
-  updateHook,
 } from '../../audience/hooks/hooks';
-import { receiveWebhook } from '../../audience/hooks/receive';
+import { createCrmHook, receiveHookDelivery, updateCrmHook } from '../../crm/inbound/hook-delivery';
 import { dispatchAfterCommit } from '../../dispatch/after-commit';
 import { audit } from '../audit';
 import type { AppDeps } from '../deps';
@@ -40,7 +38,7 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRouteOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const { hook, secret } = await createHook(
+      const { hook, secret } = await createCrmHook(
         db,
         options.deps.secretBox,
         request.workspaceId,
@@ -94,7 +92,7 @@ export const hookRoutes: FastifyPluginAsyncZod<HookRouteOptions> = async (app, o
         response: { 200: hookSchema, ...authedErrors, ...errors(404) },
       },
     },
-    async (request) => updateHook(db, request.workspaceId, request.params.id, request.body),
+    async (request) => updateCrmHook(db, request.workspaceId, request.params.id, request.body),
   );
 
   app.delete(
@@ -181,7 +179,7 @@ export const hookReceiverRoutes: FastifyPluginAsyncZod<
         tags,
         summary: 'Deliver a signed webhook (Standard Webhooks)',
         description:
-          'Verified with webhook-id, webhook-timestamp and webhook-signature over the raw body; a repeated webhook-id is a 200 no-op.',
+          "Verified with webhook-id, webhook-timestamp and webhook-signature over the raw body; a repeated webhook-id is a 200 no-op. The mapping's actions open or update deals and open tickets for the sender.",
         params: idParams,
         security: [],
         response: {
@@ -196,9 +194,12 @@ export const hookReceiverRoutes: FastifyPluginAsyncZod<
         const value = request.headers[name];
         return Array.isArray(value) ? value.join(' ') : value;
       };
-      const outcome = await receiveWebhook(
-        db,
-        options.deps.secretBox,
+      const { outcome, actions } = await receiveHookDelivery(
+        {
+          db,
+          box: options.deps.secretBox,
+          sla: { temporal: options.deps.temporal, taskQueue: options.deps.taskQueue },
+        },
         request.params.id,
         {
           id: header('webhook-id'),
@@ -207,13 +208,16 @@ export const hookReceiverRoutes: FastifyPluginAsyncZod<
         },
         Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       );
-      if (outcome.status === 'duplicate') return reply.code(200).send({ success: true, duplicate: true });
+      if (outcome.status === 'duplicate')
+        return reply.code(200).send({ success: true, duplicate: true, ...actions });
       const dispatched = await dispatchAfterCommit(
         options.deps.dispatcher,
         [outcome.outboxId],
         options.dispatchBudgetMs,
       );
-      return reply.code(dispatched === 'pending' ? 202 : 200).send({ success: true, duplicate: false });
+      return reply
+        .code(dispatched === 'pending' ? 202 : 200)
+        .send({ success: true, duplicate: false, ...actions });
     },
   );
 };

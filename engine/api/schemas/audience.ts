@@ -137,6 +137,14 @@ export const hookDeliverySchema = z
   .object({
     success: z.literal(true),
     duplicate: z.boolean().describe('The webhook-id was already delivered: nothing changed'),
+    deals: z
+      .array(z.guid())
+      .optional()
+      .describe("Deals the mapping's actions opened or updated (only when the mapping has actions)"),
+    tickets: z
+      .array(z.guid())
+      .optional()
+      .describe("Tickets the mapping's actions opened (only when the mapping has actions)"),
   })
   .meta({ id: 'HookDelivery' });
 

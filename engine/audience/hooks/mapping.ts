@@ -1,13 +1,6 @@
 import { z } from 'zod';
-import { readPath } from '../conditions/filters';
-
-/** `customer.email`, `items.0.sku`, optionally written `$.customer.email`. */
-const jsonPath = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^(\$\.)?[^.\s]+(\.[^.\s]+)*$/, 'must be a dotted path, e.g. "customer.email"')
-  .describe('Dotted JSON path into the payload, e.g. "customer.email"');
+import { hookActionSchema } from './actions';
+import { jsonPath, valueAt } from './json-path';
 
 export const hookMappingSchema = z
   .object({
@@ -18,6 +11,11 @@ export const hookMappingSchema = z
     emailPath: jsonPath.optional(),
     propertiesPath: jsonPath.optional().describe('The event properties; the whole payload when absent'),
     timestampPath: jsonPath.optional().describe('When it happened; the delivery time when absent'),
+    actions: z
+      .array(hookActionSchema)
+      .max(5)
+      .optional()
+      .describe('Deals to open or update and tickets to open for the sender of each delivery'),
   })
   .superRefine((mapping, ctx) => {
     if (!mapping.eventName === !mapping.eventPath) {
@@ -47,8 +45,7 @@ export interface MappedEvent {
   timestamp?: string;
 }
 
-const at = (payload: unknown, path: string | undefined) =>
-  path ? readPath(payload, path.replace(/^\$\./, '')) : undefined;
+const at = valueAt;
 
 function idAt(payload: unknown, path: string | undefined): string | undefined {
   const value = at(payload, path);

@@ -4,7 +4,7 @@ import type { SecretBox } from '../../identity/secret-box';
 import { cleanJson, isStorable } from '../ingest/clean-strings';
 import { type IngestOutcome, ingestOne } from '../ingest/ingest';
 import { hookForDelivery } from './hooks';
-import { mapPayload } from './mapping';
+import { type HookMapping, type MappedEvent, mapPayload } from './mapping';
 import { type VerifyFailure, verifyWebhook, type WebhookHeaders } from './signature';
 
 export class WebhookSignatureInvalid extends DomainError {
@@ -26,19 +26,28 @@ export class WebhookSignatureInvalid extends DomainError {
   }
 }
 
-/**
- * Accepts one signed delivery: verifies it on the raw bytes, maps the payload to an event and
- * stores it through the tracking path. The message id derives from `webhook-id`, so a redelivery
- * or a replay is a duplicate that changes nothing.
- */
-export async function receiveWebhook(
+/** A delivery whose signature, body and mapping checked out, not yet stored. */
+export interface VerifiedDelivery {
+  hookId: string;
+  workspaceId: string;
+  mapping: HookMapping;
+  webhookId: string;
+  /** The event's message id: a redelivery or a replay of the same webhook-id repeats it. */
+  messageId: string;
+  payload: unknown;
+  event: MappedEvent;
+  receivedAt: Date;
+}
+
+/** Verifies one signed delivery on its raw bytes and maps its payload to an event; stores nothing. */
+export async function verifyDelivery(
   db: Db,
   box: SecretBox,
   hookId: string,
   headers: WebhookHeaders,
   rawBody: Buffer,
   receivedAt = new Date(),
-): Promise<Exclude<IngestOutcome, { status: 'rejected' }>> {
+): Promise<VerifiedDelivery> {
   const hook = await hookForDelivery(db, box, hookId, receivedAt);
   if (!hook) throw new NotFound('Hook', hookId);
   const verified = verifyWebhook(hook.secrets, headers, rawBody, receivedAt.getTime());
@@ -70,10 +79,28 @@ export async function receiveWebhook(
       throw new InvalidInput('invalid_string', `${field} contains characters that cannot be stored`, field);
     }
   }
-  const cleaned: string[] = [];
-  const outcome = await ingestOne(db, hook.workspaceId, {
-    type: 'track',
+  return {
+    hookId,
+    workspaceId: hook.workspaceId,
+    mapping: hook.mapping,
+    webhookId,
     messageId: `hook:${hookId}:${webhookId}`,
+    payload,
+    event,
+    receivedAt,
+  };
+}
+
+/** Stores a verified delivery's event through the tracking path (a repeated message id is a duplicate). */
+export async function storeDelivery(
+  db: Db,
+  delivery: VerifiedDelivery,
+): Promise<Exclude<IngestOutcome, { status: 'rejected' }>> {
+  const { event, hookId, webhookId, receivedAt } = delivery;
+  const cleaned: string[] = [];
+  const outcome = await ingestOne(db, delivery.workspaceId, {
+    type: 'track',
+    messageId: delivery.messageId,
     userId: event.userId,
     anonymousId: event.anonymousId,
     email: event.email,

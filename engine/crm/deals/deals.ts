@@ -458,7 +458,8 @@ async function findBySource(db: Db, workspaceId: string, sourceKey: string) {
   return row;
 }
 
-async function checkOwner(tx: Tx, workspaceId: string, userId: string): Promise<void> {
+/** Refuses an owner who is not a member of the workspace, naming `ownerUserId`. */
+export async function checkOwner(tx: Tx | Db, workspaceId: string, userId: string): Promise<void> {
   const [member] = await tx
     .select({ userId: memberships.userId })
     .from(memberships)

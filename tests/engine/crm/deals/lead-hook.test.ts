@@ -1,31 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contacts, deals } from '../../../../db/schema';
-import { type Dispatcher, startDispatcher } from '../../../../engine/dispatch/dispatcher';
-import { createWorkspace, type NewWorkspace } from '../../../../engine/identity/workspaces';
-import { bearer } from '../../../helpers/app';
-import { channelStack } from '../../../helpers/channel-stack';
 import { eventually } from '../../audience/ingest/ingest-harness';
+import { hookStack } from '../inbound/hook-stack';
 
 describe('deals from a lead form posting to an inbound webhook (API, dispatcher, real Temporal dev server, PGlite)', () => {
-  const stack = channelStack('dev-server');
-  let dispatcher: Dispatcher | undefined;
-  let workspace: NewWorkspace;
-  beforeAll(async () => {
-    dispatcher = startDispatcher(
-      { db: stack.db, temporal: stack.temporal.client, taskQueue: stack.temporal.taskQueue },
-      { pollMs: 100, maxBackoffMs: 1000 },
-    );
-    workspace = await createWorkspace(stack.db, 'Lead shop');
-  });
-  afterAll(async () => {
-    await dispatcher?.stop();
-  });
-
-  const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    stack.app.inject({ method, url, payload: payload as never, headers: bearer(workspace.secretKey) });
+  const fixture = hookStack('Lead shop', { dispatcher: true });
+  const { stack, call } = fixture;
 
   it('a signed lead post opens one deal for its sender, with the value and title it carried, even when redelivered', async () => {
     const pipeline = (
@@ -63,33 +45,15 @@ describe('deals from a lead form posting to an inbound webhook (API, dispatcher,
     const published = await call('POST', `/v1/journeys/${journey.json().id}/publish`);
     expect(published.statusCode, published.body).toBe(201);
 
-    const hook = await call('POST', '/v1/hooks', {
-      name: 'Lead form',
-      mapping: { eventName: 'Lead Submitted', emailPath: 'email' },
-    });
-    expect(hook.statusCode, hook.body).toBe(201);
-    const { id: hookId, secret } = hook.json();
-    const body = JSON.stringify({ email: 'lena@example.com', company: 'Lena GmbH', budget: 4200 });
+    const hook = await fixture.createHook('Lead form', { eventName: 'Lead Submitted', emailPath: 'email' });
+    const body = { email: 'lena@example.com', company: 'Lena GmbH', budget: 4200 };
     const webhookId = `msg_${randomUUID()}`;
-    const deliver = () => {
-      const timestamp = new Date();
-      return stack.app.inject({
-        method: 'POST',
-        url: `/v1/hooks/${hookId}`,
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': webhookId,
-          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-          'webhook-signature': new Webhook(secret).sign(webhookId, timestamp, body),
-        },
-        payload: body,
-      });
-    };
+    const deliver = () => fixture.deliver(hook, body, webhookId);
     expect([200, 202]).toContain((await deliver()).statusCode);
     expect((await deliver()).json()).toMatchObject({ duplicate: true });
 
     const deal = await eventually(async () => {
-      const [row] = await stack.db.select().from(deals).where(eq(deals.workspaceId, workspace.id));
+      const [row] = await stack.db.select().from(deals).where(eq(deals.workspaceId, fixture.workspace.id));
       return row;
     }, 20_000);
     expect(deal).toMatchObject({ title: 'Lena GmbH', value: 4200, currency: 'EUR', status: 'open' });
@@ -98,6 +62,8 @@ describe('deals from a lead form posting to an inbound webhook (API, dispatcher,
     expect(sender.email).toBe('lena@example.com');
     // The redelivery was a duplicate event: still one deal a moment later.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(await stack.db.select().from(deals).where(eq(deals.workspaceId, workspace.id))).toHaveLength(1);
+    expect(
+      await stack.db.select().from(deals).where(eq(deals.workspaceId, fixture.workspace.id)),
+    ).toHaveLength(1);
   });
 });
