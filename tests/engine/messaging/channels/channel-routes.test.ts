@@ -1,54 +1,13 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../../db';
-import { buildApp } from '../../../../engine/api/app';
-import { createRegistry } from '../../../../engine/automation/nodes';
-import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { type ChannelDeps, closeChannelDeps } from '../../../../engine/messaging/channels/deps';
+import { describe, expect, it } from 'vitest';
 import { startHttpPeer } from '../../../connectors/peers';
-import { testChannelDeps, testSecretBox } from '../../../helpers/channels';
-import { databaseKinds, openTestDb } from '../../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../../helpers/temporal';
+import { databaseKinds } from '../../../helpers/databases';
+import { messagingApi, workspaceCaller } from '../messaging-api';
 
 describe.each(databaseKinds())(
   'channel settings API on %s (Fastify inject, Temporal dev server client)',
   (kind) => {
-    let database: Database;
-    let temporal: TemporalHarness;
-    let app: FastifyInstance;
-    let channels: ChannelDeps;
-
-    beforeAll(async () => {
-      database = await openTestDb(kind);
-      temporal = await devServerTemporal();
-      channels = testChannelDeps(database.db);
-      app = await buildApp({
-        db: database.db,
-        secretBox: testSecretBox,
-        database,
-        temporal: temporal.client,
-        taskQueue: temporal.taskQueue,
-        registry: createRegistry(),
-        channels,
-      });
-    });
-    afterAll(async () => {
-      await app?.close();
-      if (channels) await closeChannelDeps(channels);
-      await temporal?.close();
-      await database?.close();
-    });
-
-    async function workspace() {
-      const ws = await createWorkspace(database.db, 'Channels');
-      return (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-        app.inject({
-          method,
-          url,
-          payload: payload as never,
-          headers: { authorization: `Bearer ${ws.secretKey}` },
-        });
-    }
+    const api = messagingApi(kind);
+    const workspace = async () => (await workspaceCaller(api, 'Channels')).call;
 
     it('saves a policy with quiet hours, cap and rate, and refuses a bad one naming the field', async () => {
       const call = await workspace();
@@ -91,6 +50,30 @@ describe.each(databaseKinds())(
       expect((await call('DELETE', '/v1/suppressions/email/ann%40example.com')).statusCode).toBe(204);
       expect(await addresses('?channel=email')).toEqual(['bob@example.com', 'carl@other.test']);
       expect((await call('DELETE', '/v1/suppressions/email/ann%40example.com')).statusCode).toBe(404);
+    });
+
+    it('offers FCM + APNs as one push provider with both secrets write-only', async () => {
+      const call = await workspace();
+      const { providers } = (await call('GET', '/v1/channels')).json();
+      const both = providers.find((p: { id: string }) => p.id === 'fcm-apns');
+      expect(both).toMatchObject({ channel: 'push', secretFields: ['fcmServiceAccount', 'apnsPrivateKey'] });
+      expect(Object.keys(both.configSchema.properties)).toEqual([
+        'fcmServiceAccount',
+        'fcmApiUrl',
+        'apnsTeamId',
+        'apnsKeyId',
+        'apnsPrivateKey',
+        'apnsTopic',
+        'apnsEnvironment',
+        'apnsApiUrl',
+        'apnsCaCertificate',
+      ]);
+      const refused = await call('PUT', '/v1/channels/push', {
+        provider: 'fcm-apns',
+        config: { fcmServiceAccount: '{"project_id":"x"}' },
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.field).toBe('config.fcmServiceAccount');
     });
 
     it('creates and deletes topics', async () => {

@@ -1,60 +1,24 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../../db';
-import { buildApp } from '../../../../engine/api/app';
+import { describe, expect, it } from 'vitest';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
-import { createRegistry } from '../../../../engine/automation/nodes';
-import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { type ChannelDeps, closeChannelDeps } from '../../../../engine/messaging/channels/deps';
+import { closeChannelDeps } from '../../../../engine/messaging/channels/deps';
 import { startSmtpSink } from '../../../connectors/peers';
-import { testChannelDeps, testSecretBox } from '../../../helpers/channels';
-import { databaseKinds, openTestDb } from '../../../helpers/databases';
+import { databaseKinds } from '../../../helpers/databases';
 import { line, publishGraph } from '../../../helpers/fixtures';
-import { devServerTemporal, type TemporalHarness } from '../../../helpers/temporal';
+
+import { messagingApi, workspaceCaller } from '../messaging-api';
 
 describe.each(databaseKinds())('templates API on %s (Fastify inject, Temporal dev server client)', (kind) => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let app: FastifyInstance;
-  let channels: ChannelDeps;
-
-  beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    channels = testChannelDeps(database.db);
-    app = await buildApp({
-      db: database.db,
-      secretBox: testSecretBox,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry: createRegistry(),
-      channels,
-    });
-  });
-  afterAll(async () => {
-    await app?.close();
-    if (channels) await closeChannelDeps(channels);
-    await temporal?.close();
-    await database?.close();
-  });
+  const api = messagingApi(kind);
 
   async function workspace() {
-    const ws = await createWorkspace(database.db, 'Templates');
-    const contact = await createContact(database.db, ws.id, {
+    const { ws, call } = await workspaceCaller(api, 'Templates');
+    const contact = await createContact(api.database.db, ws.id, {
       userId: 'p',
       email: 'p@example.com',
       attributes: { first_name: '<Ada>' },
     });
-    const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-      app.inject({
-        method,
-        url,
-        payload: payload as never,
-        headers: { authorization: `Bearer ${ws.secretKey}` },
-      });
     return { ws, contact, call };
   }
 
@@ -321,7 +285,7 @@ describe.each(databaseKinds())('templates API on %s (Fastify inject, Temporal de
       expect(ws.id).toBeTruthy();
     } finally {
       // Pooled SMTP connections would hold the peers open.
-      await closeChannelDeps(channels);
+      await closeChannelDeps(api.channels);
       await sink.close();
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
     }
@@ -337,7 +301,7 @@ describe.each(databaseKinds())('templates API on %s (Fastify inject, Temporal de
       })
     ).json();
     await publishGraph(
-      database.db,
+      api.database.db,
       ws.id,
       line('Spring campaign', [
         { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
