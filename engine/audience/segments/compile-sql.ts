@@ -25,15 +25,41 @@ export function segmentWhere(definition: SegmentGroup, now: Date): SQL {
   return groupSql(definition, now);
 }
 
-function groupSql(group: SegmentGroup, now: Date): SQL {
-  const parts = group.rules.map((rule) => (isGroup(rule) ? groupSql(rule, now) : conditionSql(rule, now)));
+/**
+ * The ids of a workspace's contacts that meet a segment's rules, for evaluating the whole
+ * workspace at once (previews, full refreshes). Same answers as `segmentWhere`, but each event
+ * count and list rule reads its rows once — a per-contact count (or membership) left-joined to the
+ * contacts — instead of one lookup per contact, so the database hashes instead of probing an
+ * index a million times, whatever `and`/`or` nesting the rule sits in.
+ * `segmentWhere` stays the form for a few contacts (one contact's branch condition, incremental
+ * re-evaluation), where a lookup per contact is the cheap way.
+ */
+export function segmentMatchesSql(definition: SegmentGroup, now: Date, workspaceId: string): SQL {
+  const bulk: Bulk = { workspaceId, joins: [] };
+  const where = groupSql(definition, now, bulk);
+  return sql`select ${contacts.id} as id from ${contacts} ${sql.join(bulk.joins, sql` `)}
+    where ${contacts.workspaceId} = ${workspaceId} and ${where}`;
+}
+
+/** Whole-workspace compilation: the joins the rules add to the query over `contacts`. */
+interface Bulk {
+  workspaceId: string;
+  joins: SQL[];
+}
+
+function groupSql(group: SegmentGroup, now: Date, bulk?: Bulk): SQL {
+  const parts = group.rules.map((rule) =>
+    isGroup(rule) ? groupSql(rule, now, bulk) : conditionSql(rule, now, bulk),
+  );
   return sql`(${sql.join(parts, group.match === 'all' ? sql` and ` : sql` or `)})`;
 }
 
 /** The contact as branch conditions see it: attributes plus the identity columns. */
 const profile = sql`(${contacts.attributes} || jsonb_build_object('email', ${contacts.email}, 'phone', ${contacts.phone}, 'timezone', ${contacts.timezone}, 'userId', ${contacts.externalId}))`;
 
-function conditionSql(condition: SegmentCondition, now: Date): SQL {
+function conditionSql(condition: SegmentCondition, now: Date, bulk?: Bulk): SQL {
+  if (bulk && (condition.kind === 'event' || condition.kind === 'list'))
+    return joinedSql(condition, now, bulk);
   switch (condition.kind) {
     case 'attribute':
       return propertySql(profile, condition);
@@ -102,23 +128,55 @@ function conditionSql(condition: SegmentCondition, now: Date): SQL {
       const filters = [
         sql`${events.workspaceId} = ${contacts.workspaceId}`,
         sql`${events.contactId} = ${contacts.id}`,
-        sql`${events.name} = ${condition.event}`,
+        ...eventFilters(condition, now),
       ];
-      if (condition.within) {
-        const since = new Date(now.getTime() - durationMs(condition.within));
-        filters.push(sql`${events.timestamp} >= ${since.toISOString()}::timestamptz`);
-      }
-      for (const where of condition.where ?? []) {
-        filters.push(propertySql(sql`${events.properties}`, where));
-      }
       const seen = sql`(select count(*) from ${events} where ${sql.join(filters, sql` and `)})`;
-      const checks: SQL[] = [];
-      if (condition.minCount === 0) checks.push(sql`${seen} = 0`);
-      else checks.push(sql`${seen} >= ${condition.minCount}`);
-      if (condition.maxCount !== undefined) checks.push(sql`${seen} <= ${condition.maxCount}`);
-      return sql`(${sql.join(checks, sql` and `)})`;
+      return countChecks(seen, condition);
     }
   }
+}
+
+type EventCondition = Extract<SegmentCondition, { kind: 'event' }>;
+
+function eventFilters(condition: EventCondition, now: Date): SQL[] {
+  const filters = [sql`${events.name} = ${condition.event}`];
+  if (condition.within) {
+    const since = new Date(now.getTime() - durationMs(condition.within));
+    filters.push(sql`${events.timestamp} >= ${since.toISOString()}::timestamptz`);
+  }
+  for (const where of condition.where ?? []) {
+    filters.push(propertySql(sql`${events.properties}`, where));
+  }
+  return filters;
+}
+
+function countChecks(seen: SQL, condition: EventCondition): SQL {
+  const checks: SQL[] = [];
+  if (condition.minCount === 0) checks.push(sql`${seen} = 0`);
+  else checks.push(sql`${seen} >= ${condition.minCount}`);
+  if (condition.maxCount !== undefined) checks.push(sql`${seen} <= ${condition.maxCount}`);
+  return sql`(${sql.join(checks, sql` and `)})`;
+}
+
+/** An event-count or list rule as a left join of its per-contact rows (whole-workspace form). */
+function joinedSql(
+  condition: EventCondition | Extract<SegmentCondition, { kind: 'list' }>,
+  now: Date,
+  bulk: Bulk,
+): SQL {
+  const alias = sql.raw(`"segment_rule_${bulk.joins.length}"`);
+  if (condition.kind === 'list') {
+    bulk.joins.push(sql`left join (select ${listMembers.contactId} as contact_id from ${listMembers}
+      inner join ${lists} on ${lists.id} = ${listMembers.listId}
+      where ${lists.workspaceId} = ${bulk.workspaceId} and ${lists.name} = ${condition.list}) ${alias}
+      on ${alias}.contact_id = ${contacts.id}`);
+    return condition.member ? sql`(${alias}.contact_id is not null)` : sql`(${alias}.contact_id is null)`;
+  }
+  bulk.joins.push(sql`left join (select ${events.contactId} as contact_id, count(*) as n from ${events}
+      where ${events.workspaceId} = ${bulk.workspaceId} and ${sql.join(eventFilters(condition, now), sql` and `)}
+      group by ${events.contactId}) ${alias}
+      on ${alias}.contact_id = ${contacts.id}`);
+  return countChecks(sql`coalesce(${alias}.n, 0)`, condition);
 }
 
 const NUMERIC = '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$';

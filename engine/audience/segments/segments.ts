@@ -1,9 +1,9 @@
-import { and, asc, count, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db';
 import { contacts, segmentMembers, segmentSizes, segments } from '../../../db/schema';
 import { Conflict, DomainError, NotFound } from '../../errors';
-import { segmentWhere } from './compile-sql';
+import { segmentMatchesSql, segmentWhere } from './compile-sql';
 import { type SegmentGroup, segmentDefinitionSchema } from './definition';
 
 export type SegmentRow = typeof segments.$inferSelect;
@@ -121,15 +121,29 @@ export async function previewSegment(
   definition: SegmentGroup,
   now = new Date(),
 ) {
-  const where = and(eq(contacts.workspaceId, workspaceId), segmentWhere(definition, now));
-  const [{ n }] = await db.select({ n: count() }).from(contacts).where(where);
+  const matching = segmentMatchesSql(definition, now, workspaceId);
+  const n = await countSegmentMatches(db, workspaceId, definition, now);
+  const where = and(eq(contacts.workspaceId, workspaceId), sql`${contacts.id} in (${matching})`);
   const sample = await db
     .select({ id: contacts.id, userId: contacts.externalId, email: contacts.email })
     .from(contacts)
     .where(where)
     .orderBy(asc(contacts.createdAt), asc(contacts.id))
     .limit(10);
-  return { count: Number(n), sample };
+  return { count: n, sample };
+}
+
+/** How many contacts of the workspace meet the rules now (one pass, see `segmentMatchesSql`). */
+export async function countSegmentMatches(
+  db: Db,
+  workspaceId: string,
+  definition: SegmentGroup,
+  now = new Date(),
+): Promise<number> {
+  const result = (await db.execute(
+    sql`select count(*)::int as n from (${segmentMatchesSql(definition, now, workspaceId)}) as matching`,
+  )) as unknown as { n: number }[] | { rows: { n: number }[] };
+  return Number((Array.isArray(result) ? result : result.rows)[0].n);
 }
 
 /** Members in id order after `afterId`; with `enteredSince`, only those who entered since then. */
@@ -188,13 +202,12 @@ export async function refreshSegmentMembers(
 ): Promise<{ entered: string[]; left: number }> {
   const definition = definitionOf(segment);
   if (!definition) return { entered: [], left: 0 };
-  const matching = db
-    .select({ id: contacts.id })
-    .from(contacts)
-    .where(and(eq(contacts.workspaceId, segment.workspaceId), segmentWhere(definition, now)));
+  const matching = segmentMatchesSql(definition, now, segment.workspaceId);
   const left = await db
     .delete(segmentMembers)
-    .where(and(eq(segmentMembers.segmentId, segment.id), notInArray(segmentMembers.contactId, matching)))
+    .where(
+      and(eq(segmentMembers.segmentId, segment.id), sql`${segmentMembers.contactId} not in (${matching})`),
+    )
     .returning({ contactId: segmentMembers.contactId });
   const entered = await db
     .insert(segmentMembers)
@@ -207,7 +220,7 @@ export async function refreshSegmentMembers(
           enteredAt: sql<Date>`now()`.as('entered_at'),
         })
         .from(contacts)
-        .where(and(eq(contacts.workspaceId, segment.workspaceId), segmentWhere(definition, now))),
+        .where(and(eq(contacts.workspaceId, segment.workspaceId), sql`${contacts.id} in (${matching})`)),
     )
     .onConflictDoNothing()
     .returning({ contactId: segmentMembers.contactId });
