@@ -6,6 +6,7 @@
  *   BROADCAST_CONTACTS=100000 npx tsx bench/broadcast.ts    (DATABASE_URL for a Postgres server)
  */
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { contacts, listMembers, lists } from '../db/schema';
@@ -149,6 +150,8 @@ try {
     JSON.stringify(
       {
         database: stack.database.driver,
+        // The machine's load while the run ended (1, 5, 15 minutes): the ratio is only fair when both halves saw the same.
+        loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
         contacts: N,
         sentByBroadcast: progress.sent,
         receivedByPeer: peer.count,

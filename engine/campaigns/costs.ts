@@ -8,7 +8,7 @@ export const BILLED_STATUSES = ['sending', 'unknown', 'sent', 'delivered', 'open
 
 export const billedStatusesSql = sql.raw(`(${BILLED_STATUSES.map((s) => `'${s}'`).join(', ')})`);
 
-/** Messages of a campaign: those of its broadcasts and of its journeys (a broadcast's carry its id as journey id). */
+/** Sources of a campaign's messages: its broadcasts (a message's `broadcast_id`) and its journeys (its `journey_id`). */
 export function campaignSourcesSql(campaignId: string) {
   return sql`(select id from broadcasts where campaign_id = ${campaignId}
     union all select journey_id from campaign_journeys where campaign_id = ${campaignId})`;
@@ -31,7 +31,7 @@ export async function campaignSpend(db: Db, workspaceId: string, campaignId: str
     db,
     sql`select channel, count(*)::int as n from messages
         where workspace_id = ${workspaceId} and test = false and status in ${billedStatusesSql}
-          and journey_id in ${campaignSourcesSql(campaignId)}
+          and coalesce(broadcast_id, journey_id) in ${campaignSourcesSql(campaignId)}
         group by channel`,
   );
   const [fixed] = await db

@@ -4,13 +4,13 @@ import type { Db } from '../../db';
 import { broadcasts, campaigns, contacts, templates } from '../../db/schema';
 import { toSnapshot } from '../audience/contacts/contact-store';
 import type { ChannelDeps } from '../messaging/channels/deps';
-import { contentLookup } from '../messaging/templates/content-lookup';
 import {
   type BatchOutcome,
   type RenderedMessage,
   type SendInput,
   sendMessages,
 } from '../messaging/messages/send-message';
+import { type ContentLookup, contentLookup } from '../messaging/templates/content-lookup';
 import { renderParts } from '../messaging/templates/render';
 import { renderScope } from '../messaging/templates/scope';
 import { loadPartials } from '../messaging/templates/templates';
@@ -22,6 +22,9 @@ import { rowsOf } from './rows';
 
 /** How many provider calls of a batch are in flight at once (a pooled SMTP transport queues them). */
 const CONCURRENCY = 64;
+/** A batch is claimed, rendered and sent in chunks of this size, `PIPELINE` chunks at a time. */
+const CHUNK = 100;
+const PIPELINE = 3;
 
 export interface BatchResult {
   processed: number;
@@ -160,22 +163,39 @@ async function sendAll(deps: ChannelDeps, broadcast: BroadcastRow, due: Recipien
       ),
     );
   const partials = await loadPartials(db, broadcast.workspaceId);
+  // One content library lookup for the batch: an asset or item is read once, not per contact.
+  const content = contentLookup(db, broadcast.workspaceId, deps.publicUrl);
   const outcomes: Outcome[] = [];
   const inputs: SendInput[] = [];
   for (const recipient of due) {
     const contact = byId.get(recipient.contactId);
     if (!contact) {
-      outcomes.push({ contactId: recipient.contactId, status: 'skipped', reason: 'contact-deleted', messageId: null });
+      outcomes.push({
+        contactId: recipient.contactId,
+        status: 'skipped',
+        reason: 'contact-deleted',
+        messageId: null,
+      });
       continue;
     }
     const variant = broadcast.variants.find((v) => v.key === recipient.variant)!;
     const template = templateRows.find((t) => t.id === variant.templateId);
-    inputs.push(sendInput(broadcast, contact, variant, template, partials, now));
+    inputs.push(sendInput(broadcast, contact, variant, template, { partials, content }, now));
   }
-  const sent = await sendMessages(deps, inputs, { concurrency: CONCURRENCY });
-  sent.forEach((outcome, i) => {
-    outcomes.push(recipientOutcome(inputs[i].contact.id, outcome, now));
-  });
+  // Chunks overlap: one claims and renders while another's messages are with the provider.
+  const chunks: SendInput[][] = [];
+  for (let i = 0; i < inputs.length; i += CHUNK) chunks.push(inputs.slice(i, i + CHUNK));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++];
+      const sent = await sendMessages(deps, chunk, { concurrency: CONCURRENCY });
+      sent.forEach((outcome, i) => {
+        outcomes.push(recipientOutcome(chunk[i].contact.id, outcome, now));
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PIPELINE, chunks.length) }, worker));
   return outcomes;
 }
 
@@ -193,7 +213,7 @@ function sendInput(
   contact: ContactSnapshot,
   variant: BroadcastRow['variants'][number],
   template: typeof templates.$inferSelect | undefined,
-  partials: Record<string, string>,
+  library: { partials: Record<string, string>; content: ContentLookup },
   now: number,
 ): SendInput {
   return {
@@ -213,7 +233,11 @@ function sendInput(
     now,
     render: async (links): Promise<RenderedMessage> => {
       if (!template) throw new Error(`template ${variant.templateId} no longer exists`);
-      const scope = renderScope({ contact, links });
+      const scope = renderScope({
+        contact,
+        links,
+        content: library.content,
+      });
       const rendered = await renderParts(
         {
           subject: variant.subject ?? template.subject,
@@ -222,7 +246,7 @@ function sendInput(
           html: broadcast.channel === 'email' ? template.html : undefined,
         },
         scope,
-        { partials, templateName: template.name },
+        { partials: library.partials, templateName: template.name },
       );
       return { ...rendered, template: template.name };
     },
@@ -237,7 +261,8 @@ function sendInput(
 function recipientOutcome(contactId: string, outcome: BatchOutcome, now: number): Outcome {
   const { messageId } = outcome;
   if (outcome.result === 'sent') return { contactId, status: 'sent', reason: null, messageId };
-  if (outcome.result === 'skipped') return { contactId, status: 'skipped', reason: outcome.reason, messageId };
+  if (outcome.result === 'skipped')
+    return { contactId, status: 'skipped', reason: outcome.reason, messageId };
   if (outcome.result === 'deferred') {
     return { contactId, status: 'pending', reason: outcome.reason, messageId, dueAt: outcome.until };
   }
@@ -245,7 +270,10 @@ function recipientOutcome(contactId: string, outcome: BatchOutcome, now: number)
     return {
       contactId,
       status: 'pending',
-      reason: `retrying (attempt ${outcome.attempts} of ${RETRY_ATTEMPTS} failed): ${outcome.reason}`.slice(0, 500),
+      reason: `retrying (attempt ${outcome.attempts} of ${RETRY_ATTEMPTS} failed): ${outcome.reason}`.slice(
+        0,
+        500,
+      ),
       messageId,
       dueAt: new Date(now + retryBackoffMs(outcome.attempts)).toISOString(),
     };

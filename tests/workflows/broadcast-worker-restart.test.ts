@@ -78,7 +78,7 @@ describe('a broadcast survives its worker (real Temporal dev server, smtp-server
       .filter((t) => t.includes('@example.com'));
     expect(recipients).toHaveLength(60);
     expect(new Set(recipients).size).toBe(60);
-    const ledger = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    const ledger = await db.select().from(messages).where(eq(messages.broadcastId, draft.id));
     expect(ledger).toHaveLength(60);
     expect(ledger.every((m) => m.status === 'sent')).toBe(true);
   }, 180_000);

@@ -60,7 +60,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     expect(again.launched).toBe(false);
     await resultOf(seeded.workspace.id, draft.id);
 
-    const sent = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    const sent = await db.select().from(messages).where(eq(messages.broadcastId, draft.id));
     expect(sent).toHaveLength(300);
     expect(new Set(sent.map((m) => m.contactId)).size).toBe(300);
     expect(sent.every((m) => m.idempotencyKey === `broadcast:${draft.id}:${m.contactId}`)).toBe(true);
@@ -71,7 +71,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     const [{ n }] = await db
       .select({ n: sql<number>`count(*)::int` })
       .from(messages)
-      .where(eq(messages.journeyId, draft.id));
+      .where(eq(messages.broadcastId, draft.id));
     expect(n).toBe(300);
   }, 120_000);
 
@@ -90,7 +90,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     expect(launched.broadcast.status).toBe('scheduled');
     await resultOf(seeded.workspace.id, draft.id);
 
-    const sent = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    const sent = await db.select().from(messages).where(eq(messages.broadcastId, draft.id));
     expect(sent).toHaveLength(4);
     const zoneOf: Record<string, string> = {
       'tokyo@example.com': 'Asia/Tokyo',
@@ -133,7 +133,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     await resultOf(seeded.workspace.id, draft.id);
     const done = await broadcastProgress(db, seeded.workspace.id, draft.id);
     expect(done).toMatchObject({ status: 'completed', sent: 12, queued: 0 });
-    const sent = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    const sent = await db.select().from(messages).where(eq(messages.broadcastId, draft.id));
     expect(sent).toHaveLength(12);
     // Throttled: the sends after the resume are at least ten seconds apart.
     const times = sent.map((m) => m.createdAt.getTime()).sort((a, b) => a - b);
@@ -154,7 +154,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     expect(done.status).toBe('cancelled');
     expect(done.sent + done.cancelled).toBe(10);
     expect(done.cancelled).toBeGreaterThan(0);
-    const sent = await db.select().from(messages).where(eq(messages.journeyId, draft.id));
+    const sent = await db.select().from(messages).where(eq(messages.broadcastId, draft.id));
     expect(sent).toHaveLength(done.sent);
   });
 

@@ -1,23 +1,15 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { type AnyConnector, type Channel, ConnectorError, devOutbox } from '../../../connectors';
 import type { Db } from '../../../db';
-import { contacts, events, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
+import { messages } from '../../../db/schema';
 import { pruneDeviceToken } from '../../content/devices';
-import type { ContactSnapshot } from '../../sdk/define-node';
 import { NodeError } from '../../sdk/node-error';
-import { type Duration, durationMs } from '../../time/duration';
 import { resolveChannel } from '../channels/channel-settings';
 import type { ChannelDeps } from '../channels/deps';
 import { type MessageLinks, messageLinks, trackHtml } from '../links/links';
-import { decideSend, type JourneyPolicy } from '../policy/send-policy';
 import { TemplateRenderFailed } from '../templates/render';
-import {
-  ACCEPTED_STATUSES,
-  findMessageByKey,
-  type MessageRow,
-  OUTCOME_UNKNOWN_STATUSES,
-  updateMessage,
-} from './ledger';
+import { type ClaimInput, claimSends } from './claim';
+import { ACCEPTED_STATUSES, type MessageRow, OUTCOME_UNKNOWN_STATUSES } from './ledger';
 
 export interface RenderedMessage {
   subject?: string;
@@ -30,21 +22,8 @@ export interface RenderedMessage {
   template?: string;
 }
 
-export interface SendInput {
-  workspaceId: string;
-  journeyId: string;
-  journeyVersion: number;
-  runId: string;
-  nodeId: string;
-  idempotencyKey: string;
-  contact: ContactSnapshot;
+export interface SendInput extends ClaimInput {
   channel: Channel;
-  recipient: string | null;
-  transactional: boolean;
-  topic?: string;
-  onCap: 'defer' | 'skip';
-  /** The time the policy judges by (the activity's scheduled time, so time-skipping tests agree). */
-  now: number;
   /** Called only after the policy allowed the send, with the message's tracking links. */
   render(links: MessageLinks): Promise<RenderedMessage>;
 }
@@ -54,127 +33,255 @@ export type SendOutcome =
   | { result: 'skipped'; messageId: string; reason: string }
   | { result: 'deferred'; messageId: string; until: string; reason: string };
 
-type Decided =
-  | { kind: 'existing'; row: MessageRow }
-  | { kind: 'blocked'; row: MessageRow }
-  | { kind: 'deferred'; row: MessageRow; until: number }
-  | { kind: 'send'; row: MessageRow };
+/**
+ * A send of a batch that did not reach the provider, or that the provider refused: `retryable`
+ * when trying again may succeed (SMTP 4xx, HTTP 429/503, a dropped connection); `attempts`
+ * counts the provider calls this key has had.
+ */
+export type FailedOutcome = {
+  result: 'failed';
+  messageId: string;
+  reason: string;
+  retryable: boolean;
+  attempts: number;
+};
+
+export type BatchOutcome = SendOutcome | FailedOutcome;
 
 /**
- * One send: policy (in one place, before any connector) → render → connector → ledger.
- * The ledger row, unique per idempotency key, is claimed `queued` by the policy decision, moves
- * to `sending` just before the provider is called and to `sent` after, so an activity retried
- * after the provider accepted returns without sending, and one retried after a crash between
- * the call and the record finds `sending` (see `atMostOnce`).
+ * One send: policy (in one place, before any connector) → render → connector → ledger, as a
+ * batch of one (see `sendMessages`). A failure throws a `NodeError` (retryable or fatal) with
+ * the message id, as journeys' activities expect.
  */
 export async function sendMessage(deps: ChannelDeps, input: SendInput): Promise<SendOutcome> {
-  const channel = await resolveChannel(deps.db, deps.box, input.workspaceId, input.channel);
-  const decided = await decide(deps.db, input, channel.policy);
-  const { row } = decided;
-  if (decided.kind === 'blocked')
-    return { result: 'skipped', messageId: row.id, reason: row.reason ?? 'blocked' };
-  if (decided.kind === 'deferred') {
-    return {
-      result: 'deferred',
-      messageId: row.id,
-      until: new Date(decided.until).toISOString(),
-      reason: row.reason ?? '',
-    };
-  }
-  if (decided.kind === 'existing') {
-    if (ACCEPTED_STATUSES.includes(row.status as never)) return sentOutcome(row);
-    if (OUTCOME_UNKNOWN_STATUSES.includes(row.status as never) && atMostOnce(input)) {
-      await updateMessage(deps.db, row.id, { status: 'unknown', reason: UNKNOWN_REASON });
-      return sentOutcome({ ...row, status: 'unknown' });
-    }
-    if (row.status === 'suppressed')
-      return { result: 'skipped', messageId: row.id, reason: row.reason ?? 'blocked' };
-    if (row.status === 'failed' && !row.payload?.retryable)
-      throw NodeError.fatal(row.reason ?? 'the send failed');
-  }
+  const [outcome] = await sendMessages(deps, [input]);
+  if (outcome.result !== 'failed') return outcome;
+  throw outcome.retryable
+    ? NodeError.retryable(outcome.reason, { messageId: outcome.messageId })
+    : NodeError.fatal(outcome.reason, { messageId: outcome.messageId });
+}
 
-  const links = messageLinks(deps.box, deps.publicUrl, input.workspaceId, row.id);
-  let rendered: RenderedMessage;
-  try {
-    rendered = await input.render(links);
-  } catch (error) {
-    const reason =
-      error instanceof TemplateRenderFailed ? error.message : `rendering failed: ${(error as Error).message}`;
-    await updateMessage(deps.db, row.id, {
-      status: 'failed',
-      reason,
-      payload: { topic: input.topic, retryable: false },
-    });
-    throw NodeError.fatal(reason, { messageId: row.id });
+/**
+ * Sends of one workspace and channel, set-based: one claim transaction for all of them (see
+ * `claimSends`), rendering, one statement moving every allowed row to `sending` before any
+ * provider call, the provider calls (`concurrency` at a time), one statement recording every
+ * outcome. The ledger row, unique per idempotency key, is claimed `queued` by the policy
+ * decision, moves to `sending` just before the provider is called and to `sent` after, so a
+ * send retried after the provider accepted returns without sending, and one retried after a
+ * crash between the call and the record finds `sending` (see `atMostOnce`). Outcomes follow
+ * `inputs`; a failed send is an outcome here, not an exception.
+ */
+export async function sendMessages(
+  deps: ChannelDeps,
+  inputs: SendInput[],
+  options: { concurrency?: number } = {},
+): Promise<BatchOutcome[]> {
+  if (inputs.length === 0) return [];
+  const first = inputs[0];
+  if (inputs.some((i) => i.workspaceId !== first.workspaceId || i.channel !== first.channel)) {
+    throw new Error('a send batch holds the sends of one workspace and channel');
   }
-  const connector: AnyConnector = channel.connector ?? devOutbox;
-  const email =
-    input.channel === 'email' ? emailExtras(rendered, links, input.transactional, channel.config) : undefined;
-  const html = email?.html ?? rendered.html;
-  // The claim: from here the provider may have the message, whatever happens to this worker.
-  await updateMessage(deps.db, row.id, {
-    status: 'sending',
-    provider: connector.id,
-    subject: rendered.subject ?? null,
-    body: rendered.text ?? null,
-    payload: {
-      topic: input.topic,
-      template: rendered.template,
-      html,
-      data: rendered.data,
-      headers: email?.headers,
-    },
-  });
-
-  try {
-    const sent = await connector.send(
-      {
+  if (new Set(inputs.map((i) => i.idempotencyKey)).size !== inputs.length) {
+    throw new Error('a send batch holds each idempotency key once');
+  }
+  const channel = await resolveChannel(deps.db, deps.box, first.workspaceId, first.channel);
+  const claimed = await claimSends(deps.db, inputs, channel.policy);
+  const outcomes: (BatchOutcome | undefined)[] = new Array(inputs.length);
+  const unknown: string[] = [];
+  const toSend: number[] = [];
+  claimed.forEach((decided, i) => {
+    const { row } = decided;
+    if (decided.kind === 'blocked') {
+      outcomes[i] = { result: 'skipped', messageId: row.id, reason: row.reason ?? 'blocked' };
+    } else if (decided.kind === 'deferred') {
+      outcomes[i] = {
+        result: 'deferred',
         messageId: row.id,
-        idempotencyKey: input.idempotencyKey,
-        channel: input.channel,
-        recipient: input.recipient!,
-        subject: rendered.subject,
-        preheader: rendered.preheader,
-        text: rendered.text,
-        html,
-        data: { ...rendered.data, headers: email?.headers },
-      },
-      {
-        config: channel.config,
-        cache: deps.cache,
-        statusCallbackUrl: links.statusCallbackUrl,
-        onRecipientGone: async (token) => {
-          await pruneDeviceToken(deps.db, input.workspaceId, token);
-        },
-      },
-    );
-    const reason = channel.connector ? null : 'captured locally: no provider is configured for this channel';
-    await updateMessage(deps.db, row.id, { status: sent.status, providerId: sent.providerId, reason });
-    return {
-      result: 'sent',
-      messageId: row.id,
-      status: sent.status,
-      provider: connector.id,
-      providerId: sent.providerId,
-    };
-  } catch (error) {
-    const failure =
-      error instanceof ConnectorError ? error : new ConnectorError((error as Error).message, true);
-    await updateMessage(deps.db, row.id, {
-      status: 'failed',
-      reason: failure.message,
-      payload: {
-        topic: input.topic,
-        template: rendered.template,
-        html,
-        data: rendered.data,
-        retryable: failure.retryable,
-      },
-    });
-    throw failure.retryable
-      ? NodeError.retryable(failure.message, { messageId: row.id })
-      : NodeError.fatal(failure.message, { messageId: row.id });
+        until: new Date(decided.until).toISOString(),
+        reason: row.reason ?? '',
+      };
+    } else if (decided.kind === 'existing' && ACCEPTED_STATUSES.includes(row.status as never)) {
+      outcomes[i] = sentOutcome(row);
+    } else if (
+      decided.kind === 'existing' &&
+      OUTCOME_UNKNOWN_STATUSES.includes(row.status as never) &&
+      atMostOnce(inputs[i])
+    ) {
+      unknown.push(row.id);
+      outcomes[i] = sentOutcome({ ...row, status: 'unknown' });
+    } else if (decided.kind === 'existing' && row.status === 'suppressed') {
+      outcomes[i] = { result: 'skipped', messageId: row.id, reason: row.reason ?? 'blocked' };
+    } else if (decided.kind === 'existing' && row.status === 'failed' && !row.payload?.retryable) {
+      outcomes[i] = failed(row, row.reason ?? 'the send failed', false, 0);
+    } else {
+      toSend.push(i);
+    }
+  });
+  if (unknown.length > 0) {
+    await deps.db
+      .update(messages)
+      .set({ status: 'unknown', reason: UNKNOWN_REASON, updatedAt: new Date() })
+      .where(inArray(messages.id, unknown));
   }
+
+  const connector: AnyConnector = channel.connector ?? devOutbox;
+  const ready: Ready[] = [];
+  const records: LedgerRecord[] = [];
+  for (const i of toSend) {
+    const input = inputs[i];
+    const row = claimed[i].row;
+    const links = messageLinks(deps.box, deps.publicUrl, input.workspaceId, row.id);
+    try {
+      const rendered = await input.render(links);
+      const email =
+        input.channel === 'email'
+          ? emailExtras(rendered, links, input.transactional, channel.config)
+          : undefined;
+      ready.push({ i, row, links, rendered, html: email?.html ?? rendered.html, headers: email?.headers });
+    } catch (error) {
+      const reason =
+        error instanceof TemplateRenderFailed
+          ? error.message
+          : `rendering failed: ${(error as Error).message}`;
+      records.push({
+        id: row.id,
+        status: 'failed',
+        reason,
+        payload: { topic: input.topic, retryable: false },
+      });
+      outcomes[i] = failed(row, reason, false, attemptsOf(row));
+    }
+  }
+  // The claim: from here the provider may have each message, whatever happens to this worker.
+  await markSending(
+    deps.db,
+    ready.map((r) => ({
+      id: r.row.id,
+      provider: connector.id,
+      subject: r.rendered.subject ?? null,
+      body: r.rendered.text ?? null,
+      payload: {
+        topic: inputs[r.i].topic,
+        template: r.rendered.template,
+        html: r.html,
+        data: r.rendered.data,
+        headers: r.headers,
+        attempts: attemptsOf(r.row) + 1,
+      },
+    })),
+  );
+
+  const call = async (r: Ready) => {
+    const input = inputs[r.i];
+    const attempts = attemptsOf(r.row) + 1;
+    try {
+      const sent = await connector.send(
+        {
+          messageId: r.row.id,
+          idempotencyKey: input.idempotencyKey,
+          channel: input.channel,
+          recipient: input.recipient!,
+          subject: r.rendered.subject,
+          preheader: r.rendered.preheader,
+          text: r.rendered.text,
+          html: r.html,
+          data: { ...r.rendered.data, headers: r.headers },
+        },
+        {
+          config: channel.config,
+          cache: deps.cache,
+          statusCallbackUrl: r.links.statusCallbackUrl,
+          onRecipientGone: async (token) => {
+            await pruneDeviceToken(deps.db, input.workspaceId, token);
+          },
+        },
+      );
+      const reason = channel.connector
+        ? null
+        : 'captured locally: no provider is configured for this channel';
+      records.push({ id: r.row.id, status: sent.status, providerId: sent.providerId, reason });
+      outcomes[r.i] = {
+        result: 'sent',
+        messageId: r.row.id,
+        status: sent.status,
+        provider: connector.id,
+        providerId: sent.providerId,
+      };
+    } catch (error) {
+      const failure =
+        error instanceof ConnectorError ? error : new ConnectorError((error as Error).message, true);
+      records.push({
+        id: r.row.id,
+        status: 'failed',
+        reason: failure.message,
+        payload: {
+          topic: input.topic,
+          template: r.rendered.template,
+          html: r.html,
+          data: r.rendered.data,
+          retryable: failure.retryable,
+          attempts,
+        },
+      });
+      outcomes[r.i] = failed(r.row, failure.message, failure.retryable, attempts);
+    }
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < ready.length) await call(ready[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 1, ready.length) }, worker));
+  await recordOutcomes(deps.db, records);
+  return outcomes as BatchOutcome[];
+}
+
+interface Ready {
+  i: number;
+  row: MessageRow;
+  links: MessageLinks;
+  rendered: RenderedMessage;
+  html: string | undefined;
+  headers: Record<string, string> | undefined;
+}
+
+interface LedgerRecord {
+  id: string;
+  status: string;
+  reason: string | null;
+  providerId?: string | null;
+  /** Replaces the row's payload when present. */
+  payload?: Record<string, unknown>;
+}
+
+const attemptsOf = (row: MessageRow) => Number(row.payload?.attempts ?? 0);
+
+function failed(row: MessageRow, reason: string, retryable: boolean, attempts: number): FailedOutcome {
+  return { result: 'failed', messageId: row.id, reason, retryable, attempts };
+}
+
+/** Moves claimed rows to `sending` with what the provider is about to get: one statement. */
+async function markSending(
+  db: Db,
+  rows: { id: string; provider: string; subject: string | null; body: string | null; payload: unknown }[],
+) {
+  if (rows.length === 0) return;
+  await db.execute(sql`update messages m set status = 'sending', provider = v.provider,
+        subject = v.subject, body = v.body, payload = v.payload, updated_at = now()
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as v(id uuid, provider text, subject text, body text, payload jsonb)
+      where m.id = v.id`);
+}
+
+/** Records the provider's answers (and render failures): one statement. */
+async function recordOutcomes(db: Db, records: LedgerRecord[]) {
+  if (records.length === 0) return;
+  await db.execute(sql`update messages m set status = v.status, reason = v.reason,
+        provider_id = case when v.has_provider_id then v.provider_id else m.provider_id end,
+        payload = coalesce(v.payload, m.payload), updated_at = now()
+      from jsonb_to_recordset(${JSON.stringify(
+        records.map((r) => ({ ...r, has_provider_id: r.providerId !== undefined })),
+      )}::jsonb) as v(id uuid, status text, reason text, provider_id text, has_provider_id boolean, payload jsonb)
+      where m.id = v.id`);
 }
 
 const UNKNOWN_REASON =
@@ -197,121 +304,6 @@ function sentOutcome(row: MessageRow): SendOutcome {
     provider: row.provider ?? '',
     providerId: row.providerId,
   };
-}
-
-/**
- * Decides under a per-contact-and-channel lock, so two journeys sending at the same moment
- * see each other's ledger rows and a frequency cap holds across them.
- */
-async function decide(
-  db: Db,
-  input: SendInput,
-  policy: Parameters<typeof decideSend>[1]['policy'],
-): Promise<Decided> {
-  return db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
-    const lock = `${input.workspaceId}:${input.contact.id}:${input.channel}`;
-    await t.execute(sql`select pg_advisory_xact_lock(hashtextextended(${lock}, 0))`);
-    const existing = await findMessageByKey(t, input.workspaceId, input.idempotencyKey);
-    if (existing && existing.status !== 'deferred') return { kind: 'existing', row: existing };
-    const decision = await decideSend(t, {
-      workspaceId: input.workspaceId,
-      contact: input.contact,
-      channel: input.channel,
-      recipient: input.recipient,
-      transactional: input.transactional,
-      topic: input.topic,
-      onCap: input.onCap,
-      idempotencyKey: input.idempotencyKey,
-      now: input.now,
-      ...(await journeyContext(t, input)),
-      policy,
-    });
-    const status =
-      decision.action === 'send' ? 'queued' : decision.action === 'block' ? 'suppressed' : 'deferred';
-    const reason =
-      decision.action === 'send'
-        ? null
-        : decision.action === 'block'
-          ? decision.reason
-          : `${decision.reason} until ${new Date(decision.until).toISOString()}`;
-    const values = {
-      status,
-      reason,
-      recipient: input.recipient,
-      transactional: input.transactional,
-      // The policy's clock, so caps count in the same time as quiet hours.
-      createdAt: new Date(input.now),
-      updatedAt: new Date(),
-    };
-    const [row] = existing
-      ? await t.update(messages).set(values).where(eq(messages.id, existing.id)).returning()
-      : await t
-          .insert(messages)
-          .values({
-            ...values,
-            ...(await ledgerLabels(t, input)),
-            workspaceId: input.workspaceId,
-            idempotencyKey: input.idempotencyKey,
-            contactId: input.contact.id,
-            journeyId: input.journeyId,
-            workflowId: input.runId,
-            nodeId: input.nodeId,
-            channel: input.channel,
-            payload: input.topic ? { topic: input.topic } : {},
-          })
-          .returning();
-    if (decision.action === 'block') return { kind: 'blocked', row };
-    if (decision.action === 'defer') return { kind: 'deferred', row, until: decision.until };
-    return { kind: 'send', row };
-  });
-}
-
-/**
- * What the policy takes from the sending journey: its fallback zone, then the workspace default
- * (the contact's own zone comes first), and the journey's own quiet hours and cap.
- */
-async function journeyContext(
-  db: Db,
-  input: SendInput,
-): Promise<{ fallbackZones: (string | null)[]; journey?: JourneyPolicy }> {
-  const [version] = await db
-    .select({ plan: journeyVersions.plan })
-    .from(journeyVersions)
-    .where(
-      and(eq(journeyVersions.journeyId, input.journeyId), eq(journeyVersions.version, input.journeyVersion)),
-    );
-  const [workspace] = await db
-    .select({ tz: workspaces.defaultTimezone })
-    .from(workspaces)
-    .where(eq(workspaces.id, input.workspaceId));
-  const settings = (version?.plan as { settings?: JourneyPlanSettings } | undefined)?.settings;
-  const fallbackZones = [settings?.timezone ?? null, workspace?.tz ?? null];
-  if (!settings?.quietHours && !settings?.frequencyCap) return { fallbackZones };
-  const cap = settings.frequencyCap;
-  return {
-    fallbackZones,
-    journey: {
-      journeyId: input.journeyId,
-      quietHours: settings.quietHours && {
-        ...settings.quietHours,
-        action: settings.quietHours.action ?? 'defer',
-      },
-      frequencyCap: cap && {
-        channel: cap.channel,
-        limit: cap.limit,
-        windowHours: durationMs(cap.window) / 3_600_000,
-        action: cap.action ?? 'skip',
-      },
-    },
-  };
-}
-
-/** The journey settings the policy reads from a stored plan (see the journey model). */
-interface JourneyPlanSettings {
-  timezone?: string;
-  quietHours?: { start: string; end: string; action?: 'defer' | 'skip' };
-  frequencyCap?: { channel?: string; limit: number; window: Duration; action?: 'defer' | 'skip' };
 }
 
 /** RFC 8058 one-click unsubscribe headers, tracked links, open pixel and preheader. */
@@ -341,38 +333,4 @@ function emailExtras(
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/**
- * What a new ledger row records beyond the send itself: the journey run (its row id) and the
- * event that started it, and whether the contact is a test contact (its messages are labelled
- * test and left out of counts, stats and reports).
- */
-async function ledgerLabels(db: Db, input: SendInput) {
-  const [run] = await db
-    .select({ id: journeyRuns.id, triggerEventId: journeyRuns.triggerEventId })
-    .from(journeyRuns)
-    .where(eq(journeyRuns.workflowId, input.runId));
-  const [contact] = await db
-    .select({ isTest: contacts.isTest })
-    .from(contacts)
-    .where(and(eq(contacts.workspaceId, input.workspaceId), eq(contacts.id, input.contact.id)));
-  // An event sent with `context.test: true` makes the run it started a test run.
-  const [testEvent] = run?.triggerEventId
-    ? await db
-        .select({ id: events.id })
-        .from(events)
-        .where(
-          and(
-            eq(events.workspaceId, input.workspaceId),
-            sql`${events.id}::text = ${run.triggerEventId}`,
-            sql`(${events.context} ->> 'test') = 'true'`,
-          ),
-        )
-    : [];
-  return {
-    runId: run?.id ?? null,
-    triggerEventId: run?.triggerEventId ?? null,
-    test: (contact?.isTest ?? false) || !!testEvent,
-  };
 }

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { topics } from '../../../db/schema';
 
@@ -16,14 +16,45 @@ export async function subscriptionBlock(
   channel: string,
   topic: string | undefined,
 ): Promise<string | null> {
+  const defaults =
+    topic && topicChoiceNeeded(subscriptions, topic)
+      ? await topicDefaults(db, workspaceId, [topic])
+      : new Map();
+  return subscriptionVerdict(subscriptions, channel, topic, defaults);
+}
+
+/** Whether the contact's own choices leave the topic's default to decide. */
+export function topicChoiceNeeded(subscriptions: Record<string, string>, topic: string): boolean {
+  const choice = subscriptions[topicKey(topic)];
+  return choice !== 'unsubscribed' && choice !== 'subscribed';
+}
+
+/** The pure rule over the contact's choices and the loaded topics' defaults (`defaultSubscribed` by name). */
+export function subscriptionVerdict(
+  subscriptions: Record<string, string>,
+  channel: string,
+  topic: string | undefined,
+  defaults: Map<string, boolean>,
+): string | null {
   if (subscriptions[channel] === 'unsubscribed') return 'unsubscribed';
   if (!topic) return null;
   const choice = subscriptions[topicKey(topic)];
   if (choice === 'unsubscribed') return `unsubscribed:topic:${topic}`;
   if (choice === 'subscribed') return null;
-  const [row] = await db
-    .select({ defaultSubscribed: topics.defaultSubscribed })
+  return defaults.get(topic) === false ? `not-subscribed:topic:${topic}` : null;
+}
+
+/** Each named topic's `defaultSubscribed` (unknown topics are absent): one statement for a batch. */
+export async function topicDefaults(
+  db: Db,
+  workspaceId: string,
+  names: string[],
+): Promise<Map<string, boolean>> {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .select({ name: topics.name, defaultSubscribed: topics.defaultSubscribed })
     .from(topics)
-    .where(and(eq(topics.workspaceId, workspaceId), eq(topics.name, topic)));
-  return row && !row.defaultSubscribed ? `not-subscribed:topic:${topic}` : null;
+    .where(and(eq(topics.workspaceId, workspaceId), inArray(topics.name, unique)));
+  return new Map(rows.map((r) => [r.name, r.defaultSubscribed]));
 }

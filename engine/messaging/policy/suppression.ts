@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike } from 'drizzle-orm';
+import { and, desc, eq, ilike, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { suppressions } from '../../../db/schema';
 
@@ -16,17 +16,40 @@ export async function suppressionBlock(
   channel: string,
   address: string,
 ): Promise<string | null> {
-  const [row] = await db
-    .select({ reason: suppressions.reason })
+  const found = await suppressedAddresses(db, workspaceId, channel, [address]);
+  return suppressionReason(found, channel, address);
+}
+
+/** The suppressed ones among `addresses` (normalized) with their reasons: one statement for a batch. */
+export async function suppressedAddresses(
+  db: Db,
+  workspaceId: string,
+  channel: string,
+  addresses: string[],
+): Promise<Map<string, string>> {
+  const normalized = [...new Set(addresses.map((a) => normalizeAddress(channel, a)))];
+  if (normalized.length === 0) return new Map();
+  const rows = await db
+    .select({ address: suppressions.address, reason: suppressions.reason })
     .from(suppressions)
     .where(
       and(
         eq(suppressions.workspaceId, workspaceId),
         eq(suppressions.channel, channel),
-        eq(suppressions.address, normalizeAddress(channel, address)),
+        inArray(suppressions.address, normalized),
       ),
     );
-  return row ? `suppressed:${row.reason}` : null;
+  return new Map(rows.map((r) => [r.address, r.reason]));
+}
+
+/** `suppressed:<reason>` when `address` is among the loaded suppressions, else null. */
+export function suppressionReason(
+  suppressed: Map<string, string>,
+  channel: string,
+  address: string,
+): string | null {
+  const reason = suppressed.get(normalizeAddress(channel, address));
+  return reason ? `suppressed:${reason}` : null;
 }
 
 /** Adds an address to the suppression list (hard bounce, complaint, manual); a second add keeps the first reason. */

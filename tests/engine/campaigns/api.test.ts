@@ -178,7 +178,7 @@ describe.each(databaseKinds())(
       const again = await call('POST', `/v1/broadcasts/${id}/launch`);
       expect(again.json()).toMatchObject({ launched: false, broadcast: { status: 'completed' } });
       // Every contact has its one ledger row: 17 sent, 3 suppressed by the policy.
-      const ledger = await db.select().from(messages).where(eq(messages.journeyId, id));
+      const ledger = await db.select().from(messages).where(eq(messages.broadcastId, id));
       expect(ledger).toHaveLength(20);
       expect(ledger.filter((m) => m.status === 'suppressed')).toHaveLength(3);
 

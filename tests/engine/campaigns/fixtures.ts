@@ -4,10 +4,13 @@ import type { Db } from '../../../db';
 import { contacts, listMembers, lists } from '../../../db/schema';
 import { createBroadcastActivities } from '../../../engine/activities/broadcasts';
 import { createBroadcast } from '../../../engine/campaigns/broadcasts';
+import { broadcastWorkflowId } from '../../../engine/campaigns/freeze';
 import { createWorkspace } from '../../../engine/identity/workspaces';
-import type { ChannelDeps } from '../../../engine/messaging/channels/deps';
+import { type ChannelDeps, closeChannelDeps } from '../../../engine/messaging/channels/deps';
 import { createTemplate } from '../../../engine/messaging/templates/templates';
-import type { TemporalHarness } from '../../helpers/temporal';
+import { testChannelDeps } from '../../helpers/channels';
+import { openTestDb } from '../../helpers/databases';
+import { type TemporalHarness, timeSkippingTemporal } from '../../helpers/temporal';
 
 export interface SeedContact {
   email?: string | null;
@@ -97,6 +100,33 @@ export async function startBroadcastWorker(temporal: TemporalHarness, channels: 
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+    },
+  };
+}
+
+/**
+ * The time-skipping test server with a broadcast worker over a fresh PGlite database: what a
+ * broadcast workflow test needs. `close` stops all of it.
+ */
+export async function timeSkippingBroadcastStack() {
+  const database = await openTestDb();
+  const temporal = await timeSkippingTemporal();
+  const channels = testChannelDeps(database.db);
+  const worker = await startBroadcastWorker(temporal, channels);
+  return {
+    database,
+    db: database.db,
+    temporal,
+    channels,
+    deps: () => ({ db: database.db, temporal: temporal.client, taskQueue: temporal.taskQueue }),
+    now: () => temporal.env!.currentTimeMs(),
+    result: (workspaceId: string, broadcastId: string) =>
+      temporal.client.workflow.getHandle(broadcastWorkflowId(workspaceId, broadcastId)).result(),
+    async close() {
+      await worker.stop();
+      await closeChannelDeps(channels);
+      await temporal.close();
+      await database.close();
     },
   };
 }

@@ -62,7 +62,7 @@ async function seed(db: Db) {
     workspaceId: ws,
     idempotencyKey: `broadcast:${broadcast.id}:${c[i]}`,
     contactId: c[i],
-    journeyId: broadcast.id,
+    broadcastId: broadcast.id,
     nodeId: `broadcast:${variant}`,
     channel: 'email',
     status,

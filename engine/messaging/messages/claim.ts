@@ -1,0 +1,299 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../../db';
+import { contacts, events, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
+import { type Duration, durationMs } from '../../time/duration';
+import type { ResolvedChannel } from '../channels/channel-settings';
+import {
+  decidePolicy,
+  type JourneyPolicy,
+  loadPolicyFacts,
+  recordAllowed,
+  type SendRequest,
+} from '../policy/send-policy';
+import type { MessageRow } from './ledger';
+
+/** What a claim needs of a send (see `SendInput`): the policy's request plus where it comes from. */
+export interface ClaimInput
+  extends Pick<
+    SendRequest,
+    | 'workspaceId'
+    | 'contact'
+    | 'channel'
+    | 'recipient'
+    | 'transactional'
+    | 'topic'
+    | 'onCap'
+    | 'idempotencyKey'
+    | 'now'
+  > {
+  /** The sending journey; null for a broadcast's or a one-off send. */
+  journeyId: string | null;
+  journeyVersion: number;
+  /** The sending broadcast (kept in the ledger's `broadcast_id`). */
+  broadcastId?: string | null;
+  runId: string;
+  nodeId: string;
+}
+
+export type Claimed =
+  | { kind: 'existing'; row: MessageRow }
+  | { kind: 'blocked'; row: MessageRow }
+  | { kind: 'deferred'; row: MessageRow; until: number }
+  | { kind: 'send'; row: MessageRow };
+
+/**
+ * Claims ledger rows for sends of one workspace and channel, in one transaction whatever their
+ * number: the contacts' send locks (so two senders at the same moment see each other's rows and
+ * a cap holds across them), the rows already there (a retried send finds its key), the policy's
+ * facts for the rest, the policy per send (`decidePolicy`, the same rule as a single send), then
+ * one multi-row insert with ON CONFLICT on the idempotency key. A claimed row is `queued`
+ * (allowed), `suppressed` (blocked with its reason) or `deferred`. Results follow `inputs`.
+ */
+export async function claimSends(
+  db: Db,
+  inputs: ClaimInput[],
+  policy: ResolvedChannel['policy'],
+): Promise<Claimed[]> {
+  if (inputs.length === 0) return [];
+  const { workspaceId, channel } = inputs[0];
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    await lockContacts(
+      t,
+      inputs.map((i) => `${i.workspaceId}:${i.contact.id}:${i.channel}`),
+    );
+    const keys = inputs.map((i) => i.idempotencyKey);
+    const found = await t
+      .select()
+      .from(messages)
+      .where(and(eq(messages.workspaceId, workspaceId), inArray(messages.idempotencyKey, keys)));
+    const existing = new Map(found.map((r) => [r.idempotencyKey, r as MessageRow]));
+    const fresh = inputs.filter((i) => {
+      const row = existing.get(i.idempotencyKey);
+      return !row || row.status === 'deferred';
+    });
+    const decided = new Map<string, ReturnType<typeof decidePolicy>>();
+    if (fresh.length > 0) {
+      const contexts = await journeyContexts(t, fresh);
+      const requests = fresh.map(
+        (input): SendRequest => ({
+          workspaceId,
+          contact: input.contact,
+          channel,
+          recipient: input.recipient,
+          transactional: input.transactional,
+          topic: input.topic,
+          onCap: input.onCap,
+          idempotencyKey: input.idempotencyKey,
+          now: input.now,
+          ...contexts(input),
+          policy,
+        }),
+      );
+      const facts = await loadPolicyFacts(t, requests);
+      requests.forEach((request, i) => {
+        const decision = decidePolicy(request, facts);
+        if (decision.action === 'send') recordAllowed(facts, request, fresh[i].journeyId);
+        decided.set(request.idempotencyKey, decision);
+      });
+      const labels = await ledgerLabels(t, fresh);
+      const rows = await t
+        .insert(messages)
+        .values(
+          fresh.map((input, i) => {
+            const decision = decided.get(input.idempotencyKey)!;
+            return {
+              workspaceId,
+              idempotencyKey: input.idempotencyKey,
+              contactId: input.contact.id,
+              journeyId: input.journeyId,
+              broadcastId: input.broadcastId ?? null,
+              workflowId: input.runId,
+              nodeId: input.nodeId,
+              channel,
+              payload: input.topic ? { topic: input.topic } : {},
+              ...labels[i],
+              status:
+                decision.action === 'send'
+                  ? 'queued'
+                  : decision.action === 'block'
+                    ? 'suppressed'
+                    : 'deferred',
+              reason:
+                decision.action === 'send'
+                  ? null
+                  : decision.action === 'block'
+                    ? decision.reason
+                    : `${decision.reason} until ${new Date(decision.until).toISOString()}`,
+              recipient: input.recipient,
+              transactional: input.transactional,
+              // The policy's clock, so caps count in the same time as quiet hours.
+              createdAt: new Date(input.now),
+              updatedAt: new Date(),
+            };
+          }),
+        )
+        .onConflictDoUpdate({
+          target: [messages.workspaceId, messages.idempotencyKey],
+          set: {
+            status: sql`excluded.status`,
+            reason: sql`excluded.reason`,
+            recipient: sql`excluded.recipient`,
+            transactional: sql`excluded.transactional`,
+            createdAt: sql`excluded.created_at`,
+            updatedAt: sql`excluded.updated_at`,
+          },
+          // Only a deferred send is decided again; any other row found under the lock stands.
+          setWhere: sql`${messages.status} = 'deferred'`,
+        })
+        .returning();
+      for (const row of rows) existing.set(row.idempotencyKey, row as MessageRow);
+    }
+    return inputs.map((input): Claimed => {
+      const row = existing.get(input.idempotencyKey)!;
+      const decision = decided.get(input.idempotencyKey);
+      if (!decision) return { kind: 'existing', row };
+      if (decision.action === 'block') return { kind: 'blocked', row };
+      if (decision.action === 'defer') return { kind: 'deferred', row, until: decision.until };
+      return { kind: 'send', row };
+    });
+  });
+}
+
+/** Takes the per-contact-and-channel send locks of a batch, in one order so two batches never deadlock. */
+async function lockContacts(db: Db, locks: string[]) {
+  const unique = [...new Set(locks)].sort();
+  if (unique.length === 1) {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${unique[0]}, 0))`);
+    return;
+  }
+  await db.execute(
+    sql`select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from
+        (select k from unnest(array[${sql.join(
+          unique.map((k) => sql`${k}`),
+          sql`, `,
+        )}]::text[]) as k order by k) as locks`,
+  );
+}
+
+/**
+ * What the policy takes from each sending journey: its fallback zone, then the workspace default
+ * (the contact's own zone comes first), and the journey's own quiet hours and cap. Two
+ * statements for a batch: the journeys' plans and the workspace's zone.
+ */
+async function journeyContexts(
+  db: Db,
+  inputs: ClaimInput[],
+): Promise<(input: ClaimInput) => { fallbackZones: (string | null)[]; journey?: JourneyPolicy }> {
+  const journeyIds = [...new Set(inputs.flatMap((i) => (i.journeyId ? [i.journeyId] : [])))];
+  const versions = [...new Set(inputs.map((i) => i.journeyVersion))];
+  const plans =
+    journeyIds.length > 0
+      ? await db
+          .select({
+            journeyId: journeyVersions.journeyId,
+            version: journeyVersions.version,
+            plan: journeyVersions.plan,
+          })
+          .from(journeyVersions)
+          .where(
+            and(inArray(journeyVersions.journeyId, journeyIds), inArray(journeyVersions.version, versions)),
+          )
+      : [];
+  const [workspace] = await db
+    .select({ tz: workspaces.defaultTimezone })
+    .from(workspaces)
+    .where(eq(workspaces.id, inputs[0].workspaceId));
+  return (input) => {
+    const plan = plans.find(
+      (p) => p.journeyId === input.journeyId && p.version === input.journeyVersion,
+    )?.plan;
+    const settings = (plan as { settings?: JourneyPlanSettings } | undefined)?.settings;
+    const fallbackZones = [settings?.timezone ?? null, workspace?.tz ?? null];
+    if (!input.journeyId || (!settings?.quietHours && !settings?.frequencyCap)) return { fallbackZones };
+    const cap = settings.frequencyCap;
+    return {
+      fallbackZones,
+      journey: {
+        journeyId: input.journeyId,
+        quietHours: settings.quietHours && {
+          ...settings.quietHours,
+          action: settings.quietHours.action ?? 'defer',
+        },
+        frequencyCap: cap && {
+          channel: cap.channel,
+          limit: cap.limit,
+          windowHours: durationMs(cap.window) / 3_600_000,
+          action: cap.action ?? 'skip',
+        },
+      },
+    };
+  };
+}
+
+/** The journey settings the policy reads from a stored plan (see the journey model). */
+interface JourneyPlanSettings {
+  timezone?: string;
+  quietHours?: { start: string; end: string; action?: 'defer' | 'skip' };
+  frequencyCap?: { channel?: string; limit: number; window: Duration; action?: 'defer' | 'skip' };
+}
+
+/**
+ * What a new ledger row records beyond the send itself: the journey run (its row id) and the
+ * event that started it, and whether the contact is a test contact (its messages are labelled
+ * test and left out of counts, stats and reports). Three statements for a batch.
+ */
+async function ledgerLabels(db: Db, inputs: ClaimInput[]) {
+  const workspaceId = inputs[0].workspaceId;
+  const runIds = [...new Set(inputs.map((i) => i.runId))];
+  const runs = await db
+    .select({
+      workflowId: journeyRuns.workflowId,
+      id: journeyRuns.id,
+      triggerEventId: journeyRuns.triggerEventId,
+    })
+    .from(journeyRuns)
+    .where(inArray(journeyRuns.workflowId, runIds));
+  const runOf = new Map(runs.map((r) => [r.workflowId, r]));
+  const testContacts = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.workspaceId, workspaceId),
+        inArray(
+          contacts.id,
+          inputs.map((i) => i.contact.id),
+        ),
+        eq(contacts.isTest, true),
+      ),
+    );
+  const testContact = new Set(testContacts.map((c) => c.id));
+  // An event sent with `context.test: true` makes the run it started a test run.
+  const triggers = [...new Set(runs.flatMap((r) => (r.triggerEventId ? [r.triggerEventId] : [])))];
+  const testEvents =
+    triggers.length > 0
+      ? await db
+          .select({ id: sql<string>`${events.id}::text` })
+          .from(events)
+          .where(
+            and(
+              eq(events.workspaceId, workspaceId),
+              sql`${events.id}::text in (${sql.join(
+                triggers.map((id) => sql`${id}`),
+                sql`, `,
+              )})`,
+              sql`(${events.context} ->> 'test') = 'true'`,
+            ),
+          )
+      : [];
+  const testEvent = new Set(testEvents.map((e) => e.id));
+  return inputs.map((input) => {
+    const run = runOf.get(input.runId);
+    return {
+      runId: run?.id ?? null,
+      triggerEventId: run?.triggerEventId ?? null,
+      test: testContact.has(input.contact.id) || (!!run?.triggerEventId && testEvent.has(run.triggerEventId)),
+    };
+  });
+}
