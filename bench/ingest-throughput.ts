@@ -7,7 +7,9 @@
  *   DATABASE_URL=postgres://… npx tsx bench/ingest-throughput.ts [seconds=8] [clients=4] [runs=3]
  *
  * Each run measures the baseline, then Wayline, for `seconds` each; every batch is 90 % `track`
- * and 10 % `identify` over a pool of 20,000 users (new and known contacts mixed).
+ * and 10 % `identify` over a pool of 20,000 users (new and known contacts mixed). Then single-event
+ * `POST /v1/track` at BENCH_TRACK_RATE requests/s (default 1,000; 0 skips it), open loop, for
+ * `seconds` against each.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -16,6 +18,7 @@ import { buildApp } from '../engine/api/app';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack } from './helpers/ingest-stack';
+import { reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 8);
 const clients = Number(process.argv[3] ?? 4);
@@ -33,6 +36,10 @@ const bare = Fastify({ bodyLimit: 4 * 1024 * 1024 });
 bare.post('/v1/batch', async (request) => {
   const { batch } = request.body as { batch: unknown[] };
   return { success: true, accepted: batch.length, duplicates: 0, rejected: [], cleaned: [] };
+});
+bare.post('/v1/track', async (request) => {
+  const event = request.body as { event?: unknown };
+  return { success: true, accepted: event ? 1 : 0, duplicates: 0, rejected: [], cleaned: [] };
 });
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 
@@ -99,9 +106,11 @@ async function load(url: string): Promise<Result> {
 }
 
 const ratios: number[] = [];
+const measured: { wayline: Result; baseline: Result }[] = [];
 for (let run = 1; run <= runs; run += 1) {
   const baseline = await load(bareUrl);
   const wayline = await load(waylineUrl);
+  measured.push({ wayline, baseline });
   const ratio = wayline.eventsPerSecond / baseline.eventsPerSecond;
   ratios.push(ratio);
   console.log(
@@ -116,6 +125,74 @@ console.log(
   `database: ${database.driver}; clients: ${clients}; ${seconds} s per measurement; ratio wayline / bare ` +
     `min ${ratios[0].toFixed(3)}, median ${ratios[Math.floor(ratios.length / 2)].toFixed(3)}, max ${ratios.at(-1)?.toFixed(3)}`,
 );
+reportResult({
+  name: 'ingest /v1/batch',
+  baseline: 'bare Fastify route parsing the same bodies',
+  unit: 'events/s',
+  values: measured.map((m) => m.wayline.eventsPerSecond),
+  baselineValues: measured.map((m) => m.baseline.eventsPerSecond),
+  note: `goal ≥ 10,000 events/s and p99 ≤ 250 ms per request; p99 ${measured.map((m) => m.wayline.p99.toFixed(0)).join(', ')} ms`,
+});
+
+/**
+ * Single-event `track` at a fixed rate (open loop: a request every 1/rate s whatever the answers),
+ * for `seconds`; latency per request, the bare route's in the same run as the baseline.
+ */
+async function singles(
+  url: string,
+  rate: number,
+): Promise<{ p50: number; p99: number; sent: number; failed: number }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  for (let i = 0; performance.now() - started < seconds * 1000; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sent = performance.now();
+    pending.push(
+      fetch(`${url}/v1/track`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          userId: `user-${Math.floor(Math.random() * 20_000)}`,
+          event: 'Product Viewed',
+          messageId: randomUUID(),
+          properties: { sku: `sku-${i % 300}` },
+        }),
+      }).then(async (response) => {
+        await response.arrayBuffer();
+        latencies.push(performance.now() - sent);
+        if (response.status >= 300) failed += 1;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
+  return { p50: pct(0.5), p99: pct(0.99), sent: latencies.length, failed };
+}
+
+const singleRate = Number(process.env.BENCH_TRACK_RATE ?? 1000);
+if (singleRate > 0) {
+  const baseline = await singles(bareUrl, singleRate);
+  const wayline = await singles(waylineUrl, singleRate);
+  console.log(
+    `single track at ${singleRate} requests/s for ${seconds} s: wayline p50 ${wayline.p50.toFixed(1)} ms, ` +
+      `p99 ${wayline.p99.toFixed(1)} ms (${wayline.sent} requests, ${wayline.failed} not 2xx); bare route p50 ` +
+      `${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms; ratio of p99 ${(wayline.p99 / baseline.p99).toFixed(2)}`,
+  );
+  reportResult({
+    name: `single track p99 at ${singleRate}/s`,
+    baseline: 'bare Fastify route at the same rate',
+    unit: 'ms',
+    values: [wayline.p99],
+    baselineValues: [baseline.p99],
+    note: `goal p99 ≤ 20 ms; ${wayline.failed} of ${wayline.sent} not 2xx`,
+  });
+}
+
 // Give the dispatcher a moment to drain, then report what is left in the outbox.
 await new Promise((resolve) => setTimeout(resolve, 2000));
 const counted: any = await db.execute(

@@ -28,6 +28,8 @@ const settings: Record<string, Settings> = {
   'analytics-refresh.ts': { args: { full: ['20000', '200000'], quick: ['2000', '20000'] } },
   'broadcast.ts': { env: { BROADCAST_CONTACTS: '500' } },
   'segment-eval.ts': { args: { full: ['1000000', '10000000'], quick: ['20000', '200000'] } },
+  'dispatch-lag.ts': { args: { full: ['5', '4', '200'], quick: ['2', '4', '50'] } },
+  'segment-contact-refresh.ts': { args: { full: ['100000', '1000000'], quick: ['5000', '50000'] } },
 };
 
 const here = import.meta.dirname;

@@ -145,8 +145,8 @@ class IdentityMap {
 
 /**
  * Creates the chunk's new contacts, inserts its events with their contact (a message id stored
- * meanwhile by a concurrent request is a duplicate: it changes nothing more), applies the stored
- * identifies' traits and writes the outbox rows.
+ * meanwhile by a concurrent request is a duplicate: it changes nothing more) and their outbox
+ * rows, then applies the stored identifies' traits.
  */
 async function storeChunk(
   tx: Tx,
@@ -185,29 +185,47 @@ async function storeChunk(
       if (resolved.exitWorkflowIds.length) exitWorkflowIds.set(ref, resolved.exitWorkflowIds);
     }
   }
-  // Sorted by message id so concurrent batches lock their rows in one order (no deadlock).
-  // Column arrays through unnest: a handful of parameters however long the batch.
-  const sorted = [...chunk].sort((a, b) => (a.item.message.messageId < b.item.message.messageId ? -1 : 1));
-  const column = (pick: (entry: (typeof chunk)[number]) => unknown) => sql.param(sorted.map(pick));
-  const inserted = await rowsOf<{ id: string; message_id: string }>(
+  // One statement: the events with their contact (inserted in message id order, so concurrent
+  // batches lock their rows in one order: no deadlock) and, for those inserted, the outbox rows
+  // in arrival order (a contact's rows, delivered in id order, keep its events' order). Column
+  // arrays through unnest: a handful of parameters however long the batch.
+  const column = (pick: (entry: (typeof chunk)[number]) => unknown) => sql.param(chunk.map(pick));
+  // The runs of a contact merged away end after commit: every row of that contact carries
+  // them (ending a run twice is harmless), so a concurrent duplicate cannot drop them.
+  const work = (ref: ContactRef) => {
+    const exits = exitWorkflowIds.get(ref);
+    return JSON.stringify(exits ? { exitWorkflowIds: exits } : {});
+  };
+  const rows = await rowsOf<{ outbox_id: number | string; event_id: string; message_id: string }>(
     tx,
-    sql`insert into ${events} (workspace_id, message_id, contact_id, type, name, properties, context, timestamp, received_at)
-      select ${workspaceId}::uuid, m.message_id, m.contact_id::uuid, m.type, m.name, m.properties::jsonb,
-        m.context::jsonb, m.timestamp::timestamptz, m.received_at::timestamptz
-      from unnest(${column((e) => e.item.message.messageId)}::text[], ${column((e) => e.ref.id)}::text[],
-        ${column((e) => e.item.message.type)}::text[], ${column((e) => e.item.message.name)}::text[],
-        ${column((e) => JSON.stringify(e.item.message.properties))}::text[],
-        ${column((e) => JSON.stringify(e.item.message.context))}::text[],
-        ${column((e) => e.item.message.timestamp.toISOString())}::text[],
-        ${column((e) => e.item.message.receivedAt.toISOString())}::text[])
-        as m(message_id, contact_id, type, name, properties, context, timestamp, received_at)
-      on conflict do nothing
-      returning id, message_id`,
+    sql`with m as (
+        select * from unnest(${column((e) => e.item.message.messageId)}::text[], ${column((e) => e.ref.id)}::text[],
+          ${column((e) => e.item.message.type)}::text[], ${column((e) => e.item.message.name)}::text[],
+          ${column((e) => JSON.stringify(e.item.message.properties))}::text[],
+          ${column((e) => JSON.stringify(e.item.message.context))}::text[],
+          ${column((e) => e.item.message.timestamp.toISOString())}::text[],
+          ${column((e) => e.item.message.receivedAt.toISOString())}::text[], ${column((e) => work(e.ref))}::text[])
+          with ordinality as m(message_id, contact_id, type, name, properties, context, timestamp, received_at, work, position)
+      ), e as (
+        insert into ${events} (workspace_id, message_id, contact_id, type, name, properties, context, timestamp, received_at)
+        select ${workspaceId}::uuid, m.message_id, m.contact_id::uuid, m.type, m.name, m.properties::jsonb,
+          m.context::jsonb, m.timestamp::timestamptz, m.received_at::timestamptz
+        from m order by m.message_id
+        on conflict do nothing
+        returning id, message_id, contact_id
+      ), o as (
+        insert into ${outbox} (workspace_id, event_id, contact_id, work)
+        select ${workspaceId}::uuid, e.id, e.contact_id, m.work::jsonb
+        from e join m on m.message_id = e.message_id
+        order by m.position
+        returning id, event_id
+      )
+      select o.id as outbox_id, o.event_id, e.message_id from o join e on e.id = o.event_id`,
   );
-  const eventIds = new Map(inserted.map((row) => [row.message_id, row.id]));
+  const byMessageId = new Map(rows.map((row) => [row.message_id, row]));
   const stored = chunk.flatMap((entry) => {
-    const eventId = eventIds.get(entry.item.message.messageId);
-    if (eventId) return [{ ...entry, eventId }];
+    const row = byMessageId.get(entry.item.message.messageId);
+    if (row) return [{ ...entry, eventId: row.event_id, outboxId: Number(row.outbox_id) }];
     results.set(entry.item.index, { status: 'duplicate' });
     return [];
   });
@@ -218,31 +236,8 @@ async function storeChunk(
       item.update ? [{ contactId: ref.id as string, update: item.update, at: item.message.timestamp }] : [],
     ),
   );
-  // In arrival order, so a contact's outbox rows (delivered in id order) keep its events' order.
-  const rows = await rowsOf<{ id: number | string; event_id: string }>(
-    tx,
-    sql`insert into ${outbox} (workspace_id, event_id, contact_id, work)
-      select ${workspaceId}::uuid, o.event_id::uuid, o.contact_id::uuid, o.work::jsonb
-      from unnest(${sql.param(stored.map((c) => c.eventId))}::text[],
-        ${sql.param(stored.map((c) => c.ref.id))}::text[],
-        ${sql.param(
-          stored.map(({ ref }) => {
-            const exits = exitWorkflowIds.get(ref);
-            exitWorkflowIds.delete(ref);
-            return JSON.stringify(exits ? { exitWorkflowIds: exits } : {});
-          }),
-        )}::text[]) with ordinality as o(event_id, contact_id, work, position)
-      order by o.position
-      returning id, event_id`,
-  );
-  const outboxIds = new Map(rows.map((row) => [row.event_id, Number(row.id)]));
-  for (const { item, ref, eventId } of stored) {
-    results.set(item.index, {
-      status: 'stored',
-      eventId,
-      contactId: ref.id as string,
-      outboxId: outboxIds.get(eventId) as number,
-    });
+  for (const { item, ref, eventId, outboxId } of stored) {
+    results.set(item.index, { status: 'stored', eventId, contactId: ref.id as string, outboxId });
   }
 }
 
