@@ -26,7 +26,9 @@ async function main(command: string): Promise<void> {
   // Journeys as code talks to a running API only.
   if (command === 'journeys') process.exit(await runJourneysCommand(process.argv.slice(3)));
   const config = loadConfig();
-  Runtime.install({ logger: new WorkerLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  Runtime.install({
+    logger: new WorkerLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN', jsonLogLine),
+  });
   const stops: Stop[] = [];
   const shutdown = onShutdown(stops);
   try {
@@ -160,6 +162,30 @@ class WorkerLogger extends DefaultLogger {
     if (message.startsWith('No workflows registered')) return;
     super.log(level, message, meta);
   }
+}
+
+/** Temporal's and the activities' log entries as JSON lines on stderr, like the API's pino lines. */
+function jsonLogLine(entry: {
+  level: LogLevel;
+  timestampNanos: bigint;
+  message: string;
+  meta?: LogMetadata;
+}) {
+  const line = {
+    level: entry.level.toLowerCase(),
+    time: Number(entry.timestampNanos / 1_000_000n),
+    msg: entry.message,
+    ...entry.meta,
+  };
+  process.stderr.write(
+    `${JSON.stringify(line, (_key, value) =>
+      value instanceof Error
+        ? { name: value.name, message: value.message, stack: value.stack }
+        : typeof value === 'bigint'
+          ? String(value)
+          : value,
+    )}\n`,
+  );
 }
 
 function onShutdown(stops: Stop[]) {

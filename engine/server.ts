@@ -91,12 +91,23 @@ export async function runWorker(runtime: Runtime, address: string): Promise<Runn
   const all = [worker, ...channelWorkers];
   const running = Promise.all(all.map((w) => w.run()));
   // Date-trigger scans, segment refreshes and scheduled journeys: idempotent, any worker may do it.
-  const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
-  try {
-    await ensureSchedules(client, database.db, { taskQueue: config.WAYLINE_TASK_QUEUE });
-    await ensureSocialEngagementSchedule(client, config.WAYLINE_TASK_QUEUE);
-  } finally {
-    await client.connection.close();
+  // A busy Temporal can refuse it for a moment (seen: NamespaceNotFound from a loaded dev server);
+  // the pollers already run, so try again a few times before giving up on start-up.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
+      try {
+        await ensureSchedules(client, database.db, { taskQueue: config.WAYLINE_TASK_QUEUE });
+        await ensureSocialEngagementSchedule(client, config.WAYLINE_TASK_QUEUE);
+      } finally {
+        await client.connection.close();
+      }
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      console.warn(`Schedules not ensured yet (attempt ${attempt}): ${(error as Error).message}; retrying`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** (attempt - 1)));
+    }
   }
   return {
     worker,

@@ -14,45 +14,25 @@
  * row (nothing half-written); requests succeed again within FAULT_MAX_PG_RECOVERY_SECONDS of
  * the server being back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import postgres from 'postgres';
-import { createDb } from '../../db';
-import { createWorkspace } from '../../engine/identity/workspaces';
-import { freePort } from '../helpers/ports';
-import {
-  env,
-  finish,
-  freshDatabase,
-  logger,
-  seconds,
-  sleep,
-  startPostgres,
-  startWayline,
-  temporalDevServer,
-} from './parts';
+import { batchClients, env, finish, logger, openScenario, quick, seconds, sleep, startApi } from './parts';
 
 const CLIENTS = env('FAULT_CLIENTS', 4);
 const BATCH = env('FAULT_BATCH', 20);
-const DOWN_SECONDS = env('FAULT_DOWN_SECONDS', 8);
+const DOWN_SECONDS = env('FAULT_DOWN_SECONDS', 8, 5);
 const MAX_RECOVERY_SECONDS = env('FAULT_MAX_PG_RECOVERY_SECONDS', 30);
 const log = logger('postgres-down');
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-faults-'));
-const server = await startPostgres();
-const database = await freshDatabase(server.url);
-// Applies the migrations and creates the workspace; closed before the fault.
-const setup = await createDb({ url: database.url, maxConnections: 2 });
-const workspace = await createWorkspace(setup.db, 'Postgres down');
-await setup.close();
-const temporal = await temporalDevServer(scratch);
-const port = await freePort();
-const api = await startWayline('api', {
+const { server, database, workspace, temporal, closeSetup, close } = await openScenario({
+  workspace: 'Postgres down',
+  ownPostgres: true,
+});
+const pgServer = server!;
+// The setup connections would break at the crash.
+await closeSetup();
+const api = await startApi({
   DATABASE_URL: database.url,
   TEMPORAL_ADDRESS: temporal.address,
-  HOST: '127.0.0.1',
-  PORT: String(port),
   WAYLINE_SECRET_KEY: 'ab'.repeat(32),
 });
 log(`API ready in ${seconds(api.readyMs)} s`);
@@ -63,7 +43,6 @@ api.child.once('exit', (code, signal) => {
   log(apiExit);
 });
 
-const authorization = `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`;
 const accepted = new Set<string>();
 const statuses = new Map<string, number>();
 const badAnswers: string[] = [];
@@ -72,33 +51,24 @@ let firstSuccessAfterStart: number | undefined;
 let databaseBackAt: number | undefined;
 let running = true;
 
-/** Sends one batch until it is answered 2xx (or a 4xx, which is recorded as a defect). */
-async function sendBatch(ids: string[]): Promise<void> {
-  const body = JSON.stringify({
-    batch: ids.map((messageId, i) => ({
+/** Each batch is sent until answered 2xx; a 503 again after its Retry-After (at most 1 s). */
+const load = batchClients({
+  port: api.port,
+  writeKey: workspace.writeKey,
+  clients: CLIENTS,
+  badAnswers,
+  batch: (client, seq) => {
+    const ids = Array.from({ length: BATCH }, (_, i) => `${client}-${seq}-${i}`);
+    const events = ids.map((messageId, i) => ({
       type: i % 5 === 0 ? 'identify' : 'track',
       ...(i % 5 === 0 ? { traits: { email: `${messageId}@faults.test` } } : { event: 'Fault Ping' }),
       userId: `user-${messageId.split('-')[0]}-${i % 7}`,
       messageId,
       properties: { i },
-    })),
-  });
-  for (;;) {
-    const at = performance.now();
-    let response: Response;
-    try {
-      response = await fetch(`http://127.0.0.1:${port}/v1/batch`, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      badAnswers.push(`no answer: ${(error as Error).message}`);
-      await sleep(500);
-      continue;
-    }
-    const text = await response.text();
+    }));
+    return { ids, events };
+  },
+  answered: (response, text, ids) => {
     const key = String(response.status);
     statuses.set(key, (statuses.get(key) ?? 0) + 1);
     if (response.status < 300) {
@@ -108,49 +78,39 @@ async function sendBatch(ids: string[]): Promise<void> {
           `2xx accounting for ${answer.accepted + answer.duplicates} of ${ids.length}: ${text}`,
         );
       for (const id of ids) accepted.add(id);
-      if (databaseBackAt !== undefined && firstSuccessAfterStart === undefined && at >= databaseBackAt)
+      if (databaseBackAt !== undefined && firstSuccessAfterStart === undefined)
         firstSuccessAfterStart = performance.now();
-      return;
+      return 'done';
     }
     if (response.status === 503) {
       const retryAfter = Number(response.headers.get('retry-after'));
       if (!Number.isFinite(retryAfter) || retryAfter <= 0)
         badAnswers.push(`503 without a usable Retry-After: ${response.headers.get('retry-after')}`);
       refused += 1;
-      await sleep(Math.min(retryAfter || 1, 1) * 1000);
-      continue;
+      return Math.min(retryAfter || 1, 1) * 1000;
     }
     badAnswers.push(`${response.status}: ${text.slice(0, 300)}`);
-    if (response.status < 500) return; // a 4xx for valid events is a defect too, but retrying it is pointless
-    await sleep(500);
-  }
-}
-
-let sent = 0;
-const clients = Array.from({ length: CLIENTS }, async (_, client) => {
-  for (let seq = 0; running; seq += 1) {
-    const ids = Array.from({ length: BATCH }, (_, i) => `${client}-${seq}-${i}`);
-    sent += ids.length;
-    await sendBatch(ids);
-  }
+    // A 4xx for valid events is a defect too, but sending it again is pointless.
+    return response.status < 500 ? 'done' : 500;
+  },
 });
 
 const failures: string[] = [];
 let numbers: Record<string, unknown> = {};
 try {
-  await sleep(4000);
+  await sleep(quick ? 2500 : 4000);
   log(`${accepted.size} events accepted; crashing PostgreSQL for ${DOWN_SECONDS} s`);
-  server.stop('immediate');
+  pgServer.stop('immediate');
   await sleep(DOWN_SECONDS * 1000);
   const startAt = performance.now();
-  server.start();
+  pgServer.start();
   databaseBackAt = performance.now();
   log(`PostgreSQL back after ${seconds(databaseBackAt - startAt)} s start-up; clients continue`);
   const deadline = performance.now() + MAX_RECOVERY_SECONDS * 1000;
   while (firstSuccessAfterStart === undefined && performance.now() < deadline) await sleep(100);
-  await sleep(4000);
+  await sleep(quick ? 2500 : 4000);
   running = false;
-  await Promise.race([Promise.all(clients), sleep(60_000)]);
+  await load.stop();
 
   const sql = postgres(database.url, { max: 1, onnotice: () => {} });
   const stored = await sql<{ message_id: string; n: number }[]>`
@@ -181,7 +141,7 @@ try {
   numbers = {
     clients: CLIENTS,
     downSeconds: DOWN_SECONDS,
-    eventsSent: sent,
+    eventsSent: load.sent(),
     accepted: accepted.size,
     storedEvents: stored.length,
     refusedWith503: refused,
@@ -193,11 +153,9 @@ try {
   };
 } finally {
   running = false;
+  await load.stop(0);
   if (failures.length) log(`the API's last log lines:\n${api.tail()}`);
   await api.kill();
-  await temporal.stop();
-  await database.drop().catch(() => {});
-  server.destroy();
-  rmSync(scratch, { recursive: true, force: true });
+  await close();
 }
 finish('postgres-down', numbers, failures);

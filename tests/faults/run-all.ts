@@ -2,30 +2,49 @@
  * `npm run faults`: runs the fault scenarios one after the other, each in its own process, and
  * prints one summary table; exits 1 when any scenario breached a bound (or crashed).
  *
- *   npm run faults                          every scenario
+ *   npm run faults                          every scenario, full numbers
+ *   npm run faults -- --quick               every scenario with smaller numbers (CI: under 10 minutes)
  *   npm run faults -- postgres-down         only the named ones (file names in this folder)
  *   npx tsx tests/faults/postgres-down.ts   one scenario alone, its full JSON report
  *
  * Scenarios that do not stop PostgreSQL share one server: TEST_DATABASE_URL (or DATABASE_URL)
- * when set, else one this runner starts in a temporary folder (`initdb`, PostgreSQL 15).
- * Each scenario prints its report as JSON on stdout and its progress on stderr.
+ * when set, else one this runner starts in a temporary folder (`initdb`, PostgreSQL 15). The
+ * workflow bundle every `wayline worker` loads is built once (WAYLINE_WORKFLOW_BUNDLE, as in
+ * the container image). Each scenario prints its report as JSON on stdout and its progress on
+ * stderr. With --quick the whole suite is bounded too (FAULT_SUITE_MAX_SECONDS, 600).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { root, seconds, startPostgres } from './parts';
+import { root, seconds, startPostgres, workflowBundleFor } from './parts';
 
-const scenarios = ['worker-crash', 'temporal-restart', 'postgres-down', 'temporal-unreachable'];
-const chosen = process.argv.slice(2).length ? process.argv.slice(2) : scenarios;
+const scenarios = [
+  'worker-crash',
+  'temporal-restart',
+  'postgres-down',
+  'temporal-unreachable',
+  'journey-migration',
+];
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const named = args.filter((a) => a !== '--quick');
+const chosen = named.length ? named : scenarios;
 const unknown = chosen.filter((name) => !scenarios.includes(name));
 if (unknown.length) {
   console.error(`Unknown scenario ${unknown.join(', ')}; there are: ${scenarios.join(', ')}`);
   process.exit(2);
 }
+const suiteMaxSeconds = Number(process.env.FAULT_SUITE_MAX_SECONDS ?? (quick ? 600 : 0));
 
+const suiteStarted = performance.now();
 let databaseUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const ownServer = databaseUrl ? undefined : await startPostgres();
 databaseUrl ??= ownServer?.url as string;
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-faults-suite-'));
+const bundleStarted = performance.now();
+const workflowBundle = await workflowBundleFor(scratch);
+console.error(`Workflow bundle ready in ${seconds(performance.now() - bundleStarted)} s`);
 
 type Report = Record<string, unknown> & { failures?: string[] };
 interface Row {
@@ -44,14 +63,13 @@ function rowsOf(scenario: string, report: Report): Omit<Row, 'scenario' | 'passe
   const r = report as Record<string, any>;
   switch (scenario) {
     case 'worker-crash': {
-      const k = r.workerKills ?? {};
       return [
         {
-          lost: k.runsLost,
-          duplicated: k.duplicateDeliveries,
-          unknown: k.unknownOutcomes,
-          recoverySeconds: k.drainSeconds,
-          notes: `${r.kills} SIGKILLs, ${k.runs} runs, ${k.deliveries} emails, retry max ${k.retrySeconds?.max ?? '-'} s`,
+          lost: r.runsLost,
+          duplicated: r.duplicateDeliveries,
+          unknown: r.unknownOutcomes,
+          recoverySeconds: r.recoverySeconds,
+          notes: `${r.kills} SIGKILLs, ${r.runs} runs, ${r.deliveries} emails at the sink, killed sends retried after ≤ ${r.retrySeconds?.max ?? '-'} s, last kill → done ${r.lastKillToDoneSeconds} s`,
         },
       ];
     }
@@ -85,6 +103,16 @@ function rowsOf(scenario: string, report: Report): Omit<Row, 'scenario' | 'passe
           notes: `${r.accepted} accepted (${r.acceptedWhileDown} while down), ${r.runsStarted} runs started`,
         },
       ];
+    case 'journey-migration':
+      return [
+        {
+          lost: r.notOnNewPath,
+          duplicated: (r.movedTwice ?? 0) + (r.taggedTwice ?? 0),
+          unknown: '-',
+          recoverySeconds: r.recoverySeconds,
+          notes: `${r.runs} waiting runs migrated, worker SIGKILLed at ${r.movedAtKill} moved; all on v2 after ${r.allDoneSeconds} s`,
+        },
+      ];
     default:
       return [];
   }
@@ -103,7 +131,6 @@ function lastJson(stdout: string): Report | undefined {
 
 const rows: Row[] = [];
 const failures: string[] = [];
-const suiteStarted = performance.now();
 const loadBefore = os.loadavg()[0].toFixed(1);
 try {
   for (const scenario of chosen) {
@@ -114,7 +141,12 @@ try {
       ['--import', 'tsx', path.join(root, 'tests', 'faults', `${scenario}.ts`)],
       {
         cwd: root,
-        env: { ...process.env, TEST_DATABASE_URL: databaseUrl },
+        env: {
+          ...process.env,
+          TEST_DATABASE_URL: databaseUrl,
+          WAYLINE_WORKFLOW_BUNDLE: workflowBundle,
+          ...(quick ? { FAULT_QUICK: '1' } : {}),
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
@@ -139,7 +171,11 @@ try {
   }
 } finally {
   ownServer?.destroy();
+  rmSync(scratch, { recursive: true, force: true });
 }
+const suiteSeconds = seconds(performance.now() - suiteStarted);
+if (suiteMaxSeconds > 0 && suiteSeconds > suiteMaxSeconds)
+  failures.push(`the suite took ${suiteSeconds} s (bound ${suiteMaxSeconds} s)`);
 
 const header = ['scenario', 'result', 'took s', 'lost', 'duplicated', 'unknown/half', 'recovery s', 'notes'];
 const table = rows.map((r) => [
@@ -161,7 +197,7 @@ console.log(
     line(widths.map((w) => '-'.repeat(w))),
     ...table.map(line),
     '',
-    `Fault suite: ${seconds(performance.now() - suiteStarted)} s, ${failures.length ? `${failures.length} failed` : 'all bounds held'}.`,
+    `Fault suite${quick ? ' (--quick)' : ''}: ${suiteSeconds} s, ${failures.length ? `${failures.length} failed` : 'all bounds held'}.`,
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.versions.node}, load average ${loadBefore} at the start, ${os.loadavg()[0].toFixed(1)} at the end.`,
     ...failures.map((f) => `  - ${f}`),
   ].join('\n'),

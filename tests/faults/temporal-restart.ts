@@ -13,77 +13,41 @@
  * PostgreSQL server of its own.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createDb } from '../../db';
 import { contacts } from '../../db/schema';
 import { createJourney, publishJourney } from '../../engine/automation/journeys/journeys';
 import { createRegistry } from '../../engine/automation/nodes';
 import { enrollContact } from '../../engine/automation/runs/enroll';
-import { SecretBox } from '../../engine/identity/secret-box';
-import { createWorkspace } from '../../engine/identity/workspaces';
-import { saveChannelSettings } from '../../engine/messaging/channels/channel-settings';
-import { createTemplate } from '../../engine/messaging/templates/templates';
-import { freePort } from '../helpers/ports';
 import {
+  awaitRuns,
+  emailToSink,
+  emailWaitEmail,
   env,
   finish,
-  freshDatabase,
   logger,
+  openScenario,
   seconds,
-  sharedPostgres,
   sleep,
+  startApi,
   startSmtpSink,
   startWayline,
-  temporalDevServer,
   type WaylineProcess,
 } from './parts';
 
-const CONTACTS = env('FAULT_RESTART_CONTACTS', 40);
-const WAIT_SECONDS = env('FAULT_RESTART_WAIT_SECONDS', 20);
+const CONTACTS = env('FAULT_RESTART_CONTACTS', 40, 20);
+const WAIT_SECONDS = env('FAULT_RESTART_WAIT_SECONDS', 20, 12);
 const MAX_RECOVERY_SECONDS = env('FAULT_MAX_TEMPORAL_RECOVERY_SECONDS', 60);
 const DEADLINE_SECONDS = env('FAULT_DEADLINE_SECONDS', 240);
 const log = logger('temporal-restart');
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-faults-'));
-const pg = await sharedPostgres();
-const database = await freshDatabase(pg.url);
-const setup = await createDb({ url: database.url, maxConnections: 5 });
-const { db } = setup;
+const { db, database, workspace, temporal, close } = await openScenario({ workspace: 'Temporal restart' });
 const sink = await startSmtpSink();
 const secretKey = randomBytes(32).toString('hex');
-const workspace = await createWorkspace(db, 'Temporal restart');
-await saveChannelSettings(db, new SecretBox(Buffer.from(secretKey, 'hex')), workspace.id, 'email', {
-  provider: 'smtp',
-  config: { host: '127.0.0.1', port: sink.port, from: 'Acme <news@acme.test>' },
-});
-for (const template of ['first', 'second']) {
-  await createTemplate(db, workspace.id, {
-    name: template,
-    channel: 'email',
-    subject: `${template} for {{ contact.email }}`,
-    body: `The ${template} email.`,
-  });
-}
+await emailToSink(db, workspace.id, sink.port, secretKey);
 
 /** A published journey: email, then `wait`, then email on the wait's `port`. */
 async function journeyWith(name: string, wait: { type: string; config: unknown }, port: string) {
-  const journey = await createJourney(db, workspace.id, {
-    name,
-    nodes: [
-      { id: 'start', type: 'trigger.manual', config: {} },
-      { id: 'first', type: 'email.send', config: { template: 'first' } },
-      { id: 'wait', ...wait },
-      { id: 'second', type: 'email.send', config: { template: 'second' } },
-    ],
-    edges: [
-      { id: 'a', source: 'start', sourceHandle: 'next', target: 'first' },
-      { id: 'b', source: 'first', sourceHandle: 'next', target: 'wait' },
-      { id: 'c', source: 'wait', sourceHandle: port, target: 'second' },
-    ],
-  });
+  const journey = await createJourney(db, workspace.id, { name, ...emailWaitEmail(wait, port) });
   await publishJourney(db, createRegistry(), workspace.id, journey.id);
   const people = await db
     .insert(contacts)
@@ -108,7 +72,6 @@ const checkout = await journeyWith(
   'matched',
 );
 
-const temporal = await temporalDevServer(scratch);
 const taskQueue = `faults-${randomBytes(3).toString('hex')}`;
 const processEnv = {
   DATABASE_URL: database.url,
@@ -117,38 +80,10 @@ const processEnv = {
   WAYLINE_SECRET_KEY: secretKey,
   WAYLINE_SEND_RATE: '1000',
 };
-const port = await freePort();
-const processes: WaylineProcess[] = await Promise.all([
-  startWayline('worker', processEnv),
-  startWayline('api', { ...processEnv, HOST: '127.0.0.1', PORT: String(port) }),
-]);
+const [worker, api] = await Promise.all([startWayline('worker', processEnv), startApi(processEnv)]);
+const processes: WaylineProcess[] = [worker, api];
 log(`worker and API ready in ${seconds(Math.max(...processes.map((p) => p.readyMs)))} s`);
 const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-
-/** Waits for every run; one not finished by the deadline, or failed, is lost. */
-async function awaitRuns(ids: string[], deadline: number) {
-  let done = 0;
-  let lastDoneAt = performance.now();
-  await Promise.all(
-    ids.map(async (id) => {
-      const finished = await Promise.race([
-        client.workflow
-          .getHandle(id)
-          .result()
-          .then(
-            () => true,
-            () => false,
-          ),
-        sleep(Math.max(0, deadline - performance.now())).then(() => false),
-      ]);
-      if (finished) {
-        done += 1;
-        lastDoneAt = performance.now();
-      }
-    }),
-  );
-  return { done, lastDoneAt };
-}
 
 const failures: string[] = [];
 let numbers: Record<string, unknown> = {};
@@ -182,7 +117,7 @@ try {
   const authorization = `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`;
   const trackStatuses = new Map<number, number>();
   for (const person of checkout.people) {
-    const response = await fetch(`http://127.0.0.1:${port}/v1/track`, {
+    const response = await fetch(`http://127.0.0.1:${api.port}/v1/track`, {
       method: 'POST',
       headers: { authorization, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -193,7 +128,7 @@ try {
     });
     trackStatuses.set(response.status, (trackStatuses.get(response.status) ?? 0) + 1);
   }
-  const result = await awaitRuns(runs, performance.now() + DEADLINE_SECONDS * 1000);
+  const result = await awaitRuns(client, runs, performance.now() + DEADLINE_SECONDS * 1000);
   const part = (domain: string) => ({
     first: sink.deliveries(domain, 'first'),
     second: sink.deliveries(domain, 'second'),
@@ -229,11 +164,7 @@ try {
 } finally {
   for (const p of processes) await p.kill();
   await client.connection.close();
-  await setup.close();
-  await temporal.stop();
   await sink.close();
-  await database.drop().catch(() => {});
-  pg.close();
-  rmSync(scratch, { recursive: true, force: true });
+  await close();
 }
 finish('temporal-restart', numbers, failures);

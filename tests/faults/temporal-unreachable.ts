@@ -18,42 +18,24 @@
  * one workflow in Temporal, and Temporal holds no other run of the journey.
  * Uses TEST_DATABASE_URL when set, else a PostgreSQL server of its own.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { createDb } from '../../db';
 import { createJourney, publishJourney } from '../../engine/automation/journeys/journeys';
 import { createRegistry } from '../../engine/automation/nodes';
-import { createWorkspace } from '../../engine/identity/workspaces';
-import { freePort } from '../helpers/ports';
-import {
-  env,
-  finish,
-  freshDatabase,
-  logger,
-  seconds,
-  sharedPostgres,
-  sleep,
-  startWayline,
-  temporalDevServer,
-} from './parts';
+import { batchClients, env, finish, logger, openScenario, seconds, sleep, startApi } from './parts';
 
 const CLIENTS = env('FAULT_CLIENTS', 2);
-const BATCH = env('FAULT_BATCH', 5);
+const BATCH = env('FAULT_BATCH', 5, 2);
 const INTERVAL_MS = env('FAULT_BATCH_INTERVAL_MS', 500);
-const DOWN_SECONDS = env('FAULT_DOWN_SECONDS', 8);
+const DOWN_SECONDS = env('FAULT_DOWN_SECONDS', 8, 5);
 const MAX_LAG_SECONDS = env('FAULT_MAX_OUTBOX_LAG_SECONDS', 60);
 const DEADLINE_SECONDS = env('FAULT_DEADLINE_SECONDS', 180);
 const log = logger('temporal-unreachable');
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-faults-'));
-const pg = await sharedPostgres();
-const database = await freshDatabase(pg.url);
-const setup = await createDb({ url: database.url, maxConnections: 2 });
-const workspace = await createWorkspace(setup.db, 'Temporal unreachable');
-const journey = await createJourney(setup.db, workspace.id, {
+const { db, database, workspace, temporal, close } = await openScenario({
+  workspace: 'Temporal unreachable',
+});
+const journey = await createJourney(db, workspace.id, {
   name: 'Welcome',
   nodes: [
     { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
@@ -61,74 +43,48 @@ const journey = await createJourney(setup.db, workspace.id, {
   ],
   edges: [{ id: 'a', source: 'start', sourceHandle: 'next', target: 'wait' }],
 });
-await publishJourney(setup.db, createRegistry(), workspace.id, journey.id);
-await setup.close();
-
-const temporal = await temporalDevServer(scratch);
-const port = await freePort();
-const api = await startWayline('api', {
+await publishJourney(db, createRegistry(), workspace.id, journey.id);
+const api = await startApi({
   DATABASE_URL: database.url,
   TEMPORAL_ADDRESS: temporal.address,
-  HOST: '127.0.0.1',
-  PORT: String(port),
   WAYLINE_SECRET_KEY: 'cd'.repeat(32),
 });
 log(`API ready in ${seconds(api.readyMs)} s`);
 
-const authorization = `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`;
 const accepted = new Set<string>();
 const statuses = new Map<string, number>();
 const statusesWhileDown = new Map<string, number>();
 const badAnswers: string[] = [];
 let temporalDown = false;
-let running = true;
 
-async function sendBatch(users: string[]): Promise<void> {
-  const body = JSON.stringify({
-    batch: users.map((userId) => ({
+/** One batch of `Signed Up` for new users every interval per client; a 503 is sent again after 1 s. */
+const load = batchClients({
+  port: api.port,
+  writeKey: workspace.writeKey,
+  clients: CLIENTS,
+  intervalMs: INTERVAL_MS,
+  badAnswers,
+  batch: (client, seq) => {
+    const users = Array.from({ length: BATCH }, (_, i) => `u${client}-${seq}-${i}`);
+    const events = users.map((userId) => ({
       type: 'track',
       event: 'Signed Up',
       userId,
       messageId: `signup-${userId}`,
-    })),
-  });
-  for (;;) {
+    }));
+    return { ids: users, events };
+  },
+  answered: (response, text, users) => {
     const down = temporalDown;
-    let response: Response;
-    try {
-      response = await fetch(`http://127.0.0.1:${port}/v1/batch`, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      badAnswers.push(`no answer: ${(error as Error).message}`);
-      await sleep(500);
-      continue;
-    }
-    const text = await response.text();
     const counts = down ? statusesWhileDown : statuses;
     counts.set(String(response.status), (counts.get(String(response.status)) ?? 0) + 1);
     if (response.status < 300) {
       for (const user of users) accepted.add(user);
-      return;
+      return 'done';
     }
     badAnswers.push(`${response.status}${down ? ' while Temporal was away' : ''}: ${text.slice(0, 300)}`);
-    if (response.status !== 503) return;
-    await sleep(1000);
-  }
-}
-
-let sent = 0;
-const clients = Array.from({ length: CLIENTS }, async (_, client) => {
-  for (let seq = 0; running; seq += 1) {
-    const users = Array.from({ length: BATCH }, (_, i) => `u${client}-${seq}-${i}`);
-    sent += users.length;
-    const next = performance.now() + INTERVAL_MS;
-    await sendBatch(users);
-    await sleep(next - performance.now());
-  }
+    return response.status === 503 ? 1000 : 'done';
+  },
 });
 
 const failures: string[] = [];
@@ -148,8 +104,7 @@ try {
   const backAt = performance.now();
   log(`Temporal back; ${acceptedWhileDown} events accepted while it was away`);
   await sleep(3000);
-  running = false;
-  await Promise.all(clients);
+  await load.stop();
 
   // Lag: from Temporal's return until no outbox row waits for delivery.
   let pending = Number.POSITIVE_INFINITY;
@@ -199,7 +154,7 @@ try {
   numbers = {
     clients: CLIENTS,
     downSeconds: DOWN_SECONDS,
-    eventsSent: sent,
+    eventsSent: load.sent(),
     accepted: accepted.size,
     acceptedWhileDown,
     statuses: Object.fromEntries(statuses),
@@ -211,14 +166,11 @@ try {
     outboxLagSeconds: drainedAt === undefined ? null : seconds(drainedAt - backAt),
   };
 } finally {
-  running = false;
+  await load.stop(0);
   if (failures.length) log(`the API's last log lines:\n${api.tail()}`);
   await temporalClient?.connection.close();
   await sql.end();
   await api.kill();
-  await temporal.stop();
-  await database.drop().catch(() => {});
-  pg.close();
-  rmSync(scratch, { recursive: true, force: true });
+  await close();
 }
 finish('temporal-unreachable', numbers, failures);
