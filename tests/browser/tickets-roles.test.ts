@@ -51,6 +51,16 @@ describe('tickets by role in a browser (Chromium, API + UI, PGlite, Temporal dev
       firstResponseDueAt: new Date(created.getTime() + 4 * HOUR),
       resolutionDueAt: new Date(created.getTime() + 24 * HOUR),
     });
+    // A full Returns queue: 30 tickets, one a minute, so the inbox (25 a page) has two pages.
+    await db.insert(tickets).values(
+      Array.from({ length: 30 }, (_, i) => ({
+        workspaceId: stack.workspace.id,
+        contactId: contact.id,
+        subject: `Return request ${String(i + 1).padStart(2, '0')}`,
+        queue: 'Returns',
+        createdAt: new Date(created.getTime() + i * 60_000),
+      })),
+    );
   }, 180_000);
   afterAll(async () => {
     for (const browser of browsers) await browser.close();
@@ -73,6 +83,26 @@ describe('tickets by role in a browser (Chromium, API + UI, PGlite, Temporal dev
     ).toEqual(['overdue', 'due']);
     await page.getByLabel('Assignee filter').selectOption('none');
     await expect.poll(() => page.getByTestId('ticket-row').count()).toBe(0);
+  });
+
+  it('pages through a queue of 30 tickets, newest first, 25 a page', async () => {
+    const page = await signedIn(AGENT);
+    await page.goto(`${stack.url}/tickets`);
+    await page.getByLabel('Queue filter').fill('Returns');
+    const rows = page.getByTestId('ticket-row');
+    const subjects = () => rows.locator('a').allTextContents();
+    await expect.poll(() => rows.count()).toBe(25);
+    expect((await subjects())[0]).toBe('Return request 30');
+    const pager = page.getByTestId('ticket-pager');
+    expect(await pager.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: 'Next' }).click();
+    // Page 2: the five oldest, 05 down to 01, and no page after it.
+    await expect.poll(subjects).toEqual(['05', '04', '03', '02', '01'].map((n) => `Return request ${n}`));
+    expect(await pager.textContent()).toContain('Page 2');
+    expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await expect.poll(() => rows.count()).toBe(25);
+    expect((await subjects())[0]).toBe('Return request 30');
   });
 
   it('gives a marketer no Tickets entry, and says which permission the page needs', async () => {
