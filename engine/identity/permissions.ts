@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'journeys:write',
   'contacts:read',
   'contacts:write',
+  'contacts:export',
   'segments:read',
   'segments:write',
   'templates:read',
@@ -78,8 +79,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'channels:read',
     'jobs:read',
     'analytics:read',
+    // Exporting the contacts they target is part of a marketer's bulk actions; analytics exports are not.
+    'contacts:export',
   ]),
-  analyst: unique([...reads, 'analytics:run', 'exports']),
+  analyst: unique([...reads, 'analytics:run', 'exports', 'contacts:export']),
   sales: unique([...both(['contacts', 'deals']), 'jobs:read']),
   support: unique([...both(['contacts', 'tickets']), 'messages:read', 'jobs:read']),
   developer: unique([
@@ -105,7 +108,7 @@ export const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
 export const ROLE_SUMMARIES: Record<Role, string> = {
   owner: 'Everything, including deleting the workspace',
   admin: 'Members, API keys, channels, secrets, settings, inbound hooks; reads everything',
-  marketer: 'Journeys, segments, templates, content, campaigns, broadcasts, contacts',
+  marketer: 'Journeys, segments, templates, content, campaigns, broadcasts, contacts (with CSV export)',
   analyst: 'Reads everything, runs analytics, exports reports; changes nothing',
   sales: 'Contacts and deals',
   support: 'Contacts and service tickets',
@@ -298,7 +301,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'DELETE /v1/contact-views/:id': 'contacts:write',
   'POST /v1/contacts/imports/preview': 'contacts:write',
   'POST /v1/contacts/bulk': 'contacts:write',
-  'GET /v1/contacts/export.csv': 'exports',
+  'GET /v1/contacts/export.csv': 'contacts:export',
   'POST /v1/contacts/:id/merge': 'contacts:write',
   'GET /v1/contacts/:id/lists': 'contacts:read',
   'GET /v1/contacts/:id/timeline': 'contacts:read',

@@ -49,7 +49,7 @@ export function BulkBar(props: {
       ]),
     );
   };
-  if (!can('contacts:write') && !can('exports')) return null;
+  if (!can('contacts:write') && !can('contacts:export')) return null;
   return (
     <div className="bulk-bar" data-testid="bulk-bar">
       <b>{props.count} selected</b>
@@ -99,7 +99,7 @@ export function BulkBar(props: {
           )}
         </>
       )}
-      {(can('exports') || props.filterQuery === null) && (
+      {can('contacts:export') && (
         <button type="button" onClick={exportCsv}>
           Export CSV
         </button>

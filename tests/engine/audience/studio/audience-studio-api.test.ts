@@ -300,11 +300,14 @@ describe.each(databaseKinds())(
       expect(badFilter.statusCode).toBe(400);
       expect(badFilter.json().error.field).toBe('filter.0.op');
 
-      // Exporting personal data is the `exports` permission: an analyst has it, a marketer not.
-      const marketer = await signIn(app, (await member(database, ws.id, 'marketer')).email);
-      expect((await marketer.call('GET', '/v1/contacts/export.csv')).statusCode).toBe(403);
+      // Exporting contacts is `contacts:export`: a marketer (a bulk action) and an analyst have it,
+      // a sales person not.
+      const sales = await signIn(app, (await member(database, ws.id, 'sales')).email);
+      expect((await sales.call('GET', '/v1/contacts/export.csv')).statusCode).toBe(403);
       const analyst = await signIn(app, (await member(database, ws.id, 'analyst')).email);
-      const csv = await analyst.call('GET', '/v1/contacts/export.csv?attr=plan:pro');
+      expect((await analyst.call('GET', '/v1/contacts/export.csv?attr=plan:pro')).statusCode).toBe(200);
+      const marketer = await signIn(app, (await member(database, ws.id, 'marketer')).email);
+      const csv = await marketer.call('GET', '/v1/contacts/export.csv?attr=plan:pro');
       expect(csv.statusCode).toBe(200);
       expect(csv.headers['content-type']).toContain('text/csv');
       const lines = csv.body.trim().split('\r\n');
