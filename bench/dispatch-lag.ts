@@ -18,15 +18,11 @@
  * baseline p99, both measured in this run.
  */
 import { randomUUID } from 'node:crypto';
-import { NativeConnection } from '@temporalio/worker';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { contacts, journeyRuns, nodeVisits } from '../db/schema';
-import { buildApp } from '../engine/api/app';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
-import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
-import { bundleWorkflows, createJourneyWorker } from '../engine/temporal/worker';
-import { startIngestStack } from './helpers/ingest-stack';
+import { startIngestStack, startJourneyApi } from './helpers/ingest-stack';
 import { reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -37,21 +33,9 @@ const BASELINE_SECONDS = 2;
 const TICK_MS = 100;
 
 const stack = await startIngestStack();
-const { server, database, db, temporal, taskQueue, registry, secretBox } = stack;
-const workerConnection = await NativeConnection.connect({ address: server.address });
-const worker = await createJourneyWorker({
-  connection: workerConnection,
-  namespace: 'default',
-  taskQueue,
-  db,
-  registry,
-  secretBox,
-  workflowBundle: { code: await bundleWorkflows() },
-});
-const workerRun = worker.run();
-const dispatcher = startDispatcher({ db, temporal, taskQueue });
-const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
+const { database, db, registry } = stack;
+const api = await startJourneyApi(stack);
+const { url } = api;
 
 const workspace = await createWorkspace(db, `Dispatch lag ${randomUUID().slice(0, 8)}`);
 const publish = async (name: string, nodes: unknown[], edges: unknown[]) => {
@@ -270,9 +254,5 @@ const counted = (await db.execute(
 )) as any;
 console.log(`outbox rows still pending at the end: ${(counted.rows ?? counted)[0].n}`);
 
-await app.close();
-await dispatcher.stop();
-worker.shutdown();
-await workerRun;
-await workerConnection.close();
+await api.close();
 await stack.close();

@@ -7,34 +7,18 @@
  *   npx tsx bench/ingest-latency.ts [runs=50]
  */
 import { randomUUID } from 'node:crypto';
-import { NativeConnection } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { contacts, journeyRuns } from '../db/schema';
-import { buildApp } from '../engine/api/app';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
 import { statusQuery } from '../engine/automation/runs/signals';
-import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
-import { bundleWorkflows, createJourneyWorker } from '../engine/temporal/worker';
-import { startIngestStack } from './helpers/ingest-stack';
+import { startIngestStack, startJourneyApi } from './helpers/ingest-stack';
 
 const runs = Number(process.argv[2] ?? 50);
 const stack = await startIngestStack();
-const { server, database, db, temporal, taskQueue, registry, secretBox } = stack;
-const workerConnection = await NativeConnection.connect({ address: server.address });
-const worker = await createJourneyWorker({
-  connection: workerConnection,
-  namespace: 'default',
-  taskQueue,
-  db,
-  registry,
-  secretBox,
-  workflowBundle: { code: await bundleWorkflows() },
-});
-const workerRun = worker.run();
-const dispatcher = startDispatcher({ db, temporal, taskQueue });
-const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
+const { database, db, temporal, registry } = stack;
+const api = await startJourneyApi(stack);
+const { url } = api;
 
 const workspace = await createWorkspace(db, 'Bench');
 const journey = await createJourney(db, workspace.id, {
@@ -110,9 +94,5 @@ for (const [label, values] of [
   console.log(`${label}: p50 ${pct(values, 50)}, p95 ${pct(values, 95)}, max ${pct(values, 100)}`);
 }
 
-await app.close();
-await dispatcher.stop();
-worker.shutdown();
-await workerRun;
-await workerConnection.close();
+await api.close();
 await stack.close();

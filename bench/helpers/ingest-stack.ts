@@ -3,12 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createDb } from '../../db';
+import { buildApp } from '../../engine/api/app';
 import { createRegistry } from '../../engine/automation/nodes';
+import { startDispatcher } from '../../engine/dispatch/dispatcher';
 import { SecretBox } from '../../engine/identity/secret-box';
 import { findTemporalCli } from '../../engine/temporal/binaries';
 import { startDevServer } from '../../engine/temporal/dev-server';
+import { bundleWorkflows, createJourneyWorker } from '../../engine/temporal/worker';
 import { freePort } from '../../tests/helpers/ports';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -46,6 +49,38 @@ export async function startIngestStack() {
       await server.stop();
       await database.close();
       rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * On top of the stack, what `npm start` runs: a journey worker, the outbox dispatcher and the
+ * API listening on a real port. `close` stops them (then close the stack).
+ */
+export async function startJourneyApi(stack: Awaited<ReturnType<typeof startIngestStack>>) {
+  const { server, database, db, temporal, taskQueue, registry, secretBox } = stack;
+  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const worker = await createJourneyWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue,
+    db,
+    registry,
+    secretBox,
+    workflowBundle: { code: await bundleWorkflows() },
+  });
+  const workerRun = worker.run();
+  const dispatcher = startDispatcher({ db, temporal, taskQueue });
+  const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    async close() {
+      await app.close();
+      await dispatcher.stop();
+      worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
     },
   };
 }
