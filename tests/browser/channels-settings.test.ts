@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { p8, serviceAccountKey } from '../connectors/push-peers';
 import { docsScreenshot, openBrowser } from './helpers/browser';
 import { type Stack, startStack } from './helpers/stack';
 
@@ -41,7 +42,7 @@ describe('channel settings in a browser (Chromium, API + UI, PGlite, Temporal de
     stack = await startStack();
     browser = await openBrowser();
     page = browser.page;
-  }, 180_000);
+  }, 600_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
@@ -117,5 +118,46 @@ describe('channel settings in a browser (Chromium, API + UI, PGlite, Temporal de
       data: { address: string }[];
     };
     expect(left.data.map((s) => s.address)).toEqual(['bob@example.com']);
-  }, 180_000);
+  }, 600_000);
+
+  it('configures FCM and APNs together for push, both keys write-only', async () => {
+    await page.goto(`${stack.url}/channels`);
+    const push = page.locator('[data-testid="channel-push"]');
+    await push.waitFor();
+    await push.locator('#push-provider').selectOption('fcm-apns');
+    // One box per provider, each with its own key file.
+    const fcm = push.getByRole('group', { name: /Firebase Cloud Messaging/ });
+    const apns = push.getByRole('group', { name: /Apple Push Notification service/ });
+    await fcm
+      .locator('#push-config-fcmServiceAccount')
+      .fill(serviceAccountKey('https://oauth2.googleapis.com'));
+    await apns.locator('#push-config-apnsTeamId').fill('TEAM123456');
+    await apns.locator('#push-config-apnsKeyId').fill('KEY1234567');
+    await apns.locator('#push-config-apnsPrivateKey').fill(p8);
+    await apns.locator('#push-config-apnsTopic').fill('com.acme.shop');
+    await push.getByRole('button', { name: 'Save push' }).click();
+    await push.locator('[role="status"]', { hasText: 'Saved.' }).waitFor();
+
+    // A line of each key's body: neither answers nor pages ever show it.
+    const keyLine = p8.split('\n')[1];
+    const serviceAccountLine = JSON.parse(serviceAccountKey('x')).private_key.split('\n')[1];
+    const settings = await (await stack.call('GET', '/v1/channels')).text();
+    expect(settings).not.toContain(keyLine);
+    expect(settings).not.toContain(serviceAccountLine);
+    const saved = JSON.parse(settings).data.find((s: { channel: string }) => s.channel === 'push');
+    expect(saved.provider).toBe('fcm-apns');
+    expect(saved.secretsSet.sort()).toEqual(['apnsPrivateKey', 'fcmServiceAccount']);
+    expect(saved.config).toMatchObject({ apnsTeamId: 'TEAM123456', apnsTopic: 'com.acme.shop' });
+
+    await page.reload();
+    await push.locator('#push-config-apnsPrivateKey').waitFor();
+    for (const secret of ['#push-config-fcmServiceAccount', '#push-config-apnsPrivateKey']) {
+      expect(await push.locator(secret).inputValue()).toBe('');
+      expect(await push.locator(secret).getAttribute('placeholder')).toBe('Set: leave empty to keep');
+    }
+    expect(await page.content()).not.toContain(keyLine);
+    expect(await page.content()).not.toContain(serviceAccountLine);
+    await push.scrollIntoViewIfNeeded();
+    await docsScreenshot(page, 'channel-push-fcm-apns');
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import {
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import type { JsonSchema } from '../../lib/types';
+import './channels.css';
 
 /** The field a server error names, without the `body.` prefix of a schema error. */
 function errorField(error: unknown): string | undefined {
@@ -67,31 +68,72 @@ function ConfigField(props: {
       </div>
     );
   }
+  const label = (
+    <label htmlFor={id}>
+      {props.name}
+      {props.required ? ' *' : ''}
+      {props.secret ? ' (secret)' : ''}
+    </label>
+  );
+  const placeholder =
+    props.secret && props.isSet ? 'Set: leave empty to keep' : (props.schema.description ?? '');
+  // A pasted key or certificate file keeps its line breaks (an input would drop them); a secret
+  // one is masked as it is typed and never shown once saved.
+  const pastedFile = /\bfile\b|\bPEM\b/.test(props.schema.description ?? '');
   return (
     <div className={`field${props.error ? ' field-error' : ''}`}>
-      <label htmlFor={id}>
-        {props.name}
-        {props.required ? ' *' : ''}
-        {props.secret ? ' (secret)' : ''}
-      </label>
-      <input
-        id={id}
-        type={props.secret ? 'password' : type === 'number' || type === 'integer' ? 'number' : 'text'}
-        autoComplete={props.secret ? 'new-password' : 'off'}
-        placeholder={
-          props.secret && props.isSet ? 'Set: leave empty to keep' : (props.schema.description ?? '')
-        }
-        value={props.value === undefined || props.value === null ? '' : String(props.value)}
-        disabled={props.disabled}
-        onChange={(e) => {
-          const raw = e.target.value;
-          if (raw === '') props.onChange(undefined);
-          else props.onChange(type === 'number' || type === 'integer' ? Number(raw) : raw);
-        }}
-      />
+      {label}
+      {pastedFile ? (
+        <textarea
+          id={id}
+          rows={3}
+          className={props.secret ? 'secret-text' : undefined}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder={placeholder}
+          value={typeof props.value === 'string' ? props.value : ''}
+          disabled={props.disabled}
+          onChange={(e) => props.onChange(e.target.value === '' ? undefined : e.target.value)}
+        />
+      ) : (
+        <input
+          id={id}
+          type={props.secret ? 'password' : type === 'number' || type === 'integer' ? 'number' : 'text'}
+          autoComplete={props.secret ? 'new-password' : 'off'}
+          placeholder={placeholder}
+          value={props.value === undefined || props.value === null ? '' : String(props.value)}
+          disabled={props.disabled}
+          onChange={(e) => {
+            const raw = e.target.value;
+            if (raw === '') props.onChange(undefined);
+            else props.onChange(type === 'number' || type === 'integer' ? Number(raw) : raw);
+          }}
+        />
+      )}
       {props.error && <div className="field-message">{props.error}</div>}
     </div>
   );
+}
+
+const PROVIDER_GROUPS: Record<string, string> = {
+  fcm: 'Firebase Cloud Messaging: Android and web app tokens',
+  apns: 'Apple Push Notification service: iOS app tokens',
+};
+
+/**
+ * A provider that combines two (FCM + APNs) prefixes its fields with each one's id: its form
+ * shows them in one box per provider. Other providers' fields stay in one ungrouped list.
+ */
+function providerGroups(names: string[]): { title?: string; names: string[] }[] {
+  const groups: { title?: string; names: string[] }[] = [];
+  for (const name of names) {
+    const prefix = /^([a-z]+)[A-Z]/.exec(name)?.[1];
+    const title = prefix ? PROVIDER_GROUPS[prefix] : undefined;
+    const last = groups.at(-1);
+    if (last && last.title === title) last.names.push(name);
+    else groups.push({ title, names: [name] });
+  }
+  return groups;
 }
 
 /**
@@ -118,6 +160,7 @@ export function ChannelCard(props: {
 
   const chosen = props.providers.find((p) => p.id === provider);
   const schema = chosen?.configSchema;
+  const properties = schema?.properties ?? {};
   const required = new Set((schema?.required as string[] | undefined) ?? []);
   const failedField = errorField(save.error);
   const disabled = !props.canManage;
@@ -168,24 +211,36 @@ export function ChannelCard(props: {
           </select>
         </div>
         {chosen &&
-          Object.entries(schema?.properties ?? {}).map(([name, fieldSchema]) => {
-            const secret = chosen.secretFields.includes(name);
-            return (
-              <ConfigField
-                key={name}
-                channel={props.channel}
-                name={name}
-                schema={fieldSchema}
-                secret={secret}
-                isSet={
-                  props.settings?.provider === chosen.id && (props.settings?.secretsSet ?? []).includes(name)
-                }
-                required={required.has(name) && !(fieldSchema as { default?: unknown }).default}
-                value={config[name]}
-                error={failedField === `config.${name}` ? save.error?.message : undefined}
-                disabled={disabled}
-                onChange={(value) => setConfig((c) => ({ ...c, [name]: value }))}
-              />
+          providerGroups(Object.keys(properties)).map((group) => {
+            const fields = group.names.map((name) => {
+              const fieldSchema = properties[name];
+              const secret = chosen.secretFields.includes(name);
+              return (
+                <ConfigField
+                  key={name}
+                  channel={props.channel}
+                  name={name}
+                  schema={fieldSchema}
+                  secret={secret}
+                  isSet={
+                    props.settings?.provider === chosen.id &&
+                    (props.settings?.secretsSet ?? []).includes(name)
+                  }
+                  required={required.has(name) && !(fieldSchema as { default?: unknown }).default}
+                  value={config[name]}
+                  error={failedField === `config.${name}` ? save.error?.message : undefined}
+                  disabled={disabled}
+                  onChange={(value) => setConfig((c) => ({ ...c, [name]: value }))}
+                />
+              );
+            });
+            return group.title ? (
+              <fieldset key={group.title} className="provider-group" aria-label={group.title}>
+                <legend>{group.title}</legend>
+                {fields}
+              </fieldset>
+            ) : (
+              fields
             );
           })}
         <fieldset className="policy">
