@@ -9,7 +9,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../engine/activities';
+import type { Activities, ContactFacts, ExecutedNode } from '../engine/activities';
 import { matchesFilter } from '../engine/audience/conditions/filters';
 import type { EventMatch } from '../engine/automation/journeys/model';
 import type { PlanNode } from '../engine/automation/journeys/plan';
@@ -22,7 +22,6 @@ import {
   statusQuery,
 } from '../engine/automation/runs/signals';
 import {
-  type ContactView,
   type JourneyRunInput,
   type JourneyRunResult,
   keyValueOf,
@@ -32,6 +31,7 @@ import {
   type RunState,
   type VisitRecord,
 } from '../engine/automation/runs/types';
+import type { NodeResult } from '../engine/sdk/define-node';
 import {
   type ControlVisit,
   type Ending,
@@ -40,6 +40,7 @@ import {
   type WaitOptions,
   type WaitOutcome,
 } from './control';
+import { decidableInWorkflow, firstMatchingGroupOf, hasConditionFields } from './journey-run-conditions';
 
 /**
  * The heartbeat timeout (executeNode beats every 3 s) lets a retry start about 10 s after a
@@ -52,20 +53,28 @@ const actionOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 } as const;
 
-const { executeNode, evaluateBranch, reenterAtExit } = proxyActivities<Activities>(actionOptions);
+const { executeNode, executeNodes, evaluateBranch, reenterAtExit } =
+  proxyActivities<Activities>(actionOptions);
+
+/** At most this many consecutive action nodes run in one `executeNodes` activity. */
+const MAX_BATCH = 10;
 
 /** Sends run on their channel's task queue (`<queue>-<channel>`), so each channel is rate limited on its own. */
-const sendExecutors = new Map<string, Activities['executeNode']>();
-function executorFor(nodeType: string): Activities['executeNode'] {
+const channelActivities = new Map<string, Activities>();
+function activitiesFor(nodeType: string): Pick<Activities, 'executeNode' | 'executeNodes'> {
   const channel = SEND_NODE_CHANNELS[nodeType];
-  if (!channel || !patched('channel-task-queues')) return executeNode;
+  if (!channel || !patched('channel-task-queues')) return { executeNode, executeNodes };
   const taskQueue = `${workflowInfo().taskQueue}-${channel}`;
-  let executor = sendExecutors.get(taskQueue);
-  if (!executor) {
-    executor = proxyActivities<Activities>({ ...actionOptions, taskQueue }).executeNode;
-    sendExecutors.set(taskQueue, executor);
+  let activities = channelActivities.get(taskQueue);
+  if (!activities) {
+    activities = proxyActivities<Activities>({ ...actionOptions, taskQueue });
+    channelActivities.set(taskQueue, activities);
   }
-  return executor;
+  return activities;
+}
+
+function executorFor(nodeType: string): Activities['executeNode'] {
+  return activitiesFor(nodeType).executeNode;
 }
 
 const { loadContact, recordProgress } = proxyLocalActivities<Activities>({
@@ -96,7 +105,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   const pending: VisitRecord[] = [];
   const path: string[] = [];
   let ending: Ending | null = null;
-  let contact: ContactView | undefined;
+  let contact: ContactFacts | undefined;
 
   const keyPath = plan.nodes[plan.trigger].config.key;
   /** Whether an event carries the run's entry key (runs of an unkeyed trigger have none to carry). */
@@ -164,7 +173,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     });
   };
 
-  const getContact = async (): Promise<ContactView> => {
+  const getContact = async (): Promise<ContactFacts> => {
     contact ??= await loadContact({ workspaceId: input.workspaceId, contactId: input.contactId });
     return contact;
   };
@@ -255,20 +264,27 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     },
     contact: getContact,
     carriesEntryKey,
-    evaluateBranch: (groups) =>
-      evaluateBranch({
+    evaluateBranch: async (groups) => {
+      // Attributes, tags and steps are decided here on a fresh snapshot (a local activity, no
+      // round trip through the server); runs recorded before keep their evaluateBranch activity.
+      if (decidableInWorkflow(groups) && patched('conditions-in-workflow')) {
+        contact = await loadContact({ workspaceId: input.workspaceId, contactId: input.contactId });
+        if (hasConditionFields(contact)) return firstMatchingGroupOf(groups, contact, state.steps);
+      }
+      return evaluateBranch({
         workspaceId: input.workspaceId,
         contactId: input.contactId,
         workflowId: info.workflowId,
         journeyId: input.journeyId,
         groups,
         steps: state.steps,
-      }),
+      });
+    },
   });
 
   /** An action node runs as the `executeNode` activity on its channel's queue, held while the run is paused. */
-  const runAction = async (node: PlanNode, record: VisitRecord) => {
-    if (state.paused) {
+  const runAction = async (node: PlanNode, record: VisitRecord, first?: NodeResult) => {
+    if (!first && state.paused) {
       pending.push(record);
       await flush();
       await condition(() => !state.paused || interrupted());
@@ -292,7 +308,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
           trigger: input.trigger,
           steps: state.steps,
         });
-      let result = await execute();
+      let result = first ?? (await execute());
       const deferrals: string[] = [];
       // Why each deferral happened (quiet hours, a frequency cap, a rate), for the timing report.
       const deferredFor: string[] = [];
@@ -315,13 +331,80 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       );
       state.cursor = port in node.next ? node.next[port] : null;
     } catch (error) {
-      const reason = failureMessage(error);
-      leave(record, 'error', { error: reason });
-      if ('error' in node.next) {
-        state.cursor = node.next.error;
-      } else {
-        ending = { status: 'failed', reason: `node ${node.id} failed: ${reason}` };
+      actionFailed(node, record, error);
+    }
+  };
+
+  /** An action node whose activity failed for good leaves by `error`, or ends the run when that port is unconnected. */
+  const actionFailed = (node: PlanNode, record: VisitRecord, error: unknown) => {
+    const reason = failureMessage(error);
+    leave(record, 'error', { error: reason });
+    if ('error' in node.next) {
+      state.cursor = node.next.error;
+    } else {
+      ending = { status: 'failed', reason: `node ${node.id} failed: ${reason}` };
+    }
+  };
+
+  /**
+   * The action nodes that run with `node` in one activity: the chain of action nodes joined by
+   * their `next` ports, ending at the first send (a send's activity runs on its channel's queue,
+   * one send per activity, so the channel's rate limit still counts sends).
+   */
+  const batchFrom = (node: PlanNode): PlanNode[] => {
+    const chain = [node];
+    for (let current = node; chain.length < MAX_BATCH && !SEND_NODE_CHANNELS[current.type]; ) {
+      const next = current.next.next ? plan.nodes[current.next.next] : undefined;
+      if (!next || next.kind !== 'action' || isControlType(next.type) || chain.includes(next)) break;
+      chain.push(next);
+      current = next;
+    }
+    return chain;
+  };
+
+  /**
+   * Runs a chain of action nodes as one `executeNodes` activity and records each node it ran as
+   * its own visit. A node it handed back (failed, not the first) is where the run continues,
+   * alone; a node that asks to be deferred waits as in `runAction`.
+   */
+  const runBatch = async (chain: PlanNode[], firstRecord: VisitRecord) => {
+    const visits = chain.map((n, i) => (i === 0 ? firstRecord.visit : (state.visits[n.id] ?? 0) + 1));
+    let executed: ExecutedNode[];
+    try {
+      executed = await activitiesFor(chain[chain.length - 1].type).executeNodes({
+        workspaceId: input.workspaceId,
+        journeyId: input.journeyId,
+        journeyVersion: input.version,
+        contactId: input.contactId,
+        runId: info.workflowId,
+        trigger: input.trigger,
+        steps: state.steps,
+        nodes: chain.map((n, i) => ({
+          nodeId: n.id,
+          visit: visits[i],
+          idempotencyKey: `${info.workflowId}:${n.id}:${visits[i]}`,
+          type: n.type,
+          version: n.version,
+          config: n.config,
+        })),
+      });
+    } catch (error) {
+      actionFailed(chain[0], firstRecord, error);
+      return;
+    }
+    if (interrupted()) return;
+    contact = undefined;
+    for (const { index, result, startedAt, endedAt } of executed) {
+      const node = chain[index];
+      const record = index === 0 ? firstRecord : enterNode(node, startedAt);
+      if (result.deferUntil) {
+        await runAction(node, record, result);
+        return;
       }
+      const port = result.port ?? 'next';
+      if (result.output) state.steps[node.id] = result.output;
+      pending.push({ ...record, leftAt: endedAt, port, outcome: result.output });
+      state.cursor = port in node.next ? node.next[port] : null;
     }
   };
 
@@ -363,7 +446,10 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     if (isControlType(node.type)) {
       await runControlNode(node.type, node, controlVisit(record, resumedSince));
     } else if (node.kind === 'action') {
-      await runAction(node, record);
+      // Consecutive action nodes share one activity; runs recorded before run them one by one.
+      const chain = state.paused ? [node] : batchFrom(node);
+      if (chain.length > 1 && patched('batched-actions')) await runBatch(chain, record);
+      else await runAction(node, record);
     } else {
       throw ApplicationFailure.nonRetryable(`node ${node.id}: ${node.type} cannot run in a journey body`);
     }

@@ -40,6 +40,35 @@ export interface ExecuteNodeInput {
   steps: Record<string, Record<string, unknown>>;
 }
 
+/**
+ * What `loadContact` returns: the interpreter's view, plus the fields conditions on attributes
+ * and tags test in workflow code (absent from results recorded before they were added).
+ */
+export interface ContactFacts extends ContactView {
+  tags?: string[];
+  email?: string | null;
+  phone?: string | null;
+  externalId?: string | null;
+}
+
+/** One node of an `executeNodes` batch: what differs from node to node. */
+export type BatchedNode = Pick<
+  ExecuteNodeInput,
+  'nodeId' | 'visit' | 'idempotencyKey' | 'type' | 'version' | 'config'
+>;
+
+export interface ExecuteNodesInput extends Omit<ExecuteNodeInput, keyof BatchedNode> {
+  nodes: BatchedNode[];
+}
+
+/** A node an `executeNodes` batch ran: its index in the batch, its result, and when it ran. */
+export interface ExecutedNode {
+  index: number;
+  result: NodeResult;
+  startedAt: number;
+  endedAt: number;
+}
+
 export interface RecordProgressInput {
   workspaceId: string;
   journeyId: string;
@@ -65,58 +94,117 @@ export const HEARTBEAT_INTERVAL_MS = 3_000;
  * after the heartbeat timeout (seconds) instead of its start-to-close timeout (minutes). Outside
  * an activity (a node test harness) there is nothing to beat to.
  */
-function heartbeatWhileRunning(): () => void {
+function heartbeatWhileRunning(details: () => unknown = () => undefined): () => void {
   let context: Context;
   try {
     context = Context.current();
   } catch {
     return () => {};
   }
-  context.heartbeat();
-  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  context.heartbeat(details());
+  const timer = setInterval(() => context.heartbeat(details()), HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
 }
 
+/** Beats with `details` now, when inside an activity. */
+function beat(details: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // Outside an activity there is nothing to beat to.
+  }
+}
+
+/** The heartbeat details of an earlier attempt of this activity, if any. */
+function earlierProgress<T>(): T | undefined {
+  try {
+    return Context.current().info.heartbeatDetails as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The activities of a journey run, built from their dependencies (no module-level state). */
 export function createActivities({ db, registry, logger = consoleLogger, secretBox }: ActivityDeps) {
+  async function runNode(input: ExecuteNodeInput): Promise<NodeResult> {
+    const definition = registry.get(input.type, input.version);
+    if (!definition?.execute) {
+      throw ApplicationFailure.nonRetryable(
+        `node type ${input.type}@${input.version} is not installed`,
+        'NodeMissing',
+      );
+    }
+    const parsed = definition.config.safeParse(input.config);
+    if (!parsed.success) {
+      throw ApplicationFailure.nonRetryable(
+        `config of node ${input.nodeId} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        'NodeConfigInvalid',
+      );
+    }
+    const row = await findContact(db, input.workspaceId, input.contactId);
+    if (!row)
+      throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
+    const ctx = buildNodeContext({ db, logger, secretBox }, input, row);
+    try {
+      await prepareNode(db, definition);
+      const result = (await definition.execute(parsed.data, ctx)) ?? {};
+      nodeExecutions.inc({ node_type: input.type, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      const retryable = !isNodeError(error) || error.retryable;
+      nodeExecutions.inc({ node_type: input.type, outcome: retryable ? 'retryable' : 'fatal' });
+      activityFailures.inc({ node_type: input.type, retryable: String(retryable) });
+      if (isNodeError(error)) {
+        throw error.retryable
+          ? ApplicationFailure.retryable(error.message, 'NodeRetryableError', error.details)
+          : ApplicationFailure.nonRetryable(error.message, 'NodeFatalError', error.details);
+      }
+      throw error;
+    }
+  }
+
   return {
     /** Runs one action node, built-in or custom, through its definition's `execute`. */
     async executeNode(input: ExecuteNodeInput): Promise<NodeResult> {
-      const definition = registry.get(input.type, input.version);
-      if (!definition?.execute) {
-        throw ApplicationFailure.nonRetryable(
-          `node type ${input.type}@${input.version} is not installed`,
-          'NodeMissing',
-        );
-      }
-      const parsed = definition.config.safeParse(input.config);
-      if (!parsed.success) {
-        throw ApplicationFailure.nonRetryable(
-          `config of node ${input.nodeId} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-          'NodeConfigInvalid',
-        );
-      }
-      const row = await findContact(db, input.workspaceId, input.contactId);
-      if (!row)
-        throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
-      const ctx = buildNodeContext({ db, logger, secretBox }, input, row);
       const stopBeating = heartbeatWhileRunning();
       try {
-        await prepareNode(db, definition);
-        const result = (await definition.execute(parsed.data, ctx)) ?? {};
-        nodeExecutions.inc({ node_type: input.type, outcome: 'ok' });
-        return result;
-      } catch (error) {
-        const retryable = !isNodeError(error) || error.retryable;
-        nodeExecutions.inc({ node_type: input.type, outcome: retryable ? 'retryable' : 'fatal' });
-        activityFailures.inc({ node_type: input.type, retryable: String(retryable) });
-        if (isNodeError(error)) {
-          throw error.retryable
-            ? ApplicationFailure.retryable(error.message, 'NodeRetryableError', error.details)
-            : ApplicationFailure.nonRetryable(error.message, 'NodeFatalError', error.details);
+        return await runNode(input);
+      } finally {
+        stopBeating();
+      }
+    },
+
+    /**
+     * Runs consecutive action nodes of a run in one activity (one Temporal round trip instead of
+     * one per node), each node's output in `steps` for the next. It stops after a node that
+     * leaves by another port than `next` or asks to be deferred, and hands a node that fails
+     * back to the workflow (which runs it alone, with its own retries and `error` port) unless
+     * it is the first. A retried attempt skips the nodes its heartbeat says are done.
+     */
+    async executeNodes(input: ExecuteNodesInput): Promise<ExecutedNode[]> {
+      const done: ExecutedNode[] = earlierProgress<ExecutedNode[]>() ?? [];
+      const stopBeating = heartbeatWhileRunning(() => done);
+      try {
+        const steps = { ...input.steps };
+        for (const item of done)
+          if (item.result.output) steps[input.nodes[item.index].nodeId] = item.result.output;
+        for (let index = done.length; index < input.nodes.length; index++) {
+          const node = input.nodes[index];
+          const startedAt = Date.now();
+          let result: NodeResult;
+          try {
+            result = await runNode({ ...input, ...node, steps });
+          } catch (error) {
+            if (index === 0) throw error;
+            break;
+          }
+          done.push({ index, result, startedAt, endedAt: Date.now() });
+          beat(done);
+          if (result.output) steps[node.nodeId] = result.output;
+          if ((result.port ?? 'next') !== 'next' || result.deferUntil) break;
         }
-        throw error;
+        return done;
       } finally {
         stopBeating();
       }
@@ -143,12 +231,17 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
       }
     },
 
-    async loadContact(input: { workspaceId: string; contactId: string }): Promise<ContactView> {
+    /** The contact as the interpreter sees it: time zones for waits, the fields conditions test. */
+    async loadContact(input: { workspaceId: string; contactId: string }): Promise<ContactFacts> {
       const contact = await findContact(db, input.workspaceId, input.contactId);
       return {
         found: !!contact,
         timezone: contact?.timezone ?? null,
         attributes: contact?.attributes ?? {},
+        tags: contact?.tags ?? [],
+        email: contact?.email ?? null,
+        phone: contact?.phone ?? null,
+        externalId: contact?.externalId ?? null,
         workspaceTimezone: await workspaceTimezone(db, input.workspaceId),
       };
     },

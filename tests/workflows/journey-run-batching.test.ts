@@ -1,0 +1,164 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { messages } from '../../db/schema';
+import { getContact } from '../../engine/audience/contacts/contacts';
+import { createRegistry } from '../../engine/automation/nodes';
+import type { JourneyRunResult } from '../../engine/automation/runs/types';
+import { createTemplate } from '../../engine/messaging/templates/templates';
+import { defineNode, nextPort } from '../../engine/sdk/define-node';
+import { NodeError } from '../../engine/sdk/node-error';
+import { testChannelDeps } from '../helpers/channels';
+import { enroller, line, pathOf, publishGraph, workspaceWithContact } from '../helpers/fixtures';
+import { journeyStack } from '../helpers/stack';
+
+/** A custom node that always fails for good: its `error` port decides where the run goes. */
+const alwaysFails = defineNode({
+  type: 'test.always-fails',
+  version: 1,
+  kind: 'action',
+  title: 'Always fails',
+  category: 'Test',
+  config: z.object({}),
+  ports: [nextPort, { id: 'error', label: 'Failed' }],
+  async execute() {
+    throw NodeError.fatal('the provider refused');
+  },
+});
+
+const registryFor = (db: Parameters<typeof testChannelDeps>[0]) =>
+  createRegistry([{ definition: alwaysFails, source: 'test' }], { channels: testChannelDeps(db) });
+
+/** Activity types the run scheduled on the server, in order (local activities are markers, not listed). */
+async function scheduledActivities(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }) {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .map(
+      (e) =>
+        (e as { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } })
+          .activityTaskScheduledEventAttributes?.activityType?.name,
+    )
+    .filter((name): name is string => !!name);
+}
+
+describe('journey runs decide conditions in workflow code and batch action nodes (real Temporal test server, PGlite)', () => {
+  const stack = journeyStack('time-skipping', { registry: registryFor });
+
+  /** Enrolls the contact and waits for its run to end. */
+  async function runToEnd(workspaceId: string, journeyId: string, contactId: string) {
+    const result = await enroller(stack.db, stack.temporal)({ workspaceId, journeyId, contactId });
+    if (!result.enrolled) throw new Error(result.reason);
+    const handle = stack.temporal.client.workflow.getHandle(result.workflowId);
+    const outcome: JourneyRunResult = await handle.result();
+    return { workflowId: result.workflowId, handle, outcome };
+  }
+
+  it('runs condition → update → email → exit with one activity, each node recorded on its own', async () => {
+    const { db } = stack;
+    const { workspace, contact } = await workspaceWithContact(db, {
+      userId: 'u-vip',
+      email: 'vip@example.com',
+      tags: ['vip'],
+    });
+    await createTemplate(db, workspace.id, {
+      name: 'welcome',
+      channel: 'email',
+      subject: 'Hi',
+      body: 'Hello',
+    });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      {
+        name: 'VIP welcome',
+        nodes: [
+          { id: 'start', type: 'trigger.manual', config: {} },
+          { id: 'vip', type: 'branch.condition', config: { conditions: [{ kind: 'tag', tag: 'vip' }] } },
+          { id: 'tag', type: 'contact.update', config: { addTags: ['welcomed'] } },
+          { id: 'mail', type: 'email.send', config: { template: 'welcome' } },
+          { id: 'done', type: 'exit', config: {} },
+          { id: 'skip', type: 'exit', config: {} },
+        ],
+        edges: [
+          { id: 'a', source: 'start', target: 'vip' },
+          { id: 'b', source: 'vip', sourceHandle: 'true', target: 'tag' },
+          { id: 'c', source: 'vip', sourceHandle: 'false', target: 'skip' },
+          { id: 'd', source: 'tag', target: 'mail' },
+          { id: 'e', source: 'mail', sourceHandle: 'next', target: 'done' },
+        ],
+      },
+      registryFor(db),
+    );
+    const { workflowId, handle, outcome } = await runToEnd(workspace.id, journey.id, contact.id);
+
+    expect(outcome.status).toBe('completed');
+    expect(await pathOf(db, workflowId)).toEqual(['start:next', 'vip:true', 'tag:next', 'mail:next', 'done']);
+    // The condition ran in workflow code; the update and the email shared one activity.
+    expect(await scheduledActivities(handle)).toEqual(['executeNodes']);
+    expect((await getContact(db, workspace.id, contact.id)).tags).toContain('welcomed');
+    const sent = await db.select().from(messages).where(eq(messages.workflowId, workflowId));
+    expect(sent.map((m) => [m.nodeId, m.status])).toEqual([['mail', 'sent']]);
+  });
+
+  it('takes the false branch of a tag condition without any activity', async () => {
+    const { db } = stack;
+    const { workspace, contact } = await workspaceWithContact(db, {
+      userId: 'u-plain',
+      email: 'plain@example.com',
+    });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      {
+        name: 'Plain',
+        nodes: [
+          { id: 'start', type: 'trigger.manual', config: {} },
+          {
+            id: 'pro',
+            type: 'branch.condition',
+            config: {
+              match: 'any',
+              conditions: [{ kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' }],
+            },
+          },
+          { id: 'tag', type: 'contact.update', config: { addTags: ['pro'] } },
+          { id: 'skip', type: 'exit', config: {} },
+        ],
+        edges: [
+          { id: 'a', source: 'start', target: 'pro' },
+          { id: 'b', source: 'pro', sourceHandle: 'true', target: 'tag' },
+          { id: 'c', source: 'pro', sourceHandle: 'false', target: 'skip' },
+        ],
+      },
+      registryFor(db),
+    );
+    const { workflowId, handle } = await runToEnd(workspace.id, journey.id, contact.id);
+    expect(await pathOf(db, workflowId)).toEqual(['start:next', 'pro:false', 'skip']);
+    expect(await scheduledActivities(handle)).toEqual([]);
+  });
+
+  it('hands a node that fails inside a batch back to the run, which takes its error port', async () => {
+    const { db } = stack;
+    const { workspace, contact } = await workspaceWithContact(db, {
+      userId: 'u-fail',
+      email: 'fail@example.com',
+    });
+    const graph = line('Fails midway', [
+      { id: 'start', type: 'trigger.manual', config: {} },
+      { id: 'first', type: 'contact.update', config: { addTags: ['first'] } },
+      { id: 'boom', type: 'test.always-fails', config: {} },
+    ]);
+    graph.nodes.push({ id: 'recover', type: 'contact.update', config: { addTags: ['recovered'] } });
+    graph.edges.push({ id: 'err', source: 'boom', sourceHandle: 'error', target: 'recover' });
+    const { journey } = await publishGraph(db, workspace.id, graph, registryFor(db));
+    const { workflowId, handle, outcome } = await runToEnd(workspace.id, journey.id, contact.id);
+
+    expect(outcome.status).toBe('completed');
+    expect(await pathOf(db, workflowId)).toEqual(['start:next', 'first:next', 'boom:error', 'recover:next']);
+    // The batch ran `first` and handed `boom` back; alone, it failed for good; `recover` ran alone.
+    expect(await scheduledActivities(handle)).toEqual(['executeNodes', 'executeNode', 'executeNode']);
+    expect((await getContact(db, workspace.id, contact.id)).tags).toEqual(
+      expect.arrayContaining(['first', 'recovered']),
+    );
+  });
+});
