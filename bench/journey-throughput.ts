@@ -112,6 +112,18 @@ const journey = await createJourney(database.db, workspace.id, {
 });
 await publishJourney(database.db, registry, workspace.id, journey.id);
 
+/** Waits for a run's result, asking again when an overloaded server lets the long poll time out. */
+async function settled<T>(result: () => Promise<T>): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await result();
+    } catch (error) {
+      const deadline = String((error as { cause?: { code?: number } }).cause?.code) === '4';
+      if (!deadline || tries >= 20) throw error;
+    }
+  }
+}
+
 const rss = sampleRss();
 const journeyRates: number[] = [];
 const rawRates: number[] = [];
@@ -125,7 +137,7 @@ for (let run = -1; run < runs; run++) {
       taskQueue: 'raw',
       args: [i],
     });
-    return handle.result();
+    return settled(() => handle.result());
   });
   const rawRate = size / ((performance.now() - rawStarted) / 1000);
 
@@ -148,7 +160,7 @@ for (let run = -1; run < runs; run++) {
       { workspaceId: workspace.id, journeyId: journey.id, contactId: people[i].id },
     );
     if (!result.enrolled) throw new Error(result.reason);
-    const outcome = await client.workflow.getHandle(result.workflowId).result();
+    const outcome = await settled(() => client.workflow.getHandle(result.workflowId).result());
     if (outcome.status !== 'completed' || !outcome.path.includes('mail')) {
       throw new Error(`run ${result.workflowId} ended ${outcome.status}: ${outcome.reason}`);
     }

@@ -42,10 +42,10 @@ async function startProcess(
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`not ready after 180 s:\n${output.slice(-2000)}`)),
-      180_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`not ready after 600 s:\n${output.slice(-2000)}`));
+    }, 600_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes(ready)) {
