@@ -153,10 +153,13 @@ export async function sendMessages(
     }
   }
   // The claim: from here the provider may have each message, whatever happens to this worker.
-  await markSending(
+  // Only rows still in the status this call found move (a compare-and-set): an attempt running
+  // at the same time as its retry (a worker thought dead) never sends the same message twice.
+  const moved = await markSending(
     deps.db,
     ready.map((r) => ({
       id: r.row.id,
+      expected: r.row.status,
       provider: connector.id,
       subject: r.rendered.subject ?? null,
       body: r.rendered.text ?? null,
@@ -171,6 +174,11 @@ export async function sendMessages(
     })),
   );
 
+  const mine = ready.filter((r) => {
+    if (moved.has(r.row.id)) return true;
+    outcomes[r.i] = sentOutcome({ ...r.row, status: 'sending' });
+    return false;
+  });
   const call = async (r: Ready) => {
     const input = inputs[r.i];
     const attempts = attemptsOf(r.row) + 1;
@@ -228,9 +236,9 @@ export async function sendMessages(
   };
   let next = 0;
   const worker = async () => {
-    while (next < ready.length) await call(ready[next++]);
+    while (next < mine.length) await call(mine[next++]);
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 1, ready.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 1, mine.length) }, worker));
   await recordOutcomes(deps.db, records);
   return outcomes as BatchOutcome[];
 }
@@ -262,14 +270,24 @@ function failed(row: MessageRow, reason: string, retryable: boolean, attempts: n
 /** Moves claimed rows to `sending` with what the provider is about to get: one statement. */
 async function markSending(
   db: Db,
-  rows: { id: string; provider: string; subject: string | null; body: string | null; payload: unknown }[],
-) {
-  if (rows.length === 0) return;
-  await db.execute(sql`update messages m set status = 'sending', provider = v.provider,
+  rows: {
+    id: string;
+    expected: string;
+    provider: string;
+    subject: string | null;
+    body: string | null;
+    payload: unknown;
+  }[],
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const result = (await db.execute(sql`update messages m set status = 'sending', provider = v.provider,
         subject = v.subject, body = v.body, payload = v.payload, updated_at = now()
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        as v(id uuid, provider text, subject text, body text, payload jsonb)
-      where m.id = v.id`);
+        as v(id uuid, expected text, provider text, subject text, body text, payload jsonb)
+      where m.id = v.id and m.status = v.expected
+      returning m.id::text as id`)) as unknown as { id: string }[] | { rows: { id: string }[] };
+  // postgres.js answers an array, PGlite an object with `rows`.
+  return new Set((Array.isArray(result) ? result : result.rows).map((r) => r.id));
 }
 
 /** Records the provider's answers (and render failures): one statement. */
