@@ -143,13 +143,17 @@ export async function sendMessages(
         error instanceof TemplateRenderFailed
           ? error.message
           : `rendering failed: ${(error as Error).message}`;
+      // Liquid's render time limit counts wall time: on a busy worker a render may run out of it
+      // through no fault of the template, so that one is worth another attempt; others are not.
+      const retryable = /render limit exceeded/i.test(reason);
+      const attempts = attemptsOf(row) + 1;
       records.push({
         id: row.id,
         status: 'failed',
         reason,
-        payload: { topic: input.topic, retryable: false },
+        payload: { topic: input.topic, retryable, attempts },
       });
-      outcomes[i] = failed(row, reason, false, attemptsOf(row));
+      outcomes[i] = failed(row, reason, retryable, attempts);
     }
   }
   // The claim: from here the provider may have each message, whatever happens to this worker.
