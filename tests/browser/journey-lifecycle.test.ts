@@ -52,7 +52,7 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
     stack = await startStack();
     browser = await openBrowser();
     page = browser.page;
-  }, 180_000);
+  }, 420_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
@@ -60,11 +60,15 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
 
   const json = async <T>(response: Promise<Response>) => (await (await response).json()) as T;
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  /** The live journey and its five contacts, for the tests after the first. */
+  let liveJourneyId = '';
+  const liveContactIds: string[] = [];
 
   it('publishes v2 with a migration preview, moves the waiting contacts and shows the version diff', async () => {
     const { id } = await json<{ id: string }>(stack.call('POST', '/v1/journeys', v1));
     expect((await stack.call('POST', `/v1/journeys/${id}/publish`)).status).toBe(201);
-    const contactIds: string[] = [];
+    liveJourneyId = id;
+    const contactIds = liveContactIds;
     for (let i = 0; i < 5; i++) {
       contactIds.push(
         (await json<{ id: string }>(stack.call('POST', '/v1/contacts', { userId: `live-${i}` }))).id,
@@ -107,8 +111,8 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
     await page.locator('[data-testid="migration-status"]', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('migration-moved').textContent()).toBe('5');
     // The counts move: nobody is left running on version 1, and the moved runs finish on v2.
-    await page.locator('[data-testid="running-v1"] b', { hasText: /^0$/ }).waitFor({ timeout: 60_000 });
-    await page.locator('[data-testid="running-v2"] b', { hasText: /^0$/ }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="running-v1"] b', { hasText: /^0$/ }).waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="running-v2"] b', { hasText: /^0$/ }).waitFor({ timeout: 120_000 });
     await screenshot(page, 'journey-migration-applied');
     const after = await json<{ data: { version: number; status: string }[] }>(
       stack.call('GET', `/v1/journeys/${id}/runs`),
@@ -176,7 +180,108 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
     expect(await replay.getByTestId('replay-node').textContent()).toBe('wait');
     await expect.poll(() => node('tag-new').locator('.jn-step').count()).toBe(0);
     await screenshot(page, 'journey-replay');
-  }, 240_000);
+  }, 400_000);
+
+  it("replays a run from the contact's profile", async () => {
+    const contactId = liveContactIds[3];
+    const runs = await json<{ data: { workflowId: string; journeyId: string }[] }>(
+      stack.call('GET', `/v1/contacts/${contactId}/runs`),
+    );
+    const run = runs.data.find((r) => r.journeyId === liveJourneyId)!;
+    await page.goto(`${stack.url}/contacts/${contactId}`);
+    await page.getByRole('link', { name: 'Replay on the canvas' }).click();
+    await page.waitForURL(`**/journeys/${liveJourneyId}?replay=*`);
+    // The history panel opens on that contact's run, at its first step.
+    await expect.poll(() => page.getByLabel('Run to replay').inputValue()).toBe(run.workflowId);
+    const replay = page.getByTestId('replay-step');
+    await replay.waitFor();
+    expect(await replay.getByTestId('replay-node').textContent()).toBe('start');
+    await replay.getByRole('button', { name: 'Forward ▶' }).click();
+    expect(await replay.getByTestId('replay-port').textContent()).toBe('migrated');
+    await node('wait').locator('.jn-step', { hasText: '2' }).waitFor();
+  }, 60_000);
+
+  it("shows a split's A/B results on the canvas and promotes the winner", async () => {
+    const tag = (id: string, y: number) => ({
+      id,
+      type: 'contact.update',
+      config: { addTags: [id] },
+      position: { x: id === 'tag-a' ? -150 : 150, y },
+    });
+    const split = {
+      name: 'Split journey',
+      nodes: [
+        { id: 'start', type: 'trigger.manual', config: {}, position: { x: 0, y: 0 } },
+        {
+          id: 'split',
+          type: 'split.random',
+          config: {
+            branches: [
+              { port: 'a', weight: 50 },
+              { port: 'b', weight: 50 },
+            ],
+          },
+          position: { x: 0, y: 160 },
+        },
+        tag('tag-a', 320),
+        tag('tag-b', 320),
+      ],
+      edges: [
+        { id: 'e1', source: 'start', sourceHandle: 'next', target: 'split' },
+        { id: 'ea', source: 'split', sourceHandle: 'a', target: 'tag-a' },
+        { id: 'eb', source: 'split', sourceHandle: 'b', target: 'tag-b' },
+      ],
+      settings: {},
+    };
+    const { id } = await json<{ id: string }>(stack.call('POST', '/v1/journeys', split));
+    expect((await stack.call('POST', `/v1/journeys/${id}/publish`)).status).toBe(201);
+    expect(
+      (await stack.call('POST', `/v1/journeys/${id}/enroll`, { contactIds: liveContactIds })).status,
+    ).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (
+            await json<{ data: { status: string }[] }>(stack.call('GET', `/v1/journeys/${id}/runs`))
+          ).data.filter((r) => r.status === 'completed').length,
+        { timeout: 60_000 },
+      )
+      .toBe(5);
+    const report = await json<{ branches: { branch: string; runs: number }[]; winner: string }>(
+      stack.call('GET', `/v1/journeys/${id}/splits/split/report`),
+    );
+    expect(report.branches.reduce((n, b) => n + b.runs, 0)).toBe(5);
+
+    await page.goto(`${stack.url}/journeys/${id}`);
+    await node('split').click();
+    const panel = page.getByTestId('split-report');
+    for (const b of report.branches) {
+      await panel
+        .locator(`tr[data-branch="${b.branch}"] td`, { hasText: String(b.runs) })
+        .first()
+        .waitFor();
+    }
+    // No goal: every conversion rate is 0, so the first branch with runs leads.
+    expect(await panel.locator('tr.winner').getAttribute('data-branch')).toBe(report.winner);
+    await screenshot(page, 'journey-split-report');
+    await page.getByTestId('promote-winner').click();
+    await expect
+      .poll(
+        async () =>
+          (await json<{ activeVersion: number }>(stack.call('GET', `/v1/journeys/${id}`))).activeVersion,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe(2);
+    const v2 = await json<{ graph: { nodes: { id: string }[] } }>(
+      stack.call('GET', `/v1/journeys/${id}/versions/2`),
+    );
+    expect(v2.graph.nodes.map((n) => n.id)).toEqual(['start', `tag-${report.winner}`]);
+    // The editor reopens on the promoted draft: the split is gone from the canvas.
+    await node(`tag-${report.winner}`).waitFor();
+    await expect.poll(() => node('split').count()).toBe(0);
+  }, 120_000);
 
   it('exports the workspace as the journeys-as-code bundle and imports one back, refusing a broken one', async () => {
     await page.goto(`${stack.url}/journeys`);
@@ -189,7 +294,7 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
       templates: unknown[];
       segments: unknown[];
     };
-    expect(bundle.journeys.map((j) => j.name)).toEqual(['Live journey']);
+    expect(bundle.journeys.map((j) => j.name).sort()).toEqual(['Live journey', 'Split journey']);
     expect(bundle).toHaveProperty('templates');
     expect(bundle).toHaveProperty('segments');
 
@@ -224,6 +329,6 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
     const names = (await json<{ data: { name: string }[] }>(stack.call('GET', '/v1/journeys'))).data.map(
       (j) => j.name,
     );
-    expect(names.sort()).toEqual(['Imported copy', 'Live journey']);
+    expect(names.sort()).toEqual(['Imported copy', 'Live journey', 'Split journey']);
   }, 120_000);
 });

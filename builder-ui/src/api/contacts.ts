@@ -43,10 +43,11 @@ export function useContact(id: string) {
   return useQuery({ queryKey: contactKeys.detail(id), queryFn: () => api.get<Contact>(`/contacts/${id}`) });
 }
 
-export function useContactRuns(id: string) {
+export function useContactRuns(id: string, enabled = true) {
   return useQuery({
     queryKey: contactKeys.runs(id),
     queryFn: async () => (await api.get<{ data: Run[] }>(`/contacts/${id}/runs`)).data,
+    enabled,
   });
 }
 

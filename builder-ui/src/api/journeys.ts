@@ -334,3 +334,27 @@ export function useJourneyRuns(id: string, enabled = true) {
     enabled,
   });
 }
+
+/** A random split's A/B report (per branch rates, the winner and its significance). */
+export function useSplitReport(id: string, nodeId: string, metric: 'open' | 'click' | 'conversion') {
+  return useQuery({
+    queryKey: [...journeyKeys.detail(id), 'split', nodeId, metric] as const,
+    queryFn: () =>
+      api.get<import('../../../engine/operations/journey-split-report').SplitReport>(
+        `/journeys/${id}/splits/${encodeURIComponent(nodeId)}/report?metric=${metric}`,
+      ),
+  });
+}
+
+/** Publishes the draft with the split resolved to one branch; optionally moves waiting runs. */
+export function usePromoteSplit(id: string, nodeId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { branch: string; migrate: boolean }) =>
+      api.post<{ version: number; branch: string; migration: { id: string } | null }>(
+        `/journeys/${id}/splits/${encodeURIComponent(nodeId)}/promote`,
+        body,
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: journeyKeys.detail(id) }),
+  });
+}

@@ -424,6 +424,12 @@ function Runs({ contactId }: { contactId: string }) {
               {formatDate(run.startedAt)}
               {run.exitReason ? ` — ${run.exitReason}` : ''}
             </span>
+            <Link
+              className="run-replay"
+              to={`/journeys/${run.journeyId}?replay=${encodeURIComponent(run.workflowId)}&contact=${contactId}`}
+            >
+              Replay on the canvas
+            </Link>
           </div>
           <ol className="path">
             {run.path.map((step) => (

@@ -78,6 +78,8 @@ export function SidePanels(props: {
           graph={graph}
           pickers={props.pickers}
           readOnly={readOnly}
+          journeyId={journey.id}
+          published={journey.activeVersion !== null}
           onClose={() => graph.selectOnly(null)}
         />
       )}

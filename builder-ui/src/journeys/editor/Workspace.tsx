@@ -1,5 +1,6 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useCan } from '../../api/session';
 import { Toast, useToast } from '../../components/Toast';
 import { downloadJson } from '../../lib/download';
@@ -71,7 +72,9 @@ function WorkspaceInner(props: WorkspaceProps) {
     description: props.graph.description,
     settings: props.graph.settings ?? {},
   });
-  const [side, setSide] = useState<SidePanel>(props.compare ? 'versions' : 'selection');
+  // A replay link (`?replay=<run>`, from a contact's profile) opens the version history on it.
+  const replayLinked = useSearchParams()[0].has('replay');
+  const [side, setSide] = useState<SidePanel>(props.compare || replayLinked ? 'versions' : 'selection');
   const [publishing, setPublishing] = useState(false);
   const [resuming, setResuming] = useState(false);
   const { toast, notify } = useToast();

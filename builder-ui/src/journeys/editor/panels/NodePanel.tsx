@@ -5,6 +5,7 @@ import { portsOf } from '../../model/ports';
 import { type TypeIndex, versionStatus } from '../../model/versions';
 import type { FlowEdge, FlowNode } from '../context';
 import type { GraphApi } from '../useGraph';
+import { SplitReportView } from './SplitReportView';
 import { type UpgradeActions, UpgradePanel } from './UpgradePanel';
 
 /** The selected node: label, id, the form generated from its config schema, its connections and problems. */
@@ -19,6 +20,9 @@ export function NodePanel(props: {
   pickers: Pickers;
   readOnly: boolean;
   onClose: () => void;
+  /** A published journey's split shows its A/B results. */
+  journeyId?: string;
+  published?: boolean;
 }) {
   const { node, graph, readOnly } = props;
   const [idDraft, setIdDraft] = useState(node.id);
@@ -169,6 +173,9 @@ export function NodePanel(props: {
             );
           })}
         </>
+      )}
+      {props.journeyId && props.published && node.data.nodeType === 'split.random' && !upgrading && (
+        <SplitReportView journeyId={props.journeyId} nodeId={node.id} />
       )}
       {props.problems.length > 0 && !upgrading && (
         <>

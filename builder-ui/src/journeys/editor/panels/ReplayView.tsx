@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { useContactRuns } from '../../../api/contacts';
 import { useJourneyRuns } from '../../../api/journeys';
 import type { KeyedStore } from '../../../lib/store';
 import { sameJson } from '../../../lib/store';
@@ -17,16 +19,24 @@ const durationMs: Record<string, number> = {
  * One run's path replayed on the canvas: step forward and back through the nodes it visited,
  * with the time spent in each, the port it left by (the branch decision) and what the node
  * recorded (events matched, messages sent); for a run still going, where it waits and until when.
+ * `?replay=<run>&contact=<contact>` (the contact profile's "Replay" link) opens it on that run.
  */
 export function ReplayView(props: {
   journeyId: string;
   nodes: FlowNode[];
   store: KeyedStore<SimulationMark[]>;
 }) {
-  const [open, setOpen] = useState(false);
-  const [runId, setRunId] = useState<string | null>(null);
+  const [params] = useSearchParams();
+  const linked = params.get('replay');
+  const [open, setOpen] = useState(linked !== null);
+  const [runId, setRunId] = useState<string | null>(linked);
   const [step, setStep] = useState(0);
-  const runs = useJourneyRuns(props.journeyId, open).data ?? [];
+  const latest = useJourneyRuns(props.journeyId, open).data ?? [];
+  // The contact's own runs of this journey, so a linked run older than the latest page is there too.
+  const ofContact = (
+    useContactRuns(params.get('contact') ?? '', open && params.has('contact')).data ?? []
+  ).filter((r) => r.journeyId === props.journeyId && !latest.some((l) => l.workflowId === r.workflowId));
+  const runs = [...latest, ...ofContact];
   const run = runs.find((r) => r.workflowId === runId);
   const path = run?.path ?? [];
   const { store } = props;
