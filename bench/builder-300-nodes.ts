@@ -147,7 +147,7 @@ async function main() {
     await page.goto('about:blank');
     const busyBefore = await busyMs();
     const started = Date.now();
-    await page.goto(`${url}/#/journeys/${journeyId}`);
+    await page.goto(`${url}/journeys/${journeyId}`);
     await page.waitForFunction(
       (count) => {
         const drawn = document.querySelectorAll('.react-flow__node');

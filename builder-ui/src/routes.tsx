@@ -1,57 +1,66 @@
 import { createBrowserRouter } from 'react-router';
-import { AffinityPage } from './analytics/AffinityPage';
-import { AnalyticsLayout } from './analytics/AnalyticsLayout';
-import { CampaignFunnelPage } from './analytics/CampaignFunnelPage';
-import { ClustersPage } from './analytics/ClustersPage';
-import { ClvPage } from './analytics/ClvPage';
-import { CohortsPage } from './analytics/CohortsPage';
-import { DashboardPage } from './analytics/DashboardPage';
-import { ForecastPage } from './analytics/ForecastPage';
-import { FunnelsPage } from './analytics/FunnelsPage';
-import { JourneyFunnelPage } from './analytics/JourneyFunnelPage';
-import { RfmPage } from './analytics/RfmPage';
-import { AttributesPage } from './audience/AttributesPage';
-import { ContactProfile } from './audience/ContactProfile';
-import { ContactsPage } from './audience/ContactsPage';
-import { ImportPage } from './audience/ImportPage';
-import { ListDetailPage } from './audience/ListDetailPage';
-import { ListsPage } from './audience/ListsPage';
-import { SegmentBuilderPage } from './audience/SegmentBuilderPage';
-import { SegmentsPage } from './audience/SegmentsPage';
-import { AcceptInvitationPage } from './auth/AcceptInvitationPage';
-import { ResetPasswordPage } from './auth/ResetPasswordPage';
-import { SignInLinkPage } from './auth/SignInLinkPage';
 import { SignInPage } from './auth/SignInPage';
-import { BroadcastComposer } from './campaigns/BroadcastComposer';
-import { BroadcastPage } from './campaigns/BroadcastPage';
-import { CalendarPage } from './campaigns/CalendarPage';
-import { CampaignPage } from './campaigns/CampaignPage';
-import { CampaignsPage } from './campaigns/CampaignsPage';
-import { ReportPage } from './campaigns/ReportPage';
-import { ContentEditorPage } from './content/ContentEditorPage';
-import { ContentLibraryPage } from './content/ContentLibraryPage';
-import { DealDetailPage } from './crm/deals/DealDetailPage';
-import { DealReportsPage } from './crm/deals/DealReportsPage';
-import { DealsPage } from './crm/deals/DealsPage';
-import { SlaPoliciesPage } from './crm/tickets/SlaPoliciesPage';
-import { TicketDetailPage } from './crm/tickets/TicketDetailPage';
-import { TicketReportsPage } from './crm/tickets/TicketReportsPage';
-import { TicketsPage } from './crm/tickets/TicketsPage';
-import { EditorPage } from './journeys/editor/EditorPage';
-import { JourneyListPage } from './journeys/JourneyListPage';
 import { AppLayout } from './layout/AppLayout';
 import { HomeRedirect } from './layout/HomeRedirect';
 import { RequirePermission } from './layout/RequirePermission';
-import { ChannelSettingsPage } from './messaging/channels/ChannelSettingsPage';
-import { MessagesPage } from './messaging/MessagesPage';
-import { TemplateEditorPage } from './messaging/templates/TemplateEditorPage';
-import { TemplateListPage } from './messaging/templates/TemplateListPage';
-import { ApiKeysPage } from './settings/ApiKeysPage';
-import { AuditLogPage } from './settings/AuditLogPage';
-import { GeneralPage } from './settings/GeneralPage';
-import { HolidaysPage } from './settings/HolidaysPage';
-import { MembersPage } from './settings/MembersPage';
+import { lazyPage } from './lazy-page';
 import { SettingsIndex, SettingsLayout } from './settings/SettingsLayout';
+
+// Each page loads with its area's code on first visit, so the first screen loads only the shell.
+const AffinityPage = lazyPage(() => import('./analytics/AffinityPage'), 'AffinityPage');
+const AnalyticsLayout = lazyPage(() => import('./analytics/AnalyticsLayout'), 'AnalyticsLayout');
+const CampaignFunnelPage = lazyPage(() => import('./analytics/CampaignFunnelPage'), 'CampaignFunnelPage');
+const ClustersPage = lazyPage(() => import('./analytics/ClustersPage'), 'ClustersPage');
+const ClvPage = lazyPage(() => import('./analytics/ClvPage'), 'ClvPage');
+const CohortsPage = lazyPage(() => import('./analytics/CohortsPage'), 'CohortsPage');
+const DashboardPage = lazyPage(() => import('./analytics/DashboardPage'), 'DashboardPage');
+const ForecastPage = lazyPage(() => import('./analytics/ForecastPage'), 'ForecastPage');
+const FunnelsPage = lazyPage(() => import('./analytics/FunnelsPage'), 'FunnelsPage');
+const JourneyFunnelPage = lazyPage(() => import('./analytics/JourneyFunnelPage'), 'JourneyFunnelPage');
+const RfmPage = lazyPage(() => import('./analytics/RfmPage'), 'RfmPage');
+const AttributesPage = lazyPage(() => import('./audience/AttributesPage'), 'AttributesPage');
+const ContactProfile = lazyPage(() => import('./audience/ContactProfile'), 'ContactProfile');
+const ContactsPage = lazyPage(() => import('./audience/ContactsPage'), 'ContactsPage');
+const ImportPage = lazyPage(() => import('./audience/ImportPage'), 'ImportPage');
+const ListDetailPage = lazyPage(() => import('./audience/ListDetailPage'), 'ListDetailPage');
+const ListsPage = lazyPage(() => import('./audience/ListsPage'), 'ListsPage');
+const SegmentBuilderPage = lazyPage(() => import('./audience/SegmentBuilderPage'), 'SegmentBuilderPage');
+const SegmentsPage = lazyPage(() => import('./audience/SegmentsPage'), 'SegmentsPage');
+const AcceptInvitationPage = lazyPage(() => import('./auth/AcceptInvitationPage'), 'AcceptInvitationPage');
+const ResetPasswordPage = lazyPage(() => import('./auth/ResetPasswordPage'), 'ResetPasswordPage');
+const SignInLinkPage = lazyPage(() => import('./auth/SignInLinkPage'), 'SignInLinkPage');
+const BroadcastComposer = lazyPage(() => import('./campaigns/BroadcastComposer'), 'BroadcastComposer');
+const BroadcastPage = lazyPage(() => import('./campaigns/BroadcastPage'), 'BroadcastPage');
+const CalendarPage = lazyPage(() => import('./campaigns/CalendarPage'), 'CalendarPage');
+const CampaignPage = lazyPage(() => import('./campaigns/CampaignPage'), 'CampaignPage');
+const CampaignsPage = lazyPage(() => import('./campaigns/CampaignsPage'), 'CampaignsPage');
+const ReportPage = lazyPage(() => import('./campaigns/ReportPage'), 'ReportPage');
+const ContentEditorPage = lazyPage(() => import('./content/ContentEditorPage'), 'ContentEditorPage');
+const ContentLibraryPage = lazyPage(() => import('./content/ContentLibraryPage'), 'ContentLibraryPage');
+const DealDetailPage = lazyPage(() => import('./crm/deals/DealDetailPage'), 'DealDetailPage');
+const DealReportsPage = lazyPage(() => import('./crm/deals/DealReportsPage'), 'DealReportsPage');
+const DealsPage = lazyPage(() => import('./crm/deals/DealsPage'), 'DealsPage');
+const SlaPoliciesPage = lazyPage(() => import('./crm/tickets/SlaPoliciesPage'), 'SlaPoliciesPage');
+const TicketDetailPage = lazyPage(() => import('./crm/tickets/TicketDetailPage'), 'TicketDetailPage');
+const TicketReportsPage = lazyPage(() => import('./crm/tickets/TicketReportsPage'), 'TicketReportsPage');
+const TicketsPage = lazyPage(() => import('./crm/tickets/TicketsPage'), 'TicketsPage');
+const EditorPage = lazyPage(() => import('./journeys/editor/EditorPage'), 'EditorPage');
+const JourneyListPage = lazyPage(() => import('./journeys/JourneyListPage'), 'JourneyListPage');
+const ChannelSettingsPage = lazyPage(
+  () => import('./messaging/channels/ChannelSettingsPage'),
+  'ChannelSettingsPage',
+);
+const MessagesPage = lazyPage(() => import('./messaging/MessagesPage'), 'MessagesPage');
+const TemplateEditorPage = lazyPage(
+  () => import('./messaging/templates/TemplateEditorPage'),
+  'TemplateEditorPage',
+);
+const TemplateListPage = lazyPage(() => import('./messaging/templates/TemplateListPage'), 'TemplateListPage');
+const ApiKeysPage = lazyPage(() => import('./settings/ApiKeysPage'), 'ApiKeysPage');
+const AuditLogPage = lazyPage(() => import('./settings/AuditLogPage'), 'AuditLogPage');
+const GeneralPage = lazyPage(() => import('./settings/GeneralPage'), 'GeneralPage');
+const HolidaysPage = lazyPage(() => import('./settings/HolidaysPage'), 'HolidaysPage');
+const MembersPage = lazyPage(() => import('./settings/MembersPage'), 'MembersPage');
 
 export function createRouter() {
   return createBrowserRouter([
