@@ -3,7 +3,7 @@ import type { Db } from '../../db';
 import { getJourney, saveDraft } from '../automation/journeys/journeys';
 import type { JourneyGraphInput } from '../automation/journeys/model';
 import type { MigrationRow } from '../automation/runs/migration';
-import { CLICK_EVENT, OPEN_EVENT } from '../campaigns/engagement';
+import { CLICK_EVENT, messageEventSql, OPEN_EVENT } from '../campaigns/engagement';
 import { rowsOf } from '../campaigns/rows';
 import { twoProportionZTest } from '../campaigns/significance';
 import { InvalidInput, NotFound } from '../errors';
@@ -65,13 +65,7 @@ export async function splitReport(
 ): Promise<SplitReport> {
   const journey = await getJourney(db, workspaceId, journeyId);
   const node = splitOf(journey.draft as JourneyGraphInput, nodeId);
-  const engaged = (
-    names: string[],
-  ) => sql`exists (select 1 from events e where e.workspace_id = ${workspaceId}
-      and e.contact_id = m.contact_id and e.name in (${sql.join(
-        names.map((n) => sql`${n}`),
-        sql`, `,
-      )}) and e.properties ->> 'messageId' = m.id::text)`;
+  const engaged = (names: string[]) => messageEventSql(workspaceId, names);
   const rows = await rowsOf<{
     branch: string;
     runs: number;

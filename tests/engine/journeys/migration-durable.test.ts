@@ -10,7 +10,6 @@ import {
   nodeVisits,
 } from '../../../db/schema';
 import { publishJourney, saveDraft } from '../../../engine/automation/journeys/journeys';
-import type { JourneyGraphInput } from '../../../engine/automation/journeys/model';
 import { createRegistry } from '../../../engine/automation/nodes';
 import { enrollContact } from '../../../engine/automation/runs/enroll';
 import { createWorkspace } from '../../../engine/identity/workspaces';
@@ -19,32 +18,13 @@ import { openTestDb } from '../../helpers/databases';
 import { publishGraph } from '../../helpers/fixtures';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
 import { eventually } from '../audience/ingest/ingest-harness';
+import { shortenedJourney, waitingJourney } from './migration-fixtures';
 
 const RUNS = 24;
 const BATCH = 4;
 
-/** v1: trigger → wait a day → tag "v1"; v2: the wait is 1 second, then tag "v2". */
-const v1: JourneyGraphInput = {
-  name: 'Durable move',
-  nodes: [
-    { id: 'start', type: 'trigger.manual', config: {} },
-    { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
-    { id: 'tag-old', type: 'contact.update', config: { addTags: ['v1'] } },
-  ],
-  edges: [
-    { id: 'e1', source: 'start', target: 'wait' },
-    { id: 'e2', source: 'wait', target: 'tag-old' },
-  ],
-};
-const v2: JourneyGraphInput = {
-  ...v1,
-  nodes: [
-    v1.nodes[0],
-    { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'seconds' } } },
-    { id: 'tag-new', type: 'contact.update', config: { addTags: ['v2'] } },
-  ],
-  edges: [v1.edges[0], { id: 'e3', source: 'wait', target: 'tag-new' }],
-};
+const v1 = waitingJourney;
+const v2 = shortenedJourney(1);
 
 /**
  * A migration runs as the `journeyMigration` workflow: the API that started it can go away, and

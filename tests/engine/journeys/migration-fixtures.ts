@@ -1,0 +1,28 @@
+import type { JourneyGraphInput } from '../../../engine/automation/journeys/model';
+
+/** v1 of a journey whose runs wait: trigger → wait a day → tag "v1". */
+export const waitingJourney: JourneyGraphInput = {
+  name: 'Waiting runs',
+  nodes: [
+    { id: 'start', type: 'trigger.manual', config: {} },
+    { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+    { id: 'tag-old', type: 'contact.update', config: { addTags: ['v1'] } },
+  ],
+  edges: [
+    { id: 'e1', source: 'start', target: 'wait' },
+    { id: 'e2', source: 'wait', target: 'tag-old' },
+  ],
+};
+
+/** v2: the wait shortened to `seconds` (over for runs already waiting longer), then tag "v2". */
+export function shortenedJourney(seconds: number): JourneyGraphInput {
+  return {
+    ...waitingJourney,
+    nodes: [
+      waitingJourney.nodes[0],
+      { id: 'wait', type: 'wait.duration', config: { duration: { amount: seconds, unit: 'seconds' } } },
+      { id: 'tag-new', type: 'contact.update', config: { addTags: ['v2'] } },
+    ],
+    edges: [waitingJourney.edges[0], { id: 'e3', source: 'wait', target: 'tag-new' }],
+  };
+}
