@@ -27,7 +27,11 @@ describe('send deferrals by reason in the timing report (real Temporal test serv
   async function runThrough(policy: Record<string, unknown>, sends: number) {
     const { db } = database;
     const workspace = await createWorkspace(db, `Deferrals ${Math.random()}`);
-    const contact = await createContact(db, workspace.id, { userId: 'd', email: 'd@example.com', timezone: 'UTC' });
+    const contact = await createContact(db, workspace.id, {
+      userId: 'd',
+      email: 'd@example.com',
+      timezone: 'UTC',
+    });
     await saveChannelSettings(db, channels.box, workspace.id, 'email', { provider: null, policy });
     await createTemplate(db, workspace.id, { name: 'hello', channel: 'email', subject: 'Hello', body: 'Hi' });
     const nodes = [
