@@ -5,7 +5,7 @@
  * worker processes as production runs them.
  *
  *   npx tsx tests/faults/journey-migration.ts        (TEST_DATABASE_URL, else its own PostgreSQL)
- *   FAULT_MIGRATION_RUNS=1000 FAULT_MAX_RECOVERY_SECONDS=60
+ *   FAULT_MIGRATION_RUNS=1000 FAULT_MAX_RECOVERY_SECONDS=180
  *
  * v1: trigger → wait a day → tag "v1"; v2: the wait is 2 seconds (over for every waiting run:
  * they continue at once) → tag "v2". Reported and bounded: runs not on the new path (0), runs
@@ -36,7 +36,7 @@ import {
 } from './parts';
 
 const RUNS = env('FAULT_MIGRATION_RUNS', 1000, 150);
-const MAX_RECOVERY_SECONDS = env('FAULT_MAX_RECOVERY_SECONDS', 60);
+const MAX_RECOVERY_SECONDS = env('FAULT_MAX_RECOVERY_SECONDS', 180, 60);
 const DEADLINE_SECONDS = env('FAULT_DEADLINE_SECONDS', 600, 300);
 const log = logger('journey-migration');
 
