@@ -264,7 +264,8 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels?: C
         response: { 200: previewSchema, ...authedErrors, ...errors(404, 422) },
       },
     },
-    async (request) => previewStoredTemplate(db, request.workspaceId, request.params.id, request.body, channels?.publicUrl),
+    async (request) =>
+      previewStoredTemplate(db, request.workspaceId, request.params.id, request.body, channels?.publicUrl),
   );
 
   app.post(
@@ -277,7 +278,8 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; channels?: C
         response: { 200: previewSchema, ...authedErrors, ...errors(404, 422) },
       },
     },
-    async (request) => previewDraft(db, request.workspaceId, request.body.template, request.body, channels?.publicUrl),
+    async (request) =>
+      previewDraft(db, request.workspaceId, request.body.template, request.body, channels?.publicUrl),
   );
 
   app.post(
