@@ -370,6 +370,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   const runBatch = async (chain: PlanNode[], firstRecord: VisitRecord) => {
     const visits = chain.map((n, i) => (i === 0 ? firstRecord.visit : (state.visits[n.id] ?? 0) + 1));
     let executed: ExecutedNode[];
+    const batchStarted = Date.now();
     try {
       executed = await activitiesFor(chain[chain.length - 1].type).executeNodes({
         workspaceId: input.workspaceId,
@@ -394,8 +395,16 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     }
     if (interrupted()) return;
     contact = undefined;
-    for (const { index, result, startedAt, endedAt } of executed) {
+    // The activity's clock is the worker's; visits are recorded on the run's clock (simulated
+    // time in a simulation), so its times become offsets from when the batch started here.
+    const batchEnded = Date.now();
+    const activityOrigin = executed[0]?.startedAt ?? 0;
+    const onRunClock = (at: number) =>
+      Math.min(batchEnded, Math.max(batchStarted, batchStarted + (at - activityOrigin)));
+    for (const { index, result, startedAt: activityStarted, endedAt: activityEnded } of executed) {
       const node = chain[index];
+      const startedAt = onRunClock(activityStarted);
+      const endedAt = onRunClock(activityEnded);
       const record = index === 0 ? firstRecord : enterNode(node, startedAt);
       if (result.deferUntil) {
         await runAction(node, record, result);
