@@ -301,7 +301,15 @@ async function recordOutcomes(db: Db, records: LedgerRecord[]) {
         provider_id = case when v.has_provider_id then v.provider_id else m.provider_id end,
         payload = coalesce(v.payload, m.payload), updated_at = now()
       from jsonb_to_recordset(${JSON.stringify(
-        records.map((r) => ({ ...r, has_provider_id: r.providerId !== undefined })),
+        // jsonb_to_recordset matches keys to the column names.
+        records.map((r) => ({
+          id: r.id,
+          status: r.status,
+          reason: r.reason,
+          provider_id: r.providerId ?? null,
+          has_provider_id: r.providerId !== undefined,
+          payload: r.payload ?? null,
+        })),
       )}::jsonb) as v(id uuid, status text, reason text, provider_id text, has_provider_id boolean, payload jsonb)
       where m.id = v.id`);
 }
