@@ -96,7 +96,7 @@ describe('service tickets in a browser (Chromium, API + UI, PGlite, dispatcher, 
           await page.locator('nav a', { hasText: 'Messages' }).first().waitFor();
           return row.count();
         },
-        { timeout: 30_000, interval: 1_000 },
+        { timeout: 60_000, interval: 1_000 },
       )
       .toBeGreaterThan(0);
     await expect.poll(() => row.first().textContent()).toContain('mia@example.com');
