@@ -94,6 +94,11 @@ describe('service tickets in a browser (Chromium, API + UI, PGlite, dispatcher, 
         async () => {
           await page.goto(`${stack.url}/messages`);
           await page.locator('nav a', { hasText: 'Messages' }).first().waitFor();
+          // The page's code and its list load after the navigation: give the row a moment.
+          await row
+            .first()
+            .waitFor({ timeout: 5_000 })
+            .catch(() => undefined);
           return row.count();
         },
         { timeout: 60_000, interval: 1_000 },
