@@ -27,6 +27,7 @@ import {
   keyValueOf,
   MAX_BUFFERED_EVENTS,
   MAX_SEEN_EVENT_IDS,
+  type MigrateRun,
   type RunEvent,
   type RunState,
   type VisitRecord,
@@ -244,7 +245,27 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     }
     state.migration = undefined;
     state.visits[record.nodeId] -= 1;
+    state.cursorVisit = record.visit;
     path.pop();
+  };
+
+  /**
+   * A migration applied at the top of the loop to a run that continued as new in the middle of a
+   * wait: the wait's visit, whose number was given back for the re-entry, ends here as
+   * `migrated`, and its number is taken again so the new version's visit gets the next one
+   * (`node_visits` is unique per workflow, node and visit, across versions). Runs recorded before
+   * this record nothing here, and replay so.
+   */
+  const closeResumedVisit = (nodeId: string, migration: MigrateRun, target: string) => {
+    const visit = state.cursorVisit;
+    state.cursorVisit = undefined;
+    if (visit === undefined || !patched('migration-closes-resumed-visit')) return;
+    state.visits[nodeId] = Math.max(state.visits[nodeId] ?? 0, visit);
+    leave({ nodeId, visit, enteredAt: state.cursorEnteredAt ?? Date.now() }, 'migrated', {
+      migrationId: migration.migrationId,
+      toVersion: migration.version,
+      toNode: target,
+    });
   };
 
   const controlVisit = (record: VisitRecord, resumedSince: number | undefined): ControlVisit => ({
@@ -423,6 +444,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       const target = migrationTarget(state.cursor);
       state.migration = undefined;
       if (target) {
+        closeResumedVisit(state.cursor, migration, target);
         const sameNode = target === state.cursor;
         if (!sameNode || migration.pastTimers === 'restart') state.cursorEnteredAt = undefined;
         if (!sameNode) state.cursorSince = undefined;
@@ -450,6 +472,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     const resumedSince = state.cursorSince;
     state.cursorEnteredAt = undefined;
     state.cursorSince = undefined;
+    state.cursorVisit = undefined;
     const record = enterNode(node, enteredAt);
 
     if (isControlType(node.type)) {

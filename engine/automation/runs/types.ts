@@ -44,6 +44,12 @@ export interface RunState {
   cursorEnteredAt?: number;
   /** The arrival number a wait.event at the cursor counts from, when resumed mid-wait. */
   cursorSince?: number;
+  /**
+   * The visit of the cursor's node the run continued as new in the middle of (its number given
+   * back, so the next run re-enters the same visit). A migration applied before that re-entry
+   * closes this visit as `migrated`, and the new version's visit takes the next number.
+   */
+  cursorVisit?: number;
   continuedAsNew: number;
   /** A migration signalled and not yet applied. */
   migration?: MigrateRun;

@@ -107,6 +107,21 @@ describe('a migration outlives the API and a worker restart (Temporal dev server
     expect(runs.every((r) => r.version === 2)).toBe(true);
     // Each run took v2's path once and never v1's.
     const visits = await db.select().from(nodeVisits).where(eq(nodeVisits.journeyId, journey.id));
+    // Each run's wait on v1 ended "migrated" (once), and it re-entered the wait on v2 under the
+    // next visit number (once): neither record overwrote the other.
+    const migrated = visits.filter((v) => v.port === 'migrated');
+    expect(migrated).toHaveLength(RUNS);
+    expect(new Set(migrated.map((v) => v.workflowId)).size).toBe(RUNS);
+    expect(migrated.every((v) => v.nodeId === 'wait' && v.version === 1)).toBe(true);
+    expect(migrated.every((v) => (v.outcome as { toVersion?: number }).toVersion === 2)).toBe(true);
+    const waitedOnV2 = visits.filter((v) => v.nodeId === 'wait' && v.version === 2);
+    expect(waitedOnV2).toHaveLength(RUNS);
+    expect(new Set(waitedOnV2.map((v) => v.workflowId)).size).toBe(RUNS);
+    expect(waitedOnV2.every((v) => v.port === 'next')).toBe(true);
+    const migratedVisit = new Map(migrated.map((v) => [v.workflowId, v.visit]));
+    expect(waitedOnV2.every((v) => v.visit > (migratedVisit.get(v.workflowId) ?? Infinity))).toBe(true);
+    // Nothing else of v1's wait is left open or taken.
+    expect(visits.filter((v) => v.nodeId === 'wait')).toHaveLength(2 * RUNS);
     const tagged = visits.filter((v) => v.nodeId === 'tag-new');
     expect(tagged).toHaveLength(RUNS);
     expect(new Set(tagged.map((v) => v.workflowId)).size).toBe(RUNS);
