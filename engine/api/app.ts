@@ -15,6 +15,7 @@ import type { AppDeps } from './deps';
 import { registerErrorHandler } from './errors';
 import { inputGuard } from './input-guard';
 import { createMetrics } from './metrics';
+import { parseQueryString, strictQueryString } from './query-string';
 import { analyticsRoutes } from './routes/analytics';
 import { apiKeyRoutes } from './routes/api-keys';
 import { assetRoutes } from './routes/assets';
@@ -71,10 +72,14 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       ? { loggerInstance: options.loggerInstance }
       : { logger: options.logger ?? false }),
     bodyLimit: 1024 * 1024,
+    // Strict: undecodable percent-encoding, non-UTF-8 bytes and NUL in a query string are refused.
+    routerOptions: { querystringParser: parseQueryString },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  // Every route, /v1 or not: a query string the parser refused is a 400 naming the parameter.
+  await app.register(strictQueryString);
   const metrics = createMetrics(deps.db);
   metrics.observe(app);
   // Before any route: headers, CORS and rate limits cover every route, and the auth layer sees
