@@ -53,14 +53,26 @@ export const withParsedGraph = (template: JourneyTemplate) => ({
 
 const nodeVisit = rowSchema(nodeVisits);
 export const pathStepSchema = describes<PathStep>()(
-  nodeVisit.pick({
-    nodeId: true,
-    visit: true,
-    port: true,
-    enteredAt: true,
-    leftAt: true,
-    outcome: true,
-  }),
+  nodeVisit
+    .pick({
+      nodeId: true,
+      visit: true,
+      port: true,
+      enteredAt: true,
+      leftAt: true,
+      outcome: true,
+    })
+    .extend({
+      message: z
+        .object({
+          id: z.uuid(),
+          channel: z.string(),
+          status: z.string().describe('Its status now: sent, delivered, opened, clicked, bounced, failed...'),
+          reason: z.string().nullable(),
+        })
+        .optional()
+        .describe('The message a send node sent at this visit'),
+    }),
 );
 
 export const runSchema = describes<RunWithPath>()(

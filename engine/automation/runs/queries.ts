@@ -12,7 +12,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { contacts, events, journeyRuns, nodeVisits } from '../../../db/schema';
+import { contacts, events, journeyRuns, messages, nodeVisits } from '../../../db/schema';
 import { type MessageStats, messageStatsByNode } from '../../messaging/messages/node-stats';
 
 export type RunRow = typeof journeyRuns.$inferSelect;
@@ -24,6 +24,15 @@ export interface PathStep {
   enteredAt: Date;
   leftAt: Date | null;
   outcome: Record<string, unknown> | null;
+  /** The message a send node sent at this visit, with its status now (delivered, opened, bounced...). */
+  message?: SentMessage;
+}
+
+export interface SentMessage {
+  id: string;
+  channel: string;
+  status: string;
+  reason: string | null;
 }
 
 export interface RunWithPath extends RunRow {
@@ -42,9 +51,30 @@ async function withPaths(db: Db, runs: RunRow[]): Promise<RunWithPath[]> {
       ),
     )
     .orderBy(nodeVisits.enteredAt, nodeVisits.id);
+  // A send's message carries the visit's idempotency key (`<workflow>:<node>:<visit>`).
+  const sent = await db
+    .select({
+      key: messages.idempotencyKey,
+      id: messages.id,
+      channel: messages.channel,
+      status: messages.status,
+      reason: messages.reason,
+    })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.workspaceId, runs[0].workspaceId),
+        inArray(
+          messages.workflowId,
+          runs.map((r) => r.workflowId),
+        ),
+      ),
+    );
+  const messageOf = new Map(sent.map(({ key, ...message }) => [key, message]));
   const byRun = new Map<string, PathStep[]>();
   for (const v of visits) {
     const steps = byRun.get(v.workflowId) ?? [];
+    const message = messageOf.get(`${v.workflowId}:${v.nodeId}:${v.visit}`);
     steps.push({
       nodeId: v.nodeId,
       visit: v.visit,
@@ -52,6 +82,7 @@ async function withPaths(db: Db, runs: RunRow[]): Promise<RunWithPath[]> {
       enteredAt: v.enteredAt,
       leftAt: v.leftAt,
       outcome: v.outcome,
+      ...(message ? { message } : {}),
     });
     byRun.set(v.workflowId, steps);
   }

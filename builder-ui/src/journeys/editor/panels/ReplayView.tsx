@@ -115,6 +115,13 @@ export function ReplayView(props: {
                   </span>
                 )}
               </p>
+              {current.message && (
+                <p data-testid="replay-message">
+                  {current.message.channel} message{' '}
+                  <b data-testid="replay-message-status">{current.message.status}</b>
+                  {current.message.reason ? ` (${current.message.reason})` : ''}
+                </p>
+              )}
               {current.outcome && (
                 <pre className="replay-outcome">{JSON.stringify(current.outcome, null, 2)}</pre>
               )}
