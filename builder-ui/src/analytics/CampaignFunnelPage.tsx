@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useCampaignFunnel } from '../api/analytics';
 import { type AttributionModel, useCampaigns } from '../api/campaigns';
 import { downloadCsv } from '../lib/download';
-import { formatNumber, formatPercent } from './shared';
+import { FunnelChart, type FunnelRow, FunnelTable } from './FunnelView';
+import { formatNumber } from './shared';
 
 const STEP_NAMES: Record<string, string> = {
   audience: 'Audience',
@@ -27,7 +27,12 @@ export function CampaignFunnelPage() {
   const [model, setModel] = useState<AttributionModel>('last');
   const funnel = useCampaignFunnel(campaignId, model);
   const data = funnel.data;
-  const rows = data?.steps.map((s) => ({ ...s, name: STEP_NAMES[s.step] ?? s.step }));
+  const rows = data?.steps.map((s): FunnelRow & { step: string } => ({
+    ...s,
+    key: s.step,
+    name: STEP_NAMES[s.step] ?? s.step,
+    count: s.contacts,
+  }));
   return (
     <section>
       <div className="form-row">
@@ -60,7 +65,7 @@ export function CampaignFunnelPage() {
               downloadCsv(
                 `campaign-funnel-${data.name}`,
                 ['step', 'contacts', 'conversion', 'overall_conversion', 'drop_off'],
-                rows.map((r) => [r.step, r.contacts, r.conversion, r.overallConversion, r.dropOff]),
+                rows.map((r) => [r.step, r.count, r.conversion, r.overallConversion, r.dropOff]),
               )
             }
           >
@@ -77,39 +82,12 @@ export function CampaignFunnelPage() {
             open — {formatNumber(data.conversions, 2)} credited, revenue {formatNumber(data.revenue, 2)}{' '}
             {data.currency ?? ''}
           </p>
-          <div className="chart">
-            <ResponsiveContainer>
-              <BarChart data={rows}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="name" />
-                <YAxis allowDecimals={false} />
-                <Tooltip />
-                <Bar dataKey="contacts" name="Contacts" fill="#4dabf7" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
-          <table className="table" aria-label="Campaign funnel">
-            <thead>
-              <tr>
-                <th>Step</th>
-                <th>Contacts</th>
-                <th>Conversion</th>
-                <th>Of the audience</th>
-                <th>Drop-off</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((s) => (
-                <tr key={s.step}>
-                  <td>{s.name}</td>
-                  <td>{formatNumber(s.contacts)}</td>
-                  <td>{formatPercent(s.conversion)}</td>
-                  <td>{formatPercent(s.overallConversion)}</td>
-                  <td>{formatNumber(s.dropOff)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <FunnelChart rows={rows} countName="Contacts" />
+          <FunnelTable
+            rows={rows}
+            ariaLabel="Campaign funnel"
+            labels={{ step: 'Step', count: 'Contacts', overall: 'Of the audience' }}
+          />
         </>
       )}
     </section>

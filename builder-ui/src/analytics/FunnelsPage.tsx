@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { downloadPostCsv, useFunnel } from '../api/analytics';
+import { downloadPostCsv, type FunnelStep, useFunnel } from '../api/analytics';
 import { useCan } from '../api/session';
+import { FunnelChart, type FunnelRow, FunnelTable } from './FunnelView';
 import { SegmentFilter } from './SegmentFilter';
-import { formatNumber, formatPercent } from './shared';
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -86,17 +85,7 @@ export function FunnelsPage() {
       {funnel.error && <div className="alert error">{funnel.error.message}</div>}
       {funnel.data && (
         <>
-          <div className="chart">
-            <ResponsiveContainer>
-              <BarChart data={funnel.data.steps}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="event" />
-                <YAxis />
-                <Tooltip />
-                <Bar dataKey="contacts" name="Contacts" fill="#4dabf7" />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
+          <FunnelChart rows={asRows(funnel.data.steps)} countName="Contacts" />
           <StepTable title="All contacts" steps={funnel.data.steps} />
           {funnel.data.breakdown.map((b) => (
             <StepTable key={b.value} title={`${breakdown} = ${b.value}`} steps={b.steps} />
@@ -107,38 +96,19 @@ export function FunnelsPage() {
   );
 }
 
-function StepTable(props: {
-  title: string;
-  steps: NonNullable<ReturnType<typeof useFunnel>['data']>['steps'];
-}) {
+/** Event funnel steps as the shared view's rows; a step is its position, as the same event may repeat. */
+function asRows(steps: FunnelStep[]): FunnelRow[] {
+  return steps.map((s, i) => ({ ...s, key: String(i), name: s.event, count: s.contacts }));
+}
+
+function StepTable(props: { title: string; steps: FunnelStep[] }) {
   return (
     <section>
       <h2 className="section-title">{props.title}</h2>
-      <table className="table">
-        <thead>
-          <tr>
-            <th>Step</th>
-            <th>Contacts</th>
-            <th>Conversion</th>
-            <th>Overall</th>
-            <th>Drop-off</th>
-            <th>Median time from previous</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.steps.map((s, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: a step is its position in the funnel
-            <tr key={i}>
-              <td>{s.event}</td>
-              <td>{formatNumber(s.contacts)}</td>
-              <td>{formatPercent(s.conversion)}</td>
-              <td>{formatPercent(s.overallConversion)}</td>
-              <td>{formatNumber(s.dropOff)}</td>
-              <td>{s.medianSeconds === null ? '—' : `${formatNumber(s.medianSeconds / 3600, 1)} h`}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FunnelTable
+        rows={asRows(props.steps)}
+        labels={{ step: 'Step', count: 'Contacts', overall: 'Overall', medianUnit: 'hours' }}
+      />
     </section>
   );
 }

@@ -1,10 +1,9 @@
 import { useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { type JourneyFunnelStep, useJourneyFunnel } from '../api/analytics';
+import { useJourneyFunnel } from '../api/analytics';
 import { useJourneys, useJourneyVersion, useJourneyVersions } from '../api/journeys';
 import { downloadCsv } from '../lib/download';
 import type { JourneyGraph } from '../lib/types';
-import { formatNumber, formatPercent } from './shared';
+import { FunnelChart, type FunnelRow, FunnelTable } from './FunnelView';
 
 /** The nodes of a graph from its triggers outward, so the default funnel reads like the canvas. */
 function nodesInFlowOrder(graph: JourneyGraph) {
@@ -39,7 +38,12 @@ export function JourneyFunnelPage() {
     const node = nodes.find((n) => n.id === nodeId);
     return node?.label || `${nodeId} (${node?.type ?? 'removed'})`;
   };
-  const rows = funnel.data?.map((s) => ({ ...s, name: name(s.nodeId) }));
+  const rows = funnel.data?.map((s): FunnelRow & { nodeId: string; runs: number } => ({
+    ...s,
+    key: s.nodeId,
+    name: name(s.nodeId),
+    count: s.runs,
+  }));
   const choose = (id: string) => {
     setJourneyId(id);
     setVersion(null);
@@ -141,49 +145,14 @@ export function JourneyFunnelPage() {
       {funnel.error && <div className="alert error">{funnel.error.message}</div>}
       {rows && (
         <>
-          <div className="chart">
-            <ResponsiveContainer>
-              <BarChart data={rows}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="name" />
-                <YAxis allowDecimals={false} />
-                <Tooltip />
-                <Bar dataKey="runs" name="Runs" fill="#4dabf7" />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
-          <StepTable rows={rows} />
+          <FunnelChart rows={rows} countName="Runs" />
+          <FunnelTable
+            rows={rows}
+            ariaLabel="Journey funnel"
+            labels={{ step: 'Node', count: 'Runs', overall: 'Overall', medianUnit: 'minutes' }}
+          />
         </>
       )}
     </section>
-  );
-}
-
-function StepTable(props: { rows: (JourneyFunnelStep & { name: string })[] }) {
-  return (
-    <table className="table" aria-label="Journey funnel">
-      <thead>
-        <tr>
-          <th>Node</th>
-          <th>Runs</th>
-          <th>Conversion</th>
-          <th>Overall</th>
-          <th>Drop-off</th>
-          <th>Median time from previous</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((s) => (
-          <tr key={s.nodeId}>
-            <td>{s.name}</td>
-            <td>{formatNumber(s.runs)}</td>
-            <td>{formatPercent(s.conversion)}</td>
-            <td>{formatPercent(s.overallConversion)}</td>
-            <td>{formatNumber(s.dropOff)}</td>
-            <td>{s.medianSeconds === null ? '—' : `${formatNumber(s.medianSeconds / 60, 1)} min`}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

@@ -4,6 +4,8 @@ import type { FunnelStep } from '../../../engine/analytics/funnels';
 import type { AttributionModel, CampaignFunnel } from '../../../engine/campaigns/report';
 import { api } from './client';
 
+export type { FunnelStep };
+
 export interface RfmCell {
   r: number;
   fm: number;
