@@ -273,8 +273,10 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     state,
     enteredAt: record.enteredAt,
     resumedSince,
-    hold: async () => {
-      pending.push(record);
+    hold: async (until) => {
+      pending.push(
+        until === undefined ? record : { ...record, outcome: { until: new Date(until).toISOString() } },
+      );
       await flush();
     },
     waitFor,

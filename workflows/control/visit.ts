@@ -35,8 +35,11 @@ export interface ControlVisit {
   enteredAt: number;
   /** The arrival number a resumed wait.event counts from. */
   resumedSince: number | undefined;
-  /** Records the node as entered and flushes pending visits, before the run waits. */
-  hold(): Promise<void>;
+  /**
+   * Records the node as entered and flushes pending visits, before the run waits; `until` (ms)
+   * is when the wait ends at the latest, kept on the open visit so a replay shows it.
+   */
+  hold(until?: number): Promise<void>;
   /**
    * Waits until `deadline` (ms), an interruption, or `also()`. With `resumable`, a history grown
    * too long during the wait ends it early so the run can continue as new at the same node.

@@ -19,7 +19,7 @@ export const waitCondition: ControlHandler<'wait.condition'> = async (node, visi
       return;
     }
     if (!held) {
-      await visit.hold();
+      await visit.hold(deadline);
       held = true;
     }
     const outcome = await visit.waitFor(deadline, {

@@ -15,8 +15,8 @@ export const waitEvent: ControlHandler<'wait.event'> = async (node, visit) => {
         (!config.sameKey || visit.carriesEntryKey(event)) &&
         !state.consumed.includes(`${node.id}:${event.id}`),
     );
-  await visit.hold();
   const deadline = visit.enteredAt + durationMs(config.timeout);
+  await visit.hold(deadline);
   const outcome = await visit.waitFor(deadline, { also: () => find() !== undefined, resumable: true });
   if (outcome === 'continue-as-new') visit.resumeLater(since);
   if (outcome === 'interrupted' || outcome === 'continue-as-new') return;

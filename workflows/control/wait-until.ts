@@ -30,7 +30,7 @@ export const waitUntil: ControlHandler<'wait.until'> = async (node, visit) => {
     visit.state.cursor = node.next.missing;
     return;
   }
-  await visit.hold();
+  await visit.hold(target);
   const outcome = await visit.waitFor(target, { resumable: true });
   if (outcome === 'continue-as-new') visit.resumeLater();
   if (outcome !== 'deadline') return;

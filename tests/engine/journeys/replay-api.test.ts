@@ -30,7 +30,7 @@ const graph = {
 /**
  * The run path the canvas replays (`GET /v1/journeys/:id/runs` and the contact's runs): each
  * send step carries the message it sent with its status as it is now, so an opened email shows
- * opened; the wait the run is in is open (no `leftAt`). API, PGlite, real Temporal test server,
+ * opened; the wait the run is in is open (no `leftAt`) and records until when it waits. API, PGlite, real Temporal test server,
  * SMTP sink.
  */
 describe("replaying a run's path: messages with their status now (API, Temporal test server)", () => {
@@ -88,8 +88,11 @@ describe("replaying a run's path: messages with their status now (API, Temporal 
       ['send', 'next', { id: row.id, channel: 'email', status: 'sent', reason: null }],
       ['wait', null, null],
     ]);
-    // Still waiting: the wait's visit is open.
+    // Still waiting: the wait's visit is open, and says until when (entered + 1 day).
     expect(path[2].leftAt).toBeNull();
+    expect(path[2].outcome).toEqual({
+      until: new Date(Date.parse(String(path[2].enteredAt)) + 86_400_000).toISOString(),
+    });
 
     // The contact opens the email (the open pixel of the mail the sink received).
     const mail = await eventually(async () =>

@@ -58,7 +58,11 @@ export function ReplayView(props: {
   const current = path[step];
   const node = current && props.nodes.find((n) => n.id === current.nodeId);
   const until = (() => {
-    if (!current || current.leftAt || node?.data.nodeType !== 'wait.duration') return null;
+    if (!current || current.leftAt) return null;
+    // The run records when its wait ends at the latest; runs that entered it before did not.
+    const recorded = (current.outcome as { until?: string } | null)?.until;
+    if (recorded) return new Date(recorded);
+    if (node?.data.nodeType !== 'wait.duration') return null;
     const d = (node.data.config as { duration?: { amount: number; unit: string } }).duration;
     return d ? new Date(Date.parse(String(current.enteredAt)) + d.amount * (durationMs[d.unit] ?? 0)) : null;
   })();
