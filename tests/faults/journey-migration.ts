@@ -137,16 +137,23 @@ try {
     .select()
     .from(journeyRunMigrations)
     .where(eq(journeyRunMigrations.migrationId, migration.id));
-  const per = (nodeId: string) => {
+  /** Per run, how many of its visits `keep` selects. */
+  const count = (keep: (v: (typeof visits)[number]) => boolean) => {
     const counts = new Map<string, number>();
-    for (const v of visits)
-      if (v.nodeId === nodeId) counts.set(v.workflowId, (counts.get(v.workflowId) ?? 0) + 1);
+    for (const v of visits) if (keep(v)) counts.set(v.workflowId, (counts.get(v.workflowId) ?? 0) + 1);
     return counts;
   };
+  const per = (nodeId: string) => count((v) => v.nodeId === nodeId);
   const tagged = per('tag-new');
   const notOnNewPath = workflowIds.filter((id) => tagged.get(id) !== 1).length;
   const taggedTwice = [...tagged.values()].filter((n) => n > 1).length;
   const oldPath = per('tag-old').size;
+  // Each run's v1 wait ended "migrated" once and it waited on v2 once, under another visit number.
+  const migratedOnV1 = count((v) => v.nodeId === 'wait' && v.version === 1 && v.port === 'migrated');
+  const waitedOnV2 = count((v) => v.nodeId === 'wait' && v.version === 2);
+  const visitRecordsWrong = workflowIds.filter(
+    (id) => migratedOnV1.get(id) !== 1 || waitedOnV2.get(id) !== 1,
+  ).length;
   const movedTwice = history.length - new Set(history.map((h) => h.workflowId)).size;
   numbers = {
     runs: RUNS,
@@ -162,6 +169,7 @@ try {
     taggedTwice,
     oldPath,
     movedTwice,
+    visitRecordsWrong,
     loadAverage: (await import('node:os')).loadavg()[0].toFixed(1),
   };
   if (row.status !== 'done' || row.moved !== RUNS)
@@ -169,6 +177,8 @@ try {
   if (notOnNewPath > 0) failures.push(`${notOnNewPath} runs did not take the new path exactly once`);
   if (taggedTwice + movedTwice > 0) failures.push(`${taggedTwice + movedTwice} runs moved or tagged twice`);
   if (oldPath > 0) failures.push(`${oldPath} runs took the old path`);
+  if (visitRecordsWrong > 0)
+    failures.push(`${visitRecordsWrong} runs lack one "migrated" v1 wait visit and one v2 wait visit`);
   if (recoverySeconds > MAX_RECOVERY_SECONDS) failures.push(`recovery took ${recoverySeconds} s`);
 } catch (error) {
   failures.push(String(error));
