@@ -84,6 +84,20 @@ export function audienceContactIds(workspaceId: string, audience: AudienceSelect
   return sql`select a.contact_id from ((${union})${minus}) a join contacts c on c.id = a.contact_id and c.is_test = false`;
 }
 
+/**
+ * A selection's contacts in the order a broadcast freezes them: by a hash of broadcast and contact
+ * (random-like, yet the same on every database), with `seq` from 1 and the `total`; the first
+ * `floor(total × holdoutShare)` are the control group.
+ */
+export function rankedAudience(workspaceId: string, broadcastId: string, audience: AudienceSelection): SQL {
+  return sql`select contact_id, row_number() over (order by md5(${broadcastId}::text || contact_id::text)) as seq,
+                 count(*) over () as total
+          from (${audienceContactIds(workspaceId, audience)}) a`;
+}
+
+/** Whether a ranked contact (see `rankedAudience`) falls in the control group. */
+export const inHoldout = (holdoutShare: number) => sql`seq <= floor(total * ${holdoutShare}::float8)`;
+
 /** How many contacts a selection holds now. */
 export async function audienceSize(
   db: Db,

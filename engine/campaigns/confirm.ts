@@ -1,22 +1,12 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { type AudienceSelection, campaigns, channelSettings, workspaces } from '../../db/schema';
-import { COUNTED_STATUSES } from '../messaging/policy/frequency-cap';
-import { topicKey } from '../messaging/policy/subscriptions';
-import { audienceContactIds } from './audience';
+import { type AudienceSelection, campaigns, contacts, workspaces } from '../../db/schema';
+import { toSnapshot } from '../audience/contacts/contact-store';
+import { previewSends } from '../messaging/messages/send-message';
+import { inHoldout, rankedAudience } from './audience';
+import { broadcastClaim } from './broadcast-claim';
 import { campaignSpend, roundMoney } from './costs';
 import { rowsOf } from './rows';
-
-/** The address a contact has on a channel, as the send path reads it. */
-export function recipientSql(channel: string) {
-  if (channel === 'email') return sql`nullif(trim(c.email), '')`;
-  if (channel === 'sms') return sql`nullif(trim(c.phone), '')`;
-  return sql`nullif(c.attributes ->> 'pushSubscription', '')`;
-}
-
-function normalizedSql(channel: string) {
-  return channel === 'email' ? sql`lower(trim(c.email))` : sql`trim(${recipientSql(channel)})`;
-}
 
 export interface Confirmation {
   audience: number;
@@ -30,16 +20,23 @@ export interface Confirmation {
   overBudget: boolean;
 }
 
+/** Contacts the policy is asked about at once: one page of contacts, one preview of their sends. */
+const PAGE = 2000;
+
 /**
- * What a launch would do now, set-based over the whole selection: the contacts it holds, and those
- * the send policy would skip, judged in the policy's order (no address, suppression list,
- * unsubscribed, frequency cap), so each contact counts under its first reason. Quiet hours only
- * delay a send and are not counted.
+ * What a launch would do now: the audience (the draft's selection, or the audience a launched
+ * broadcast froze), its control group as the freeze draws it, and for every other contact the
+ * decision of the send path's own policy (`previewSends`: the same rule and facts a send's claim
+ * uses, read-only, nothing claimed or sent), page by page. A blocked send counts under the
+ * policy's reason, as the broadcast's progress will show it; a deferred one (quiet hours, the
+ * channel's rate) still goes out, later.
  */
 export async function confirmAudience(
   db: Db,
   workspaceId: string,
   input: {
+    id: string;
+    status?: string;
     audience: AudienceSelection;
     channel: string;
     topic?: string | null;
@@ -48,48 +45,43 @@ export async function confirmAudience(
     now: number;
   },
 ): Promise<Confirmation> {
-  const [settings] = await db
-    .select({ policy: channelSettings.policy })
-    .from(channelSettings)
-    .where(and(eq(channelSettings.workspaceId, workspaceId), eq(channelSettings.channel, input.channel)));
-  const cap = settings?.policy?.frequencyCap;
-  const counted = sql.raw(`(${COUNTED_STATUSES.map((s) => `'${s}'`).join(', ')})`);
-  const topic = input.topic ?? null;
-  const topicBlock = topic
-    ? sql`or (c.subscriptions ->> ${topicKey(topic)}) = 'unsubscribed'
-          or ((c.subscriptions ->> ${topicKey(topic)}) is null
-              and exists (select 1 from topics t where t.workspace_id = ${workspaceId} and t.name = ${topic} and not t.default_subscribed))`
-    : sql``;
-  const capBlock = cap
-    ? sql`when (select count(*) from messages m where m.workspace_id = ${workspaceId} and m.contact_id = c.id
-              and m.channel = ${input.channel} and m.transactional = false and m.status in ${counted}
-              and m.created_at > ${new Date(input.now - cap.windowHours * 3_600_000).toISOString()}::timestamptz) >= ${cap.max}
-            then 'frequency-cap'`
-    : sql``;
-  const rows = await rowsOf<{ reason: string | null; n: number }>(
+  const frozen = input.status !== undefined && input.status !== 'draft';
+  const ranked = await rowsOf<{ contactId: string; holdout: boolean }>(
     db,
-    sql`select reason, count(*)::int as n from (
-          select case
-            when ${recipientSql(input.channel)} is null then 'no-recipient'
-            when exists (select 1 from suppressions s where s.workspace_id = ${workspaceId}
-              and s.channel = ${input.channel} and s.address = ${normalizedSql(input.channel)}) then 'suppressed'
-            when (c.subscriptions ->> ${input.channel}) = 'unsubscribed' ${topicBlock} then 'unsubscribed'
-            ${capBlock}
-            else null end as reason
-          from (${audienceContactIds(workspaceId, input.audience)}) a join contacts c on c.id = a.contact_id
-        ) x group by reason`,
+    frozen
+      ? sql`select contact_id as "contactId", grp = 'holdout' as holdout from broadcast_recipients
+            where broadcast_id = ${input.id} and workspace_id = ${workspaceId}`
+      : sql`select contact_id as "contactId", ${inHoldout(input.holdoutShare)} as holdout
+            from (${rankedAudience(workspaceId, input.id, input.audience)}) r`,
   );
-  const audience = rows.reduce((sum, r) => sum + Number(r.n), 0);
-  const allowed = Number(rows.find((r) => r.reason === null)?.n ?? 0);
-  const holdout = Math.floor(audience * input.holdoutShare);
-  // The holdout is drawn from the whole audience, so it takes its share of the sendable contacts.
-  const willSend = audience === 0 ? 0 : Math.round(allowed * (1 - holdout / audience));
-  const skipped = rows
-    .filter((r) => r.reason !== null)
-    .map((r) => ({ reason: r.reason as string, count: Number(r.n) }))
+  const targets = ranked.filter((r) => !r.holdout).map((r) => r.contactId);
+  const reasons = new Map<string, number>();
+  let willSend = 0;
+  const broadcast = { id: input.id, workspaceId, channel: input.channel, topic: input.topic ?? null };
+  for (let i = 0; i < targets.length; i += PAGE) {
+    const page = targets.slice(i, i + PAGE);
+    const rows = await db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.workspaceId, workspaceId), inArray(contacts.id, page)));
+    // A contact deleted since it was frozen is skipped by the send as well.
+    if (rows.length < page.length) {
+      reasons.set('contact-deleted', (reasons.get('contact-deleted') ?? 0) + page.length - rows.length);
+    }
+    const decisions = await previewSends(
+      db,
+      rows.map((row) => broadcastClaim(broadcast, toSnapshot(row), 'preview', input.now)),
+    );
+    for (const decision of decisions) {
+      if (decision.action === 'block') reasons.set(decision.reason, (reasons.get(decision.reason) ?? 0) + 1);
+      else willSend++;
+    }
+  }
+  const skipped = [...reasons]
+    .map(([reason, count]) => ({ reason, count }))
     .sort((a, b) => a.reason.localeCompare(b.reason));
   const budget = await budgetOf(db, workspaceId, input.campaignId, input.channel, willSend);
-  return { audience, holdout, skipped, willSend, ...budget };
+  return { audience: ranked.length, holdout: ranked.length - targets.length, skipped, willSend, ...budget };
 }
 
 async function budgetOf(

@@ -1,9 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { broadcasts } from '../../db/schema';
+import { broadcasts, campaigns } from '../../db/schema';
 import { InvalidInput } from '../errors';
 import { instantOf, resolveTimeZone } from '../time/zoned';
-import { assertAudienceExists, audienceContactIds, isEmptySelection } from './audience';
+import { assertAudienceExists, audienceSize, inHoldout, isEmptySelection, rankedAudience } from './audience';
+import { broadcastWorkflowId } from './broadcast-claim';
 import { assertTemplatesFit, type BroadcastRow, getBroadcast } from './broadcasts';
 import { confirmAudience, workspaceZone } from './confirm';
 import { rowsOf } from './rows';
@@ -13,9 +14,7 @@ const PAST_TOLERANCE_MS = 60_000;
 /** The latest and earliest UTC offsets in use: a local time has passed everywhere once it passed at UTC−12. */
 const LATEST_OFFSET_MS = 12 * 3_600_000;
 
-export function broadcastWorkflowId(workspaceId: string, broadcastId: string): string {
-  return `wl-broadcast:${workspaceId}:${broadcastId}`;
-}
+export { broadcastWorkflowId };
 
 /** The time a broadcast's first message is due, judged at `now`. */
 function firstDue(row: BroadcastRow, now: number): number {
@@ -68,18 +67,19 @@ export async function freezeBroadcast(
   await assertAudienceExists(db, workspaceId, row.audience);
   await assertTemplatesFit(db, workspaceId, row.channel, row.variants);
   const due = firstDue(row, now);
-  const confirmation = await confirmAudience(db, workspaceId, {
-    audience: row.audience,
-    channel: row.channel,
-    topic: row.topic,
-    holdoutShare: row.holdoutShare,
-    campaignId: row.campaignId,
-    now,
-  });
-  if (confirmation.audience === 0) {
+  if ((await audienceSize(db, workspaceId, row.audience)) === 0) {
     throw new InvalidInput('audience_empty', 'the chosen segments and lists hold no contact', 'audience');
   }
-  if (confirmation.overBudget) {
+  // Only a budget needs the policy's count (the messages that would be paid for).
+  const [campaign] = row.campaignId
+    ? await db
+        .select({ budget: campaigns.budget })
+        .from(campaigns)
+        .where(and(eq(campaigns.workspaceId, workspaceId), eq(campaigns.id, row.campaignId)))
+    : [];
+  const confirmation =
+    campaign && campaign.budget !== null ? await confirmAudience(db, workspaceId, { ...row, now }) : null;
+  if (confirmation?.overBudget) {
     throw new InvalidInput(
       'over_budget',
       `the estimated cost ${confirmation.estimatedCost} ${confirmation.currency} exceeds the ${confirmation.budgetRemaining} ${confirmation.currency} left of the campaign budget`,
@@ -135,13 +135,9 @@ async function insertRecipients(db: Db, row: BroadcastRow, due: Date): Promise<n
   const ab = row.abTest ? sql`true` : sql`false`;
   const [result] = await rowsOf<{ n: number }>(
     db,
-    sql`with ranked as (
-          select contact_id, row_number() over (order by md5(${row.id}::text || contact_id::text)) as seq,
-                 count(*) over () as total
-          from (${audienceContactIds(row.workspaceId, row.audience)}) a
-        ), placed as (
+    sql`with ranked as (${rankedAudience(row.workspaceId, row.id, row.audience)}), placed as (
           select contact_id, seq::int as seq,
-            case when seq <= floor(total * ${holdout}::float8) then 'holdout'
+            case when ${inHoldout(holdout)} then 'holdout'
                  when ${ab} and seq <= floor(total * ${holdout}::float8) + greatest(${keys.length}, floor(total * ${test}::float8)) then 'test'
                  when ${ab} then 'rest'
                  else 'all' end as grp

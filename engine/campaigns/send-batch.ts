@@ -1,5 +1,4 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Channel } from '../../connectors';
 import type { Db } from '../../db';
 import { broadcasts, campaigns, contacts, templates } from '../../db/schema';
 import { toSnapshot } from '../audience/contacts/contact-store';
@@ -15,9 +14,9 @@ import { renderParts } from '../messaging/templates/render';
 import { renderScope } from '../messaging/templates/scope';
 import { loadPartials } from '../messaging/templates/templates';
 import type { ContactSnapshot } from '../sdk/define-node';
+import { broadcastClaim } from './broadcast-claim';
 import { type BroadcastRow, getBroadcast } from './broadcasts';
 import { campaignSpend } from './costs';
-import { broadcastWorkflowId } from './freeze';
 import { rowsOf } from './rows';
 
 /** How many provider calls of a batch are in flight at once (a pooled SMTP transport queues them). */
@@ -41,10 +40,7 @@ export interface BatchResult {
   nextDueAt: number | null;
 }
 
-/** The idempotency key of a broadcast's message to a contact: a retried batch finds its ledger row. */
-export function broadcastMessageKey(broadcastId: string, contactId: string): string {
-  return `broadcast:${broadcastId}:${contactId}`;
-}
+export { broadcastMessageKey } from './broadcast-claim';
 
 type Recipient = { contactId: string; variant: string };
 type Outcome = {
@@ -199,14 +195,6 @@ async function sendAll(deps: ChannelDeps, broadcast: BroadcastRow, due: Recipien
   return outcomes;
 }
 
-function recipientOf(channel: string, contact: ContactSnapshot): string | null {
-  if (channel === 'email') return contact.email?.trim() || null;
-  if (channel === 'sms') return contact.phone?.trim() || null;
-  const value = contact.attributes.pushSubscription;
-  if (!value) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
 /** A broadcast's message to a contact, through the journeys' send path (policy, ledger, key). */
 function sendInput(
   broadcast: BroadcastRow,
@@ -217,20 +205,7 @@ function sendInput(
   now: number,
 ): SendInput {
   return {
-    workspaceId: broadcast.workspaceId,
-    journeyId: null,
-    journeyVersion: 0,
-    broadcastId: broadcast.id,
-    runId: broadcastWorkflowId(broadcast.workspaceId, broadcast.id),
-    nodeId: `broadcast:${variant.key}`,
-    idempotencyKey: broadcastMessageKey(broadcast.id, contact.id),
-    contact,
-    channel: broadcast.channel as Channel,
-    recipient: recipientOf(broadcast.channel, contact),
-    transactional: false,
-    topic: broadcast.topic ?? undefined,
-    onCap: 'skip',
-    now,
+    ...broadcastClaim(broadcast, contact, variant.key, now),
     render: async (links): Promise<RenderedMessage> => {
       if (!template) throw new Error(`template ${variant.templateId} no longer exists`);
       const scope = renderScope({

@@ -7,6 +7,7 @@ import {
   decidePolicy,
   type JourneyPolicy,
   loadPolicyFacts,
+  type PolicyDecision,
   recordAllowed,
   type SendRequest,
 } from '../policy/send-policy';
@@ -72,29 +73,11 @@ export async function claimSends(
       const row = existing.get(i.idempotencyKey);
       return !row || row.status === 'deferred';
     });
-    const decided = new Map<string, ReturnType<typeof decidePolicy>>();
+    const decided = new Map<string, PolicyDecision>();
     if (fresh.length > 0) {
-      const contexts = await journeyContexts(t, fresh);
-      const requests = fresh.map(
-        (input): SendRequest => ({
-          workspaceId,
-          contact: input.contact,
-          channel,
-          recipient: input.recipient,
-          transactional: input.transactional,
-          topic: input.topic,
-          onCap: input.onCap,
-          idempotencyKey: input.idempotencyKey,
-          now: input.now,
-          ...contexts(input),
-          policy,
-        }),
-      );
-      const facts = await loadPolicyFacts(t, requests);
-      requests.forEach((request, i) => {
-        const decision = decidePolicy(request, facts);
-        if (decision.action === 'send') recordAllowed(facts, request, fresh[i].journeyId);
-        decided.set(request.idempotencyKey, decision);
+      const decisions = await decideClaims(t, fresh, policy);
+      fresh.forEach((input, i) => {
+        decided.set(input.idempotencyKey, decisions[i]);
       });
       const labels = await ledgerLabels(t, fresh);
       const rows = await t
@@ -157,6 +140,43 @@ export async function claimSends(
       if (decision.action === 'defer') return { kind: 'deferred', row, until: decision.until };
       return { kind: 'send', row };
     });
+  });
+}
+
+/**
+ * The policy's decision for each of these sends (one workspace and channel), set-based and
+ * read-only: the sending journeys' contexts, the facts for the whole batch in a few statements,
+ * then `decidePolicy` per send in order, each allowed send counted for the ones after it. The one
+ * definition a claim (under the contacts' locks) and a preview (`previewSends`) both use.
+ */
+export async function decideClaims(
+  db: Db,
+  inputs: ClaimInput[],
+  policy: ResolvedChannel['policy'],
+): Promise<PolicyDecision[]> {
+  if (inputs.length === 0) return [];
+  const { workspaceId, channel } = inputs[0];
+  const contexts = await journeyContexts(db, inputs);
+  const requests = inputs.map(
+    (input): SendRequest => ({
+      workspaceId,
+      contact: input.contact,
+      channel,
+      recipient: input.recipient,
+      transactional: input.transactional,
+      topic: input.topic,
+      onCap: input.onCap,
+      idempotencyKey: input.idempotencyKey,
+      now: input.now,
+      ...contexts(input),
+      policy,
+    }),
+  );
+  const facts = await loadPolicyFacts(db, requests);
+  return requests.map((request, i) => {
+    const decision = decidePolicy(request, facts);
+    if (decision.action === 'send') recordAllowed(facts, request, inputs[i].journeyId);
+    return decision;
   });
 }
 

@@ -1,14 +1,15 @@
-import { inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type AnyConnector, type Channel, ConnectorError, devOutbox } from '../../../connectors';
 import type { Db } from '../../../db';
-import { messages } from '../../../db/schema';
+import { channelSettings, messages } from '../../../db/schema';
 import { pruneDeviceToken } from '../../content/devices';
 import { NodeError } from '../../sdk/node-error';
 import { resolveChannel } from '../channels/channel-settings';
 import type { ChannelDeps } from '../channels/deps';
 import { type MessageLinks, messageLinks, trackHtml } from '../links/links';
+import type { PolicyDecision } from '../policy/send-policy';
 import { TemplateRenderFailed } from '../templates/render';
-import { type ClaimInput, claimSends } from './claim';
+import { type ClaimInput, claimSends, decideClaims } from './claim';
 import { ACCEPTED_STATUSES, type MessageRow, OUTCOME_UNKNOWN_STATUSES } from './ledger';
 
 export interface RenderedMessage {
@@ -245,6 +246,29 @@ export async function sendMessages(
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 1, mine.length) }, worker));
   await recordOutcomes(deps.db, records);
   return outcomes as BatchOutcome[];
+}
+
+/** A send as a preview sees it: no rendering, since nothing is rendered or sent. */
+export type PreviewInput = ClaimInput & { channel: Channel };
+
+/**
+ * What `sendMessages` would decide for these sends of one workspace and channel now, read-only:
+ * the channel's policy and the same set-based decision its claim takes (`decideClaims`), without
+ * the send locks, without claiming a ledger row, rendering or calling a provider. A broadcast's
+ * launch confirmation counts its audience with it.
+ */
+export async function previewSends(db: Db, inputs: PreviewInput[]): Promise<PolicyDecision[]> {
+  if (inputs.length === 0) return [];
+  const { workspaceId, channel } = inputs[0];
+  if (inputs.some((i) => i.workspaceId !== workspaceId || i.channel !== channel)) {
+    throw new Error('a send batch holds the sends of one workspace and channel');
+  }
+  // The policy `resolveChannel` gives a send, without opening the provider's secrets.
+  const [settings] = await db
+    .select({ policy: channelSettings.policy })
+    .from(channelSettings)
+    .where(and(eq(channelSettings.workspaceId, workspaceId), eq(channelSettings.channel, channel)));
+  return decideClaims(db, inputs, settings?.policy ?? {});
 }
 
 interface Ready {

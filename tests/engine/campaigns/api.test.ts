@@ -144,7 +144,7 @@ describe.each(databaseKinds())(
         holdout: 0,
         skipped: [
           { reason: 'no-recipient', count: 1 },
-          { reason: 'suppressed', count: 1 },
+          { reason: 'suppressed:hard-bounce', count: 1 },
           { reason: 'unsubscribed', count: 1 },
         ],
         willSend: 17,
