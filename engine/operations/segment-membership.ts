@@ -1,13 +1,9 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { contacts, journeyRuns, segmentMembers, segments } from '../../db/schema';
-import { segmentWhere } from '../audience/segments/compile-sql';
-import {
-  definitionOf,
-  forgetEntry,
-  refreshSegmentMembers,
-  type SegmentRow,
-} from '../audience/segments/segments';
+import { journeyRuns, segments } from '../../db/schema';
+import { refreshContactSegments } from '../audience/segments/contact-refresh';
+import type { ContactChange } from '../audience/segments/dependencies';
+import { forgetEntry, refreshSegmentMembers, type SegmentRow } from '../audience/segments/segments';
 import { type EnrollResult, enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import { signalContactChanged } from '../automation/runs/run-control';
 import { journeysTriggeredBySegment } from '../automation/triggers/trigger-index';
@@ -31,15 +27,17 @@ export async function contactChanged(
   workspaceId: string,
   contactId: string,
   now = new Date(),
+  change?: ContactChange,
 ): Promise<{ entered: string[]; enrollments: SegmentEnrollment[] }> {
-  const { entered, enrollments } = await contactsChanged(deps, workspaceId, [contactId], now);
+  const { entered, enrollments } = await contactsChanged(deps, workspaceId, [contactId], now, change);
   return { entered: entered.get(contactId) ?? [], enrollments };
 }
 
 /**
- * `contactChanged` for many contacts of one workspace at once, set-based: every segment is
- * evaluated for all of them in one select, the memberships they left are removed in one delete
- * and those they entered added in one insert; then the entries enroll (per segment) and the
+ * `contactChanged` for many contacts of one workspace at once, set-based: the segments `change`
+ * can affect (all without it: pass it when every contact's change is known, e.g. only events
+ * of these names were stored) are evaluated for all of them, the memberships they left removed
+ * and those they entered added, in one statement; then the entries enroll (per segment) and the
  * contacts with running runs have their condition waits re-checked.
  */
 export async function contactsChanged(
@@ -47,9 +45,10 @@ export async function contactsChanged(
   workspaceId: string,
   contactIds: string[],
   now = new Date(),
+  change?: ContactChange,
 ): Promise<{ entered: Map<string, string[]>; enrollments: SegmentEnrollment[] }> {
   const ids = [...new Set(contactIds)];
-  const entered = ids.length ? await refreshMemberships(deps.db, workspaceId, ids, now) : new Map();
+  const entered = ids.length ? await refreshMemberships(deps.db, workspaceId, ids, now, change) : new Map();
   const enrollments: SegmentEnrollment[] = [];
   const bySegment = new Map<string, string[]>();
   for (const [contactId, segmentIds] of entered) {
@@ -66,46 +65,19 @@ export async function contactsChanged(
 }
 
 /**
- * Recomputes these contacts' memberships of every segment of the workspace: the segments read,
- * then one statement (whatever the number of contacts) that evaluates every segment for each
- * contact, removes the memberships they left and adds those they entered. Answers the segments
- * each contact entered.
+ * Recomputes these contacts' memberships of the segments that `change` can affect (every segment
+ * of the workspace when it is not given), in one statement over the contacts' rows: the rules
+ * evaluated, the memberships they left removed and those they entered added. Answers the
+ * segments each contact entered.
  */
 export async function refreshMemberships(
   db: Db,
   workspaceId: string,
   contactIds: string[],
   now = new Date(),
+  change?: ContactChange,
 ): Promise<Map<string, string[]>> {
-  const entered = new Map<string, string[]>();
-  const compiled = (await db.select().from(segments).where(eq(segments.workspaceId, workspaceId))).flatMap(
-    (segment) => {
-      const definition = definitionOf(segment);
-      return definition ? [sql`(${segment.id}::uuid, (${segmentWhere(definition, now)}))`] : [];
-    },
-  );
-  if (compiled.length === 0 || contactIds.length === 0) return entered;
-  // Rows are added in one order (segment, then contact), so concurrent refreshes never deadlock.
-  const result = await db.execute(sql`with evaluated as (
-      select ${contacts.id} as contact_id, s.segment_id, s.member
-      from ${contacts} cross join lateral (values ${sql.join(compiled, sql`, `)}) as s(segment_id, member)
-      where ${contacts.workspaceId} = ${workspaceId} and ${contacts.id} = any(${sql.param(contactIds)}::uuid[])
-    ), removed as (
-      delete from ${segmentMembers} m using evaluated e
-      where e.member is not true and m.segment_id = e.segment_id and m.contact_id = e.contact_id
-    )
-    insert into ${segmentMembers} (workspace_id, segment_id, contact_id)
-    select ${workspaceId}::uuid, e.segment_id, e.contact_id from evaluated e where e.member
-    order by e.segment_id, e.contact_id
-    on conflict do nothing
-    returning segment_id, contact_id`);
-  const added = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-    segment_id: string;
-    contact_id: string;
-  }[];
-  for (const row of added)
-    entered.set(row.contact_id, [...(entered.get(row.contact_id) ?? []), row.segment_id]);
-  return entered;
+  return refreshContactSegments(db, workspaceId, contactIds, change, now);
 }
 
 /** Of these contacts, those with a running journey run (the only ones a contact change signals). */

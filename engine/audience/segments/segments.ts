@@ -1,9 +1,9 @@
-import { and, asc, count, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db';
 import { contacts, segmentMembers, segmentSizes, segments } from '../../../db/schema';
 import { Conflict, DomainError, NotFound } from '../../errors';
-import { segmentMatchesSql, segmentWhere } from './compile-sql';
+import { segmentMatchesSql } from './compile-sql';
 import { type SegmentGroup, segmentDefinitionSchema } from './definition';
 
 export type SegmentRow = typeof segments.$inferSelect;
@@ -256,46 +256,6 @@ export async function segmentSizeHistory(db: Db, workspaceId: string, segmentId:
       ),
     )
     .orderBy(asc(segmentSizes.day));
-}
-
-/**
- * Recomputes one contact's membership of every segment of its workspace; returns the segments
- * it entered.
- */
-export async function refreshContactMemberships(
-  db: Db,
-  workspaceId: string,
-  contactId: string,
-  now = new Date(),
-): Promise<string[]> {
-  const all = await db.select().from(segments).where(eq(segments.workspaceId, workspaceId));
-  const compiled = all.flatMap((s) => {
-    const definition = definitionOf(s);
-    return definition ? [{ id: s.id, definition }] : [];
-  });
-  if (compiled.length === 0) return [];
-  const columns = Object.fromEntries(
-    compiled.map((s, i) => [`s${i}`, sql<boolean>`(${segmentWhere(s.definition, now)})`]),
-  );
-  const [row] = await db
-    .select(columns)
-    .from(contacts)
-    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
-  if (!row) return [];
-  const matches = compiled.filter((_, i) => row[`s${i}`] === true).map((s) => s.id);
-  const misses = compiled.filter((_, i) => row[`s${i}`] !== true).map((s) => s.id);
-  if (misses.length > 0) {
-    await db
-      .delete(segmentMembers)
-      .where(and(eq(segmentMembers.contactId, contactId), inArray(segmentMembers.segmentId, misses)));
-  }
-  if (matches.length === 0) return [];
-  const entered = await db
-    .insert(segmentMembers)
-    .values(matches.map((segmentId) => ({ workspaceId, segmentId, contactId })))
-    .onConflictDoNothing()
-    .returning({ segmentId: segmentMembers.segmentId });
-  return entered.map((r) => r.segmentId);
 }
 
 /** Undoes an entry whose enrollment failed, so the next evaluation enters (and enrolls) again. */
