@@ -24,7 +24,9 @@ import { createJourney } from '../engine/automation/journeys/journeys';
 import type { JourneyGraphInput } from '../engine/automation/journeys/model';
 import { createRegistry } from '../engine/automation/nodes';
 import { SecretBox } from '../engine/identity/secret-box';
+import { defaultIdentitySettings } from '../engine/identity/settings';
 import { createWorkspace } from '../engine/identity/workspaces';
+import { ensureDemoUser } from '../engine/operations/seed-demo';
 import { ensureUiBuilt, uiDist } from '../tests/browser/helpers/ui-build';
 import { benchRuns, reportResult } from './helpers/report';
 
@@ -104,6 +106,8 @@ async function main() {
   const workspace = await createWorkspace(database.db, 'Bench');
   const journey = await createJourney(database.db, workspace.id, generatedJourney());
   const small = await createJourney(database.db, workspace.id, smallJourney);
+  const demoDir = mkdtempSync(path.join(os.tmpdir(), 'wayline-bench-demo-'));
+  const demoUser = await ensureDemoUser(database.db, demoDir, workspace.id);
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
   const app = await buildApp({
     db: database.db,
@@ -113,7 +117,8 @@ async function main() {
     registry: createRegistry(),
     secretBox: new SecretBox(randomBytes(32)),
     uiDist,
-    demoKey: workspace.secretKey,
+    // The browser is signed in as the workspace's owner, as `npm start` signs in a local browser.
+    identity: { ...defaultIdentitySettings, demoAutologin: { userId: demoUser.id } },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const profile = mkdtempSync(path.join(os.tmpdir(), 'wayline-bench-'));
@@ -189,6 +194,7 @@ async function main() {
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
+    rmSync(demoDir, { recursive: true, force: true });
     await app.close();
     await database.close();
   }
