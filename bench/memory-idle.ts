@@ -1,9 +1,12 @@
 /**
- * Memory of `npm start` at rest: starts the embedded stack (`wayline start`: API, worker, UI,
- * PGlite, a Temporal dev server child) on free ports with a fresh data folder, waits until it
- * says it is running, lets it settle, and samples the resident set size of the Wayline process
- * (PGlite included, the Temporal dev server child not). The baseline is an empty Node process
- * with the same TypeScript loader, measured in the same run. Budget: ≤ 400 MB.
+ * Memory of `npm start` at rest: starts the embedded stack as `npm start` does
+ * (`bin/wayline.mjs start`, which runs the Wayline process: API, worker, UI, PGlite, a Temporal
+ * dev server child) on free ports with a fresh data folder, waits until it says it is running,
+ * lets it settle, and samples the resident set size of the Wayline process (PGlite included;
+ * neither the small launcher that started it nor the Temporal dev server child). The first
+ * start's one-off jobs (bundling the workflows, creating the database folder) run in processes
+ * of their own that have exited by then. The baseline is an empty Node process with the same
+ * TypeScript loader, measured in the same run. Budget: ≤ 400 MB.
  *
  *   npx tsx bench/memory-idle.ts        (BENCH_RUNS=5; settles 15 s, samples 10 s; BENCH_QUICK=1: 5 s and 5 s)
  */
@@ -27,15 +30,27 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** The Wayline process: the launcher's Node child running engine/cli.ts. */
+function waylineProcess(launcherPid: number): number {
+  const children = readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/);
+  const pid = children
+    .map(Number)
+    .find((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('cli.ts'));
+  if (!pid) throw new Error(`no Wayline process under launcher ${launcherPid}`);
+  return pid;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts `args` under Node with tsx, resolves once `ready` appears on its stdout. */
+/** Starts `args` under Node, resolves once `ready` appears on its stdout. */
 async function startProcess(
   args: string[],
   env: Record<string, string>,
   ready: string,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,13 +104,17 @@ const wayline: number[] = [];
 const bare: number[] = [];
 const peaks: number[] = [];
 for (let run = 0; run < runs; run++) {
-  const empty = await startProcess(['-e', 'console.log("ready"); setInterval(() => {}, 1000)'], {}, 'ready');
+  const empty = await startProcess(
+    ['--import', 'tsx', '-e', 'console.log("ready"); setInterval(() => {}, 1000)'],
+    {},
+    'ready',
+  );
   bare.push((await restingRss(empty.pid!)).median);
   await stop(empty);
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wayline-memory-'));
-  const child = await startProcess(
-    [path.join(root, 'engine', 'cli.ts'), 'start'],
+  const launcher = await startProcess(
+    [path.join(root, 'bin', 'wayline.mjs'), 'start'],
     {
       WAYLINE_DATA_DIR: dataDir,
       PORT: String(await freePort()),
@@ -107,14 +126,14 @@ for (let run = 0; run < runs; run++) {
     'Wayline is running.',
   );
   try {
-    const rss = await restingRss(child.pid!);
+    const rss = await restingRss(waylineProcess(launcher.pid!));
     wayline.push(rss.median);
     peaks.push(rss.peak);
     console.log(
       `run ${run + 1}/${runs}: wayline start idle ${rss.median.toFixed(0)} MB (peak ${rss.peak.toFixed(0)} MB), empty node ${bare[run].toFixed(0)} MB`,
     );
   } finally {
-    await stop(child);
+    await stop(launcher);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,14 @@
 /**
- * Incremental re-evaluation of one contact's segment memberships (what the dispatcher does
- * after an event, `refreshMemberships` for one contact: the workspace's segments read, every
- * segment evaluated for the contact, the memberships it left removed and those it entered added)
- * against one hand-written SQL query evaluating the same five rules for the same contact
- * (evaluation only, no write), alternating in the same run.
+ * Incremental re-evaluation of one contact's segment memberships after an event, against one
+ * hand-written SQL query evaluating the same five rules for the same contact (evaluation only,
+ * no write), alternating in the same run. The workspace's memberships are computed once first,
+ * as in a running workspace. Then for each sampled contact an event is stored (untimed, a third
+ * each of the three names) and timed:
+ *   - after the event: `refreshMemberships` told which event was stored, so only the segments
+ *     whose rules count that event are evaluated (none for `Page Viewed`), the memberships left
+ *     removed and those entered added, in one statement over the contact's row;
+ *   - every segment: `refreshMemberships` without a description of the change (a new contact,
+ *     an import), all five segments evaluated in the same one statement.
  *
  *   DATABASE_URL=postgres://… npx tsx bench/segment-contact-refresh.ts [contacts=100000] [events=1000000] [samples=500]
  *
@@ -16,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { createDb } from '../db';
-import { createSegment } from '../engine/audience/segments/segments';
+import { createSegment, refreshSegmentMembers, type SegmentRow } from '../engine/audience/segments/segments';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { refreshMemberships } from '../engine/operations/segment-membership';
 import { reportResult } from './helpers/report';
@@ -56,36 +61,44 @@ console.log(
   `generated ${contactCount} contacts and ${eventCount} events in ${((performance.now() - generating) / 1000).toFixed(1)} s`,
 );
 
-await createSegment(db, ws, {
-  name: 'Loyal VIPs',
-  definition: {
-    match: 'all',
-    rules: [
-      {
-        match: 'any',
-        rules: [
-          { kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' },
-          { kind: 'attribute', path: 'country', op: 'eq', value: 'DE' },
-        ],
-      },
-      {
-        kind: 'event',
-        event: 'Order Completed',
-        where: [{ path: 'total', op: 'gte', value: 50 }],
-        minCount: 2,
-      },
-      { kind: 'list', list: 'VIP', member: true },
-    ],
-  } as any,
-});
+const created: SegmentRow[] = [];
+created.push(
+  await createSegment(db, ws, {
+    name: 'Loyal VIPs',
+    definition: {
+      match: 'all',
+      rules: [
+        {
+          match: 'any',
+          rules: [
+            { kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' },
+            { kind: 'attribute', path: 'country', op: 'eq', value: 'DE' },
+          ],
+        },
+        {
+          kind: 'event',
+          event: 'Order Completed',
+          where: [{ path: 'total', op: 'gte', value: 50 }],
+          minCount: 2,
+        },
+        { kind: 'list', list: 'VIP', member: true },
+      ],
+    } as any,
+  }),
+);
 for (const [name, rule] of [
   ['Pro', { kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' }],
   ['French', { kind: 'attribute', path: 'country', op: 'eq', value: 'FR' }],
   ['Viewers', { kind: 'event', event: 'Product Viewed', minCount: 3 }],
   ['VIP list', { kind: 'list', list: 'VIP', member: true }],
 ] as const) {
-  await createSegment(db, ws, { name, definition: { match: 'all', rules: [rule] } as any });
+  created.push(await createSegment(db, ws, { name, definition: { match: 'all', rules: [rule] } as any }));
 }
+const populating = performance.now();
+for (const segment of created) await refreshSegmentMembers(db, segment);
+console.log(
+  `memberships of the five segments computed in ${((performance.now() - populating) / 1000).toFixed(1)} s`,
+);
 
 const handWritten = (contactId: string) => sql`select c.id,
     ((c.attributes ->> 'plan') = 'pro' or (c.attributes ->> 'country') = 'DE')
@@ -106,29 +119,47 @@ const picked = rowsOf(
     sql`select id from contacts where workspace_id = ${ws}::uuid order by random() limit ${samples}`,
   ),
 ).map((row) => row.id as string);
-// Warm-up: plans and caches for both.
+const eventNames = ['Order Completed', 'Product Viewed', 'Page Viewed'];
+let stored = 0;
+/** Stores one event for the contact, as ingest would before the dispatcher re-evaluates it. */
+const storeEvent = async (contactId: string) => {
+  const name = eventNames[stored % eventNames.length];
+  stored += 1;
+  await db.execute(sql`insert into events (workspace_id, message_id, contact_id, type, name, properties, timestamp)
+    values (${ws}::uuid, ${`bench-${stored}`}, ${contactId}::uuid, 'track', ${name}, ${JSON.stringify({ total: 60 + (stored % 50) })}::jsonb, now())`);
+  return name;
+};
+// Warm-up: plans and caches for all three.
 for (const contactId of picked.slice(0, 20)) {
+  const name = await storeEvent(contactId);
+  await refreshMemberships(db, ws, [contactId], undefined, { events: [name] });
   await refreshMemberships(db, ws, [contactId]);
   await db.execute(handWritten(contactId));
 }
-const wayline: number[] = [];
+const afterEvent: number[] = [];
+const everySegment: number[] = [];
 const bare: number[] = [];
 let entered = 0;
 for (const contactId of picked) {
+  const name = await storeEvent(contactId);
   let started = performance.now();
   await db.execute(handWritten(contactId));
   bare.push(performance.now() - started);
   started = performance.now();
-  entered += (await refreshMemberships(db, ws, [contactId])).size;
-  wayline.push(performance.now() - started);
+  entered += (await refreshMemberships(db, ws, [contactId], undefined, { events: [name] })).size;
+  afterEvent.push(performance.now() - started);
+  started = performance.now();
+  await refreshMemberships(db, ws, [contactId]);
+  everySegment.push(performance.now() - started);
 }
 const pct = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 };
-console.log(`database: ${database.driver}; ${samples} contacts, each re-evaluated against 5 segments`);
+console.log(`database: ${database.driver}; ${samples} contacts, each after one stored event`);
 for (const [label, values] of [
-  ['one contact re-evaluated (refreshMemberships)', wayline],
+  ['one contact re-evaluated after an event (refreshMemberships, segments counting that event)', afterEvent],
+  ['one contact re-evaluated against every segment (refreshMemberships, no change described)', everySegment],
   ['hand-written query for the five rules', bare],
 ] as const) {
   console.log(
@@ -136,17 +167,23 @@ for (const [label, values] of [
   );
 }
 console.log(
-  `ratio p50 ${(pct(wayline, 0.5) / pct(bare, 0.5)).toFixed(2)}, p99 ${(pct(wayline, 0.99) / pct(bare, 0.99)).toFixed(2)}; ` +
-    `contacts with a membership entered on the first pass: ${entered} (later passes find them in place)`,
+  `ratio after an event p50 ${(pct(afterEvent, 0.5) / pct(bare, 0.5)).toFixed(2)}, p99 ${(pct(afterEvent, 0.99) / pct(bare, 0.99)).toFixed(2)}; ` +
+    `every segment p50 ${(pct(everySegment, 0.5) / pct(bare, 0.5)).toFixed(2)}, p99 ${(pct(everySegment, 0.99) / pct(bare, 0.99)).toFixed(2)}; ` +
+    `segments entered after the events: ${entered}`,
 );
 
 reportResult({
-  name: 'one contact re-evaluated, p99',
+  name: 'one contact re-evaluated after an event, p99',
   baseline: 'hand-written query for the same five rules and contact',
   unit: 'ms',
-  values: [pct(wayline, 0.99)],
+  values: [pct(afterEvent, 0.99)],
   baselineValues: [pct(bare, 0.99)],
-  note: 'goal p99 ≤ 5 ms',
+  note: `goal p99 ≤ 5 ms: ${pct(afterEvent, 0.99) <= 5 ? 'met' : 'not met'}`,
+  extra: {
+    p50: pct(afterEvent, 0.5),
+    everySegmentP50: pct(everySegment, 0.5),
+    everySegmentP99: pct(everySegment, 0.99),
+  },
 });
 
 if (process.env.BENCH_KEEP !== '1') {

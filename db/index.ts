@@ -52,7 +52,11 @@ export async function createDb(options: DatabaseOptions): Promise<Database> {
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+  // The embedded database serves one process: a small buffer pool (Postgres' 128 MB default is
+  // resident memory in the WASM heap) is enough, and the data folder's pages are in the OS cache.
+  const client = options.dataDir
+    ? new PGlite(options.dataDir, { postgresqlconf: ['shared_buffers = 16MB'] })
+    : new PGlite();
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
   return {

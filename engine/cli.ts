@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -62,11 +63,20 @@ async function start(config: Config, stops: Stop[]): Promise<void> {
     stops.unshift(() => devServer!.stop());
     address = devServer.address;
   }
+  // The two memory-hungry one-off jobs of a start run in short-lived processes, so what they
+  // allocate leaves with them: bundling the workflows (webpack) and creating the database folder.
+  const [bundle] = await Promise.all([
+    config.WAYLINE_WORKFLOW_BUNDLE ? undefined : bundleWorkflowsApart(config),
+    config.DATABASE_URL ? undefined : createDatabaseFolderApart(config),
+  ]);
   const database = await openDatabase(config);
   stops.unshift(() => database.close());
   console.log(`Database: ${database.driver} (${database.location}), migrations applied`);
   const runtime = await composeRuntime(config, database);
-  const running: RunningWorker = await runWorker(runtime, address);
+  const running: RunningWorker = await runWorker(
+    bundle ? { ...runtime, config: { ...config, WAYLINE_WORKFLOW_BUNDLE: bundle } } : runtime,
+    address,
+  );
   stops.unshift(() => running.stop());
   const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
   stops.unshift(() => client.connection.close());
@@ -138,6 +148,42 @@ function requireServers(config: Config): void {
       `Separate api and worker processes share a Postgres server and a Temporal cluster: set ${missing.join(' and ')} (or use npm start for the embedded mode).`,
     );
   }
+}
+
+/** Runs `args` under this Node; resolves when the process exits with 0. */
+function runApart(label: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${label} exited with ${code}`)),
+    );
+  });
+}
+
+/** The workflow bundle built in its own process; undefined (the worker bundles itself) when that fails. */
+async function bundleWorkflowsApart(config: Config): Promise<string | undefined> {
+  const out = path.join(config.dataDir, 'workflows.js');
+  const script = path.join(config.root, 'engine', 'temporal', 'build-workflow-bundle.ts');
+  try {
+    await runApart('bundling', ['--import', 'tsx', script, out], config.root);
+    return out;
+  } catch (error) {
+    console.warn(`Workflows not bundled apart (${(error as Error).message}); the worker bundles them itself`);
+    return undefined;
+  }
+}
+
+/** PGlite's initdb on the first start, in its own process (see bin/init-pglite.mjs). */
+async function createDatabaseFolderApart(config: Config): Promise<void> {
+  const folder = path.join(config.dataDir, 'pglite');
+  if (existsSync(path.join(folder, 'PG_VERSION'))) return;
+  mkdirSync(folder, { recursive: true });
+  await runApart(
+    'creating the database',
+    [path.join(config.root, 'bin', 'init-pglite.mjs'), folder],
+    config.root,
+  );
 }
 
 async function buildUiIfMissing(config: Config): Promise<void> {
