@@ -3,6 +3,8 @@ import type { SchedulingActivities } from '../engine/activities/scheduling';
 
 const { refreshAnalytics } = proxyActivities<SchedulingActivities>({
   startToCloseTimeout: '2 hours',
+  // The activity beats every 5 s: a worker dying mid-refresh is retried a minute later, not 2 h.
+  heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 3 },
 });
 

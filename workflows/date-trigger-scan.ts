@@ -3,6 +3,8 @@ import type { SchedulingActivities } from '../engine/activities/scheduling';
 
 const { scanDateTriggers } = proxyActivities<SchedulingActivities>({
   startToCloseTimeout: '10 minutes',
+  // The activity beats every 5 s: a worker dying mid-scan is retried a minute later, not 10.
+  heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 3 },
 });
 

@@ -3,6 +3,8 @@ import type { SchedulingActivities } from '../engine/activities/scheduling';
 
 const { refreshAllSegments, syncJourneySchedules } = proxyActivities<SchedulingActivities>({
   startToCloseTimeout: '1 hour',
+  // The activities beat every 5 s: a worker dying mid-refresh is retried a minute later, not 1 h.
+  heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 3 },
 });
 

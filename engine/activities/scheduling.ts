@@ -22,6 +22,25 @@ export interface SchedulingActivityDeps {
  * Activities of the scan and job workflows. They enroll on the task queue of the worker that
  * runs them, which is the journeys' queue.
  */
+/** How often an upkeep activity beats; the workflows' heartbeat timeout is a minute. */
+const UPKEEP_BEAT_MS = 5_000;
+
+/**
+ * Runs `work` while beating every few seconds, so a scan or refresh whose worker died is tried
+ * again after the heartbeat timeout (a minute) instead of its start-to-close timeout (up to hours).
+ */
+async function whileBeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), UPKEEP_BEAT_MS);
+  timer.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function createSchedulingActivities({ db, temporal }: SchedulingActivityDeps) {
   const deps = (): TemporalDeps => {
     const context = Context.current();
@@ -30,32 +49,38 @@ export function createSchedulingActivities({ db, temporal }: SchedulingActivityD
   const beat = (details?: unknown) => () => Context.current().heartbeat(details);
   return {
     /** `now` is the workflow's clock, so scans are exact under time skipping and in replays. */
-    async scanDateTriggers(input: { now: number }) {
-      const dates = await scanDateTriggers(deps(), input.now);
-      // Holidays are dates too: the same scan, the same schedule.
-      const holidays = await scanHolidayTriggers(deps(), input.now);
-      return {
-        journeys: dates.journeys + holidays.journeys,
-        enrolled: dates.enrolled + holidays.enrolled,
-        skipped: dates.skipped + holidays.skipped,
-        failed: dates.failed + holidays.failed,
-      };
+    scanDateTriggers(input: { now: number }) {
+      return whileBeating(async () => {
+        const dates = await scanDateTriggers(deps(), input.now);
+        // Holidays are dates too: the same scan, the same schedule.
+        const holidays = await scanHolidayTriggers(deps(), input.now);
+        return {
+          journeys: dates.journeys + holidays.journeys,
+          enrolled: dates.enrolled + holidays.enrolled,
+          skipped: dates.skipped + holidays.skipped,
+          failed: dates.failed + holidays.failed,
+        };
+      });
     },
 
-    async refreshAllSegments(input: { now: number }) {
-      return reevaluateAllSegments(deps(), undefined, new Date(input.now));
+    refreshAllSegments(input: { now: number }) {
+      return whileBeating(() => reevaluateAllSegments(deps(), undefined, new Date(input.now)));
     },
 
     /** RFM again in place, then every fitted model refitted as its own background job. */
-    async refreshAnalytics() {
-      const rfm = await refreshAllRfm(db);
-      const refits = await refitFittedModels(deps());
-      return { ...rfm, refits };
+    refreshAnalytics() {
+      return whileBeating(async () => {
+        const rfm = await refreshAllRfm(db);
+        const refits = await refitFittedModels(deps());
+        return { ...rfm, refits };
+      });
     },
 
-    async syncJourneySchedules() {
-      const { temporal: client, taskQueue } = deps();
-      return syncJourneySchedules(client, db, taskQueue);
+    syncJourneySchedules() {
+      return whileBeating(() => {
+        const { temporal: client, taskQueue } = deps();
+        return syncJourneySchedules(client, db, taskQueue);
+      });
     },
 
     async enrollAudience(input: { workspaceId: string; journeyId: string; tick: string }) {

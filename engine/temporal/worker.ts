@@ -29,8 +29,20 @@ export interface JourneyWorkerOptions {
   channels?: ChannelDeps;
 }
 
-/** Worker options journey workers run with (the journey benchmark gives its baseline worker the same). */
-export const workerTuning = {} satisfies Partial<WorkerOptions>;
+/**
+ * Worker options journey workers run with (the journey benchmark gives its baseline worker the same).
+ *
+ * `stickyQueueScheduleToStartTimeout`: a run's next workflow task goes first to the worker that
+ * has the run cached (its sticky queue). When that worker was SIGKILLed, Temporal still routes
+ * there for about 10 s after its last poll, and each such task (a timer firing, a send done on
+ * a survivor) waits this long before any worker may take it from the shared queue. Temporal's
+ * default, 10 s, let such runs stand still up to 20 s after the kill; 3 s bounds it at about
+ * 13 s, beside the 11 s a killed send waits (heartbeat timeout + first retry). A live worker
+ * busier than 3 s only loses its cache hit: another worker replays the run's (short) history.
+ */
+export const workerTuning = {
+  stickyQueueScheduleToStartTimeout: '3s',
+} satisfies Partial<WorkerOptions>;
 
 /** A worker for journey runs: the interpreter workflow and every node's activities. */
 export async function createJourneyWorker(options: JourneyWorkerOptions): Promise<Worker> {

@@ -143,6 +143,8 @@ export async function temporalDevServer(dataDir: string) {
  */
 export async function startSmtpSink(options: { answerDelayMs?: number } = {}) {
   const mails: ParsedMail[] = [];
+  /** When each of `mails` arrived (Date.now(), same index). */
+  const arrivedAt: number[] = [];
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -153,6 +155,7 @@ export async function startSmtpSink(options: { answerDelayMs?: number } = {}) {
           // Received, then answered after `answerDelayMs`: a client killed in between never
           // learns that its message arrived (the case at-most-once must not send twice).
           mails.push(mail);
+          arrivedAt.push(Date.now());
           if (options.answerDelayMs) await sleep(options.answerDelayMs);
           callback();
         })
@@ -172,6 +175,11 @@ export async function startSmtpSink(options: { answerDelayMs?: number } = {}) {
       );
       const unique = new Set(matching.map((m) => headerLine(m, 'Message-ID') ?? '')).size;
       return { received: matching.length, unique, duplicates: matching.length - unique };
+    },
+    /** When the first mail with exactly this subject arrived (Date.now()). */
+    arrival(subject: string): number | undefined {
+      const i = mails.findIndex((m) => m.subject === subject);
+      return i === -1 ? undefined : arrivedAt[i];
     },
     close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
   };

@@ -5,7 +5,8 @@
  *
  *   npx tsx tests/faults/worker-crash.ts              (TEST_DATABASE_URL, else its own PostgreSQL)
  *   FAULT_CONTACTS=500 FAULT_KILLS=10 FAULT_WORKERS=2 FAULT_WAIT_SECONDS=5 FAULT_SMTP_DELAY_MS=300
- *   FAULT_MAX_RECOVERY_SECONDS=15 FAULT_MAX_RETRY_SECONDS=15      (quick mode: 60 contacts, 2 kills)
+ *   FAULT_MAX_RECOVERY_SECONDS=15 FAULT_MAX_RETRY_SECONDS=15 FAULT_MAX_STALL_SECONDS=15
+ *                                                    (quick mode: 60 contacts, 2 kills)
  *
  * The contacts are enrolled in `FAULT_KILLS` waves; a worker is killed 1–3 s after each wave
  * (while its sends are in flight) and a replacement started at once. A worker is only killed
@@ -16,9 +17,12 @@
  *
  * Reported and bounded: runs lost (0), duplicate deliveries at the sink (0), messages neither
  * `sent` nor `unknown` (0), the retry of a send killed mid-call (kill → `unknown` written, within
- * FAULT_MAX_RETRY_SECONDS), and recovery: the last replacement worker polling → all runs done
- * (FAULT_MAX_RECOVERY_SECONDS). The workers serve metrics (WAYLINE_METRICS_PORT); a surviving
- * worker's scrape must agree with the ledger.
+ * FAULT_MAX_RETRY_SECONDS), the longest a run stood still beyond its wait (its second email's
+ * arrival − its first's − the wait, within FAULT_MAX_STALL_SECONDS: the heartbeat timeout of a
+ * killed send and the sticky queue timeout of a dead worker's cached runs bound it), and
+ * recovery: the last replacement worker polling → all runs done (FAULT_MAX_RECOVERY_SECONDS).
+ * The workers serve metrics (WAYLINE_METRICS_PORT); a surviving worker's scrape must agree with
+ * the ledger.
  */
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -53,6 +57,7 @@ const WAIT_SECONDS = env('FAULT_WAIT_SECONDS', 5);
 const SMTP_DELAY_MS = env('FAULT_SMTP_DELAY_MS', 300);
 const MAX_RETRY_SECONDS = env('FAULT_MAX_RETRY_SECONDS', 15);
 const MAX_RECOVERY_SECONDS = env('FAULT_MAX_RECOVERY_SECONDS', 15);
+const MAX_STALL_SECONDS = env('FAULT_MAX_STALL_SECONDS', 15);
 const DEADLINE_SECONDS = env('FAULT_DEADLINE_SECONDS', 300, 180);
 const log = logger('worker-crash');
 
@@ -208,6 +213,20 @@ try {
     completedRuns: sample(scraped, 'wayline_journey_runs', { status: 'completed' }) ?? null,
   };
 
+  // How long a run stood still beyond its own wait: its second email's arrival minus its first's
+  // minus the wait. Without faults well under a second; a run whose send or cached workflow was on
+  // a killed worker waits for the heartbeat timeout or the sticky queue timeout.
+  const stalls = people
+    .map((_, i) => {
+      const first = sink.arrival(`first for c${i}@kills.test`);
+      const second = sink.arrival(`second for c${i}@kills.test`);
+      return first === undefined || second === undefined
+        ? null
+        : Math.max(0, (second - first) / 1000 - WAIT_SECONDS);
+    })
+    .filter((d): d is number => d !== null)
+    .sort((a, b) => a - b);
+  const stallMax = stalls.length ? Number(stalls.at(-1)!.toFixed(1)) : null;
   const runsLost = runs.length - result.done;
   const missing = 2 * runs.length - (ledger.sent ?? 0) - (ledger.unknown ?? 0);
   const retryMax = retries.length ? Number(retries.at(-1)!.toFixed(1)) : null;
@@ -219,6 +238,8 @@ try {
   if (missing !== 0) failures.push(`${missing} messages neither sent nor unknown`);
   if (retryMax !== null && retryMax > MAX_RETRY_SECONDS)
     failures.push(`a send killed mid-call was retried after ${retryMax} s (bound ${MAX_RETRY_SECONDS} s)`);
+  if (stallMax !== null && stallMax > MAX_STALL_SECONDS)
+    failures.push(`a run stood still ${stallMax} s beyond its wait (bound ${MAX_STALL_SECONDS} s)`);
   if (recovery > MAX_RECOVERY_SECONDS)
     failures.push(`runs finished ${recovery} s after the last restart (bound ${MAX_RECOVERY_SECONDS} s)`);
   failures.push(...died());
@@ -249,6 +270,15 @@ try {
           max: retryMax,
         }
       : null,
+    stallSeconds: stalls.length
+      ? {
+          runs: stalls.length,
+          median: Number(stalls[Math.floor(stalls.length / 2)].toFixed(1)),
+          p95: Number(stalls[Math.floor(stalls.length * 0.95)].toFixed(1)),
+          max: stallMax,
+          over5s: stalls.filter((d) => d > 5).length,
+        }
+      : null,
     enrollRetries,
     workerStartSeconds: startSeconds,
     workflowBundleSeconds: bundleSeconds,
@@ -259,6 +289,7 @@ try {
       runsLost: 0,
       duplicateDeliveries: 0,
       retrySeconds: MAX_RETRY_SECONDS,
+      stallSeconds: MAX_STALL_SECONDS,
       recoverySeconds: MAX_RECOVERY_SECONDS,
     },
   };
