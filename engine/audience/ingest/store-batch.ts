@@ -5,7 +5,7 @@ import { aliasContact, type ResolvedContact, resolveContact } from './identity';
 import type { NormalizedMessage } from './normalize';
 import { applyContactUpdate, type StoreResult } from './store';
 import type { ContactUpdate } from './traits';
-import { type Tx, withRetriedTransaction } from './tx';
+import { retried, type Tx, withRetriedTransaction } from './tx';
 
 export interface BatchItem {
   index: number;
@@ -33,29 +33,30 @@ export async function storeBatch(
   workspaceId: string,
   items: BatchItem[],
 ): Promise<Map<number, StoreResult>> {
+  const firstOfId = new Map<string, BatchItem>();
+  const repeated: BatchItem[] = [];
+  for (const item of items) {
+    if (firstOfId.has(item.message.messageId)) repeated.push(item);
+    else firstOfId.set(item.message.messageId, item);
+  }
+  const fresh = [...firstOfId.values()];
+  // Ids stored by earlier requests leave before touching any contact; a concurrent request
+  // storing the same id meanwhile is caught by the events insert's ON CONFLICT.
+  const known = fresh.length
+    ? await rowsOf<{ message_id: string }>(
+        db,
+        sql`select message_id from ${events} where workspace_id = ${workspaceId}
+          and message_id = any(${sql.param(fresh.map((item) => item.message.messageId))}::text[])`,
+      )
+    : [];
+  const storedBefore = new Set(known.map((row) => row.message_id));
+  const stored = fresh.filter((item) => !storedBefore.has(item.message.messageId));
+  await retried(() => createPlainContacts(db, workspaceId, stored));
   return withRetriedTransaction(db, async (tx) => {
     const results = new Map<number, StoreResult>();
-    const firstOfId = new Map<string, BatchItem>();
-    for (const item of items) {
-      if (firstOfId.has(item.message.messageId)) results.set(item.index, { status: 'duplicate' });
-      else firstOfId.set(item.message.messageId, item);
-    }
-    const fresh = [...firstOfId.values()];
-    if (fresh.length === 0) return results;
-
-    // Ids stored by earlier requests leave before touching any contact; a concurrent request
-    // storing the same id meanwhile is caught by the insert's ON CONFLICT.
-    const known = await rowsOf<{ message_id: string }>(
-      tx,
-      sql`select message_id from ${events} where workspace_id = ${workspaceId}
-        and message_id = any(${sql.param(fresh.map((item) => item.message.messageId))}::text[])`,
-    );
-    const storedBefore = new Set(known.map((row) => row.message_id));
-    const stored: BatchItem[] = [];
-    for (const item of fresh) {
-      if (storedBefore.has(item.message.messageId)) results.set(item.index, { status: 'duplicate' });
-      else stored.push(item);
-    }
+    for (const item of [...repeated, ...fresh.filter((f) => storedBefore.has(f.message.messageId))])
+      results.set(item.index, { status: 'duplicate' });
+    if (stored.length === 0) return results;
 
     const identities = new IdentityMap(workspaceId);
     await identities.load(tx, stored);
@@ -75,6 +76,41 @@ export async function storeBatch(
     await storeChunk(tx, workspaceId, chunk, results);
     return results;
   });
+}
+
+/**
+ * Creates the contacts named by a user id alone or an anonymous id alone that do not exist yet,
+ * in one statement of its own before the batch's transaction: concurrent requests naming the
+ * same new users then wait for each other only for this statement (rows inserted in key order),
+ * not for each other's whole transaction, which serialized concurrent batches. Ids that take
+ * part in a claim, merge or alias in this batch are left to the batch's transaction, which
+ * resolves them in arrival order. A contact created here when the batch's transaction then
+ * fails is the one the client's retry finds.
+ */
+async function createPlainContacts(db: Db, workspaceId: string, stored: BatchItem[]): Promise<void> {
+  const userIds = new Set<string>();
+  const anonymousIds = new Set<string>();
+  const involved = new Set<string>();
+  for (const { message } of stored) {
+    const { userId, anonymousId } = message;
+    if (message.type === 'alias' || (userId && anonymousId)) {
+      for (const id of [userId, anonymousId, message.previousId]) if (id) involved.add(id);
+    } else if (userId) userIds.add(userId);
+    else if (anonymousId) anonymousIds.add(anonymousId);
+  }
+  const plain = [
+    ...[...userIds].filter((id) => !involved.has(id)).map((id) => ({ externalId: id, anonymousId: null })),
+    ...[...anonymousIds]
+      .filter((id) => !involved.has(id))
+      .map((id) => ({ externalId: null, anonymousId: id })),
+  ];
+  if (plain.length === 0) return;
+  await db.execute(sql`insert into ${contacts} (workspace_id, external_id, anonymous_id)
+    select ${workspaceId}::uuid, c.external_id, c.anonymous_id
+    from unnest(${sql.param(plain.map((c) => c.externalId))}::text[],
+      ${sql.param(plain.map((c) => c.anonymousId))}::text[]) as c(external_id, anonymous_id)
+    order by c.external_id, c.anonymous_id
+    on conflict do nothing`);
 }
 
 /** The batch's contacts by user id and anonymous id, including those it is about to create. */
@@ -342,7 +378,7 @@ async function storeOnItsOwn(
 }
 
 /** Rows of a raw statement, whichever driver (postgres.js answers an array, PGlite `{ rows }`). */
-async function rowsOf<T>(tx: Tx, query: SQL): Promise<T[]> {
+async function rowsOf<T>(tx: Tx | Db, query: SQL): Promise<T[]> {
   const result = (await tx.execute(query)) as unknown as T[] | { rows: T[] };
   return Array.isArray(result) ? result : result.rows;
 }

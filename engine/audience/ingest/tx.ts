@@ -18,9 +18,14 @@ export function pgErrorCode(error: unknown): string | undefined {
  * requests creating the same contact) or a deadlock was broken: the retry sees its row.
  */
 export async function withRetriedTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return retried(() => db.transaction(work));
+}
+
+/** Runs `work` (a transaction or a single statement), again when it lost such a race. */
+export async function retried<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await db.transaction(work);
+      return await work();
     } catch (error) {
       const code = pgErrorCode(error);
       if (attempt >= 5 || !code || !retryableCodes.has(code)) throw error;
