@@ -3,7 +3,7 @@ import type { Db } from '../../db';
 import { events, journeyRuns } from '../../db/schema';
 import { matchesFilter, type PropertyFilter } from '../audience/conditions/filters';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
-import { signalContactRuns, signalRunsWithEvent } from '../automation/runs/run-control';
+import { signalRunsWithEvent } from '../automation/runs/run-control';
 import { controlSignal } from '../automation/runs/signals';
 import type { RunEvent } from '../automation/runs/types';
 import { eventTriggers } from '../automation/triggers/trigger-index';
@@ -19,11 +19,10 @@ type EventRow = typeof events.$inferSelect;
 export interface DeliveryContext {
   events: Map<string, EventRow>;
   triggers: Map<string, { journeyId: string; where: PropertyFilter | null }[]>;
+  /** Per contact, its running runs: read once, then the runs the batch's events start are added. */
   running: Map<string, string[]>;
   /** `journeyId:contactId:eventId` of runs the batch's events already started (a repeated delivery). */
   started: Set<string>;
-  /** Contacts enrolled in this batch: their running runs are read again. */
-  enrolled: Set<string>;
 }
 
 export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<DeliveryContext> {
@@ -38,7 +37,6 @@ export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<Delive
     triggers: new Map(),
     running: new Map(),
     started: new Set(),
-    enrolled: new Set(),
   };
   const namesByWorkspace = new Map<string, Set<string>>();
   for (const event of loaded) {
@@ -131,27 +129,28 @@ export async function deliverOutboxRow(
     const triggered = (batch.triggers.get(`${row.workspaceId}:${event.name}`) ?? []).filter((trigger) =>
       matchesFilter(event.properties, trigger.where ?? undefined),
     );
+    // Runs this event starts carry it as their trigger: they are not signalled it again.
+    const startedNow: string[] = [];
     for (const { journeyId } of triggered) {
       if (batch.started.has(`${journeyId}:${row.contactId}:${event.id}`)) continue;
-      batch.enrolled.add(row.contactId);
       try {
-        await enrollContact(deps, {
+        const result = await enrollContact(deps, {
           workspaceId: row.workspaceId,
           journeyId,
           contactId: row.contactId,
           trigger: runEvent,
         });
+        if (result.enrolled) startedNow.push(result.workflowId);
       } catch (error) {
         // Paused meanwhile, contact deleted: nothing to retry. Unavailable (503) is retried.
         if (error instanceof DomainError && error.expected) continue;
         throw error;
       }
     }
-    if (batch.enrolled.has(row.contactId)) {
-      await signalContactRuns(db, temporal, row.workspaceId, row.contactId, runEvent);
-    } else {
-      await signalRunsWithEvent(temporal, batch.running.get(row.contactId) ?? [], runEvent);
-    }
+    const running = batch.running.get(row.contactId) ?? [];
+    await signalRunsWithEvent(temporal, running, runEvent);
+    // The contact's later events in this batch reach the runs started now as well.
+    if (startedNow.length) batch.running.set(row.contactId, [...running, ...startedNow]);
   }
 }
 

@@ -1,5 +1,4 @@
-import { and, asc, eq, gt, inArray, lt, lte, notExists, notInArray, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { outbox } from '../../db/schema';
 
@@ -9,50 +8,64 @@ export type OutboxRow = typeof outbox.$inferSelect;
  * Claims due outbox rows for delivery: `FOR UPDATE SKIP LOCKED` lets several API processes
  * claim side by side, and pushing `next_attempt_at` past the lease keeps a claimed row from
  * being claimed again while it is delivered (or after its process died, until the lease ends).
- * A row waits while an earlier row of the same contact is undelivered and not claimed with it
+ * A row waits while an earlier row of the same contact is pending and not claimed with it
  * (in flight elsewhere, backing off, or outside `ids`), so a contact's events reach its runs in
  * arrival order; rows claimed together are delivered in id order.
+ *
+ * Three short statements in one transaction rather than one with a self-join: the outbox is a
+ * queue whose statistics usually say "nothing pending", and with them the planner joined every
+ * candidate with every pending row (1.7 s for 500 rows behind a backlog of 6,000). Each of
+ * these is linear in the rows it reads whatever the statistics say.
  */
 export async function claimOutbox(
   db: Db,
   options: { limit: number; leaseMs: number; ids?: number[] },
 ): Promise<OutboxRow[]> {
-  const earlier = alias(outbox, 'earlier');
-  const due = db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, 'pending'),
-        lte(outbox.nextAttemptAt, sql`now()`),
-        options.ids ? inArray(outbox.id, options.ids) : undefined,
-        notExists(
-          db
-            .select({ id: earlier.id })
-            .from(earlier)
-            .where(
-              and(
-                eq(earlier.contactId, outbox.contactId),
-                eq(earlier.status, 'pending'),
-                lt(earlier.id, outbox.id),
-                options.ids ? notInArray(earlier.id, options.ids) : gt(earlier.nextAttemptAt, sql`now()`),
-              ),
-            ),
+  if (options.ids?.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const candidates = await tx
+      .select({ id: outbox.id, contactId: outbox.contactId })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.status, 'pending'),
+          lte(outbox.nextAttemptAt, sql`now()`),
+          options.ids ? sql`${outbox.id} = any(${sql.param(options.ids)}::bigint[])` : undefined,
         ),
-      ),
-    )
-    .orderBy(asc(outbox.id))
-    .limit(options.limit)
-    .for('update', { skipLocked: true });
-  const rows = await db
-    .update(outbox)
-    .set({
-      attempts: sql`${outbox.attempts} + 1`,
-      nextAttemptAt: sql`now() + ${`${options.leaseMs} milliseconds`}::interval`,
-    })
-    .where(inArray(outbox.id, due))
-    .returning();
-  return rows.sort((a, b) => a.id - b.id);
+      )
+      .orderBy(asc(outbox.id))
+      .limit(options.limit)
+      .for('update', { skipLocked: true });
+    if (candidates.length === 0) return [];
+    const candidateIds = candidates.map((row) => row.id);
+    // Per contact, its first pending row that is not among the candidates.
+    const blockers = await tx
+      .select({ contactId: outbox.contactId, first: sql<number | string>`min(${outbox.id})` })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.status, 'pending'),
+          sql`${outbox.contactId} = any(${sql.param([...new Set(candidates.map((row) => row.contactId))])}::uuid[])`,
+          sql`not (${outbox.id} = any(${sql.param(candidateIds)}::bigint[]))`,
+        ),
+      )
+      .groupBy(outbox.contactId);
+    const firstElsewhere = new Map(blockers.map((row) => [row.contactId, Number(row.first)]));
+    const claimable = candidates.filter((row) => {
+      const first = firstElsewhere.get(row.contactId);
+      return first === undefined || first > row.id;
+    });
+    if (claimable.length === 0) return [];
+    const rows = await tx
+      .update(outbox)
+      .set({
+        attempts: sql`${outbox.attempts} + 1`,
+        nextAttemptAt: sql`now() + ${`${options.leaseMs} milliseconds`}::interval`,
+      })
+      .where(sql`${outbox.id} = any(${sql.param(claimable.map((row) => row.id))}::bigint[])`)
+      .returning();
+    return rows.sort((a, b) => a.id - b.id);
+  });
 }
 
 export async function markDelivered(db: Db, ids: number[]): Promise<void> {
