@@ -1,6 +1,6 @@
 import type { ContactFacts } from '../engine/activities';
 import type { Condition, ConditionGroup } from '../engine/audience/conditions/conditions';
-import { matchesCondition } from '../engine/audience/conditions/filters';
+import { matchesCondition, readPath } from '../engine/audience/conditions/filters';
 
 /**
  * Conditions the interpreter decides in workflow code, on the contact snapshot of a local
@@ -19,19 +19,47 @@ export function hasConditionFields(contact: ContactFacts): contact is Required<C
   return contact.found && Array.isArray(contact.tags);
 }
 
-/** Index of the first group that holds for the snapshot, or -1 (only for `decidableInWorkflow` groups). */
-export function firstMatchingGroupOf(
-  groups: ConditionGroup[],
-  contact: Required<ContactFacts>,
-  steps: Record<string, Record<string, unknown>>,
-): number {
-  const profile = {
+function profileOf(contact: Required<ContactFacts>): Record<string, unknown> {
+  return {
     ...contact.attributes,
     email: contact.email,
     phone: contact.phone,
     timezone: contact.timezone,
     userId: contact.externalId,
   };
+}
+
+/**
+ * The values a decision in workflow code read, for the replay: `attribute.<path>`, `tag.<tag>`
+ * (whether the contact has it) and `step.<node>.<path>`, as the snapshot had them.
+ */
+export function decidingValues(
+  groups: ConditionGroup[],
+  contact: Required<ContactFacts>,
+  steps: Record<string, Record<string, unknown>>,
+): Record<string, unknown> {
+  const profile = profileOf(contact);
+  const values: Record<string, unknown> = {};
+  for (const condition of groups.flatMap((group) => group.conditions)) {
+    if (condition.kind === 'attribute') {
+      values[`attribute.${condition.path}`] = readPath(profile, condition.path) ?? null;
+    } else if (condition.kind === 'tag') {
+      values[`tag.${condition.tag}`] = contact.tags.includes(condition.tag);
+    } else if (condition.kind === 'step') {
+      values[`step.${condition.nodeId}.${condition.path}`] =
+        readPath(steps[condition.nodeId] ?? {}, condition.path) ?? null;
+    }
+  }
+  return values;
+}
+
+/** Index of the first group that holds for the snapshot, or -1 (only for `decidableInWorkflow` groups). */
+export function firstMatchingGroupOf(
+  groups: ConditionGroup[],
+  contact: Required<ContactFacts>,
+  steps: Record<string, Record<string, unknown>>,
+): number {
+  const profile = profileOf(contact);
   const holds = (condition: Condition): boolean => {
     switch (condition.kind) {
       case 'attribute':

@@ -41,7 +41,12 @@ import {
   type WaitOptions,
   type WaitOutcome,
 } from './control';
-import { decidableInWorkflow, firstMatchingGroupOf, hasConditionFields } from './journey-run-conditions';
+import {
+  decidableInWorkflow,
+  decidingValues,
+  firstMatchingGroupOf,
+  hasConditionFields,
+} from './journey-run-conditions';
 
 /**
  * The heartbeat timeout (executeNode beats every 3 s) lets a retry start about 10 s after a
@@ -268,42 +273,51 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     });
   };
 
-  const controlVisit = (record: VisitRecord, resumedSince: number | undefined): ControlVisit => ({
-    input,
-    state,
-    enteredAt: record.enteredAt,
-    resumedSince,
-    hold: async (until) => {
-      pending.push(
-        until === undefined ? record : { ...record, outcome: { until: new Date(until).toISOString() } },
-      );
-      await flush();
-    },
-    waitFor,
-    leave: (port, outcome) => leave(record, port, outcome),
-    resumeLater: (since) => resumeLater(record, since),
-    end: (end) => {
-      ending = end;
-    },
-    contact: getContact,
-    carriesEntryKey,
-    evaluateBranch: async (groups) => {
-      // Attributes, tags and steps are decided here on a fresh snapshot (a local activity, no
-      // round trip through the server); runs recorded before keep their evaluateBranch activity.
-      if (decidableInWorkflow(groups) && patched('conditions-in-workflow')) {
-        contact = await loadContact({ workspaceId: input.workspaceId, contactId: input.contactId });
-        if (hasConditionFields(contact)) return firstMatchingGroupOf(groups, contact, state.steps);
-      }
-      return evaluateBranch({
-        workspaceId: input.workspaceId,
-        contactId: input.contactId,
-        workflowId: info.workflowId,
-        journeyId: input.journeyId,
-        groups,
-        steps: state.steps,
-      });
-    },
-  });
+  const controlVisit = (record: VisitRecord, resumedSince: number | undefined): ControlVisit => {
+    /** The values the visit's last decision in workflow code read (undefined when a query decided). */
+    let decidedOn: Record<string, unknown> | undefined;
+    return {
+      input,
+      state,
+      enteredAt: record.enteredAt,
+      resumedSince,
+      hold: async (until) => {
+        pending.push(
+          until === undefined ? record : { ...record, outcome: { until: new Date(until).toISOString() } },
+        );
+        await flush();
+      },
+      waitFor,
+      leave: (port, outcome) => leave(record, port, outcome),
+      resumeLater: (since) => resumeLater(record, since),
+      end: (end) => {
+        ending = end;
+      },
+      contact: getContact,
+      carriesEntryKey,
+      evaluateBranch: async (groups) => {
+        // Attributes, tags and steps are decided here on a fresh snapshot (a local activity, no
+        // round trip through the server); runs recorded before keep their evaluateBranch activity.
+        decidedOn = undefined;
+        if (decidableInWorkflow(groups) && patched('conditions-in-workflow')) {
+          contact = await loadContact({ workspaceId: input.workspaceId, contactId: input.contactId });
+          if (hasConditionFields(contact)) {
+            decidedOn = decidingValues(groups, contact, state.steps);
+            return firstMatchingGroupOf(groups, contact, state.steps);
+          }
+        }
+        return evaluateBranch({
+          workspaceId: input.workspaceId,
+          contactId: input.contactId,
+          workflowId: info.workflowId,
+          journeyId: input.journeyId,
+          groups,
+          steps: state.steps,
+        });
+      },
+      decidedOn: () => (decidedOn ? { values: decidedOn } : undefined),
+    };
+  };
 
   /** An action node runs as the `executeNode` activity on its channel's queue, held while the run is paused. */
   const runAction = async (node: PlanNode, record: VisitRecord, first?: NodeResult) => {

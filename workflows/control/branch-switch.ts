@@ -5,6 +5,6 @@ export const branchSwitch: ControlHandler<'branch.switch'> = async (node, visit)
   const { cases } = node.config;
   const index = await visit.evaluateBranch(cases.map((c) => c.when));
   const port = cases[index]?.port ?? 'else';
-  visit.leave(port);
+  visit.leave(port, visit.decidedOn());
   visit.state.cursor = node.next[port] ?? null;
 };

@@ -55,6 +55,8 @@ export interface ControlVisit {
   carriesEntryKey(event: RunEvent): boolean;
   /** Index of the first group that holds for the contact, -1 when none does. */
   evaluateBranch(groups: ConditionGroup[]): Promise<number>;
+  /** `{ values }` the last `evaluateBranch` decided on, for the visit's outcome (undefined when a query decided). */
+  decidedOn(): { values: Record<string, unknown> } | undefined;
 }
 
 /** The meaning of one control node: where the run goes from it, and what it waits for. */

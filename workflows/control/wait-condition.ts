@@ -14,7 +14,7 @@ export const waitCondition: ControlHandler<'wait.condition'> = async (node, visi
   for (;;) {
     const seen = state.contactChanges ?? 0;
     if ((await visit.evaluateBranch([config.when])) === 0) {
-      visit.leave('matched');
+      visit.leave('matched', visit.decidedOn());
       state.cursor = node.next.matched;
       return;
     }

@@ -11,25 +11,36 @@ import { eventually } from '../audience/ingest/ingest-harness';
 
 const PUBLIC_URL = 'http://wayline.test';
 
-/** start → email "news" → wait a day → tag. */
+/** start → pro? (plan is "pro" and tagged "vip") → true: email "news" → wait a day → tag; false: end. */
 const graph = {
   name: 'Replayed',
   nodes: [
     { id: 'start', type: 'trigger.manual', config: {} },
+    {
+      id: 'pro',
+      type: 'branch.condition',
+      config: {
+        conditions: [
+          { kind: 'attribute', path: 'plan', op: 'eq', value: 'pro' },
+          { kind: 'tag', tag: 'vip' },
+        ],
+      },
+    },
     { id: 'send', type: 'email.send', config: { template: 'news' } },
     { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
     { id: 'tag', type: 'contact.update', config: { addTags: ['done'] } },
   ],
   edges: [
-    { id: 'e1', source: 'start', sourceHandle: 'next', target: 'send' },
+    { id: 'e0', source: 'start', sourceHandle: 'next', target: 'pro' },
+    { id: 'e1', source: 'pro', sourceHandle: 'true', target: 'send' },
     { id: 'e2', source: 'send', sourceHandle: 'next', target: 'wait' },
     { id: 'e3', source: 'wait', sourceHandle: 'next', target: 'tag' },
   ],
 };
 
 /**
- * The run path the canvas replays (`GET /v1/journeys/:id/runs` and the contact's runs): each
- * send step carries the message it sent with its status as it is now, so an opened email shows
+ * The run path the canvas replays (`GET /v1/journeys/:id/runs` and the contact's runs): a
+ * branch's step records the values that decided it, each send step carries the message it sent with its status as it is now, so an opened email shows
  * opened; the wait the run is in is open (no `leftAt`) and records until when it waits. API, PGlite, real Temporal test server,
  * SMTP sink.
  */
@@ -61,12 +72,14 @@ describe("replaying a run's path: messages with their status now (API, Temporal 
     return { status: response.statusCode, body: response.json() as T };
   };
 
-  it('shows the sent message on its step, then opened once the contact opened it', async () => {
+  it('shows the values a branch decided on, the sent message on its step, then opened once the contact opened it', async () => {
     const journey = await call<{ id: string }>('POST', '/v1/journeys', graph);
     expect((await call('POST', `/v1/journeys/${journey.body.id}/publish`)).status).toBe(201);
     const contact = await call<{ id: string }>('POST', '/v1/contacts', {
       userId: 'reader',
       email: 'reader@example.com',
+      attributes: { plan: 'pro' },
+      tags: ['vip'],
     });
     const enrolled = await call('POST', `/v1/journeys/${journey.body.id}/enroll`, {
       contactIds: [contact.body.id],
@@ -85,13 +98,16 @@ describe("replaying a run's path: messages with their status now (API, Temporal 
     expect(row.status).toBe('sent');
     expect(path.map((s) => [s.nodeId, s.port, s.message ?? null])).toEqual([
       ['start', 'next', null],
+      ['pro', 'true', null],
       ['send', 'next', { id: row.id, channel: 'email', status: 'sent', reason: null }],
       ['wait', null, null],
     ]);
+    // The branch went "true" on the contact's plan and tag, as it had them.
+    expect(path[1].outcome).toEqual({ values: { 'attribute.plan': 'pro', 'tag.vip': true } });
     // Still waiting: the wait's visit is open, and says until when (entered + 1 day).
-    expect(path[2].leftAt).toBeNull();
-    expect(path[2].outcome).toEqual({
-      until: new Date(Date.parse(String(path[2].enteredAt)) + 86_400_000).toISOString(),
+    expect(path[3].leftAt).toBeNull();
+    expect(path[3].outcome).toEqual({
+      until: new Date(Date.parse(String(path[3].enteredAt)) + 86_400_000).toISOString(),
     });
 
     // The contact opens the email (the open pixel of the mail the sink received).
