@@ -3,12 +3,16 @@ import type { Database } from '../../../db';
 import { channelSettings, events } from '../../../db/schema';
 import { createContact } from '../../../engine/audience/contacts/contacts';
 import { createSegment, refreshSegmentMembers } from '../../../engine/audience/segments/segments';
+import { createJourney, getJourney, saveDraft } from '../../../engine/automation/journeys/journeys';
 import { lintJourney } from '../../../engine/automation/journeys/lint';
 import type { JourneyGraphInput, JourneyNode } from '../../../engine/automation/journeys/model';
+import { createRegistry } from '../../../engine/automation/nodes';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { createTemplate } from '../../../engine/messaging/templates/templates';
+import { publishJourney } from '../../../engine/operations/journey-lifecycle';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { publishGraph } from '../../helpers/fixtures';
+import { devServerTemporal } from '../../helpers/temporal';
 
 type NodeInput = Omit<JourneyNode, 'config'> & { config?: Record<string, unknown> };
 
@@ -36,6 +40,26 @@ const wait = (id: string, amount: number, unit = 'hours'): NodeInput => ({
   id,
   type: 'wait.duration',
   config: { duration: { amount, unit } },
+});
+
+/** An A/B split between two emails of `template`, with these weights. */
+const split = (weights: number[], template = 'hello'): JourneyGraphInput => ({
+  name: 'split',
+  nodes: [
+    eventTrigger(),
+    {
+      id: 'ab',
+      type: 'split.random',
+      config: { branches: weights.map((weight, i) => ({ port: `p${i}`, weight })) },
+    },
+    email('a', template),
+    email('b', template),
+  ],
+  edges: [
+    { id: 'e0', source: 'start', target: 'ab' },
+    { id: 'e1', source: 'ab', sourceHandle: 'p0', target: 'a' },
+    { id: 'e2', source: 'ab', sourceHandle: 'p1', target: 'b' },
+  ],
 });
 
 const codes = (problems: { code: string; severity: string; nodeId?: string }[]) =>
@@ -188,24 +212,6 @@ describe.each(databaseKinds())('journey lint against the workspace (%s)', (kind)
   });
 
   it('warns about an A/B split whose weights do not sum to 100', async () => {
-    const split = (weights: number[]): JourneyGraphInput => ({
-      name: 'split',
-      nodes: [
-        eventTrigger(),
-        {
-          id: 'ab',
-          type: 'split.random',
-          config: { branches: weights.map((weight, i) => ({ port: `p${i}`, weight })) },
-        },
-        email('a', 'hello'),
-        email('b', 'hello'),
-      ],
-      edges: [
-        { id: 'e0', source: 'start', target: 'ab' },
-        { id: 'e1', source: 'ab', sourceHandle: 'p0', target: 'a' },
-        { id: 'e2', source: 'ab', sourceHandle: 'p1', target: 'b' },
-      ],
-    });
     const bad = await lint(split([50, 40]));
     expect(codes(bad)).toEqual(['warning:split_weights_not_100@ab']);
     expect(bad[0].message).toContain('summing to 90');
@@ -234,5 +240,60 @@ describe.each(databaseKinds())('journey lint against the workspace (%s)', (kind)
     expect(await lintJourney(database.db, ws, mine('Joined', 48))).toEqual([]);
     // A journey is never reported as overlapping itself.
     expect(await lintJourney(database.db, ws, mine('Joined', 2), { journeyId: journey.id })).toEqual([]);
+  });
+  it('warns when another live journey enters contacts of an overlapping segment, not a disjoint one', async () => {
+    const { db } = database;
+    const ws = (await createWorkspace(db, 'Segment overlap')).id;
+    await createTemplate(db, ws, { name: 'hello', channel: 'email', body: 'Hi {{ unsubscribe_url }}' });
+    const segment = async (name: string, path: string, value: string) => {
+      const row = await createSegment(db, ws, {
+        name,
+        definition: { match: 'all', rules: [{ kind: 'attribute', path, op: 'eq', value }] },
+      } as never);
+      return row;
+    };
+    // Pros, the French and basic-plan contacts: one contact is a pro in France, nobody basic is either.
+    const pros = await segment('Pros', 'plan', 'pro');
+    const french = await segment('French', 'country', 'fr');
+    const basic = await segment('Basic', 'plan', 'basic');
+    await createContact(db, ws, { userId: 'pro-fr', attributes: { plan: 'pro', country: 'fr' } });
+    await createContact(db, ws, { userId: 'basic-de', attributes: { plan: 'basic', country: 'de' } });
+    for (const s of [pros, french, basic]) await refreshSegmentMembers(db, s);
+    const entering = (segmentId: string) =>
+      line('Seg', [{ id: 'start', type: 'trigger.segment', config: { segmentId } }, email('send', 'hello')]);
+    const { journey } = await publishGraph(db, ws, { ...entering(pros.id), name: 'Pro welcome' });
+    const overlapping = await lintJourney(db, ws, entering(french.id));
+    expect(codes(overlapping)).toEqual(['warning:entries_overlap']);
+    expect(overlapping[0].message).toContain('overlapping segment');
+    expect(overlapping[0].link).toMatchObject({ kind: 'journey', id: journey.id });
+    expect(await lintJourney(db, ws, entering(basic.id))).toEqual([]);
+  });
+
+  it('publishes a journey with warnings, and refuses one with an error, keeping the live version', async () => {
+    const { db } = database;
+    const ws = (await createWorkspace(db, 'Publish gate')).id;
+    await createTemplate(db, ws, { name: 'hello', channel: 'email', body: 'Hi {{ unsubscribe_url }}' });
+    const temporal = await devServerTemporal();
+    try {
+      const deps = {
+        db,
+        temporal: temporal.client,
+        taskQueue: temporal.taskQueue,
+        registry: createRegistry(),
+      };
+      const journey = await createJourney(db, ws, split([50, 40]));
+      expect(codes(await lintJourney(db, ws, split([50, 40])))).toEqual(['warning:split_weights_not_100@ab']);
+      expect(await publishJourney(deps, ws, journey.id)).toMatchObject({ version: 1 });
+      await saveDraft(db, ws, journey.id, split([50, 50], 'no-such-template'));
+      await expect(publishJourney(deps, ws, journey.id)).rejects.toMatchObject({
+        code: 'journey_invalid',
+        details: {
+          problems: expect.arrayContaining([expect.objectContaining({ code: 'template_missing' })]),
+        },
+      });
+      expect((await getJourney(db, ws, journey.id)).activeVersion).toBe(1);
+    } finally {
+      await temporal.close();
+    }
   });
 });
