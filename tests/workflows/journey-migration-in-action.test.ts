@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { journeyRuns, nodeVisits } from '../../db/schema';
 import { getContact } from '../../engine/audience/contacts/contacts';
@@ -10,6 +10,7 @@ import { controlSignal } from '../../engine/automation/runs/signals';
 import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import { migrateJourneyRuns } from '../../engine/operations/journey-lifecycle';
 import { eventually } from '../engine/audience/ingest/ingest-harness';
+import { versionedVisits } from '../engine/journeys/migration-fixtures';
 import { line, publishGraph, startRun, workspaceWithContact } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 
@@ -62,13 +63,8 @@ describe('migrating a run in the middle of an action (Temporal dev server, PGlit
     await handle.signal(controlSignal, { action: 'resume' });
     const result: JourneyRunResult = await handle.result();
     expect(result.status).toBe('completed');
-    const visits = await db
-      .select()
-      .from(nodeVisits)
-      .where(eq(nodeVisits.workflowId, workflowId))
-      .orderBy(asc(nodeVisits.enteredAt), asc(nodeVisits.id));
     // tag-a ran once, on v1; the run moved between tag-a and "after" (nothing to close as migrated).
-    expect(visits.map((v) => `v${v.version}:${v.nodeId}#${v.visit}:${v.port}`)).toEqual([
+    expect(await versionedVisits(db, workflowId)).toEqual([
       'v1:start#1:next',
       'v1:hold#1:next',
       'v1:tag-a#1:next',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { journeyRuns, nodeVisits } from '../../db/schema';
 import { getVersion, publishJourney, saveDraft } from '../../engine/automation/journeys/journeys';
@@ -9,7 +9,7 @@ import { createRegistry } from '../../engine/automation/nodes';
 import { eventSignal, migrateSignal } from '../../engine/automation/runs/signals';
 import type { JourneyRunInput, JourneyRunResult, MigrateRun } from '../../engine/automation/runs/types';
 import { eventually } from '../engine/audience/ingest/ingest-harness';
-import { shortenedJourney, waitingJourney } from '../engine/journeys/migration-fixtures';
+import { shortenedJourney, versionedVisits, waitingJourney } from '../engine/journeys/migration-fixtures';
 import { publishGraph, startRun, workspaceWithContact } from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 
@@ -87,18 +87,14 @@ describe('a migration reaching a run right after it continued as new at a wait (
       .result(); // follows the run as it continues as new onto v2
     expect(result.status).toBe('completed');
 
-    const visits = await db
-      .select()
-      .from(nodeVisits)
-      .where(eq(nodeVisits.workflowId, workflowId))
-      .orderBy(asc(nodeVisits.enteredAt), asc(nodeVisits.id));
-    const rows = visits
-      .map((v) => `v${v.version}:${v.nodeId}#${v.visit}:${v.port}`)
-      .sort((a, b) => a.localeCompare(b));
+    const rows = (await versionedVisits(db, workflowId)).sort((a, b) => a.localeCompare(b));
     // The wait's first visit (entered on v1, kept across the continue-as-new) ends "migrated" on
     // v1; the run re-enters the wait on v2 as visit 2 (its second), whose second is already over.
     expect(rows).toEqual(['v1:start#1:next', 'v1:wait#1:migrated', 'v2:tag-new#1:next', 'v2:wait#2:next']);
-    const migrated = visits.find((v) => v.port === 'migrated');
+    const [migrated] = await db
+      .select()
+      .from(nodeVisits)
+      .where(and(eq(nodeVisits.workflowId, workflowId), eq(nodeVisits.port, 'migrated')));
     expect(migrated?.outcome).toEqual({ migrationId: migration.migrationId, toVersion: 2, toNode: 'wait' });
     const [run] = await db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId));
     expect(run).toMatchObject({ version: 2, status: 'completed' });

@@ -1,3 +1,6 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../../db';
+import { nodeVisits } from '../../../db/schema';
 import type { JourneyGraphInput } from '../../../engine/automation/journeys/model';
 
 /** v1 of a journey whose runs wait: trigger → wait a day → tag "v1". */
@@ -25,4 +28,14 @@ export function shortenedJourney(seconds: number): JourneyGraphInput {
     ],
     edges: [waitingJourney.edges[0], { id: 'e3', source: 'wait', target: 'tag-new' }],
   };
+}
+
+/** A run's recorded visits in the order entered, as `v<version>:<node>#<visit>:<port>`. */
+export async function versionedVisits(db: Db, workflowId: string): Promise<string[]> {
+  const rows = await db
+    .select()
+    .from(nodeVisits)
+    .where(eq(nodeVisits.workflowId, workflowId))
+    .orderBy(asc(nodeVisits.enteredAt), asc(nodeVisits.id));
+  return rows.map((v) => `v${v.version}:${v.nodeId}#${v.visit}:${v.port}`);
 }
