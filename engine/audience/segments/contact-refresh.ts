@@ -105,6 +105,8 @@ async function refresh(
   checked: boolean,
 ) {
   const affected = current.segments.filter((segment) => canChange(segment.reads, change));
+  // Rules just read need no check: with none affected there is nothing to ask the database.
+  if (!checked && affected.length === 0) return [];
   const fingerprint = checked ? current.fingerprint : undefined;
   return rowsOf<{ segment_id: string | null; contact_id: string | null; fresh: boolean }>(
     await db.execute(refreshStatement(workspaceId, contactIds, affected, fingerprint, now)),
