@@ -1,12 +1,12 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { broadcasts, campaigns } from '../../db/schema';
+import { broadcasts, campaigns, socialAccounts, socialPosts } from '../../db/schema';
 import { audienceContactIds } from './audience';
 import type { BroadcastRow } from './broadcasts';
 import { rowsOf } from './rows';
 
 export interface CalendarItem {
-  kind: 'campaign' | 'broadcast';
+  kind: 'campaign' | 'broadcast' | 'social-post';
   id: string;
   name: string;
   status: string;
@@ -14,6 +14,8 @@ export interface CalendarItem {
   start: string;
   end: string | null;
   campaignId: string | null;
+  /** A social post's content item (its page), null otherwise. */
+  itemId?: string | null;
   audience: number | null;
   overlaps: { id: string; name: string; contacts: number }[];
 }
@@ -26,8 +28,9 @@ export function broadcastDay(row: BroadcastRow): string {
 }
 
 /**
- * Campaigns and broadcasts between two dates (inclusive), with the contacts shared by broadcasts
- * on the same day flagged: a frozen audience is compared as frozen, a draft by its selection now.
+ * Campaigns, broadcasts and social posts (scheduled or published) between two dates (inclusive),
+ * with the contacts shared by broadcasts on the same day flagged: a frozen audience is compared as
+ * frozen, a draft by its selection now.
  */
 export async function marketingCalendar(
   db: Db,
@@ -77,7 +80,49 @@ export async function marketingCalendar(
       overlaps,
     });
   }
+  items.push(...(await socialPostItems(db, workspaceId, range)));
   return items.sort((a, b) => a.start.localeCompare(b.start) || a.name.localeCompare(b.name));
+}
+
+/** Social posts by the day they go out (scheduled) or went out (published), named after their account. */
+async function socialPostItems(
+  db: Db,
+  workspaceId: string,
+  range: { from: string; to: string },
+): Promise<CalendarItem[]> {
+  const rows = await db
+    .select({
+      id: socialPosts.id,
+      text: socialPosts.text,
+      status: socialPosts.status,
+      at: sql<Date | string | null>`coalesce(${socialPosts.scheduledAt}, ${socialPosts.publishedAt})`,
+      campaignId: socialPosts.campaignId,
+      itemId: socialPosts.itemId,
+      account: socialAccounts.name,
+    })
+    .from(socialPosts)
+    .innerJoin(socialAccounts, eq(socialAccounts.id, socialPosts.accountId))
+    .where(and(eq(socialPosts.workspaceId, workspaceId), ne(socialPosts.status, 'canceled')));
+  return rows.flatMap((post) => {
+    if (!post.at) return [];
+    const day = new Date(post.at).toISOString().slice(0, 10);
+    if (day < range.from || day > range.to) return [];
+    const text = post.text.length > 40 ? `${post.text.slice(0, 39)}…` : post.text;
+    return [
+      {
+        kind: 'social-post' as const,
+        id: post.id,
+        name: `${post.account}: ${text}`,
+        status: post.status,
+        start: day,
+        end: null,
+        campaignId: post.campaignId,
+        itemId: post.itemId,
+        audience: null,
+        overlaps: [],
+      },
+    ];
+  });
 }
 
 function membersOf(workspaceId: string, row: BroadcastRow) {

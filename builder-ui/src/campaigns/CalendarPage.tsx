@@ -20,9 +20,16 @@ function rangeOf(view: View, anchor: Date): Date[] {
   return Array.from({ length: days }, (_, i) => addDays(start, i));
 }
 
+function linkOf(item: CalendarItem): string {
+  if (item.kind === 'campaign') return `/campaigns/${item.id}`;
+  if (item.kind === 'broadcast') return `/broadcasts/${item.id}`;
+  if (item.itemId) return `/content/${item.itemId}`;
+  return item.campaignId ? `/campaigns/${item.campaignId}` : '/content';
+}
+
 const onDay = (item: CalendarItem, day: string) => item.start <= day && (item.end ?? item.start) >= day;
 
-/** Campaigns and broadcasts by day, week or month; broadcasts whose audiences share contacts on a day are flagged. */
+/** Campaigns, broadcasts and social posts by day, week or month; broadcasts whose audiences share contacts on a day are flagged. */
 export function CalendarPage() {
   const [view, setView] = useState<View>('month');
   const [anchor, setAnchor] = useState(() => new Date(`${iso(new Date())}T00:00:00Z`));
@@ -62,11 +69,7 @@ export function CalendarPage() {
               {(calendar.data ?? [])
                 .filter((item) => onDay(item, day))
                 .map((item) => (
-                  <Link
-                    key={item.id}
-                    className={`item ${item.kind}`}
-                    to={item.kind === 'campaign' ? `/campaigns/${item.id}` : `/broadcasts/${item.id}`}
-                  >
+                  <Link key={item.id} className={`item ${item.kind}`} to={linkOf(item)}>
                     {item.name}
                     {item.overlaps.length > 0 && (
                       <span

@@ -264,7 +264,8 @@ export const campaignRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Campaigns and broadcasts between two dates, with audience overlaps on the same day',
+        summary:
+          'Campaigns, broadcasts and social posts between two dates, with audience overlaps on the same day',
         querystring: z
           .object({ from: z.iso.date(), to: z.iso.date() })
           .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] }),

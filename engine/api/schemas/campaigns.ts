@@ -203,13 +203,14 @@ export const calendarSchema = z
     data: z.array(
       describes<CalendarItem>()(
         z.object({
-          kind: z.enum(['campaign', 'broadcast']),
+          kind: z.enum(['campaign', 'broadcast', 'social-post']),
           id: z.guid(),
           name: z.string(),
           status: z.string(),
           start: z.string(),
           end: z.string().nullable(),
           campaignId: z.string().nullable(),
+          itemId: z.string().nullable().optional().describe("A social post's content item"),
           audience: z.number().nullable(),
           overlaps: z
             .array(z.object({ id: z.string(), name: z.string(), contacts: z.number() }))
