@@ -5,7 +5,8 @@ import { createRegistry } from '../../engine/automation/nodes';
 import type { NodeRegistry } from '../../engine/automation/nodes/registry';
 import type { Dispatcher } from '../../engine/dispatch/dispatcher';
 import { testSecretBox } from './channels';
-import type { TemporalHarness } from './temporal';
+import { type DatabaseKind, openTestDb } from './databases';
+import { devServerTemporal, type TemporalHarness } from './temporal';
 
 /** The real API on real dependencies, for `app.inject`; close it after the test. */
 export async function testApp(
@@ -28,3 +29,44 @@ export async function testApp(
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** A test database, a Temporal dev server and the API on them, closed together. */
+export interface ApiStack {
+  database: Database & { url?: string };
+  temporal: TemporalHarness;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database (PGlite unless `kind` says otherwise), starts a Temporal dev server and
+ * builds the app on them (`testApp` unless `app` builds another); `close` undoes it in reverse.
+ */
+export async function apiStack(
+  options: {
+    kind?: DatabaseKind;
+    app?: (database: Database, temporal: TemporalHarness) => Promise<FastifyInstance>;
+  } = {},
+): Promise<ApiStack> {
+  const database = await openTestDb(options.kind);
+  let temporal: TemporalHarness | undefined;
+  try {
+    temporal = await devServerTemporal();
+    const app = await (options.app ?? testApp)(database, temporal);
+    const started = temporal;
+    return {
+      database,
+      temporal,
+      app,
+      close: async () => {
+        await app.close();
+        await started.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await temporal?.close();
+    await database.close();
+    throw error;
+  }
+}

@@ -7,27 +7,20 @@ import type { Database } from '../../../db';
 import { listJourneys } from '../../../engine/automation/journeys/journeys';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { ensureDemoWorkspace } from '../../../engine/operations/seed-demo';
-import { bearer, testApp } from '../../helpers/app';
-import { openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
 
 describe('bad input gets a 4xx naming the field, never a 5xx (Fastify inject, real Temporal dev server, PGlite)', () => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
 
   beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await devServerTemporal();
-    app = await testApp(database, temporal);
+    stack = await apiStack();
+    ({ database, app } = stack);
     workspace = await createWorkspace(database.db, 'Fuzzed');
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   const call = (method: 'GET' | 'POST', url: string, payload?: string) =>
     app.inject({

@@ -7,9 +7,8 @@ import { API_KEY_SCOPES, ROLES } from '../../../db/schema';
 import { issueApiKey } from '../../../engine/identity/api-keys';
 import { permissionsOfRole, permissionsOfScopes, routeAccess } from '../../../engine/identity/permissions';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { bearer } from '../../helpers/app';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
+import { databaseKinds } from '../../helpers/databases';
 import { type Browser, identityApp, member, signIn } from '../identity/identity-app';
 
 interface Route {
@@ -131,7 +130,7 @@ describe.each(databaseKinds())(
   'tenant isolation and the permission table, for every route of the app (%s)',
   (kind) => {
     let database: Database;
-    let temporal: TemporalHarness;
+    let stack: ApiStack;
     let app: FastifyInstance;
     let a: NewWorkspace;
     let b: NewWorkspace;
@@ -140,9 +139,8 @@ describe.each(databaseKinds())(
     const ids: Record<string, string> = {};
 
     beforeAll(async () => {
-      database = await openTestDb(kind);
-      temporal = await devServerTemporal();
-      app = await identityApp(database, temporal);
+      stack = await apiStack({ kind, app: identityApp });
+      ({ database, app } = stack);
       a = await createWorkspace(database.db, 'Tenant A');
       b = await createWorkspace(database.db, 'Tenant B');
       const asA = async (method: string, url: string, payload: unknown) => {
@@ -192,11 +190,7 @@ describe.each(databaseKinds())(
       ).id;
       routes = routesOf(app);
     });
-    afterAll(async () => {
-      await app?.close();
-      await temporal?.close();
-      await database?.close();
-    });
+    afterAll(() => stack?.close());
 
     /** The URL of a route with workspace A's ids in its parameters. */
     function urlWithIdsOfA(route: Route): string {

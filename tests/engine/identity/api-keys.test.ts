@@ -10,30 +10,24 @@ import {
   listApiKeys,
 } from '../../../engine/identity/api-keys';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { bearer, testApp } from '../../helpers/app';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
+import { databaseKinds } from '../../helpers/databases';
 import { identityApp, member, signIn } from './identity-app';
 
 describe.each(databaseKinds())('API keys (Fastify inject, real Temporal client, %s)', (kind) => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
   let other: NewWorkspace;
 
   beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await testApp(database, temporal);
+    stack = await apiStack({ kind });
+    ({ database, app } = stack);
     workspace = await createWorkspace(database.db, 'Main');
     other = await createWorkspace(database.db, 'Other');
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   const call = (method: 'GET' | 'POST' | 'DELETE', url: string, key: string, payload?: unknown) =>
     app.inject({ method, url, headers: bearer(key), payload: payload as never });
@@ -236,21 +230,16 @@ describe.each(databaseKinds())('API keys (Fastify inject, real Temporal client, 
 
 describe('API keys made by signed-in people (Fastify inject, real Temporal client, PGlite)', () => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
 
   beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await devServerTemporal();
-    app = await identityApp(database, temporal);
+    stack = await apiStack({ app: identityApp });
+    ({ database, app } = stack);
     workspace = await createWorkspace(database.db, 'People');
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('lists the creator, logs the user as actor, and refuses a developer an admin key', async () => {
     const developer = await member(database, workspace.id, 'developer', 'dev@people.example');

@@ -7,10 +7,9 @@ import { apiKeys, auditLog } from '../../../db/schema';
 import { createContact } from '../../../engine/audience/contacts/contacts';
 import { AUDIT_GENESIS, queryAudit, recordAudit, verifyAuditChain } from '../../../engine/identity/audit';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { bearer, testApp } from '../../helpers/app';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
 import { channelStack } from '../../helpers/channel-stack';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { databaseKinds } from '../../helpers/databases';
 
 const manualJourney = {
   name: 'Audited journey',
@@ -53,7 +52,7 @@ function parseCsv(text: string): string[][] {
 
 describe.each(databaseKinds())('audit log (Fastify inject, real Temporal dev server, %s)', (kind) => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
   let other: NewWorkspace;
@@ -61,9 +60,8 @@ describe.each(databaseKinds())('audit log (Fastify inject, real Temporal dev ser
 
   beforeAll(async () => {
     process.env.WAYLINE_SECRET_KEY ??= randomBytes(32).toString('hex');
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await testApp(database, temporal);
+    stack = await apiStack({ kind });
+    ({ database, app } = stack);
     workspace = await createWorkspace(database.db, 'Main');
     other = await createWorkspace(database.db, 'Other');
     [{ id: secretKeyId }] = await database.db
@@ -71,11 +69,7 @@ describe.each(databaseKinds())('audit log (Fastify inject, real Temporal dev ser
       .from(apiKeys)
       .where(eq(apiKeys.prefix, workspace.secretKey.slice(0, 10)));
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   const call = (
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',

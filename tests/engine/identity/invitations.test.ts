@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { auditLog, memberships, userTokens } from '../../../db/schema';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { bearer } from '../../helpers/app';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
+import { databaseKinds } from '../../helpers/databases';
 import { browserOf, identityApp, member, PASSWORD, signIn } from './identity-app';
 
 /** The newest email the dev outbox captured for a recipient, and the token of its link. */
@@ -25,21 +24,19 @@ describe.each(databaseKinds())(
   'password reset, invitations and membership (Fastify inject, dev outbox, %s)',
   (kind) => {
     let database: Database;
-    let temporal: TemporalHarness;
+    let stack: ApiStack;
     let app: FastifyInstance;
     let workspace: NewWorkspace;
 
     beforeAll(async () => {
-      database = await openTestDb(kind);
-      temporal = await devServerTemporal();
-      app = await identityApp(database, temporal, { publicUrl: 'https://wayline.example.com' });
+      stack = await apiStack({
+        kind,
+        app: (d, t) => identityApp(d, t, { publicUrl: 'https://wayline.example.com' }),
+      });
+      ({ database, app } = stack);
       workspace = await createWorkspace(database.db, 'Acme');
     });
-    afterAll(async () => {
-      await app?.close();
-      await temporal?.close();
-      await database?.close();
-    });
+    afterAll(() => stack?.close());
 
     it('resets a password with the emailed one-time link, signs out everywhere, and refuses a second use', async () => {
       const user = await member(database, workspace.id, 'marketer', 'grace@example.com');

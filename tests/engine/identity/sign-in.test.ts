@@ -6,9 +6,9 @@ import { auditLog, sessions } from '../../../db/schema';
 import { issueApiKey } from '../../../engine/identity/api-keys';
 import { createSession, resolveSession } from '../../../engine/identity/sessions';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { bearer } from '../../helpers/app';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
+import { databaseKinds } from '../../helpers/databases';
+import type { TemporalHarness } from '../../helpers/temporal';
 import { identityApp, member, PASSWORD, signIn } from './identity-app';
 
 const signInAs = (app: FastifyInstance, email: string, password: string, ip = '127.0.0.1') =>
@@ -16,21 +16,17 @@ const signInAs = (app: FastifyInstance, email: string, password: string, ip = '1
 
 describe.each(databaseKinds())('sign-in and sessions (Fastify inject, real Temporal client, %s)', (kind) => {
   let database: Database;
+  let stack: ApiStack;
   let temporal: TemporalHarness;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
 
   beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await identityApp(database, temporal);
+    stack = await apiStack({ kind, app: identityApp });
+    ({ database, temporal, app } = stack);
     workspace = await createWorkspace(database.db, 'Acme');
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('signs in with email and password: HttpOnly SameSite=Lax cookie, user, workspaces, role, CSRF token', async () => {
     const user = await member(database, workspace.id, 'marketer', 'Ada@Example.com');

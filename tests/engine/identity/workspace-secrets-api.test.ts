@@ -5,31 +5,25 @@ import type { Database } from '../../../db';
 import { workspaceSecrets } from '../../../db/schema';
 import { readSecret } from '../../../engine/identity/workspace-secrets';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { bearer, testApp } from '../../helpers/app';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
 import { testSecretBox } from '../../helpers/channels';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { databaseKinds } from '../../helpers/databases';
 
 describe.each(databaseKinds())('secrets API (Fastify inject, real Temporal client, %s)', (kind) => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
   let other: NewWorkspace;
 
   beforeAll(async () => {
     process.env.WAYLINE_SECRET_KEY ??= randomBytes(32).toString('hex');
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await testApp(database, temporal);
+    stack = await apiStack({ kind });
+    ({ database, app } = stack);
     workspace = await createWorkspace(database.db, 'Main');
     other = await createWorkspace(database.db, 'Other');
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   const put = (key: string, name: string, value: unknown) =>
     app.inject({ method: 'PUT', url: `/v1/secrets/${name}`, headers: bearer(key), payload: { value } });

@@ -2,27 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { bearer, testApp } from '../../helpers/app';
-import { openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
 
 describe('workspace settings: the default time zone (real API via inject, PGlite)', () => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
 
   beforeAll(async () => {
-    database = await openTestDb();
-    temporal = await devServerTemporal();
-    app = await testApp(database, temporal);
+    stack = await apiStack();
+    ({ database, app } = stack);
     workspace = await createWorkspace(database.db, 'Zoned');
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   const call = (method: 'GET' | 'PUT', payload?: unknown) =>
     app.inject({

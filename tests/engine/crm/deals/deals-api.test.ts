@@ -5,14 +5,13 @@ import type { Database } from '../../../../db';
 import { auditLog, deals, events, outbox } from '../../../../db/schema';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createWorkspace, type NewWorkspace } from '../../../../engine/identity/workspaces';
-import { bearer } from '../../../helpers/app';
-import { databaseKinds, openTestDb } from '../../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../../helpers/app';
+import { databaseKinds } from '../../../helpers/databases';
 import { identityApp, member, signIn } from '../../identity/identity-app';
 
 describe.each(databaseKinds())('deals API (%s, Fastify inject, real Temporal dev server)', (kind) => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
   let other: NewWorkspace;
@@ -34,20 +33,15 @@ describe.each(databaseKinds())('deals API (%s, Fastify inject, real Temporal dev
   };
 
   beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await identityApp(database, temporal);
+    stack = await apiStack({ kind, app: identityApp });
+    ({ database, app } = stack);
     workspace = await createWorkspace(database.db, 'Deals');
     other = await createWorkspace(database.db, 'Other');
     ada = await createContact(database.db, workspace.id, { userId: 'ada', email: 'ada@example.com' });
     bob = await createContact(database.db, workspace.id, { userId: 'bob', email: 'bob@example.com' });
     salesUser = await member(database, workspace.id, 'sales');
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   async function newPipeline(name: string) {
     const response = await call('POST', '/v1/pipelines', { ...salesPipeline, name });

@@ -5,13 +5,13 @@ import type { Database } from '../../../../db';
 import { auditLog, events, messages, tickets } from '../../../../db/schema';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { databaseKinds, openTestDb } from '../../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../../helpers/temporal';
+import { type ApiStack, apiStack } from '../../../helpers/app';
+import { databaseKinds } from '../../../helpers/databases';
 import { type Browser, identityApp, member, signIn } from '../../identity/identity-app';
 
 describe.each(databaseKinds())('tickets API (%s, real Temporal dev server)', (kind) => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let agent: Browser;
   let marketer: Browser;
@@ -21,9 +21,8 @@ describe.each(databaseKinds())('tickets API (%s, real Temporal dev server)', (ki
   let marketerId: string;
 
   beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await identityApp(database, temporal);
+    stack = await apiStack({ kind, app: identityApp });
+    ({ database, app } = stack);
     const workspace = await createWorkspace(database.db, 'Support desk');
     workspaceId = workspace.id;
     const agentUser = await member(database, workspaceId, 'support');
@@ -34,11 +33,7 @@ describe.each(databaseKinds())('tickets API (%s, real Temporal dev server)', (ki
     marketer = await signIn(app, marketerUser.email);
     contactId = (await createContact(database.db, workspaceId, { email: 'grace@example.com' })).id;
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   const eventsNamed = (name: string) =>
     database.db

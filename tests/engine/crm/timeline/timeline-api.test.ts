@@ -3,14 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
 import { events, journeyRuns, journeys, messages, nodeVisits } from '../../../../db/schema';
 import { createWorkspace, type NewWorkspace } from '../../../../engine/identity/workspaces';
-import { bearer } from '../../../helpers/app';
-import { databaseKinds, openTestDb } from '../../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../../helpers/app';
+import { databaseKinds } from '../../../helpers/databases';
 import { identityApp, member, signIn } from '../../identity/identity-app';
 
 describe.each(databaseKinds())('contact timeline API (Fastify inject, %s)', (kind) => {
   let database: Database;
-  let temporal: TemporalHarness;
+  let stack: ApiStack;
   let app: FastifyInstance;
   let workspace: NewWorkspace;
   let other: NewWorkspace;
@@ -18,9 +17,8 @@ describe.each(databaseKinds())('contact timeline API (Fastify inject, %s)', (kin
   const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute));
 
   beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await identityApp(database, temporal);
+    stack = await apiStack({ kind, app: identityApp });
+    ({ database, app } = stack);
     workspace = await createWorkspace(database.db, 'Timeline');
     other = await createWorkspace(database.db, 'Other');
     const { db } = database;
@@ -86,11 +84,7 @@ describe.each(databaseKinds())('contact timeline API (Fastify inject, %s)', (kin
       enteredAt: at(4),
     });
   });
-  afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
-  });
+  afterAll(() => stack?.close());
 
   const call = (
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
