@@ -16,6 +16,7 @@ import { refreshPredictiveClv } from '../engine/analytics/predictive-clv';
 import { refreshRfm } from '../engine/analytics/rfm';
 import { rfmSegment } from '../engine/analytics/rfm-classes';
 import { createWorkspace } from '../engine/identity/workspaces';
+import { reportResult } from './helpers/report';
 
 const contactCount = Number(process.argv[2] ?? 100_000);
 const eventCount = Number(process.argv[3] ?? 1_000_000);
@@ -121,6 +122,14 @@ const ratio = (a: number[], b: number[]) =>
 console.log(`RFM refresh / hand-written query into a temp table (medians): ${ratio(ours, bare)}`);
 console.log(`RFM refresh / hand-written query into a new logged table (medians): ${ratio(ours, logged)}`);
 console.log(`RFM refresh / hand-written query replacing the rows (medians): ${ratio(ours, intoTable)}`);
+reportResult({
+  name: 'RFM refresh',
+  baseline: 'hand-written query replacing the same rfm_scores rows',
+  unit: 'ms',
+  values: ours,
+  baselineValues: intoTable,
+  note: `${contactCount} contacts, ${eventCount} events; into a temp table ${median(bare).toFixed(0)} ms (median)`,
+});
 // RFM_ONLY=1 stops after the RFM comparison.
 if (process.env.RFM_ONLY) {
   if (!process.env.BENCH_KEEP) await db.execute(sql`delete from workspaces where id = ${ws}`);

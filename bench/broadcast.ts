@@ -20,6 +20,7 @@ import { createTemplate } from '../engine/messaging/templates/templates';
 import { launchBroadcast } from '../engine/operations/launch-broadcast';
 import { connectWorker, createJourneyWorker } from '../engine/temporal/worker';
 import { startIngestStack } from './helpers/ingest-stack';
+import { reportResult } from './helpers/report';
 
 const N = Number(process.env.BROADCAST_CONTACTS ?? 100_000);
 const CONNECTIONS = 5;
@@ -166,6 +167,15 @@ try {
       2,
     ),
   );
+  reportResult({
+    name: 'broadcast send rate',
+    baseline: 'raw pooled nodemailer sends to the same SMTP peer',
+    unit: 'messages/s',
+    values: [rate],
+    baselineValues: [raw],
+    target: { atLeast: 0.8 },
+    note: `${N} contacts; first message ${peer.first - launchedAt} ms after launch; ${duplicates} duplicates`,
+  });
 } finally {
   await closeChannelDeps(channels);
   await peer.close();

@@ -4,6 +4,8 @@
  * the `BENCH_RESULT` lines and prints min / median / max of each ratio.
  */
 
+import os from 'node:os';
+
 /** Prefix of the one line per measure that `bench/run-all.ts` reads. */
 export const RESULT_PREFIX = 'BENCH_RESULT ';
 
@@ -65,4 +67,12 @@ export function reportResult(result: BenchResult): void {
     `${result.name}: ${result.values.map(fmt).join(', ')} ${result.unit} against ${result.baselineValues.map(fmt).join(', ')} (${result.baseline}); ratio min ${r.min.toFixed(2)} / median ${r.median.toFixed(2)} / max ${r.max.toFixed(2)}${target ? `, target ${target}` : ''}${result.note ? `; ${result.note}` : ''}`,
   );
   console.log(RESULT_PREFIX + JSON.stringify({ ...result, ratio: r }));
+}
+
+/** The machine's load average over 1, 5 and 15 minutes, as `1.2 / 3.4 / 5.6`: say it with every number. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
 }
