@@ -18,7 +18,7 @@ import { buildApp } from '../engine/api/app';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack } from './helpers/ingest-stack';
-import { reportResult } from './helpers/report';
+import { loadAverage, reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 8);
 const clients = Number(process.argv[3] ?? 4);
@@ -131,7 +131,7 @@ reportResult({
   unit: 'events/s',
   values: measured.map((m) => m.wayline.eventsPerSecond),
   baselineValues: measured.map((m) => m.baseline.eventsPerSecond),
-  note: `goal ≥ 10,000 events/s and p99 ≤ 250 ms per request; p99 ${measured.map((m) => m.wayline.p99.toFixed(0)).join(', ')} ms`,
+  note: `goal ≥ 10,000 events/s and p99 ≤ 250 ms per request; p99 ${measured.map((m) => m.wayline.p99.toFixed(0)).join(', ')} ms; load average ${loadAverage()}`,
 });
 
 /**
@@ -195,7 +195,7 @@ if (singleRate > 0) {
     unit: 'ms',
     values: [wayline.p99],
     baselineValues: [baseline.p99],
-    note: `goal p99 ≤ 20 ms; ${wayline.failed} of ${wayline.sent} failed or not 2xx`,
+    note: `goal p99 ≤ 20 ms; ${wayline.failed} of ${wayline.sent} failed or not 2xx; load average ${loadAverage()}`,
   });
 }
 
