@@ -66,11 +66,18 @@ describe.each(databaseKinds())('one contact re-evaluated after a described chang
     expect((await refresh()).size).toBe(0);
     // Ada turns pro, orders and joins the VIP list, but the change described is only the order:
     // Buyers is evaluated (entered), Pro and VIP list are not (she stays outside them).
-    await db.update(contacts).set({ attributes: { plan: 'pro' } }).where(eq(contacts.id, ada.id));
+    await db
+      .update(contacts)
+      .set({ attributes: { plan: 'pro' } })
+      .where(eq(contacts.id, ada.id));
     await order(workspace.id, ada.id, 1);
     await addToList(db, workspace.id, ada.id, 'VIP');
     expect(await refresh({ events: ['Order Completed'] })).toEqual(new Map([[ada.id, [buyers.id]]]));
-    expect([await members(pro.id), await members(buyers.id), await members(vip.id)]).toEqual([[], ['ada'], []]);
+    expect([await members(pro.id), await members(buyers.id), await members(vip.id)]).toEqual([
+      [],
+      ['ada'],
+      [],
+    ]);
     // An event no rule counts evaluates nothing.
     expect((await refresh({ events: ['Page Viewed'] })).size).toBe(0);
     expect(await members(pro.id)).toEqual([]);
@@ -81,14 +88,19 @@ describe.each(databaseKinds())('one contact re-evaluated after a described chang
     // Leaving: back to free, described as a profile change; Buyers and VIP list stay as they were
     // (their rows are not rewritten: entry times unchanged).
     const before = await db.select().from(segmentMembers).where(eq(segmentMembers.segmentId, buyers.id));
-    await db.update(contacts).set({ attributes: { plan: 'free' } }).where(eq(contacts.id, ada.id));
+    await db
+      .update(contacts)
+      .set({ attributes: { plan: 'free' } })
+      .where(eq(contacts.id, ada.id));
     expect((await refresh({ profile: true })).size).toBe(0);
     expect([await members(pro.id), await members(buyers.id), await members(vip.id)]).toEqual([
       [],
       ['ada'],
       ['ada'],
     ]);
-    expect(await db.select().from(segmentMembers).where(eq(segmentMembers.segmentId, buyers.id))).toEqual(before);
+    expect(await db.select().from(segmentMembers).where(eq(segmentMembers.segmentId, buyers.id))).toEqual(
+      before,
+    );
   });
 
   it('always evaluates rules that move with time or with data no change describes', async () => {
@@ -99,7 +111,9 @@ describe.each(databaseKinds())('one contact re-evaluated after a described chang
       name: 'Ordered this week',
       definition: {
         match: 'all',
-        rules: [{ kind: 'event', event: 'Order Completed', minCount: 1, within: { amount: 7, unit: 'days' } }],
+        rules: [
+          { kind: 'event', event: 'Order Completed', minCount: 1, within: { amount: 7, unit: 'days' } },
+        ],
       },
     } as any);
     await order(workspace.id, bo.id, 1);
@@ -121,7 +135,10 @@ describe.each(databaseKinds())('one contact re-evaluated after a described chang
     expect((await refresh()).size).toBe(0);
 
     await updateSegment(db, workspace.id, plan.id, {
-      definition: { match: 'all', rules: [{ kind: 'attribute', path: 'plan', op: 'eq', value: 'team' }] } as any,
+      definition: {
+        match: 'all',
+        rules: [{ kind: 'attribute', path: 'plan', op: 'eq', value: 'team' }],
+      } as any,
     });
     expect(await refresh()).toEqual(new Map([[cy.id, [plan.id]]]));
 
