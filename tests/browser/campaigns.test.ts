@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../../db';
-import { events, messages } from '../../db/schema';
+import { contacts, events, listMembers, lists, messages, socialAccounts, socialPosts } from '../../db/schema';
 import { buildApp } from '../../engine/api/app';
 import { createContact } from '../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../engine/automation/nodes';
@@ -189,4 +189,70 @@ describe('campaign, broadcast and report in a browser (Chromium, API + UI, PGlit
     await expect.poll(() => page.getByTestId('budget').textContent()).toContain('remaining €90.00');
     await docsScreenshot(page, 'campaigns-04-report');
   }, 180_000);
+  it('shows broadcasts and a social post on the marketing calendar with the audience overlap flagged', async () => {
+    const db = database.db;
+    // Two lists of shoppers: 0–9 and 5–14, so broadcasts to them on the same day share 5 contacts.
+    const shoppers = (await db.select().from(contacts).where(eq(contacts.workspaceId, workspace.id)))
+      .filter((c) => c.externalId?.startsWith('shopper-'))
+      .sort((a, b) => Number(a.externalId!.slice(8)) - Number(b.externalId!.slice(8)));
+    const listOf = async (name: string, from: number, to: number) => {
+      const [list] = await db.insert(lists).values({ workspaceId: workspace.id, name }).returning();
+      await db
+        .insert(listMembers)
+        .values(
+          shoppers
+            .slice(from, to)
+            .map((c) => ({ workspaceId: workspace.id, listId: list.id, contactId: c.id })),
+        );
+      return list.id;
+    };
+    const early = await listOf('Early birds', 0, 10);
+    const late = await listOf('Night owls', 5, 15);
+    // The 15th of the month after next: two clicks on Next from the current month.
+    const today = new Date();
+    const day = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 2, 15))
+      .toISOString()
+      .slice(0, 10);
+    const [template] = (await (await call('GET', '/v1/templates')).json()).data;
+    for (const [name, listId] of [
+      ['Morning deal', early],
+      ['Evening deal', late],
+    ] as const) {
+      const created = await call('POST', '/v1/broadcasts', {
+        name,
+        channel: 'email',
+        variants: [{ key: 'A', templateId: template.id }],
+        audience: { segmentIds: [], listIds: [listId], excludeSegmentIds: [], excludeListIds: [] },
+        schedule: { kind: 'at', at: `${day}T09:00:00Z` },
+      });
+      expect(created.status).toBe(201);
+    }
+    const [account] = await db
+      .insert(socialAccounts)
+      .values({ workspaceId: workspace.id, provider: 'webhook', name: 'Shop feed', secrets: '' })
+      .returning();
+    await db.insert(socialPosts).values({
+      workspaceId: workspace.id,
+      accountId: account.id,
+      text: 'Deals all day',
+      status: 'scheduled',
+      scheduledAt: new Date(`${day}T08:00:00Z`),
+    });
+
+    await page.goto(`${url}/campaigns`);
+    await page.getByRole('link', { name: 'Calendar', exact: true }).click();
+    await page.getByRole('heading', { name: 'Marketing calendar' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    const cell = page.locator(`.calendar-day[data-day="${day}"]`);
+    await cell.getByRole('link', { name: /Shop feed: Deals all day/ }).waitFor({ timeout: 20_000 });
+    await expect
+      .poll(() => cell.getByRole('link', { name: /Morning deal/ }).textContent())
+      .toContain('overlap 5');
+    await expect
+      .poll(() => cell.getByRole('link', { name: /Evening deal/ }).textContent())
+      .toContain('overlap 5');
+    await cell.getByRole('link', { name: /Evening deal/ }).click();
+    await page.getByRole('heading', { name: 'Evening deal' }).waitFor();
+  }, 120_000);
 });
