@@ -83,6 +83,15 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
         },
       )
       .toBe(5);
+    // One contact browses while it waits: the replay shows the event at its wait.
+    const basic = Buffer.from(`${stack.workspace.writeKey}:`).toString('base64');
+    const tracked = await stack.call(
+      'POST',
+      '/v1/track',
+      { userId: 'live-3', event: 'Pricing Viewed', properties: {} },
+      { authorization: `Basic ${basic}` },
+    );
+    expect(tracked.status).toBeLessThan(300);
     expect((await stack.call('PUT', `/v1/journeys/${id}`, v2)).status).toBe(200);
     // The five entered "wait" over 2 seconds ago: in v2 their wait is over.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -199,6 +208,12 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
     await replay.getByRole('button', { name: 'Forward ▶' }).click();
     expect(await replay.getByTestId('replay-port').textContent()).toBe('migrated');
     await node('wait').locator('.jn-step', { hasText: '2' }).waitFor();
+    // The event the contact sent while it waited, at its wait (not at the tag after it).
+    await replay.getByTestId('replay-events').filter({ hasText: '“Pricing Viewed”' }).waitFor();
+    await replay.getByRole('button', { name: 'Forward ▶' }).click();
+    await replay.getByRole('button', { name: 'Forward ▶' }).click();
+    expect(await replay.getByTestId('replay-node').textContent()).toBe('tag-new');
+    expect(await replay.getByTestId('replay-events').filter({ hasText: 'Pricing Viewed' }).count()).toBe(0);
   }, 60_000);
 
   it("shows a split's A/B results on the canvas and promotes the winner", async () => {

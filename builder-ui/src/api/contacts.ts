@@ -52,10 +52,11 @@ export function useContactRuns(id: string, enabled = true) {
 }
 
 /** The contact's events timeline; null where the server has no such endpoint. */
-export function useContactEvents(id: string) {
+export function useContactEvents(id: string, enabled = true) {
   return useQuery({
     queryKey: contactKeys.events(id),
     queryFn: () => optionalList<TimelineEvent>(`/contacts/${id}/events`),
+    enabled: enabled && id !== '',
   });
 }
 

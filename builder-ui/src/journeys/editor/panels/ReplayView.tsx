@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { useContactRuns } from '../../../api/contacts';
+import { useContactEvents, useContactRuns } from '../../../api/contacts';
 import { useJourneyRuns } from '../../../api/journeys';
 import type { KeyedStore } from '../../../lib/store';
 import { sameJson } from '../../../lib/store';
@@ -40,6 +40,8 @@ export function ReplayView(props: {
   const run = runs.find((r) => r.workflowId === runId);
   const path = run?.path ?? [];
   const { store } = props;
+  // The contact's latest events, to show those received while the run was at each step.
+  const contactEvents = useContactEvents(run?.contactId ?? '', open && !!run?.contactId).data ?? [];
 
   useEffect(() => {
     const marks = new Map<string, SimulationMark[]>();
@@ -57,6 +59,13 @@ export function ReplayView(props: {
 
   const current = path[step];
   const node = current && props.nodes.find((n) => n.id === current.nodeId);
+  const stepEvents = current
+    ? contactEvents.filter((e) => {
+        const at = Date.parse(e.timestamp);
+        const left = current.leftAt ? Date.parse(String(current.leftAt)) : Date.now();
+        return at >= Date.parse(String(current.enteredAt)) && at <= left;
+      })
+    : [];
   const until = (() => {
     if (!current || current.leftAt) return null;
     // The run records when its wait ends at the latest; runs that entered it before did not.
@@ -119,6 +128,15 @@ export function ReplayView(props: {
                   </span>
                 )}
               </p>
+              {stepEvents.length > 0 && (
+                <ul className="replay-events" data-testid="replay-events">
+                  {stepEvents.map((e) => (
+                    <li key={e.id}>
+                      received “{e.name ?? e.type}” at {new Date(e.timestamp).toLocaleString()}
+                    </li>
+                  ))}
+                </ul>
+              )}
               {current.message && (
                 <p data-testid="replay-message">
                   {current.message.channel} message{' '}
