@@ -116,6 +116,8 @@ export const trackingRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; dispatchBudg
           workspaceId: request.writeWorkspaceId,
           messages: [request.body],
           type,
+          // The route's schema parsed the body already.
+          parsed: true,
         });
         if (outcome.status === 'rejected') {
           if (outcome.code === 'event_too_large') throw new PayloadTooLarge(outcome.message);

@@ -25,6 +25,8 @@ export interface IngestRequest {
   messages: unknown[];
   /** Fixed by single-event endpoints; batch messages carry their own. */
   type?: MessageType;
+  /** The messages are already their type's schema output (the route validated them): parsed once. */
+  parsed?: boolean;
   sentAt?: string;
   context?: Record<string, unknown> | null;
   receivedAt?: Date;
@@ -47,7 +49,7 @@ export async function ingestMessages(db: Db, request: IngestRequest): Promise<In
   const outcomes: IngestOutcome[] = [];
   const valid: BatchItem[] = [];
   for (const [index, raw] of request.messages.entries()) {
-    const normalized = normalizeMessage(raw, envelope, request.type);
+    const normalized = normalizeMessage(raw, envelope, request.type, request.parsed);
     if (!normalized.ok) {
       outcomes[index] = { index, status: 'rejected', ...normalized.rejection };
       continue;

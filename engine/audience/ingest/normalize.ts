@@ -39,8 +39,17 @@ export interface Envelope {
   context?: Record<string, unknown> | null;
 }
 
-/** Validates one raw message; `type` is fixed by single-event endpoints, read from the message in a batch. */
-export function normalizeMessage(raw: unknown, envelope: Envelope, type?: MessageType): Normalized {
+/**
+ * Validates one raw message; `type` is fixed by single-event endpoints, read from the message in
+ * a batch. `parsed`: the message is already the output of its type's schema (a single-event
+ * route validated its body), so it is not parsed a second time.
+ */
+export function normalizeMessage(
+  raw: unknown,
+  envelope: Envelope,
+  type?: MessageType,
+  parsed = false,
+): Normalized {
   const kind = type ?? (raw as { type?: unknown } | null)?.type;
   if (typeof kind !== 'string' || !messageTypes.includes(kind as MessageType)) {
     return reject('invalid_type', 'type', `type must be one of ${messageTypes.join(', ')}`);
@@ -48,12 +57,14 @@ export function normalizeMessage(raw: unknown, envelope: Envelope, type?: Messag
   if (Buffer.byteLength(JSON.stringify(raw) ?? '') > MAX_EVENT_BYTES) {
     return reject('event_too_large', '', `the event is larger than ${MAX_EVENT_BYTES / 1024} KB`);
   }
-  const parsed = messageSchemas[kind as MessageType].safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+  const result = parsed
+    ? ({ success: true, data: raw } as const)
+    : messageSchemas[kind as MessageType].safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
     return reject('invalid_field', issue.path.map(String).join('.'), issue.message);
   }
-  const message = parsed.data as z.output<(typeof messageSchemas)['track']> &
+  const message = result.data as z.output<(typeof messageSchemas)['track']> &
     Partial<z.output<(typeof messageSchemas)['identify']>> &
     Partial<z.output<(typeof messageSchemas)['page']>> &
     Partial<z.output<(typeof messageSchemas)['group']>> &
