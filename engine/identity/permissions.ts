@@ -409,6 +409,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/journeys/:id/migrations': 'journeys:write',
   'GET /v1/journeys/:id/migrations': 'journeys:read',
   'GET /v1/journeys/:id/migrations/:migrationId': 'journeys:read',
+  'GET /v1/journeys/:id/migrations/:migrationId/runs': 'journeys:read',
   'GET /v1/journeys/:id/timing': 'journeys:read',
   'GET /v1/journeys/:id/splits/:nodeId/report': 'journeys:read',
   'POST /v1/journeys/:id/splits/:nodeId/promote': 'journeys:write',

@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getMigration, listMigrations, previewMigration } from '../../automation/runs/migration';
+import {
+  getMigration,
+  listMigrations,
+  previewMigration,
+  runsOfMigration,
+} from '../../automation/runs/migration';
 import { journeyTiming } from '../../automation/runs/timing';
 import { migrateJourneyRuns } from '../../operations/journey-lifecycle';
 import { promoteSplitBranch, splitReport } from '../../operations/journey-split-report';
@@ -14,6 +19,7 @@ import {
   migrationRequestSchema,
   migrationSchema,
   pushReportSchema,
+  runMigrationSchema,
   splitReportSchema,
 } from '../schemas/journey-lifecycle';
 
@@ -162,6 +168,22 @@ export const journeyLifecycleRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = 
       },
     },
     async (request) => getMigration(db, request.workspaceId, request.params.id, request.params.migrationId),
+  );
+
+  app.get(
+    '/journeys/:id/migrations/:migrationId/runs',
+    {
+      schema: {
+        tags,
+        summary:
+          "A migration's per-run history: each run's old version and node, the node it went to (null: it stays), and whether the signal reached it",
+        params: idParams.extend({ migrationId: z.uuid() }),
+        response: { 200: listOf(runMigrationSchema), ...authedErrors, ...errors(404) },
+      },
+    },
+    async (request) => ({
+      data: await runsOfMigration(db, request.workspaceId, request.params.id, request.params.migrationId),
+    }),
   );
 
   app.get(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { journeyMigrations } from '../../../db/schema';
+import { journeyMigrations, journeyRunMigrations } from '../../../db/schema';
 import type { MigrationPreview } from '../../automation/runs/migration';
 import type { JourneyTiming } from '../../automation/runs/timing';
 import type { SplitReport } from '../../operations/journey-split-report';
@@ -78,6 +78,8 @@ export const migrationPreviewSchema = describes<MigrationPreview>()(
 );
 
 export const migrationSchema = rowSchema(journeyMigrations).meta({ id: 'JourneyMigration' });
+
+export const runMigrationSchema = rowSchema(journeyRunMigrations).meta({ id: 'JourneyRunMigration' });
 
 const spread = z.object({ visits: z.number(), medianMs: z.number(), p95Ms: z.number() });
 

@@ -489,6 +489,21 @@ export async function listMigrations(
     .orderBy(desc(journeyMigrations.createdAt));
 }
 
+/** One migration's record of each run: where it was, where it went, and whether the signal reached it. */
+export async function runsOfMigration(db: Db, workspaceId: string, journeyId: string, migrationId: string) {
+  await getMigration(db, workspaceId, journeyId, migrationId);
+  return db
+    .select()
+    .from(journeyRunMigrations)
+    .where(
+      and(
+        eq(journeyRunMigrations.workspaceId, workspaceId),
+        eq(journeyRunMigrations.migrationId, migrationId),
+      ),
+    )
+    .orderBy(asc(journeyRunMigrations.workflowId));
+}
+
 /** The migrations a run went through (its per-run history). */
 export async function migrationsOfRun(db: Db, workspaceId: string, workflowId: string) {
   return db
