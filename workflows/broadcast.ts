@@ -101,7 +101,10 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastState> 
         const pause = (batch.processed * 60_000) / plan.throttlePerMinute - (Date.now() - started);
         if (pause > 0) await condition(interrupted, pause);
       }
-      if (state.batches % BATCHES_PER_RUN === 0 || workflowInfo().continueAsNewSuggested) {
+      if (
+        state.batches % (input.batchesPerRun ?? BATCHES_PER_RUN) === 0 ||
+        workflowInfo().continueAsNewSuggested
+      ) {
         await continueAsNew<typeof broadcast>({ ...input, state });
       }
     }

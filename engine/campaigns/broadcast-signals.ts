@@ -23,4 +23,6 @@ export interface BroadcastInput {
   workspaceId: string;
   broadcastId: string;
   state?: BroadcastState;
+  /** Batches per workflow run before it continues as new (default 200). */
+  batchesPerRun?: number;
 }

@@ -5,7 +5,7 @@ import { broadcastRecipients, events, messages } from '../../db/schema';
 import { abTestResult } from '../../engine/campaigns/ab-test';
 import { getBroadcast } from '../../engine/campaigns/broadcasts';
 import { addCampaignCost, createCampaign } from '../../engine/campaigns/campaigns';
-import { broadcastWorkflowId } from '../../engine/campaigns/freeze';
+import { broadcastWorkflowId, freezeBroadcast } from '../../engine/campaigns/freeze';
 import { broadcastProgress } from '../../engine/campaigns/progress';
 import type { ChannelDeps } from '../../engine/messaging/channels/deps';
 import { controlBroadcast, launchBroadcast } from '../../engine/operations/launch-broadcast';
@@ -138,6 +138,32 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     // Throttled: the sends after the resume are at least ten seconds apart.
     const times = sent.map((m) => m.createdAt.getTime()).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(9_900);
+  });
+
+  it('continues as new every few batches, carrying its state: every contact once across the runs', async () => {
+    const seeded = await seedAudience(db, 7);
+    // 6 a minute: one message per batch; a new run every 2 batches → at least 3 continuations.
+    const draft = await draftBroadcast(db, seeded, { throttlePerMinute: 6 });
+    await freezeBroadcast(db, seeded.workspace.id, draft.id, await now());
+    const workflowId = broadcastWorkflowId(seeded.workspace.id, draft.id);
+    const handle = await temporal.client.workflow.start('broadcast', {
+      workflowId,
+      taskQueue: temporal.taskQueue,
+      args: [{ workspaceId: seeded.workspace.id, broadcastId: draft.id, batchesPerRun: 2 }],
+    });
+    const state = (await handle.result()) as { batches: number; phase: string };
+    // The count of batches went on across the runs instead of starting again.
+    expect(state).toMatchObject({ phase: 'done', batches: 7 });
+    const latest = await temporal.client.workflow.getHandle(workflowId).describe();
+    expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+    const sent = await db.select().from(messages).where(eq(messages.broadcastId, draft.id));
+    expect(sent).toHaveLength(7);
+    expect(new Set(sent.map((m) => m.contactId)).size).toBe(7);
+    expect(await broadcastProgress(db, seeded.workspace.id, draft.id)).toMatchObject({
+      status: 'completed',
+      sent: 7,
+      queued: 0,
+    });
   });
 
   it('cancel ends the broadcast and drops what is queued', async () => {
