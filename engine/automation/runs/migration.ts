@@ -503,14 +503,3 @@ export async function runsOfMigration(db: Db, workspaceId: string, journeyId: st
     )
     .orderBy(asc(journeyRunMigrations.workflowId));
 }
-
-/** The migrations a run went through (its per-run history). */
-export async function migrationsOfRun(db: Db, workspaceId: string, workflowId: string) {
-  return db
-    .select()
-    .from(journeyRunMigrations)
-    .where(
-      and(eq(journeyRunMigrations.workspaceId, workspaceId), eq(journeyRunMigrations.workflowId, workflowId)),
-    )
-    .orderBy(asc(journeyRunMigrations.at));
-}

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { bearer } from '../../helpers/app';
 import { channelStack } from '../../helpers/channel-stack';
 import { eventually } from '../audience/ingest/ingest-harness';
+import { workspaceCaller } from './api-call';
 import { shortenedJourney, waitingJourney } from './migration-fixtures';
 
 /**
@@ -16,15 +16,10 @@ describe('journey migrations over the API (Temporal test server, PGlite)', () =>
   beforeAll(async () => {
     workspace = await createWorkspace(stack.db, 'Migrations API');
   });
-  const call = async <T>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-    const response = await stack.app.inject({
-      method,
-      url,
-      payload: payload as never,
-      headers: bearer(workspace.secretKey),
-    });
-    return { status: response.statusCode, body: response.json() as T };
-  };
+  const call = workspaceCaller(
+    () => stack.app,
+    () => workspace.secretKey,
+  );
   type RunsPage = { data: { workflowId: string; version: number; status: string }[] };
 
   it('previews as a dry run, refuses a bad mapping, applies, and records each run', async () => {

@@ -5,9 +5,9 @@ import type { Run as RunView } from '../../../engine/api/schemas/journeys';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { saveChannelSettings } from '../../../engine/messaging/channels/channel-settings';
 import { createTemplate } from '../../../engine/messaging/templates/templates';
-import { bearer } from '../../helpers/app';
 import { channelStack } from '../../helpers/channel-stack';
 import { eventually } from '../audience/ingest/ingest-harness';
+import { workspaceCaller } from './api-call';
 
 const PUBLIC_URL = 'http://wayline.test';
 
@@ -62,15 +62,10 @@ describe("replaying a run's path: messages with their status now (API, Temporal 
       html: '<html><body><a href="https://acme.test/news">Read</a></body></html>',
     });
   });
-  const call = async <T>(method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const response = await stack.app.inject({
-      method,
-      url,
-      payload: payload as never,
-      headers: bearer(workspace.secretKey),
-    });
-    return { status: response.statusCode, body: response.json() as T };
-  };
+  const call = workspaceCaller(
+    () => stack.app,
+    () => workspace.secretKey,
+  );
 
   it('shows the values a branch decided on, the sent message on its step, then opened once the contact opened it', async () => {
     const journey = await call<{ id: string }>('POST', '/v1/journeys', graph);
