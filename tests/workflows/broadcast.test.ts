@@ -8,7 +8,11 @@ import { addCampaignCost, createCampaign } from '../../engine/campaigns/campaign
 import { broadcastWorkflowId, freezeBroadcast } from '../../engine/campaigns/freeze';
 import { broadcastProgress } from '../../engine/campaigns/progress';
 import type { ChannelDeps } from '../../engine/messaging/channels/deps';
-import { controlBroadcast, launchBroadcast } from '../../engine/operations/launch-broadcast';
+import {
+  controlBroadcast,
+  launchBroadcast,
+  pickBroadcastWinner,
+} from '../../engine/operations/launch-broadcast';
 import { wallClockAt } from '../../engine/time/zoned';
 import { draftBroadcast, seedAudience, startBroadcastWorker } from '../engine/campaigns/fixtures';
 import { testChannelDeps } from '../helpers/channels';
@@ -244,6 +248,73 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     expect(result.significance!.z).toBeCloseTo(1.8257, 3);
     expect(result.significance!.pValue).toBeCloseTo(0.0679, 3);
     expect(result.significance!.significant).toBe(false);
+  });
+
+  it('A/B/n by click rate without auto-send: waits after the window until a person picks the winner', async () => {
+    const seeded = await seedAudience(db, 30, 'A/B/n by hand');
+    const draft = await draftBroadcast(db, seeded, {
+      variants: [
+        { key: 'A', templateId: seeded.templates.email.id },
+        { key: 'B', templateId: seeded.templates.emailB.id },
+        { key: 'C', templateId: seeded.templates.email.id, subject: 'Only today' },
+      ],
+      abTest: { testShare: 0.6, metric: 'click', windowHours: 2, autoSend: false },
+    });
+    await launchBroadcast(deps(), seeded.workspace.id, draft.id, await now());
+    await until(
+      () => getBroadcast(db, seeded.workspace.id, draft.id),
+      (b) => b.status === 'testing',
+    );
+    // The test share: 18 of 30, 6 per variant.
+    const test = await db
+      .select()
+      .from(broadcastRecipients)
+      .where(and(eq(broadcastRecipients.broadcastId, draft.id), eq(broadcastRecipients.grp, 'test')));
+    expect(
+      ['A', 'B', 'C'].map((v) => test.filter((r) => r.variant === v && r.status === 'sent').length),
+    ).toEqual([6, 6, 6]);
+    // Clicks: 1 of A's 6, 1 of B's 6, 4 of C's 6.
+    const clicked = (['A', 'B', 'C'] as const).flatMap((v, i) =>
+      test.filter((r) => r.variant === v).slice(0, [1, 1, 4][i]),
+    );
+    await db.insert(events).values(
+      clicked.map((r) => ({
+        workspaceId: seeded.workspace.id,
+        messageId: `${r.messageId}:clicked`,
+        contactId: r.contactId,
+        type: 'track',
+        name: 'Email Link Clicked',
+        properties: { messageId: r.messageId, channel: 'email' },
+        timestamp: new Date(),
+      })),
+    );
+    // The window passes; without auto-send nothing more goes out until someone picks.
+    await temporal.env!.sleep('3 hours');
+    await until(
+      () => getBroadcast(db, seeded.workspace.id, draft.id),
+      (b) => b.status === 'awaiting-winner',
+    );
+    expect((await broadcastProgress(db, seeded.workspace.id, draft.id)).awaitingWinner).toBe(12);
+    // C leads 4/6 against 1/6: pooled p = 5/12, se = sqrt(5/12 · 7/12 · (1/6 + 1/6)) = 0.28464,
+    // z = 0.5 / 0.28464 = 1.7566, two-sided p = 0.0790: not significant at 5 %.
+    const result = await abTestResult(db, seeded.workspace.id, draft.id);
+    expect(result.winner).toBe('C');
+    expect(result.significance!.z).toBeCloseTo(1.7566, 3);
+    expect(result.significance!.pValue).toBeCloseTo(0.079, 3);
+    // The marketer picks B anyway (a hand pick decides); an unknown variant is refused.
+    await expect(pickBroadcastWinner(deps(), seeded.workspace.id, draft.id, 'Z')).rejects.toMatchObject({
+      code: 'variant_unknown',
+    });
+    await pickBroadcastWinner(deps(), seeded.workspace.id, draft.id, 'B');
+    await resultOf(seeded.workspace.id, draft.id);
+    const done = await getBroadcast(db, seeded.workspace.id, draft.id);
+    expect(done).toMatchObject({ status: 'completed', winnerVariant: 'B' });
+    const rest = await db
+      .select()
+      .from(broadcastRecipients)
+      .where(and(eq(broadcastRecipients.broadcastId, draft.id), eq(broadcastRecipients.grp, 'rest')));
+    expect(rest).toHaveLength(12);
+    expect(rest.every((r) => r.variant === 'B' && r.status === 'sent')).toBe(true);
   });
 
   it('stops at the campaign budget: what the budget no longer pays for is skipped', async () => {
