@@ -14,20 +14,10 @@ import {
   pickBroadcastWinner,
 } from '../../engine/operations/launch-broadcast';
 import { wallClockAt } from '../../engine/time/zoned';
-import { draftBroadcast, seedAudience, startBroadcastWorker } from '../engine/campaigns/fixtures';
+import { draftBroadcast, seedAudience, startBroadcastWorker, until } from '../engine/campaigns/fixtures';
 import { testChannelDeps } from '../helpers/channels';
 import { openTestDb } from '../helpers/databases';
 import { type TemporalHarness, timeSkippingTemporal } from '../helpers/temporal';
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the broadcast workflow (real time-skipping test server, PGlite)', () => {
   let database: Database;
@@ -53,6 +43,29 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
   const now = () => temporal.env!.currentTimeMs();
   const resultOf = (workspaceId: string, id: string) =>
     temporal.client.workflow.getHandle(broadcastWorkflowId(workspaceId, id)).result();
+  /** A launched broadcast's recipients of one group (test, rest, holdout, all). */
+  const groupOf = (id: string, grp: 'all' | 'test' | 'rest' | 'holdout') =>
+    db
+      .select()
+      .from(broadcastRecipients)
+      .where(and(eq(broadcastRecipients.broadcastId, id), eq(broadcastRecipients.grp, grp)));
+  /** Email opens or clicks of these recipients' messages, now. */
+  const engage = (
+    workspaceId: string,
+    rows: { messageId: string | null; contactId: string }[],
+    what: 'opened' | 'clicked',
+  ) =>
+    db.insert(events).values(
+      rows.map((r) => ({
+        workspaceId,
+        messageId: `${r.messageId}:${what}`,
+        contactId: r.contactId,
+        type: 'track',
+        name: what === 'opened' ? 'Email Opened' : 'Email Link Clicked',
+        properties: { messageId: r.messageId, channel: 'email' },
+        timestamp: new Date(),
+      })),
+    );
 
   it('sends once to every contact of the frozen audience in batches, and a second launch sends nothing more', async () => {
     const seeded = await seedAudience(db, 300);
@@ -203,10 +216,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
       () => getBroadcast(db, seeded.workspace.id, draft.id),
       (b) => b.status === 'testing',
     );
-    const test = await db
-      .select()
-      .from(broadcastRecipients)
-      .where(and(eq(broadcastRecipients.broadcastId, draft.id), eq(broadcastRecipients.grp, 'test')));
+    const test = await groupOf(draft.id, 'test');
     expect(test).toHaveLength(20);
     expect(test.filter((r) => r.variant === 'A' && r.status === 'sent')).toHaveLength(10);
     // Opens during the window: 2 of A's 10, 6 of B's 10.
@@ -214,26 +224,13 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
       ...test.filter((r) => r.variant === 'A').slice(0, 2),
       ...test.filter((r) => r.variant === 'B').slice(0, 6),
     ];
-    await db.insert(events).values(
-      opened.map((r) => ({
-        workspaceId: seeded.workspace.id,
-        messageId: `${r.messageId}:opened`,
-        contactId: r.contactId,
-        type: 'track',
-        name: 'Email Opened',
-        properties: { messageId: r.messageId, channel: 'email' },
-        timestamp: new Date(),
-      })),
-    );
+    await engage(seeded.workspace.id, opened, 'opened');
     await resultOf(seeded.workspace.id, draft.id);
 
     const done = await getBroadcast(db, seeded.workspace.id, draft.id);
     expect(done.status).toBe('completed');
     expect(done.winnerVariant).toBe('B');
-    const rest = await db
-      .select()
-      .from(broadcastRecipients)
-      .where(and(eq(broadcastRecipients.broadcastId, draft.id), eq(broadcastRecipients.grp, 'rest')));
+    const rest = await groupOf(draft.id, 'rest');
     expect(rest).toHaveLength(20);
     expect(rest.every((r) => r.variant === 'B' && r.status === 'sent')).toBe(true);
     // The rest went out after the four-hour window.
@@ -266,10 +263,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
       (b) => b.status === 'testing',
     );
     // The test share: 18 of 30, 6 per variant.
-    const test = await db
-      .select()
-      .from(broadcastRecipients)
-      .where(and(eq(broadcastRecipients.broadcastId, draft.id), eq(broadcastRecipients.grp, 'test')));
+    const test = await groupOf(draft.id, 'test');
     expect(
       ['A', 'B', 'C'].map((v) => test.filter((r) => r.variant === v && r.status === 'sent').length),
     ).toEqual([6, 6, 6]);
@@ -277,17 +271,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     const clicked = (['A', 'B', 'C'] as const).flatMap((v, i) =>
       test.filter((r) => r.variant === v).slice(0, [1, 1, 4][i]),
     );
-    await db.insert(events).values(
-      clicked.map((r) => ({
-        workspaceId: seeded.workspace.id,
-        messageId: `${r.messageId}:clicked`,
-        contactId: r.contactId,
-        type: 'track',
-        name: 'Email Link Clicked',
-        properties: { messageId: r.messageId, channel: 'email' },
-        timestamp: new Date(),
-      })),
-    );
+    await engage(seeded.workspace.id, clicked, 'clicked');
     // The window passes; without auto-send nothing more goes out until someone picks.
     await temporal.env!.sleep('3 hours');
     await until(
@@ -309,10 +293,7 @@ describe('the broadcast workflow (real time-skipping test server, PGlite)', () =
     await resultOf(seeded.workspace.id, draft.id);
     const done = await getBroadcast(db, seeded.workspace.id, draft.id);
     expect(done).toMatchObject({ status: 'completed', winnerVariant: 'B' });
-    const rest = await db
-      .select()
-      .from(broadcastRecipients)
-      .where(and(eq(broadcastRecipients.broadcastId, draft.id), eq(broadcastRecipients.grp, 'rest')));
+    const rest = await groupOf(draft.id, 'rest');
     expect(rest).toHaveLength(12);
     expect(rest.every((r) => r.variant === 'B' && r.status === 'sent')).toBe(true);
   });

@@ -8,17 +8,7 @@ import { bearer, testApp } from '../../helpers/app';
 import { testChannelDeps } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
-import { broadcastTo, type Seeded, seedAudience, startBroadcastWorker } from './fixtures';
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { broadcastTo, type Seeded, seedAudience, startBroadcastWorker, until } from './fixtures';
 
 describe.each(databaseKinds())(
   'campaigns and broadcasts API (Fastify inject, real Temporal dev server, %s)',

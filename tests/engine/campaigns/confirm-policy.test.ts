@@ -10,17 +10,7 @@ import { bearer } from '../../helpers/app';
 import { testChannelDeps, testSecretBox } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
-import { broadcastTo, type Seeded, seedAudience, startBroadcastWorker } from './fixtures';
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { broadcastTo, type Seeded, seedAudience, startBroadcastWorker, until } from './fixtures';
 
 const HOUR = 3_600_000;
 type Reasons = { reason: string; count: number }[];
@@ -115,99 +105,30 @@ describe.each(databaseKinds())(
 
       // The contacts' earlier messages, as journeys left them in the ledger.
       const now = Date.now();
-      const history: [number, string, { status: string; hoursAgo: number; transactional?: boolean }[]][] = [
-        [
-          0,
-          'email',
-          [
-            { status: 'sent', hoursAgo: 2 },
-            { status: 'sent', hoursAgo: 2 },
-          ],
-        ],
-        [
-          1,
-          'email',
-          [
-            { status: 'delivered', hoursAgo: 2 },
-            { status: 'opened', hoursAgo: 2 },
-          ],
-        ],
-        [
-          2,
-          'email',
-          [
-            { status: 'sent', hoursAgo: 2 },
-            { status: 'clicked', hoursAgo: 2 },
-          ],
-        ],
-        [3, 'email', [{ status: 'sent', hoursAgo: 2 }]],
-        [
-          4,
-          'email',
-          [
-            { status: 'sent', hoursAgo: 30 },
-            { status: 'sent', hoursAgo: 30 },
-          ],
-        ],
-        [
-          5,
-          'email',
-          [
-            { status: 'sent', hoursAgo: 2, transactional: true },
-            { status: 'sent', hoursAgo: 2, transactional: true },
-          ],
-        ],
-        [
-          7,
-          'email',
-          [
-            { status: 'sent', hoursAgo: 2 },
-            { status: 'sent', hoursAgo: 2 },
-          ],
-        ],
-        [
-          9,
-          'email',
-          [
-            { status: 'sent', hoursAgo: 2 },
-            { status: 'sent', hoursAgo: 2 },
-          ],
-        ],
-        [
-          10,
-          'sms',
-          [
-            { status: 'sent', hoursAgo: 2 },
-            { status: 'sent', hoursAgo: 2 },
-          ],
-        ],
-        [
-          12,
-          'email',
-          [
-            { status: 'failed', hoursAgo: 2 },
-            { status: 'failed', hoursAgo: 2 },
-          ],
-        ],
-        [
-          13,
-          'email',
-          [
-            { status: 'suppressed', hoursAgo: 2 },
-            { status: 'suppressed', hoursAgo: 2 },
-          ],
-        ],
+      // [contact, channel, ledger statuses, hours ago, transactional]
+      const history: [number, string, string[], number, boolean?][] = [
+        [0, 'email', ['sent', 'sent'], 2],
+        [1, 'email', ['delivered', 'opened'], 2],
+        [2, 'email', ['sent', 'clicked'], 2],
+        [3, 'email', ['sent'], 2],
+        [4, 'email', ['sent', 'sent'], 30],
+        [5, 'email', ['sent', 'sent'], 2, true],
+        [7, 'email', ['sent', 'sent'], 2],
+        [9, 'email', ['sent', 'sent'], 2],
+        [10, 'sms', ['sent', 'sent'], 2],
+        [12, 'email', ['failed', 'failed'], 2],
+        [13, 'email', ['suppressed', 'suppressed'], 2],
       ];
       await db.insert(messages).values(
-        history.flatMap(([i, channel, sends]) =>
-          sends.map((s, n) => ({
+        history.flatMap(([i, channel, statuses, hoursAgo, transactional]) =>
+          statuses.map((status, n) => ({
             workspaceId: ws,
             idempotencyKey: `history:${i}:${n}`,
             contactId: c(i),
             channel,
-            status: s.status,
-            transactional: s.transactional ?? false,
-            createdAt: new Date(now - s.hoursAgo * HOUR),
+            status,
+            transactional: transactional ?? false,
+            createdAt: new Date(now - hoursAgo * HOUR),
           })),
         ),
       );

@@ -130,3 +130,18 @@ export async function timeSkippingBroadcastStack() {
     },
   };
 }
+
+/** Polls `probe` until `ok` holds (every `everyMs`), failing with the last value after `timeoutMs`. */
+export async function until<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  { timeoutMs = 60_000, everyMs = 200 } = {},
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
