@@ -118,4 +118,51 @@ describe.each(databaseKinds())('set-based store of a request (%s)', (kind) => {
     const people = await db.select().from(contacts).where(eq(contacts.workspaceId, workspace.id));
     expect(people.map((c) => c.externalId).sort()).toEqual(Array.from({ length: 9 }, (_, i) => `u${i}`));
   });
+
+  it('concurrent requests naming the same new users: one contact per user id and per anonymous id, every event on its own', async () => {
+    const { db } = database;
+    const workspace = await createWorkspace(db, 'Concurrent new users');
+    // Four requests of 30 events, all new ids: event i of request k is by user n${i % 6} when i is
+    // even (n0, n2, n4: 5 events each per request, 20 in all), by anonymous visitor v${i % 5}
+    // when odd (v0 … v4: 3 each per request, 12 in all). 8 contacts, 120 events.
+    const answers = await Promise.all(
+      [0, 1, 2, 3].map((k) =>
+        ingestMessages(db, {
+          workspaceId: workspace.id,
+          messages: Array.from({ length: 30 }, (_, i) =>
+            i % 2 === 0
+              ? track(`n${i % 6}`, `R${k}`)
+              : { type: 'track', anonymousId: `v${i % 5}`, event: `R${k}`, messageId: randomUUID() },
+          ),
+        }),
+      ),
+    );
+    expect(answers.flat().filter((o) => o.status === 'stored')).toHaveLength(120);
+    const people = await db.select().from(contacts).where(eq(contacts.workspaceId, workspace.id));
+    expect(
+      people
+        .filter((c) => c.externalId)
+        .map((c) => c.externalId)
+        .sort(),
+    ).toEqual(['n0', 'n2', 'n4']);
+    expect(
+      people
+        .filter((c) => !c.externalId)
+        .map((c) => c.anonymousId)
+        .sort(),
+    ).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    // Each event on the contact of its own id, with its outbox row on the same contact.
+    const rows = await db
+      .select({ contact: events.contactId, outboxContact: outbox.contactId })
+      .from(events)
+      .innerJoin(outbox, eq(outbox.eventId, events.id))
+      .where(eq(events.workspaceId, workspace.id));
+    expect(rows).toHaveLength(120);
+    expect(rows.every((r) => r.contact !== null && r.contact === r.outboxContact)).toBe(true);
+    const perContact = new Map<string, number>();
+    for (const r of rows) perContact.set(r.contact as string, (perContact.get(r.contact as string) ?? 0) + 1);
+    expect(
+      Object.fromEntries(people.map((c) => [c.externalId ?? c.anonymousId, perContact.get(c.id)])),
+    ).toEqual({ n0: 20, n2: 20, n4: 20, v0: 12, v1: 12, v2: 12, v3: 12, v4: 12 });
+  });
 });
