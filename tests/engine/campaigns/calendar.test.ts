@@ -1,11 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
 import { listMembers, lists, socialAccounts, socialPosts } from '../../../db/schema';
 import { freezeBroadcast } from '../../../engine/campaigns/freeze';
-import { bearer, testApp } from '../../helpers/app';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
+import { databaseKinds } from '../../helpers/databases';
 import { broadcastTo, seedAudience } from './fixtures';
 
 /**
@@ -26,27 +23,20 @@ import { broadcastTo, seedAudience } from './fixtures';
  * After A is frozen, c3 joins Stop: A's frozen audience still holds c3, so the overlap stays 5.
  */
 describe.each(databaseKinds())('marketing calendar API (Fastify inject, %s)', (kind) => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let app: FastifyInstance;
+  let stack: ApiStack;
   let key: string;
-
   beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await testApp(database, temporal);
+    stack = await apiStack({ kind });
   });
   afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
+    await stack?.close();
   });
 
   const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    app.inject({ method, url, payload: payload as never, headers: bearer(key) });
+    stack.app.inject({ method, url, payload: payload as never, headers: bearer(key) });
 
   it('lists campaigns, broadcasts and social posts by day with audience overlaps flagged', async () => {
-    const db = database.db;
+    const db = stack.database.db;
     const seeded = await seedAudience(db, 20, 'Calendar workspace');
     key = seeded.workspace.secretKey;
     const ws = seeded.workspace.id;

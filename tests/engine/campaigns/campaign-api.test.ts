@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
 import { journeys, lists } from '../../../db/schema';
-import { bearer, testApp } from '../../helpers/app';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
+import { databaseKinds } from '../../helpers/databases';
 import { broadcastTo, seedAudience } from './fixtures';
 
 /**
@@ -14,27 +11,25 @@ import { broadcastTo, seedAudience } from './fixtures';
  * hand-entered costs on one page.
  */
 describe.each(databaseKinds())('campaign API (Fastify inject, %s)', (kind) => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let app: FastifyInstance;
-
+  let stack: ApiStack;
   beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-    app = await testApp(database, temporal);
+    stack = await apiStack({ kind });
   });
   afterAll(async () => {
-    await app?.close();
-    await temporal?.close();
-    await database?.close();
+    await stack?.close();
   });
 
   it('keeps a campaign with its journeys, broadcasts and fixed costs together, and changes its status', async () => {
-    const db = database.db;
+    const db = stack.database.db;
     const seeded = await seedAudience(db, 3, 'Campaign page workspace');
     const ws = seeded.workspace.id;
     const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-      app.inject({ method, url, payload: payload as never, headers: bearer(seeded.workspace.secretKey) });
+      stack.app.inject({
+        method,
+        url,
+        payload: payload as never,
+        headers: bearer(seeded.workspace.secretKey),
+      });
     const [stop] = await db.insert(lists).values({ workspaceId: ws, name: 'Stop' }).returning();
     const owner = randomUUID();
     const input = {
