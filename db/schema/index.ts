@@ -8,6 +8,7 @@ export * from './content';
 export * from './deals';
 export * from './identity';
 export * from './jobs';
+export * from './journey-holdouts';
 export * from './messaging';
 export * from './tickets';
 export * from './timeline';
