@@ -124,6 +124,8 @@ export async function creditedTouches(
 export interface HoldoutLift {
   treated: { contacts: number; converted: number; rate: number };
   control: { contacts: number; converted: number; rate: number };
+  /** Treated rate − control rate. */
+  absoluteLift: number;
   /** (treated rate − control rate) / control rate; null without control conversions. */
   lift: number | null;
   /** Conversions the broadcast added: (treated rate − control rate) × treated contacts. */

@@ -1,9 +1,14 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import type { HoldoutLift } from './attribution';
 import type { BroadcastRow } from './broadcasts';
 import { rowsOf } from './rows';
 import { twoProportionZTest } from './significance';
+
+interface LiftSettings {
+  event: string;
+  clickWindowHours: number;
+}
 
 /**
  * Incremental lift of a broadcast with a holdout: the conversion rate of contacts sent to against
@@ -12,21 +17,68 @@ import { twoProportionZTest } from './significance';
 export async function holdoutLift(
   db: Db,
   broadcast: BroadcastRow,
-  settings: { event: string; clickWindowHours: number },
+  settings: LiftSettings,
 ): Promise<HoldoutLift | null> {
   if (broadcast.holdoutShare <= 0 || !broadcast.launchedAt) return null;
-  const from = broadcast.launchedAt.toISOString();
+  return liftOfGroups(
+    db,
+    sql`select r.workspace_id, r.contact_id,
+               case when r.grp = 'holdout' then 'control' else 'treated' end as grp,
+               ${broadcast.launchedAt.toISOString()}::timestamptz as entered_at
+        from broadcast_recipients r
+        where r.broadcast_id = ${broadcast.id} and (r.grp = 'holdout' or r.status = 'sent')`,
+    settings,
+  );
+}
+
+/**
+ * Incremental lift of a journey with a holdout: contacts whose run started (treated, from their
+ * first run's start) against the contacts it held out (control, from when they were held out),
+ * each counting the conversion event within the click window after entry. Null while the journey
+ * has held nobody out.
+ */
+export async function journeyHoldoutLift(
+  db: Db,
+  workspaceId: string,
+  journeyId: string,
+  settings: LiftSettings,
+): Promise<HoldoutLift | null> {
+  const [held] = await rowsOf<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from journey_holdouts
+        where workspace_id = ${workspaceId} and journey_id = ${journeyId}`,
+  );
+  if (Number(held?.n ?? 0) === 0) return null;
+  return liftOfGroups(
+    db,
+    sql`select workspace_id, contact_id, 'treated' as grp, min(started_at) as entered_at
+          from journey_runs
+          where workspace_id = ${workspaceId} and journey_id = ${journeyId} and contact_id is not null
+          group by workspace_id, contact_id
+        union all
+        select workspace_id, contact_id, 'control' as grp, entered_at
+          from journey_holdouts
+          where workspace_id = ${workspaceId} and journey_id = ${journeyId}`,
+    settings,
+  );
+}
+
+/**
+ * The lift between two groups given as `(workspace_id, contact_id, grp 'treated' | 'control',
+ * entered_at)` rows: each group's share of contacts with the conversion event within the click
+ * window after their entry, the relative lift, the conversions added and a two-proportion z-test.
+ */
+async function liftOfGroups(db: Db, groups: SQL, settings: LiftSettings): Promise<HoldoutLift> {
   const rows = await rowsOf<{ grp: string; contacts: number; converted: number }>(
     db,
-    sql`select case when r.grp = 'holdout' then 'control' else 'treated' end as grp,
+    sql`select g.grp,
                count(*)::int as contacts,
                count(*) filter (where exists (
-                 select 1 from events e where e.workspace_id = r.workspace_id and e.contact_id = r.contact_id
-                   and e.name = ${settings.event} and e.timestamp >= ${from}::timestamptz
-                   and e.timestamp < ${from}::timestamptz + make_interval(secs => ${settings.clickWindowHours * 3600}::float8)
+                 select 1 from events e where e.workspace_id = g.workspace_id and e.contact_id = g.contact_id
+                   and e.name = ${settings.event} and e.timestamp >= g.entered_at
+                   and e.timestamp < g.entered_at + make_interval(secs => ${settings.clickWindowHours * 3600}::float8)
                ))::int as converted
-        from broadcast_recipients r
-        where r.broadcast_id = ${broadcast.id} and (r.grp = 'holdout' or r.status = 'sent')
+        from (${groups}) g
         group by 1`,
   );
   const group = (name: string) => {
@@ -41,6 +93,7 @@ export async function holdoutLift(
   return {
     treated,
     control,
+    absoluteLift: treated.rate - control.rate,
     lift: control.rate > 0 ? (treated.rate - control.rate) / control.rate : null,
     incrementalConversions: (treated.rate - control.rate) * treated.contacts,
     pValue: test?.pValue ?? null,

@@ -7,7 +7,7 @@ import { getBroadcast } from './broadcasts';
 import { getCampaign } from './campaigns';
 import { billedStatusesSql, campaignSpend, roundMoney } from './costs';
 import { engagedSql, messageEventSql } from './engagement';
-import { holdoutLift } from './holdout';
+import { holdoutLift, journeyHoldoutLift } from './holdout';
 import { budgetState, returnOnSpend } from './roi';
 import { rowsOf } from './rows';
 
@@ -43,7 +43,13 @@ export interface Report {
   byChannel: (ReportRow & { channel: string })[];
   byVariant: (ReportRow & { variant: string })[];
   byDay: (ReportRow & { day: string })[];
-  bySource: (ReportRow & { sourceId: string; kind: 'broadcast' | 'journey'; name: string })[];
+  bySource: (ReportRow & {
+    sourceId: string;
+    kind: 'broadcast' | 'journey';
+    name: string;
+    /** The source's incremental lift over its holdout (control group); null without one. */
+    holdout: HoldoutLift | null;
+  })[];
   budget: {
     budget: number | null;
     spent: number;
@@ -219,6 +225,7 @@ async function buildReport(
   totals.cost += scope.fixedCost;
   const audience = scope.sources.reduce((sum, s) => sum + s.audience, 0);
   const spent = roundMoney(totals.cost);
+  const holdouts = await Promise.all(scope.sources.map((s) => sourceHoldout(db, workspaceId, s, scope)));
   return {
     kind: scope.kind,
     id: scope.id,
@@ -230,16 +237,31 @@ async function buildReport(
     byChannel: [...byChannel].map(([channel, m]) => ({ channel, ...finish(m, 0) })),
     byVariant: [...byVariant].map(([variant, m]) => ({ variant, ...finish(m, 0) })),
     byDay: [...byDay].sort(([a], [b]) => a.localeCompare(b)).map(([day, m]) => ({ day, ...finish(m, 0) })),
-    bySource: scope.sources.map((s) => ({
+    bySource: scope.sources.map((s, i) => ({
       sourceId: s.id,
       kind: s.kind,
       name: s.name,
       ...finish(bySource.get(s.id) ?? empty(), s.audience),
+      holdout: holdouts[i],
     })),
     budget: scope.kind === 'campaign' ? budgetState(scope.budget, spent) : null,
     fixedCost: scope.fixedCost,
-    holdout: null,
+    holdout: scope.kind === 'campaign' ? null : (holdouts[0] ?? null),
   };
+}
+
+/** A broadcast's or journey's lift over its holdout, conversions counted within the click window. */
+async function sourceHoldout(
+  db: Db,
+  workspaceId: string,
+  source: Source,
+  scope: Scope,
+): Promise<HoldoutLift | null> {
+  if (!scope.event) return null;
+  const settings = { event: scope.event, clickWindowHours: scope.windows.clickWindowHours };
+  return source.kind === 'broadcast'
+    ? holdoutLift(db, await getBroadcast(db, workspaceId, source.id), settings)
+    : journeyHoldoutLift(db, workspaceId, source.id, settings);
 }
 
 async function broadcastSources(db: Db, workspaceId: string, campaignId: string): Promise<Source[]> {
@@ -439,7 +461,7 @@ export async function broadcastReport(
   const campaign = await campaignOf(db, workspaceId, broadcast.campaignId);
   const event = broadcast.conversionEvent ?? campaign?.objective.event ?? null;
   const windows = campaign?.attribution ?? DEFAULT_ATTRIBUTION;
-  const report = await buildReport(
+  return buildReport(
     db,
     workspaceId,
     {
@@ -456,10 +478,6 @@ export async function broadcastReport(
     },
     model,
   );
-  report.holdout = event
-    ? await holdoutLift(db, broadcast, { event, clickWindowHours: windows.clickWindowHours })
-    : null;
-  return report;
 }
 
 export async function journeyReport(

@@ -212,6 +212,8 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
           note: request.body?.note ?? null,
           backfill: version.backfill,
           backfilled: version.backfilled,
+          holdoutShare:
+            (version.graph as { settings?: { holdoutShare?: number } }).settings?.holdoutShare ?? 0,
         },
       });
       return reply.code(201).send(version);

@@ -156,6 +156,17 @@ const reportRow = z.object({
 
 const groupStats = z.object({ contacts: z.number(), converted: z.number(), rate: z.number() });
 
+const holdoutLiftSchema = z
+  .object({
+    treated: groupStats,
+    control: groupStats,
+    absoluteLift: z.number().describe('Treated rate − control rate'),
+    lift: z.number().nullable().describe('Relative lift: (treated rate − control rate) / control rate'),
+    incrementalConversions: z.number(),
+    pValue: z.number().nullable(),
+  })
+  .meta({ id: 'HoldoutLift' });
+
 export const reportSchema = describes<Report>()(
   z
     .object({
@@ -174,7 +185,14 @@ export const reportSchema = describes<Report>()(
       byVariant: z.array(reportRow.extend({ variant: z.string() })),
       byDay: z.array(reportRow.extend({ day: z.string() })),
       bySource: z.array(
-        reportRow.extend({ sourceId: z.string(), kind: z.enum(['broadcast', 'journey']), name: z.string() }),
+        reportRow.extend({
+          sourceId: z.string(),
+          kind: z.enum(['broadcast', 'journey']),
+          name: z.string(),
+          holdout: holdoutLiftSchema
+            .nullable()
+            .describe("The source's incremental lift over its holdout (control group); null without one"),
+        }),
       ),
       budget: z
         .object({
@@ -185,15 +203,7 @@ export const reportSchema = describes<Report>()(
         })
         .nullable(),
       fixedCost: z.number(),
-      holdout: z
-        .object({
-          treated: groupStats,
-          control: groupStats,
-          lift: z.number().nullable(),
-          incrementalConversions: z.number(),
-          pValue: z.number().nullable(),
-        })
-        .nullable(),
+      holdout: holdoutLiftSchema.nullable(),
     })
     .meta({ id: 'CampaignReport' }),
 );

@@ -161,6 +161,10 @@ const notEnrolled = z.object({
   enrolled: z.literal(false),
   reason: z.string(),
   workflowId: z.string().optional(),
+  heldOut: z
+    .literal(true)
+    .optional()
+    .describe("The contact fell in the journey's holdout (control group): recorded, no run started"),
 });
 export const enrollResultSchema = describes<EnrollResult>()(z.union([enrolled, notEnrolled]));
 

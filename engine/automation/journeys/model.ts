@@ -58,6 +58,14 @@ export const journeySettingsSchema = z.object({
     })
     .optional(),
   timezone: z.string().optional().describe('Fallback IANA time zone for contacts without one'),
+  holdoutShare: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .optional()
+    .describe(
+      'Share (0–0.5, none when absent) of contacts kept out as a control group: they start no run and get nothing, so the report can measure the lift',
+    ),
 });
 
 export const journeyGraphSchema = z.object({

@@ -8,6 +8,7 @@ import type { TriggerEvent } from '../../sdk/define-node';
 import { durationMs } from '../../time/duration';
 import { getJourney, getVersion } from '../journeys/journeys';
 import type { Plan, PlanNode } from '../journeys/plan';
+import { inJourneyHoldout, recordHoldout } from './holdout';
 import { entryKeyOf, type JourneyRunInput, runWorkflowId } from './types';
 
 export interface TemporalDeps {
@@ -37,7 +38,7 @@ export interface EnrollRequest {
 
 export type EnrollResult =
   | { enrolled: true; workflowId: string; entry: number; version: number; entryKey?: string }
-  | { enrolled: false; reason: string; workflowId?: string };
+  | { enrolled: false; reason: string; workflowId?: string; heldOut?: true };
 
 /**
  * Starts a contact's run under the journey's re-entry rule. The run row's unique
@@ -71,6 +72,18 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
   const entryKey = entryKeyOf(triggerNode.config, request.trigger ?? null);
   if (entryKey === null) {
     return { enrolled: false, reason: `the entry event has no ${String(triggerNode.config.key)}` };
+  }
+  if (inJourneyHoldout(plan.settings.holdoutShare ?? 0, journey.id, request.contactId)) {
+    await recordHoldout(db, {
+      workspaceId: request.workspaceId,
+      journeyId: journey.id,
+      contactId: request.contactId,
+    });
+    return {
+      enrolled: false,
+      heldOut: true,
+      reason: "the contact is in the journey's control group (holdout)",
+    };
   }
   const latestRun = () =>
     db

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { and, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  auditLog,
+  contacts,
+  events,
+  journeyHoldouts,
+  journeyRuns,
+  journeys,
+  messages,
+} from '../../../db/schema';
+import { runWorkflowId } from '../../../engine/automation/runs/types';
+import { createWorkspace } from '../../../engine/identity/workspaces';
+import { type ApiStack, apiStack, bearer } from '../../helpers/app';
+import { databaseKinds } from '../../helpers/databases';
+
+const H = 3_600_000;
+// Fixed ids, so the hash rule's split below is fixed too and the lift can be computed by hand.
+const JOURNEY = 'a0000000-0000-4000-8000-000000000001';
+const ids = Array.from(
+  { length: 40 },
+  (_, i) => `c0000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`,
+);
+
+/** The rule, written independently of the engine: sha256("<journey>:<contact>"), first 32 bits / 2^32 < share. */
+const heldOutByRule = (share: number) =>
+  ids.filter(
+    (id) => createHash('sha256').update(`${JOURNEY}:${id}`).digest().readUInt32BE(0) / 2 ** 32 < share,
+  );
+
+/**
+ * With share 0.5 the rule holds out contacts 2, 3, 7, 8, 9, 10, 11, 13, 15, 18, 19, 22, 25, 27, 30,
+ * 31, 32, 38 (18 control) and lets 22 start a run (treated). Conversions ("Order Completed"; click
+ * window 7 days, the default), relative to each contact's own entry:
+ * - treated 0, 1, 4, 5, 6, 12, 14, 16 at +1 h → counted (8); treated 17 at +8 days (outside the
+ *   window) and treated 20 at −1 h (before entry) → not counted.
+ * - control 2 and 3 at +1 h → counted (2); control 7 at +8 days → not counted.
+ * Treated rate 8/22 = 0.363636…, control rate 2/18 = 0.111111…;
+ * absolute lift 8/22 − 1/9 = 0.252525…; relative lift (8/22 − 1/9) / (1/9) = 72/22 − 1 = 2.272727…;
+ * incremental conversions 0.252525… × 22 = 8 − 22/9 = 5.555556.
+ */
+const EXPECTED_HELD = [2, 3, 7, 8, 9, 10, 11, 13, 15, 18, 19, 22, 25, 27, 30, 31, 32, 38];
+
+describe.each(databaseKinds())(
+  'journey holdout (control group) and its lift (Fastify inject, %s)',
+  (kind) => {
+    let stack: ApiStack;
+    beforeAll(async () => {
+      stack = await apiStack({ kind });
+    });
+    afterAll(async () => {
+      await stack?.close();
+    });
+
+    it('holds out the contacts the hash rule picks, keeps their group on re-entry, and reports the lift', async () => {
+      const db = stack.database.db;
+      const workspace = await createWorkspace(db, 'Holdout workspace');
+      const ws = workspace.id;
+      const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+        stack.app.inject({ method, url, payload: payload as never, headers: bearer(workspace.secretKey) });
+      await db
+        .insert(contacts)
+        .values(
+          ids.map((id, i) => ({ id, workspaceId: ws, externalId: `u-${i}`, email: `c${i}@example.com` })),
+        );
+      await db.insert(journeys).values({ id: JOURNEY, workspaceId: ws, name: 'Welcome', draft: {} });
+
+      const graph = (holdoutShare: unknown) => ({
+        name: 'Welcome',
+        nodes: [
+          { id: 'start', type: 'trigger.manual', config: {} },
+          { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+        ],
+        edges: [{ id: 'e0', source: 'start', sourceHandle: 'next', target: 'wait' }],
+        settings: { holdoutShare },
+      });
+      // A share above 0.5 is refused naming the field; the draft stays as it was.
+      const tooBig = await call('PUT', `/v1/journeys/${JOURNEY}`, graph(0.7));
+      expect(tooBig.statusCode).toBe(400);
+      expect(tooBig.json().error.field).toBe('body.settings.holdoutShare');
+      expect((await call('GET', `/v1/journeys/${JOURNEY}`)).json().draft).toEqual({});
+
+      const saved = await call('PUT', `/v1/journeys/${JOURNEY}`, graph(0.5));
+      expect(saved.statusCode).toBe(200);
+      expect(saved.json().draft.settings.holdoutShare).toBe(0.5);
+      const published = await call('POST', `/v1/journeys/${JOURNEY}/publish`, { note: 'with a holdout' });
+      expect(published.statusCode).toBe(201);
+      const [audited] = await db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'journey.publish'), eq(auditLog.objectId, JOURNEY)));
+      expect(audited.change).toMatchObject({ holdoutShare: 0.5 });
+
+      const expected = heldOutByRule(0.5);
+      expect(expected).toEqual(EXPECTED_HELD.map((i) => ids[i]));
+
+      const enroll = async () => {
+        const res = await call('POST', `/v1/journeys/${JOURNEY}/enroll`, { contactIds: ids });
+        expect(res.statusCode).toBe(200);
+        return res.json().data as {
+          contactId: string;
+          enrolled: boolean;
+          heldOut?: boolean;
+          reason: string;
+        }[];
+      };
+      const first = await enroll();
+      expect(first.filter((r) => r.heldOut).map((r) => r.contactId)).toEqual(expected);
+      expect(first.filter((r) => r.enrolled)).toHaveLength(40 - expected.length);
+
+      const held = await db.select().from(journeyHoldouts).where(eq(journeyHoldouts.journeyId, JOURNEY));
+      expect(held.map((h) => h.contactId).sort()).toEqual([...expected].sort());
+      const runs = await db.select().from(journeyRuns).where(eq(journeyRuns.journeyId, JOURNEY));
+      expect(runs.map((r) => r.contactId).sort()).toEqual(ids.filter((id) => !expected.includes(id)).sort());
+      // Held out: no run in Temporal either, and nothing sent.
+      for (const contactId of expected.slice(0, 3)) {
+        await expect(
+          stack.temporal.client.workflow.getHandle(runWorkflowId(ws, JOURNEY, contactId)).describe(),
+        ).rejects.toMatchObject({ name: 'WorkflowNotFoundError' });
+      }
+      expect(await db.select().from(messages).where(inArray(messages.contactId, expected))).toEqual([]);
+
+      // Enrolling everyone again changes no one's group, nor the time the control group entered.
+      const second = await enroll();
+      expect(second.filter((r) => r.heldOut).map((r) => r.contactId)).toEqual(expected);
+      expect(second.filter((r) => r.enrolled)).toEqual([]);
+      expect(await db.select().from(journeyHoldouts).where(eq(journeyHoldouts.journeyId, JOURNEY))).toEqual(
+        held,
+      );
+      expect(await db.select().from(journeyRuns).where(eq(journeyRuns.journeyId, JOURNEY))).toHaveLength(
+        runs.length,
+      );
+
+      // Conversions relative to each contact's entry (see the fixture above).
+      const entered = new Map<string, number>([
+        ...runs.map((r) => [r.contactId!, r.startedAt.getTime()] as const),
+        ...held.map((h) => [h.contactId, h.enteredAt.getTime()] as const),
+      ]);
+      let n = 0;
+      const order = (i: number, offset: number) => ({
+        workspaceId: ws,
+        messageId: `order-${n++}`,
+        contactId: ids[i],
+        type: 'track',
+        name: 'Order Completed',
+        properties: { revenue: 10 },
+        timestamp: new Date(entered.get(ids[i])! + offset),
+      });
+      await db
+        .insert(events)
+        .values([
+          ...[0, 1, 4, 5, 6, 12, 14, 16].map((i) => order(i, H)),
+          order(17, 8 * 24 * H),
+          order(20, -H),
+          order(2, H),
+          order(3, H),
+          order(7, 8 * 24 * H),
+        ]);
+
+      const campaign = await call('POST', '/v1/campaigns', {
+        name: 'Onboarding',
+        objective: { event: 'Order Completed' },
+        channels: ['email'],
+      });
+      expect(campaign.statusCode).toBe(201);
+      const campaignId = campaign.json().id;
+      expect(
+        (await call('POST', `/v1/campaigns/${campaignId}/journeys`, { journeyId: JOURNEY })).statusCode,
+      ).toBe(200);
+      const lift = {
+        treated: { contacts: 22, converted: 8, rate: expect.closeTo(0.363636, 5) },
+        control: { contacts: 18, converted: 2, rate: expect.closeTo(0.111111, 5) },
+        absoluteLift: expect.closeTo(0.252525, 5),
+        lift: expect.closeTo(2.272727, 5),
+        incrementalConversions: expect.closeTo(5.555556, 5),
+      };
+      const report = await call('GET', `/v1/campaigns/${campaignId}/report`);
+      expect(report.statusCode).toBe(200);
+      const row = report.json().bySource.find((s: { sourceId: string }) => s.sourceId === JOURNEY);
+      expect(row.holdout).toMatchObject(lift);
+      const journeyReport = await call('GET', `/v1/journeys/${JOURNEY}/campaign-report`);
+      expect(journeyReport.statusCode).toBe(200);
+      expect(journeyReport.json().holdout).toMatchObject(lift);
+    });
+  },
+);
