@@ -146,6 +146,13 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
     await page.locator('.run .path li', { hasText: 'wait-1-hour' }).waitFor();
     await page.locator('.run .badge', { hasText: 'waiting here' }).waitFor();
     await screenshot(page, '06-contact-profile');
+
+    // The journey's settings take a holdout share (a control group); the draft keeps it.
+    await page.goto(`${stack.url}/journeys/${journeyId}`);
+    await page.locator('.settings-panel input[name="holdoutShare"]').fill('0.2');
+    await expect
+      .poll(async () => ((await (await stack.call('GET', `/v1/journeys/${journeyId}`)).json()) as any).draft)
+      .toMatchObject({ settings: { holdoutShare: 0.2 } });
   }, 240_000);
 
   it('simulates the birthday greeting for a sample contact and highlights the path', async () => {

@@ -54,6 +54,14 @@ const settingsSchema: JsonSchema = {
       title: 'Fallback time zone',
       description: 'IANA name, for contacts without one',
     },
+    holdoutShare: {
+      type: 'number',
+      minimum: 0,
+      maximum: 0.5,
+      title: 'Holdout share',
+      description:
+        'Share (0–0.5) of contacts kept out as a control group: they start no run, and the report shows the lift',
+    },
   },
 };
 
