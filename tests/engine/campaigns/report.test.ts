@@ -190,6 +190,7 @@ describe.each(databaseKinds())(
       expect(report.holdout).toMatchObject({
         treated: { contacts: 4, converted: 4, rate: 1 },
         control: { contacts: 4, converted: 1, rate: 0.25 },
+        absoluteLift: 0.75, // 1 − 0.25
         lift: 3,
         incrementalConversions: 3,
       });
@@ -212,6 +213,10 @@ describe.each(databaseKinds())(
       expect(report.budget).toEqual({ budget: 100, spent: 12.5, remaining: 87.5, warning: null });
       const journey = report.bySource.find((s) => s.kind === 'journey')!;
       expect([journey.sent, journey.converted, journey.revenue]).toEqual([1, 1, 100]);
+      // Each source carries its own lift: the broadcast's as in its report, none for the journey (no holdout).
+      const broadcast = report.bySource.find((s) => s.kind === 'broadcast')!;
+      expect(broadcast.holdout).toMatchObject({ treated: { contacts: 4, converted: 4 }, lift: 3 });
+      expect(journey.holdout).toBeNull();
       expect(report.byDay.map((d) => d.day)).toEqual(['2026-11-02', '2026-11-04', '2026-11-05']);
       const csv = reportCsv(report);
       expect(csv.split('\n')[1]).toBe('total,Autumn,8,5,4,1,4,2,1,0,2,140,12.5,10.2,11.2,6.25');
