@@ -73,7 +73,11 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
   if (entryKey === null) {
     return { enrolled: false, reason: `the entry event has no ${String(triggerNode.config.key)}` };
   }
-  if (inJourneyHoldout(plan.settings.holdoutShare ?? 0, journey.id, request.contactId)) {
+  // A contact whose run started before the journey had a holdout stays treated.
+  if (
+    inJourneyHoldout(plan.settings.holdoutShare ?? 0, journey.id, request.contactId) &&
+    !(await hasRun(db, journey.id, request.contactId))
+  ) {
     await recordHoldout(db, {
       workspaceId: request.workspaceId,
       journeyId: journey.id,
@@ -205,6 +209,15 @@ async function inEntrySegment(db: Db, trigger: PlanNode, contactId: string): Pro
       ),
     );
   return !!member;
+}
+
+async function hasRun(db: Db, journeyId: string, contactId: string): Promise<boolean> {
+  const [run] = await db
+    .select({ id: journeyRuns.id })
+    .from(journeyRuns)
+    .where(and(eq(journeyRuns.journeyId, journeyId), eq(journeyRuns.contactId, contactId)))
+    .limit(1);
+  return !!run;
 }
 
 /** Entry keys are the sender's values (cart ids, order numbers): workflow ids carry a digest, not the value. */

@@ -18,10 +18,10 @@ import { databaseKinds } from '../../helpers/databases';
 const H = 3_600_000;
 // Fixed ids, so the hash rule's split below is fixed too and the lift can be computed by hand.
 const JOURNEY = 'a0000000-0000-4000-8000-000000000001';
-const ids = Array.from(
-  { length: 40 },
-  (_, i) => `c0000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`,
-);
+const cid = (i: number) => `c0000000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`;
+const ids = Array.from({ length: 40 }, (_, i) => cid(i));
+/** The rule would hold contact 40 out (bucket 0.4924), but its run started before the journey had a holdout. */
+const EARLY = cid(40);
 
 /** The rule, written independently of the engine: sha256("<journey>:<contact>"), first 32 bits / 2^32 < share. */
 const heldOutByRule = (share: number) =>
@@ -31,14 +31,15 @@ const heldOutByRule = (share: number) =>
 
 /**
  * With share 0.5 the rule holds out contacts 2, 3, 7, 8, 9, 10, 11, 13, 15, 18, 19, 22, 25, 27, 30,
- * 31, 32, 38 (18 control) and lets 22 start a run (treated). Conversions ("Order Completed"; click
+ * 31, 32, 38 (18 control) and lets 22 start a run; with contact 40 (which ran before the holdout,
+ * no conversion) 23 are treated. Conversions ("Order Completed"; click
  * window 7 days, the default), relative to each contact's own entry:
  * - treated 0, 1, 4, 5, 6, 12, 14, 16 at +1 h → counted (8); treated 17 at +8 days (outside the
  *   window) and treated 20 at −1 h (before entry) → not counted.
  * - control 2 and 3 at +1 h → counted (2); control 7 at +8 days → not counted.
- * Treated rate 8/22 = 0.363636…, control rate 2/18 = 0.111111…;
- * absolute lift 8/22 − 1/9 = 0.252525…; relative lift (8/22 − 1/9) / (1/9) = 72/22 − 1 = 2.272727…;
- * incremental conversions 0.252525… × 22 = 8 − 22/9 = 5.555556.
+ * Treated rate 8/23 = 0.347826…, control rate 2/18 = 0.111111…;
+ * absolute lift 8/23 − 1/9 = 49/207 = 0.236715…; relative lift (8/23) / (1/9) − 1 = 72/23 − 1 =
+ * 49/23 = 2.130435…; incremental conversions 49/207 × 23 = 49/9 = 5.444444.
  */
 const EXPECTED_HELD = [2, 3, 7, 8, 9, 10, 11, 13, 15, 18, 19, 22, 25, 27, 30, 31, 32, 38];
 
@@ -59,11 +60,14 @@ describe.each(databaseKinds())(
       const ws = workspace.id;
       const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
         stack.app.inject({ method, url, payload: payload as never, headers: bearer(workspace.secretKey) });
-      await db
-        .insert(contacts)
-        .values(
-          ids.map((id, i) => ({ id, workspaceId: ws, externalId: `u-${i}`, email: `c${i}@example.com` })),
-        );
+      await db.insert(contacts).values(
+        [...ids, EARLY].map((id, i) => ({
+          id,
+          workspaceId: ws,
+          externalId: `u-${i}`,
+          email: `c${i}@example.com`,
+        })),
+      );
       await db.insert(journeys).values({ id: JOURNEY, workspaceId: ws, name: 'Welcome', draft: {} });
 
       const graph = (holdoutShare: unknown) => ({
@@ -81,16 +85,23 @@ describe.each(databaseKinds())(
       expect(tooBig.json().error.field).toBe('body.settings.holdoutShare');
       expect((await call('GET', `/v1/journeys/${JOURNEY}`)).json().draft).toEqual({});
 
+      // Contact 40 starts its run while the journey has no holdout yet.
+      expect((await call('PUT', `/v1/journeys/${JOURNEY}`, graph(0))).statusCode).toBe(200);
+      expect((await call('POST', `/v1/journeys/${JOURNEY}/publish`, {})).statusCode).toBe(201);
+      const early = await call('POST', `/v1/journeys/${JOURNEY}/enroll`, { contactIds: [EARLY] });
+      expect(early.json().data[0]).toMatchObject({ enrolled: true });
+
       const saved = await call('PUT', `/v1/journeys/${JOURNEY}`, graph(0.5));
       expect(saved.statusCode).toBe(200);
       expect(saved.json().draft.settings.holdoutShare).toBe(0.5);
       const published = await call('POST', `/v1/journeys/${JOURNEY}/publish`, { note: 'with a holdout' });
       expect(published.statusCode).toBe(201);
-      const [audited] = await db
+      const audited = await db
         .select()
         .from(auditLog)
-        .where(and(eq(auditLog.action, 'journey.publish'), eq(auditLog.objectId, JOURNEY)));
-      expect(audited.change).toMatchObject({ holdoutShare: 0.5 });
+        .where(and(eq(auditLog.action, 'journey.publish'), eq(auditLog.objectId, JOURNEY)))
+        .orderBy(auditLog.seq);
+      expect(audited.map((a) => a.change?.holdoutShare)).toEqual([0, 0.5]);
 
       const expected = heldOutByRule(0.5);
       expect(expected).toEqual(EXPECTED_HELD.map((i) => ids[i]));
@@ -108,11 +119,20 @@ describe.each(databaseKinds())(
       const first = await enroll();
       expect(first.filter((r) => r.heldOut).map((r) => r.contactId)).toEqual(expected);
       expect(first.filter((r) => r.enrolled)).toHaveLength(40 - expected.length);
+      // The early contact stays treated: enrolling it again holds nothing out.
+      const again = (await call('POST', `/v1/journeys/${JOURNEY}/enroll`, { contactIds: [EARLY] })).json();
+      expect(again.data[0]).toMatchObject({
+        enrolled: false,
+        reason: 'the contact already entered this journey',
+      });
+      expect(again.data[0].heldOut).toBeUndefined();
 
       const held = await db.select().from(journeyHoldouts).where(eq(journeyHoldouts.journeyId, JOURNEY));
       expect(held.map((h) => h.contactId).sort()).toEqual([...expected].sort());
       const runs = await db.select().from(journeyRuns).where(eq(journeyRuns.journeyId, JOURNEY));
-      expect(runs.map((r) => r.contactId).sort()).toEqual(ids.filter((id) => !expected.includes(id)).sort());
+      expect(runs.map((r) => r.contactId).sort()).toEqual(
+        [...ids.filter((id) => !expected.includes(id)), EARLY].sort(),
+      );
       // Held out: no run in Temporal either, and nothing sent.
       for (const contactId of expected.slice(0, 3)) {
         await expect(
@@ -169,11 +189,11 @@ describe.each(databaseKinds())(
         (await call('POST', `/v1/campaigns/${campaignId}/journeys`, { journeyId: JOURNEY })).statusCode,
       ).toBe(200);
       const lift = {
-        treated: { contacts: 22, converted: 8, rate: expect.closeTo(0.363636, 5) },
+        treated: { contacts: 23, converted: 8, rate: expect.closeTo(0.347826, 5) },
         control: { contacts: 18, converted: 2, rate: expect.closeTo(0.111111, 5) },
-        absoluteLift: expect.closeTo(0.252525, 5),
-        lift: expect.closeTo(2.272727, 5),
-        incrementalConversions: expect.closeTo(5.555556, 5),
+        absoluteLift: expect.closeTo(0.236715, 5),
+        lift: expect.closeTo(2.130435, 5),
+        incrementalConversions: expect.closeTo(5.444444, 5),
       };
       const report = await call('GET', `/v1/campaigns/${campaignId}/report`);
       expect(report.statusCode).toBe(200);
