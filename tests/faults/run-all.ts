@@ -69,7 +69,7 @@ function rowsOf(scenario: string, report: Report): Omit<Row, 'scenario' | 'passe
           duplicated: r.duplicateDeliveries,
           unknown: r.unknownOutcomes,
           recoverySeconds: r.recoverySeconds,
-          notes: `${r.kills} SIGKILLs, ${r.runs} runs, ${r.deliveries} emails at the sink, killed sends retried after ≤ ${r.retrySeconds?.max ?? '-'} s, runs stood still ≤ ${r.stallSeconds?.max ?? '-'} s, last kill → done ${r.lastKillToDoneSeconds} s`,
+          notes: `${r.kills} SIGKILLs, ${r.runs} runs, ${r.deliveries} emails at the sink, killed sends retried after ≤ ${r.retrySeconds?.max ?? '-'} s, runs stood still ≤ ${r.stallSeconds?.max ?? '-'} s (≤ ${r.stallSeconds?.maxPerKill ?? '-'} s per kill), last kill → done ${r.lastKillToDoneSeconds} s`,
         },
       ];
     }
