@@ -188,6 +188,36 @@ describe('campaign, broadcast and report in a browser (Chromium, API + UI, PGlit
     await expect.poll(() => page.getByTestId('kpi-converted').textContent()).toContain('2');
     await expect.poll(() => page.getByTestId('budget').textContent()).toContain('remaining €90.00');
     await docsScreenshot(page, 'campaigns-04-report');
+
+    // A journey of the campaign with a holdout: half the shoppers by the hash rule start no run,
+    // and the report shows the journey's lift over them.
+    const campaignId = new URL(page.url()).pathname.split('/')[2];
+    const journey = await call('POST', '/v1/journeys', {
+      name: 'Black Friday follow-up',
+      nodes: [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+      ],
+      edges: [{ id: 'e0', source: 'start', sourceHandle: 'next', target: 'wait' }],
+      settings: { holdoutShare: 0.5 },
+    });
+    expect(journey.status).toBe(201);
+    const journeyId = ((await journey.json()) as { id: string }).id;
+    expect((await call('POST', `/v1/journeys/${journeyId}/publish`, {})).status).toBe(201);
+    expect((await call('POST', `/v1/campaigns/${campaignId}/journeys`, { journeyId })).status).toBe(200);
+    const shoppers = (
+      await database.db.select().from(contacts).where(eq(contacts.workspaceId, workspace.id))
+    ).filter((c) => c.externalId?.startsWith('shopper-'));
+    const enrolled = await call('POST', `/v1/journeys/${journeyId}/enroll`, {
+      contactIds: shoppers.map((c) => c.id),
+    });
+    const outcomes = ((await enrolled.json()) as { data: { heldOut?: boolean }[] }).data;
+    expect(outcomes.filter((o) => o.heldOut).length).toBeGreaterThan(0);
+    await page.reload();
+    await page
+      .getByTestId(`holdout-${journeyId}`)
+      .filter({ hasText: 'of treated contacts converted against' })
+      .waitFor();
   }, 180_000);
   it('shows broadcasts and a social post on the marketing calendar with the audience overlap flagged', async () => {
     const db = database.db;

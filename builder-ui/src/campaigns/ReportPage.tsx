@@ -37,6 +37,17 @@ const COLUMNS: [keyof Row, string][] = [
   ['costPerConversion', 'Cost per conversion'],
 ];
 
+/** A holdout's lift in words: treated against control rate, relative lift and the extra conversions. */
+function Lift(props: { lift: NonNullable<Report['holdout']> }) {
+  const h = props.lift;
+  return (
+    <>
+      {pct(h.treated.rate)} of treated contacts converted against {pct(h.control.rate)} of the control group —
+      lift {pct(h.lift)}, about {count(h.incrementalConversions)} extra conversions.
+    </>
+  );
+}
+
 export function BudgetLine(props: { budget: NonNullable<Report['budget']>; currency: string | null }) {
   const { budget, currency } = props;
   if (budget.budget === null) return <p>Spent {money(budget.spent, currency)} (no budget set).</p>;
@@ -160,11 +171,18 @@ export function ReportPage(props: { kind: 'campaigns' | 'broadcasts' }) {
       </section>
       {r.holdout && (
         <p data-testid="holdout">
-          Holdout: {pct(r.holdout.treated.rate)} of contacts sent to converted against{' '}
-          {pct(r.holdout.control.rate)} of the control group — lift {pct(r.holdout.lift)}, about{' '}
-          {count(r.holdout.incrementalConversions)} extra conversions.
+          Holdout: <Lift lift={r.holdout} />
         </p>
       )}
+      {r.kind === 'campaign' &&
+        r.bySource.map(
+          (s) =>
+            s.holdout && (
+              <p key={s.sourceId} data-testid={`holdout-${s.sourceId}`}>
+                Holdout of {s.kind} {s.name}: <Lift lift={s.holdout} />
+              </p>
+            ),
+        )}
       <figure className="chart" aria-label="Over time">
         <ResponsiveContainer>
           <LineChart data={r.byDay}>
