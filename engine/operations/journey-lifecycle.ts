@@ -42,7 +42,7 @@ export async function publishJourney(
   journeyId: string,
   note?: string,
   backfill?: Backfill,
-): Promise<JourneyVersionRow & { backfilled: number }> {
+): Promise<JourneyVersionRow & { backfilled: number; backfilledHeldOut: number }> {
   const draft = await getJourney(deps.db, workspaceId, journeyId);
   const checked = await checkJourney(deps.db, deps.registry, workspaceId, draft.draft, journeyId);
   if (!checked.valid) throw new JourneyNotPublishable(checked.errors);
@@ -57,15 +57,22 @@ export async function publishJourney(
   );
   await syncJourneySchedules(deps.temporal, deps.db, deps.taskQueue, workspaceId);
   let backfilled = 0;
+  let backfilledHeldOut = 0;
   const journey = await getJourney(deps.db, workspaceId, journeyId);
   if (segmentId && journey.status === 'active') {
     const segment = await getSegment(deps.db, workspaceId, segmentId).catch(() => undefined);
     if (segment) await refreshSegment(deps, segment);
     if (backfill === 'enroll') {
-      backfilled = await enrollMembers(deps, workspaceId, journeyId, segmentId, `publish:${version.version}`);
+      ({ enrolled: backfilled, heldOut: backfilledHeldOut } = await enrollMembers(
+        deps,
+        workspaceId,
+        journeyId,
+        segmentId,
+        `publish:${version.version}`,
+      ));
     }
   }
-  return { ...version, backfilled };
+  return { ...version, backfilled, backfilledHeldOut };
 }
 
 export type LifecycleAction = 'pause' | 'resume' | 'archive';
@@ -91,7 +98,7 @@ export async function changeJourneyStatus(
   journeyId: string,
   action: LifecycleAction,
   options: StatusChangeOptions = {},
-): Promise<JourneyRow & { runsSignalled: number; missedEnrolled: number }> {
+): Promise<JourneyRow & { runsSignalled: number; missedEnrolled: number; missedHeldOut: number }> {
   const before = await getJourney(deps.db, workspaceId, journeyId);
   const journey = await setJourneyStatus(deps.db, workspaceId, journeyId, statusAfter[action]);
   const runsSignalled = await signalJourneyRuns(
@@ -102,20 +109,21 @@ export async function changeJourneyStatus(
   );
   await syncJourneySchedules(deps.temporal, deps.db, deps.taskQueue, workspaceId);
   let missedEnrolled = 0;
+  let missedHeldOut = 0;
   if (action === 'resume' && before.status === 'paused' && before.pausedAt && options.missed !== 'skip') {
     const segmentId = await entrySegmentOf(deps, workspaceId, journeyId, 'active');
     if (segmentId) {
-      missedEnrolled = await enrollMembers(
+      ({ enrolled: missedEnrolled, heldOut: missedHeldOut } = await enrollMembers(
         deps,
         workspaceId,
         journeyId,
         segmentId,
         `resume:${before.pausedAt.getTime()}`,
         before.pausedAt,
-      );
+      ));
     }
   }
-  return { ...journey, runsSignalled, missedEnrolled };
+  return { ...journey, runsSignalled, missedEnrolled, missedHeldOut };
 }
 
 /** Who a publish or resume would enroll from a segment trigger's segment, for the marketer to choose. */
@@ -179,12 +187,13 @@ async function enrollMembers(
   segmentId: string,
   occasion: string,
   since?: Date,
-): Promise<number> {
+): Promise<{ enrolled: number; heldOut: number }> {
   let enrolled = 0;
+  let heldOut = 0;
   let cursor: string | null = null;
   for (;;) {
     const ids = await segmentMemberIds(deps.db, workspaceId, segmentId, cursor, PAGE, since);
-    if (ids.length === 0) return enrolled;
+    if (ids.length === 0) return { enrolled, heldOut };
     for (const contactId of ids) {
       try {
         const result = await enrollContact(deps, {
@@ -199,6 +208,7 @@ async function enrollMembers(
           },
         });
         if (result.enrolled) enrolled += 1;
+        else if (result.heldOut) heldOut += 1;
       } catch (error) {
         if (!(error instanceof DomainError && error.expected)) throw error;
       }

@@ -42,6 +42,9 @@ const idParams = z.object({ id: z.uuid() });
 const backfillSchema = z.enum(['enroll', 'skip']);
 const publishedVersionSchema = journeyVersionSchema.extend({
   backfilled: z.number().describe('Current segment members enrolled by this publish'),
+  backfilledHeldOut: z
+    .number()
+    .describe("Current segment members this publish placed in the journey's holdout (control group)"),
 });
 const entryAudienceSchema = z
   .object({
@@ -243,6 +246,9 @@ export const journeyRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (ap
               missedEnrolled: z
                 .number()
                 .describe('Segment entries made during the pause, enrolled on resume'),
+              missedHeldOut: z
+                .number()
+                .describe("Segment entries made during the pause placed in the journey's holdout on resume"),
             }),
             ...authedErrors,
             ...errors(404, 409),

@@ -178,6 +178,9 @@ export const journeyStatusChangeSchema = describes<Awaited<ReturnType<typeof cha
     .extend({
       runsSignalled: z.number().describe('Running runs told to pause, resume or exit'),
       missedEnrolled: z.number().describe('Segment entries made during the pause, enrolled on resume'),
+      missedHeldOut: z
+        .number()
+        .describe("Segment entries made during the pause placed in the journey's holdout on resume"),
     })
     .meta({ id: 'JourneyStatusChange' }),
 );

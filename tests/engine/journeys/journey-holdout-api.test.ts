@@ -24,9 +24,9 @@ const ids = Array.from({ length: 40 }, (_, i) => cid(i));
 const EARLY = cid(40);
 
 /** The rule, written independently of the engine: sha256("<journey>:<contact>"), first 32 bits / 2^32 < share. */
-const heldOutByRule = (share: number) =>
-  ids.filter(
-    (id) => createHash('sha256').update(`${JOURNEY}:${id}`).digest().readUInt32BE(0) / 2 ** 32 < share,
+const heldOutByRule = (share: number, journeyId = JOURNEY, contactIds = ids) =>
+  contactIds.filter(
+    (id) => createHash('sha256').update(`${journeyId}:${id}`).digest().readUInt32BE(0) / 2 ** 32 < share,
   );
 
 /**
@@ -202,6 +202,52 @@ describe.each(databaseKinds())(
       const journeyReport = await call('GET', `/v1/journeys/${JOURNEY}/campaign-report`);
       expect(journeyReport.statusCode).toBe(200);
       expect(journeyReport.json().holdout).toMatchObject(lift);
+    });
+
+    it('counts the segment members a publish backfill holds out apart from those it enrolls', async () => {
+      const db = stack.database.db;
+      const workspace = await createWorkspace(db, 'Backfill holdout workspace');
+      const call = (method: 'POST', url: string, payload?: unknown) =>
+        stack.app.inject({ method, url, payload: payload as never, headers: bearer(workspace.secretKey) });
+      const members = await db
+        .insert(contacts)
+        .values(
+          Array.from({ length: 12 }, (_, i) => ({
+            workspaceId: workspace.id,
+            externalId: `vip-${i}`,
+            tags: ['vip'],
+          })),
+        )
+        .returning({ id: contacts.id });
+      const segment = await call('POST', '/v1/segments', {
+        name: 'VIPs',
+        definition: { rules: [{ kind: 'tag', tag: 'vip' }] },
+      });
+      expect(segment.statusCode).toBe(201);
+      const journey = await call('POST', '/v1/journeys', {
+        name: 'VIP welcome',
+        nodes: [
+          { id: 'start', type: 'trigger.segment', config: { segmentId: segment.json().id } },
+          { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+        ],
+        edges: [{ id: 'e0', source: 'start', sourceHandle: 'next', target: 'wait' }],
+        settings: { holdoutShare: 0.5 },
+      });
+      const journeyId = journey.json().id;
+      const held = heldOutByRule(
+        0.5,
+        journeyId,
+        members.map((m) => m.id),
+      );
+      const published = await call('POST', `/v1/journeys/${journeyId}/publish`, { backfill: 'enroll' });
+      expect(published.statusCode).toBe(201);
+      // Every member is either enrolled or held out: 12 in all, the held-out ones as the rule picks.
+      expect(published.json()).toMatchObject({
+        backfilled: 12 - held.length,
+        backfilledHeldOut: held.length,
+      });
+      const rows = await db.select().from(journeyHoldouts).where(eq(journeyHoldouts.journeyId, journeyId));
+      expect(rows.map((r) => r.contactId).sort()).toEqual([...held].sort());
     });
   },
 );
