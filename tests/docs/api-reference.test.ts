@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db';
 import { buildApp } from '../../engine/api/app';
-import { createRegistry } from '../../engine/automation/nodes';
-import { testChannelDeps, testSecretBox } from '../helpers/channels';
+import { appDeps } from '../helpers/app';
+import { testChannelDeps } from '../helpers/channels';
 import { openTestDb } from '../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../helpers/temporal';
 
@@ -22,15 +22,7 @@ describe('docs/api.md (the real API on PGlite and the Temporal dev server)', () 
   });
 
   it('lists every route of the OpenAPI description', async () => {
-    const app = await buildApp({
-      db: database.db,
-      secretBox: testSecretBox,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry: createRegistry(),
-      channels: testChannelDeps(database.db),
-    });
+    const app = await buildApp(appDeps(database, temporal, { channels: testChannelDeps(database.db) }));
     await app.ready();
     const spec = app.swagger() as { paths: Record<string, Record<string, unknown>> };
     await app.close();

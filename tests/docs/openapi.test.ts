@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db';
 import { buildApp } from '../../engine/api/app';
-import { createRegistry } from '../../engine/automation/nodes';
-import { testChannelDeps, testSecretBox } from '../helpers/channels';
+import { appDeps } from '../helpers/app';
+import { testChannelDeps } from '../helpers/channels';
 import { openTestDb } from '../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../helpers/temporal';
 
@@ -62,15 +62,7 @@ describe('GET /docs/json (the real API on PGlite and the Temporal dev server)', 
   beforeAll(async () => {
     database = await openTestDb();
     temporal = await devServerTemporal();
-    app = await buildApp({
-      db: database.db,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry: createRegistry(),
-      secretBox: testSecretBox,
-      channels: testChannelDeps(database.db),
-    });
+    app = await buildApp(appDeps(database, temporal, { channels: testChannelDeps(database.db) }));
     const res = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
     doc = res.json();

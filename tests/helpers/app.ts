@@ -1,12 +1,33 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db';
 import { buildApp } from '../../engine/api/app';
+import type { AppDeps } from '../../engine/api/deps';
 import { createRegistry } from '../../engine/automation/nodes';
 import type { NodeRegistry } from '../../engine/automation/nodes/registry';
 import type { Dispatcher } from '../../engine/dispatch/dispatcher';
 import { testSecretBox } from './channels';
 import { type DatabaseKind, openTestDb } from './databases';
 import { devServerTemporal, type TemporalHarness } from './temporal';
+
+/**
+ * The API's dependencies in a test: the database, the Temporal client and task queue, the
+ * built-in nodes and the test secret box; `extra` adds channels, content storage and the like.
+ */
+export function appDeps(
+  database: Database,
+  temporal: TemporalHarness,
+  extra: Partial<AppDeps> = {},
+): AppDeps {
+  return {
+    db: database.db,
+    database,
+    temporal: temporal.client,
+    taskQueue: temporal.taskQueue,
+    registry: createRegistry(),
+    secretBox: testSecretBox,
+    ...extra,
+  } as AppDeps;
+}
 
 /** The real API on real dependencies, for `app.inject`; close it after the test. */
 export async function testApp(
@@ -15,15 +36,7 @@ export async function testApp(
   registry: NodeRegistry = createRegistry(),
   dispatcher?: Dispatcher,
 ): Promise<FastifyInstance> {
-  const app = await buildApp({
-    db: database.db,
-    database,
-    temporal: temporal.client,
-    taskQueue: temporal.taskQueue,
-    registry,
-    secretBox: testSecretBox,
-    dispatcher,
-  });
+  const app = await buildApp(appDeps(database, temporal, { registry, dispatcher }));
   await app.ready();
   return app;
 }

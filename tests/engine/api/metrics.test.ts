@@ -4,9 +4,9 @@ import type { Database } from '../../../db';
 import { messages } from '../../../db/schema';
 import { buildApp } from '../../../engine/api/app';
 import { createContact } from '../../../engine/audience/contacts/contacts';
-import { createRegistry } from '../../../engine/automation/nodes';
 import { createWorkspace } from '../../../engine/identity/workspaces';
-import { testChannelDeps, testSecretBox } from '../../helpers/channels';
+import { appDeps } from '../../helpers/app';
+import { testChannelDeps } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { sample } from '../../helpers/prometheus';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
@@ -19,15 +19,7 @@ describe('GET /metrics (the real API on PGlite and the Temporal dev server)', ()
   beforeAll(async () => {
     database = await openTestDb();
     temporal = await devServerTemporal();
-    app = await buildApp({
-      db: database.db,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry: createRegistry(),
-      secretBox: testSecretBox,
-      channels: testChannelDeps(database.db),
-    });
+    app = await buildApp(appDeps(database, temporal, { channels: testChannelDeps(database.db) }));
   });
   afterAll(async () => {
     await app?.close();

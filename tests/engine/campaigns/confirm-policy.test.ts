@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { broadcastRecipients, contacts, listMembers, messages } from '../../../db/schema';
 import { buildApp } from '../../../engine/api/app';
-import { createRegistry } from '../../../engine/automation/nodes';
 import { type ChannelDeps, closeChannelDeps } from '../../../engine/messaging/channels/deps';
-import { bearer } from '../../helpers/app';
-import { testChannelDeps, testSecretBox } from '../../helpers/channels';
+import { appDeps, bearer } from '../../helpers/app';
+import { testChannelDeps } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 import { broadcastTo, type Seeded, seedAudience, startBroadcastWorker, until } from './fixtures';
@@ -59,15 +58,7 @@ describe.each(databaseKinds())(
       channels = testChannelDeps(database.db);
       ({ stop: stopWorker } = await startBroadcastWorker(temporal, channels));
       // With channel deps, so the channel settings, topics and suppression routes are mounted.
-      app = await buildApp({
-        db: database.db,
-        secretBox: testSecretBox,
-        database,
-        temporal: temporal.client,
-        taskQueue: temporal.taskQueue,
-        registry: createRegistry(),
-        channels,
-      });
+      app = await buildApp(appDeps(database, temporal, { channels }));
       seeded = await seedAudience(database.db, 14, 'Confirmation workspace');
       key = seeded.workspace.secretKey;
       const db = database.db;

@@ -5,10 +5,10 @@ import type { Database } from '../../../db';
 import { contacts } from '../../../db/schema';
 import { buildApp } from '../../../engine/api/app';
 import { createContact } from '../../../engine/audience/contacts/contacts';
-import { createRegistry } from '../../../engine/automation/nodes';
 import { listDeviceTokens, pushRecipient } from '../../../engine/content/devices';
 import { createWorkspace } from '../../../engine/identity/workspaces';
-import { testChannelDeps, testSecretBox } from '../../helpers/channels';
+import { appDeps } from '../../helpers/app';
+import { testChannelDeps } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 
@@ -20,15 +20,7 @@ describe.each(databaseKinds())('device tokens (%s, Fastify inject, Temporal dev 
   beforeAll(async () => {
     database = await openTestDb(kind);
     temporal = await devServerTemporal();
-    app = await buildApp({
-      db: database.db,
-      secretBox: testSecretBox,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry: createRegistry(),
-      channels: testChannelDeps(database.db),
-    });
+    app = await buildApp(appDeps(database, temporal, { channels: testChannelDeps(database.db) }));
   });
   afterAll(async () => {
     await app?.close();

@@ -9,13 +9,13 @@ import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
 import { toSnapshot } from '../../../engine/audience/contacts/contact-store';
 import { createContact } from '../../../engine/audience/contacts/contacts';
-import { createRegistry } from '../../../engine/automation/nodes';
 import { getContentItem, recordContentView } from '../../../engine/content/library';
 import { localStorage } from '../../../engine/content/storage';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import type { MessageLinks } from '../../../engine/messaging/links/links';
 import { sendMessage } from '../../../engine/messaging/messages/send-message';
-import { testChannelDeps, testSecretBox } from '../../helpers/channels';
+import { appDeps } from '../../helpers/app';
+import { testChannelDeps } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 import { fileForm, testPng } from './content-fixtures';
@@ -29,16 +29,12 @@ describe.each(databaseKinds())('content library API (%s, local asset folder, Fas
   beforeAll(async () => {
     database = await openTestDb(kind);
     temporal = await devServerTemporal();
-    app = await buildApp({
-      db: database.db,
-      secretBox: testSecretBox,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry: createRegistry(),
-      channels: testChannelDeps(database.db, 'http://wayline.test'),
-      content: { storage: localStorage(folder), maxAssetBytes: 64 * 1024 },
-    });
+    app = await buildApp(
+      appDeps(database, temporal, {
+        channels: testChannelDeps(database.db, 'http://wayline.test'),
+        content: { storage: localStorage(folder), maxAssetBytes: 64 * 1024 },
+      }),
+    );
   });
   afterAll(async () => {
     await app?.close();

@@ -8,10 +8,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
-import { createRegistry } from '../../../engine/automation/nodes';
 import { s3Storage } from '../../../engine/content/storage';
 import { createWorkspace } from '../../../engine/identity/workspaces';
-import { testChannelDeps, testSecretBox } from '../../helpers/channels';
+import { appDeps } from '../../helpers/app';
+import { testChannelDeps } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 import { fileForm, testPng } from './content-fixtures';
@@ -37,26 +37,22 @@ describe('assets in S3-compatible storage (a real s3rver on 127.0.0.1, PGlite)',
     client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials });
     database = await openTestDb();
     temporal = await devServerTemporal();
-    app = await buildApp({
-      db: database.db,
-      secretBox: testSecretBox,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry: createRegistry(),
-      channels: testChannelDeps(database.db),
-      content: {
-        storage: s3Storage({
-          bucket: 'wayline-assets',
-          endpoint,
-          region: 'us-east-1',
-          ...credentials,
-          forcePathStyle: true,
-          prefix: 'tenant-files/',
-        }),
-        maxAssetBytes: 1024 * 1024,
-      },
-    });
+    app = await buildApp(
+      appDeps(database, temporal, {
+        channels: testChannelDeps(database.db),
+        content: {
+          storage: s3Storage({
+            bucket: 'wayline-assets',
+            endpoint,
+            region: 'us-east-1',
+            ...credentials,
+            forcePathStyle: true,
+            prefix: 'tenant-files/',
+          }),
+          maxAssetBytes: 1024 * 1024,
+        },
+      }),
+    );
   });
   afterAll(async () => {
     await app?.close();

@@ -5,7 +5,6 @@ import { signStandardWebhook } from '../../../connectors/webhook';
 import type { Database } from '../../../db';
 import { socialAccounts, socialEngagement } from '../../../db/schema';
 import { buildApp } from '../../../engine/api/app';
-import { createRegistry } from '../../../engine/automation/nodes';
 import { refreshSocialEngagement } from '../../../engine/content/social';
 import {
   ensureSocialEngagementSchedule,
@@ -15,6 +14,7 @@ import {
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { json, startHttpPeer } from '../../connectors/peers';
 import { startXPeer, xCredentials } from '../../connectors/social-peers';
+import { appDeps } from '../../helpers/app';
 import { testChannelDeps, testSecretBox } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
@@ -55,15 +55,9 @@ describe.each(databaseKinds())(
         });
       });
       ({ stop: stopWorker } = await startWorker(temporal, database.db));
-      app = await buildApp({
-        db: database.db,
-        secretBox: testSecretBox,
-        database,
-        temporal: temporal.client,
-        taskQueue: temporal.taskQueue,
-        registry: createRegistry(),
-        channels: testChannelDeps(database.db, 'http://wayline.test'),
-      });
+      app = await buildApp(
+        appDeps(database, temporal, { channels: testChannelDeps(database.db, 'http://wayline.test') }),
+      );
     });
     afterAll(async () => {
       await app?.close();

@@ -9,7 +9,6 @@ import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
 import { toSnapshot } from '../../../engine/audience/contacts/contact-store';
 import { createContact } from '../../../engine/audience/contacts/contacts';
-import { createRegistry } from '../../../engine/automation/nodes';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import type { ChannelDeps } from '../../../engine/messaging/channels/deps';
 import { sendMessage } from '../../../engine/messaging/messages/send-message';
@@ -17,7 +16,8 @@ import { suppress } from '../../../engine/messaging/policy/suppression';
 import { loadPlugins, PluginInvalid } from '../../../engine/plugins/load-plugins';
 import { registerPluginConnectors } from '../../../engine/plugins/register-connectors';
 import { json, startHttpPeer } from '../../connectors/peers';
-import { testChannelDeps, testSecretBox } from '../../helpers/channels';
+import { appDeps } from '../../helpers/app';
+import { testChannelDeps } from '../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 
@@ -43,15 +43,7 @@ describe.each(databaseKinds())(
       expect(plugins.connectors.map((c) => c.connector.id)).toEqual(['http-sms-gateway']);
       registerPluginConnectors(plugins.connectors);
       channels = testChannelDeps(database.db);
-      app = await buildApp({
-        db: database.db,
-        secretBox: testSecretBox,
-        database,
-        temporal: temporal.client,
-        taskQueue: temporal.taskQueue,
-        registry: createRegistry(),
-        channels,
-      });
+      app = await buildApp(appDeps(database, temporal, { channels }));
     });
     afterAll(async () => {
       await app?.close();

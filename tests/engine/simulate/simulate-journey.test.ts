@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
-import { createRegistry } from '../../../engine/automation/nodes';
 import { createWorkspace } from '../../../engine/identity/workspaces';
-import { testSecretBox } from '../../helpers/channels';
+import { appDeps } from '../../helpers/app';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 
@@ -21,14 +20,7 @@ describe('POST /v1/journeys/:id/simulate (real time-skipping test server, PGlite
   beforeAll(async () => {
     database = await openTestDb();
     temporal = await devServerTemporal();
-    app = await buildApp({
-      db: database.db,
-      secretBox: testSecretBox,
-      database,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      registry: createRegistry(),
-    });
+    app = await buildApp(appDeps(database, temporal));
     const workspace = await createWorkspace(database.db, 'Simulation test');
     headers = { authorization: `Bearer ${workspace.secretKey}` };
   });
