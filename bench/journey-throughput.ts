@@ -32,6 +32,7 @@ import {
   createJourneyWorker,
   workerTuning,
 } from '../engine/temporal/worker';
+import { vipWelcomeGraph } from '../tests/helpers/fixtures';
 import { freePort } from '../tests/helpers/ports';
 import { inBatches, sampleRss } from './helpers/process';
 import { benchRuns, isQuick, reportResult } from './helpers/report';
@@ -92,24 +93,7 @@ await createTemplate(database.db, workspace.id, {
   subject: 'Welcome, {{ contact.email }}',
   body: 'Hello from Wayline',
 });
-const journey = await createJourney(database.db, workspace.id, {
-  name: 'Throughput',
-  nodes: [
-    { id: 'start', type: 'trigger.manual', config: {} },
-    { id: 'vip', type: 'branch.condition', config: { conditions: [{ kind: 'tag', tag: 'vip' }] } },
-    { id: 'tag', type: 'contact.update', config: { addTags: ['seen'] } },
-    { id: 'mail', type: 'email.send', config: { template: 'welcome' } },
-    { id: 'done', type: 'exit', config: {} },
-    { id: 'skip', type: 'exit', config: {} },
-  ],
-  edges: [
-    { id: 'a', source: 'start', target: 'vip' },
-    { id: 'b', source: 'vip', sourceHandle: 'true', target: 'tag' },
-    { id: 'c', source: 'vip', sourceHandle: 'false', target: 'skip' },
-    { id: 'd', source: 'tag', target: 'mail' },
-    { id: 'e', source: 'mail', sourceHandle: 'next', target: 'done' },
-  ],
-});
+const journey = await createJourney(database.db, workspace.id, vipWelcomeGraph('Throughput', 'seen'));
 await publishJourney(database.db, registry, workspace.id, journey.id);
 
 /** Waits for a run's result, asking again when an overloaded server lets the long poll time out. */

@@ -87,3 +87,29 @@ export async function runToEnd(
   const result: JourneyRunResult = await handle.result();
   return { workflowId, result };
 }
+
+/**
+ * trigger → condition (has tag `vip`) → contact update (adds `addTag`) → email (`template`) →
+ * exit; a contact without the tag exits at once. Conditions, an action batch and a send in one
+ * small graph, for the batching tests and the journey throughput benchmark.
+ */
+export function vipWelcomeGraph(name: string, addTag: string, template = 'welcome') {
+  return {
+    name,
+    nodes: [
+      { id: 'start', type: 'trigger.manual', config: {} },
+      { id: 'vip', type: 'branch.condition', config: { conditions: [{ kind: 'tag', tag: 'vip' }] } },
+      { id: 'tag', type: 'contact.update', config: { addTags: [addTag] } },
+      { id: 'mail', type: 'email.send', config: { template } },
+      { id: 'done', type: 'exit', config: {} },
+      { id: 'skip', type: 'exit', config: {} },
+    ],
+    edges: [
+      { id: 'a', source: 'start', target: 'vip' },
+      { id: 'b', source: 'vip', sourceHandle: 'true', target: 'tag' },
+      { id: 'c', source: 'vip', sourceHandle: 'false', target: 'skip' },
+      { id: 'd', source: 'tag', target: 'mail' },
+      { id: 'e', source: 'mail', sourceHandle: 'next', target: 'done' },
+    ],
+  };
+}

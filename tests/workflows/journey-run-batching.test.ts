@@ -9,7 +9,14 @@ import { createTemplate } from '../../engine/messaging/templates/templates';
 import { defineNode, nextPort } from '../../engine/sdk/define-node';
 import { NodeError } from '../../engine/sdk/node-error';
 import { testChannelDeps } from '../helpers/channels';
-import { enroller, line, pathOf, publishGraph, workspaceWithContact } from '../helpers/fixtures';
+import {
+  enroller,
+  line,
+  pathOf,
+  publishGraph,
+  vipWelcomeGraph,
+  workspaceWithContact,
+} from '../helpers/fixtures';
 import { journeyStack } from '../helpers/stack';
 
 /** A custom node that always fails for good: its `error` port decides where the run goes. */
@@ -69,24 +76,7 @@ describe('journey runs decide conditions in workflow code and batch action nodes
     const { journey } = await publishGraph(
       db,
       workspace.id,
-      {
-        name: 'VIP welcome',
-        nodes: [
-          { id: 'start', type: 'trigger.manual', config: {} },
-          { id: 'vip', type: 'branch.condition', config: { conditions: [{ kind: 'tag', tag: 'vip' }] } },
-          { id: 'tag', type: 'contact.update', config: { addTags: ['welcomed'] } },
-          { id: 'mail', type: 'email.send', config: { template: 'welcome' } },
-          { id: 'done', type: 'exit', config: {} },
-          { id: 'skip', type: 'exit', config: {} },
-        ],
-        edges: [
-          { id: 'a', source: 'start', target: 'vip' },
-          { id: 'b', source: 'vip', sourceHandle: 'true', target: 'tag' },
-          { id: 'c', source: 'vip', sourceHandle: 'false', target: 'skip' },
-          { id: 'd', source: 'tag', target: 'mail' },
-          { id: 'e', source: 'mail', sourceHandle: 'next', target: 'done' },
-        ],
-      },
+      vipWelcomeGraph('VIP welcome', 'welcomed'),
       registryFor(db),
     );
     const { workflowId, handle, outcome } = await runToEnd(workspace.id, journey.id, contact.id);
