@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { defaultPayloadConverter } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, defaultPayloadConverter } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { journeyRuns, nodeVisits } from '../../db/schema';
@@ -42,7 +43,7 @@ describe.each(['time-skipping', 'dev-server'] as const)(
       }, 30_000);
       const firstRunId = (await handle.describe()).runId;
       let noise = 0;
-      const continuedRunId = await eventually(async () => {
+      await eventually(async () => {
         await handle.signal(eventSignal, {
           id: `noise-${noise++}`,
           name: 'Page Viewed',
@@ -52,14 +53,6 @@ describe.each(['time-skipping', 'dev-server'] as const)(
         const { runId } = await handle.describe();
         return runId !== firstRunId ? runId : undefined;
       }, 30_000);
-
-      // The input the run continued with: its state as continue-as-new at the wait left it.
-      const continued = temporal.client.workflow.getHandle(workflowId, continuedRunId);
-      const history = await continued.fetchHistory();
-      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      const carried = defaultPayloadConverter.fromPayload<JourneyRunInput>(payload!);
-      expect(carried.state).toMatchObject({ cursor: 'wait', visits: { start: 1, wait: 0 } });
-      expect(carried.state?.cursorEnteredAt).toEqual(expect.any(Number));
 
       // v2: the wait shortened to a second, then tag "v2".
       await saveDraft(db, workspace.id, journey.id, shortenedJourney(1));
@@ -75,8 +68,23 @@ describe.each(['time-skipping', 'dev-server'] as const)(
 
       // The signal lands before the continued run's first task. To make that order certain, the
       // continued run is replaced by one started from the very input it continued with, together
-      // with the signal (signal-with-start delivers it ahead of the first task).
-      await continued.terminate('replaced by the same input with the migration signal');
+      // with the signal (signal-with-start delivers it ahead of the first task). Noise signals sent
+      // before the loop saw the first continue-as-new may make the run continue once more, so the
+      // run replaced is whichever is current when the terminate lands.
+      let carried: JourneyRunInput | undefined;
+      for (let attempt = 0; carried === undefined; attempt++) {
+        const { runId } = await handle.describe();
+        const current = temporal.client.workflow.getHandle(workflowId, runId);
+        const input = await startInput(current);
+        try {
+          await current.terminate('replaced by the same input with the migration signal');
+          carried = input;
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError) || attempt > 10) throw error;
+        }
+      }
+      expect(carried.state).toMatchObject({ cursor: 'wait', visits: { start: 1, wait: 0 } });
+      expect(carried.state?.cursorEnteredAt).toEqual(expect.any(Number));
       const moved = await temporal.client.workflow.signalWithStart('journeyRun', {
         workflowId,
         taskQueue: temporal.taskQueue,
@@ -103,3 +111,10 @@ describe.each(['time-skipping', 'dev-server'] as const)(
     }, 90_000);
   },
 );
+
+/** The input a run was started (or continued) with. */
+async function startInput(run: WorkflowHandle): Promise<JourneyRunInput> {
+  const history = await run.fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return defaultPayloadConverter.fromPayload<JourneyRunInput>(payload!);
+}
