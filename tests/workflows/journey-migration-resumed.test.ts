@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { WorkflowNotFoundError, defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { journeyRuns, nodeVisits } from '../../db/schema';
