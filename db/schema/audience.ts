@@ -180,18 +180,20 @@ export interface OutboxWork {
 /**
  * Written in the same transaction as its event, so an accepted event is never lost on its way
  * to Temporal; `next_attempt_at` doubles as the lease of the dispatcher delivering the row.
+ *
+ * No foreign keys: ingest writes a row per accepted event, and each row paid three checks (the
+ * workspace, the event, the contact), a trigger call each, in the request. What their cascades did
+ * is explicit: deleting a contact deletes its rows (`deleteContact`), a merge moves them to the
+ * target (`mergeContacts`), and the dispatcher marks a row whose event or contact is gone as
+ * delivered without doing anything (`deliverOutboxRow`).
  */
 export const outbox = pgTable(
   'outbox',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    workspaceId: workspaceId(),
-    eventId: uuid('event_id')
-      .notNull()
-      .references(() => events.id, { onDelete: 'cascade' }),
-    contactId: uuid('contact_id')
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id').notNull(),
+    eventId: uuid('event_id').notNull(),
+    contactId: uuid('contact_id').notNull(),
     work: jsonb('work').$type<OutboxWork>().notNull().default({}),
     status: text('status', { enum: ['pending', 'delivered', 'dead'] })
       .notNull()

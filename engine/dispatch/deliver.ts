@@ -117,8 +117,10 @@ export async function deliverOutboxRow(
         .signal(controlSignal, { action: 'exit', reason: 'contact merged' }),
     );
   }
+  // The outbox has no foreign keys: a row whose event is gone, or whose contact was deleted
+  // (its events then point at no contact), owes nothing more and counts as delivered.
   const event = batch.events.get(row.eventId);
-  if (!event || event.workspaceId !== row.workspaceId) return;
+  if (!event || event.workspaceId !== row.workspaceId || event.contactId === null) return;
   if (event.type === 'track' && event.name) {
     const runEvent: RunEvent = {
       id: event.id,

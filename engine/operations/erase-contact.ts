@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { contacts, events, journeyRuns, messages } from '../../db/schema';
+import { contacts, events, journeyRuns, messages, outbox } from '../../db/schema';
 import { getContact } from '../audience/contacts/contacts';
 import { Unavailable } from '../errors';
 
@@ -22,7 +22,8 @@ export interface DeleteOutcome {
  * sent to it. Its run rows, events and messages stay, unlinked, so journey counts hold. With
  * `erase` (GDPR), the personal content of its events (properties, context) and messages
  * (recipient, subject, body, payload) is wiped first; the rows themselves stay, so event and
- * send counts do not change.
+ * send counts do not change. Its pending outbox rows are deleted with it: nothing more is owed
+ * to a contact that is gone.
  */
 export async function deleteContact(
   deps: DeleteDeps,
@@ -49,7 +50,13 @@ export async function deleteContact(
       .returning({ id: messages.id });
     erasedMessages = wiped.length;
   }
-  await db.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+  await db.transaction(async (tx) => {
+    await tx.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+    // The outbox has no foreign keys: the contact's pending rows go with it (a row written
+    // meanwhile finds its event unlinked and is skipped by the dispatcher); delivered ones stay
+    // as the history they are, holding ids only.
+    await tx.delete(outbox).where(and(eq(outbox.contactId, contactId), sql`${outbox.status} = 'pending'`));
+  });
   return { id: contactId, cancelledRuns, erasedEvents, erasedMessages };
 }
 

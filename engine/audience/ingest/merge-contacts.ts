@@ -45,10 +45,12 @@ export async function mergeContacts(
     .update(messages)
     .set({ contactId: targetId })
     .where(and(eq(messages.workspaceId, workspaceId), eq(messages.contactId, sourceId)));
+  // Only the work still owed (the partial index's rows, not the whole delivered history): the
+  // outbox has no foreign key, and delivered rows keep the id of the contact they were for.
   await tx
     .update(outbox)
     .set({ contactId: targetId })
-    .where(and(eq(outbox.workspaceId, workspaceId), eq(outbox.contactId, sourceId)));
+    .where(and(eq(outbox.contactId, sourceId), sql`${outbox.status} = 'pending'`));
   await tx.execute(sql`
     insert into ${listMembers} (workspace_id, list_id, contact_id, created_at)
     select workspace_id, list_id, ${targetId}, created_at from ${listMembers} where contact_id = ${sourceId}
