@@ -1,9 +1,13 @@
-import { createBrowserRouter } from 'react-router';
+import type { QueryClient } from '@tanstack/react-query';
+import { isValidElement, type ReactNode } from 'react';
+import { createBrowserRouter, matchRoutes } from 'react-router';
+import { nodeTypesQuery } from './api/node-types';
+import { sessionQuery } from './api/session';
 import { SignInPage } from './auth/SignInPage';
 import { AppLayout } from './layout/AppLayout';
 import { HomeRedirect } from './layout/HomeRedirect';
 import { RequirePermission } from './layout/RequirePermission';
-import { lazyPage } from './lazy-page';
+import { type LazyPage, lazyPage } from './lazy-page';
 import { SettingsIndex, SettingsLayout } from './settings/SettingsLayout';
 
 // Each page loads with its area's code on first visit, so the first screen loads only the shell.
@@ -44,7 +48,14 @@ const SlaPoliciesPage = lazyPage(() => import('./crm/tickets/SlaPoliciesPage'), 
 const TicketDetailPage = lazyPage(() => import('./crm/tickets/TicketDetailPage'), 'TicketDetailPage');
 const TicketReportsPage = lazyPage(() => import('./crm/tickets/TicketReportsPage'), 'TicketReportsPage');
 const TicketsPage = lazyPage(() => import('./crm/tickets/TicketsPage'), 'TicketsPage');
-const EditorPage = lazyPage(() => import('./journeys/editor/EditorPage'), 'EditorPage');
+const EditorPage = lazyPage(
+  () => import('./journeys/editor/EditorPage'),
+  'EditorPage',
+  ({ journeyId }, client) => {
+    if (journeyId)
+      void import('./api/journeys').then(({ journeyQuery }) => client.prefetchQuery(journeyQuery(journeyId)));
+  },
+);
 const JourneyListPage = lazyPage(() => import('./journeys/JourneyListPage'), 'JourneyListPage');
 const ChannelSettingsPage = lazyPage(
   () => import('./messaging/channels/ChannelSettingsPage'),
@@ -314,4 +325,31 @@ export function createRouter() {
 export function adoptHashRoute(): void {
   const { hash } = window.location;
   if (hash.startsWith('#/')) window.history.replaceState(null, '', hash.slice(1) || '/');
+}
+
+/** The lazy pages an element renders: the page itself, or the page inside a permission guard. */
+function lazyPagesIn(node: ReactNode): LazyPage<any>[] {
+  if (!isValidElement<{ children?: ReactNode }>(node)) return [];
+  const page = node.type as Partial<LazyPage<unknown>>;
+  if (typeof page.preload === 'function') return [page as LazyPage<any>];
+  return lazyPagesIn(node.props.children);
+}
+
+/**
+ * A first visit straight to a page (a link, a reload) fetches the page's code now, and once the
+ * session is known the node types and the page's first reads together, instead of each waiting
+ * for the one before (session → node types → page code → page data).
+ */
+export function warmRoute(router: ReturnType<typeof createRouter>, client: QueryClient): void {
+  const matches = matchRoutes(router.routes, window.location) ?? [];
+  const pages = matches.flatMap((match) => lazyPagesIn(match.route.element).map((page) => ({ page, match })));
+  for (const { page } of pages) void page.preload().catch(() => {});
+  void client
+    .fetchQuery(sessionQuery)
+    .then((me) => {
+      if (!me?.workspaceId) return;
+      if (me.permissions.includes('journeys:read')) void client.prefetchQuery(nodeTypesQuery);
+      for (const { page, match } of pages) page.prefetch?.(match.params, client);
+    })
+    .catch(() => {});
 }

@@ -1,4 +1,4 @@
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import type {
   Journey,
@@ -40,8 +40,31 @@ export function useJourneyTemplates() {
   });
 }
 
+/** One journey with its draft: the editor's first read. */
+export const journeyQuery = (id: string) => ({
+  queryKey: journeyKeys.detail(id),
+  queryFn: () => api.get<Journey>(`/journeys/${id}`),
+});
+
 export function useJourney(id: string) {
-  return useQuery({ queryKey: journeyKeys.detail(id), queryFn: () => api.get<Journey>(`/journeys/${id}`) });
+  return useQuery(journeyQuery(id));
+}
+
+/** Journeys read by the app's start-up for the page it opened on, not yet shown by an editor. */
+const readAtStart = new Set<string>();
+
+/** Reads the journey a first visit opens on, beside the page's code (see `warmRoute`). */
+export async function readJourneyAtStart(client: QueryClient, id: string): Promise<void> {
+  await client.prefetchQuery(journeyQuery(id));
+  if (client.getQueryState(journeyKeys.detail(id))?.status === 'success') readAtStart.add(id);
+}
+
+/**
+ * True once, for the editor that opens on a journey the start-up just read: that read is as fresh
+ * as the editor's own, so the editor need not wait for a second one.
+ */
+export function takeJourneyReadAtStart(id: string): boolean {
+  return readAtStart.delete(id);
 }
 
 /** A published version never changes, so it is read once. */

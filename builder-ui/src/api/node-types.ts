@@ -5,11 +5,12 @@ import { api } from './client';
 export const nodeTypeKeys = { all: ['node-types'] as const };
 
 /** Every installed version of every node type; read once per session (a reload picks up new ones). */
+export const nodeTypesQuery = {
+  queryKey: nodeTypeKeys.all,
+  queryFn: async () => (await api.get<{ data: NodeType[] }>('/node-types')).data,
+  staleTime: Number.POSITIVE_INFINITY,
+};
+
 export function useNodeTypes(enabled = true) {
-  return useQuery({
-    queryKey: nodeTypeKeys.all,
-    queryFn: async () => (await api.get<{ data: NodeType[] }>('/node-types')).data,
-    staleTime: Number.POSITIVE_INFINITY,
-    enabled,
-  });
+  return useQuery({ ...nodeTypesQuery, enabled });
 }

@@ -74,8 +74,14 @@ async function loadSession(): Promise<Me | null> {
   return demo.ok ? readMe() : null;
 }
 
+export const sessionQuery = {
+  queryKey: sessionKey,
+  queryFn: loadSession,
+  staleTime: Number.POSITIVE_INFINITY,
+};
+
 export function useSession() {
-  return useQuery({ queryKey: sessionKey, queryFn: loadSession, staleTime: Number.POSITIVE_INFINITY });
+  return useQuery(sessionQuery);
 }
 
 /** The signed-in user; only inside the signed-in layout, which renders nothing without one. */

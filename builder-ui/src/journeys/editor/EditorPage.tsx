@@ -1,7 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import { journeyKeys, useJourney, useJourneyChanged, useJourneyVersion } from '../../api/journeys';
+import {
+  journeyKeys,
+  takeJourneyReadAtStart,
+  useJourney,
+  useJourneyChanged,
+  useJourneyVersion,
+} from '../../api/journeys';
 import { useNodeTypes } from '../../api/node-types';
 import type { Compare } from './panels/VersionDiffView';
 import { Workspace } from './Workspace';
@@ -17,6 +23,7 @@ function JourneyEditor(props: { journeyId: string }) {
   const queryClient = useQueryClient();
   const types = useNodeTypes().data;
   const journey = useJourney(journeyId);
+  const [readAtStart] = useState(() => takeJourneyReadAtStart(journeyId));
   const [version, setVersion] = useState<number | null>(null);
   // Survives switching the version on show (the workspace remounts per version).
   const [compare, setCompare] = useState<Compare | null>(null);
@@ -30,9 +37,10 @@ function JourneyEditor(props: { journeyId: string }) {
         <div className="alert error">{error.message}</div>
       </div>
     );
-  // The draft opens from a fresh read, never from a copy another page left in the cache.
+  // The draft opens from a fresh read (this page's own, or the app's start-up read for the page
+  // it opened on), never from a copy another page left in the cache.
   const graph = version === null ? journey.data?.draft : published.data?.graph;
-  if (!types || !journey.data || !journey.isFetchedAfterMount || !graph)
+  if (!types || !journey.data || !(journey.isFetchedAfterMount || readAtStart) || !graph)
     return <div className="page loading">Loading journey…</div>;
   return (
     <Workspace
