@@ -1,3 +1,6 @@
+import { inArray } from 'drizzle-orm';
+import { contacts, type events } from '../../db/schema';
+import { type ContactChange, changeKey, unionChange } from '../audience/segments/dependencies';
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { DomainError } from '../errors';
 import { contactsChanged } from '../operations/segment-membership';
@@ -120,46 +123,53 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
         for (let queue = queues.shift(); queue; queue = queues.shift()) await deliverQueue(queue);
       }),
     );
-    const refreshed = await refreshSegments(rows, new Set(delivered));
+    const refreshed = await refreshSegments(rows, new Set(delivered), context);
     await markDelivered(deps.db, refreshed);
     return refreshed;
   };
 
   /**
-   * Re-evaluates the segments of the contacts whose rows were delivered, per workspace in a
-   * few statements (not per contact). When that fails, each contact's last row goes back to
-   * the outbox, so its redelivery re-evaluates it; delivering a row again is harmless.
+   * Re-evaluates the segments of the contacts whose rows were delivered, only those that can
+   * answer differently after what the rows changed (`describeChanges`), per workspace and per
+   * kind of change in a few statements (not per contact). When that fails, the contacts' rows
+   * go back to the outbox, so their redelivery re-evaluates them; delivering a row again is
+   * harmless.
    */
-  const refreshSegments = async (rows: OutboxRow[], delivered: Set<number>): Promise<number[]> => {
-    const lastRow = new Map<string, OutboxRow>();
-    for (const row of rows) if (delivered.has(row.id)) lastRow.set(row.contactId, row);
-    const byWorkspace = new Map<string, OutboxRow[]>();
-    for (const row of lastRow.values())
-      byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
-    for (const [workspaceId, last] of byWorkspace) {
-      try {
-        await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
-          contactsChanged(
-            deps,
-            workspaceId,
-            last.map((row) => row.contactId),
-          ),
-        );
-      } catch (error) {
-        const transient = isTransient(error);
-        if (transient) unhealthy = true;
-        const message = error instanceof Error ? error.message : String(error);
-        options.log?.warn(
-          { workspaceId, contacts: last.length, err: message },
-          'segment re-evaluation failed',
-        );
-        for (const row of last) {
-          delivered.delete(row.id);
-          await markRetry(deps.db, row.id, {
-            delayMs: backoff(row.attempts),
-            error: message,
-            dead: !transient && row.attempts >= maxAttempts,
-          });
+  const refreshSegments = async (
+    rows: OutboxRow[],
+    delivered: Set<number>,
+    context: DeliveryContext,
+  ): Promise<number[]> => {
+    const changes = await describeChanges(
+      deps,
+      rows.filter((row) => delivered.has(row.id)),
+      context,
+    );
+    for (const [workspaceId, groups] of groupByChange(rows, changes)) {
+      for (const { contactIds, change } of groups) {
+        try {
+          await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
+            contactsChanged(deps, workspaceId, contactIds, new Date(), change),
+          );
+        } catch (error) {
+          const transient = isTransient(error);
+          if (transient) unhealthy = true;
+          const message = error instanceof Error ? error.message : String(error);
+          options.log?.warn(
+            { workspaceId, contacts: contactIds.length, err: message },
+            'segment re-evaluation failed',
+          );
+          // Every delivered row of these contacts goes back: the redelivery describes the same change.
+          const failed = new Set(contactIds);
+          for (const row of rows) {
+            if (!delivered.has(row.id) || !failed.has(row.contactId)) continue;
+            delivered.delete(row.id);
+            await markRetry(deps.db, row.id, {
+              delayMs: backoff(row.attempts),
+              error: message,
+              dead: !transient && row.attempts >= maxAttempts,
+            });
+          }
         }
       }
     }
@@ -245,6 +255,132 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   };
   const running = loop();
   return dispatcher;
+}
+
+type EventRow = typeof events.$inferSelect;
+
+/**
+ * How far a contact's row may have been written before its event's arrival time and still be
+ * taken for a change made while storing that event: the arrival time comes from the API
+ * process's clock, the contact's creation from the database's.
+ */
+const CLOCK_SLACK_MS = 10_000;
+
+/**
+ * What one delivered row changed on its contact, as far as segments can tell; undefined when
+ * that is not known, and every segment is evaluated. A tracked event (and a named page or
+ * screen) adds one event of its name; a node's list join or leave (an identify whose only
+ * property is `addedToList` / `removedFromList`, from `wayline-node`) changes that list; any
+ * other identify changes the profile (traits; a node's attribute and tag changes); a merge (by
+ * hand, or a row ending a merged contact's runs) moved events and lists over; an alias, a group
+ * or a kind this does not know: anything.
+ */
+export function changeOfRow(row: OutboxRow, event: EventRow | undefined): ContactChange | undefined {
+  if (!event || row.work.exitWorkflowIds?.length) return undefined;
+  switch (event.type) {
+    case 'track':
+    case 'page':
+    case 'screen':
+      return { events: event.name ? [event.name] : [] };
+    case 'identify': {
+      const properties = event.properties as Record<string, unknown>;
+      if ('mergedContactId' in properties) return undefined;
+      const keys = Object.keys(properties);
+      const list = properties.addedToList ?? properties.removedFromList;
+      const fromNode = (event.context as { source?: unknown } | null)?.source === 'wayline-node';
+      if (fromNode && keys.length === 1 && typeof list === 'string') return { lists: [list] };
+      return { profile: true };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Per contact of the delivered rows, the union of what its rows changed. A contact whose own
+ * row was written when or after its events arrived was created, claimed, merged into or given
+ * traits while they were stored (the outbox row does not say which): every segment.
+ */
+async function describeChanges(
+  deps: TemporalDeps,
+  rows: OutboxRow[],
+  context: DeliveryContext,
+): Promise<Map<string, ContactChange | undefined>> {
+  const changes = new Map<string, ContactChange | undefined>();
+  const arrived = new Map<string, number>();
+  for (const row of rows) {
+    const event = context.events.get(row.eventId);
+    const change = changeOfRow(row, event);
+    changes.set(
+      row.contactId,
+      changes.has(row.contactId) ? unionChange(changes.get(row.contactId), change) : change,
+    );
+    if (event)
+      arrived.set(
+        row.contactId,
+        Math.min(arrived.get(row.contactId) ?? Infinity, event.receivedAt.getTime()),
+      );
+  }
+  const described = [...changes].flatMap(([contactId, change]) => (change ? [contactId] : []));
+  if (described.length === 0) return changes;
+  try {
+    const touched = await deps.db
+      .select({ id: contacts.id, updatedAt: contacts.updatedAt })
+      .from(contacts)
+      .where(inArray(contacts.id, described));
+    for (const contact of touched) {
+      const since = (arrived.get(contact.id) ?? -Infinity) - CLOCK_SLACK_MS;
+      if (contact.updatedAt.getTime() >= since) changes.set(contact.id, undefined);
+    }
+  } catch {
+    // Not known: every segment (the refresh itself then reports the database's trouble).
+    for (const contactId of described) changes.set(contactId, undefined);
+  }
+  return changes;
+}
+
+/** Most statements one workspace's contacts of a batch are re-evaluated in. */
+const MAX_CHANGE_GROUPS = 4;
+
+/**
+ * The contacts of each workspace grouped by their change, so a batch is a few statements: past
+ * `MAX_CHANGE_GROUPS`, the described changes are joined into one (a contact then has a few more
+ * segments evaluated than its own change needs, never fewer).
+ */
+function groupByChange(
+  rows: OutboxRow[],
+  changes: Map<string, ContactChange | undefined>,
+): Map<string, { contactIds: string[]; change: ContactChange | undefined }[]> {
+  const workspaceOf = new Map(rows.map((row) => [row.contactId, row.workspaceId]));
+  const byWorkspace = new Map<
+    string,
+    Map<string, { contactIds: string[]; change: ContactChange | undefined }>
+  >();
+  for (const [contactId, change] of changes) {
+    const workspaceId = workspaceOf.get(contactId) as string;
+    const groups = byWorkspace.get(workspaceId) ?? new Map();
+    byWorkspace.set(workspaceId, groups);
+    const key = changeKey(change);
+    const group = groups.get(key) ?? { contactIds: [], change };
+    groups.set(key, group);
+    group.contactIds.push(contactId);
+  }
+  const out = new Map<string, { contactIds: string[]; change: ContactChange | undefined }[]>();
+  for (const [workspaceId, groups] of byWorkspace) {
+    const all = groups.get(changeKey(undefined));
+    const described = [...groups.values()].filter((group) => group.change);
+    const joined =
+      described.length > MAX_CHANGE_GROUPS - (all ? 1 : 0)
+        ? [
+            {
+              contactIds: described.flatMap((group) => group.contactIds),
+              change: described.map((group) => group.change).reduce((a, b) => unionChange(a, b)),
+            },
+          ]
+        : described;
+    out.set(workspaceId, all ? [all, ...joined] : joined);
+  }
+  return out;
 }
 
 /** Temporal unreachable or overloaded, a deadline hit: retry for as long as it takes. */

@@ -61,3 +61,31 @@ export function canChange(reads: SegmentReads, change: ContactChange | undefined
   if (change.events?.some((name) => reads.events.has(name))) return true;
   return change.lists?.some((name) => reads.lists.has(name)) ?? false;
 }
+
+/**
+ * Both changes at once (a contact's rows delivered together): undefined, "anything may have
+ * changed", absorbs the other.
+ */
+export function unionChange(
+  a: ContactChange | undefined,
+  b: ContactChange | undefined,
+): ContactChange | undefined {
+  if (!a || !b) return undefined;
+  const events = [...new Set([...(a.events ?? []), ...(b.events ?? [])])].sort();
+  const lists = [...new Set([...(a.lists ?? []), ...(b.lists ?? [])])].sort();
+  return {
+    ...(a.profile || b.profile ? { profile: true } : {}),
+    ...(events.length ? { events } : {}),
+    ...(lists.length ? { lists } : {}),
+  };
+}
+
+/** The same text for equal changes (names in any order), so contacts can be grouped by change. */
+export function changeKey(change: ContactChange | undefined): string {
+  if (!change) return '*';
+  return JSON.stringify([
+    change.profile === true,
+    [...new Set(change.events ?? [])].sort(),
+    [...new Set(change.lists ?? [])].sort(),
+  ]);
+}
