@@ -1,11 +1,11 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { journeyRuns, segments } from '../../db/schema';
+import { journeyRuns, journeyVersions, segments } from '../../db/schema';
 import { refreshContactSegments } from '../audience/segments/contact-refresh';
 import type { ContactChange } from '../audience/segments/dependencies';
 import { forgetEntry, refreshSegmentMembers, type SegmentRow } from '../audience/segments/segments';
 import { type EnrollResult, enrollContact, type TemporalDeps } from '../automation/runs/enroll';
-import { signalContactChanged } from '../automation/runs/run-control';
+import { contactChangedSignal } from '../automation/runs/signals';
 import { journeysTriggeredBySegment } from '../automation/triggers/trigger-index';
 import { DomainError } from '../errors';
 
@@ -58,9 +58,7 @@ export async function contactsChanged(
   for (const [segmentId, entrants] of bySegment) {
     enrollments.push(...(await enrollSegmentEntries(deps, workspaceId, segmentId, entrants, now)));
   }
-  for (const contactId of await contactsWithRunningRuns(deps.db, workspaceId, ids)) {
-    await signalContactChanged(deps.db, deps.temporal, workspaceId, contactId);
-  }
+  await signalConditionWaits(deps, workspaceId, ids);
   return { entered, enrollments };
 }
 
@@ -80,20 +78,47 @@ export async function refreshMemberships(
   return refreshContactSegments(db, workspaceId, contactIds, change, now);
 }
 
-/** Of these contacts, those with a running journey run (the only ones a contact change signals). */
-async function contactsWithRunningRuns(db: Db, workspaceId: string, contactIds: string[]): Promise<string[]> {
-  if (contactIds.length === 0) return [];
-  const rows = await db
-    .selectDistinct({ contactId: journeyRuns.contactId })
+/** Signals sent side by side when many contacts changed at once. */
+const SIGNAL_CONCURRENCY = 8;
+
+/**
+ * Tells these contacts' running runs whose version has a `wait.condition` node that their
+ * contact changed, so a condition that now holds lets the run on within seconds: the runs read
+ * in one query for all the contacts, the signals sent a few at a time (runs that ended
+ * meanwhile are skipped).
+ */
+async function signalConditionWaits(deps: TemporalDeps, workspaceId: string, contactIds: string[]) {
+  if (contactIds.length === 0) return;
+  const runs = await deps.db
+    .select({ workflowId: journeyRuns.workflowId })
     .from(journeyRuns)
+    .innerJoin(
+      journeyVersions,
+      and(
+        eq(journeyVersions.journeyId, journeyRuns.journeyId),
+        eq(journeyVersions.version, journeyRuns.version),
+      ),
+    )
     .where(
       and(
         eq(journeyRuns.workspaceId, workspaceId),
         inArray(journeyRuns.contactId, contactIds),
         eq(journeyRuns.status, 'running'),
+        sql`jsonb_path_exists(${journeyVersions.plan}, '$.nodes.* ? (@.type == "wait.condition")')`,
       ),
     );
-  return rows.flatMap((row) => (row.contactId ? [row.contactId] : []));
+  const queue = runs.map((run) => run.workflowId);
+  await Promise.all(
+    Array.from({ length: Math.min(SIGNAL_CONCURRENCY, queue.length) }, async () => {
+      for (let workflowId = queue.shift(); workflowId; workflowId = queue.shift()) {
+        try {
+          await deps.temporal.workflow.getHandle(workflowId).signal(contactChangedSignal);
+        } catch (error) {
+          if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
+        }
+      }
+    }),
+  );
 }
 
 /**
