@@ -17,7 +17,7 @@ import Fastify from 'fastify';
 import { buildApp } from '../engine/api/app';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
-import { startIngestStack } from './helpers/ingest-stack';
+import { benchBatch, startIngestStack } from './helpers/ingest-stack';
 import { loadAverage, reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 8);
@@ -46,21 +46,7 @@ const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 const workspace = await createWorkspace(db, `Bench ${randomUUID().slice(0, 8)}`);
 const auth = `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`;
 
-function batchBody(): string {
-  const batch = Array.from({ length: batchSize }, (_, i) => {
-    const userId = `user-${Math.floor(Math.random() * 20_000)}`;
-    const base = { userId, messageId: randomUUID(), timestamp: new Date().toISOString() };
-    return i % 10 === 0
-      ? { ...base, type: 'identify', traits: { plan: ['free', 'pro'][i % 2], visits: i } }
-      : {
-          ...base,
-          type: 'track',
-          event: 'Product Viewed',
-          properties: { sku: `sku-${i % 300}`, price: (i % 90) + 0.99, currency: 'EUR' },
-        };
-  });
-  return JSON.stringify({ batch, sentAt: new Date().toISOString() });
-}
+const batchBody = () => JSON.stringify({ batch: benchBatch(batchSize), sentAt: new Date().toISOString() });
 
 interface Result {
   eventsPerSecond: number;

@@ -81,6 +81,20 @@ describe.each(databaseKinds())('a batch stored in one transaction (real API, %s)
     for (let i = 0; i < 7; i += 1) expect(await contactsNamed({ userId: `racer-${i}` })).toHaveLength(1);
   });
 
+  it('a resent batch changes no contact: its ids stored before create none, even one deleted meanwhile', async () => {
+    const first = [track({ userId: 'resent-1' }), track({ anonymousId: 'resent-anon' })];
+    expect((await batch(first)).json()).toMatchObject({ accepted: 2, duplicates: 0 });
+    const [gone] = await contactsNamed({ userId: 'resent-1' });
+    await h.database.db.delete(contacts).where(eq(contacts.id, gone.id));
+    // The same two ids again, with one new event of a third, new user.
+    const fresh = track({ userId: 'resent-2' });
+    expect((await batch([...first, fresh])).json()).toMatchObject({ accepted: 1, duplicates: 2 });
+    expect(await contactsNamed({ userId: 'resent-1' })).toEqual([]);
+    expect(await contactsNamed({ anonymousId: 'resent-anon' })).toHaveLength(1);
+    const [created] = await contactsNamed({ userId: 'resent-2' });
+    expect((await eventsWith([fresh.messageId as string])).map((e) => e.contactId)).toEqual([created.id]);
+  });
+
   it('links a batch mixing known and new contacts to the right ones, creating each new contact once', async () => {
     await post(h.app, '/v1/identify', h.workspace.writeKey, { userId: 'known-1', traits: { plan: 'pro' } });
     const known = await contactByUserId(h.database, h.workspace.id, 'known-1');
