@@ -15,6 +15,12 @@ export interface TemporalDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /**
+   * The client shares its `NativeConnection` with a worker of `taskQueue` in this process: a run
+   * may then ask Temporal for its first workflow task in the start's answer (eager start),
+   * without a round trip through the task queue.
+   */
+  eagerStart?: boolean;
 }
 
 export interface EnrollRequest {
@@ -178,7 +184,7 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      ...(startDelayMs > 0 ? { startDelay: startDelayMs } : {}),
+      ...(startDelayMs > 0 ? { startDelay: startDelayMs } : { requestEagerStart: deps.eagerStart }),
     });
   } catch (error) {
     if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') {
