@@ -5,7 +5,7 @@
  * `npm start` runs them) and the database (PGlite in memory, or the Postgres server in
  * DATABASE_URL).
  *
- *   DATABASE_URL=postgres://… npx tsx bench/dispatch-lag.ts [seconds=5] [clients=4] [awaited/s=200] [triggering/s=20]
+ *   DATABASE_URL=postgres://… npx tsx bench/dispatch-lag.ts [seconds=5] [clients=4] [awaited/s=200] [triggering/s=20] [segments=10]
  *
  * 20 active journeys are each triggered by their own event (`Signed Up 0` … `Signed Up 19`,
  * trigger → exit) and one journey waits for `Go` (trigger `Start` → wait.event `Go` → exit).
@@ -16,10 +16,18 @@
  * answered. Lags are read from the runs' own node visits (trigger node entered, exit node entered
  * after the wait) minus the moment the accepting answer arrived; the ratio is loaded p99 ÷
  * baseline p99, both measured in this run.
+ *
+ * The workspace has `segments` segments, as a shop in use does (one counting `Product Viewed`,
+ * the rest on a plan attribute, `Order Completed` counts, lists and tags, which none of the
+ * benchmark's events change), and the load's 20,000 shoppers exist before it starts. After
+ * the setup every contact is made a day old: a shop's existing customers, whose events change
+ * nothing but the segments reading them (a contact created or identified while its events were
+ * stored has every segment re-evaluated).
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { contacts, journeyRuns, nodeVisits } from '../db/schema';
+import { createSegment } from '../engine/audience/segments/segments';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack, startJourneyApi } from './helpers/ingest-stack';
@@ -30,6 +38,8 @@ const clients = Number(process.argv[3] ?? 4);
 const awaitedPerSecond = Number(process.argv[4] ?? 200);
 /** Triggering events per second, spread over the 20 journeys. */
 const triggeredPerSecond = Number(process.argv[5] ?? 20);
+const segmentCount = Number(process.argv[6] ?? 10);
+const SHOPPERS = 20_000;
 const JOURNEYS = 20;
 const BASELINE_SECONDS = 2;
 const TICK_MS = 100;
@@ -67,6 +77,22 @@ const waitJourney = await publish(
     { id: 'e2', source: 'wait', sourceHandle: 'matched', target: 'done' },
   ],
 );
+
+await db.execute(sql`insert into contacts (workspace_id, external_id)
+  select ${workspace.id}::uuid, 'shopper-' || n from generate_series(0, ${SHOPPERS - 1}) n`);
+for (let k = 0; k < segmentCount; k += 1) {
+  const rules = [
+    { kind: 'event', event: 'Product Viewed', minCount: 3 },
+    { kind: 'attribute', path: 'plan', op: 'eq', value: `plan-${k}` },
+    { kind: 'event', event: 'Order Completed', minCount: k },
+    { kind: 'list', list: `List ${k}`, member: true },
+    { kind: 'tag', tag: `tag-${k}` },
+  ][k === 0 ? 0 : 1 + (k % 4)];
+  await createSegment(db, workspace.id, {
+    name: `Segment ${k}`,
+    definition: { match: 'all', rules: [rules] },
+  } as any);
+}
 
 const auth = `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`;
 /** Sends a batch; answers when it was accepted (epoch ms) and how many events were stored. */
@@ -107,9 +133,11 @@ for (let n = await atWait(); n < waiting; n = await atWait()) {
     throw new Error(`only ${n} of ${waiting} runs reached the wait`);
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
+await db.execute(sql`update contacts set created_at = now() - interval '1 day', updated_at = now() - interval '1 day'
+  where workspace_id = ${workspace.id}`);
 console.log(
   `${waiting} runs waiting for Go after ${((performance.now() - setupStarted) / 1000).toFixed(1)} s; ` +
-    `${JOURNEYS} event-triggered journeys active`,
+    `${JOURNEYS} event-triggered journeys active, ${segmentCount} segments`,
 );
 
 let nextWaiter = 0;
@@ -155,7 +183,7 @@ async function backgroundLoad(stop: Promise<void>) {
     Array.from({ length: clients }, async () => {
       while (!done) {
         const batch = Array.from({ length: 500 }, (_, i) =>
-          track(`shopper-${Math.floor(Math.random() * 20_000)}`, 'Product Viewed', { sku: `sku-${i % 300}` }),
+          track(`shopper-${Math.floor(Math.random() * SHOPPERS)}`, 'Product Viewed', { sku: `sku-${i % 300}` }),
         );
         stored += (await send(batch)).accepted;
       }
@@ -252,7 +280,7 @@ const loadResumed = await lags(loaded.awaited, 'done', [waitJourney]);
 
 console.log(
   `database: ${database.driver}; ${clients} clients loading /v1/batch for ${seconds} s; ` +
-    `${triggeredPerSecond} triggering and ${awaitedPerSecond} awaited events/s; load average ${loadAverage()}`,
+    `${triggeredPerSecond} triggering and ${awaitedPerSecond} awaited events/s; ${segmentCount} segments; load average ${loadAverage()}`,
 );
 console.log(`baseline (trickle only): ${summary('accepted → run enrolled by the dispatcher', baseEnrolled)}`);
 console.log(`baseline (trickle only): ${summary('accepted → journey started', baseStarted)}`);
@@ -286,7 +314,7 @@ for (const [name, loadedLags, baseLags, goal] of [
     unit: 'ms',
     values: [pct(loadedLags.values, 0.99)],
     baselineValues: [pct(baseLags.values, 0.99)],
-    note: `${goal}; ${ingestRate.toFixed(0)} events/s ingested besides; load average ${loadAverage()}`,
+    note: `${goal}; ${ingestRate.toFixed(0)} events/s ingested besides; ${segmentCount} segments; load average ${loadAverage()}`,
   });
 }
 const counted = (await db.execute(

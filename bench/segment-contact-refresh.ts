@@ -9,8 +9,11 @@
  *     removed and those entered added, in one statement over the contact's row;
  *   - every segment: `refreshMemberships` without a description of the change (a new contact,
  *     an import), all five segments evaluated in the same one statement.
+ * Then, as the dispatcher does after delivering a batch, `batches` times 500 random contacts
+ * each get a `Product Viewed` event and are re-evaluated together: told the event (what the
+ * dispatcher passes for existing contacts) and without a description (what it passed before).
  *
- *   DATABASE_URL=postgres://… npx tsx bench/segment-contact-refresh.ts [contacts=100000] [events=1000000] [samples=500]
+ *   DATABASE_URL=postgres://… npx tsx bench/segment-contact-refresh.ts [contacts=100000] [events=1000000] [samples=500] [batches=10]
  *
  * The workspace is generated in SQL: contacts with a `plan` and a `country`, events a third each
  * of `Order Completed` (with a `total`), `Product Viewed` and `Page Viewed`, a `VIP` list holding
@@ -29,6 +32,8 @@ import { reportResult } from './helpers/report';
 const contactCount = Number(process.argv[2] ?? 100_000);
 const eventCount = Number(process.argv[3] ?? 1_000_000);
 const samples = Number(process.argv[4] ?? 500);
+const batches = Number(process.argv[5] ?? 10);
+const BATCH = 500;
 
 const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
 const { db } = database;
@@ -152,6 +157,25 @@ for (const contactId of picked) {
   await refreshMemberships(db, ws, [contactId]);
   everySegment.push(performance.now() - started);
 }
+// A delivered batch: 500 contacts with one `Product Viewed` each, re-evaluated in one call.
+const batchAfterEvent: number[] = [];
+const batchEverySegment: number[] = [];
+for (let round = 0; round < batches; round += 1) {
+  const batch = rowsOf(
+    await db.execute(
+      sql`select id from contacts where workspace_id = ${ws}::uuid order by random() limit ${BATCH}`,
+    ),
+  ).map((row) => row.id as string);
+  await db.execute(sql`insert into events (workspace_id, message_id, contact_id, type, name, properties, timestamp)
+    select ${ws}::uuid, ${`batch-${round}-`}::text || c.id::text, c.id, 'track', 'Product Viewed', '{}'::jsonb, now()
+    from unnest(${sql.param(batch)}::uuid[]) as c(id)`);
+  let started = performance.now();
+  await refreshMemberships(db, ws, batch, undefined, { events: ['Product Viewed'] });
+  batchAfterEvent.push(performance.now() - started);
+  started = performance.now();
+  await refreshMemberships(db, ws, batch);
+  batchEverySegment.push(performance.now() - started);
+}
 const pct = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
@@ -161,6 +185,8 @@ for (const [label, values] of [
   ['one contact re-evaluated after an event (refreshMemberships, segments counting that event)', afterEvent],
   ['one contact re-evaluated against every segment (refreshMemberships, no change described)', everySegment],
   ['hand-written query for the five rules', bare],
+  [`a batch of ${BATCH} contacts after Product Viewed (told the event)`, batchAfterEvent],
+  [`a batch of ${BATCH} contacts after Product Viewed (every segment)`, batchEverySegment],
 ] as const) {
   console.log(
     `${label}: p50 ${pct(values, 0.5).toFixed(2)} ms, p99 ${pct(values, 0.99).toFixed(2)} ms, max ${pct(values, 1).toFixed(2)} ms`,
@@ -183,6 +209,8 @@ reportResult({
     p50: pct(afterEvent, 0.5),
     everySegmentP50: pct(everySegment, 0.5),
     everySegmentP99: pct(everySegment, 0.99),
+    batchAfterEventP50: pct(batchAfterEvent, 0.5),
+    batchEverySegmentP50: pct(batchEverySegment, 0.5),
   },
 });
 
