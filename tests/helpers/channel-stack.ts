@@ -4,6 +4,7 @@ import type { Database, Db } from '../../db';
 import { buildApp } from '../../engine/api/app';
 import { createRegistry } from '../../engine/automation/nodes';
 import type { NodeRegistry } from '../../engine/automation/nodes/registry';
+import { saveChannelSettings } from '../../engine/messaging/channels/channel-settings';
 import { type ChannelDeps, closeChannelDeps } from '../../engine/messaging/channels/deps';
 import { startSmtpSink } from '../connectors/peers';
 import { testChannelDeps, testSecretBox } from './channels';
@@ -80,4 +81,21 @@ export function channelStack(
     await stack.database?.close();
   });
   return stack;
+}
+
+/**
+ * Points the workspace's email channel at an SMTP server on 127.0.0.1 (the stack's sink or a peer
+ * of the test's own), sending as `from`.
+ */
+export async function emailThroughSmtp(
+  db: Db,
+  channels: ChannelDeps,
+  workspaceId: string,
+  port: number,
+  from = 'Acme <news@acme.test>',
+): Promise<void> {
+  await saveChannelSettings(db, channels.box, workspaceId, 'email', {
+    provider: 'smtp',
+    config: { host: '127.0.0.1', port, from },
+  });
 }

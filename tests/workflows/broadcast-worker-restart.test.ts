@@ -4,11 +4,11 @@ import type { Database } from '../../db';
 import { messages } from '../../db/schema';
 import { broadcastWorkflowId } from '../../engine/campaigns/freeze';
 import { broadcastProgress } from '../../engine/campaigns/progress';
-import { saveChannelSettings } from '../../engine/messaging/channels/channel-settings';
 import { closeChannelDeps } from '../../engine/messaging/channels/deps';
 import { launchBroadcast } from '../../engine/operations/launch-broadcast';
 import { startSmtpSink } from '../connectors/peers';
 import { draftBroadcast, seedAudience, startBroadcastWorker } from '../engine/campaigns/fixtures';
+import { emailThroughSmtp } from '../helpers/channel-stack';
 import { testChannelDeps } from '../helpers/channels';
 import { openTestDb } from '../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../helpers/temporal';
@@ -37,10 +37,7 @@ describe('a broadcast survives its worker (real Temporal dev server, smtp-server
     const db = database.db;
     const seeded = await seedAudience(db, 60, 'Restart workspace');
     const first = testChannelDeps(db);
-    await saveChannelSettings(db, first.box, seeded.workspace.id, 'email', {
-      provider: 'smtp',
-      config: { host: '127.0.0.1', port: sink.port, from: 'Shop <news@shop.test>' },
-    });
+    await emailThroughSmtp(db, first, seeded.workspace.id, sink.port, 'Shop <news@shop.test>');
     // 120 a minute: batches of 20, ten seconds apart.
     const draft = await draftBroadcast(db, seeded, { throttlePerMinute: 120 });
     const workerA = await startBroadcastWorker(temporal, first);

@@ -7,9 +7,9 @@ import { broadcastRecipients, messages } from '../../../db/schema';
 import { freezeBroadcast } from '../../../engine/campaigns/freeze';
 import { broadcastProgress } from '../../../engine/campaigns/progress';
 import { RETRY_ATTEMPTS, sendDueBatch } from '../../../engine/campaigns/send-batch';
-import { saveChannelSettings } from '../../../engine/messaging/channels/channel-settings';
 import { type ChannelDeps, closeChannelDeps } from '../../../engine/messaging/channels/deps';
 import { launchBroadcast } from '../../../engine/operations/launch-broadcast';
+import { emailThroughSmtp } from '../../helpers/channel-stack';
 import { testChannelDeps } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { draftBroadcast, seedAudience, timeSkippingBroadcastStack } from './fixtures';
@@ -54,13 +54,6 @@ async function startGreylistingPeer(rules: { flaky: string[]; down: string[] }) 
   };
 }
 
-async function sendThroughPeer(db: Db, channels: ChannelDeps, workspaceId: string, port: number) {
-  await saveChannelSettings(db, channels.box, workspaceId, 'email', {
-    provider: 'smtp',
-    config: { host: '127.0.0.1', port, from: 'Shop <news@shop.test>' },
-  });
-}
-
 describe('broadcast sends a provider asks to retry (PGlite, smtp-server answering 451)', () => {
   let database: Database;
   let db: Db;
@@ -83,7 +76,7 @@ describe('broadcast sends a provider asks to retry (PGlite, smtp-server answerin
   /** A broadcast to `n` contacts over SMTP to the peer, its audience frozen at `t0`. */
   async function frozenBroadcast(n: number, name: string) {
     const seeded = await seedAudience(db, n, name);
-    await sendThroughPeer(db, channels, seeded.workspace.id, peer.port);
+    await emailThroughSmtp(db, channels, seeded.workspace.id, peer.port, 'Shop <news@shop.test>');
     const draft = await draftBroadcast(db, seeded);
     await freezeBroadcast(db, seeded.workspace.id, draft.id, t0);
     return { seeded, draft };
@@ -189,7 +182,7 @@ describe('the broadcast workflow retries a 451 after its backoff (time-skipping 
   it('completes with the greylisted contact sent once and the refused one failed after 5 attempts', async () => {
     const { db } = stack;
     const seeded = await seedAudience(db, 4, 'Retry workflow');
-    await sendThroughPeer(db, stack.channels, seeded.workspace.id, peer.port);
+    await emailThroughSmtp(db, stack.channels, seeded.workspace.id, peer.port, 'Shop <news@shop.test>');
     const draft = await draftBroadcast(db, seeded);
     await launchBroadcast(stack.deps(), seeded.workspace.id, draft.id, await stack.now());
     // The retries wait 1 + 2 + 4 + 8 minutes of workflow time; the test server skips them.

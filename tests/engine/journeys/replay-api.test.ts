@@ -3,9 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../../db/schema';
 import type { Run as RunView } from '../../../engine/api/schemas/journeys';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
-import { saveChannelSettings } from '../../../engine/messaging/channels/channel-settings';
 import { createTemplate } from '../../../engine/messaging/templates/templates';
-import { channelStack } from '../../helpers/channel-stack';
+import { channelStack, emailThroughSmtp } from '../../helpers/channel-stack';
 import { eventually } from '../audience/ingest/ingest-harness';
 import { workspaceCaller } from './api-call';
 
@@ -50,10 +49,7 @@ describe("replaying a run's path: messages with their status now (API, Temporal 
   beforeAll(async () => {
     const { db, channels, sink } = stack;
     workspace = await createWorkspace(db, 'Replay');
-    await saveChannelSettings(db, channels.box, workspace.id, 'email', {
-      provider: 'smtp',
-      config: { host: '127.0.0.1', port: sink.port, from: 'News <news@acme.test>' },
-    });
+    await emailThroughSmtp(db, channels, workspace.id, sink.port, 'News <news@acme.test>');
     await createTemplate(db, workspace.id, {
       name: 'news',
       channel: 'email',

@@ -4,11 +4,11 @@ import type { Database } from '../../../../db';
 import { messages } from '../../../../db/schema';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { saveChannelSettings } from '../../../../engine/messaging/channels/channel-settings';
 import { type ChannelDeps, closeChannelDeps } from '../../../../engine/messaging/channels/deps';
 import { findMessageByKey } from '../../../../engine/messaging/messages/ledger';
 import { type SendInput, sendMessage } from '../../../../engine/messaging/messages/send-message';
 import { headerLine, startSmtpSink } from '../../../connectors/peers';
+import { emailThroughSmtp } from '../../../helpers/channel-stack';
 import { testChannelDeps } from '../../../helpers/channels';
 import { databaseKinds, openTestDb } from '../../../helpers/databases';
 
@@ -42,10 +42,7 @@ describe.each(databaseKinds())(
         userId: `u-${Math.random()}`,
         email: 'ada@example.com',
       });
-      await saveChannelSettings(db, channels.box, workspace.id, 'email', {
-        provider: 'smtp',
-        config: { host: '127.0.0.1', port: sink.port, from: 'Acme <news@acme.test>' },
-      });
+      await emailThroughSmtp(db, channels, workspace.id, sink.port);
       const input: SendInput = {
         workspaceId: workspace.id,
         journeyId: '00000000-0000-0000-0000-000000000000',

@@ -8,12 +8,11 @@ import { enrollContact } from '../../../../engine/automation/runs/enroll';
 import { journeyCounts } from '../../../../engine/automation/runs/queries';
 import type { JourneyRunResult } from '../../../../engine/automation/runs/types';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { saveChannelSettings } from '../../../../engine/messaging/channels/channel-settings';
 import { createTemplate } from '../../../../engine/messaging/templates/templates';
 import { defineNode } from '../../../../engine/sdk/define-node';
 import { NodeError } from '../../../../engine/sdk/node-error';
 import { headerLine } from '../../../connectors/peers';
-import { type ChannelStack, channelStack } from '../../../helpers/channel-stack';
+import { type ChannelStack, channelStack, emailThroughSmtp } from '../../../helpers/channel-stack';
 import { line, pathOf, publishGraph } from '../../../helpers/fixtures';
 
 const PUBLIC_URL = 'http://wayline.test';
@@ -54,10 +53,7 @@ describe('email journeys end to end (real Temporal test server, PGlite, smtp-ser
       email: 'ada@example.com',
       attributes: { first_name: 'Ada' },
     });
-    await saveChannelSettings(db, channels.box, workspace.id, 'email', {
-      provider: 'smtp',
-      config: { host: '127.0.0.1', port: sink.port, from: 'Acme <news@acme.test>' },
-    });
+    await emailThroughSmtp(db, channels, workspace.id, sink.port);
     await createTemplate(db, workspace.id, {
       name: 'welcome',
       channel: 'email',

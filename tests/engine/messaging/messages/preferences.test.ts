@@ -4,10 +4,9 @@ import { events, messages } from '../../../../db/schema';
 import { createContact, getContact } from '../../../../engine/audience/contacts/contacts';
 import { enrollContact } from '../../../../engine/automation/runs/enroll';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { saveChannelSettings } from '../../../../engine/messaging/channels/channel-settings';
 import { saveTopic } from '../../../../engine/messaging/policy/topics';
 import { createTemplate } from '../../../../engine/messaging/templates/templates';
-import { type ChannelStack, channelStack } from '../../../helpers/channel-stack';
+import { type ChannelStack, channelStack, emailThroughSmtp } from '../../../helpers/channel-stack';
 import { line, pathOf, publishGraph } from '../../../helpers/fixtures';
 
 const PUBLIC_URL = 'http://wayline.test';
@@ -51,10 +50,7 @@ describe('preferences page and topics (real Temporal test server, PGlite, smtp-s
       email: 'grace@example.com',
       attributes: { first_name: 'Grace' },
     });
-    await saveChannelSettings(db, channels.box, workspace.id, 'email', {
-      provider: 'smtp',
-      config: { host: '127.0.0.1', port: sink.port, from: 'Acme <news@acme.test>' },
-    });
+    await emailThroughSmtp(db, channels, workspace.id, sink.port);
     await saveTopic(db, workspace.id, { name: 'news', label: 'Product news', description: 'Monthly' });
     await saveTopic(db, workspace.id, { name: 'offers', label: 'Special offers' });
     await createTemplate(db, workspace.id, {

@@ -3,9 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { events, messages, suppressions } from '../../../../db/schema';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { saveChannelSettings } from '../../../../engine/messaging/channels/channel-settings';
 import { createTemplate } from '../../../../engine/messaging/templates/templates';
-import { type ChannelStack, channelStack } from '../../../helpers/channel-stack';
+import { type ChannelStack, channelStack, emailThroughSmtp } from '../../../helpers/channel-stack';
 import { line, pathOf, publishGraph, runToEnd } from '../../../helpers/fixtures';
 
 const PUBLIC_URL = 'http://wayline.test';
@@ -22,10 +21,7 @@ describe('email bounce and complaint intake (real Temporal test server, PGlite, 
     const { db } = database;
     const workspace = await createWorkspace(db, 'Bounces');
     const contact = await createContact(db, workspace.id, { userId: email, email });
-    await saveChannelSettings(db, channels.box, workspace.id, 'email', {
-      provider: 'smtp',
-      config: { host: '127.0.0.1', port: sink.port, from: 'Acme <hello@acme.test>' },
-    });
+    await emailThroughSmtp(db, channels, workspace.id, sink.port, 'Acme <hello@acme.test>');
     await createTemplate(db, workspace.id, {
       name: 'receipt',
       channel: 'email',

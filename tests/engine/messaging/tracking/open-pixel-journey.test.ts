@@ -7,9 +7,8 @@ import { enrollContact } from '../../../../engine/automation/runs/enroll';
 import type { JourneyRunResult } from '../../../../engine/automation/runs/types';
 import { type Dispatcher, startDispatcher } from '../../../../engine/dispatch/dispatcher';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
-import { saveChannelSettings } from '../../../../engine/messaging/channels/channel-settings';
 import { createTemplate } from '../../../../engine/messaging/templates/templates';
-import { type ChannelStack, channelStack } from '../../../helpers/channel-stack';
+import { type ChannelStack, channelStack, emailThroughSmtp } from '../../../helpers/channel-stack';
 import { pathOf, publishGraph } from '../../../helpers/fixtures';
 import { eventually } from '../../audience/ingest/ingest-harness';
 
@@ -60,10 +59,7 @@ function stackOn(server: 'time-skipping' | 'dev-server') {
 /** A workspace sending through the sink, and the journey its contacts are enrolled in. */
 async function opensWorkspace({ db, temporal, channels, registry, sink }: ChannelStack) {
   const workspace = await createWorkspace(db, 'Opens');
-  await saveChannelSettings(db, channels.box, workspace.id, 'email', {
-    provider: 'smtp',
-    config: { host: '127.0.0.1', port: sink.port, from: 'News <news@acme.test>' },
-  });
+  await emailThroughSmtp(db, channels, workspace.id, sink.port, 'News <news@acme.test>');
   await createTemplate(db, workspace.id, {
     name: 'news',
     channel: 'email',
