@@ -85,9 +85,12 @@ export async function runContactBulkJob(deps: TemporalDeps, job: JobRow, beat: (
     if (page.length === 0 || done >= (job.total ?? total)) break;
     const errors: JobError[] = [];
     let succeeded = 0;
+    let heldOut = 0;
     for (const contactId of page) {
       try {
-        if (await applyBulkAction(deps, job.workspaceId, contactId, action, job.id)) succeeded += 1;
+        const outcome = await applyBulkAction(deps, job.workspaceId, contactId, action, job.id);
+        if (outcome === 'changed') succeeded += 1;
+        if (outcome === 'held-out') heldOut += 1;
       } catch (error) {
         if (!(error instanceof DomainError) || !error.expected) throw error;
         errors.push({ contactId, message: error.message });
@@ -95,7 +98,7 @@ export async function runContactBulkJob(deps: TemporalDeps, job: JobRow, beat: (
     }
     done += page.length;
     cursor = page[page.length - 1];
-    await recordProgress(deps.db, job, { done, succeeded, failed: errors.length, errors, cursor });
+    await recordProgress(deps.db, job, { done, succeeded, failed: errors.length, errors, cursor, heldOut });
     beat();
   }
 }

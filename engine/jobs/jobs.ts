@@ -40,8 +40,13 @@ export async function getJob(db: Db, workspaceId: string, jobId: string) {
 
 export function jobView(row: JobRow) {
   const { payload: _payload, params, ...rest } = row;
-  const { cursor: _cursor, ...shownParams } = params;
-  return { ...rest, params: shownParams, skipped: row.done - row.succeeded - row.failed };
+  const { cursor: _cursor, heldOut, ...shownParams } = params;
+  return {
+    ...rest,
+    params: shownParams,
+    skipped: row.done - row.succeeded - row.failed,
+    heldOut: typeof heldOut === 'number' ? heldOut : 0,
+  };
 }
 
 export async function startedJob(db: Db, jobId: string, total: number): Promise<void> {
@@ -57,6 +62,8 @@ export interface Progress {
   failed: number;
   errors: JobError[];
   cursor?: string | null;
+  /** Contacts a bulk enrollment left to the journey's control group (counted among the skipped). */
+  heldOut?: number;
 }
 
 /** Adds a batch's progress; `done` is absolute so a retried batch never double counts. */
@@ -69,8 +76,15 @@ export async function recordProgress(db: Db, job: JobRow, progress: Progress): P
       failed: sql`${jobs.failed} + ${progress.failed}` as never,
       errors:
         sql`(case when jsonb_array_length(${jobs.errors}) >= ${MAX_JOB_ERRORS} then ${jobs.errors} else ${jobs.errors} || ${JSON.stringify(progress.errors)}::jsonb end)` as never,
-      ...(progress.cursor !== undefined
-        ? { params: sql`(${jobs.params} || ${JSON.stringify({ cursor: progress.cursor })}::jsonb)` as never }
+      ...(progress.cursor !== undefined || progress.heldOut
+        ? {
+            params:
+              sql`(${jobs.params} || ${JSON.stringify(progress.cursor !== undefined ? { cursor: progress.cursor } : {})}::jsonb${
+                progress.heldOut
+                  ? sql` || jsonb_build_object('heldOut', coalesce((${jobs.params}->>'heldOut')::int, 0) + ${progress.heldOut}::int)`
+                  : sql``
+              })` as never,
+          }
         : {}),
     })
     .where(and(eq(jobs.id, job.id), sql`${jobs.done} <= ${progress.done}`));

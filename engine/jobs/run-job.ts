@@ -76,6 +76,7 @@ async function runEnrollSegment(deps: TemporalDeps, job: JobRow, beat: () => voi
     if (ids.length === 0) break;
     const errors: JobError[] = [];
     let succeeded = 0;
+    let heldOut = 0;
     for (const contactId of ids) {
       try {
         const result = await enrollContact(deps, {
@@ -92,13 +93,14 @@ async function runEnrollSegment(deps: TemporalDeps, job: JobRow, beat: () => voi
           },
         });
         if (result.enrolled) succeeded += 1;
+        else if (result.heldOut) heldOut += 1;
       } catch (error) {
         errors.push({ contactId, message: (error as Error).message });
       }
     }
     done += ids.length;
     cursor = ids[ids.length - 1];
-    await recordProgress(deps.db, job, { done, succeeded, failed: errors.length, errors, cursor });
+    await recordProgress(deps.db, job, { done, succeeded, failed: errors.length, errors, cursor, heldOut });
     beat();
   }
 }

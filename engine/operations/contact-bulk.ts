@@ -50,14 +50,20 @@ export async function checkBulkAction(deps: TemporalDeps, workspaceId: string, a
   }
 }
 
-/** Applies one action to one contact; false when nothing changed (already enrolled, not in the list). */
+/**
+ * What one contact's action did: `changed`; `unchanged` (already enrolled, not in the list);
+ * `held-out` (the journey put the contact in its control group: no run, by design).
+ */
+export type BulkOutcome = 'changed' | 'unchanged' | 'held-out';
+
+/** Applies one action to one contact. */
 export async function applyBulkAction(
   deps: TemporalDeps,
   workspaceId: string,
   contactId: string,
   action: BulkAction,
   jobId: string,
-): Promise<boolean> {
+): Promise<BulkOutcome> {
   switch (action.type) {
     case 'tag':
     case 'untag':
@@ -68,7 +74,7 @@ export async function applyBulkAction(
         action.type === 'tag' ? { addTags: action.tags } : { removeTags: action.tags },
       );
       await contactChanged(deps, workspaceId, contactId);
-      return true;
+      return 'changed';
     case 'add-to-list':
     case 'remove-from-list': {
       const changed =
@@ -76,7 +82,7 @@ export async function applyBulkAction(
           ? await addListMembers(deps.db, workspaceId, action.listId, [contactId])
           : await removeListMembers(deps.db, workspaceId, action.listId, [contactId]);
       if (changed.length > 0) await contactChanged(deps, workspaceId, contactId);
-      return changed.length > 0;
+      return changed.length > 0 ? 'changed' : 'unchanged';
     }
     case 'enroll': {
       const result = await enrollContact(deps, {
@@ -92,10 +98,11 @@ export async function applyBulkAction(
           timestamp: new Date().toISOString(),
         },
       });
-      return result.enrolled;
+      if (result.enrolled) return 'changed';
+      return result.heldOut ? 'held-out' : 'unchanged';
     }
     case 'delete':
       await deleteContact(deps, workspaceId, contactId);
-      return true;
+      return 'changed';
   }
 }

@@ -195,13 +195,17 @@ export function usePublish(id: string) {
   const changed = useJourneyChanged();
   return useMutation({
     mutationFn: async ({ note, backfill }: { note: string; backfill?: Backfill }) => {
-      const published = await api.post<{ version: number; backfilled: number }>(`/journeys/${id}/publish`, {
-        ...(note ? { note } : {}),
-        ...(backfill ? { backfill } : {}),
-      });
+      const published = await api.post<{ version: number; backfilled: number; backfilledHeldOut: number }>(
+        `/journeys/${id}/publish`,
+        {
+          ...(note ? { note } : {}),
+          ...(backfill ? { backfill } : {}),
+        },
+      );
       return {
         version: published.version,
         backfilled: published.backfilled,
+        backfilledHeldOut: published.backfilledHeldOut,
         journey: await api.get<Journey>(`/journeys/${id}`),
       };
     },
@@ -218,7 +222,7 @@ export function useLifecycle(journey: Journey) {
   const changed = useJourneyChanged();
   return useMutation({
     mutationFn: ({ action, missed }: { action: LifecycleAction; missed?: Backfill }) =>
-      api.post<Journey & { missedEnrolled?: number }>(
+      api.post<Journey & { missedEnrolled?: number; missedHeldOut?: number }>(
         `/journeys/${journey.id}/${action}`,
         action === 'resume' && missed ? { missed } : undefined,
       ),

@@ -19,7 +19,7 @@ export function JobProgress(props: { job: Job; onFinished?: () => void }) {
       <span>
         {job.status === 'failed'
           ? `Failed: ${job.failure ?? 'unknown error'}`
-          : `${job.done} of ${total || '…'} done — ${job.succeeded} succeeded, ${job.failed} failed`}
+          : `${job.done} of ${total || '…'} done — ${job.succeeded} succeeded, ${job.failed} failed${job.heldOut > 0 ? `, ${job.heldOut} held out (control group)` : ''}`}
         {finished && job.status === 'completed' && ' ✓'}
       </span>
     </div>

@@ -163,6 +163,9 @@ export const jobSchema = describes<ReturnType<typeof jobView>>()(
         }),
       ),
       skipped: z.number().describe('Rows done that neither succeeded nor failed (e.g. duplicates)'),
+      heldOut: z
+        .number()
+        .describe("Of the skipped, contacts a bulk enrollment left to the journey's control group (holdout)"),
     })
     .meta({ id: 'Job' }),
 );

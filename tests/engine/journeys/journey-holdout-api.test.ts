@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   auditLog,
   contacts,
@@ -14,6 +14,7 @@ import { runWorkflowId } from '../../../engine/automation/runs/types';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { type ApiStack, apiStack, bearer } from '../../helpers/app';
 import { databaseKinds } from '../../helpers/databases';
+import { startWorker } from '../../helpers/temporal';
 
 const H = 3_600_000;
 // Fixed ids, so the hash rule's split below is fixed too and the lift can be computed by hand.
@@ -248,6 +249,88 @@ describe.each(databaseKinds())(
       });
       const rows = await db.select().from(journeyHoldouts).where(eq(journeyHoldouts.journeyId, journeyId));
       expect(rows.map((r) => r.contactId).sort()).toEqual([...held].sort());
+    });
+
+    it('counts held-out contacts of bulk enrollments (a contact selection, a segment) apart from the enrolled', async () => {
+      const db = stack.database.db;
+      const workspace = await createWorkspace(db, 'Bulk holdout workspace');
+      const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+        stack.app.inject({ method, url, payload: payload as never, headers: bearer(workspace.secretKey) });
+      // Jobs run on the journey worker.
+      const { stop } = await startWorker(stack.temporal, db);
+      onTestFinished(stop);
+      const finished = async (id: string) => {
+        await expect
+          .poll(async () => (await call('GET', `/v1/jobs/${id}`)).json().status, { timeout: 30_000 })
+          .toBe('completed');
+        return (await call('GET', `/v1/jobs/${id}`)).json();
+      };
+      const people = await db
+        .insert(contacts)
+        .values(
+          Array.from({ length: 12 }, (_, i) => ({
+            workspaceId: workspace.id,
+            externalId: `b-${i}`,
+            tags: ['bulk'],
+          })),
+        )
+        .returning({ id: contacts.id });
+      const ids = people.map((p) => p.id);
+      const segment = await call('POST', '/v1/segments', {
+        name: 'Bulk',
+        definition: { rules: [{ kind: 'tag', tag: 'bulk' }] },
+      });
+      const manualJourney = async (name: string) => {
+        const created = await call('POST', '/v1/journeys', {
+          name,
+          nodes: [
+            { id: 'start', type: 'trigger.manual', config: {} },
+            { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+          ],
+          edges: [{ id: 'e0', source: 'start', sourceHandle: 'next', target: 'wait' }],
+          settings: { holdoutShare: 0.5 },
+        });
+        const journeyId = created.json().id as string;
+        expect((await call('POST', `/v1/journeys/${journeyId}/publish`, {})).statusCode).toBe(201);
+        return journeyId;
+      };
+
+      // The contacts table's bulk action "enroll in a journey".
+      const first = await manualJourney('Bulk by selection');
+      const heldFirst = heldOutByRule(0.5, first, ids);
+      expect(heldFirst.length).toBeGreaterThan(0);
+      const bulk = await call('POST', '/v1/contacts/bulk', {
+        action: { type: 'enroll', journeyId: first },
+        selection: { ids },
+      });
+      expect(bulk.statusCode).toBe(202);
+      expect(await finished(bulk.json().id)).toMatchObject({
+        total: 12,
+        done: 12,
+        succeeded: 12 - heldFirst.length,
+        failed: 0,
+        skipped: heldFirst.length,
+        heldOut: heldFirst.length,
+      });
+
+      // A segment's members enrolled as a job.
+      const second = await manualJourney('Bulk by segment');
+      const heldSecond = heldOutByRule(0.5, second, ids);
+      const bySegment = await call('POST', `/v1/journeys/${second}/enroll-segment`, {
+        segmentId: segment.json().id,
+      });
+      expect(bySegment.statusCode).toBe(202);
+      expect(await finished(bySegment.json().id)).toMatchObject({
+        total: 12,
+        succeeded: 12 - heldSecond.length,
+        failed: 0,
+        heldOut: heldSecond.length,
+      });
+      // A second run of the same job holds out no one new and enrolls no one twice.
+      const again = await call('POST', `/v1/journeys/${second}/enroll-segment`, {
+        segmentId: segment.json().id,
+      });
+      expect(await finished(again.json().id)).toMatchObject({ succeeded: 0, heldOut: heldSecond.length });
     });
   },
 );

@@ -23,15 +23,15 @@ export function useJourneyLifecycle(options: {
   const publish = async (note: string, backfill?: Backfill): Promise<number | null> => {
     try {
       await autosave.holdSaves();
-      const { version, backfilled, journey: fresh } = await publishMutation.mutateAsync({ note, backfill });
+      const {
+        version,
+        backfilled,
+        backfilledHeldOut,
+        journey: fresh,
+      } = await publishMutation.mutateAsync({ note, backfill });
       // Publishing pinned every node's version into the server's draft; the canvas keeps them.
       autosave.adoptServerEdit(newPins(JSON.parse(autosave.currentDraft()).nodes, fresh.draft.nodes), false);
-      notify(
-        backfilled
-          ? `Published version ${version}; ${backfilled} contacts enrolled`
-          : `Published version ${version}`,
-        'ok',
-      );
+      notify(`Published version ${version}${entered(backfilled, backfilledHeldOut)}`, 'ok');
       return version;
     } catch (error) {
       autosave.releaseSaves();
@@ -43,16 +43,20 @@ export function useJourneyLifecycle(options: {
   const lifecycle = async (action: LifecycleAction, missed?: Backfill) => {
     try {
       const updated = await lifecycleMutation.mutateAsync({ action, missed });
-      notify(
-        updated.missedEnrolled
-          ? `${done[action]}; ${updated.missedEnrolled} contacts enrolled`
-          : done[action],
-        'ok',
-      );
+      notify(`${done[action]}${entered(updated.missedEnrolled, updated.missedHeldOut)}`, 'ok');
     } catch (error) {
       notify((error as Error).message, 'error');
     }
   };
 
   return { publish, lifecycle };
+}
+
+/** "; 12 contacts enrolled, 3 held out (control group)", or nothing when no one entered. */
+function entered(enrolled = 0, heldOut = 0): string {
+  const parts = [
+    ...(enrolled ? [`${enrolled} contacts enrolled`] : []),
+    ...(heldOut ? [`${heldOut} held out (control group)`] : []),
+  ];
+  return parts.length > 0 ? `; ${parts.join(', ')}` : '';
 }
