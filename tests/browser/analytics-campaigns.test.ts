@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCampaignReturns } from '../engine/analytics/campaign-fixture';
-import { docsScreenshot, openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * Campaign numbers in the analytics area: Chromium (playwright-core) against the API serving the
@@ -11,20 +11,16 @@ import { type Stack, startStack } from './helpers/stack';
  * last and first touch, and the dashboard's ROI over 2026-10-26..2026-11-15.
  */
 describe('campaign funnel and dashboard ROI in a browser (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
     await seedCampaignReturns(stack.database.db, stack.workspace.id);
   }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   it("shows a campaign's funnel by its attribution model", async () => {
     await page.goto(`${stack.url}/analytics`);

@@ -2,8 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../../db/schema';
 import { createContact } from '../../engine/audience/contacts/contacts';
-import { openBrowser, screenshot } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { screenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 const DAY = 86_400_000;
 
@@ -13,15 +13,14 @@ const DAY = 86_400_000;
  * segment from a grid cell, and a journey branch uses that segment.
  */
 describe('RFM grid to journey condition in a browser (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
   const contactIds: string[] = [];
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
     const { db } = stack.database;
     const rows: (typeof events.$inferInsert)[] = [];
     for (let i = 0; i < 10; i++) {
@@ -44,10 +43,7 @@ describe('RFM grid to journey condition in a browser (Chromium, API + UI, PGlite
     }
     await db.insert(events).values(rows);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   it('refreshes RFM, makes a segment from a cell and branches a journey on it', async () => {
     await page.goto(`${stack.url}/analytics/rfm`);

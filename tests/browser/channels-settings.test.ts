@@ -5,8 +5,8 @@ import type { Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { p8, serviceAccountKey } from '../connectors/push-peers';
-import { docsScreenshot, openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * The channel settings page: credentials saved once and never shown again (yet used by the
@@ -14,8 +14,8 @@ import { type Stack, startStack } from './helpers/stack';
  * (Chromium, API + UI, PGlite, Temporal dev server, an SMTP server that requires a login).
  */
 describe('channel settings in a browser (Chromium, API + UI, PGlite, Temporal dev server, SMTP peer)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
   let smtp: SMTPServer;
   let port: number;
@@ -39,13 +39,11 @@ describe('channel settings in a browser (Chromium, API + UI, PGlite, Temporal de
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     port = (smtp.server.address() as AddressInfo).port;
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
   }, 600_000);
   afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+    await session?.close();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   });
 

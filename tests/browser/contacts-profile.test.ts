@@ -1,24 +1,23 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsScreenshot, openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * The contacts table and a contact's profile: filter, bulk-tag, edit every field with the
  * server's errors shown inline, lists, and the timeline (Chromium, API + UI, PGlite, Temporal dev server).
  */
 describe('contacts table and profile in a browser (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
   let adaId: string;
 
   const json = async <T>(response: Promise<Response>) => (await (await response).json()) as T;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
     await stack.call('POST', '/v1/attributes', { key: 'seats', label: 'Seats', type: 'number' });
     adaId = (
       await json<{ id: string }>(
@@ -43,10 +42,7 @@ describe('contacts table and profile in a browser (Chromium, API + UI, PGlite, T
     });
     await stack.call('POST', '/v1/lists', { name: 'Newsletter' });
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   it('defines an enum attribute on the attributes page; a missing option is refused inline', async () => {
     await page.goto(`${stack.url}/contacts/attributes`);

@@ -5,8 +5,7 @@ import { contacts } from '../../db/schema';
 import { createContact } from '../../engine/audience/contacts/contacts';
 import { addMember } from '../../engine/identity/memberships';
 import { createUser } from '../../engine/identity/users';
-import { openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { type BrowserSession, browserSession, type Stack, signInAt } from './helpers/stack';
 
 const MARKETER = { email: 'mona.marketing@example.com', name: 'Mona', password: 'amber-quarry-willow-71' };
 /** More leads than the table shows on one page (50), so "all matching" is a server export. */
@@ -18,8 +17,8 @@ const LEADS = 55;
  * export every matching contact as CSV, and merge a duplicate into a contact by hand.
  */
 describe('saved views, CSV export and manual merge as a marketer (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
   let zoeId: string;
   let duplicateId: string;
@@ -28,7 +27,8 @@ describe('saved views, CSV export and manual merge as a marketer (Chromium, API 
   const total = (text: string) => page.locator('[data-testid="contacts-total"]', { hasText: text }).waitFor();
 
   beforeAll(async () => {
-    stack = await startStack({ autologin: false });
+    session = await browserSession({ autologin: false });
+    ({ stack, page } = session);
     const { db } = stack.database;
     const marketer = await createUser(db, MARKETER);
     await addMember(db, stack.workspace.id, marketer.id, 'marketer');
@@ -50,18 +50,9 @@ describe('saved views, CSV export and manual merge as a marketer (Chromium, API 
         tags: ['lead'],
       })),
     );
-    browser = await openBrowser();
-    page = browser.page;
-    await page.goto(`${stack.url}/sign-in`);
-    await page.locator('input[name="email"]').fill(MARKETER.email);
-    await page.locator('input[name="password"]').fill(MARKETER.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.locator('nav a').first().waitFor();
+    await signInAt(page, stack, MARKETER);
   }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   it('saves a filtered, sorted view of the table and brings it back after a reload', async () => {
     await page.goto(`${stack.url}/contacts`);

@@ -2,24 +2,23 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXPeer, xCredentials } from '../connectors/social-peers';
 import { testPng } from '../engine/content/content-fixtures';
-import { docsScreenshot, openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * A marketer's content day: Chromium (playwright-core) against the API serving the built UI,
  * PGlite, a worker on the real Temporal dev server and a local X API peer checking OAuth 1.0a.
  */
 describe('content library, editor, upload and scheduled social post in a browser (Chromium, API + UI, PGlite, Temporal dev server, X peer)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
   let x: Awaited<ReturnType<typeof startXPeer>>;
 
   beforeAll(async () => {
     x = await startXPeer();
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
     await stack.call('POST', '/v1/content', {
       kind: 'article',
       title: 'Old newsletter',
@@ -28,8 +27,7 @@ describe('content library, editor, upload and scheduled social post in a browser
     });
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+    await session?.close();
     await x?.close();
   });
 

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContact } from '../../engine/audience/contacts/contacts';
-import { docsScreenshot, openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 interface Pipeline {
   id: string;
@@ -14,8 +14,8 @@ interface Pipeline {
  * the built UI, PGlite, the dispatcher and a worker on the real Temporal dev server.
  */
 describe('deals board, forms, detail and reports in a browser (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
   let pipeline: Pipeline;
   let adaId: string;
@@ -25,9 +25,8 @@ describe('deals board, forms, detail and reports in a browser (Chromium, API + U
   const total = (stage: string) => column(stage).getByTestId('column-total');
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
     adaId = (
       await createContact(stack.database.db, stack.workspace.id, { userId: 'ada', email: 'ada@example.com' })
     ).id;
@@ -59,10 +58,7 @@ describe('deals board, forms, detail and reports in a browser (Chromium, API + U
       dealIds[deal.title] = ((await response.json()) as { id: string }).id;
     }
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   it('drags a deal across the board and the column totals follow', async () => {
     await page.goto(`${stack.url}/`);

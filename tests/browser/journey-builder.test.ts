@@ -1,26 +1,22 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { screenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * The builder end to end: Debian's Chromium (playwright-core) against the whole stack in this
  * process — the API serving the built UI, PGlite, and a worker on the real Temporal dev server.
  */
 describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { screenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /** v1: trigger → wait a day → tag "v1". */
 const v1 = {
@@ -44,19 +44,15 @@ const v2 = {
  * applying it moves them while the counts update. Then the two versions are compared.
  */
 describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
   }, 420_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   const json = async <T>(response: Promise<Response>) => (await (await response).json()) as T;
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);

@@ -3,22 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsScreenshot, openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * Lists and the CSV import: create a list, add a contact by hand, import a file into it with a
  * column mapping, see the rejected rows (Chromium, API + UI, PGlite, Temporal dev server).
  */
 describe('lists and CSV import in a browser (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
     await stack.call('POST', '/v1/contacts', { userId: 'existing', email: 'existing@lists.test' });
     await stack.call('POST', '/v1/attributes', {
       key: 'company_size',
@@ -26,10 +25,7 @@ describe('lists and CSV import in a browser (Chromium, API + UI, PGlite, Tempora
       type: 'number',
     });
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   it('creates a list and adds a contact by hand', async () => {
     await page.goto(`${stack.url}/lists`);

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineNode, nextPort, z } from '../../engine/sdk';
-import { openBrowser, screenshot } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { screenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 const greetingV1 = defineNode({
   type: 'test.greeting',
@@ -58,19 +58,15 @@ const journey = {
  * version 1 of a custom node is installed; the API then restarts with versions 1 and 2.
  */
 describe('node upgrade in the builder (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack({ nodes: [greetingV1] });
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession({ nodes: [greetingV1] });
+    ({ stack, page } = session);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
   const get = async (path: string) => (await stack.call('GET', path)).json() as Promise<any>;

@@ -1,21 +1,20 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsScreenshot, openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * Building a segment with nested AND / OR groups in the builder and seeing its live count
  * (Chromium, API + UI, PGlite, Temporal dev server).
  */
 describe('segment builder in a browser (Chromium, API + UI, PGlite, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
     const contact = async (body: unknown) =>
       ((await (await stack.call('POST', '/v1/contacts', body)).json()) as { id: string }).id;
     const order = (userId: string, n: number, total: number) =>
@@ -46,10 +45,7 @@ describe('segment builder in a browser (Chromium, API + UI, PGlite, Temporal dev
     ]))
       expect(response.status).toBe(200);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   it('builds "plan = pro AND (2 orders over 100 in 30 days OR tag vip)" and shows 2 members', async () => {
     await page.goto(`${stack.url}/segments/new`);

@@ -4,8 +4,8 @@ import { addMember } from '../../engine/identity/memberships';
 import { issueSignInLink } from '../../engine/identity/sign-in-links';
 import { createUser } from '../../engine/identity/users';
 import { createWorkspace, type NewWorkspace } from '../../engine/identity/workspaces';
-import { openBrowser, screenshot } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { type OpenBrowser, openBrowser, screenshot } from './helpers/browser';
+import { type Stack, signIn, startStack } from './helpers/stack';
 
 const OWNER = {
   email: 'olivia.owner@example.com',
@@ -19,7 +19,7 @@ const INVITEE = {
   password: 'quiet-river-orchard-88',
 };
 
-type Browser = Awaited<ReturnType<typeof openBrowser>>;
+type Browser = OpenBrowser;
 
 /**
  * Signing in, workspaces, members, keys and the audit log in the builder: Debian's Chromium
@@ -47,12 +47,6 @@ describe('teams and access in a browser (Chromium, API + UI, PGlite, Temporal de
     watch(opened.context);
     others.push(opened);
     return opened;
-  }
-
-  async function signIn(p: Page, who: { email: string; password: string }) {
-    await p.locator('input[name="email"]').fill(who.email);
-    await p.locator('input[name="password"]').fill(who.password);
-    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   beforeAll(async () => {

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink } from '../connectors/peers';
-import { docsScreenshot, openBrowser, screenshot } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot, screenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * The template studio as a marketer uses it: write an MJML email with Liquid (a syntax error is
@@ -11,20 +11,18 @@ import { type Stack, startStack } from './helpers/stack';
  * watch the journey send it (Chromium, API + UI, PGlite, Temporal dev server, smtp-server).
  */
 describe('template studio in a browser (Chromium, API + UI, PGlite, Temporal dev server, SMTP peer)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
   let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
+    await session?.close();
     await sink?.close();
   });
 

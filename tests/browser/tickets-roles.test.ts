@@ -4,8 +4,8 @@ import { tickets } from '../../db/schema';
 import { createContact } from '../../engine/audience/contacts/contacts';
 import { addMember } from '../../engine/identity/memberships';
 import { createUser } from '../../engine/identity/users';
-import { openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { type OpenBrowser, openBrowser } from './helpers/browser';
+import { type Credentials, type Stack, signInAt, startStack } from './helpers/stack';
 
 const AGENT = { email: 'sam.support@example.com', name: 'Sam Support', password: 'copper-lagoon-thistle-58' };
 const MARKETER = { email: 'mara.marketing@example.com', name: 'Mara', password: 'linen-harbor-falcon-23' };
@@ -18,17 +18,13 @@ const HOUR = 3_600_000;
  */
 describe('tickets by role in a browser (Chromium, API + UI, PGlite, Temporal dev server)', () => {
   let stack: Stack;
-  let browsers: Awaited<ReturnType<typeof openBrowser>>[] = [];
+  let browsers: OpenBrowser[] = [];
 
-  async function signedIn(who: { email: string; password: string }): Promise<Page> {
+  async function signedIn(who: Credentials): Promise<Page> {
     const browser = await openBrowser();
     browsers.push(browser);
     const page = browser.page;
-    await page.goto(`${stack.url}/sign-in`);
-    await page.locator('input[name="email"]').fill(who.email);
-    await page.locator('input[name="password"]').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.locator('nav a').first().waitFor();
+    await signInAt(page, stack, who);
     return page;
   }
 

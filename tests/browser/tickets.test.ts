@@ -3,8 +3,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../db/schema';
 import { createContact } from '../../engine/audience/contacts/contacts';
-import { docsScreenshot, openBrowser } from './helpers/browser';
-import { type Stack, startStack } from './helpers/stack';
+import { docsScreenshot } from './helpers/browser';
+import { type BrowserSession, browserSession, type Stack } from './helpers/stack';
 
 /**
  * A support agent's day in Chromium (playwright-core) against the API serving the built UI,
@@ -13,14 +13,13 @@ import { type Stack, startStack } from './helpers/stack';
  * "CSAT request" journey sends, rate it through the link, and read the reports.
  */
 describe('service tickets in a browser (Chromium, API + UI, PGlite, dispatcher, Temporal dev server)', () => {
+  let session: BrowserSession;
   let stack: Stack;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await openBrowser();
-    page = browser.page;
+    session = await browserSession();
+    ({ stack, page } = session);
     await createContact(stack.database.db, stack.workspace.id, { email: 'mia@example.com' });
     const journey = await (
       await stack.call('POST', '/v1/journeys/from-template', { template: 'csat-request' })
@@ -35,10 +34,7 @@ describe('service tickets in a browser (Chromium, API + UI, PGlite, dispatcher, 
       ).status,
     ).toBe(200);
   }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => session?.close());
 
   it('opens, answers and resolves a ticket; the CSAT request goes out and the rating comes back', async () => {
     await page.goto(`${stack.url}/tickets`);

@@ -6,12 +6,14 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.resolve(import.meta.dirname, '..', '..', '..', 'test-results', 'browser');
 
-/** Debian's Chromium, headless, with a fresh profile that is removed on close. */
-export async function openBrowser(): Promise<{
+export interface OpenBrowser {
   context: BrowserContext;
   page: Page;
   close: () => Promise<void>;
-}> {
+}
+
+/** Debian's Chromium, headless, with a fresh profile that is removed on close. */
+export async function openBrowser(): Promise<OpenBrowser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'wayline-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Page } from 'playwright-core';
 import type { Database } from '../../../db';
 import { buildApp } from '../../../engine/api/app';
 import { createRegistry } from '../../../engine/automation/nodes';
@@ -13,6 +14,7 @@ import type { AnyNodeDefinition } from '../../../engine/sdk/define-node';
 import { testChannelDeps, testSecretBox } from '../../helpers/channels';
 import { openTestDb } from '../../helpers/databases';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
+import { type OpenBrowser, openBrowser } from './browser';
 import { ensureUiBuilt, uiDist } from './ui-build';
 
 export interface Stack {
@@ -35,13 +37,13 @@ export interface Stack {
  * tracked-event dispatcher, and the API serving the built UI on a free port. The UI gets the workspace key as the embedded demo
  * mode hands it out.
  */
-export async function startStack(
-  options: {
-    nodes?: AnyNodeDefinition[];
-    /** `false`: no demo sign-in, as `wayline api` (a browser must sign in). Default on, as `npm start`. */
-    autologin?: boolean;
-  } = {},
-): Promise<Stack> {
+export interface StackOptions {
+  nodes?: AnyNodeDefinition[];
+  /** `false`: no demo sign-in, as `wayline api` (a browser must sign in). Default on, as `npm start`. */
+  autologin?: boolean;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await ensureUiBuilt();
   const database = await openTestDb();
   const temporal: TemporalHarness = await devServerTemporal();
@@ -115,4 +117,53 @@ export async function startStack(
     },
   };
   return stack;
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** Fills the sign-in form the page shows as `who` and submits it. */
+export async function signIn(page: Page, who: Credentials): Promise<void> {
+  await page.locator('input[name="email"]').fill(who.email);
+  await page.locator('input[name="password"]').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Opens the stack's sign-in page, signs in as `who` and waits for the signed-in navigation. */
+export async function signInAt(page: Page, stack: Stack, who: Credentials): Promise<void> {
+  await page.goto(`${stack.url}/sign-in`);
+  await signIn(page, who);
+  await page.locator('nav a').first().waitFor();
+}
+
+export interface BrowserSession {
+  stack: Stack;
+  browser: OpenBrowser;
+  /** The browser's page: signed in as the demo owner on its first visit unless `autologin: false`. */
+  page: Page;
+  /** Closes the browser, then the stack. */
+  close(): Promise<void>;
+}
+
+/** What a browser test starts with: the whole stack (`startStack`) and Chromium on it. */
+export async function browserSession(options: StackOptions = {}): Promise<BrowserSession> {
+  const stack = await startStack(options);
+  let browser: OpenBrowser;
+  try {
+    browser = await openBrowser();
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  return {
+    stack,
+    browser,
+    page: browser.page,
+    close: async () => {
+      await browser.close();
+      await stack.close();
+    },
+  };
 }
