@@ -3,8 +3,9 @@
  * (`ingestMessages`, as `POST /v1/batch` calls it, without HTTP or dispatch) stored one after
  * another into two fresh databases on the same server, alternating batch by batch, so the
  * machine's load (shared, changing by the second) weighs on both alike. The baseline is the
- * schema before migration 0017: the outbox with its three foreign keys (workspace, event,
- * contact), put back on the second database.
+ * schema before migrations 0017 and 0018: the outbox with its three foreign keys (workspace,
+ * event, contact) and events with their two (workspace, contact), put back on the second
+ * database. `BENCH_STORE_KEYS=outbox` puts back the outbox's only.
  *
  *   DATABASE_URL=postgres://… npx tsx bench/ingest-store.ts [batches=60] [runs=3]
  *
@@ -26,18 +27,26 @@ const warmUp = 5;
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL: a PostgreSQL server to create two databases on');
 
-/** The outbox as it was before migration 0017. */
+/** The outbox as it was before migration 0017, events before 0018. */
 const OUTBOX_FOREIGN_KEYS = [
   'alter table outbox add foreign key (workspace_id) references workspaces(id) on delete cascade',
   'alter table outbox add foreign key (event_id) references events(id) on delete cascade',
   'alter table outbox add foreign key (contact_id) references contacts(id) on delete cascade',
 ];
+const EVENTS_FOREIGN_KEYS = [
+  'alter table events add foreign key (workspace_id) references workspaces(id) on delete cascade',
+  'alter table events add foreign key (contact_id) references contacts(id) on delete set null',
+];
+const restored =
+  process.env.BENCH_STORE_KEYS === 'outbox'
+    ? OUTBOX_FOREIGN_KEYS
+    : [...OUTBOX_FOREIGN_KEYS, ...EVENTS_FOREIGN_KEYS];
 
 const admin = postgres(url, { max: 1, onnotice: () => {} });
 const suffix = randomUUID().slice(0, 8);
 const variants = [
   { name: 'now', statements: [] as string[] },
-  { name: 'with the outbox foreign keys', statements: OUTBOX_FOREIGN_KEYS },
+  { name: `with the ${restored.length} foreign keys`, statements: restored },
 ].map((variant, i) => ({ ...variant, database: `wayline_store_${suffix}_${i}` }));
 
 const opened: { name: string; database: Database; workspaceId: string; times: number[] }[] = [];
@@ -78,7 +87,7 @@ try {
   }
   reportResult({
     name: 'ingest store per batch',
-    baseline: 'the same batches into the schema before migration 0017 (outbox foreign keys), interleaved',
+    baseline: `the same batches into the schema with the ${restored.length} foreign keys of outbox${restored.length > 3 ? ' and events' : ''}, interleaved`,
     unit: 'events/s',
     values: medians.map((m) => (batchSize * 1000) / m.current),
     baselineValues: medians.map((m) => (batchSize * 1000) / m.baseline),

@@ -1,6 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { events, journeyRuns } from '../../db/schema';
+import { contacts, events, journeyRuns } from '../../db/schema';
 import { matchesFilter, type PropertyFilter } from '../audience/conditions/filters';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import { signalRunsWithEvent } from '../automation/runs/run-control';
@@ -26,11 +26,19 @@ export interface DeliveryContext {
 }
 
 export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<DeliveryContext> {
+  // Events whose contact is gone are left out, so their rows are delivered as no-ops: neither
+  // the outbox nor events have foreign keys, and an event written while its contact was being
+  // deleted keeps the gone contact's id.
   const loaded = rows.length
     ? await db
         .select()
         .from(events)
-        .where(inArray(events.id, [...new Set(rows.map((row) => row.eventId))]))
+        .where(
+          and(
+            inArray(events.id, [...new Set(rows.map((row) => row.eventId))]),
+            sql`exists (select 1 from ${contacts} where ${contacts.id} = ${events.contactId})`,
+          ),
+        )
     : [];
   const context: DeliveryContext = {
     events: new Map(loaded.map((event) => [event.id, event])),
@@ -117,10 +125,10 @@ export async function deliverOutboxRow(
         .signal(controlSignal, { action: 'exit', reason: 'contact merged' }),
     );
   }
-  // The outbox has no foreign keys: a row whose event is gone, or whose contact was deleted
-  // (its events then point at no contact), owes nothing more and counts as delivered.
+  // A row whose event is gone or whose contact was deleted (see `deliveryContext`) owes
+  // nothing more and counts as delivered.
   const event = batch.events.get(row.eventId);
-  if (!event || event.workspaceId !== row.workspaceId || event.contactId === null) return;
+  if (!event || event.workspaceId !== row.workspaceId) return;
   if (event.type === 'track' && event.name) {
     const runEvent: RunEvent = {
       id: event.id,

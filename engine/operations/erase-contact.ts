@@ -51,6 +51,11 @@ export async function deleteContact(
     erasedMessages = wiped.length;
   }
   await db.transaction(async (tx) => {
+    // Events have no foreign key either: they are unlinked here, and stay.
+    await tx
+      .update(events)
+      .set({ contactId: null })
+      .where(and(eq(events.workspaceId, workspaceId), eq(events.contactId, contactId)));
     await tx.delete(contacts).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
     // The outbox has no foreign keys: the contact's pending rows go with it (a row written
     // meanwhile finds its event unlinked and is skipped by the dispatcher); delivered ones stay

@@ -48,6 +48,11 @@ const LEFT_OUT = new Set([
   'deal_owner_rotations',
 ]);
 
+/** References that no foreign key declares (ingest writes events without their checks): column → table. */
+const REFERENCES_WITHOUT_KEY: Record<string, Record<string, string>> = {
+  events: { workspace_id: 'workspaces', contact_id: 'contacts' },
+};
+
 /** Encrypted credentials: written as null, so an imported channel needs its credentials again. */
 const SECRET_COLUMNS = new Set(['secrets']);
 
@@ -88,6 +93,8 @@ export function archivedTables(): TableInfo[] {
         getTableConfig(reference.foreignTable).name,
       );
     }
+    for (const [column, target] of Object.entries(REFERENCES_WITHOUT_KEY[config.name] ?? {}))
+      references.set(propertyOf.get(column) as string, target);
     infos.set(config.name, {
       name: config.name,
       table: value,

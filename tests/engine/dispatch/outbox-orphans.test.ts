@@ -9,10 +9,11 @@ import { line, publishGraph } from '../../helpers/fixtures';
 import { eventually, type IngestHarness, startIngestHarness } from '../audience/ingest/ingest-harness';
 
 /**
- * The outbox has no foreign keys (ingest writes one row per event and their checks cost a third
- * of the insert): deleting a contact deletes its pending rows itself, and a row whose contact or
- * event is gone anyway (written while the contact was being deleted) is marked delivered on
- * its first attempt, starting nothing, instead of failing again and again.
+ * Neither the outbox nor events have foreign keys (ingest writes a row of each per event, and
+ * their checks were a good part of a batch's time): deleting a contact deletes its pending rows
+ * and unlinks its events itself, and a row whose contact or event is gone anyway (written while
+ * the contact was being deleted) is marked delivered on its first attempt, starting nothing,
+ * instead of failing again and again.
  */
 describe.each(databaseKinds())('outbox rows whose contact or event is gone (%s)', (kind) => {
   let h: IngestHarness;
@@ -97,7 +98,7 @@ describe.each(databaseKinds())('outbox rows whose contact or event is gone (%s)'
     expect(runs).toEqual([]);
   });
 
-  it('deleting a contact deletes its pending rows and keeps its delivered ones', async () => {
+  it('deleting a contact deletes its pending rows, keeps its delivered ones and unlinks its events', async () => {
     const { db } = h.database;
     const contact = await createContact(db, h.workspace.id, { userId: 'deleted-by-hand' });
     const other = await createContact(db, h.workspace.id, { userId: 'bystander' });
@@ -111,5 +112,18 @@ describe.each(databaseKinds())('outbox rows whose contact or event is gone (%s)'
       { id: delivered, status: 'delivered', attempts: 0, lastError: null },
       { id: othersRow, status: 'pending', attempts: 0, lastError: null },
     ]);
+    const eventIds = (
+      await db
+        .select({ eventId: outbox.eventId })
+        .from(outbox)
+        .where(inArray(outbox.id, [delivered, othersRow]))
+    ).map((row) => row.eventId);
+    const linked = await db
+      .select({ contactId: events.contactId })
+      .from(events)
+      .where(inArray(events.id, eventIds))
+      .orderBy(events.contactId);
+    // Its event is unlinked, the bystander's stays linked.
+    expect(linked.map((row) => row.contactId).sort()).toEqual([other.id, null].sort());
   });
 });
