@@ -10,7 +10,9 @@
  * API-less `npm start` stack (dev server child, worker, channel workers, PGlite), so its peak RSS
  * is the memory of a worker under journey load.
  *
- *   npx tsx bench/journey-throughput.ts [contacts=300]      (BENCH_RUNS=5, DATABASE_URL=postgres://…)
+ *   node --optimize-for-size --import tsx bench/journey-throughput.ts [contacts=300]
+ *   (BENCH_RUNS=5, DATABASE_URL=postgres://…; `--optimize-for-size` as `npm start` runs its process,
+ *   which `npm run bench` passes too)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
