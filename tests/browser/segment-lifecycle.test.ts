@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot } from './helpers/browser';
@@ -84,5 +85,61 @@ describe('segment journey lifecycle in a browser (Chromium, API + UI, PGlite, Te
     await screenshot(page, 'segment-resume-missed');
     await page.locator('[data-testid="confirm-resume"]').click();
     await eventually(async () => (await runs(journey.id)).some((r) => r.contactId === late.id));
+  });
+
+  it('says how many members a publish enrolled and how many it held out as the control group', async () => {
+    const segment = await json<{ id: string }>(
+      stack.call('POST', '/v1/segments', {
+        name: 'Browser holdout',
+        definition: { rules: [{ kind: 'tag', tag: 'browser-holdout', present: true }] },
+      }),
+    );
+    const members: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const created = await json<{ id: string }>(
+        stack.call('POST', '/v1/contacts', { userId: `browser-holdout-${i}`, tags: ['browser-holdout'] }),
+      );
+      members.push(created.id);
+    }
+    const journey = await json<{ id: string }>(
+      stack.call('POST', '/v1/journeys', {
+        name: 'Holdout welcome',
+        nodes: [
+          {
+            id: 'start',
+            type: 'trigger.segment',
+            config: { segmentId: segment.id },
+            position: { x: 250, y: 0 },
+          },
+          {
+            id: 'mark',
+            type: 'contact.update',
+            config: { addTags: ['holdout-welcomed'] },
+            position: { x: 250, y: 150 },
+          },
+        ],
+        edges: [{ id: 'e1', source: 'start', sourceHandle: 'next', target: 'mark' }],
+        settings: { holdoutShare: 0.5 },
+      }),
+    );
+    // The control group by the rule, computed here: sha256("<journey>:<contact>"), first 32 bits / 2^32 < 0.5.
+    const held = members.filter(
+      (id) => createHash('sha256').update(`${journey.id}:${id}`).digest().readUInt32BE(0) / 2 ** 32 < 0.5,
+    ).length;
+
+    await page.goto(`${stack.url}/journeys/${journey.id}`);
+    await page.locator('[data-testid="problems"] [data-errors="0"]').waitFor();
+    await page.locator('[data-testid="publish"]').click();
+    const choice = page.locator('[data-testid="backfill-choice"]');
+    await choice.waitFor();
+    await choice.locator('input[value="enroll"]').check();
+    await page.locator('[data-testid="confirm-publish"]').click();
+    const notice = page.getByRole('status');
+    await notice.filter({ hasText: 'Published version 1' }).waitFor();
+    const expected =
+      held > 0
+        ? `Published version 1; ${8 - held} contacts enrolled, ${held} held out (control group)`
+        : 'Published version 1; 8 contacts enrolled';
+    expect(await notice.textContent()).toBe(expected);
   });
 });
