@@ -1,6 +1,32 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
 import postgres from 'postgres';
-import { createDb, type Database } from '../../db';
+import { inject } from 'vitest';
+import { createDb, type Database, type Db, schema } from '../../db';
+import { databaseUrl, migrationsFolder } from './database-images';
+
+let image: Blob | undefined;
+
+/** A fresh in-memory PGlite from the run's migrated image, as `createDb({})` would open it. */
+async function pgliteFromImage(file: string): Promise<Database> {
+  image ??= new Blob([readFileSync(file)]);
+  const client = new PGlite({ loadDataDir: image });
+  const db = drizzle(client, { schema });
+  // Applies nothing unless a migration is newer than the image; keeps the same bookkeeping.
+  await migrate(db, { migrationsFolder });
+  return {
+    db: db as unknown as Db,
+    driver: 'pglite',
+    location: 'memory',
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -14,19 +40,23 @@ export function databaseKinds(): DatabaseKind[] {
  * when closed.
  */
 export async function openTestDb(kind: DatabaseKind = 'pglite'): Promise<Database & { url?: string }> {
-  if (kind === 'pglite') return createDb({});
+  if (kind === 'pglite') {
+    const file = inject('pgliteImagePath');
+    return file ? pgliteFromImage(file) : createDb({});
+  }
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `wayline_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await createDb({ url: url.toString(), maxConnections: 5 });
+  // A copy of the run's migrated template when there is one; createDb then has nothing to apply.
+  const template = inject('postgresTemplate');
+  await admin.unsafe(`create database ${name}${template ? ` template ${template}` : ''}`);
+  const url = databaseUrl(adminUrl, name);
+  const database = await createDb({ url, maxConnections: 5 });
   return {
     ...database,
     // A second process's connection to the same server database, for concurrency tests.
-    url: url.toString(),
+    url,
     close: async () => {
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { findTemporalCli, findTestServer } from '../../engine/temporal/binaries';
 import { type DevServer, startDevServer } from '../../engine/temporal/dev-server';
 import { bundleWorkflows } from '../../engine/temporal/worker';
+import { createPostgresTemplate, migratedPgliteImage } from './database-images';
 import { freePort } from './ports';
 
 declare module 'vitest' {
@@ -12,14 +13,19 @@ declare module 'vitest' {
     temporalAddress: string;
     testServerPath: string;
     workflowBundlePath: string;
+    /** The migrated PGlite data folder test databases start from (`openTestDb`). */
+    pgliteImagePath: string;
+    /** With TEST_DATABASE_URL: the migrated database server test databases are copied from. */
+    postgresTemplate: string | undefined;
   }
 }
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 /**
- * Starts one real Temporal dev server for the whole run and bundles the workflows once. The
- * time-skipping test server is started per test file from the binary found here.
+ * Starts one real Temporal dev server for the whole run, bundles the workflows and migrates a
+ * PGlite image (and, with TEST_DATABASE_URL, a template database on that server) once. The time-skipping test server is started per test file from the binary
+ * found here.
  */
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[test setup] ${line}`);
@@ -32,6 +38,7 @@ export default async function setup(project: TestProject) {
   }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'wayline-test-'));
   let server: DevServer | undefined;
+  let template: Awaited<ReturnType<typeof createPostgresTemplate>> | undefined;
   try {
     server = await startDevServer({
       binary: cli,
@@ -46,11 +53,19 @@ export default async function setup(project: TestProject) {
     project.provide('temporalAddress', server.address);
     project.provide('testServerPath', testServer.path);
     project.provide('workflowBundlePath', bundlePath);
+    const imagePath = path.join(scratch, 'pglite-migrated.tar');
+    writeFileSync(imagePath, await migratedPgliteImage());
+    project.provide('pgliteImagePath', imagePath);
+    const adminUrl = process.env.TEST_DATABASE_URL;
+    if (adminUrl) template = await createPostgresTemplate(adminUrl);
+    project.provide('postgresTemplate', template?.name);
   } catch (error) {
+    await template?.drop();
     await server?.stop();
     throw error;
   }
   return async () => {
+    await template?.drop().catch((error) => log(`could not drop ${template?.name}: ${error}`));
     await server?.stop();
     rmSync(scratch, { recursive: true, force: true });
   };
