@@ -22,6 +22,19 @@ describe('segment journey lifecycle in a browser (Chromium, API + UI, PGlite, Te
   const json = async <T>(response: Promise<Response>) => (await (await response).json()) as T;
   const runs = async (journeyId: string) =>
     (await json<{ data: { contactId: string }[] }>(stack.call('GET', `/v1/journeys/${journeyId}/runs`))).data;
+  /** A journey entered from the segment that tags each contact it runs for. */
+  const segmentJourney = (name: string, segmentId: string, tag: string, settings?: Record<string, unknown>) =>
+    json<{ id: string }>(
+      stack.call('POST', '/v1/journeys', {
+        name,
+        nodes: [
+          { id: 'start', type: 'trigger.segment', config: { segmentId }, position: { x: 250, y: 0 } },
+          { id: 'mark', type: 'contact.update', config: { addTags: [tag] }, position: { x: 250, y: 150 } },
+        ],
+        edges: [{ id: 'e1', source: 'start', sourceHandle: 'next', target: 'mark' }],
+        ...(settings ? { settings } : {}),
+      }),
+    );
   async function eventually<T>(check: () => Promise<T | undefined | false>): Promise<T> {
     for (let i = 0; i < 150; i++) {
       const value = await check();
@@ -41,26 +54,7 @@ describe('segment journey lifecycle in a browser (Chromium, API + UI, PGlite, Te
     const member = await json<{ id: string }>(
       stack.call('POST', '/v1/contacts', { userId: 'browser-vip-1', tags: ['browser-vip'] }),
     );
-    const journey = await json<{ id: string }>(
-      stack.call('POST', '/v1/journeys', {
-        name: 'VIP welcome',
-        nodes: [
-          {
-            id: 'start',
-            type: 'trigger.segment',
-            config: { segmentId: segment.id },
-            position: { x: 250, y: 0 },
-          },
-          {
-            id: 'mark',
-            type: 'contact.update',
-            config: { addTags: ['vip-welcomed'] },
-            position: { x: 250, y: 150 },
-          },
-        ],
-        edges: [{ id: 'e1', source: 'start', sourceHandle: 'next', target: 'mark' }],
-      }),
-    );
+    const journey = await segmentJourney('VIP welcome', segment.id, 'vip-welcomed');
 
     await page.goto(`${stack.url}/journeys/${journey.id}`);
     await page.locator('.react-flow__node[data-id="mark"]').waitFor();
@@ -101,27 +95,9 @@ describe('segment journey lifecycle in a browser (Chromium, API + UI, PGlite, Te
       );
       members.push(created.id);
     }
-    const journey = await json<{ id: string }>(
-      stack.call('POST', '/v1/journeys', {
-        name: 'Holdout welcome',
-        nodes: [
-          {
-            id: 'start',
-            type: 'trigger.segment',
-            config: { segmentId: segment.id },
-            position: { x: 250, y: 0 },
-          },
-          {
-            id: 'mark',
-            type: 'contact.update',
-            config: { addTags: ['holdout-welcomed'] },
-            position: { x: 250, y: 150 },
-          },
-        ],
-        edges: [{ id: 'e1', source: 'start', sourceHandle: 'next', target: 'mark' }],
-        settings: { holdoutShare: 0.5 },
-      }),
-    );
+    const journey = await segmentJourney('Holdout welcome', segment.id, 'holdout-welcomed', {
+      holdoutShare: 0.5,
+    });
     // The control group by the rule, computed here: sha256("<journey>:<contact>"), first 32 bits / 2^32 < 0.5.
     const held = members.filter(
       (id) => createHash('sha256').update(`${journey.id}:${id}`).digest().readUInt32BE(0) / 2 ** 32 < 0.5,
