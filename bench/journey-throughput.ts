@@ -153,7 +153,7 @@ async function measure(kind: Kind, size: number): Promise<number> {
   // start's answer carries the run's first workflow task.
   const deps =
     kind === 'eager'
-      ? { db: database.db, temporal: eagerClient, taskQueue, eagerStart: true }
+      ? { db: database.db, temporal: client, taskQueue, eagerStarter: eagerClient }
       : { db: database.db, temporal: client, taskQueue };
   const started = performance.now();
   await inBatches(size, concurrency, async (i) => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { startWorkerMetrics } from './api/worker-metrics';
@@ -86,6 +87,8 @@ async function start(config: Config, stops: Stop[]): Promise<void> {
   const autologin = config.WAYLINE_DEMO_AUTOLOGIN ?? true;
   const app: FastifyInstance = await startApi(runtime, client, {
     demoUserId: autologin ? demoUser.id : undefined,
+    // API and worker share this process: event-triggered runs start eagerly on its worker.
+    eagerStarter: new Client({ connection: running.connection, namespace: config.TEMPORAL_NAMESPACE }),
   });
   stops.unshift(() => app.close());
 

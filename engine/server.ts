@@ -58,6 +58,8 @@ export async function composeRuntime(config: Config, database: Database): Promis
 
 export interface RunningWorker {
   worker: Worker;
+  /** The workers' connection: a client on it may start runs eagerly (`TemporalDeps.eagerStarter`). */
+  connection: NativeConnection;
   /** The state of each Temporal worker of this process (the journey queue's, then each channel's). */
   states(): string[];
   stop(): Promise<void>;
@@ -111,6 +113,7 @@ export async function runWorker(runtime: Runtime, address: string): Promise<Runn
   }
   return {
     worker,
+    connection,
     states: () => all.map((w) => w.getState()),
     stop: async () => {
       for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
@@ -121,13 +124,24 @@ export async function runWorker(runtime: Runtime, address: string): Promise<Runn
   };
 }
 
-/** `demoUserId`: the embedded `npm start` signs a loopback browser in as the demo owner (WAYLINE_DEMO_AUTOLOGIN). */
-export async function startApi(runtime: Runtime, temporal: Client, demo: { demoUserId?: string } = {}) {
+/**
+ * `demoUserId`: the embedded `npm start` signs a loopback browser in as the demo owner
+ * (WAYLINE_DEMO_AUTOLOGIN). `eagerStarter`: a client on the connection of this process's
+ * workers, through which the dispatcher starts event-triggered runs eagerly.
+ */
+export async function startApi(
+  runtime: Runtime,
+  temporal: Client,
+  demo: { demoUserId?: string; eagerStarter?: Client } = {},
+) {
   const { config, database } = runtime;
   const logger = pino({ level: config.LOG_LEVEL });
   const temporalDeps = { db: database.db, temporal, taskQueue: config.WAYLINE_TASK_QUEUE };
   // Delivers tracked events to journeys (right after commit, and retries from the outbox).
-  const dispatcher = startDispatcher(temporalDeps, { log: logger });
+  const dispatcher = startDispatcher(
+    demo.eagerStarter ? { ...temporalDeps, eagerStarter: demo.eagerStarter } : temporalDeps,
+    { log: logger },
+  );
   const app = await buildApp(
     {
       ...temporalDeps,

@@ -13,6 +13,7 @@ interface Started {
   child: ChildProcess;
   output: () => string;
   apiKey: string;
+  writeKey: string;
 }
 
 /** Runs `npm start`'s bootstrap as a person would and waits for its banner. */
@@ -37,8 +38,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<Started> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const apiKey = /API key\s+(wl_sk_\S+)/.exec(output)?.[1];
-  if (!apiKey) throw new Error(`no API key printed:\n${output}`);
-  return { child, output: () => output, apiKey };
+  const writeKey = /Write key\s+(\S+)/.exec(output)?.[1];
+  if (!apiKey || !writeKey) throw new Error(`no API key or write key printed:\n${output}`);
+  return { child, output: () => output, apiKey, writeKey };
 }
 
 /** Ctrl-C reaches the whole process group, as in a terminal. */
@@ -113,6 +115,51 @@ describe('npm start (the real bootstrap: Temporal dev server child, PGlite, work
       const again = await fetch(`${base}/v1/journeys/${journeyId}`, { headers: auth });
       expect(again.status).toBe(200);
       expect((await again.json()).name).toBe('Survives restarts');
+
+      // A tracked event starts an event-triggered journey's run (API and worker in one process:
+      // the dispatcher starts it eagerly on this process's worker) and the run ends.
+      const welcome = await fetch(`${base}/v1/journeys`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          name: 'Tag on sign-up',
+          nodes: [
+            { id: 'start', type: 'trigger.event', config: { event: 'Start Test Signed Up' } },
+            { id: 'tag', type: 'contact.update', config: { addTags: ['signed-up'] } },
+          ],
+          edges: [{ id: 'e1', source: 'start', target: 'tag' }],
+        }),
+      });
+      const welcomeId = (await welcome.json()).id;
+      expect(
+        (
+          await fetch(`${base}/v1/journeys/${welcomeId}/publish`, {
+            method: 'POST',
+            headers: auth,
+            body: '{}',
+          })
+        ).status,
+      ).toBe(201);
+      const tracked = await fetch(`${base}/v1/track`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${second.writeKey}:`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ userId: 'start-test-user', event: 'Start Test Signed Up' }),
+      });
+      expect(tracked.status).toBe(200);
+      await expect
+        .poll(
+          async () => {
+            const runs = await (
+              await fetch(`${base}/v1/journeys/${welcomeId}/runs`, { headers: auth })
+            ).json();
+            return runs.data?.map((r: { status: string }) => r.status);
+          },
+          { timeout: 60_000, interval: 500 },
+        )
+        .toEqual(['completed']);
     } finally {
       expect(await interrupt(second)).toBe(0);
     }

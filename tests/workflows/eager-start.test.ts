@@ -27,7 +27,7 @@ describe('eager start of a journey run (Temporal dev server, PGlite)', () => {
     });
     const eagerClient = new Client({ connection: temporal.connection });
     const enrolled = await enrollContact(
-      { db, temporal: eagerClient, taskQueue: temporal.taskQueue, eagerStart: true },
+      { db, temporal: temporal.client, taskQueue: temporal.taskQueue, eagerStarter: eagerClient },
       { workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id },
     );
     if (!enrolled.enrolled) throw new Error(enrolled.reason);
@@ -37,7 +37,7 @@ describe('eager start of a journey run (Temporal dev server, PGlite)', () => {
     expect((await getContact(db, workspace.id, contact.id)).tags).toContain('eager');
     // A second enrollment of the same contact is refused as with a plain start.
     const again = await enrollContact(
-      { db, temporal: eagerClient, taskQueue: temporal.taskQueue, eagerStart: true },
+      { db, temporal: temporal.client, taskQueue: temporal.taskQueue, eagerStarter: eagerClient },
       { workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id },
     );
     expect(again.enrolled).toBe(false);

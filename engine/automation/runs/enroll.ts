@@ -16,11 +16,11 @@ export interface TemporalDeps {
   temporal: Client;
   taskQueue: string;
   /**
-   * The client shares its `NativeConnection` with a worker of `taskQueue` in this process: a run
-   * may then ask Temporal for its first workflow task in the start's answer (eager start),
-   * without a round trip through the task queue.
+   * A client on the `NativeConnection` of a worker of `taskQueue` in this process: runs start
+   * through it eagerly (Temporal hands the run's first workflow task back in the start's answer,
+   * without a round trip through the task queue). Only where API and worker share a process.
    */
-  eagerStart?: boolean;
+  eagerStarter?: Client;
 }
 
 export interface EnrollRequest {
@@ -178,13 +178,13 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     historyLimit: request.historyLimit,
   };
   try {
-    await deps.temporal.workflow.start('journeyRun', {
+    await (deps.eagerStarter ?? deps.temporal).workflow.start('journeyRun', {
       workflowId,
       taskQueue: deps.taskQueue,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      ...(startDelayMs > 0 ? { startDelay: startDelayMs } : { requestEagerStart: deps.eagerStart }),
+      ...(startDelayMs > 0 ? { startDelay: startDelayMs } : { requestEagerStart: !!deps.eagerStarter }),
     });
   } catch (error) {
     if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') {
