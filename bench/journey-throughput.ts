@@ -191,12 +191,13 @@ for (let run = 0; run < runs; run++) {
 
 reportResult({
   name: 'journey throughput',
-  baseline: 'one-activity workflows/s, same server and process',
+  baseline: 'one-activity workflows/s, same server and process; journey runs started eagerly',
   unit: 'contacts/s',
-  values: rates.journey,
+  // Event-triggered runs start eagerly under `npm start` (the dispatcher shares the worker's process).
+  values: rates.eager,
   baselineValues: rates.raw,
   target: { atLeast: 1 },
-  extra: { contactsPerRun, peakRssMb: rss.peakMb(), withEagerStart: rates.eager },
+  extra: { contactsPerRun, peakRssMb: rss.peakMb(), withoutEagerStart: rates.journey },
 });
 
 rss.stop();
