@@ -5,8 +5,9 @@
  * (25 at a time) on the same server, by a worker in the same process with the same tuning.
  * Each run alternates slices of a quarter of its size: raw workflows, journey runs, and journey
  * runs started eagerly (the enrollment's client on the worker's native connection, so Temporal
- * hands the first workflow task back in the start's answer); the ratio is per run, and the
- * eager variant is reported beside it. The process holds the
+ * hands the first workflow task back in the start's answer, as `npm start`'s dispatcher starts
+ * event-triggered runs); the ratio (eager journey ÷ raw) is per run, the plain start reported
+ * beside it. The process holds the
  * API-less `npm start` stack (dev server child, worker, channel workers, PGlite), so its peak RSS
  * is the memory of a worker under journey load.
  *
