@@ -69,7 +69,7 @@ if (!reused) {
       select ${ws}::uuid, ${list.id}::uuid, ${contactId('g')} from generate_series(1, ${contactCount}) g where g % 3 = 0`);
   });
   // A bulk load: the foreign key and the indexes of events are rebuilt after the rows are in.
-  await db.execute(sql`alter table events drop constraint events_contact_id_contacts_id_fk`);
+  await db.execute(sql`alter table events drop constraint if exists events_contact_id_contacts_id_fk`);
   await db.execute(sql`drop index events_message_idx`);
   await db.execute(sql`drop index events_contact_idx`);
   await timed(`generate ${eventCount} events`, () =>
