@@ -9,6 +9,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Database } from '../../db';
 import { auditLog, memberships, users, userTokens, workspaces } from '../../db/schema';
+import { runAdmin } from '../../engine/cli-admin';
+import { loadConfig } from '../../engine/config';
 import { bearer, testApp } from '../helpers/app';
 import { databaseKinds } from '../helpers/databases';
 import { devServerTemporal } from '../helpers/temporal';
@@ -56,19 +58,23 @@ describe.each(databaseKinds())('wayline admin (child processes of bin/wayline.mj
       databaseUrl ? { url: databaseUrl, maxConnections: 2 } : { dataDir: path.join(dataDir, 'pglite') },
     );
 
+  /** The environment `wayline admin` runs with: this test's data folder or server database. */
+  const adminEnv = (extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      WAYLINE_DATA_DIR: dataDir,
+      PUBLIC_URL: 'https://wayline.example.com',
+    };
+    delete env.DATABASE_URL;
+    if (databaseUrl) env.DATABASE_URL = databaseUrl;
+    return Object.assign(env, extraEnv);
+  };
+
   const admin = (args: string[], stdin?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        WAYLINE_DATA_DIR: dataDir,
-        PUBLIC_URL: 'https://wayline.example.com',
-      };
-      delete env.DATABASE_URL;
-      if (databaseUrl) env.DATABASE_URL = databaseUrl;
-      Object.assign(env, extraEnv);
       const child = spawn(process.execPath, [path.join(root, 'bin', 'wayline.mjs'), 'admin', ...args], {
         cwd: root,
-        env,
+        env: adminEnv(extraEnv),
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -83,6 +89,23 @@ describe.each(databaseKinds())('wayline admin (child processes of bin/wayline.mj
       child.on('close', (code) => resolve({ code, stdout, stderr }));
       child.stdin.end(stdin ?? '');
     });
+
+  /**
+   * The same command through `runAdmin` in this process, as the binary calls it (its code is the
+   * process's exit status): for the many refusals, each of which would otherwise start a process.
+   */
+  const adminInProcess = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> => {
+    const run = { stdout: '', stderr: '' };
+    const code = await runAdmin(args, () => loadConfig(adminEnv(extraEnv)), {
+      out: (line) => {
+        run.stdout += `${line}\n`;
+      },
+      err: (line) => {
+        run.stderr += `${line}\n`;
+      },
+    });
+    return { code, ...run };
+  };
 
   it('creates a workspace and prints its id', async () => {
     const run = await admin(['create-workspace', '--name', 'Acme Marketing', '--timezone', 'Europe/Paris']);
@@ -111,17 +134,19 @@ describe.each(databaseKinds())('wayline admin (child processes of bin/wayline.mj
       [['create-workspace', '--nmae', 'typo'], /--nmae/],
       [['rename-workspace'], /Unknown admin command "rename-workspace"/],
     ];
-    // Flag checks do not depend on the database: on Postgres only the one that reads it.
+    // Flag checks do not depend on the database: on Postgres only the one that reads it. That one
+    // and the first run as processes of the binary (the exit status); the others in this process.
+    const spawned = (m: RegExp) => /exist|--name is required/.test(m.source);
     for (const [args, message] of kind === 'pglite'
       ? cases
       : cases.filter(([, m]) => /exist/.test(m.source))) {
-      const run = await admin(args);
+      const run = spawned(message) ? await admin(args) : await adminInProcess(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
       expect(run.stderr).toMatch(message);
       expect(run.stdout).toBe('');
     }
     if (kind === 'pglite') {
-      const badSetting = await admin(['list-workspaces'], undefined, { DATABASE_URL: 'not a url' });
+      const badSetting = await adminInProcess(['list-workspaces'], { DATABASE_URL: 'not a url' });
       expect(badSetting.code).toBe(2);
       expect(badSetting.stderr).toMatch(/DATABASE_URL: Invalid URL/);
     }
