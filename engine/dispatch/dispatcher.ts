@@ -92,9 +92,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     const deliverQueue = async (queue: OutboxRow[]) => {
       for (const [i, row] of queue.entries()) {
         try {
-          await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
-            deliverOutboxRow(deps, row, context),
-          );
+          await withDeadline(deps, deliveryTimeoutMs, () => deliverOutboxRow(deps, row, context));
           delivered.push(row.id);
           unhealthy = false;
         } catch (error) {
@@ -148,7 +146,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     for (const [workspaceId, groups] of groupByChange(rows, changes)) {
       for (const { contactIds, change } of groups) {
         try {
-          await deps.temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
+          await withDeadline(deps, deliveryTimeoutMs, () =>
             contactsChanged(deps, workspaceId, contactIds, new Date(), change),
           );
         } catch (error) {
@@ -391,4 +389,11 @@ function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
   // gRPC UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED
   return code === 14 || code === 4 || code === 8 || code === 10;
+}
+
+/** Runs `fn` with one deadline on every client it may reach Temporal through (the eager starter's too). */
+function withDeadline<T>(deps: TemporalDeps, ms: number, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ms;
+  const plain = () => deps.temporal.withDeadline(deadline, fn);
+  return deps.eagerStarter ? deps.eagerStarter.withDeadline(deadline, plain) : plain();
 }
