@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJourney } from '../../../engine/automation/journeys/journeys';
+import { runJourneysCommand } from '../../../engine/cli-journeys';
 import { createWorkspace, type NewWorkspace } from '../../../engine/identity/workspaces';
 import { bearer } from '../../helpers/app';
 import { channelStack } from '../../helpers/channel-stack';
@@ -37,6 +38,21 @@ describe('wayline journeys pull|push|diff against a running API (real HTTP on 12
       const failed = error as { code: number; stdout: string };
       return { code: failed.code, out: failed.stdout };
     }
+  }
+  /**
+   * The same command through `runJourneysCommand` in this process, as the entry point calls it
+   * (its code is the exit status), still against the API over HTTP: one process start fewer.
+   */
+  async function cliInProcess(key: string, ...args: string[]): Promise<{ code: number; out: string }> {
+    let out = '';
+    const code = await runJourneysCommand(
+      args,
+      { ...process.env, WAYLINE_API_URL: stack.apiUrl, WAYLINE_API_KEY: key },
+      (line) => {
+        out += `${line}\n`;
+      },
+    );
+    return { code, out };
   }
   const call = (key: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
     stack.app.inject({ method, url, payload: payload as never, headers: bearer(key) });
@@ -89,13 +105,13 @@ describe('wayline journeys pull|push|diff against a running API (real HTTP on 12
     welcome.nodes.find((n: { id: string }) => n.id === 'wait-2-days').config.duration.amount = 3;
     writeFileSync(file, JSON.stringify(welcome, null, 2));
 
-    const diff = await cli(main.secretKey, 'diff', '--dir', dir);
+    const diff = await cliInProcess(main.secretKey, 'diff', '--dir', dir);
     expect(diff.code).toBe(0);
     expect(diff.out).toContain('journey “Welcome series”: changed');
     expect(diff.out).toContain('~ node wait-2-days: config.duration.amount 2 → 3');
     expect(diff.out).toContain('journey “Pro onboarding”: unchanged');
 
-    const pushed = await cli(main.secretKey, 'push', '--dir', dir, '--publish');
+    const pushed = await cliInProcess(main.secretKey, 'push', '--dir', dir, '--publish');
     expect(pushed.code, pushed.out).toBe(0);
     expect(pushed.out).toContain('journey “Welcome series”: updated, published as version 1');
     const journey = await getJourney(stack.db, main.id, welcomeId);
@@ -104,11 +120,11 @@ describe('wayline journeys pull|push|diff against a running API (real HTTP on 12
       (n) => n.id === 'wait-2-days',
     );
     expect(wait?.config.duration.amount).toBe(3);
-    expect((await cli(main.secretKey, 'diff', '--dir', dir)).out).toContain(
+    expect((await cliInProcess(main.secretKey, 'diff', '--dir', dir)).out).toContain(
       'journey “Welcome series”: unchanged',
     );
     // Publishing pinned node versions in the draft; the files (without them) are still the same journey.
-    const again = await cli(main.secretKey, 'push', '--dir', dir, '--publish');
+    const again = await cliInProcess(main.secretKey, 'push', '--dir', dir, '--publish');
     expect(again.out).toContain('journey “Welcome series”: unchanged');
     expect(again.out).not.toContain('published as version 2');
   });
@@ -138,11 +154,11 @@ describe('wayline journeys pull|push|diff against a running API (real HTTP on 12
   it('round-trips into another workspace as YAML: segments and templates created, segment ids resolved', async () => {
     const yamlDir = mkdtempSync(path.join(os.tmpdir(), 'wayline-yaml-'));
     try {
-      expect((await cli(main.secretKey, 'pull', '--dir', yamlDir, '--format', 'yaml')).code).toBe(0);
+      expect((await cliInProcess(main.secretKey, 'pull', '--dir', yamlDir, '--format', 'yaml')).code).toBe(0);
       expect(readFileSync(path.join(yamlDir, 'pro-onboarding.yaml'), 'utf8')).toContain(
         'segmentId: segment:Pro customers',
       );
-      const pushed = await cli(copy.secretKey, 'push', '--dir', yamlDir);
+      const pushed = await cliInProcess(copy.secretKey, 'push', '--dir', yamlDir);
       expect(pushed.code, pushed.out).toBe(0);
       expect(pushed.out).toContain('segment “Pro customers”: created');
       expect(pushed.out).toContain('template “welcome-2”: created');
@@ -160,7 +176,7 @@ describe('wayline journeys pull|push|diff against a running API (real HTTP on 12
         copied.id,
       );
       // Pushing the same files again changes nothing.
-      const again = await cli(copy.secretKey, 'push', '--dir', yamlDir);
+      const again = await cliInProcess(copy.secretKey, 'push', '--dir', yamlDir);
       expect(again.out).toContain('journey “Pro onboarding”: unchanged');
       expect(again.out).not.toContain('created');
     } finally {
