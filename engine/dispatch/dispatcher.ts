@@ -258,9 +258,9 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
 type EventRow = typeof events.$inferSelect;
 
 /**
- * How far a contact's row may have been written before its event's arrival time and still be
- * taken for a change made while storing that event: the arrival time comes from the API
- * process's clock, the contact's creation from the database's.
+ * How far a contact's row may have been written before its outbox row and still be taken for a
+ * change made while storing that event (a batch's new contacts are created in a statement just
+ * before the events' transaction). Both times come from the database's clock.
  */
 const CLOCK_SLACK_MS = 10_000;
 
@@ -296,8 +296,8 @@ export function changeOfRow(row: OutboxRow, event: EventRow | undefined): Contac
 
 /**
  * Per contact of the delivered rows, the union of what its rows changed. A contact whose own
- * row was written when or after its events arrived was created, claimed, merged into or given
- * traits while they were stored (the outbox row does not say which): every segment.
+ * row was written when or after its outbox rows (less the slack) was created, claimed, merged
+ * into or given traits while they were stored (the outbox row does not say which): every segment.
  */
 async function describeChanges(
   deps: TemporalDeps,
@@ -313,11 +313,7 @@ async function describeChanges(
       row.contactId,
       changes.has(row.contactId) ? unionChange(changes.get(row.contactId), change) : change,
     );
-    if (event)
-      arrived.set(
-        row.contactId,
-        Math.min(arrived.get(row.contactId) ?? Infinity, event.receivedAt.getTime()),
-      );
+    arrived.set(row.contactId, Math.min(arrived.get(row.contactId) ?? Infinity, row.createdAt.getTime()));
   }
   const described = [...changes].flatMap(([contactId, change]) => (change ? [contactId] : []));
   if (described.length === 0) return changes;
