@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -57,11 +57,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   );
   const workspace = await createWorkspace(database.db, 'Browser test workspace', 'Europe/Paris');
   // The UI signs in as the workspace's owner, as the embedded demo mode does.
-  const demoUser = await ensureDemoUser(
-    database.db,
-    mkdtempSync(path.join(os.tmpdir(), 'wayline-ui-')),
-    workspace.id,
-  );
+  const demoDir = mkdtempSync(path.join(os.tmpdir(), 'wayline-ui-'));
+  const demoUser = await ensureDemoUser(database.db, demoDir, workspace.id);
   // Tracked events reach journeys through the dispatcher, as in `npm start`.
   const dispatcher = startDispatcher({
     db: database.db,
@@ -114,6 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await worker.stop();
       await temporal.close();
       await database.close();
+      rmSync(demoDir, { recursive: true, force: true });
     },
   };
   return stack;
