@@ -82,7 +82,11 @@ async function start(config: Config, stops: Stop[]): Promise<void> {
   const client = await connectClient(address, config.TEMPORAL_NAMESPACE);
   stops.unshift(() => client.connection.close());
   await buildUiIfMissing(config);
-  const demo = await ensureDemoWorkspace(database.db, config.dataDir);
+  // The worker already runs: the demo tickets' SLA timers start as any ticket's.
+  const demo = await ensureDemoWorkspace(database.db, config.dataDir, {
+    temporal: client,
+    taskQueue: config.WAYLINE_TASK_QUEUE,
+  });
   const demoUser = await ensureDemoUser(database.db, config.dataDir, demo.id);
   const autologin = config.WAYLINE_DEMO_AUTOLOGIN ?? true;
   const app: FastifyInstance = await startApi(runtime, client, {

@@ -2,6 +2,7 @@ import type { Db } from '../../db';
 import type { TicketPriority, TicketStatus } from '../../db/schema';
 import { createDeal, moveDeal } from '../crm/deals/deals';
 import { createPipeline } from '../crm/deals/pipelines';
+import type { SlaTemporal } from '../crm/tickets/sla';
 import { saveSlaPolicy } from '../crm/tickets/sla-policies';
 import { createTicket, updateTicket } from '../crm/tickets/tickets';
 
@@ -18,10 +19,16 @@ export const DEMO_SLA_POLICIES: [TicketPriority, number, number][] = [
 /**
  * The CRM part of the demo workspace: a sales pipeline with deals at several stages (one won,
  * with its stage history), SLA policies for every priority and tickets in different states, so
- * the board, the inbox and the reports have something to show. Seeded tickets carry due times but
- * no SLA timers: the seed runs before any Temporal worker is there.
+ * the board, the inbox and the reports have something to show. With `sla` (Temporal at hand, as
+ * under `npm start`) the open tickets' SLA timers run as for any ticket; without it they carry
+ * their due times only.
  */
-export async function seedDemoCrm(db: Db, workspaceId: string, contactIds: string[]): Promise<void> {
+export async function seedDemoCrm(
+  db: Db,
+  workspaceId: string,
+  contactIds: string[],
+  sla?: SlaTemporal,
+): Promise<void> {
   const [ada, ken, maya] = contactIds;
   const pipeline = await createPipeline(db, workspaceId, {
     name: 'Sales',
@@ -64,11 +71,11 @@ export async function seedDemoCrm(db: Db, workspaceId: string, contactIds: strin
   ];
   for (const [subject, contactId, priority, statuses] of tickets) {
     const ticket = await createTicket(
-      { db },
+      { db, sla },
       workspaceId,
       { subject, contactId, priority, channel: 'email', queue: 'Support', tags: ['demo'] },
       system,
     );
-    for (const status of statuses) await updateTicket({ db }, workspaceId, ticket.id, { status });
+    for (const status of statuses) await updateTicket({ db, sla }, workspaceId, ticket.id, { status });
   }
 }

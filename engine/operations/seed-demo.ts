@@ -7,6 +7,7 @@ import { workspaces } from '../../db/schema';
 import { createContact } from '../audience/contacts/contacts';
 import { createJourney } from '../automation/journeys/journeys';
 import { journeyTemplates } from '../automation/journeys/templates';
+import type { SlaTemporal } from '../crm/tickets/sla';
 import { authenticateKey } from '../identity/api-keys';
 import { addMember, roleOf } from '../identity/memberships';
 import { verifyPassword } from '../identity/passwords';
@@ -23,10 +24,14 @@ export interface DemoWorkspace {
 
 /**
  * The demo workspace of `npm start`: created once with sample contacts, template drafts and CRM
- * data (a sales pipeline with deals, SLA policies, tickets); its
+ * data (a sales pipeline with deals, SLA policies, tickets, their SLA timers started through `sla`); its
  * keys are kept in the data folder (readable by this user only) so restarts print the same key.
  */
-export async function ensureDemoWorkspace(db: Db, dataDir: string): Promise<DemoWorkspace> {
+export async function ensureDemoWorkspace(
+  db: Db,
+  dataDir: string,
+  sla?: SlaTemporal,
+): Promise<DemoWorkspace> {
   const file = path.join(dataDir, 'demo-workspace.json');
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Omit<DemoWorkspace, 'created'>;
@@ -60,7 +65,7 @@ export async function ensureDemoWorkspace(db: Db, dataDir: string): Promise<Demo
   ];
   const contactIds: string[] = [];
   for (const person of people) contactIds.push((await createContact(db, workspace.id, person)).id);
-  await seedDemoCrm(db, workspace.id, contactIds);
+  await seedDemoCrm(db, workspace.id, contactIds, sla);
   for (const template of journeyTemplates) await createJourney(db, workspace.id, template.graph);
   const saved = { id: workspace.id, secretKey: workspace.secretKey, writeKey: workspace.writeKey };
   // With DATABASE_URL and TEMPORAL_ADDRESS nothing else creates the data folder.

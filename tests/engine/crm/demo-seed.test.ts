@@ -1,12 +1,15 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Database } from '../../../db';
 import { dealStages, deals, slaPolicies, tickets } from '../../../db/schema';
+import { ticketSlaWorkflowId } from '../../../engine/crm/tickets/sla-signals';
 import { ensureDemoWorkspace } from '../../../engine/operations/seed-demo';
 import { openTestDb } from '../../helpers/databases';
+import { devServerTemporal, startWorker } from '../../helpers/temporal';
 
 describe('the demo workspace has CRM data to show (PGlite)', () => {
   let database: Database;
@@ -56,5 +59,36 @@ describe('the demo workspace has CRM data to show (PGlite)', () => {
     expect(await database.db.select().from(tickets).where(eq(tickets.workspaceId, workspaceId))).toHaveLength(
       5,
     );
+  });
+
+  it('starts the SLA timers of the open tickets when Temporal is at hand, as npm start seeds', async () => {
+    const temporal = await devServerTemporal();
+    onTestFinished(() => temporal.close());
+    const other = mkdtempSync(path.join(os.tmpdir(), 'wl-demo-sla-'));
+    onTestFinished(() => rmSync(other, { recursive: true, force: true }));
+    const seeded = await ensureDemoWorkspace(database.db, other, {
+      temporal: temporal.client,
+      taskQueue: temporal.taskQueue,
+    });
+    const rows = await database.db.select().from(tickets).where(eq(tickets.workspaceId, seeded.id));
+    const state = async (ticketId: string) => {
+      try {
+        const handle = temporal.client.workflow.getHandle(ticketSlaWorkflowId(seeded.id, ticketId));
+        return (await handle.describe()).status.name;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return 'none';
+        throw error;
+      }
+    };
+    // Every seeded ticket got its timers. With a worker, those of the resolved and closed tickets
+    // end (they were told); the new, open and pending ones' keep running until their due times.
+    const { stop } = await startWorker(temporal, database.db);
+    onTestFinished(stop);
+    const settled = rows.filter((t) => t.status === 'resolved' || t.status === 'closed').map((t) => t.id);
+    expect(settled).toHaveLength(2);
+    for (const ticket of rows) {
+      const expected = settled.includes(ticket.id) ? 'COMPLETED' : 'RUNNING';
+      await expect.poll(() => state(ticket.id), { timeout: 20_000 }).toBe(expected);
+    }
   });
 });
