@@ -34,7 +34,11 @@ export async function startIngestStack() {
     uiPort: await freePort(),
     namespace: 'default',
   });
-  const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
+  // BENCH_DB_CONNECTIONS: the pool's size on a Postgres server (10, as `npm start`, unless set).
+  const maxConnections = Number(process.env.BENCH_DB_CONNECTIONS ?? 10);
+  const database = await createDb(
+    process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, maxConnections } : {},
+  );
   const connection = await Connection.connect({ address: server.address });
   return {
     server,

@@ -1,11 +1,12 @@
 import type { Db } from '../../../db';
 import { registerDevicesFromContext } from '../../content/devices';
 import { DomainError } from '../../errors';
+import { storeCoalesced } from './coalesce';
 import { IngestUnavailable, PayloadTooLarge } from './errors';
 import { MAX_BATCH_EVENTS, type MessageType } from './messages';
 import { type Envelope, type NormalizedMessage, normalizeMessage, type Rejection } from './normalize';
 import { type StoreResult, storeMessage } from './store';
-import { type BatchItem, storeBatch } from './store-batch';
+import type { BatchItem } from './store-batch';
 import { type ContactUpdate, contactUpdateFromTraits } from './traits';
 
 export type IngestOutcome =
@@ -59,7 +60,7 @@ export async function ingestMessages(db: Db, request: IngestRequest): Promise<In
     else valid.push({ index, message: normalized.message, update: mapped.update });
   }
   if (valid.length === 0) return outcomes;
-  const results = await unavailableOnFailure(() => storeBatch(db, request.workspaceId, valid));
+  const results = await unavailableOnFailure(() => storeCoalesced(db, request.workspaceId, valid));
   for (const { index, message } of valid) {
     outcomes[index] = outcomeOf(index, results.get(index) as StoreResult, message);
   }
