@@ -37,6 +37,7 @@ const layers: { name: string; level: number; folders: string[] }[] = [
       'engine/secret-key.ts',
       'engine/server.ts',
       'engine/cli.ts',
+      'engine/cli-serve.ts',
       'engine/cli-admin.ts',
       'engine/cli-journeys.ts',
     ],
