@@ -29,7 +29,12 @@ const runs = Number(process.argv[3] ?? 3);
 const batchSize = 500;
 const warmUp = 5;
 const url = process.env.DATABASE_URL;
-if (!url) throw new Error('DATABASE_URL: a PostgreSQL server to create two databases on');
+if (!url) {
+  console.log(
+    'ingest-store: set DATABASE_URL (a PostgreSQL server to create two databases on) to run it; skipped',
+  );
+  process.exit(0);
+}
 
 /** The outbox as it was before migration 0017, events before 0018. */
 const OUTBOX_FOREIGN_KEYS = [

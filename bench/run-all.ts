@@ -27,6 +27,7 @@ interface Settings {
 const settings: Record<string, Settings> = {
   'ingest-throughput.ts': { args: { full: ['8', '4', '5'], quick: ['3', '4', '2'] } },
   'ingest-latency.ts': { args: { full: ['50'], quick: ['10'] } },
+  'ingest-store.ts': { args: { full: ['60', '5'], quick: ['15', '2'] } },
   'analytics-refresh.ts': { args: { full: ['20000', '200000'], quick: ['2000', '20000'] } },
   'broadcast.ts': { env: { BROADCAST_CONTACTS: '500' } },
   'segment-eval.ts': { args: { full: ['1000000', '10000000'], quick: ['20000', '200000'] } },
