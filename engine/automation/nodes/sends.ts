@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { Channel } from '../../../connectors';
-import type { Db } from '../../../db';
 import { pushRecipient } from '../../content/devices';
 import type { ChannelDeps } from '../../messaging/channels/deps';
 import type { MessageLinks } from '../../messaging/links/links';
@@ -137,16 +136,37 @@ async function send(
   };
 }
 
-async function scopeFor(db: Db, ctx: NodeContext, links: MessageLinks, publicUrl = '') {
-  return renderScope({
+/** Names through which a message reads the analytics results (`renderScope`, the `bought_with` filter). */
+const READS_ANALYTICS = /\b(rfm|clv|cluster|recommendations|bought_together|bought_with)\b/;
+
+/**
+ * The scope and the workspace's layouts and snippets a send renders with. The analytics results
+ * (two queries, one over the contact's purchases) are read only when the message's Liquid
+ * (`sources`) or a layout or snippet names them, or when `analytics` asks for them anyway.
+ */
+async function renderContext(
+  deps: ChannelDeps,
+  ctx: NodeContext,
+  links: MessageLinks,
+  sources: (string | null | undefined)[],
+  analytics: 'when-named' | 'always' = 'when-named',
+) {
+  const partials = await loadPartials(deps.db, ctx.workspaceId);
+  const readsAnalytics =
+    analytics === 'always' ||
+    [...sources, ...Object.values(partials)].some((s) => !!s && READS_ANALYTICS.test(s));
+  const scope = renderScope({
     contact: ctx.contact,
     trigger: ctx.trigger,
     journey: { id: ctx.journeyId, version: ctx.journeyVersion },
     steps: ctx.steps,
     links,
-    analytics: await loadTemplateAnalytics(db, ctx.workspaceId, ctx.contact.id),
-    content: contentLookup(db, ctx.workspaceId, publicUrl),
+    analytics: readsAnalytics
+      ? await loadTemplateAnalytics(deps.db, ctx.workspaceId, ctx.contact.id)
+      : undefined,
+    content: contentLookup(deps.db, ctx.workspaceId, deps.publicUrl),
   });
+  return { scope, partials };
 }
 
 /** Renders inline Liquid fields (SMS text, push title, ...) with the workspace's snippets. */
@@ -156,9 +176,8 @@ async function renderInline(
   links: MessageLinks,
   parts: { subject?: string; text?: string },
 ) {
-  return renderParts(parts, await scopeFor(deps.db, ctx, links, deps.publicUrl), {
-    partials: await loadPartials(deps.db, ctx.workspaceId),
-  });
+  const { scope, partials } = await renderContext(deps, ctx, links, [parts.subject, parts.text]);
+  return renderParts(parts, scope, { partials });
 }
 
 /** The contact's web push subscription and app installations (device tokens). */
@@ -192,16 +211,14 @@ export function createSendNodes(deps?: ChannelDeps) {
       send(deps, ctx, 'email', recipientOf(ctx, config.to, ctx.contact.email), config, async (links) => {
         const template = await findTemplateByName(deps!.db, ctx.workspaceId, config.template);
         if (!template) throw new Error(`template “${config.template}” does not exist`);
-        const rendered = await renderParts(
-          {
-            subject: config.subject ?? template.subject,
-            preheader: template.preheader,
-            text: template.body,
-            html: template.html,
-          },
-          await scopeFor(deps!.db, ctx, links, deps!.publicUrl),
-          { partials: await loadPartials(deps!.db, ctx.workspaceId), templateName: template.name },
-        );
+        const parts = {
+          subject: config.subject ?? template.subject,
+          preheader: template.preheader,
+          text: template.body,
+          html: template.html,
+        };
+        const { scope, partials } = await renderContext(deps!, ctx, links, Object.values(parts));
+        const rendered = await renderParts(parts, scope, { partials, templateName: template.name });
         return { ...rendered, template: template.name };
       }),
   });
@@ -267,9 +284,16 @@ export function createSendNodes(deps?: ChannelDeps) {
     summary: (c) => `${c.method} ${new URL(c.url).host}`,
     execute: (config, ctx) =>
       send(deps, ctx, 'webhook', config.url, config, async (links) => {
-        const scope = await scopeFor(deps!.db, ctx, links, deps!.publicUrl);
+        // The default body is the whole contact, its analytics results included.
+        const { scope, partials } = await renderContext(
+          deps!,
+          ctx,
+          links,
+          [config.body],
+          config.body ? 'when-named' : 'always',
+        );
         const text = config.body
-          ? (await renderInline(deps!, ctx, links, { text: config.body })).text!
+          ? (await renderParts({ text: config.body }, scope, { partials })).text!
           : JSON.stringify({ contact: scope.contact, event: scope.event, journey: scope.journey });
         try {
           JSON.parse(text);
@@ -320,8 +344,7 @@ export function createSendNodes(deps?: ChannelDeps) {
     execute: (config, ctx) => {
       const openId = ctx.contact.attributes.wechatOpenId;
       return send(deps, ctx, 'wechat', typeof openId === 'string' ? openId : null, config, async (links) => {
-        const scope = await scopeFor(deps!.db, ctx, links, deps!.publicUrl);
-        const partials = await loadPartials(deps!.db, ctx.workspaceId);
+        const { scope, partials } = await renderContext(deps!, ctx, links, Object.values(config.data));
         const fields: Record<string, string> = {};
         for (const [key, source] of Object.entries(config.data)) {
           fields[key] = (await renderParts({ text: source }, scope, { partials })).text ?? '';
