@@ -183,7 +183,9 @@ async function backgroundLoad(stop: Promise<void>) {
     Array.from({ length: clients }, async () => {
       while (!done) {
         const batch = Array.from({ length: 500 }, (_, i) =>
-          track(`shopper-${Math.floor(Math.random() * SHOPPERS)}`, 'Product Viewed', { sku: `sku-${i % 300}` }),
+          track(`shopper-${Math.floor(Math.random() * SHOPPERS)}`, 'Product Viewed', {
+            sku: `sku-${i % 300}`,
+          }),
         );
         stored += (await send(batch)).accepted;
       }
