@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { journeyRuns, nodeVisits } from '../../db/schema';
+import { contacts, events, journeyRuns, nodeVisits, segmentMembers } from '../../db/schema';
 import { type ContactInput, createContact } from '../../engine/audience/contacts/contacts';
 import { createJourney, publishJourney } from '../../engine/automation/journeys/journeys';
 import type { JourneyGraphInput } from '../../engine/automation/journeys/model';
@@ -112,4 +112,48 @@ export function vipWelcomeGraph(name: string, addTag: string, template = 'welcom
       { id: 'e', source: 'mail', sourceHandle: 'next', target: 'done' },
     ],
   };
+}
+
+/** The user ids of a segment's members, sorted. */
+export async function segmentMemberUserIds(db: Db, segmentId: string): Promise<(string | null)[]> {
+  const rows = await db
+    .select({ userId: contacts.externalId })
+    .from(segmentMembers)
+    .innerJoin(contacts, eq(contacts.id, segmentMembers.contactId))
+    .where(eq(segmentMembers.segmentId, segmentId));
+  return rows.map((row) => row.userId).sort();
+}
+
+/**
+ * Five shoppers' past orders (tea with cups three times of four, honey twice, a kettle alone) and
+ * Ada's one order of tea today, as `Order Completed` events: tea ⇒ cups holds, so Ada, who never
+ * bought cups, is suggested cups. Returns Ada's contact id.
+ */
+export async function teaShopOrders(db: Db, workspaceId: string): Promise<string> {
+  const baskets = [['tea', 'cups'], ['tea', 'cups'], ['tea', 'cups', 'honey'], ['kettle'], ['tea', 'honey']];
+  const rows: (typeof events.$inferInsert)[] = [];
+  for (const [i, basket] of baskets.entries()) {
+    const c = await createContact(db, workspaceId, { userId: `c${i}` });
+    rows.push({
+      workspaceId,
+      contactId: c.id,
+      messageId: `o${i}`,
+      type: 'track',
+      name: 'Order Completed',
+      properties: { total: 20 + i, products: basket.map((product_id) => ({ product_id })) },
+      timestamp: new Date(Date.now() - (i + 1) * 86_400_000),
+    });
+  }
+  const ada = (await createContact(db, workspaceId, { userId: 'ada', email: 'ada@example.com' })).id;
+  rows.push({
+    workspaceId,
+    contactId: ada,
+    messageId: 'ada',
+    type: 'track',
+    name: 'Order Completed',
+    properties: { total: 99, products: [{ product_id: 'tea' }] },
+    timestamp: new Date(),
+  });
+  await db.insert(events).values(rows);
+  return ada;
 }

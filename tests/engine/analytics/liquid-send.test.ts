@@ -1,14 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { events, messages } from '../../../db/schema';
+import { messages } from '../../../db/schema';
 import { refreshAffinity } from '../../../engine/analytics/affinity';
-import { createContact } from '../../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../../engine/automation/nodes';
 import type { JourneyRunResult } from '../../../engine/automation/runs/types';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { createTemplate } from '../../../engine/messaging/templates/templates';
 import { testChannelDeps } from '../../helpers/channels';
-import { publishGraph, startRun } from '../../helpers/fixtures';
+import { publishGraph, startRun, teaShopOrders } from '../../helpers/fixtures';
 import { journeyStack } from '../../helpers/stack';
 
 const registryFor = (db: Parameters<typeof testChannelDeps>[0]) =>
@@ -25,38 +24,7 @@ describe('analytics results in a journey send', () => {
   it('renders recommendations named in the template and in its layout, and a template naming none', async () => {
     const { db, temporal } = stack;
     const workspaceId = (await createWorkspace(db, 'Liquid sends')).id;
-    // Baskets: tea ⇒ cups holds (3 of the 4 tea orders have cups); Ada bought tea alone.
-    const baskets = [
-      ['tea', 'cups'],
-      ['tea', 'cups'],
-      ['tea', 'cups', 'honey'],
-      ['kettle'],
-      ['tea', 'honey'],
-    ];
-    const rows: (typeof events.$inferInsert)[] = [];
-    for (const [i, basket] of baskets.entries()) {
-      const c = await createContact(db, workspaceId, { userId: `c${i}` });
-      rows.push({
-        workspaceId,
-        contactId: c.id,
-        messageId: `o${i}`,
-        type: 'track',
-        name: 'Order Completed',
-        properties: { total: 20, products: basket.map((product_id) => ({ product_id })) },
-        timestamp: new Date(Date.now() - (i + 1) * 86_400_000),
-      });
-    }
-    const ada = await createContact(db, workspaceId, { userId: 'ada', email: 'ada@example.com' });
-    rows.push({
-      workspaceId,
-      contactId: ada.id,
-      messageId: 'ada',
-      type: 'track',
-      name: 'Order Completed',
-      properties: { total: 99, products: [{ product_id: 'tea' }] },
-      timestamp: new Date(),
-    });
-    await db.insert(events).values(rows);
+    const ada = await teaShopOrders(db, workspaceId);
     await refreshAffinity(db, workspaceId, { minSupport: 0.3, minConfidence: 0.5, minLift: 1 });
 
     await createTemplate(db, workspaceId, {
@@ -104,7 +72,7 @@ describe('analytics results in a journey send', () => {
     const { workflowId, handle } = await startRun(db, temporal, {
       workspaceId,
       journeyId: journey.id,
-      contactId: ada.id,
+      contactId: ada,
     });
     const result: JourneyRunResult = await handle.result();
     expect(result.status).toBe('completed');

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
-import { events } from '../../../db/schema';
 import { refreshAffinity } from '../../../engine/analytics/affinity';
 import { refreshRfm } from '../../../engine/analytics/rfm';
-import { createContact } from '../../../engine/audience/contacts/contacts';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { previewTemplate } from '../../../engine/messaging/templates/preview';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
+import { teaShopOrders } from '../../helpers/fixtures';
 
 describe.each(databaseKinds())('analytics results in Liquid (%s)', (kind) => {
   let database: Database;
@@ -17,37 +16,7 @@ describe.each(databaseKinds())('analytics results in Liquid (%s)', (kind) => {
     database = await openTestDb(kind);
     const { db } = database;
     workspaceId = (await createWorkspace(db, 'Liquid')).id;
-    const baskets = [
-      ['tea', 'cups'],
-      ['tea', 'cups'],
-      ['tea', 'cups', 'honey'],
-      ['kettle'],
-      ['tea', 'honey'],
-    ];
-    const rows: (typeof events.$inferInsert)[] = [];
-    for (const [i, basket] of baskets.entries()) {
-      const c = await createContact(db, workspaceId, { userId: `c${i}` });
-      rows.push({
-        workspaceId,
-        contactId: c.id,
-        messageId: `o${i}`,
-        type: 'track',
-        name: 'Order Completed',
-        properties: { total: 20 + i, products: basket.map((product_id) => ({ product_id })) },
-        timestamp: new Date(Date.now() - (i + 1) * 86_400_000),
-      });
-    }
-    ada = (await createContact(db, workspaceId, { userId: 'ada', email: 'ada@example.com' })).id;
-    rows.push({
-      workspaceId,
-      contactId: ada,
-      messageId: 'ada',
-      type: 'track',
-      name: 'Order Completed',
-      properties: { total: 99, products: [{ product_id: 'tea' }] },
-      timestamp: new Date(),
-    });
-    await db.insert(events).values(rows);
+    ada = await teaShopOrders(db, workspaceId);
     await refreshRfm(db, workspaceId);
     await refreshAffinity(db, workspaceId, { minSupport: 0.3, minConfidence: 0.5, minLift: 1 });
   });

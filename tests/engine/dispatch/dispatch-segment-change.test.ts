@@ -6,7 +6,7 @@ import { createSegment } from '../../../engine/audience/segments/segments';
 import { runsOfContact } from '../../../engine/automation/runs/queries';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds } from '../../helpers/databases';
-import { line, publishGraph } from '../../helpers/fixtures';
+import { line, publishGraph, segmentMemberUserIds } from '../../helpers/fixtures';
 import {
   contactByUserId,
   eventually,
@@ -56,16 +56,7 @@ describe.each(databaseKinds())(
       (await createSegment(h.database.db, workspaceId, { name, definition: { match: 'all', rules } } as any))
         .id;
 
-    const members = async (segmentId: string) =>
-      (
-        await h.database.db
-          .select({ userId: contacts.externalId })
-          .from(segmentMembers)
-          .innerJoin(contacts, eq(contacts.id, segmentMembers.contactId))
-          .where(eq(segmentMembers.segmentId, segmentId))
-      )
-        .map((row) => row.userId)
-        .sort();
+    const members = (segmentId: string) => segmentMemberUserIds(h.database.db, segmentId);
 
     /** An existing contact: last written an hour ago, so its next events change nothing but themselves. */
     const existing = (contactId: string) =>

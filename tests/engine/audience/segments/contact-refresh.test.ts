@@ -8,6 +8,7 @@ import { refreshContactSegments } from '../../../../engine/audience/segments/con
 import { createSegment, deleteSegment, updateSegment } from '../../../../engine/audience/segments/segments';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../../helpers/databases';
+import { segmentMemberUserIds } from '../../../helpers/fixtures';
 
 /**
  * One contact's memberships after a change the caller describes: only the segments whose rules
@@ -22,16 +23,7 @@ describe.each(databaseKinds())('one contact re-evaluated after a described chang
   });
   afterAll(async () => database?.close());
 
-  const members = async (segmentId: string) =>
-    (
-      await database.db
-        .select({ userId: contacts.externalId })
-        .from(segmentMembers)
-        .innerJoin(contacts, eq(contacts.id, segmentMembers.contactId))
-        .where(eq(segmentMembers.segmentId, segmentId))
-    )
-      .map((row) => row.userId)
-      .sort();
+  const members = (segmentId: string) => segmentMemberUserIds(database.db, segmentId);
 
   const order = (workspaceId: string, contactId: string, n: number) =>
     database.db.insert(events).values({
