@@ -74,7 +74,11 @@ export async function startJourneyApi(stack: Awaited<ReturnType<typeof startInge
     workflowBundle: { code: await bundleWorkflows() },
   });
   const workerRun = worker.run();
-  const dispatcher = startDispatcher({ db, temporal, taskQueue });
+  // As `npm start`: the dispatcher starts runs eagerly on this process's worker
+  // (`BENCH_EAGER=0`: through the task queue, as `wayline api` apart from the worker does).
+  const eagerStarter =
+    process.env.BENCH_EAGER === '0' ? undefined : new Client({ connection: workerConnection });
+  const dispatcher = startDispatcher({ db, temporal, taskQueue, eagerStarter });
   const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
