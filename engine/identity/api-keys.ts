@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { API_KEY_SCOPES, type ApiKeyScope, apiKeys, users } from '../../db/schema';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors';
+import { cachedKey, forgetKey } from './key-cache';
 import { type Permission, permissionsOfScopes } from './permissions';
 
 export type ApiKeyKind = 'secret' | 'write';
@@ -164,6 +165,9 @@ export async function revokeApiKey(db: Db, workspaceId: string, id: string): Pro
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
+  // Tracking requests of this process stop being accepted with it at once (also when another
+  // process revoked it first: this one may still remember it).
+  forgetKey(db, id);
   const summary = (await listApiKeys(db, workspaceId)).find((k) => k.id === id);
   if (!summary) throw new NotFound('API key', id);
   if (!row) throw new Conflict('api_key_revoked', `API key ${id} is already revoked`);
@@ -217,4 +221,20 @@ export async function authenticateApiKey(db: Db, key: string): Promise<Authentic
 export async function authenticateKey(db: Db, key: string, kind: ApiKeyKind): Promise<string | undefined> {
   if (!key.startsWith(prefixes[kind])) return undefined;
   return (await authenticateApiKey(db, key))?.workspaceId;
+}
+
+/**
+ * As `authenticateKey`, answered from this process's cache of valid keys (`key-cache.ts`): a
+ * tracking client's key is read from the database every few seconds instead of on every
+ * request. A key revoked in this process stops working at once; revoked elsewhere, within
+ * `KEY_CACHE_MS`.
+ */
+export async function authenticateKeyCached(
+  db: Db,
+  key: string,
+  kind: ApiKeyKind,
+): Promise<string | undefined> {
+  if (!key.startsWith(prefixes[kind])) return undefined;
+  // Remembered by the key itself (a write key is public by design): no hash per request.
+  return (await cachedKey(db, key, () => authenticateApiKey(db, key)))?.workspaceId;
 }

@@ -1,11 +1,12 @@
 import type { Db } from '../../../db';
 import { DomainError } from '../../errors';
-import { authenticateKey } from '../../identity/api-keys';
+import { authenticateKeyCached } from '../../identity/api-keys';
 import { IngestUnavailable, WriteKeyInvalid } from './errors';
 
 /**
  * The workspace of a tracking request. Segment clients send the write key as the Basic
- * username or as `writeKey` in the body; both may be present but must then agree.
+ * username or as `writeKey` in the body; both may be present but must then agree. A valid key
+ * is remembered for a few seconds (`authenticateKeyCached`); revoking it forgets it at once.
  */
 export async function workspaceOfWriteKey(
   db: Db,
@@ -22,7 +23,7 @@ export async function workspaceOfWriteKey(
   }
   let workspaceId: string | undefined;
   try {
-    workspaceId = await authenticateKey(db, key, 'write');
+    workspaceId = await authenticateKeyCached(db, key, 'write');
   } catch (error) {
     if (error instanceof DomainError) throw error;
     // The database is away or busy: the client retries the same events (503 + Retry-After).
