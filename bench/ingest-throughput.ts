@@ -1,6 +1,7 @@
 /**
  * Ingest throughput: `POST /v1/batch` with 500-event batches from concurrent clients, against a
- * bare Fastify route parsing the same bodies in the same process (the baseline). Starts its own
+ * bare Fastify route parsing the same bodies in the same process (the baseline), the load coming
+ * from a child process (`helpers/load-client.ts`) so it does not share the server's event loop. Starts its own
  * Temporal dev server and the API on a real port with the outbox dispatcher, as `npm start` does;
  * DATABASE_URL points it at a Postgres server (PGlite in memory without it).
  *
@@ -18,7 +19,8 @@ import Fastify from 'fastify';
 import { buildApp } from '../engine/api/app';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
-import { benchBatch, startIngestStack } from './helpers/ingest-stack';
+import { startIngestStack } from './helpers/ingest-stack';
+import { type LoadResult, runLoad } from './helpers/load-client';
 import { loadAverage, reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 8);
@@ -47,53 +49,12 @@ const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 const workspace = await createWorkspace(db, `Bench ${randomUUID().slice(0, 8)}`);
 const auth = `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`;
 
-const batchBody = () => JSON.stringify({ batch: benchBatch(batchSize), sentAt: new Date().toISOString() });
-
-interface Result {
-  eventsPerSecond: number;
-  p50: number;
-  p99: number;
-  requests: number;
-  statuses: Record<number, number>;
-}
-
-async function load(url: string): Promise<Result> {
-  const latencies: number[] = [];
-  const statuses: Record<number, number> = {};
-  let eventsStored = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < until) {
-        const body = batchBody();
-        const sent = performance.now();
-        const response = await fetch(`${url}/v1/batch`, {
-          method: 'POST',
-          headers: { authorization: auth, 'content-type': 'application/json' },
-          body,
-        });
-        const answer = (await response.json()) as { accepted?: number };
-        latencies.push(performance.now() - sent);
-        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-        if (response.status < 300) eventsStored += answer.accepted ?? 0;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
-  return {
-    eventsPerSecond: eventsStored / elapsed,
-    p50: pct(0.5),
-    p99: pct(0.99),
-    requests: latencies.length,
-    statuses,
-  };
-}
+// The load runs in a child process of its own: the server's event loop is not shared with it.
+const load = (url: string): Promise<LoadResult> =>
+  runLoad({ kind: 'batch', url, auth, seconds, clients, batchSize });
 
 const ratios: number[] = [];
-const measured: { wayline: Result; baseline: Result }[] = [];
+const measured: { wayline: LoadResult; baseline: LoadResult }[] = [];
 for (let run = 1; run <= runs; run += 1) {
   const baseline = await load(bareUrl);
   const wayline = await load(waylineUrl);
@@ -121,51 +82,9 @@ reportResult({
   note: `goal ≥ 10,000 events/s and p99 ≤ 250 ms per request; p99 ${measured.map((m) => m.wayline.p99.toFixed(0)).join(', ')} ms; load average ${loadAverage()}`,
 });
 
-/**
- * Single-event `track` at a fixed rate (open loop: a request every 1/rate s whatever the answers),
- * for `seconds`; latency per request, the bare route's in the same run as the baseline.
- */
-async function singles(
-  url: string,
-  rate: number,
-): Promise<{ p50: number; p99: number; sent: number; failed: number }> {
-  const latencies: number[] = [];
-  let failed = 0;
-  const pending: Promise<void>[] = [];
-  const started = performance.now();
-  for (let i = 0; performance.now() - started < seconds * 1000; i += 1) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const sent = performance.now();
-    pending.push(
-      fetch(`${url}/v1/track`, {
-        method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          userId: `user-${Math.floor(Math.random() * 20_000)}`,
-          event: 'Product Viewed',
-          messageId: randomUUID(),
-          properties: { sku: `sku-${i % 300}` },
-        }),
-      }).then(
-        async (response) => {
-          await response.arrayBuffer();
-          latencies.push(performance.now() - sent);
-          if (response.status >= 300) failed += 1;
-        },
-        () => {
-          // Refused or reset (the client's sockets or the server overwhelmed): a failure, no latency.
-          failed += 1;
-        },
-      ),
-    );
-  }
-  await Promise.all(pending);
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
-  return { p50: pct(0.5), p99: pct(0.99), sent: latencies.length + failed, failed };
-}
+/** Single-event `track` at a fixed rate (open loop), for `seconds`, from a child process. */
+const singles = (url: string, rate: number): Promise<LoadResult> =>
+  runLoad({ kind: 'single', url, auth, seconds, rate });
 
 async function pendingRows(): Promise<number> {
   const counted: any = await db.execute(
@@ -196,7 +115,7 @@ if (singleRate > 0) {
   const wayline = await singles(waylineUrl, singleRate);
   console.log(
     `single track at ${singleRate} requests/s for ${seconds} s: wayline p50 ${wayline.p50.toFixed(1)} ms, ` +
-      `p99 ${wayline.p99.toFixed(1)} ms (${wayline.sent} requests, ${wayline.failed} failed or not 2xx); bare route p50 ` +
+      `p99 ${wayline.p99.toFixed(1)} ms (${wayline.requests} requests, ${wayline.failed} failed or not 2xx); bare route p50 ` +
       `${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms; ratio of p99 ${(wayline.p99 / baseline.p99).toFixed(2)}`,
   );
   reportResult({
@@ -205,7 +124,7 @@ if (singleRate > 0) {
     unit: 'ms',
     values: [wayline.p99],
     baselineValues: [baseline.p99],
-    note: `goal p99 ≤ 20 ms; ${wayline.failed} of ${wayline.sent} failed or not 2xx; load average ${loadAverage()}`,
+    note: `goal p99 ≤ 20 ms; ${wayline.failed} of ${wayline.requests} failed or not 2xx; load average ${loadAverage()}`,
   });
 }
 

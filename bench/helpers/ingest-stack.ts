@@ -93,21 +93,5 @@ export async function startJourneyApi(stack: Awaited<ReturnType<typeof startInge
   };
 }
 
-/**
- * A `/v1/batch` body's events as the ingest benchmarks send them: 90 % `track`, 10 % `identify`,
- * over a pool of 20,000 user ids (new and known contacts mixed), each with a fresh message id.
- */
-export function benchBatch(size: number): Record<string, unknown>[] {
-  return Array.from({ length: size }, (_, i) => {
-    const userId = `user-${Math.floor(Math.random() * 20_000)}`;
-    const base = { userId, messageId: randomUUID(), timestamp: new Date().toISOString() };
-    return i % 10 === 0
-      ? { ...base, type: 'identify', traits: { plan: ['free', 'pro'][i % 2], visits: i } }
-      : {
-          ...base,
-          type: 'track',
-          event: 'Product Viewed',
-          properties: { sku: `sku-${i % 300}`, price: (i % 90) + 0.99, currency: 'EUR' },
-        };
-  });
-}
+// The batch the load sends, also stored directly by `ingest-store.ts`.
+export { benchBatch } from './load-client';

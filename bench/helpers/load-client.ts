@@ -1,0 +1,178 @@
+/**
+ * The ingest benchmarks' HTTP load, run in a child process of its own so the server under test
+ * never shares its event loop (nor the JSON building and parsing of the load) with its clients.
+ *
+ *   const result = await runLoad({ kind: 'batch', url, auth, seconds: 5, clients: 4 });
+ *   const result = await runLoad({ kind: 'single', url, auth, seconds: 5, rate: 1000 });
+ *
+ * `batch`: `clients` closed-loop clients sending `/v1/batch` bodies of `batchSize` events
+ * (`benchBatch`). `single`: open loop, one `POST /v1/track` every 1/rate s whatever the answers.
+ */
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+export interface LoadOptions {
+  kind: 'batch' | 'single';
+  url: string;
+  /** The Authorization header's value. */
+  auth: string;
+  seconds: number;
+  /** batch: concurrent clients. */
+  clients?: number;
+  /** batch: events per request. */
+  batchSize?: number;
+  /** single: requests per second. */
+  rate?: number;
+}
+
+export interface LoadResult {
+  /** Events the answers said were stored, per second of the load. */
+  eventsPerSecond: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  failed: number;
+  statuses: Record<number, number>;
+}
+
+/**
+ * A `/v1/batch` body's events as the ingest benchmarks send them: 90 % `track`, 10 % `identify`,
+ * over a pool of 20,000 user ids (new and known contacts mixed), each with a fresh message id.
+ */
+export function benchBatch(size: number): Record<string, unknown>[] {
+  return Array.from({ length: size }, (_, i) => {
+    const userId = `user-${Math.floor(Math.random() * 20_000)}`;
+    const base = { userId, messageId: randomUUID(), timestamp: new Date().toISOString() };
+    return i % 10 === 0
+      ? { ...base, type: 'identify', traits: { plan: ['free', 'pro'][i % 2], visits: i } }
+      : {
+          ...base,
+          type: 'track',
+          event: 'Product Viewed',
+          properties: { sku: `sku-${i % 300}`, price: (i % 90) + 0.99, currency: 'EUR' },
+        };
+  });
+}
+
+/** Runs the load in a child process and resolves with what it measured. */
+export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [JSON.stringify(options)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: LoadResult | undefined;
+    child.on('message', (message) => {
+      result = message as LoadResult;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`load client exited with ${code} and no result`)),
+    );
+  });
+}
+
+function percentiles(latencies: number[]) {
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] : NaN;
+  return { p50: pct(0.5), p99: pct(0.99) };
+}
+
+async function batchLoad(options: LoadOptions): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let stored = 0;
+  let failed = 0;
+  const started = performance.now();
+  const until = started + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.clients ?? 4 }, async () => {
+      while (performance.now() < until) {
+        const body = JSON.stringify({
+          batch: benchBatch(options.batchSize ?? 500),
+          sentAt: new Date().toISOString(),
+        });
+        const sent = performance.now();
+        try {
+          const response = await fetch(`${options.url}/v1/batch`, {
+            method: 'POST',
+            headers: { authorization: options.auth, 'content-type': 'application/json' },
+            body,
+          });
+          const answer = (await response.json()) as { accepted?: number };
+          latencies.push(performance.now() - sent);
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          if (response.status < 300) stored += answer.accepted ?? 0;
+          else failed += 1;
+        } catch {
+          failed += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return {
+    eventsPerSecond: stored / elapsed,
+    ...percentiles(latencies),
+    requests: latencies.length + failed,
+    failed,
+    statuses,
+  };
+}
+
+async function singleLoad(options: LoadOptions): Promise<LoadResult> {
+  const rate = options.rate ?? 1000;
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let failed = 0;
+  let stored = 0;
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  for (let i = 0; performance.now() - started < options.seconds * 1000; i += 1) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sent = performance.now();
+    pending.push(
+      fetch(`${options.url}/v1/track`, {
+        method: 'POST',
+        headers: { authorization: options.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          userId: `user-${Math.floor(Math.random() * 20_000)}`,
+          event: 'Product Viewed',
+          messageId: randomUUID(),
+          properties: { sku: `sku-${i % 300}` },
+        }),
+      }).then(
+        async (response) => {
+          const answer = (await response.json().catch(() => ({}))) as { accepted?: number };
+          latencies.push(performance.now() - sent);
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          if (response.status >= 300) failed += 1;
+          else stored += answer.accepted ?? 0;
+        },
+        () => {
+          // Refused or reset (the client's sockets or the server overwhelmed): a failure, no latency.
+          failed += 1;
+        },
+      ),
+    );
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  await Promise.all(pending);
+  return {
+    eventsPerSecond: stored / elapsed,
+    ...percentiles(latencies),
+    requests: latencies.length + failed,
+    failed,
+    statuses,
+  };
+}
+
+// Run as the child: measure, hand the result to the parent, exit.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
+  const options = JSON.parse(process.argv[2]) as LoadOptions;
+  const result = await (options.kind === 'batch' ? batchLoad(options) : singleLoad(options));
+  process.send(result, () => process.exit(0));
+}
