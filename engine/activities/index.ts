@@ -246,56 +246,43 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
       };
     },
 
-    /** Upserts node visits (idempotent per workflow, node and visit) and the run's end. */
+    /**
+     * Upserts node visits (idempotent per workflow, node and visit) and the run's end, in one
+     * statement: the visits are a data-modifying `WITH` of the run row's upsert.
+     */
     async recordProgress(input: RecordProgressInput): Promise<void> {
-      await db
-        .insert(journeyRuns)
-        .values({
-          workspaceId: input.workspaceId,
-          journeyId: input.journeyId,
-          version: input.version,
-          contactId: input.contactId,
-          entry: input.entry,
-          workflowId: input.workflowId,
-        })
-        // A run migrated to a newer version records its progress under that version from then on.
-        .onConflictDoUpdate({
-          target: journeyRuns.workflowId,
-          set: { version: input.version },
-          setWhere: sql`${journeyRuns.version} < ${input.version}`,
-        });
-      if (input.visits.length > 0) {
-        await db
-          .insert(nodeVisits)
-          .values(
-            input.visits.map((v) => ({
-              workspaceId: input.workspaceId,
-              journeyId: input.journeyId,
-              version: input.version,
-              workflowId: input.workflowId,
-              nodeId: v.nodeId,
-              visit: v.visit,
-              port: v.port ?? null,
-              outcome: v.outcome ?? null,
-              enteredAt: new Date(v.enteredAt),
-              leftAt: v.leftAt === undefined ? null : new Date(v.leftAt),
-            })),
-          )
-          .onConflictDoUpdate({
-            target: [nodeVisits.workflowId, nodeVisits.nodeId, nodeVisits.visit],
-            set: {
-              port: sql`coalesce(excluded.port, ${nodeVisits.port})`,
-              outcome: sql`coalesce(excluded.outcome, ${nodeVisits.outcome})`,
-              leftAt: sql`coalesce(excluded.left_at, ${nodeVisits.leftAt})`,
-            },
-          });
-      }
-      if (input.end) {
-        await db
-          .update(journeyRuns)
-          .set({ status: input.end.status, exitReason: input.end.reason, endedAt: new Date() })
-          .where(eq(journeyRuns.workflowId, input.workflowId));
-      }
+      const visits = input.visits.map((v) => ({
+        node_id: v.nodeId,
+        visit: v.visit,
+        port: v.port ?? null,
+        outcome: v.outcome ?? null,
+        entered_at: new Date(v.enteredAt).toISOString(),
+        left_at: v.leftAt === undefined ? null : new Date(v.leftAt).toISOString(),
+      }));
+      const ended = !!input.end;
+      await db.execute(sql`
+        with visits as (
+          insert into ${nodeVisits} (workspace_id, journey_id, version, workflow_id, node_id, visit, port, outcome, entered_at, left_at)
+          select ${input.workspaceId}, ${input.journeyId}, ${input.version}, ${input.workflowId},
+                 v.node_id, v.visit, v.port, v.outcome, v.entered_at, v.left_at
+          from jsonb_to_recordset(${JSON.stringify(visits)}::jsonb)
+            as v(node_id text, visit integer, port text, outcome jsonb, entered_at timestamptz, left_at timestamptz)
+          on conflict (workflow_id, node_id, visit) do update set
+            port = coalesce(excluded.port, ${nodeVisits}.port),
+            outcome = coalesce(excluded.outcome, ${nodeVisits}.outcome),
+            left_at = coalesce(excluded.left_at, ${nodeVisits}.left_at)
+        )
+        insert into ${journeyRuns} (workspace_id, journey_id, version, contact_id, entry, workflow_id, status, exit_reason, ended_at)
+        values (${input.workspaceId}, ${input.journeyId}, ${input.version}, ${input.contactId}, ${input.entry},
+                ${input.workflowId}, ${input.end?.status ?? 'running'}, ${input.end?.reason ?? null},
+                ${ended ? sql`now()` : sql`null`})
+        on conflict (workflow_id) do update set
+          -- A run migrated to a newer version records its progress under that version from then on.
+          version = greatest(${journeyRuns}.version, excluded.version),
+          status = ${ended ? sql`excluded.status` : sql`${journeyRuns}.status`},
+          exit_reason = ${ended ? sql`excluded.exit_reason` : sql`${journeyRuns}.exit_reason`},
+          ended_at = ${ended ? sql`excluded.ended_at` : sql`${journeyRuns}.ended_at`}
+        where ${journeyRuns}.version < excluded.version or ${ended}`);
     },
 
     /**
