@@ -17,6 +17,8 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Most rows handed over after commit that are claimed and delivered together. */
   handOverBatch?: number;
+  /** Hand-overs of at most this many rows are delivered in a lane of their own (default 50). */
+  expressRows?: number;
   /** Contacts delivered side by side. */
   concurrency?: number;
   /** How long a claimed row stays reserved for the dispatcher delivering it. */
@@ -50,6 +52,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const pollMs = options.pollMs ?? 1000;
   const batchSize = options.batchSize ?? 200;
   const handOverBatch = options.handOverBatch ?? 1000;
+  const expressRows = options.expressRows ?? 50;
   const concurrency = options.concurrency ?? 8;
   const leaseMs = options.leaseMs ?? 60_000;
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
@@ -175,42 +178,74 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   };
 
   /**
-   * Rows handed over right after their commit wait here and are claimed and delivered together:
-   * requests arriving while a batch is delivered form the next one.
+   * Rows handed over right after their commit wait in a lane and are claimed and delivered
+   * together: hand-overs arriving while a lane delivers form its next batch. Small hand-overs
+   * (`expressRows` rows or fewer: single events, a trickle of small batches) have a lane of
+   * their own, so an event sent alone never waits behind a 500-event batch's delivery and
+   * segment refresh. A contact's rows stay in order across lanes: `claimOutbox` leaves a row
+   * whose contact has an earlier row pending elsewhere, and the loop takes it once that one is
+   * delivered (kicked when a lane finishes a batch).
    */
-  let handedOver: { ids: number[]; done: (delivered: boolean) => void }[] = [];
-  let draining = false;
-  const drain = async () => {
-    draining = true;
-    try {
-      while (handedOver.length && !stopped) {
-        const taken: typeof handedOver = [];
-        let count = 0;
-        while (handedOver.length && count < handOverBatch) {
-          const next = handedOver.shift() as (typeof handedOver)[number];
-          taken.push(next);
-          count += next.ids.length;
+  interface HandOver {
+    ids: number[];
+    done: (delivered: boolean) => void;
+  }
+  let leftToLoop = false;
+  const lane = () => {
+    let waiting: HandOver[] = [];
+    let draining = false;
+    const drain = async () => {
+      draining = true;
+      try {
+        while (waiting.length && !stopped) {
+          const taken: HandOver[] = [];
+          let count = 0;
+          while (waiting.length && count < handOverBatch) {
+            const next = waiting.shift() as HandOver;
+            taken.push(next);
+            count += next.ids.length;
+          }
+          const ids = taken.flatMap((entry) => entry.ids);
+          let delivered = new Set<number>();
+          try {
+            const rows = await claimOutbox(deps.db, { limit: ids.length, leaseMs, ids });
+            delivered = new Set(rows.length ? await deliverRows(rows) : []);
+          } catch (error) {
+            options.log?.warn({ err: (error as Error).message }, 'outbox hand-over failed');
+          }
+          // Rows waiting behind an earlier row of their contact (maybe in the other lane) go
+          // with the loop, woken now and again when a lane has delivered its batch.
+          if (delivered.size < ids.length) leftToLoop = true;
+          if (leftToLoop) {
+            leftToLoop = delivered.size < ids.length;
+            dispatcher.kick();
+          }
+          for (const entry of taken) entry.done(entry.ids.every((id) => delivered.has(id)));
         }
-        const ids = taken.flatMap((entry) => entry.ids);
-        let delivered = new Set<number>();
-        try {
-          const rows = await claimOutbox(deps.db, { limit: ids.length, leaseMs, ids });
-          delivered = new Set(rows.length ? await deliverRows(rows) : []);
-        } catch (error) {
-          options.log?.warn({ err: (error as Error).message }, 'outbox hand-over failed');
-        }
-        // Rows waiting behind an earlier row of their contact go with the loop.
-        if (delivered.size < ids.length) dispatcher.kick();
-        for (const entry of taken) entry.done(entry.ids.every((id) => delivered.has(id)));
+      } finally {
+        draining = false;
       }
-    } finally {
-      draining = false;
-    }
+    };
+    return {
+      push(entry: HandOver) {
+        waiting.push(entry);
+        if (!draining) void drain();
+      },
+      abandon() {
+        for (const entry of waiting) entry.done(false);
+        waiting = [];
+      },
+    };
   };
+  const bulk = lane();
+  const express = lane();
 
+  // Set by a kick while the loop is busy, so it looks again instead of sleeping.
+  let kicked = false;
   const loop = async () => {
     while (!stopped) {
       let claimed = 0;
+      kicked = false;
       try {
         const rows = await claimOutbox(deps.db, { limit: batchSize, leaseMs });
         claimed = rows.length;
@@ -219,7 +254,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
         options.log?.warn({ err: (error as Error).message }, 'outbox loop failed');
       }
       // Rows were claimed: more may be due (a contact's next events, the rest of a big batch).
-      if (stopped || claimed > 0) continue;
+      if (stopped || claimed > 0 || kicked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
         wake = () => {
@@ -236,17 +271,19 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
       track(
         new Promise<boolean>((resolve) => {
           if (stopped || ids.length === 0) return resolve(ids.length === 0);
-          handedOver.push({ ids, done: resolve });
-          if (!draining) void drain();
+          (ids.length <= expressRows ? express : bulk).push({ ids, done: resolve });
         }),
       ),
     healthy: () => !unhealthy,
-    kick: () => wake?.(),
+    kick: () => {
+      kicked = true;
+      wake?.();
+    },
     stop: async () => {
       stopped = true;
       wake?.();
-      for (const entry of handedOver) entry.done(false);
-      handedOver = [];
+      bulk.abandon();
+      express.abandon();
       await running;
       await Promise.allSettled([...inFlight]);
     },

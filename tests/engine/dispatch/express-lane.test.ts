@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../../db';
+import { outbox } from '../../../db/schema';
+import { ingestMessages } from '../../../engine/audience/ingest/ingest';
+import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
+import { createWorkspace } from '../../../engine/identity/workspaces';
+import { databaseKinds, openTestDb } from '../../helpers/databases';
+import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+
+/**
+ * Small hand-overs (a single event) are delivered in a lane of their own beside the batches;
+ * a contact's events still reach dispatch in the order they were stored, across the lanes.
+ */
+describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)', (kind) => {
+  let database: Database;
+  let temporal: TemporalHarness;
+  let dispatcher: Dispatcher | undefined;
+
+  beforeAll(async () => {
+    database = await openTestDb(kind);
+    temporal = await devServerTemporal();
+  });
+  afterAll(async () => {
+    await dispatcher?.stop();
+    await temporal?.close();
+    await database?.close();
+  });
+
+  const stored = async (workspaceId: string, userIds: string[]) => {
+    const outcomes = await ingestMessages(database.db, {
+      workspaceId,
+      messages: userIds.map((userId) => ({
+        type: 'track',
+        userId,
+        event: 'Product Viewed',
+        messageId: randomUUID(),
+      })),
+    });
+    return outcomes.map((o) => (o.status === 'stored' ? o.outboxId : Number.NaN));
+  };
+
+  it('delivers a single event stored after its contact’s batch only after that batch’s row', async () => {
+    const { db } = database;
+    const workspace = await createWorkspace(db, `Lanes ${randomUUID().slice(0, 8)}`);
+    // No polling to speak of: only the lanes' kicks can hand the waiting row to the loop, whose
+    // first look (at an empty outbox) is over before the rows are stored.
+    dispatcher = startDispatcher(
+      { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+      { pollMs: 600_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A 60-event batch (the batch lane) with the contact's first event, then its second alone.
+    const batch = await stored(
+      workspace.id,
+      Array.from({ length: 60 }, (_, i) => (i === 30 ? 'both-lanes' : `shopper-${i}`)),
+    );
+    const [single] = await stored(workspace.id, ['both-lanes']);
+    const first = batch[30];
+    expect(single).toBeGreaterThan(first);
+    const [batchDelivered] = await Promise.all([dispatcher.deliver(batch), dispatcher.deliver([single])]);
+    expect(batchDelivered).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (
+            await db
+              .select()
+              .from(outbox)
+              .where(inArray(outbox.id, [first, single]))
+          ).filter((row) => row.status === 'delivered').length,
+        { timeout: 15_000, interval: 100 },
+      )
+      .toBe(2);
+    const rows = await db
+      .select()
+      .from(outbox)
+      .where(inArray(outbox.id, [first, single]));
+    const deliveredAt = new Map(rows.map((row) => [row.id, row.deliveredAt?.getTime() ?? Number.NaN]));
+    expect(deliveredAt.get(single)).toBeGreaterThanOrEqual(deliveredAt.get(first) as number);
+    // Claimed once each: the single event waited for its turn instead of failing.
+    expect(rows.map((row) => row.attempts)).toEqual([1, 1]);
+  });
+});
