@@ -13,7 +13,7 @@
  * events (default 20, spread over the journeys) and `awaited/s` `Go` events for waiting contacts, each sent in
  * batches every 100 ms; the baseline phase with nothing else, then the loaded phase with
  * `clients` concurrent clients sending 500-event `Product Viewed` batches as fast as they are
- * answered. Lags are read from the runs' own node visits (trigger node entered, exit node entered
+ * answered, from a child process of their own (`helpers/load-client.ts`). Lags are read from the runs' own node visits (trigger node entered, exit node entered
  * after the wait) minus the moment the accepting answer arrived; the ratio is loaded p99 ÷
  * baseline p99, both measured in this run.
  *
@@ -31,6 +31,7 @@ import { createSegment } from '../engine/audience/segments/segments';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack, startJourneyApi } from './helpers/ingest-stack';
+import { startLoad } from './helpers/load-client';
 import { loadAverage, reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -171,29 +172,6 @@ async function trickle(durationS: number) {
   return accepted;
 }
 
-/** Loads `/v1/batch` with 500-event batches until `stop` resolves; answers events/s stored. */
-async function backgroundLoad(stop: Promise<void>) {
-  let done = false;
-  void stop.then(() => {
-    done = true;
-  });
-  let stored = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (!done) {
-        const batch = Array.from({ length: 500 }, (_, i) =>
-          track(`shopper-${Math.floor(Math.random() * SHOPPERS)}`, 'Product Viewed', {
-            sku: `sku-${i % 300}`,
-          }),
-        );
-        stored += (await send(batch)).accepted;
-      }
-    }),
-  );
-  return stored / ((performance.now() - started) / 1000);
-}
-
 /** Epoch ms per user id, read 1,000 user ids at a time. */
 async function timesByUser(
   userIds: string[],
@@ -268,14 +246,12 @@ const baseEnrolled = await lags(baseline.triggered, 'start', undefined, enrolled
 const baseStarted = await lags(baseline.triggered, 'start');
 const baseResumed = await lags(baseline.awaited, 'done', [waitJourney]);
 
-let stopLoad: () => void = () => {};
-const loadStopped = new Promise<void>((resolve) => {
-  stopLoad = resolve;
-});
-const load = backgroundLoad(loadStopped);
+// The batch load comes from a child process of its own, not sharing this one's event loop
+// (the server's and the trickle's).
+const load = startLoad({ kind: 'batch', url, auth, seconds, clients, batchSize: 500, shoppers: SHOPPERS });
+await load.ready;
 const loaded = await trickle(seconds);
-stopLoad();
-const ingestRate = await load;
+const ingestRate = (await load.result).eventsPerSecond;
 const loadEnrolled = await lags(loaded.triggered, 'start', undefined, enrolledTimes);
 const loadStarted = await lags(loaded.triggered, 'start');
 const loadResumed = await lags(loaded.awaited, 'done', [waitJourney]);

@@ -24,6 +24,11 @@ export interface LoadOptions {
   batchSize?: number;
   /** single: requests per second. */
   rate?: number;
+  /**
+   * batch: instead of `benchBatch`, only `Product Viewed` events of `shopper-0` …
+   * `shopper-<shoppers - 1>` (the dispatch-lag benchmark's existing customers).
+   */
+  shoppers?: number;
 }
 
 export interface LoadResult {
@@ -57,20 +62,48 @@ export function benchBatch(size: number): Record<string, unknown>[] {
 
 /** Runs the load in a child process and resolves with what it measured. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
+  return startLoad(options).result;
+}
+
+/**
+ * Starts the load in a child process: `ready` once the child is loaded and about to send (its
+ * `seconds` start then), `result` with what it measured.
+ */
+export function startLoad(options: LoadOptions): { ready: Promise<void>; result: Promise<LoadResult> } {
+  let started: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const result = new Promise<LoadResult>((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), [JSON.stringify(options)], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    let result: LoadResult | undefined;
+    let measured: LoadResult | undefined;
     child.on('message', (message) => {
-      result = message as LoadResult;
+      if (message === 'ready') started();
+      else measured = message as LoadResult;
     });
     child.on('error', reject);
-    child.on('exit', (code) =>
-      result ? resolve(result) : reject(new Error(`load client exited with ${code} and no result`)),
-    );
+    child.on('exit', (code) => {
+      started();
+      if (measured) resolve(measured);
+      else reject(new Error(`load client exited with ${code} and no result`));
+    });
   });
+  return { ready, result };
+}
+
+/** 500 `Product Viewed` events of existing shoppers. */
+function shopperBatch(size: number, shoppers: number): Record<string, unknown>[] {
+  return Array.from({ length: size }, (_, i) => ({
+    type: 'track',
+    userId: `shopper-${Math.floor(Math.random() * shoppers)}`,
+    event: 'Product Viewed',
+    properties: { sku: `sku-${i % 300}` },
+    messageId: randomUUID(),
+    timestamp: new Date().toISOString(),
+  }));
 }
 
 function percentiles(latencies: number[]) {
@@ -90,8 +123,9 @@ async function batchLoad(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(
     Array.from({ length: options.clients ?? 4 }, async () => {
       while (performance.now() < until) {
+        const size = options.batchSize ?? 500;
         const body = JSON.stringify({
-          batch: benchBatch(options.batchSize ?? 500),
+          batch: options.shoppers ? shopperBatch(size, options.shoppers) : benchBatch(size),
           sentAt: new Date().toISOString(),
         });
         const sent = performance.now();
@@ -173,6 +207,7 @@ async function singleLoad(options: LoadOptions): Promise<LoadResult> {
 // Run as the child: measure, hand the result to the parent, exit.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
   const options = JSON.parse(process.argv[2]) as LoadOptions;
+  process.send('ready');
   const result = await (options.kind === 'batch' ? batchLoad(options) : singleLoad(options));
   process.send(result, () => process.exit(0));
 }
