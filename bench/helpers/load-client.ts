@@ -106,18 +106,45 @@ function shopperBatch(size: number, shoppers: number): Record<string, unknown>[]
   }));
 }
 
-function percentiles(latencies: number[]) {
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] : NaN;
-  return { p50: pct(0.5), p99: pct(0.99) };
-}
-
-async function batchLoad(options: LoadOptions): Promise<LoadResult> {
+/** Answers counted as they come: latencies, statuses, events stored, failures. */
+function tally() {
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   let stored = 0;
   let failed = 0;
+  let refusals = 0;
+  return {
+    answered(status: number, accepted: number | undefined, latency: number) {
+      latencies.push(latency);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status < 300) stored += accepted ?? 0;
+      else failed += 1;
+    },
+    /** Refused or reset (the client's sockets or the server overwhelmed): a failure, no latency. */
+    refused() {
+      failed += 1;
+      refusals += 1;
+    },
+    result(seconds: number): LoadResult {
+      latencies.sort((a, b) => a - b);
+      const pct = (p: number) =>
+        latencies.length
+          ? latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]
+          : Number.NaN;
+      return {
+        eventsPerSecond: stored / seconds,
+        p50: pct(0.5),
+        p99: pct(0.99),
+        requests: latencies.length + refusals,
+        failed,
+        statuses,
+      };
+    },
+  };
+}
+
+async function batchLoad(options: LoadOptions): Promise<LoadResult> {
+  const answers = tally();
   const started = performance.now();
   const until = started + options.seconds * 1000;
   await Promise.all(
@@ -136,32 +163,19 @@ async function batchLoad(options: LoadOptions): Promise<LoadResult> {
             body,
           });
           const answer = (await response.json()) as { accepted?: number };
-          latencies.push(performance.now() - sent);
-          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-          if (response.status < 300) stored += answer.accepted ?? 0;
-          else failed += 1;
+          answers.answered(response.status, answer.accepted, performance.now() - sent);
         } catch {
-          failed += 1;
+          answers.refused();
         }
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  return {
-    eventsPerSecond: stored / elapsed,
-    ...percentiles(latencies),
-    requests: latencies.length + failed,
-    failed,
-    statuses,
-  };
+  return answers.result((performance.now() - started) / 1000);
 }
 
 async function singleLoad(options: LoadOptions): Promise<LoadResult> {
   const rate = options.rate ?? 1000;
-  const latencies: number[] = [];
-  const statuses: Record<number, number> = {};
-  let failed = 0;
-  let stored = 0;
+  const answers = tally();
   const pending: Promise<void>[] = [];
   const started = performance.now();
   for (let i = 0; performance.now() - started < options.seconds * 1000; i += 1) {
@@ -181,27 +195,15 @@ async function singleLoad(options: LoadOptions): Promise<LoadResult> {
       }).then(
         async (response) => {
           const answer = (await response.json().catch(() => ({}))) as { accepted?: number };
-          latencies.push(performance.now() - sent);
-          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-          if (response.status >= 300) failed += 1;
-          else stored += answer.accepted ?? 0;
+          answers.answered(response.status, answer.accepted, performance.now() - sent);
         },
-        () => {
-          // Refused or reset (the client's sockets or the server overwhelmed): a failure, no latency.
-          failed += 1;
-        },
+        () => answers.refused(),
       ),
     );
   }
   const elapsed = (performance.now() - started) / 1000;
   await Promise.all(pending);
-  return {
-    eventsPerSecond: stored / elapsed,
-    ...percentiles(latencies),
-    requests: latencies.length + failed,
-    failed,
-    statuses,
-  };
+  return answers.result(elapsed);
 }
 
 // Run as the child: measure, hand the result to the parent, exit.

@@ -25,6 +25,14 @@ describe.each(databaseKinds())('write keys remembered by the tracking API (%s)',
 
   const track = (key: string) =>
     post(stack.app, '/v1/track', key, { userId: 'u-1', event: 'Viewed', messageId: randomUUID() });
+  /** A valid write key as the database would answer it (for the cache alone: not stored). */
+  const aKey = (prefix: string) => ({
+    workspaceId: workspace.id,
+    keyId: randomUUID(),
+    kind: 'write' as const,
+    prefix,
+    scopes: ['ingest' as const],
+  });
   const newWriteKey = async (name: string) => {
     const answer = await stack.app.inject({
       method: 'POST',
@@ -72,13 +80,7 @@ describe.each(databaseKinds())('write keys remembered by the tracking API (%s)',
   it('does not remember an answer read while the key was being revoked', async () => {
     const db = stack.database.db;
     const hash = `race-${randomUUID()}`;
-    const valid = {
-      workspaceId: workspace.id,
-      keyId: randomUUID(),
-      kind: 'write' as const,
-      prefix: 'wl_wk_race',
-      scopes: ['ingest' as const],
-    };
+    const valid = aKey('wl_wk_race');
     let answer: (value: typeof valid) => void = () => {};
     // The lookup read the key before the revocation committed, and answers after it.
     const racing = cachedKey(db, hash, () => new Promise((resolve) => (answer = resolve)));
@@ -94,13 +96,7 @@ describe.each(databaseKinds())('write keys remembered by the tracking API (%s)',
 
   it('asks the database once for requests arriving while the key is looked up', async () => {
     const db = stack.database.db;
-    const valid = {
-      workspaceId: workspace.id,
-      keyId: randomUUID(),
-      kind: 'write' as const,
-      prefix: 'wl_wk_many',
-      scopes: ['ingest' as const],
-    };
+    const valid = aKey('wl_wk_many');
     let lookups = 0;
     let answer: (value: typeof valid) => void = () => {};
     const lookup = () => {
