@@ -70,6 +70,11 @@ export async function createDb(options: DatabaseOptions): Promise<Database> {
   };
 }
 
+/** The rows of a `db.execute(sql…)` answer: postgres.js answers an array, PGlite an object with `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+}
+
 function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';

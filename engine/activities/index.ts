@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { journeyRuns, nodeVisits } from '../../db/schema';
 import type { ConditionGroup } from '../audience/conditions/conditions';
-import { findContact, workspaceTimezone } from '../audience/contacts/contact-store';
+import { findContact, findContactInZone } from '../audience/contacts/contact-store';
 import { firstMatchingGroup } from '../automation/journeys/evaluate-conditions';
 import type { NodeRegistry } from '../automation/nodes/registry';
 import { type EnrollResult, enrollContact } from '../automation/runs/enroll';
@@ -233,7 +233,7 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
 
     /** The contact as the interpreter sees it: time zones for waits, the fields conditions test. */
     async loadContact(input: { workspaceId: string; contactId: string }): Promise<ContactFacts> {
-      const contact = await findContact(db, input.workspaceId, input.contactId);
+      const { contact, workspaceTimezone } = await findContactInZone(db, input.workspaceId, input.contactId);
       return {
         found: !!contact,
         timezone: contact?.timezone ?? null,
@@ -242,7 +242,7 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
         email: contact?.email ?? null,
         phone: contact?.phone ?? null,
         externalId: contact?.externalId ?? null,
-        workspaceTimezone: await workspaceTimezone(db, input.workspaceId),
+        workspaceTimezone,
       };
     },
 

@@ -38,6 +38,20 @@ export async function workspaceTimezone(db: Db, workspaceId: string): Promise<st
   return row?.tz ?? 'UTC';
 }
 
+/** The contact (when it exists) and its workspace's default time zone, in one statement. */
+export async function findContactInZone(
+  db: Db,
+  workspaceId: string,
+  contactId: string,
+): Promise<{ contact: ContactRow | undefined; workspaceTimezone: string }> {
+  const [row] = await db
+    .select({ contact: contacts, tz: workspaces.defaultTimezone })
+    .from(workspaces)
+    .leftJoin(contacts, and(eq(contacts.workspaceId, workspaces.id), eq(contacts.id, contactId)))
+    .where(eq(workspaces.id, workspaceId));
+  return { contact: row?.contact ?? undefined, workspaceTimezone: row?.tz ?? 'UTC' };
+}
+
 /** Applies attribute and tag changes atomically in SQL, so concurrent updates never lose a write. */
 export async function applyContactChanges(
   db: Db,

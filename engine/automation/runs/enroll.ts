@@ -62,20 +62,34 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       `Journey ${journey.id} is ${journey.status}; only active journeys enroll`,
     );
   }
-  const [contact] = await db
-    .select({ id: contacts.id })
-    .from(contacts)
-    .where(and(eq(contacts.workspaceId, request.workspaceId), eq(contacts.id, request.contactId)));
-  if (!contact) throw new NotFound('Contact', request.contactId);
-
   const version = await publishedVersion(db, request.workspaceId, journey.id, journey.activeVersion);
   const plan = version.plan as unknown as Plan;
   const reEntry = plan.settings.reEntry;
   const triggerNode = plan.nodes[plan.trigger];
+  const entryKey = entryKeyOf(triggerNode.config, request.trigger ?? null);
+  const latestRun = () =>
+    db
+      .select({ contactId: contacts.id, run: journeyRuns })
+      .from(contacts)
+      .leftJoin(
+        journeyRuns,
+        and(
+          eq(journeyRuns.journeyId, journey.id),
+          eq(journeyRuns.contactId, contacts.id),
+          eq(journeyRuns.entryKey, entryKey ?? ''),
+        ),
+      )
+      .where(and(eq(contacts.workspaceId, request.workspaceId), eq(contacts.id, request.contactId)))
+      .orderBy(desc(journeyRuns.entry))
+      .limit(1)
+      .then((rows) => rows[0]);
+  // The contact and its latest run of this journey (and entry key) in one statement.
+  const found = await latestRun();
+  if (!found) throw new NotFound('Contact', request.contactId);
+
   if (!request.force && !(await inEntrySegment(db, triggerNode, request.contactId))) {
     return { enrolled: false, reason: 'the contact is not in the entry segment' };
   }
-  const entryKey = entryKeyOf(triggerNode.config, request.trigger ?? null);
   if (entryKey === null) {
     return { enrolled: false, reason: `the entry event has no ${String(triggerNode.config.key)}` };
   }
@@ -95,25 +109,11 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       reason: "the contact is in the journey's control group (holdout)",
     };
   }
-  const latestRun = () =>
-    db
-      .select()
-      .from(journeyRuns)
-      .where(
-        and(
-          eq(journeyRuns.journeyId, journey.id),
-          eq(journeyRuns.contactId, request.contactId),
-          eq(journeyRuns.entryKey, entryKey),
-        ),
-      )
-      .orderBy(desc(journeyRuns.entry))
-      .limit(1)
-      .then((rows) => rows[0]);
   let startDelayMs = 0;
-  let latest = await latestRun();
+  let latest = found.run ?? undefined;
   if (latest && (await isOrphan(deps, latest))) {
     await db.delete(journeyRuns).where(and(eq(journeyRuns.id, latest.id), eq(journeyRuns.status, 'running')));
-    latest = await latestRun();
+    latest = (await latestRun())?.run ?? undefined;
   }
 
   if (latest) {

@@ -1,0 +1,50 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../../../db';
+import { events, outbox } from '../../../../db/schema';
+import { storeContactEvent } from '../../../../engine/audience/ingest/contact-event';
+import { databaseKinds, openTestDb } from '../../../helpers/databases';
+import { workspaceWithContact } from '../../../helpers/fixtures';
+
+/** An event Wayline produces is stored with its outbox row in one statement, once per message id. */
+describe.each(databaseKinds())('storeContactEvent (%s)', (kind) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDb(kind);
+  });
+  afterAll(async () => database?.close());
+
+  it('stores the event and one pending outbox row for it; a repeated message id stores nothing', async () => {
+    const { db } = database;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const event = {
+      workspaceId: workspace.id,
+      contactId: contact.id,
+      messageId: 'contact-updated:run-1:tag:1',
+      name: 'Contact Updated',
+      properties: { addTags: ['vip'] },
+      context: { source: 'journey' },
+      timestamp: new Date('2026-11-30T10:00:00Z'),
+    };
+    const first = await storeContactEvent(db, event);
+    expect(first.stored).toBe(true);
+    const second = await storeContactEvent(db, { ...event, properties: { addTags: ['other'] } });
+    expect(second).toEqual({ stored: false });
+
+    const stored = await db.select().from(events).where(eq(events.workspaceId, workspace.id));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      id: first.eventId,
+      contactId: contact.id,
+      type: 'track',
+      name: 'Contact Updated',
+      // The first write of a message id wins.
+      properties: { addTags: ['vip'] },
+      context: { source: 'journey' },
+    });
+    expect(stored[0].timestamp.toISOString()).toBe('2026-11-30T10:00:00.000Z');
+    const rows = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ eventId: first.eventId, contactId: contact.id, status: 'pending' });
+  });
+});
