@@ -1,20 +1,24 @@
-import { QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import { createQueryClient } from './api/query-client';
 import { adoptHashRoute, createRouter, warmRoute } from './routes';
 
-export function App() {
-  const [queryClient] = useState(createQueryClient);
-  const [router] = useState(() => {
-    adoptHashRoute();
-    const router = createRouter();
-    warmRoute(router, queryClient);
-    return router;
-  });
+/**
+ * The app's query cache and router, made before React's first render so that the first page's
+ * code and reads (`warmRoute`) start while React is still rendering the shell.
+ */
+export function startApp(): { queryClient: QueryClient; router: ReturnType<typeof createRouter> } {
+  const queryClient = createQueryClient();
+  adoptHashRoute();
+  const router = createRouter();
+  warmRoute(router, queryClient);
+  return { queryClient, router };
+}
+
+export function App(props: ReturnType<typeof startApp>) {
   return (
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
+    <QueryClientProvider client={props.queryClient}>
+      <RouterProvider router={props.router} />
     </QueryClientProvider>
   );
 }

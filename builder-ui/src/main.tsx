@@ -2,10 +2,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
-import { App } from './App';
+import { App, startApp } from './App';
 
+const app = startApp();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <App {...app} />
   </StrictMode>,
 );

@@ -53,7 +53,7 @@ const EditorPage = lazyPage(
   'EditorPage',
   ({ journeyId }, client) => {
     if (journeyId)
-      void import('./api/journeys').then(({ journeyQuery }) => client.prefetchQuery(journeyQuery(journeyId)));
+      void import('./api/journeys').then(({ readJourneyAtStart }) => readJourneyAtStart(client, journeyId));
   },
 );
 const JourneyListPage = lazyPage(() => import('./journeys/JourneyListPage'), 'JourneyListPage');

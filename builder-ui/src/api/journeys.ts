@@ -46,8 +46,8 @@ export const journeyQuery = (id: string) => ({
   queryFn: () => api.get<Journey>(`/journeys/${id}`),
 });
 
-export function useJourney(id: string) {
-  return useQuery(journeyQuery(id));
+export function useJourney(id: string, options: { refetchOnMount?: boolean } = {}) {
+  return useQuery({ ...journeyQuery(id), ...options });
 }
 
 /** Journeys read by the app's start-up for the page it opened on, not yet shown by an editor. */

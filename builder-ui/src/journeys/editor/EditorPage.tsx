@@ -22,8 +22,9 @@ function JourneyEditor(props: { journeyId: string }) {
   const { journeyId } = props;
   const queryClient = useQueryClient();
   const types = useNodeTypes().data;
-  const journey = useJourney(journeyId);
   const [readAtStart] = useState(() => takeJourneyReadAtStart(journeyId));
+  // Opened on the start-up's read, which is as fresh as a read of its own: no second one.
+  const journey = useJourney(journeyId, { refetchOnMount: !readAtStart });
   const [version, setVersion] = useState<number | null>(null);
   // Survives switching the version on show (the workspace remounts per version).
   const [compare, setCompare] = useState<Compare | null>(null);

@@ -1,8 +1,17 @@
-import { Background, Controls, MiniMap, ReactFlow, SelectionMode, useReactFlow } from '@xyflow/react';
-import { useMemo } from 'react';
+import {
+  Background,
+  type Connection,
+  Controls,
+  MiniMap,
+  type Node,
+  ReactFlow,
+  SelectionMode,
+  useReactFlow,
+} from '@xyflow/react';
+import { memo, useCallback, useMemo, useRef } from 'react';
 import { formatOffset } from '../../lib/format';
 import type { NodeType, SimulationResult, ValidationResult } from '../../lib/types';
-import type { FlowNode } from './context';
+import type { FlowEdge, FlowNode } from './context';
 import { JourneyNode } from './JourneyNode';
 import { ProblemsList } from './panels/ProblemsList';
 import type { GraphApi } from './useGraph';
@@ -15,8 +24,14 @@ function minimapColor(kind: string | undefined): string {
   return '#2563eb';
 }
 
-/** The React Flow canvas with drop-to-add, the problem list and the simulated path's legend. */
-export function JourneyCanvas(props: {
+/**
+ * The React Flow canvas with drop-to-add, the problem list and the simulated path's legend.
+ * Memoized, with callbacks that keep their identity: a re-render of the editor for anything else
+ * (the form suggestions arriving, the save state) must not hand React Flow new props, which it
+ * copies into its store and so re-runs every node's and handle's store selector, or re-colour
+ * all of the minimap's nodes.
+ */
+export const JourneyCanvas = memo(function JourneyCanvas(props: {
   graph: GraphApi;
   typeMap: Map<string, NodeType>;
   readOnly: boolean;
@@ -30,6 +45,21 @@ export function JourneyCanvas(props: {
 }) {
   const { graph, typeMap, readOnly, validation, simulation, pathEdges } = props;
   const flow = useReactFlow();
+  const latest = useRef(graph);
+  latest.current = graph;
+  const onConnect = useCallback((c: Connection) => latest.current.connect(c), []);
+  const onReconnect = useCallback((old: FlowEdge, c: Connection) => latest.current.connect(c, old), []);
+  const isValidConnection = useCallback(
+    (c: FlowEdge | Connection) =>
+      c.source !== c.target &&
+      typeMap.get(latest.current.nodes.find((n) => n.id === c.target)?.data.nodeType ?? '')?.kind !==
+        'trigger',
+    [typeMap],
+  );
+  const nodeColor = useCallback(
+    (n: Node) => minimapColor(typeMap.get((n.data as FlowNode['data']).nodeType)?.kind),
+    [typeMap],
+  );
 
   const errorEdges = useMemo(
     () => new Set((validation?.errors ?? []).filter((p) => p.edgeId).map((p) => p.edgeId!)),
@@ -71,12 +101,9 @@ export function JourneyCanvas(props: {
         onEdgesChange={graph.onEdgesChange}
         onNodeDragStart={graph.onNodeDragStart}
         onNodeDragStop={graph.onNodeDragStop}
-        onConnect={(c) => graph.connect(c)}
-        onReconnect={(old, c) => graph.connect(c, old)}
-        isValidConnection={(c) =>
-          c.source !== c.target &&
-          typeMap.get(graph.nodes.find((n) => n.id === c.target)?.data.nodeType ?? '')?.kind !== 'trigger'
-        }
+        onConnect={onConnect}
+        onReconnect={onReconnect}
+        isValidConnection={isValidConnection}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={!readOnly}
@@ -91,12 +118,7 @@ export function JourneyCanvas(props: {
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} size={1} />
-        <MiniMap
-          pannable
-          zoomable
-          nodeStrokeWidth={3}
-          nodeColor={(n) => minimapColor(typeMap.get((n.data as FlowNode['data']).nodeType)?.kind)}
-        />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={nodeColor} />
         <Controls position="top-left" showInteractive={false} />
       </ReactFlow>
       <ProblemsList result={validation} pending={props.validating} onFocus={props.onFocus} />
@@ -111,4 +133,4 @@ export function JourneyCanvas(props: {
       )}
     </main>
   );
-}
+});

@@ -127,7 +127,16 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   );
 }
 
-export const JourneyNode = memo(JourneyNodeView);
+/**
+ * Re-rendered only when what it shows changes: React Flow also passes the node's measured size,
+ * absolute position and drag state, which change for all 300 nodes of a large journey when they
+ * are first measured (and for a dragged node on every move) but never change the card.
+ */
+export const JourneyNode = memo(
+  JourneyNodeView,
+  (before, after) =>
+    before.id === after.id && before.data === after.data && before.selected === after.selected,
+);
 
 const percent = (rate: number) => `${Math.round(rate * 100)}%`;
 

@@ -1,4 +1,3 @@
-import type { Pickers } from '../../components/schema-form/SchemaForm';
 import type { KeyedStore } from '../../lib/store';
 import type { Journey, SimulationResult, ValidationResult } from '../../lib/types';
 import type { TypeIndex } from '../model/versions';
@@ -11,9 +10,13 @@ import type { UpgradeActions } from './panels/UpgradePanel';
 import type { Compare } from './panels/VersionDiffView';
 import { VersionsPanel } from './panels/VersionsPanel';
 import type { GraphApi } from './useGraph';
+import { usePickers } from './usePickers';
 import type { JourneyMeta } from './Workspace';
 
-/** The right-hand panel: simulation, version history, the selected node, or the journey's settings. */
+/**
+ * The right-hand panel: simulation, version history, the selected node, or the journey's settings.
+ * It reads the forms' suggestions itself, so their arrival re-renders the panel, not the canvas.
+ */
 export function SidePanels(props: {
   side: SidePanel;
   onClose: () => void;
@@ -24,7 +27,6 @@ export function SidePanels(props: {
   meta: JourneyMeta;
   onMetaChange: (patch: Partial<JourneyMeta>) => void;
   validation: ValidationResult | null;
-  pickers: Pickers;
   upgrades: UpgradeActions;
   readOnly: boolean;
   beforeRun: () => Promise<void>;
@@ -37,6 +39,7 @@ export function SidePanels(props: {
   simulationStore: KeyedStore<SimulationMark[]>;
 }) {
   const { side, journey, graph, meta, validation, readOnly } = props;
+  const pickers = usePickers(graph.nodes, meta.settings);
   const problems = [...(validation?.errors ?? []), ...(validation?.warnings ?? [])];
   const selectedNodes = graph.nodes.filter((n) => n.selected);
   const selected = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
@@ -76,7 +79,7 @@ export function SidePanels(props: {
           edges={graph.edges}
           problems={problems.filter((p) => p.nodeId === selected.id)}
           graph={graph}
-          pickers={props.pickers}
+          pickers={pickers}
           readOnly={readOnly}
           journeyId={journey.id}
           published={journey.activeVersion !== null}
@@ -89,7 +92,7 @@ export function SidePanels(props: {
           description={meta.description}
           settings={meta.settings}
           problems={problems}
-          pickers={props.pickers}
+          pickers={pickers}
           readOnly={readOnly}
           onChange={props.onMetaChange}
         />

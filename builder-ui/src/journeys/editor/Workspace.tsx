@@ -29,7 +29,6 @@ import { useEditorShortcuts } from './useEditorShortcuts';
 import { useGraph } from './useGraph';
 import { useJourneyLifecycle } from './useJourneyLifecycle';
 import { useLiveCounts } from './useLiveCounts';
-import { usePickers } from './usePickers';
 import { useSimulationOverlay } from './useSimulationOverlay';
 import { useUpgrades } from './useUpgrades';
 
@@ -118,7 +117,8 @@ function WorkspaceInner(props: WorkspaceProps) {
   const countsVersion = props.viewingVersion ?? journey.activeVersion;
   const journeyCounts = useLiveCounts(journey.id, countsVersion, stores.counts);
   const simulation = useSimulationOverlay(stores.simulation, graph.edges);
-  const pickers = usePickers(graph.nodes, meta.settings);
+  const { showSimulation } = simulation;
+  const clearSimulation = useCallback(() => showSimulation(null), [showSimulation]);
   const showSelection = useCallback(() => setSide('selection'), []);
   const { addNode, focusNode } = useCanvasActions(graph, showSelection);
   const { publish, lifecycle } = useJourneyLifecycle({ journey, autosave, notify });
@@ -173,7 +173,7 @@ function WorkspaceInner(props: WorkspaceProps) {
             validating={validating}
             simulation={simulation.simulation}
             pathEdges={simulation.pathEdges}
-            onClearSimulation={() => simulation.showSimulation(null)}
+            onClearSimulation={clearSimulation}
             onAdd={addNode}
             onFocus={focusNode}
           />
@@ -187,7 +187,6 @@ function WorkspaceInner(props: WorkspaceProps) {
             meta={meta}
             onMetaChange={(patch) => setMeta((m) => ({ ...m, ...patch }))}
             validation={validation}
-            pickers={pickers}
             upgrades={upgrades}
             readOnly={readOnly}
             beforeRun={autosave.saveNow}
