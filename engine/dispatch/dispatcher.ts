@@ -21,6 +21,11 @@ export interface DispatcherOptions {
   expressRows?: number;
   /** Contacts delivered side by side. */
   concurrency?: number;
+  /**
+   * Contacts delivered side by side in the lane of small hand-overs (default 32): a trickle's
+   * few rows are delivered all at once instead of eight after eight behind one another.
+   */
+  expressConcurrency?: number;
   /** How long a claimed row stays reserved for the dispatcher delivering it. */
   leaseMs?: number;
   /** Deadline of one row's Temporal calls; an unreachable server fails within it. */
@@ -54,6 +59,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const handOverBatch = options.handOverBatch ?? 1000;
   const expressRows = options.expressRows ?? 50;
   const concurrency = options.concurrency ?? 8;
+  const expressConcurrency = options.expressConcurrency ?? 32;
   const leaseMs = options.leaseMs ?? 60_000;
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
   const minBackoffMs = options.minBackoffMs ?? 250;
@@ -77,7 +83,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    * Delivers claimed rows: one contact's rows in order, contacts side by side, with what the
    * batch needs read once; the delivered rows are marked in one statement.
    */
-  const deliverRows = async (rows: OutboxRow[]): Promise<number[]> => {
+  const deliverRows = async (rows: OutboxRow[], sideBySide = concurrency): Promise<number[]> => {
     const byContact = new Map<string, OutboxRow[]>();
     for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
     const delivered: number[] = [];
@@ -120,7 +126,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     };
     // A few contacts at a time, so delivery never takes every database connection from ingest.
     await Promise.all(
-      Array.from({ length: Math.min(concurrency, queues.length) }, async () => {
+      Array.from({ length: Math.min(sideBySide, queues.length) }, async () => {
         for (let queue = queues.shift(); queue; queue = queues.shift()) await deliverQueue(queue);
       }),
     );
@@ -191,7 +197,9 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     done: (delivered: boolean) => void;
   }
   let leftToLoop = false;
-  const lane = () => {
+  /** Rows handed over and waiting in a lane: the loop leaves them to their lane. */
+  const inLanes = new Set<number>();
+  const lane = (sideBySide: number) => {
     let waiting: HandOver[] = [];
     let draining = false;
     const drain = async () => {
@@ -206,10 +214,11 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
             count += next.ids.length;
           }
           const ids = taken.flatMap((entry) => entry.ids);
+          for (const id of ids) inLanes.delete(id);
           let delivered = new Set<number>();
           try {
             const rows = await claimOutbox(deps.db, { limit: ids.length, leaseMs, ids });
-            delivered = new Set(rows.length ? await deliverRows(rows) : []);
+            delivered = new Set(rows.length ? await deliverRows(rows, sideBySide) : []);
           } catch (error) {
             options.log?.warn({ err: (error as Error).message }, 'outbox hand-over failed');
           }
@@ -228,17 +237,21 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     };
     return {
       push(entry: HandOver) {
+        for (const id of entry.ids) inLanes.add(id);
         waiting.push(entry);
         if (!draining) void drain();
       },
       abandon() {
-        for (const entry of waiting) entry.done(false);
+        for (const entry of waiting) {
+          for (const id of entry.ids) inLanes.delete(id);
+          entry.done(false);
+        }
         waiting = [];
       },
     };
   };
-  const bulk = lane();
-  const express = lane();
+  const bulk = lane(concurrency);
+  const express = lane(expressConcurrency);
 
   // Set by a kick while the loop is busy, so it looks again instead of sleeping.
   let kicked = false;
@@ -247,7 +260,9 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
       let claimed = 0;
       kicked = false;
       try {
-        const rows = await claimOutbox(deps.db, { limit: batchSize, leaseMs });
+        // Not the rows waiting in a lane: a single event claimed here would wait for a batch
+        // of the loop's (up to `batchSize` rows and their segment refresh) instead of its lane.
+        const rows = await claimOutbox(deps.db, { limit: batchSize, leaseMs, exclude: [...inLanes] });
         claimed = rows.length;
         if (rows.length) await deliverRows(rows);
       } catch (error) {

@@ -19,7 +19,13 @@ export type OutboxRow = typeof outbox.$inferSelect;
  */
 export async function claimOutbox(
   db: Db,
-  options: { limit: number; leaseMs: number; ids?: number[] },
+  options: {
+    limit: number;
+    leaseMs: number;
+    ids?: number[];
+    /** Rows not to claim (handed over in this process and about to be claimed with their batch). */
+    exclude?: number[];
+  },
 ): Promise<OutboxRow[]> {
   if (options.ids?.length === 0) return [];
   return db.transaction(async (tx) => {
@@ -31,6 +37,9 @@ export async function claimOutbox(
           eq(outbox.status, 'pending'),
           lte(outbox.nextAttemptAt, sql`now()`),
           options.ids ? sql`${outbox.id} = any(${sql.param(options.ids)}::bigint[])` : undefined,
+          options.exclude?.length
+            ? sql`not (${outbox.id} = any(${sql.param(options.exclude)}::bigint[]))`
+            : undefined,
         ),
       )
       .orderBy(asc(outbox.id))

@@ -5,6 +5,7 @@ import type { Database } from '../../../db';
 import { outbox } from '../../../db/schema';
 import { ingestMessages } from '../../../engine/audience/ingest/ingest';
 import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
+import { claimOutbox } from '../../../engine/dispatch/outbox-queue';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
@@ -81,5 +82,22 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
     expect(deliveredAt.get(single)).toBeGreaterThanOrEqual(deliveredAt.get(first) as number);
     // Claimed once each: the single event waited for its turn instead of failing.
     expect(rows.map((row) => row.attempts)).toEqual([1, 1]);
+  });
+
+  it('the loop leaves alone the rows waiting in a lane', async () => {
+    const { db } = database;
+    const workspace = await createWorkspace(db, `Loop ${randomUUID().slice(0, 8)}`);
+    const [inLane, other] = await stored(workspace.id, ['handed-over', 'left-over']);
+    const claimed = await claimOutbox(db, {
+      limit: 10,
+      leaseMs: 60_000,
+      ids: [inLane, other],
+      exclude: [inLane],
+    });
+    expect(claimed.map((row) => row.id)).toEqual([other]);
+    // Not leased by that claim: its lane claims it.
+    expect(
+      (await claimOutbox(db, { limit: 10, leaseMs: 60_000, ids: [inLane] })).map((row) => row.id),
+    ).toEqual([inLane]);
   });
 });
