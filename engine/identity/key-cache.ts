@@ -3,8 +3,8 @@ import type { AuthenticatedKey } from './api-keys';
 
 /**
  * How long a key found valid is trusted in this process without asking the database again.
- * Revoking through `revokeApiKey` forgets it here at once; another process (a second API, or
- * `wayline admin` revoking a key) is seen within this time.
+ * Revoking through `revokeApiKey` forgets it here at once; a revocation answered by another
+ * API process is seen within this time.
  */
 export const KEY_CACHE_MS = 5_000;
 /** Most keys remembered per database; past it the oldest go first. */
