@@ -9,7 +9,7 @@ import { loadTemplateAnalytics } from '../../messaging/templates/analytics-scope
 import { contentLookup } from '../../messaging/templates/content-lookup';
 import { renderParts } from '../../messaging/templates/render';
 import { renderScope } from '../../messaging/templates/scope';
-import { findTemplateByName, loadPartials } from '../../messaging/templates/templates';
+import { findTemplateWithPartials, loadPartials } from '../../messaging/templates/templates';
 import {
   defineNode,
   type NodeContext,
@@ -150,8 +150,10 @@ async function renderContext(
   links: MessageLinks,
   sources: (string | null | undefined)[],
   analytics: 'when-named' | 'always' = 'when-named',
+  /** The workspace's layouts and snippets, when already read with the template. */
+  known?: Record<string, string>,
 ) {
-  const partials = await loadPartials(deps.db, ctx.workspaceId);
+  const partials = known ?? (await loadPartials(deps.db, ctx.workspaceId));
   const readsAnalytics =
     analytics === 'always' ||
     [...sources, ...Object.values(partials)].some((s) => !!s && READS_ANALYTICS.test(s));
@@ -209,7 +211,11 @@ export function createSendNodes(deps?: ChannelDeps) {
     summary: (c) => `Email “${c.template}”${c.to ? ` to ${c.to.path}` : ''}`,
     execute: (config, ctx) =>
       send(deps, ctx, 'email', recipientOf(ctx, config.to, ctx.contact.email), config, async (links) => {
-        const template = await findTemplateByName(deps!.db, ctx.workspaceId, config.template);
+        const { template, partials: known } = await findTemplateWithPartials(
+          deps!.db,
+          ctx.workspaceId,
+          config.template,
+        );
         if (!template) throw new Error(`template “${config.template}” does not exist`);
         const parts = {
           subject: config.subject ?? template.subject,
@@ -217,7 +223,14 @@ export function createSendNodes(deps?: ChannelDeps) {
           text: template.body,
           html: template.html,
         };
-        const { scope, partials } = await renderContext(deps!, ctx, links, Object.values(parts));
+        const { scope, partials } = await renderContext(
+          deps!,
+          ctx,
+          links,
+          Object.values(parts),
+          'when-named',
+          known,
+        );
         const rendered = await renderParts(parts, scope, { partials, templateName: template.name });
         return { ...rendered, template: template.name };
       }),

@@ -75,11 +75,12 @@ export async function claimSends(
     });
     const decided = new Map<string, PolicyDecision>();
     if (fresh.length > 0) {
-      const decisions = await decideClaims(t, fresh, policy);
+      const workspace = await workspaceFacts(t, fresh);
+      const decisions = await decideClaims(t, fresh, policy, workspace.timezone);
       fresh.forEach((input, i) => {
         decided.set(input.idempotencyKey, decisions[i]);
       });
-      const labels = await ledgerLabels(t, fresh);
+      const labels = await ledgerLabels(t, fresh, workspace.testContacts);
       const rows = await t
         .insert(messages)
         .values(
@@ -153,10 +154,12 @@ export async function decideClaims(
   db: Db,
   inputs: ClaimInput[],
   policy: ResolvedChannel['policy'],
+  /** The workspace's default zone, when already read (see `workspaceFacts`). */
+  workspaceTimezone?: string | null,
 ): Promise<PolicyDecision[]> {
   if (inputs.length === 0) return [];
   const { workspaceId, channel } = inputs[0];
-  const contexts = await journeyContexts(db, inputs);
+  const contexts = await journeyContexts(db, inputs, workspaceTimezone);
   const requests = inputs.map(
     (input): SendRequest => ({
       workspaceId,
@@ -197,39 +200,88 @@ async function lockContacts(db: Db, locks: string[]) {
 }
 
 /**
+ * The workspace's default zone and which of the sends' contacts are test contacts (their
+ * messages are labelled test and left out of counts, stats and reports), in one statement.
+ */
+async function workspaceFacts(
+  db: Db,
+  inputs: ClaimInput[],
+): Promise<{ timezone: string | null; testContacts: Set<string> }> {
+  const ids = [...new Set(inputs.map((i) => i.contact.id))];
+  const [row] = await db
+    .select({
+      timezone: workspaces.defaultTimezone,
+      // A comma-separated list: both drivers answer text alike (they parse arrays differently).
+      testContacts: sql<string | null>`(select string_agg(c.id::text, ',') from contacts c
+        where c.workspace_id = workspaces.id and c.is_test and c.id in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )}))`,
+    })
+    .from(workspaces)
+    .where(eq(workspaces.id, inputs[0].workspaceId));
+  return { timezone: row?.timezone ?? null, testContacts: new Set(row?.testContacts?.split(',') ?? []) };
+}
+
+/** Published versions never change: the settings the policy reads of each are read once per process. */
+const versionSettings = new Map<string, JourneyPlanSettings | undefined>();
+const VERSION_SETTINGS_SIZE = 500;
+const versionKey = (journeyId: string, version: number) => `${journeyId}@${version}`;
+
+/** The policy's settings of the sending journeys' versions, from memory or in one statement. */
+async function journeySettings(db: Db, inputs: ClaimInput[]) {
+  const missing = inputs.filter(
+    (i) => i.journeyId && !versionSettings.has(versionKey(i.journeyId, i.journeyVersion)),
+  );
+  if (missing.length > 0) {
+    const rows = await db
+      .select({
+        journeyId: journeyVersions.journeyId,
+        version: journeyVersions.version,
+        plan: journeyVersions.plan,
+      })
+      .from(journeyVersions)
+      .where(
+        and(
+          inArray(journeyVersions.journeyId, [...new Set(missing.map((i) => i.journeyId!))]),
+          inArray(journeyVersions.version, [...new Set(missing.map((i) => i.journeyVersion))]),
+        ),
+      );
+    for (const row of rows) {
+      if (versionSettings.size >= VERSION_SETTINGS_SIZE) {
+        versionSettings.delete(versionSettings.keys().next().value!);
+      }
+      const settings = (row.plan as { settings?: JourneyPlanSettings } | null)?.settings;
+      versionSettings.set(versionKey(row.journeyId, row.version), settings);
+    }
+  }
+  return (input: ClaimInput) =>
+    input.journeyId ? versionSettings.get(versionKey(input.journeyId, input.journeyVersion)) : undefined;
+}
+
+/**
  * What the policy takes from each sending journey: its fallback zone, then the workspace default
- * (the contact's own zone comes first), and the journey's own quiet hours and cap. Two
- * statements for a batch: the journeys' plans and the workspace's zone.
+ * (the contact's own zone comes first), and the journey's own quiet hours and cap. The versions'
+ * settings come from memory after their first read; the workspace's zone is read unless given.
  */
 async function journeyContexts(
   db: Db,
   inputs: ClaimInput[],
+  knownTimezone?: string | null,
 ): Promise<(input: ClaimInput) => { fallbackZones: (string | null)[]; journey?: JourneyPolicy }> {
-  const journeyIds = [...new Set(inputs.flatMap((i) => (i.journeyId ? [i.journeyId] : [])))];
-  const versions = [...new Set(inputs.map((i) => i.journeyVersion))];
-  const plans =
-    journeyIds.length > 0
-      ? await db
-          .select({
-            journeyId: journeyVersions.journeyId,
-            version: journeyVersions.version,
-            plan: journeyVersions.plan,
-          })
-          .from(journeyVersions)
-          .where(
-            and(inArray(journeyVersions.journeyId, journeyIds), inArray(journeyVersions.version, versions)),
-          )
-      : [];
-  const [workspace] = await db
-    .select({ tz: workspaces.defaultTimezone })
-    .from(workspaces)
-    .where(eq(workspaces.id, inputs[0].workspaceId));
+  const settingsOf = await journeySettings(db, inputs);
+  const workspaceTz =
+    knownTimezone !== undefined
+      ? knownTimezone
+      : ((
+          await db
+            .select({ tz: workspaces.defaultTimezone })
+            .from(workspaces)
+            .where(eq(workspaces.id, inputs[0].workspaceId))
+        )[0]?.tz ?? null);
   return (input) => {
-    const plan = plans.find(
-      (p) => p.journeyId === input.journeyId && p.version === input.journeyVersion,
-    )?.plan;
-    const settings = (plan as { settings?: JourneyPlanSettings } | undefined)?.settings;
-    const fallbackZones = [settings?.timezone ?? null, workspace?.tz ?? null];
+    const settings = settingsOf(input);
+    const fallbackZones = [settings?.timezone ?? null, workspaceTz];
     if (!input.journeyId || (!settings?.quietHours && !settings?.frequencyCap)) return { fallbackZones };
     const cap = settings.frequencyCap;
     return {
@@ -260,10 +312,10 @@ interface JourneyPlanSettings {
 
 /**
  * What a new ledger row records beyond the send itself: the journey run (its row id) and the
- * event that started it, and whether the contact is a test contact (its messages are labelled
- * test and left out of counts, stats and reports). Three statements for a batch.
+ * event that started it, and whether the contact is a test contact (`testContact`, from
+ * `workspaceFacts`). One statement for a batch, two when a run was started by an event.
  */
-async function ledgerLabels(db: Db, inputs: ClaimInput[]) {
+async function ledgerLabels(db: Db, inputs: ClaimInput[], testContact: Set<string>) {
   const workspaceId = inputs[0].workspaceId;
   const runIds = [...new Set(inputs.map((i) => i.runId))];
   const runs = await db
@@ -275,20 +327,6 @@ async function ledgerLabels(db: Db, inputs: ClaimInput[]) {
     .from(journeyRuns)
     .where(inArray(journeyRuns.workflowId, runIds));
   const runOf = new Map(runs.map((r) => [r.workflowId, r]));
-  const testContacts = await db
-    .select({ id: contacts.id })
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.workspaceId, workspaceId),
-        inArray(
-          contacts.id,
-          inputs.map((i) => i.contact.id),
-        ),
-        eq(contacts.isTest, true),
-      ),
-    );
-  const testContact = new Set(testContacts.map((c) => c.id));
   // An event sent with `context.test: true` makes the run it started a test run.
   const triggers = [...new Set(runs.flatMap((r) => (r.triggerEventId ? [r.triggerEventId] : [])))];
   const testEvents =

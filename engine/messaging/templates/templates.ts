@@ -325,6 +325,34 @@ export async function loadPartials(db: Db, workspaceId: string): Promise<Record<
   return Object.fromEntries(rows.map((r) => [r.name, r.html ?? r.body]));
 }
 
+/**
+ * A template by name with the workspace's layouts and snippets (see `loadPartials`), in one
+ * statement: what a send renders with.
+ */
+export async function findTemplateWithPartials(
+  db: Db,
+  workspaceId: string,
+  name: string,
+): Promise<{ template: TemplateRow | undefined; partials: Record<string, string> }> {
+  const rows = await db
+    .select()
+    .from(templates)
+    .where(
+      and(
+        eq(templates.workspaceId, workspaceId),
+        or(eq(templates.name, name), inArray(templates.channel, ['layout', 'snippet'])),
+      ),
+    );
+  return {
+    template: rows.find((r) => r.name === name),
+    partials: Object.fromEntries(
+      rows
+        .filter((r) => r.channel === 'layout' || r.channel === 'snippet')
+        .map((r) => [r.name, r.html ?? r.body]),
+    ),
+  };
+}
+
 export const draftParts = z.object({
   subject: z.string().max(2000).nullish(),
   preheader: z.string().max(2000).nullish(),
