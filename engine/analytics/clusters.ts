@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { and, eq, sql } from 'drizzle-orm';
-import { kmeans } from 'ml-kmeans';
 import { z } from 'zod';
 import type { Db } from '../../db';
 import { contactClusters, contacts, rfmScores } from '../../db/schema';
@@ -72,11 +72,20 @@ export function silhouette(points: number[][], assignments: number[], k: number,
   return total / idx.length;
 }
 
+/** ml-kmeans (and its matrix library) is loaded on the first clustering, not at start. */
+const load = createRequire(import.meta.url);
+let kmeansModule: typeof import('ml-kmeans') | undefined;
+
 /** K-means++ with `restarts` seeds (seed, seed+1, ...), keeping the lowest inertia. */
 function bestOfRestarts(points: number[][], k: number, seed: number, restarts: number) {
   let best: { assignments: number[]; centroids: number[][]; inertia: number } | undefined;
   for (let i = 0; i < restarts; i++) {
-    const result = kmeans(points, k, { initialization: 'kmeans++', seed: seed + i, maxIterations: 300 });
+    kmeansModule ??= load('ml-kmeans') as typeof import('ml-kmeans');
+    const result = kmeansModule.kmeans(points, k, {
+      initialization: 'kmeans++',
+      seed: seed + i,
+      maxIterations: 300,
+    });
     const inertia = points.reduce((s, p, n) => s + dist2(p, result.centroids[result.clusters[n]]), 0);
     if (!best || inertia < best.inertia)
       best = { assignments: result.clusters, centroids: result.centroids, inertia };

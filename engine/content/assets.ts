@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
-import sharp from 'sharp';
 import type { Db } from '../../db';
 import { assets } from '../../db/schema';
 import { DomainError, NotFound } from '../errors';
@@ -74,6 +73,8 @@ export async function uploadAsset(
   let size: { width: number | null; height: number | null } = { width: null, height: null };
   if (kind === 'image') {
     try {
+      // sharp (a native image library) is loaded on the first image upload, not at start.
+      const { default: sharp } = await import('sharp');
       const image = sharp(upload.data, { animated: false });
       const meta = await image.metadata();
       const expected = upload.contentType.split('/')[1].replace('jpg', 'jpeg');

@@ -1,10 +1,13 @@
-import mjml2html from 'mjml';
 import { InvalidInput } from '../../errors';
 
 export interface MjmlProblem {
   line: number;
   message: string;
 }
+
+/** MJML (a large module tree) is loaded on its first use, not at start. */
+const mjml2html = async (...args: Parameters<Compile>) =>
+  ((await import('mjml')).default as unknown as Compile)(...args);
 
 type Compile = (
   source: string,
@@ -14,7 +17,7 @@ type Compile = (
 /** MJML validation errors at their line, without refusing anything (the editor's live check). */
 export async function mjmlProblems(source: string): Promise<MjmlProblem[]> {
   try {
-    const result = await (mjml2html as unknown as Compile)(source, { validationLevel: 'soft' });
+    const result = await mjml2html(source, { validationLevel: 'soft' });
     return result.errors.map((e) => ({ line: e.line, message: e.message }));
   } catch (error) {
     return [{ line: 1, message: (error as Error).message.split('\n')[0] }];
@@ -28,7 +31,7 @@ export async function mjmlProblems(source: string): Promise<MjmlProblem[]> {
 export async function compileMjml(source: string): Promise<string> {
   let result: Awaited<ReturnType<Compile>>;
   try {
-    result = await (mjml2html as unknown as Compile)(source, {
+    result = await mjml2html(source, {
       validationLevel: 'soft',
       keepComments: false,
     });
