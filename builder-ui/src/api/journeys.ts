@@ -50,18 +50,26 @@ export function useJourney(id: string, options: { refetchOnMount?: boolean } = {
   return useQuery({ ...journeyQuery(id), ...options });
 }
 
-/** Journeys read by the app's start-up for the page it opened on, not yet shown by an editor. */
-const readAtStart = new Set<string>();
+/**
+ * Journeys the app's start-up reads for the page it opened on, not yet taken by an editor: the
+ * read under way, or done and answered.
+ */
+const readAtStart = new Map<string, 'reading' | 'read'>();
 
 /** Reads the journey a first visit opens on, beside the page's code (see `warmRoute`). */
 export async function readJourneyAtStart(client: QueryClient, id: string): Promise<void> {
+  readAtStart.set(id, 'reading');
   await client.prefetchQuery(journeyQuery(id));
-  if (client.getQueryState(journeyKeys.detail(id))?.status === 'success') readAtStart.add(id);
+  // An editor that opened meanwhile has taken the read; a failed read is the editor's to retry.
+  if (readAtStart.get(id) !== 'reading') return;
+  if (client.getQueryState(journeyKeys.detail(id))?.status === 'success') readAtStart.set(id, 'read');
+  else readAtStart.delete(id);
 }
 
 /**
- * True once, for the editor that opens on a journey the start-up just read: that read is as fresh
- * as the editor's own, so the editor need not wait for a second one.
+ * True once, for the editor that opens on a journey the start-up is reading or has just read:
+ * that read is as fresh as the editor's own, so the editor waits for it instead of a second one.
+ * Taken once, so an editor opened later on the same journey reads it afresh.
  */
 export function takeJourneyReadAtStart(id: string): boolean {
   return readAtStart.delete(id);
