@@ -17,6 +17,11 @@ import { ProblemsList } from './panels/ProblemsList';
 import type { GraphApi } from './useGraph';
 
 const flowNodeTypes = { journey: JourneyNode };
+// Module-level, so React Flow's store (which copies these props on every change of identity) and
+// its key listeners see the same values on every render.
+const multiSelectionKeys = ['Meta', 'Control'];
+const fitViewOptions = { padding: 0.15, maxZoom: 1 };
+const proOptions = { hideAttribution: true };
 
 function minimapColor(kind: string | undefined): string {
   if (kind === 'trigger') return '#7c3aed';
@@ -109,13 +114,13 @@ export const JourneyCanvas = memo(function JourneyCanvas(props: {
         edgesReconnectable={!readOnly}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
+        multiSelectionKeyCode={multiSelectionKeys}
         selectionMode={SelectionMode.Partial}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitViewOptions={fitViewOptions}
         minZoom={0.1}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
+        proOptions={proOptions}
       >
         <Background gap={20} size={1} />
         <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={nodeColor} />
