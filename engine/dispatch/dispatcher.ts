@@ -5,7 +5,7 @@ import type { TemporalDeps } from '../automation/runs/enroll';
 import { DomainError } from '../errors';
 import { contactsChanged } from '../operations/segment-membership';
 import { type DeliveryContext, deliverOutboxRow, deliveryContext } from './deliver';
-import { claimOutbox, markDelivered, markRetry, type OutboxRow } from './outbox-queue';
+import { claimOutbox, extendLease, markDelivered, markRetry, type OutboxRow } from './outbox-queue';
 
 export interface DispatcherLog {
   warn(fields: Record<string, unknown>, message: string): void;
@@ -83,7 +83,21 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    * Delivers claimed rows: one contact's rows in order, contacts side by side, with what the
    * batch needs read once; the delivered rows are marked in one statement.
    */
-  const deliverRows = async (rows: OutboxRow[], sideBySide = concurrency): Promise<number[]> => {
+  const deliverRows = (rows: OutboxRow[], sideBySide = concurrency): Promise<number[]> => {
+    // Rows put back for a retry keep their backoff; the others stay leased until marked.
+    const settled = new Set<number>();
+    const renewal = setInterval(() => {
+      const ids = rows.filter((row) => !settled.has(row.id)).map((row) => row.id);
+      extendLease(deps.db, ids, leaseMs).catch(() => {});
+    }, leaseMs / 2);
+    return deliverLeased(rows, sideBySide, settled).finally(() => clearInterval(renewal));
+  };
+
+  const deliverLeased = async (
+    rows: OutboxRow[],
+    sideBySide: number,
+    settled: Set<number>,
+  ): Promise<number[]> => {
     const byContact = new Map<string, OutboxRow[]>();
     for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
     const delivered: number[] = [];
@@ -93,8 +107,10 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       options.log?.warn({ rows: rows.length, err: message }, 'event dispatch failed');
-      for (const row of rows)
+      for (const row of rows) {
+        settled.add(row.id);
         await markRetry(deps.db, row.id, { delayMs: backoff(row.attempts), error: message });
+      }
       return [];
     }
     const queues = [...byContact.values()];
@@ -114,6 +130,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
           );
           // The rest of this contact's queue waits too, keeping its events in order.
           for (const later of queue.slice(i)) {
+            settled.add(later.id);
             await markRetry(deps.db, later.id, {
               delayMs: backoff(later.attempts),
               error: later === row ? message : `waiting for outbox row ${row.id}`,
@@ -130,7 +147,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
         for (let queue = queues.shift(); queue; queue = queues.shift()) await deliverQueue(queue);
       }),
     );
-    const refreshed = await refreshSegments(rows, new Set(delivered), context);
+    const refreshed = await refreshSegments(rows, new Set(delivered), context, settled);
     await markDelivered(deps.db, refreshed);
     return refreshed;
   };
@@ -146,6 +163,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     rows: OutboxRow[],
     delivered: Set<number>,
     context: DeliveryContext,
+    settled: Set<number>,
   ): Promise<number[]> => {
     const changes = await describeChanges(
       deps,
@@ -171,6 +189,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
           for (const row of rows) {
             if (!delivered.has(row.id) || !failed.has(row.contactId)) continue;
             delivered.delete(row.id);
+            settled.add(row.id);
             await markRetry(deps.db, row.id, {
               delayMs: backoff(row.attempts),
               error: message,

@@ -77,6 +77,19 @@ export async function claimOutbox(
   });
 }
 
+/**
+ * Keeps claimed rows leased while their delivery outlasts half the lease (a large batch of
+ * enrolments on a busy machine): without it another claimer takes them again and delivers them
+ * a second time. Rows no longer pending are left alone.
+ */
+export async function extendLease(db: Db, ids: number[], leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(outbox)
+    .set({ nextAttemptAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+    .where(and(inArray(outbox.id, ids), eq(outbox.status, 'pending')));
+}
+
 export async function markDelivered(db: Db, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await db
