@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Database } from '../../../db';
 import { journeyRuns, outbox } from '../../../db/schema';
@@ -9,6 +9,7 @@ import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { line, publishGraph } from '../../helpers/fixtures';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { pendingRows } from './outbox-rows';
 
 const CONTACTS = 120;
 
@@ -66,18 +67,7 @@ describe.each(databaseKinds())('a claimed batch keeps its lease while delivered 
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
     dispatchers.push(startDispatcher({ ...deps, db: second.db }, { leaseMs: 500, pollMs: 20, log }));
-    await expect
-      .poll(
-        async () =>
-          (
-            await db
-              .select({ n: sql<number>`count(*)::int` })
-              .from(outbox)
-              .where(sql`${outbox.workspaceId} = ${workspace.id} and ${outbox.status} = 'pending'`)
-          )[0].n,
-        { timeout: 60_000, interval: 100 },
-      )
-      .toBe(0);
+    await expect.poll(() => pendingRows(db, workspace.id), { timeout: 60_000, interval: 100 }).toBe(0);
     const rows = await db
       .select({ attempts: outbox.attempts, status: outbox.status })
       .from(outbox)

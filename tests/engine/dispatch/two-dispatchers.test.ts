@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Database } from '../../../db';
 import { events, journeyRuns, outbox } from '../../../db/schema';
@@ -9,6 +9,7 @@ import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
 import { line, publishGraph } from '../../helpers/fixtures';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
+import { pendingRows } from './outbox-rows';
 
 const CONTACTS = 200;
 
@@ -81,18 +82,7 @@ describe.each(databaseKinds())(
       const options = { pollMs: 20, batchSize: 10, concurrency: 4, leaseMs: 600_000, log };
       dispatchers = [first.db, second.db].map((pool) => startDispatcher({ ...deps, db: pool }, options));
 
-      await expect
-        .poll(
-          async () =>
-            (
-              await db
-                .select({ n: sql<number>`count(*)::int` })
-                .from(outbox)
-                .where(eq(outbox.status, 'pending'))
-            )[0].n,
-          { timeout: 120_000, interval: 250 },
-        )
-        .toBe(0);
+      await expect.poll(() => pendingRows(db), { timeout: 120_000, interval: 250 }).toBe(0);
       const rows = await db
         .select({
           id: outbox.id,
