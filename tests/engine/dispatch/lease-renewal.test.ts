@@ -7,9 +7,8 @@ import { ingestMessages } from '../../../engine/audience/ingest/ingest';
 import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { line, publishGraph } from '../../helpers/fixtures';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
-import { pendingRows } from './outbox-rows';
+import { pendingRows, publishSignUpJourney } from './dispatch-helpers';
 
 const CONTACTS = 120;
 
@@ -39,14 +38,7 @@ describe.each(databaseKinds())('a claimed batch keeps its lease while delivered 
   it('delivers every row once though the batch takes several leases', async () => {
     const { db } = first;
     const workspace = await createWorkspace(db, `Lease ${randomUUID().slice(0, 8)}`);
-    const { journey } = await publishGraph(
-      db,
-      workspace.id,
-      line('Welcome', [
-        { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
-        { id: 'done', type: 'exit', config: {} },
-      ]),
-    );
+    const { journey } = await publishSignUpJourney(db, workspace.id);
     await ingestMessages(db, {
       workspaceId: workspace.id,
       messages: Array.from({ length: CONTACTS }, (_, i) => ({

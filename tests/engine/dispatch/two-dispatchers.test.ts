@@ -7,9 +7,8 @@ import { createContact } from '../../../engine/audience/contacts/contacts';
 import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { line, publishGraph } from '../../helpers/fixtures';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
-import { pendingRows } from './outbox-rows';
+import { pendingRows, publishSignUpJourney } from './dispatch-helpers';
 
 const CONTACTS = 200;
 
@@ -45,14 +44,7 @@ describe.each(databaseKinds())(
     it('delivers every row once and starts one run per event', async () => {
       const { db } = first;
       const workspace = await createWorkspace(db, 'Two dispatchers');
-      const { journey } = await publishGraph(
-        db,
-        workspace.id,
-        line('Welcome', [
-          { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
-          { id: 'done', type: 'exit', config: {} },
-        ]),
-      );
+      const { journey } = await publishSignUpJourney(db, workspace.id);
       // What ingest writes: the event and its outbox row, committed before any dispatcher looks.
       for (let i = 0; i < CONTACTS; i++) {
         const contact = await createContact(db, workspace.id, { userId: `u${i}` });

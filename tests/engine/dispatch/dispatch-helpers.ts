@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { outbox } from '../../../db/schema';
+import { line, publishGraph } from '../../helpers/fixtures';
 
 /** Outbox rows still pending, of one workspace or of all. */
 export async function pendingRows(db: Db, workspaceId?: string): Promise<number> {
@@ -13,4 +14,16 @@ export async function pendingRows(db: Db, workspaceId?: string): Promise<number>
         : sql`${outbox.status} = 'pending'`,
     );
   return row.n;
+}
+
+/** A journey `Signed Up` → exit, published in the workspace. */
+export function publishSignUpJourney(db: Db, workspaceId: string) {
+  return publishGraph(
+    db,
+    workspaceId,
+    line('Welcome', [
+      { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
+      { id: 'done', type: 'exit', config: {} },
+    ]),
+  );
 }
