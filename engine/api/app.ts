@@ -166,9 +166,17 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
 
   if (deps.uiDist && existsSync(deps.uiDist)) {
     await app.register(fastifyStatic, { root: deps.uiDist, prefix: '/', wildcard: false });
+    // The build names the files under /assets/ by their content's hash: a browser keeps them for
+    // good and never asks again (index.html, which names them, is revalidated on every visit).
+    app.addHook('onSend', async (request, reply) => {
+      if (request.url.startsWith('/assets/') && reply.statusCode === 200) {
+        reply.header('cache-control', 'public, max-age=31536000, immutable');
+      }
+    });
     const page = { hide: true, response: { 200: mediaResponse('text/html', 'The builder UI') } };
     app.get('/*', { schema: page }, (request, reply) => {
-      if (request.url.startsWith('/v1/')) return reply.callNotFound();
+      // An API path or a build file that is not there is a 404, not the page.
+      if (request.url.startsWith('/v1/') || request.url.startsWith('/assets/')) return reply.callNotFound();
       return reply.sendFile('index.html');
     });
   }
