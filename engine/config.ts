@@ -105,7 +105,8 @@ const schema = z.object({
     .number()
     .int()
     .min(1)
-    .default(6000)
+    // 1,000 a second: a shop's server posting single events from one address stays under it.
+    .default(60_000)
     .describe('Requests per minute per client address to the tracking API and hook receivers'),
   WAYLINE_RATE_LIMIT_PUBLIC: z.coerce
     .number()

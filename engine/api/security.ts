@@ -15,7 +15,7 @@ export interface SecuritySettings {
 
 export const defaultSecuritySettings: SecuritySettings = {
   corsOrigins: [],
-  rateLimits: { tracking: 6000, account: 30, links: 600 },
+  rateLimits: { tracking: 60_000, account: 30, links: 600 },
 };
 
 export function securitySettingsFromConfig(config: Config): SecuritySettings {
@@ -94,21 +94,25 @@ export const webSecurity = fp<{ settings?: SecuritySettings }>(
         reply.header('content-security-policy', DOCS_CSP);
     });
 
-    const allowed = new Set(settings.corsOrigins);
+    // The options are made once: a tracking request (the busiest path) allocates none.
+    const open = { origin: '*', methods: ['POST', 'OPTIONS'], credentials: false };
+    const management = (origin: string | false) => ({
+      origin,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['content-type', 'authorization', 'x-csrf-token'],
+    });
+    const closed = management(false);
+    const byOrigin = new Map(settings.corsOrigins.map((origin) => [origin, management(origin)]));
     await app.register(fastifyCors, {
       delegator: (request, callback) => {
         const path = (request.url ?? '').split('?')[0];
         if (TRACKING.test(path) || (request.method !== 'GET' && HOOK_RECEIVER.test(path))) {
-          callback(null, { origin: '*', methods: ['POST', 'OPTIONS'], credentials: false });
+          callback(null, open);
           return;
         }
         const origin = request.headers.origin;
-        callback(null, {
-          origin: origin !== undefined && allowed.has(origin) ? origin : false,
-          credentials: true,
-          methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-          allowedHeaders: ['content-type', 'authorization', 'x-csrf-token'],
-        });
+        callback(null, (origin !== undefined && byOrigin.get(origin)) || closed);
       },
     });
 
