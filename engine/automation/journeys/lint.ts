@@ -1,4 +1,4 @@
-import { and, count, eq, gte, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import {
   channelSettings,
@@ -7,8 +7,8 @@ import {
   journeyVersions,
   segmentMembers,
   segments,
+  templates,
 } from '../../../db/schema';
-import { findTemplateByName } from '../../messaging/templates/templates';
 import { type Duration, durationMs, formatDuration } from '../../time/duration';
 import { SEND_NODE_CHANNELS } from '../nodes/send-channels';
 import { type JourneyGraph, type JourneyNode, journeyGraphSchema } from './model';
@@ -86,12 +86,37 @@ async function templateProblems(
   incoming: TemplateLike[],
 ): Promise<Problem[]> {
   const problems: Problem[] = [];
+  // Every template the sends name, in one read (a large journey sends the same few many times).
+  const named = [
+    ...new Set(
+      graph.nodes.flatMap((node) =>
+        SEND_NODE_CHANNELS[node.type] &&
+        typeof node.config.template === 'string' &&
+        node.config.template !== ''
+          ? [node.config.template]
+          : [],
+      ),
+    ),
+  ].filter((name) => !incoming.some((t) => t.name === name));
+  const stored: TemplateLike[] =
+    named.length > 0
+      ? await db
+          .select({
+            id: templates.id,
+            name: templates.name,
+            channel: templates.channel,
+            body: templates.body,
+            html: templates.html,
+          })
+          .from(templates)
+          .where(and(eq(templates.workspaceId, workspaceId), inArray(templates.name, named)))
+      : [];
   for (const node of graph.nodes) {
     const channel = SEND_NODE_CHANNELS[node.type];
     const name = node.config.template;
     if (!channel || typeof name !== 'string' || name === '') continue;
     const template: TemplateLike | undefined =
-      incoming.find((t) => t.name === name) ?? (await findTemplateByName(db, workspaceId, name));
+      incoming.find((t) => t.name === name) ?? stored.find((t) => t.name === name);
     if (!template) {
       problems.push(
         error({
@@ -151,15 +176,26 @@ async function segmentProblems(
   pending: Set<string>,
 ): Promise<Problem[]> {
   const problems: Problem[] = [];
-  for (const node of graph.nodes) {
+  const named = graph.nodes.flatMap((node) => {
     const id = node.config.segmentId;
-    if (typeof id !== 'string' || id === '' || pending.has(id)) continue;
-    const [segment] = uuidPattern.test(id)
+    return typeof id === 'string' && id !== '' && !pending.has(id) ? [{ node, id }] : [];
+  });
+  // The named segments and their member counts, in one read whatever the number of nodes.
+  const ids = [...new Set(named.map((n) => n.id).filter((id) => uuidPattern.test(id)))];
+  const found =
+    ids.length > 0
       ? await db
-          .select({ id: segments.id, name: segments.name })
+          .select({
+            id: segments.id,
+            name: segments.name,
+            members: sql<number>`(select count(*) from segment_members m
+              where m.workspace_id = ${workspaceId} and m.segment_id = segments.id)`,
+          })
           .from(segments)
-          .where(and(eq(segments.workspaceId, workspaceId), eq(segments.id, id)))
+          .where(and(eq(segments.workspaceId, workspaceId), inArray(segments.id, ids)))
       : [];
+  for (const { node, id } of named) {
+    const segment = found.find((s) => s.id === id);
     if (!segment) {
       problems.push(
         error({
@@ -172,11 +208,7 @@ async function segmentProblems(
       );
       continue;
     }
-    const [{ n }] = await db
-      .select({ n: count() })
-      .from(segmentMembers)
-      .where(and(eq(segmentMembers.workspaceId, workspaceId), eq(segmentMembers.segmentId, id)));
-    if (Number(n) === 0) {
+    if (Number(segment.members) === 0) {
       problems.push(
         warning({
           code: 'segment_empty',
