@@ -67,9 +67,12 @@ const MAX_BATCH = 10;
 
 /** Sends run on their channel's task queue (`<queue>-<channel>`), so each channel is rate limited on its own. */
 const channelActivities = new Map<string, Activities>();
-function activitiesFor(nodeType: string): Pick<Activities, 'executeNode' | 'executeNodes'> {
+function activitiesFor(
+  nodeType: string,
+  adopted: (patchId: string) => boolean,
+): Pick<Activities, 'executeNode' | 'executeNodes'> {
   const channel = SEND_NODE_CHANNELS[nodeType];
-  if (!channel || !patched('channel-task-queues')) return { executeNode, executeNodes };
+  if (!channel || !adopted('channel-task-queues')) return { executeNode, executeNodes };
   const taskQueue = `${workflowInfo().taskQueue}-${channel}`;
   let activities = channelActivities.get(taskQueue);
   if (!activities) {
@@ -77,10 +80,6 @@ function activitiesFor(nodeType: string): Pick<Activities, 'executeNode' | 'exec
     channelActivities.set(taskQueue, activities);
   }
   return activities;
-}
-
-function executorFor(nodeType: string): Activities['executeNode'] {
-  return activitiesFor(nodeType).executeNode;
 }
 
 const { loadContact, recordProgress } = proxyLocalActivities<Activities>({
@@ -96,6 +95,11 @@ const { loadContact, recordProgress } = proxyLocalActivities<Activities>({
 export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResult> {
   const { plan } = input;
   const info = workflowInfo();
+  /**
+   * Whether the run takes a behaviour added to the interpreter: at once for runs started with
+   * `interpreter` 1 or later, through its `patched()` marker for runs started before.
+   */
+  const adopted = (patchId: string) => (input.interpreter ?? 0) >= 1 || patched(patchId);
   const state: RunState = input.state ?? {
     cursor: null,
     visits: {},
@@ -112,6 +116,8 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   const path: string[] = [];
   let ending: Ending | null = null;
   let contact: ContactFacts | undefined;
+  /** The enrollment's snapshot, until the run first waits, acts or hears of a change (a fresh start only). */
+  let enrolledContact: ContactFacts | undefined = input.state ? undefined : input.contact;
 
   const keyPath = plan.nodes[plan.trigger].config.key;
   /** Whether an event carries the run's entry key (runs of an unkeyed trigger have none to carry). */
@@ -148,6 +154,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   setHandler(contactChangedSignal, () => {
     state.contactChanges = (state.contactChanges ?? 0) + 1;
     contact = undefined;
+    enrolledContact = undefined;
   });
   setHandler(migrateSignal, (migration) => {
     // Interpreter code added after runs were recorded: the marker keeps their replay as it was.
@@ -203,6 +210,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
    * too long during the wait ends it early so the run can continue as new at the same node.
    */
   const waitFor = async (deadline: number, options: WaitOptions = {}): Promise<WaitOutcome> => {
+    enrolledContact = undefined;
     const also = options.also ?? (() => false);
     const settled = () => (interrupted() ? 'interrupted' : also() ? 'condition' : null);
     const remaining = deadline - Date.now();
@@ -299,8 +307,14 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
         // Attributes, tags and steps are decided here on a fresh snapshot (a local activity, no
         // round trip through the server); runs recorded before keep their evaluateBranch activity.
         decidedOn = undefined;
-        if (decidableInWorkflow(groups) && patched('conditions-in-workflow')) {
-          contact = await loadContact({ workspaceId: input.workspaceId, contactId: input.contactId });
+        if (decidableInWorkflow(groups) && adopted('conditions-in-workflow')) {
+          // Right after the start, the snapshot the enrollment read is as fresh as a new one.
+          const enrolled = enrolledContact;
+          enrolledContact = undefined;
+          contact =
+            enrolled && adopted('contact-from-enrollment')
+              ? enrolled
+              : await loadContact({ workspaceId: input.workspaceId, contactId: input.contactId });
           if (hasConditionFields(contact)) {
             decidedOn = decidingValues(groups, contact, state.steps);
             return firstMatchingGroupOf(groups, contact, state.steps);
@@ -321,6 +335,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
 
   /** An action node runs as the `executeNode` activity on its channel's queue, held while the run is paused. */
   const runAction = async (node: PlanNode, record: VisitRecord, first?: NodeResult) => {
+    enrolledContact = undefined;
     if (!first && state.paused) {
       pending.push(record);
       await flush();
@@ -330,7 +345,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     const idempotencyKey = `${info.workflowId}:${node.id}:${record.visit}`;
     try {
       const execute = () =>
-        executorFor(node.type)({
+        activitiesFor(node.type, adopted).executeNode({
           workspaceId: input.workspaceId,
           journeyId: input.journeyId,
           journeyVersion: input.version,
@@ -405,11 +420,12 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
    * alone; a node that asks to be deferred waits as in `runAction`.
    */
   const runBatch = async (chain: PlanNode[], firstRecord: VisitRecord) => {
+    enrolledContact = undefined;
     const visits = chain.map((n, i) => (i === 0 ? firstRecord.visit : (state.visits[n.id] ?? 0) + 1));
     let executed: ExecutedNode[];
     const batchStarted = Date.now();
     try {
-      executed = await activitiesFor(chain[chain.length - 1].type).executeNodes({
+      executed = await activitiesFor(chain[chain.length - 1].type, adopted).executeNodes({
         workspaceId: input.workspaceId,
         journeyId: input.journeyId,
         journeyVersion: input.version,
@@ -496,7 +512,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     } else if (node.kind === 'action') {
       // Consecutive action nodes share one activity; runs recorded before run them one by one.
       const chain = state.paused ? [node] : batchFrom(node);
-      if (chain.length > 1 && patched('batched-actions')) await runBatch(chain, record);
+      if (chain.length > 1 && adopted('batched-actions')) await runBatch(chain, record);
       else await runAction(node, record);
     } else {
       throw ApplicationFailure.nonRetryable(`node ${node.id}: ${node.type} cannot run in a journey body`);

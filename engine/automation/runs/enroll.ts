@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { contacts, journeyRuns, segmentMembers } from '../../../db/schema';
 import { Conflict, NotFound, Unavailable } from '../../errors';
@@ -9,7 +9,7 @@ import { durationMs } from '../../time/duration';
 import { getJourney, getVersion } from '../journeys/journeys';
 import type { Plan, PlanNode } from '../journeys/plan';
 import { inJourneyHoldout, recordHoldout } from './holdout';
-import { entryKeyOf, type JourneyRunInput, runWorkflowId } from './types';
+import { entryKeyOf, INTERPRETER, type JourneyRunInput, runWorkflowId } from './types';
 
 export interface TemporalDeps {
   db: Db;
@@ -69,7 +69,21 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
   const entryKey = entryKeyOf(triggerNode.config, request.trigger ?? null);
   const latestRun = () =>
     db
-      .select({ contactId: contacts.id, run: journeyRuns })
+      .select({
+        contact: {
+          id: contacts.id,
+          timezone: contacts.timezone,
+          attributes: contacts.attributes,
+          tags: contacts.tags,
+          email: contacts.email,
+          phone: contacts.phone,
+          externalId: contacts.externalId,
+        },
+        workspaceTimezone: sql<
+          string | null
+        >`(select default_timezone from workspaces where id = ${request.workspaceId})`,
+        run: journeyRuns,
+      })
       .from(contacts)
       .leftJoin(
         journeyRuns,
@@ -83,7 +97,8 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       .orderBy(desc(journeyRuns.entry))
       .limit(1)
       .then((rows) => rows[0]);
-  // The contact and its latest run of this journey (and entry key) in one statement.
+  // The contact (as the run's first decision reads it) and its latest run of this journey (and
+  // entry key) in one statement.
   const found = await latestRun();
   if (!found) throw new NotFound('Contact', request.contactId);
 
@@ -175,6 +190,22 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     plan,
     trigger: request.trigger ?? null,
     paused: journey.status !== 'active',
+    interpreter: INTERPRETER,
+    // A delayed start reads the contact when it starts.
+    ...(startDelayMs > 0
+      ? {}
+      : {
+          contact: {
+            found: true,
+            timezone: found.contact.timezone,
+            attributes: found.contact.attributes,
+            tags: found.contact.tags,
+            email: found.contact.email,
+            phone: found.contact.phone,
+            externalId: found.contact.externalId,
+            workspaceTimezone: found.workspaceTimezone ?? 'UTC',
+          },
+        }),
     historyLimit: request.historyLimit,
   };
   try {

@@ -85,7 +85,32 @@ export interface JourneyRunInput {
   state?: RunState;
   /** Continue as new once history passes this many events (operations and tests). */
   historyLimit?: number;
+  /**
+   * The interpreter behaviours the run started with (set by the enrollment, kept across
+   * continue-as-new): from 1, conditions in workflow code, batched actions, sends on their
+   * channel's queue and the enrollment's snapshot, each without its `patched()` marker (on the
+   * server a marker is also a search attribute write). Runs started before, without it, take each
+   * behaviour through its marker as they did.
+   */
+  interpreter?: number;
+  /**
+   * The contact as the enrollment read it, just before the start: a condition decided before
+   * the run first waits or acts reads it instead of a snapshot of its own (one local activity,
+   * and one workflow activation, fewer per run).
+   */
+  contact?: EnrolledContact;
 }
+
+/** What the interpreter's conditions read of the contact (`loadContact`'s answer has the same fields). */
+export interface EnrolledContact extends ContactView {
+  tags: string[];
+  email: string | null;
+  phone: string | null;
+  externalId: string | null;
+}
+
+/** The `interpreter` a run started now gets. */
+export const INTERPRETER = 1;
 
 export interface JourneyRunResult {
   status: RunEndStatus;
