@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { journeyRuns, nodeVisits } from '../../db/schema';
 import type { ConditionGroup } from '../audience/conditions/conditions';

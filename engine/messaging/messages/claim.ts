@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { contacts, events, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
+import { events, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
 import { type Duration, durationMs } from '../../time/duration';
 import type { ResolvedChannel } from '../channels/channel-settings';
 import {
