@@ -136,14 +136,15 @@ describe('contacts table and profile in a browser (Chromium, API + UI, PGlite, T
     await form.locator('.field-message', { hasText: 'A note needs text' }).waitFor();
     await form.getByLabel('Text').fill('Asked for a demo next week');
     await form.getByRole('button', { name: 'Log note' }).click();
+    const timeline = page.locator('[data-testid="timeline"]');
+    // The note is saved, and the form emptied for the next entry, before the call is typed in.
+    await timeline.locator('.timeline-item[data-kind="note"]', { hasText: 'Asked for a demo' }).waitFor();
     await form.getByLabel('Log a').selectOption('call');
     await form.getByLabel('Subject').fill('Discovery call');
     await form.getByLabel('Text').fill('Interested in the gold tier');
     await form.getByLabel('Minutes').fill('20');
     await form.getByRole('button', { name: 'Log call' }).click();
-    const timeline = page.locator('[data-testid="timeline"]');
     await timeline.locator('.timeline-item[data-kind="call"]', { hasText: 'Discovery call' }).waitFor();
-    await timeline.locator('.timeline-item[data-kind="note"]', { hasText: 'Asked for a demo' }).waitFor();
     await timeline.getByLabel('Calls').check();
     await expect.poll(() => timeline.locator('.timeline-item').count()).toBe(1);
     await timeline.getByRole('button', { name: 'Show all' }).click();

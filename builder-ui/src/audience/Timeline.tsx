@@ -120,9 +120,15 @@ function LogActivityForm({ contactId }: { contactId: string }) {
     if (form.occurredAt) body.occurredAt = new Date(form.occurredAt).toISOString();
     if (form.kind !== 'note' && form.durationMinutes) body.durationMinutes = Number(form.durationMinutes);
     if (form.kind !== 'note' && form.outcome) body.outcome = form.outcome;
+    const sent = form;
     log.mutate(body, {
+      // Emptied for the next entry, unless the next entry was already begun while this one saved.
       onSuccess: () =>
-        setForm({ ...form, subject: '', body: '', occurredAt: '', durationMinutes: '', outcome: '' }),
+        setForm((now) =>
+          now === sent
+            ? { ...now, subject: '', body: '', occurredAt: '', durationMinutes: '', outcome: '' }
+            : now,
+        ),
     });
   };
   const field = (key: keyof typeof form, label: string, input: React.ReactNode) => (
