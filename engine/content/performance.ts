@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, rowsOf } from '../../db';
 import { contentPath, getContentItem } from './library';
 
 export interface ContentPerformance {
@@ -16,10 +16,6 @@ export interface ContentPerformance {
 }
 
 const DAY = 86_400_000;
-
-function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
-}
 
 /**
  * How a content item does: views of its public page, clicks of tracked links (in any message)

@@ -21,6 +21,13 @@ describe('runs started with the current interpreter (time-skipping server, PGlit
     );
   };
 
+  /** The input a run started with, from its history. */
+  const inputOf = async (workflowId: string) => {
+    const history = await stack.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+    const [payload] = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    return JSON.parse(Buffer.from(payload.data as Uint8Array).toString('utf8'));
+  };
+
   it('decides the first condition on the enrollment snapshot and records no patch marker', async () => {
     const { db, temporal } = stack;
     const { workspace, contact } = await workspaceWithContact(db, { userId: 'u-vip', tags: ['vip'] });
@@ -50,6 +57,7 @@ describe('runs started with the current interpreter (time-skipping server, PGlit
     expect((await getContact(db, workspace.id, contact.id)).tags).toContain('welcomed');
     // The only marker is the local activity recording the run's end: no `loadContact`, no patches.
     expect(await markersOf(workflowId)).toEqual(['core_local_activity']);
+    expect((await inputOf(workflowId)).contact).toMatchObject({ found: true, tags: ['vip'] });
   });
 
   it('reads the contact afresh for a condition after a wait', async () => {
@@ -83,5 +91,7 @@ describe('runs started with the current interpreter (time-skipping server, PGlit
       .where(eq(contacts.id, contact.id));
     expect((await handle.result()).status).toBe('completed');
     expect(await pathOf(db, workflowId)).toEqual(['start:next', 'wait:next', 'vip:true', 'tag:next']);
+    // Its first node waits: the snapshot would never be read, so the run does not carry one.
+    expect((await inputOf(workflowId)).contact).toBeUndefined();
   });
 });

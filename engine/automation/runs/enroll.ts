@@ -191,8 +191,9 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     trigger: request.trigger ?? null,
     paused: journey.status !== 'active',
     interpreter: INTERPRETER,
-    // A delayed start reads the contact when it starts.
-    ...(startDelayMs > 0
+    // Only for a run that decides right after its trigger; a delayed start reads the contact
+    // when it starts.
+    ...(startDelayMs > 0 || !decidesAtStart(plan)
       ? {}
       : {
           contact: {
@@ -231,6 +232,18 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
     version: version.version,
     ...(entryKey ? { entryKey } : {}),
   };
+}
+
+/** Nodes that test the contact as soon as the run reaches them. */
+const DECIDING_TYPES = new Set(['branch.condition', 'branch.switch', 'wait.condition']);
+
+/**
+ * Whether the node after the trigger tests the contact: only such a run reads the enrollment's
+ * snapshot (any later decision reads its own), so only it carries one in its input.
+ */
+function decidesAtStart(plan: Plan): boolean {
+  const first = plan.nodes[plan.trigger].next.next;
+  return !!first && DECIDING_TYPES.has(plan.nodes[first]?.type ?? '');
 }
 
 /** A segment-triggered journey admits members of its segment only; other triggers admit anyone. */

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../../db';
+import { type Db, rowsOf } from '../../../db';
 import { assets, contacts, contentItems, events, templates } from '../../../db/schema';
 
 export interface TemplateFields {
@@ -46,12 +46,6 @@ const BUILT_IN = [
   'recommendations',
   'bought_together',
 ];
-
-type Rows<T> = T[] | { rows: T[] };
-const rowsOf = <T>(result: unknown) => {
-  const r = result as Rows<T>;
-  return Array.isArray(r) ? r : r.rows;
-};
 
 /**
  * What the editor suggests: attribute and event property names read from a recent sample of
