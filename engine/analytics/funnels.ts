@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db';
-import { propertyFilterSchema } from '../audience/conditions/filters';
+import { propertyFilterSchema } from '../audience/conditions/filter-schema';
 import { propertySql } from '../audience/segments/compile-sql';
 import { rowsOf } from './rows';
 import { inSegment } from './segment-filter';

@@ -1,17 +1,14 @@
-import { z } from 'zod';
+// Workflow code imports this file: it loads no zod (its schema is in `duration-schema.ts`).
 
 export const durationUnits = ['seconds', 'minutes', 'hours', 'days', 'weeks'] as const;
 
-export const durationSchema = z
-  .object({
-    amount: z.number().positive().describe('How many units'),
-    unit: z.enum(durationUnits).describe('Unit of time'),
-  })
-  .describe('A span of time');
+/** A span of time, as journeys and conditions write it (`durationSchema` checks it). */
+export interface Duration {
+  amount: number;
+  unit: (typeof durationUnits)[number];
+}
 
-export type Duration = z.infer<typeof durationSchema>;
-
-const unitMs: Record<(typeof durationUnits)[number], number> = {
+const unitMs: Record<Duration['unit'], number> = {
   seconds: 1_000,
   minutes: 60_000,
   hours: 3_600_000,

@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db';
 import { clvScores, contactClusters, rfmScores } from '../../../db/schema';
-import { propertyConditionSchema } from './filters';
+import { propertyConditionSchema } from './filter-schema';
 
 /**
  * What a segment rule or a branch can test of the analytics results (engine/analytics writes

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DEAL_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES } from '../../../db/schema';
-import { durationSchema } from '../../time/duration';
+import { durationSchema } from '../../time/duration-schema';
 import { analyticsConditionSchema } from './analytics';
-import { propertyConditionSchema, propertyFilterSchema } from './filters';
+import { propertyConditionSchema, propertyFilterSchema } from './filter-schema';
 
 const comparison = propertyConditionSchema.shape.op;
 

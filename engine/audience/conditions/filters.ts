@@ -1,20 +1,27 @@
-import { z } from 'zod';
+// Workflow code imports this file: it loads no zod (the schemas are in `filter-schema.ts`).
+
+export const propertyOperators = [
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'exists',
+  'not_exists',
+  'in',
+] as const;
 
 /** A predicate on one property of an event or contact, addressed by a dotted path. */
-export const propertyConditionSchema = z.object({
-  path: z.string().min(1).describe('Dotted property path, e.g. "cart.total"'),
-  op: z
-    .enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists', 'not_exists', 'in'])
-    .describe('Comparison'),
-  value: z.unknown().optional().describe('Value to compare with (unused for exists / not_exists)'),
-});
+export interface PropertyCondition {
+  path: string;
+  op: (typeof propertyOperators)[number];
+  value?: unknown;
+}
 
-export const propertyFilterSchema = z
-  .array(propertyConditionSchema)
-  .describe('All conditions must hold (empty matches everything)');
-
-export type PropertyCondition = z.infer<typeof propertyConditionSchema>;
-export type PropertyFilter = z.infer<typeof propertyFilterSchema>;
+/** All conditions must hold (empty matches everything). */
+export type PropertyFilter = PropertyCondition[];
 
 export function readPath(source: unknown, dotted: string): unknown {
   let current: unknown = source;

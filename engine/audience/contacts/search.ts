@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../../db';
 import { contacts, events, listMembers, segmentMembers } from '../../../db/schema';
 import { InvalidInput } from '../../errors';
-import { propertyFilterSchema } from '../conditions/filters';
+import { propertyFilterSchema } from '../conditions/filter-schema';
 import { propertySql } from '../segments/compile-sql';
 import type { ContactRow } from './contact-store';
 import { beforeCursor, encodeCursor, exactTime } from './cursor';

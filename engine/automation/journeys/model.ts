@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { propertyFilterSchema } from '../../audience/conditions/filters';
-import { durationSchema } from '../../time/duration';
+import { propertyFilterSchema } from '../../audience/conditions/filter-schema';
+import { durationSchema } from '../../time/duration-schema';
 
 const id = z
   .string()

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { conditionGroupSchema } from '../../audience/conditions/conditions';
-import { propertyFilterSchema } from '../../audience/conditions/filters';
+import { propertyFilterSchema } from '../../audience/conditions/filter-schema';
 import { defineNode, nextPort } from '../../sdk/define-node';
-import { durationSchema, formatDuration } from '../../time/duration';
+import { formatDuration } from '../../time/duration';
+import { durationSchema } from '../../time/duration-schema';
 
 const timeOfDay = z
   .string()

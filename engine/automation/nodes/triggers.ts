@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { propertyFilterSchema } from '../../audience/conditions/filters';
+import { propertyFilterSchema } from '../../audience/conditions/filter-schema';
 import { defineNode, nextPort } from '../../sdk/define-node';
 
 /** A property path of the entry event whose value (string or number) keys the run. */
