@@ -61,6 +61,17 @@ describe('web security: headers, CORS, rate limits, demo sign-in (Fastify inject
     expect(response.headers['strict-transport-security']).toBeDefined();
     const docs = await app.inject({ method: 'GET', url: '/docs/static/index.html' });
     expect(String(docs.headers['content-security-policy'])).toContain("style-src 'self' 'unsafe-inline'");
+    // Every answer carries them, a refused tracking call and an unknown path too.
+    for (const refused of [
+      await app.inject({ method: 'POST', url: '/v1/track', payload: {} }),
+      await app.inject({ method: 'GET', url: '/v1/no-such-thing' }),
+    ]) {
+      expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+      expect(refused.headers['content-security-policy']).toBe(csp);
+      expect(refused.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(refused.headers['cross-origin-resource-policy']).toBe('cross-origin');
+      expect(refused.headers['referrer-policy']).toBe('no-referrer');
+    }
   });
 
   it('opens CORS for the tracking API and closes it for the management API except configured origins', async () => {
