@@ -10,14 +10,32 @@ import { eventTriggers } from '../automation/triggers/trigger-index';
 import { DomainError } from '../errors';
 import type { OutboxRow } from './outbox-queue';
 
-type EventRow = typeof events.$inferSelect;
+/**
+ * What delivering reads of an event: not its context (often the largest part, a Segment client's
+ * library, page, device and campaign), only the `source` a journey node marks its events with.
+ */
+export const deliveredEventColumns = {
+  id: events.id,
+  workspaceId: events.workspaceId,
+  contactId: events.contactId,
+  type: events.type,
+  name: events.name,
+  properties: events.properties,
+  timestamp: events.timestamp,
+  source: sql<string | null>`${events.context} ->> 'source'`,
+};
+
+export type DeliveredEvent = Pick<
+  typeof events.$inferSelect,
+  'id' | 'workspaceId' | 'contactId' | 'type' | 'name' | 'properties' | 'timestamp'
+> & { source: string | null };
 
 /**
  * What a batch of claimed rows needs read once instead of per row: their events, the active
  * journeys their event names trigger, and their contacts' running runs.
  */
 export interface DeliveryContext {
-  events: Map<string, EventRow>;
+  events: Map<string, DeliveredEvent>;
   triggers: Map<string, { journeyId: string; where: PropertyFilter | null }[]>;
   /** Per contact, its running runs: read once, then the runs the batch's events start are added. */
   running: Map<string, string[]>;
@@ -31,7 +49,7 @@ export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<Delive
   // deleted keeps the gone contact's id.
   const loaded = rows.length
     ? await db
-        .select()
+        .select(deliveredEventColumns)
         .from(events)
         .where(
           and(

@@ -4,7 +4,7 @@ import { type ContactChange, changeKey, unionChange } from '../audience/segments
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { DomainError } from '../errors';
 import { contactsChanged } from '../operations/segment-membership';
-import { type DeliveryContext, deliverOutboxRow, deliveryContext } from './deliver';
+import { type DeliveredEvent, type DeliveryContext, deliverOutboxRow, deliveryContext } from './deliver';
 import { claimOutbox, extendLease, markDelivered, markRetry, type OutboxRow } from './outbox-queue';
 
 export interface DispatcherLog {
@@ -326,8 +326,6 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   return dispatcher;
 }
 
-type EventRow = typeof events.$inferSelect;
-
 /**
  * How far a contact's row may have been written before its outbox row and still be taken for a
  * change made while storing that event (a batch's new contacts are created in a statement just
@@ -344,7 +342,10 @@ const CLOCK_SLACK_MS = 10_000;
  * hand, or a row ending a merged contact's runs) moved events and lists over; an alias, a group
  * or a kind this does not know: anything.
  */
-export function changeOfRow(row: OutboxRow, event: EventRow | undefined): ContactChange | undefined {
+export function changeOfRow(
+  row: OutboxRow,
+  event: Pick<DeliveredEvent, 'type' | 'name' | 'properties' | 'source'> | undefined,
+): ContactChange | undefined {
   if (!event || row.work.exitWorkflowIds?.length) return undefined;
   switch (event.type) {
     case 'track':
@@ -356,7 +357,7 @@ export function changeOfRow(row: OutboxRow, event: EventRow | undefined): Contac
       if ('mergedContactId' in properties) return undefined;
       const keys = Object.keys(properties);
       const list = properties.addedToList ?? properties.removedFromList;
-      const fromNode = (event.context as { source?: unknown } | null)?.source === 'wayline-node';
+      const fromNode = event.source === 'wayline-node';
       if (fromNode && keys.length === 1 && typeof list === 'string') return { lists: [list] };
       return { profile: true };
     }

@@ -7,6 +7,7 @@ import { buildNodeContext } from '../../../engine/activities/node-context';
 import { createContact } from '../../../engine/audience/contacts/contacts';
 import { ingestMessages } from '../../../engine/audience/ingest/ingest';
 import { changeKey, unionChange } from '../../../engine/audience/segments/dependencies';
+import { deliveredEventColumns } from '../../../engine/dispatch/deliver';
 import { changeOfRow } from '../../../engine/dispatch/dispatcher';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { testSecretBox } from '../../helpers/channels';
@@ -28,7 +29,7 @@ describe.each(databaseKinds())('the change an outbox row describes (%s)', (kind)
   /** The change of each of the workspace's rows, in the order they were written. */
   async function changes(workspaceId: string) {
     const rows = await database.db
-      .select({ row: outbox, event: events })
+      .select({ row: outbox, event: deliveredEventColumns })
       .from(outbox)
       .innerJoin(events, eq(events.id, outbox.eventId))
       .where(eq(outbox.workspaceId, workspaceId))
