@@ -21,7 +21,7 @@ interface ContactRef {
 }
 
 /**
- * Stores a batch in one transaction, set-based: ids already stored found in one select, the
+ * Stores a batch in one transaction (or, when every event is plain, none: `storePlain`), set-based: ids already stored found in one select, the
  * contacts the rest name found in one select and the new ones created in one insert, the events
  * with their contact in one insert (the first write of a message id wins, in the batch and
  * against concurrent requests), the identify traits and the outbox rows each in one statement. An event that claims or merges a contact (an `alias`, an anonymous visitor who
@@ -52,10 +52,16 @@ export async function storeBatch(
   const storedBefore = new Set(known.map((row) => row.message_id));
   const stored = fresh.filter((item) => !storedBefore.has(item.message.messageId));
   await retried(() => createPlainContacts(db, workspaceId, stored));
+  const duplicates = [...repeated, ...fresh.filter((f) => storedBefore.has(f.message.messageId))];
+  if (stored.length > 0 && stored.every(isPlain)) {
+    const results = new Map<number, StoreResult>(
+      duplicates.map((item) => [item.index, { status: 'duplicate' }]),
+    );
+    if (await retried(() => storePlain(db, workspaceId, stored, results))) return results;
+  }
   return withRetriedTransaction(db, async (tx) => {
     const results = new Map<number, StoreResult>();
-    for (const item of [...repeated, ...fresh.filter((f) => storedBefore.has(f.message.messageId))])
-      results.set(item.index, { status: 'duplicate' });
+    for (const item of duplicates) results.set(item.index, { status: 'duplicate' });
     if (stored.length === 0) return results;
 
     const identities = new IdentityMap(workspaceId);
@@ -76,6 +82,46 @@ export async function storeBatch(
     await storeChunk(tx, workspaceId, chunk, results);
     return results;
   });
+}
+
+/**
+ * An event that names its contact by one id (a user id or an anonymous id), sets no traits and
+ * claims, merges or aliases nothing: its contact exists once `createPlainContacts` ran.
+ */
+function isPlain(item: BatchItem): boolean {
+  const { message } = item;
+  if (item.update || message.type === 'alias') return false;
+  return message.userId ? !message.anonymousId : !!message.anonymousId;
+}
+
+/**
+ * Stores plain events (`isPlain`) without a transaction: their contacts are read in one select,
+ * and the events with their outbox rows are one statement, atomic on its own. Two round trips
+ * (`BEGIN`, `COMMIT`) fewer than the transaction, which a store of single events arriving
+ * together waited for. False, with nothing written, when a contact is missing (deleted since it
+ * was created): the transaction then resolves it as it resolves any other.
+ */
+async function storePlain(
+  db: Db,
+  workspaceId: string,
+  stored: BatchItem[],
+  results: Map<number, StoreResult>,
+): Promise<boolean> {
+  const identities = new IdentityMap(workspaceId);
+  await identities.load(db, stored);
+  const chunk = stored.map((item) => ({ item, ref: identities.plan(item.message) }));
+  if (chunk.some(({ ref }) => !ref?.id)) return false;
+  const inserted = await insertEvents(
+    db,
+    workspaceId,
+    chunk as { item: BatchItem; ref: ContactRef }[],
+    new Map(),
+    results,
+  );
+  for (const { item, ref, eventId, outboxId } of inserted) {
+    results.set(item.index, { status: 'stored', eventId, contactId: ref.id as string, outboxId });
+  }
+  return true;
 }
 
 /**
@@ -120,7 +166,7 @@ class IdentityMap {
 
   constructor(private workspaceId: string) {}
 
-  async load(tx: Tx, stored: BatchItem[]): Promise<void> {
+  async load(tx: Tx | Db, stored: BatchItem[]): Promise<void> {
     this.byUser.clear();
     this.byAnonymous.clear();
     const userIds = new Set<string>();
@@ -221,10 +267,33 @@ async function storeChunk(
       if (resolved.exitWorkflowIds.length) exitWorkflowIds.set(ref, resolved.exitWorkflowIds);
     }
   }
-  // One statement: the events with their contact (inserted in message id order, so concurrent
-  // batches lock their rows in one order: no deadlock) and, for those inserted, the outbox rows
-  // in arrival order (a contact's rows, delivered in id order, keep its events' order). Column
-  // arrays through unnest: a handful of parameters however long the batch.
+  const stored = await insertEvents(tx, workspaceId, chunk, exitWorkflowIds, results);
+  if (stored.length === 0) return;
+  await applyContactUpdates(
+    tx,
+    stored.flatMap(({ item, ref }) =>
+      item.update ? [{ contactId: ref.id as string, update: item.update, at: item.message.timestamp }] : [],
+    ),
+  );
+  for (const { item, ref, eventId, outboxId } of stored) {
+    results.set(item.index, { status: 'stored', eventId, contactId: ref.id as string, outboxId });
+  }
+}
+
+/**
+ * One statement: the events with their contact (inserted in message id order, so concurrent
+ * batches lock their rows in one order: no deadlock) and, for those inserted, the outbox rows
+ * in arrival order (a contact's rows, delivered in id order, keep its events' order). Column
+ * arrays through unnest: a handful of parameters however long the batch. A message id stored
+ * meanwhile by a concurrent request is answered as a duplicate; the stored ones come back.
+ */
+async function insertEvents(
+  tx: Tx | Db,
+  workspaceId: string,
+  chunk: { item: BatchItem; ref: ContactRef }[],
+  exitWorkflowIds: Map<ContactRef, string[]>,
+  results: Map<number, StoreResult>,
+) {
   const column = (pick: (entry: (typeof chunk)[number]) => unknown) => sql.param(chunk.map(pick));
   // The runs of a contact merged away end after commit: every row of that contact carries
   // them (ending a run twice is harmless), so a concurrent duplicate cannot drop them.
@@ -259,22 +328,12 @@ async function storeChunk(
       select o.id as outbox_id, o.event_id, e.message_id from o join e on e.id = o.event_id`,
   );
   const byMessageId = new Map(rows.map((row) => [row.message_id, row]));
-  const stored = chunk.flatMap((entry) => {
+  return chunk.flatMap((entry) => {
     const row = byMessageId.get(entry.item.message.messageId);
     if (row) return [{ ...entry, eventId: row.event_id, outboxId: Number(row.outbox_id) }];
     results.set(entry.item.index, { status: 'duplicate' });
     return [];
   });
-  if (stored.length === 0) return;
-  await applyContactUpdates(
-    tx,
-    stored.flatMap(({ item, ref }) =>
-      item.update ? [{ contactId: ref.id as string, update: item.update, at: item.message.timestamp }] : [],
-    ),
-  );
-  for (const { item, ref, eventId, outboxId } of stored) {
-    results.set(item.index, { status: 'stored', eventId, contactId: ref.id as string, outboxId });
-  }
 }
 
 /**
