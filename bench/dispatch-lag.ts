@@ -9,7 +9,8 @@
  *
  * 20 active journeys are each triggered by their own event (`Signed Up 0` … `Signed Up 19`,
  * trigger → exit) and one journey waits for `Go` (trigger `Start` → wait.event `Go` → exit).
- * Contacts are first brought to the wait. Then two phases with the same trickle: `triggering/s`
+ * Contacts are first brought to the wait. First, Temporal's own floor: for 2 s, `awaited/s`
+ * waiting runs are signalled their `Go` straight through the Temporal client. Then two phases with the same trickle: `triggering/s`
  * events (default 20, spread over the journeys) and `awaited/s` `Go` events for waiting contacts, each sent in
  * batches every 100 ms; the baseline phase with nothing else, then the loaded phase with
  * `clients` concurrent clients sending 500-event `Product Viewed` batches as fast as they are
@@ -29,6 +30,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { contacts, journeyRuns, nodeVisits } from '../db/schema';
 import { createSegment } from '../engine/audience/segments/segments';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
+import { signalRunsWithEvent } from '../engine/automation/runs/run-control';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack, startJourneyApi } from './helpers/ingest-stack';
 import { startLoad } from './helpers/load-client';
@@ -46,7 +48,7 @@ const BASELINE_SECONDS = 2;
 const TICK_MS = 100;
 
 const stack = await startIngestStack();
-const { database, db, registry } = stack;
+const { database, db, registry, temporal } = stack;
 const api = await startJourneyApi(stack);
 const { url } = api;
 
@@ -116,8 +118,8 @@ const track = (userId: string, event: string, properties: Record<string, unknown
   timestamp: new Date().toISOString(),
 });
 
-// Contacts waiting for `Go`: enough for both phases.
-const waiting = awaitedPerSecond * (seconds + BASELINE_SECONDS);
+// Contacts waiting for `Go`: enough for the three phases.
+const waiting = awaitedPerSecond * (seconds + 2 * BASELINE_SECONDS);
 const setupStarted = performance.now();
 for (let i = 0; i < waiting; i += 500) {
   await send(Array.from({ length: Math.min(500, waiting - i) }, (_, j) => track(`waiter-${i + j}`, 'Start')));
@@ -170,6 +172,47 @@ async function trickle(durationS: number) {
   }
   await Promise.all(pending);
   return accepted;
+}
+
+/**
+ * Temporal alone, the resumes' floor: for BASELINE_SECONDS, `awaited/s` waiting runs are sent
+ * their `Go` straight through the Temporal client (no API, no outbox, no dispatcher), in the
+ * trickle's ticks; the lag is from the signal sent to the run's exit.
+ */
+async function signalledStraight(durationS: number) {
+  const waiters = Array.from({ length: (awaitedPerSecond * durationS) | 0 }, () => `waiter-${nextWaiter++}`);
+  const runs = new Map<string, string>();
+  for (let i = 0; i < waiters.length; i += 1000) {
+    for (const row of await db
+      .select({ userId: contacts.externalId, workflowId: journeyRuns.workflowId })
+      .from(journeyRuns)
+      .innerJoin(contacts, eq(contacts.id, journeyRuns.contactId))
+      .where(
+        and(
+          eq(contacts.workspaceId, workspace.id),
+          eq(journeyRuns.journeyId, waitJourney),
+          inArray(contacts.externalId, waiters.slice(i, i + 1000)),
+        ),
+      ))
+      if (row.userId) runs.set(row.userId, row.workflowId);
+  }
+  const sent = new Map<string, number>();
+  const pending: Promise<unknown>[] = [];
+  const perTick = (awaitedPerSecond * TICK_MS) / 1000;
+  const started = performance.now();
+  for (let tick = 0; tick * perTick < waiters.length; tick += 1) {
+    for (const userId of waiters.slice(tick * perTick, (tick + 1) * perTick)) {
+      const workflowId = runs.get(userId);
+      if (!workflowId) continue;
+      const event = { id: randomUUID(), name: 'Go', properties: {}, timestamp: new Date().toISOString() };
+      sent.set(userId, Date.now());
+      pending.push(signalRunsWithEvent(temporal, [workflowId], event));
+    }
+    const due = started + (tick + 1) * TICK_MS;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+  }
+  await Promise.all(pending);
+  return sent;
 }
 
 /** Epoch ms per user id, read 1,000 user ids at a time. */
@@ -241,6 +284,7 @@ const summary = (label: string, result: { values: number[]; missing: number }) =
   `p99 ${pct(result.values, 0.99).toFixed(0)} ms, max ${pct(result.values, 1).toFixed(0)} ms` +
   (result.missing ? `, ${result.missing} not there after 60 s` : '');
 
+const straight = await lags(await signalledStraight(BASELINE_SECONDS), 'done', [waitJourney]);
 const baseline = await trickle(BASELINE_SECONDS);
 const baseEnrolled = await lags(baseline.triggered, 'start', undefined, enrolledTimes);
 const baseStarted = await lags(baseline.triggered, 'start');
@@ -259,6 +303,9 @@ const loadResumed = await lags(loaded.awaited, 'done', [waitJourney]);
 console.log(
   `database: ${database.driver}; ${clients} clients loading /v1/batch for ${seconds} s; ` +
     `${triggeredPerSecond} triggering and ${awaitedPerSecond} awaited events/s; ${segmentCount} segments; load average ${loadAverage()}`,
+);
+console.log(
+  `Temporal alone (${awaitedPerSecond}/s signalled straight): ${summary('signal sent → waiting run resumed', straight)}`,
 );
 console.log(`baseline (trickle only): ${summary('accepted → run enrolled by the dispatcher', baseEnrolled)}`);
 console.log(`baseline (trickle only): ${summary('accepted → journey started', baseStarted)}`);
@@ -295,6 +342,14 @@ for (const [name, loadedLags, baseLags, goal] of [
     note: `${goal}; ${ingestRate.toFixed(0)} events/s ingested besides; ${segmentCount} segments; load average ${loadAverage()}`,
   });
 }
+reportResult({
+  name: 'resume lag with no other load: accepted → waiting run resumed, p99',
+  baseline: `the same ${awaitedPerSecond} events/s signalled straight through Temporal (no API, outbox or dispatcher)`,
+  unit: 'ms',
+  values: [pct(baseResumed.values, 0.99)],
+  baselineValues: [pct(straight.values, 0.99)],
+  note: `what Wayline adds to Temporal's own resume time; load average ${loadAverage()}`,
+});
 const counted = (await db.execute(
   sql`select count(*)::int as n from outbox where workspace_id = ${workspace.id} and status = 'pending'`,
 )) as any;
