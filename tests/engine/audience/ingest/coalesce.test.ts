@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
 import { contacts, events, outbox } from '../../../../db/schema';
@@ -121,5 +121,64 @@ describe.each(databaseKinds())('small requests stored together (%s)', (kind) => 
     expect(new Map(rows.map((r) => [r.id, r.eventId]))).toEqual(
       new Map(storedAnswers.map((o) => (o.status === 'stored' ? [o.outboxId, o.eventId] : [0, '']))),
     );
+  });
+
+  it('when the database refuses the requests stored together, stores each alone: only the refused one fails', async () => {
+    const { db } = database;
+    const workspace = await createWorkspace(db, 'Coalesced, one refused');
+    // The database refuses one event (as a full disk or a broken row would), only in this workspace.
+    await db.execute(
+      sql.raw(`create function refuse_poisoned() returns trigger language plpgsql as $$
+        begin
+          if new.workspace_id = '${workspace.id}' and new.properties ->> 'poisoned' = 'yes' then
+            raise exception 'refused by the test';
+          end if;
+          return new;
+        end $$`),
+    );
+    await db.execute(
+      sql.raw(
+        `create trigger refuse_poisoned before insert on events for each row execute function refuse_poisoned()`,
+      ),
+    );
+    try {
+      // The first request is stored alone; the next ones arrive meanwhile and go together.
+      const requests = Array.from({ length: 12 }, (_, i) => [
+        {
+          type: 'track',
+          userId: `u-${i}`,
+          event: 'Viewed',
+          messageId: randomUUID(),
+          properties: i === 6 ? { request: i, poisoned: 'yes' } : { request: i },
+        },
+      ]);
+      const answers = await Promise.allSettled(
+        requests.map((messages) => ingestMessages(db, { workspaceId: workspace.id, messages })),
+      );
+      expect(answers.map((a) => a.status)).toEqual(
+        requests.map((_, i) => (i === 6 ? 'rejected' : 'fulfilled')),
+      );
+      const stored = await db
+        .select({ id: events.id, properties: events.properties })
+        .from(events)
+        .where(eq(events.workspaceId, workspace.id));
+      expect(stored.map((e) => (e.properties as { request: number }).request).sort((a, b) => a - b)).toEqual([
+        0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11,
+      ]);
+      answers.forEach((answer, i) => {
+        if (answer.status !== 'fulfilled') return;
+        const [outcome] = answer.value;
+        if (outcome.status !== 'stored') throw new Error(`request ${i}: ${outcome.status}`);
+        expect(stored.find((e) => e.id === outcome.eventId)?.properties).toEqual({ request: i });
+      });
+      const rows = await db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(eq(outbox.workspaceId, workspace.id));
+      expect(rows).toHaveLength(11);
+    } finally {
+      await db.execute(sql.raw('drop trigger refuse_poisoned on events'));
+      await db.execute(sql.raw('drop function refuse_poisoned()'));
+    }
   });
 });
