@@ -1,5 +1,5 @@
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../../db';
+import { type Db, queryRows as rowsOf } from '../../../db';
 import { contacts, events, outbox } from '../../../db/schema';
 import { aliasContact, type ResolvedContact, resolveContact } from './identity';
 import type { NormalizedMessage } from './normalize';
@@ -434,10 +434,4 @@ async function storeOnItsOwn(
     })
     .returning({ id: outbox.id });
   results.set(item.index, { status: 'stored', eventId, contactId: resolved.contactId, outboxId: row.id });
-}
-
-/** Rows of a raw statement, whichever driver (postgres.js answers an array, PGlite `{ rows }`). */
-async function rowsOf<T>(tx: Tx | Db, query: SQL): Promise<T[]> {
-  const result = (await tx.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
 }

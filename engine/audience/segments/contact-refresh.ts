@@ -1,5 +1,5 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../../db';
+import { type Db, rowsOf } from '../../../db';
 import { contacts, segmentMembers, segments } from '../../../db/schema';
 import { segmentWhere } from './compile-sql';
 import type { SegmentGroup } from './definition';
@@ -29,9 +29,6 @@ const fingerprintOf = (workspaceId: string) =>
 const MAX_WORKSPACES = 1_000;
 /** Per database handle: parsed definitions and what their rules read, checked before each use. */
 const known = new WeakMap<Db, Map<string, KnownSegments>>();
-
-const rowsOf = <T>(result: unknown) =>
-  (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 
 async function readSegments(db: Db, workspaceId: string): Promise<KnownSegments> {
   const rows = await db

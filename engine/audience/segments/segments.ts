@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../../db';
+import { type Db, rowsOf } from '../../../db';
 import { contacts, segmentMembers, segmentSizes, segments } from '../../../db/schema';
 import { Conflict, DomainError, NotFound } from '../../errors';
 import { segmentMatchesSql } from './compile-sql';
@@ -140,10 +140,10 @@ export async function countSegmentMatches(
   definition: SegmentGroup,
   now = new Date(),
 ): Promise<number> {
-  const result = (await db.execute(
+  const result = await db.execute(
     sql`select count(*)::int as n from (${segmentMatchesSql(definition, now, workspaceId)}) as matching`,
-  )) as unknown as { n: number }[] | { rows: { n: number }[] };
-  return Number((Array.isArray(result) ? result : result.rows)[0].n);
+  );
+  return Number(rowsOf<{ n: number }>(result)[0].n);
 }
 
 /** Members in id order after `afterId`; with `enteredSince`, only those who entered since then. */

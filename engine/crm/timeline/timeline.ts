@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../../db';
+import { type Db, rowsOf } from '../../../db';
 import {
   contactActivities,
   events,
@@ -127,13 +127,13 @@ export async function contactStream(
         return sql`and (s.at, s.id) < (${at}::timestamptz, ${id})`;
       })()
     : sql``;
-  const result = (await db.execute(sql`
+  const result = await db.execute(sql`
     select s.kind, s.id, s.at, to_char(s.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as exact, s.title, s.detail
     from (${sql.join(parts, sql` union all `)}) s
     where s.kind in (${wanted}) ${after}
     order by s.at desc, s.id desc
-    limit ${query.limit + 1}`)) as unknown as Row[] | { rows: Row[] };
-  const rows = Array.isArray(result) ? result : result.rows;
+    limit ${query.limit + 1}`);
+  const rows = rowsOf<Row>(result);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {

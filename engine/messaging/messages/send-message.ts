@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type AnyConnector, type Channel, ConnectorError, devOutbox } from '../../../connectors';
-import type { Db } from '../../../db';
+import { type Db, rowsOf } from '../../../db';
 import { channelSettings, messages } from '../../../db/schema';
 import { pruneDeviceToken } from '../../content/devices';
 import { NodeError } from '../../sdk/node-error';
@@ -308,14 +308,13 @@ async function markSending(
   }[],
 ): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const result = (await db.execute(sql`update messages m set status = 'sending', provider = v.provider,
+  const result = await db.execute(sql`update messages m set status = 'sending', provider = v.provider,
         subject = v.subject, body = v.body, payload = v.payload, updated_at = now()
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         as v(id uuid, expected text, provider text, subject text, body text, payload jsonb)
       where m.id = v.id and m.status = v.expected
-      returning m.id::text as id`)) as unknown as { id: string }[] | { rows: { id: string }[] };
-  // postgres.js answers an array, PGlite an object with `rows`.
-  return new Set((Array.isArray(result) ? result : result.rows).map((r) => r.id));
+      returning m.id::text as id`);
+  return new Set(rowsOf<{ id: string }>(result).map((r) => r.id));
 }
 
 /** Records the provider's answers (and render failures): one statement. */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../../db';
+import { type Db, rowsOf } from '../../../db';
 import { affinityRules, analyticsSettings, events } from '../../../db/schema';
 import { type AnalyticsProfile, loadAnalyticsProfile } from '../../audience/conditions/analytics';
 
@@ -31,7 +31,7 @@ export async function loadTemplateAnalytics(
   const settings = sql`(select coalesce((select ${analyticsSettings.purchaseEvent} from ${analyticsSettings} where ${analyticsSettings.workspaceId} = ${workspaceId}), 'Order Completed'))`;
   const productsPath = sql`(select coalesce((select ${analyticsSettings.productsPath} from ${analyticsSettings} where ${analyticsSettings.workspaceId} = ${workspaceId}), 'products'))`;
   const productKey = sql`(select coalesce((select ${analyticsSettings.productKey} from ${analyticsSettings} where ${analyticsSettings.workspaceId} = ${workspaceId}), 'product_id'))`;
-  const result = (await db.execute(sql`
+  const result = await db.execute(sql`
     with bought as (
       select distinct item #>> string_to_array(${productKey}, '.') as product
       from ${events}, jsonb_array_elements(
@@ -54,10 +54,8 @@ export async function loadTemplateAnalytics(
     )
     select product, source from suggested
     union all
-    select product, source from (select product, source from pairs order by source, lift desc, product) p`)) as unknown as
-    | Row[]
-    | { rows: Row[] };
-  const rows = Array.isArray(result) ? result : result.rows;
+    select product, source from (select product, source from pairs order by source, lift desc, product) p`);
+  const rows = rowsOf<Row>(result);
   const boughtTogether: Record<string, string[]> = {};
   for (const row of rows) {
     if (row.source === null) continue;
@@ -86,13 +84,13 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
  * template can ask about any product (one in the event, an item of a cart) at render time.
  */
 async function productPairs(db: Db, workspaceId: string, limit: number): Promise<Record<string, string[]>> {
-  const result = (await db.execute(sql`
+  const result = await db.execute(sql`
     select ${affinityRules.antecedent}[1] as source, c.product, max(${affinityRules.lift}) as lift
     from ${affinityRules}, unnest(${affinityRules.consequent}) as c(product)
     where ${affinityRules.workspaceId} = ${workspaceId} and cardinality(${affinityRules.antecedent}) = 1
-    group by 1, 2 order by 1, 3 desc, 2`)) as unknown as Row[] | { rows: Row[] };
+    group by 1, 2 order by 1, 3 desc, 2`);
   const pairs: Record<string, string[]> = {};
-  for (const row of Array.isArray(result) ? result : result.rows) {
+  for (const row of rowsOf<Row>(result)) {
     const list = pairs[row.source as string] ?? [];
     if (list.length < limit) list.push(row.product);
     pairs[row.source as string] = list;
