@@ -86,6 +86,15 @@ describe('events emitted by nodes (real Temporal dev server, PGlite, outbox disp
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(runs).toHaveLength(1);
-    await temporal.client.workflow.getHandle(runs[0].workflowId).result();
+    // The run's row is written when it is enrolled, just before Temporal is asked to start it.
+    for (;;) {
+      try {
+        await temporal.client.workflow.getHandle(runs[0].workflowId).result();
+        break;
+      } catch (error) {
+        if ((error as Error).name !== 'WorkflowNotFoundError' || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   });
 });
