@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { events } from '../../db/schema';
 import { InvalidInput } from '../errors';
 import { CLV_CONVENTIONS, type ClvConvention, customerLifetimeValue } from './clv';
-import { rowsOf } from './rows';
 import { inSegment } from './segment-filter';
 import { getPurchaseSettings, orderAmount } from './settings';
 
@@ -41,7 +40,7 @@ export async function clvFormula(db: Db, workspaceId: string, input: ClvFormulaR
     const who = request.contactId
       ? sql`and ${events.contactId} = ${request.contactId}`
       : inSegment(workspaceId, request.segmentId as string, sql`${events.contactId}`);
-    const [row] = await rowsOf<{ revenue: number }>(
+    const [row] = await queryRows<{ revenue: number }>(
       db,
       sql`select coalesce(sum(${orderAmount(settings)}), 0)::double precision as revenue from ${events}
         where ${events.workspaceId} = ${workspaceId} and ${events.name} = ${settings.purchaseEvent}
@@ -49,7 +48,7 @@ export async function clvFormula(db: Db, workspaceId: string, input: ClvFormulaR
     );
     if (request.contactId) contacts = 1;
     else {
-      const [count] = await rowsOf<{ n: number }>(
+      const [count] = await queryRows<{ n: number }>(
         db,
         sql`select count(*)::int as n from segment_members where workspace_id = ${workspaceId} and segment_id = ${request.segmentId}`,
       );

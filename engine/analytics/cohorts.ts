@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db';
-import { rowsOf } from './rows';
+import { type Db, queryRows } from '../../db';
 import { inSegment } from './segment-filter';
 
 export const cohortInputSchema = z.object({
@@ -30,7 +29,7 @@ export async function retentionCohorts(db: Db, workspaceId: string, input: Cohor
   const { firstEvent, returnEvent, from, to, weeks, segmentId } = cohortInputSchema.parse(input);
   const firstName = firstEvent ? sql`and name = ${firstEvent}` : sql``;
   const returnName = returnEvent ? sql`and e.name = ${returnEvent}` : sql``;
-  const rows = await rowsOf<{ cohort: string; size: number; week: number | null; active: number }>(
+  const rows = await queryRows<{ cohort: string; size: number; week: number | null; active: number }>(
     db,
     sql`with firsts as (
         select contact_id, date_trunc('week', min(timestamp) at time zone 'UTC') as cohort

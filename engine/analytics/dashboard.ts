@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db';
-import { rowsOf } from './rows';
+import { type Db, queryRows } from '../../db';
 import { inSegment } from './segment-filter';
 import { getPurchaseSettings, orderAmount } from './settings';
 
@@ -14,7 +13,7 @@ export async function headlineNumbers(db: Db, workspaceId: string, from: Date, t
   const settings = await getPurchaseSettings(db, workspaceId);
   const members = (contact: string) =>
     segmentId ? inSegment(workspaceId, segmentId, sql.raw(contact)) : sql``;
-  const [totals] = await rowsOf<Record<string, number | string>>(
+  const [totals] = await queryRows<Record<string, number | string>>(
     db,
     sql`select
       (select count(*) from contacts where workspace_id = ${workspaceId} ${members('contacts.id')})::int as contacts,
@@ -26,7 +25,7 @@ export async function headlineNumbers(db: Db, workspaceId: string, from: Date, t
       (select coalesce(sum(${orderAmount(settings, sql`properties`)}), 0) from events where workspace_id = ${workspaceId} and name = ${settings.purchaseEvent}
          ${members('events.contact_id')} and timestamp between ${from.toISOString()}::timestamptz and ${to.toISOString()}::timestamptz)::double precision as revenue`,
   );
-  const weekly = await rowsOf<Record<string, number | string>>(
+  const weekly = await queryRows<Record<string, number | string>>(
     db,
     sql`with weeks as (
         select generate_series(date_trunc('week', ${from.toISOString()}::timestamptz at time zone 'UTC'),

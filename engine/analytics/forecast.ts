@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { events } from '../../db/schema';
 import { dot, type LinearFit, leverage, ordinaryLeastSquares } from './least-squares';
 import { saveResult } from './results';
-import { rowsOf } from './rows';
 import { getPurchaseSettings, orderAmount } from './settings';
 
 export const GRANULARITIES = ['day', 'week', 'month'] as const;
@@ -124,7 +123,7 @@ export async function purchaseSeries(
   const step = sql.raw(`'1 ${granularity}'`);
   const end = sql`date_trunc(${unit}, ${now.toISOString()}::timestamptz at time zone 'UTC')`;
   const start = sql`(${end} - ${sql.raw(`'${periods - 1} ${granularity}'`)}::interval)`;
-  const list = await rowsOf<{ period: string; revenue: number; orders: number }>(
+  const list = await queryRows<{ period: string; revenue: number; orders: number }>(
     db,
     sql`
     with buckets as (select generate_series(${start}, ${end}, ${step}::interval) as period),

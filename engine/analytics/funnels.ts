@@ -1,9 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { propertyFilterSchema } from '../audience/conditions/filter-schema';
 import { propertySql } from '../audience/segments/compile-sql';
-import { rowsOf } from './rows';
 import { inSegment } from './segment-filter';
 import { pathLiteral } from './settings';
 
@@ -80,7 +79,7 @@ export async function runFunnel(db: Db, workspaceId: string, input: FunnelInput)
     );
   }
   const last = `s${steps.length - 1}`;
-  const rows = await rowsOf<Record<string, unknown>>(
+  const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`with ${sql.join(ctes, sql`, `)} select ${sql.join(columns, sql`, `)} from ${sql.raw(last)}
       group by grouping sets ((grp), ()) order by grp nulls first`,

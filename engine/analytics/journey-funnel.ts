@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { nodeVisits } from '../../db/schema';
-import { rowsOf } from './rows';
 
 export const journeyFunnelInputSchema = z.object({
   journeyId: z.uuid(),
@@ -23,7 +22,7 @@ export type JourneyFunnelInput = z.input<typeof journeyFunnelInputSchema>;
 export async function journeyFunnel(db: Db, workspaceId: string, input: JourneyFunnelInput) {
   const { journeyId, nodeIds, version } = journeyFunnelInputSchema.parse(input);
   const versionFilter = version === undefined ? sql`` : sql`and ${nodeVisits.version} = ${version}`;
-  const rows = await rowsOf<{ step: number; runs: number; median_seconds: number | null }>(
+  const rows = await queryRows<{ step: number; runs: number; median_seconds: number | null }>(
     db,
     sql`with steps as (
         select value as node, ordinality::int as step

@@ -1,10 +1,9 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { analyticsResults, contacts, events, rfmScores } from '../../db/schema';
 import { loadResult, saveResult } from './results';
 import { segmentTableSql } from './rfm-classes';
-import { rowsOf } from './rows';
 import { inSegment } from './segment-filter';
 import { getPurchaseSettings, orderAmount } from './settings';
 
@@ -36,7 +35,7 @@ export async function refreshRfm(db: Db, workspaceId: string, options: RfmOption
   const monetaryValue = monetary === 'total' ? sql`sum(amount)` : sql`avg(amount)`;
   const n = await db.transaction(async (tx) => {
     await tx.delete(rfmScores).where(eq(rfmScores.workspaceId, workspaceId));
-    const [inserted] = await rowsOf<{ n: number }>(
+    const [inserted] = await queryRows<{ n: number }>(
       tx as unknown as Db,
       sql`with inserted as (
       insert into ${rfmScores} (workspace_id, contact_id, recency_days, frequency, monetary, r, f, m, segment, value_class, computed_at)

@@ -1,9 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { campaigns } from '../../db/schema';
 import { getBroadcast } from './broadcasts';
 import { engagedSql } from './engagement';
-import { rowsOf } from './rows';
 import { twoProportionZTest } from './significance';
 
 export interface VariantResult {
@@ -45,7 +44,7 @@ export async function abTestResult(db: Db, workspaceId: string, id: string): Pro
           and e.name = ${conversionEvent} and e.timestamp >= r.sent_at
           and e.timestamp <= r.sent_at + make_interval(secs => ${windowHours * 3600}))`
     : sql`false`;
-  const rows = await rowsOf<{
+  const rows = await queryRows<{
     variant: string;
     sent: number;
     opened: number;

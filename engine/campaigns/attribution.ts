@@ -1,8 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { billedStatusesSql } from './costs';
 import { CLICK_EVENT, OPEN_EVENT } from './engagement';
-import { rowsOf } from './rows';
 
 export interface AttributionSettings {
   event: string;
@@ -68,7 +67,7 @@ export async function creditedTouches(
   const clickSecs = settings.clickWindowHours * 3600;
   const openSecs = settings.openWindowHours * 3600;
   const filter = sourceFilter ? sql`where source_id in ${sourceFilter}` : sql``;
-  const rows = await rowsOf<{
+  const rows = await queryRows<{
     conversion_id: string;
     contact_id: string;
     converted_at: Date | string;
@@ -162,7 +161,7 @@ export async function campaignReturnsByWeek(
   from: Date,
   to: Date,
 ): Promise<CampaignWeekReturn[]> {
-  const rows = await rowsOf<{ campaign_id: string; week: string; conversions: number; revenue: number }>(
+  const rows = await queryRows<{ campaign_id: string; week: string; conversions: number; revenue: number }>(
     db,
     sql`with camp as (
           select c.id as campaign_id, c.objective ->> 'event' as event,

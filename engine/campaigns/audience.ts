@@ -1,9 +1,8 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { type AudienceSelection, lists, segments } from '../../db/schema';
 import { InvalidInput } from '../errors';
-import { rowsOf } from './rows';
 
 export const audienceSchema = z.object({
   segmentIds: z.array(z.uuid()).max(50).default([]),
@@ -104,7 +103,7 @@ export async function audienceSize(
   workspaceId: string,
   audience: AudienceSelection,
 ): Promise<number> {
-  const [row] = await rowsOf<{ n: number }>(
+  const [row] = await queryRows<{ n: number }>(
     db,
     sql`select count(*)::int as n from (${audienceContactIds(workspaceId, audience)}) x`,
   );

@@ -1,9 +1,8 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { broadcasts, campaigns, socialAccounts, socialPosts } from '../../db/schema';
 import { audienceContactIds } from './audience';
 import type { BroadcastRow } from './broadcasts';
-import { rowsOf } from './rows';
 
 export interface CalendarItem {
   kind: 'campaign' | 'broadcast' | 'social-post';
@@ -137,7 +136,7 @@ async function sharedContacts(
   a: BroadcastRow,
   b: BroadcastRow,
 ): Promise<number> {
-  const [row] = await rowsOf<{ n: number }>(
+  const [row] = await queryRows<{ n: number }>(
     db,
     sql`select count(*)::int as n from ((${membersOf(workspaceId, a)}) intersect (${membersOf(workspaceId, b)})) x`,
   );

@@ -1,12 +1,11 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { type AudienceSelection, campaigns, contacts, workspaces } from '../../db/schema';
 import { toSnapshot } from '../audience/contacts/contact-store';
 import { previewSends } from '../messaging/messages/send-message';
 import { inHoldout, rankedAudience } from './audience';
 import { broadcastClaim } from './broadcast-claim';
 import { campaignSpend, roundMoney } from './costs';
-import { rowsOf } from './rows';
 
 export interface Confirmation {
   audience: number;
@@ -46,7 +45,7 @@ export async function confirmAudience(
   },
 ): Promise<Confirmation> {
   const frozen = input.status !== undefined && input.status !== 'draft';
-  const ranked = await rowsOf<{ contactId: string; holdout: boolean }>(
+  const ranked = await queryRows<{ contactId: string; holdout: boolean }>(
     db,
     frozen
       ? sql`select contact_id as "contactId", grp = 'holdout' as holdout from broadcast_recipients

@@ -1,7 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { campaignCosts, campaigns } from '../../db/schema';
-import { rowsOf } from './rows';
 
 /** Ledger statuses after which the provider was called: the message costs money. */
 export const BILLED_STATUSES = ['sending', 'unknown', 'sent', 'delivered', 'opened', 'clicked', 'bounced'];
@@ -27,7 +26,7 @@ export async function campaignSpend(db: Db, workspaceId: string, campaignId: str
     .select({ costModel: campaigns.costModel })
     .from(campaigns)
     .where(and(eq(campaigns.workspaceId, workspaceId), eq(campaigns.id, campaignId)));
-  const counts = await rowsOf<{ channel: string; n: number }>(
+  const counts = await queryRows<{ channel: string; n: number }>(
     db,
     sql`select channel, count(*)::int as n from messages
         where workspace_id = ${workspaceId} and test = false and status in ${billedStatusesSql}

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { broadcasts, campaigns } from '../../db/schema';
 import { InvalidInput } from '../errors';
 import { instantOf, resolveTimeZone } from '../time/zoned';
@@ -7,7 +7,6 @@ import { assertAudienceExists, audienceSize, inHoldout, isEmptySelection, ranked
 import { broadcastWorkflowId } from './broadcast-claim';
 import { assertTemplatesFit, type BroadcastRow, getBroadcast } from './broadcasts';
 import { confirmAudience, workspaceZone } from './confirm';
-import { rowsOf } from './rows';
 
 /** A scheduled time may lag the request by this much (a form submitted "now"). */
 const PAST_TOLERANCE_MS = 60_000;
@@ -104,7 +103,7 @@ export async function freezeBroadcast(
     if (!moved) return { broadcast: await getBroadcast(t, workspaceId, id), launched: false };
     const size = await insertRecipients(t, moved, new Date(due));
     if (moved.schedule.kind === 'local') await scheduleLocalTimes(t, moved, zone, now);
-    const [first] = await rowsOf<{ due: Date | string | null }>(
+    const [first] = await queryRows<{ due: Date | string | null }>(
       t,
       sql`select min(due_at) as due from broadcast_recipients where broadcast_id = ${id} and status = 'pending'`,
     );
@@ -133,7 +132,7 @@ async function insertRecipients(db: Db, row: BroadcastRow, due: Date): Promise<n
   const holdout = row.holdoutShare;
   const test = row.abTest?.testShare ?? 0;
   const ab = row.abTest ? sql`true` : sql`false`;
-  const [result] = await rowsOf<{ n: number }>(
+  const [result] = await queryRows<{ n: number }>(
     db,
     sql`with ranked as (${rankedAudience(row.workspaceId, row.id, row.audience)}), placed as (
           select contact_id, seq::int as seq,
@@ -164,7 +163,7 @@ async function scheduleLocalTimes(db: Db, row: BroadcastRow, workspaceTz: string
   if (row.schedule.kind !== 'local') return;
   const [year, month, day] = row.schedule.date.split('-').map(Number);
   const [hour, minute] = row.schedule.time.split(':').map(Number);
-  const zones = await rowsOf<{ tz: string }>(
+  const zones = await queryRows<{ tz: string }>(
     db,
     sql`select distinct coalesce(c.timezone, '') as tz from broadcast_recipients r
         join contacts c on c.id = r.contact_id where r.broadcast_id = ${row.id}`,

@@ -1,8 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import type { HoldoutLift } from './attribution';
 import type { BroadcastRow } from './broadcasts';
-import { rowsOf } from './rows';
 import { twoProportionZTest } from './significance';
 
 interface LiftSettings {
@@ -43,7 +42,7 @@ export async function journeyHoldoutLift(
   journeyId: string,
   settings: LiftSettings,
 ): Promise<HoldoutLift | null> {
-  const [held] = await rowsOf<{ n: number }>(
+  const [held] = await queryRows<{ n: number }>(
     db,
     sql`select count(*)::int as n from journey_holdouts
         where workspace_id = ${workspaceId} and journey_id = ${journeyId}`,
@@ -69,7 +68,7 @@ export async function journeyHoldoutLift(
  * window after their entry, the relative lift, the conversions added and a two-proportion z-test.
  */
 async function liftOfGroups(db: Db, groups: SQL, settings: LiftSettings): Promise<HoldoutLift> {
-  const rows = await rowsOf<{ grp: string; contacts: number; converted: number }>(
+  const rows = await queryRows<{ grp: string; contacts: number; converted: number }>(
     db,
     sql`select g.grp,
                count(*)::int as contacts,

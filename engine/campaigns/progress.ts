@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { getBroadcast } from './broadcasts';
-import { rowsOf } from './rows';
 
 export interface BroadcastProgress {
   status: string;
@@ -22,7 +21,7 @@ export interface BroadcastProgress {
 /** Live counts of a launched broadcast from its frozen audience. */
 export async function broadcastProgress(db: Db, workspaceId: string, id: string): Promise<BroadcastProgress> {
   const broadcast = await getBroadcast(db, workspaceId, id);
-  const rows = await rowsOf<{ status: string; variant: string | null; reason: string | null; n: number }>(
+  const rows = await queryRows<{ status: string; variant: string | null; reason: string | null; n: number }>(
     db,
     sql`select status, variant, case when status in ('skipped', 'failed') then reason end as reason, count(*)::int as n
         from broadcast_recipients where broadcast_id = ${id} and workspace_id = ${workspaceId}

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { broadcasts, campaignJourneys, campaigns, journeys } from '../../db/schema';
 import { NotFound } from '../errors';
 import { type CreditedTouch, creditedTouches, DEFAULT_ATTRIBUTION, type HoldoutLift } from './attribution';
@@ -9,7 +9,6 @@ import { billedStatusesSql, campaignSpend, roundMoney } from './costs';
 import { engagedSql, messageEventSql } from './engagement';
 import { holdoutLift, journeyHoldoutLift } from './holdout';
 import { budgetState, returnOnSpend } from './roi';
-import { rowsOf } from './rows';
 
 export type AttributionModel = 'last' | 'first' | 'linear';
 
@@ -136,7 +135,7 @@ async function buildReport(
   const rows =
     ids.length === 0
       ? []
-      : await rowsOf<{
+      : await queryRows<{
           source_id: string;
           channel: string;
           variant: string | null;
@@ -278,7 +277,7 @@ async function journeyAudience(
   journeyIds: string[],
 ): Promise<Map<string, number>> {
   if (journeyIds.length === 0) return new Map();
-  const rows = await rowsOf<{ journey_id: string; n: number }>(
+  const rows = await queryRows<{ journey_id: string; n: number }>(
     db,
     sql`select journey_id::text, count(distinct contact_id)::int as n from journey_runs
         where workspace_id = ${workspaceId} and journey_id in (${sql.join(
@@ -389,7 +388,7 @@ export async function campaignFunnel(
           sql`, `,
         )})`
       : sql`(null::uuid)`;
-  const [reached] = await rowsOf<{ sent: number; delivered: number; opened: number; clicked: number }>(
+  const [reached] = await queryRows<{ sent: number; delivered: number; opened: number; clicked: number }>(
     db,
     sql`select count(distinct m.contact_id)::int as sent,
           count(distinct m.contact_id) filter (where m.status <> 'bounced')::int as delivered,

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { workspaceCampaignSourcesSql } from './attribution';
 import { billedStatusesSql } from './costs';
-import { rowsOf } from './rows';
 
 /**
  * Return on spend, both ways, as fractions (1 = 100 %): ROI = (revenue − cost) / cost and
@@ -44,7 +43,7 @@ export async function campaignSpendByWeek(
   from: Date,
   to: Date,
 ): Promise<CampaignWeekSpend[]> {
-  const rows = await rowsOf<{ campaign_id: string; week: string; spend: number }>(
+  const rows = await queryRows<{ campaign_id: string; week: string; spend: number }>(
     db,
     sql`select campaign_id::text as campaign_id, to_char(week, 'YYYY-MM-DD') as week, sum(spend)::float8 as spend
         from (

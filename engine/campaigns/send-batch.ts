@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { broadcasts, campaigns, contacts, templates } from '../../db/schema';
 import { toSnapshot } from '../audience/contacts/contact-store';
 import type { ChannelDeps } from '../messaging/channels/deps';
@@ -17,7 +17,6 @@ import type { ContactSnapshot } from '../sdk/define-node';
 import { broadcastClaim } from './broadcast-claim';
 import { type BroadcastRow, getBroadcast } from './broadcasts';
 import { campaignSpend } from './costs';
-import { rowsOf } from './rows';
 
 /** How many provider calls of a batch are in flight at once (a pooled SMTP transport queues them). */
 const CONCURRENCY = 64;
@@ -74,7 +73,7 @@ export async function sendDueBatch(
   const limit = Math.min(input.limit, capacity ?? input.limit);
   const due =
     limit > 0
-      ? await rowsOf<Recipient>(
+      ? await queryRows<Recipient>(
           db,
           sql`select contact_id as "contactId", variant from broadcast_recipients
               where broadcast_id = ${broadcast.id} and status = 'pending' and variant is not null
@@ -99,7 +98,7 @@ export async function sendDueBatch(
   }
   // After a batch that did something the workflow simply asks again; only an empty batch counts.
   if (counts.processed > 0) return { ...counts, remaining: null, nextDueAt: null };
-  const [left] = await rowsOf<{ n: number; next: Date | string | null }>(
+  const [left] = await queryRows<{ n: number; next: Date | string | null }>(
     db,
     sql`select count(*)::int as n, min(due_at) as next from broadcast_recipients
         where broadcast_id = ${broadcast.id} and status = 'pending' and variant is not null`,

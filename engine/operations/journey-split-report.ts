@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { type Db, queryRows } from '../../db';
 import { getJourney, saveDraft } from '../automation/journeys/journeys';
 import type { JourneyGraphInput } from '../automation/journeys/model';
 import type { MigrationRow } from '../automation/runs/migration';
 import { CLICK_EVENT, messageEventSql, OPEN_EVENT } from '../campaigns/engagement';
-import { rowsOf } from '../campaigns/rows';
 import { twoProportionZTest } from '../campaigns/significance';
 import { InvalidInput, NotFound } from '../errors';
 import { type LifecycleDeps, migrateJourneyRuns, publishJourney } from './journey-lifecycle';
@@ -66,7 +65,7 @@ export async function splitReport(
   const journey = await getJourney(db, workspaceId, journeyId);
   const node = splitOf(journey.draft as JourneyGraphInput, nodeId);
   const engaged = (names: string[]) => messageEventSql(workspaceId, names);
-  const rows = await rowsOf<{
+  const rows = await queryRows<{
     branch: string;
     runs: number;
     sent: number;

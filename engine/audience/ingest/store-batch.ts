@@ -111,16 +111,7 @@ async function storePlain(
   await identities.load(db, stored);
   const chunk = stored.map((item) => ({ item, ref: identities.plan(item.message) }));
   if (chunk.some(({ ref }) => !ref?.id)) return false;
-  const inserted = await insertEvents(
-    db,
-    workspaceId,
-    chunk as { item: BatchItem; ref: ContactRef }[],
-    new Map(),
-    results,
-  );
-  for (const { item, ref, eventId, outboxId } of inserted) {
-    results.set(item.index, { status: 'stored', eventId, contactId: ref.id as string, outboxId });
-  }
+  await insertEvents(db, workspaceId, chunk as { item: BatchItem; ref: ContactRef }[], new Map(), results);
   return true;
 }
 
@@ -275,9 +266,6 @@ async function storeChunk(
       item.update ? [{ contactId: ref.id as string, update: item.update, at: item.message.timestamp }] : [],
     ),
   );
-  for (const { item, ref, eventId, outboxId } of stored) {
-    results.set(item.index, { status: 'stored', eventId, contactId: ref.id as string, outboxId });
-  }
 }
 
 /**
@@ -285,7 +273,8 @@ async function storeChunk(
  * batches lock their rows in one order: no deadlock) and, for those inserted, the outbox rows
  * in arrival order (a contact's rows, delivered in id order, keep its events' order). Column
  * arrays through unnest: a handful of parameters however long the batch. A message id stored
- * meanwhile by a concurrent request is answered as a duplicate; the stored ones come back.
+ * meanwhile by a concurrent request is answered as a duplicate; each result is set, and the
+ * entries stored come back.
  */
 async function insertEvents(
   tx: Tx | Db,
@@ -328,11 +317,20 @@ async function insertEvents(
       select o.id as outbox_id, o.event_id, e.message_id from o join e on e.id = o.event_id`,
   );
   const byMessageId = new Map(rows.map((row) => [row.message_id, row]));
-  return chunk.flatMap((entry) => {
+  return chunk.filter((entry) => {
     const row = byMessageId.get(entry.item.message.messageId);
-    if (row) return [{ ...entry, eventId: row.event_id, outboxId: Number(row.outbox_id) }];
-    results.set(entry.item.index, { status: 'duplicate' });
-    return [];
+    results.set(
+      entry.item.index,
+      row
+        ? {
+            status: 'stored',
+            eventId: row.event_id,
+            contactId: entry.ref.id as string,
+            outboxId: Number(row.outbox_id),
+          }
+        : { status: 'duplicate' },
+    );
+    return row !== undefined;
   });
 }
 
