@@ -7,6 +7,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { preparingClient } from './prepared';
 import * as schema from './schema';
 
 export { schema };
@@ -36,10 +37,12 @@ const migrationsFolder = path.join(import.meta.dirname, 'migrations');
 /** Opens the database and applies every pending migration before returning it. */
 export async function createDb(options: DatabaseOptions): Promise<Database> {
   if ('url' in options) {
-    const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
-      onnotice: () => {},
-    });
+    const client = preparingClient(
+      postgres(options.url, {
+        max: options.maxConnections ?? 10,
+        onnotice: () => {},
+      }),
+    );
     const db = drizzlePostgres(client, { schema });
     await migratePostgres(db, { migrationsFolder });
     return {
