@@ -7,13 +7,13 @@
  * runs started eagerly (the enrollment's client on the worker's native connection, so Temporal
  * hands the first workflow task back in the start's answer, as `npm start`'s dispatcher starts
  * event-triggered runs); the ratio (eager journey ÷ raw) is per run, the plain start reported
- * beside it. The process holds the
- * API-less `npm start` stack (dev server child, worker, channel workers, PGlite), so its peak RSS
- * is the memory of a worker under journey load.
+ * beside it. The process holds the API-less `npm start` stack (dev server child, worker, channel
+ * workers, PGlite in a data folder), its workflows bundled in a short-lived process as
+ * `npm start` bundles them, so its peak RSS is the memory of a worker under journey load.
  *
- *   node --optimize-for-size --import tsx bench/journey-throughput.ts [contacts=300]
- *   (BENCH_RUNS=5, DATABASE_URL=postgres://…; `--optimize-for-size` as `npm start` runs its process,
- *   which `npm run bench` passes too)
+ *   node --max-semi-space-size=1 --import tsx bench/journey-throughput.ts [contacts=300]
+ *   (BENCH_RUNS=5, DATABASE_URL=postgres://…; `--max-semi-space-size=1` as `npm start` runs its
+ *   process, which `npm run bench` passes too)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,9 +37,11 @@ import {
   createChannelWorkers,
   createJourneyWorker,
   workerTuning,
+  workflowsPath,
 } from '../engine/temporal/worker';
 import { vipWelcomeGraph } from '../tests/helpers/fixtures';
 import { freePort } from '../tests/helpers/ports';
+import { bundleInChild } from './helpers/bundle';
 import { inBatches, sampleRss } from './helpers/process';
 import { benchRuns, isQuick, reportResult } from './helpers/report';
 
@@ -69,7 +71,10 @@ for (let tries = 0; ; tries++) {
   }
 }
 await probe.close();
-const database = await createDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {});
+// PGlite in a data folder with its small buffer pool, as `npm start` opens it.
+const database = await createDb(
+  process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: path.join(scratch, 'pglite') },
+);
 const secretBox = new SecretBox(randomBytes(32));
 const channels = createChannelDeps({ db: database.db, box: secretBox, publicUrl: 'http://127.0.0.1:1' });
 const registry = createRegistry([], { channels });
@@ -77,7 +82,10 @@ const connection = await connectWorker(server.address);
 const taskQueue = 'bench';
 const workerOptions = { connection, namespace: 'default', taskQueue, db: database.db, registry, secretBox };
 const workers = [
-  await createJourneyWorker(workerOptions),
+  await createJourneyWorker({
+    ...workerOptions,
+    workflowBundle: bundleInChild(workflowsPath, path.join(scratch, 'workflows.js')),
+  }),
   // Sends run on their channel's queue as in `npm start`; the rate cap stays out of the measure.
   ...(await createChannelWorkers({ ...workerOptions, defaultRate: 10_000 })),
   await Worker.create({
@@ -85,7 +93,10 @@ const workers = [
     connection,
     namespace: 'default',
     taskQueue: 'raw',
-    workflowsPath: path.join(import.meta.dirname, 'helpers', 'raw-workflow.ts'),
+    workflowBundle: bundleInChild(
+      path.join(import.meta.dirname, 'helpers', 'raw-workflow.ts'),
+      path.join(scratch, 'raw-workflow.js'),
+    ),
     activities: { echo: async (n: number) => n },
   }),
 ];
