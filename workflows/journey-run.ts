@@ -407,7 +407,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     const chain = [node];
     for (let current = node; chain.length < MAX_BATCH && !SEND_NODE_CHANNELS[current.type]; ) {
       const next = current.next.next ? plan.nodes[current.next.next] : undefined;
-      if (!next || next.kind !== 'action' || isControlType(next.type) || chain.includes(next)) break;
+      if (next?.kind !== 'action' || isControlType(next.type) || chain.includes(next)) break;
       chain.push(next);
       current = next;
     }

@@ -1,5 +1,5 @@
 import { inArray } from 'drizzle-orm';
-import { contacts, type events } from '../../db/schema';
+import { contacts } from '../../db/schema';
 import { type ContactChange, changeKey, unionChange } from '../audience/segments/dependencies';
 import type { TemporalDeps } from '../automation/runs/enroll';
 import { DomainError } from '../errors';
