@@ -24,9 +24,10 @@ export function preparingClient<T extends Sql>(sql: T): T {
 
 /** `sql` (a client, or a transaction's or savepoint's) with its `unsafe` preparing, down to nested savepoints. */
 function preparing<T extends Sql>(sql: T): T {
+  const unsafe = preparedUnsafe(sql);
   return new Proxy(sql, {
     get(target, property, receiver) {
-      if (property === 'unsafe') return preparedUnsafe(target);
+      if (property === 'unsafe') return unsafe;
       if (property === 'begin') {
         return (...args: unknown[]) => {
           const body = args.pop() as (tx: Sql) => unknown;

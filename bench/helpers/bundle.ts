@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { quietBundlerLogger } from '../../engine/temporal/worker';
 
 export function bundleInChild(workflowsPath: string, out: string): { codePath: string } {
   execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, workflowsPath, out], {
@@ -17,11 +18,6 @@ export function bundleInChild(workflowsPath: string, out: string): { codePath: s
 
 if (process.argv[1] === import.meta.filename) {
   const [workflowsPath, out] = process.argv.slice(2);
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet() });
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
   writeFileSync(out, code);
-}
-
-function quiet() {
-  const nothing = () => {};
-  return { log: nothing, trace: nothing, debug: nothing, info: nothing, warn: nothing, error: console.error };
 }

@@ -97,7 +97,8 @@ export function connectWorker(address: string): Promise<NativeConnection> {
   return NativeConnection.connect({ address });
 }
 
-const quietBundlerLogger = {
+/** A bundler logger that shows only warnings and errors. */
+export const quietBundlerLogger = {
   log: () => {},
   trace: () => {},
   debug: () => {},
