@@ -15,7 +15,8 @@
  * accepted event must start exactly one run. Bounds: tracking answers 2xx while Temporal is away
  * (the event is in the outbox; 202 says dispatch is pending); after Temporal returns the outbox
  * drains within FAULT_MAX_OUTBOX_LAG_SECONDS; every accepted event has exactly one run row and
- * one workflow in Temporal, and Temporal holds no other run of the journey.
+ * one workflow in Temporal (each run row's workflow described by its id), and Temporal's list,
+ * which shows a start a little after it happened, holds no other run of the journey.
  * Uses TEST_DATABASE_URL when set, else a PostgreSQL server of its own.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -30,6 +31,8 @@ const INTERVAL_MS = env('FAULT_BATCH_INTERVAL_MS', 500);
 const DOWN_SECONDS = env('FAULT_DOWN_SECONDS', 8, 5);
 const MAX_LAG_SECONDS = env('FAULT_MAX_OUTBOX_LAG_SECONDS', 60);
 const DEADLINE_SECONDS = env('FAULT_DEADLINE_SECONDS', 180);
+/** How long Temporal's workflow list may take to show every started run. */
+const VISIBILITY_SECONDS = 15;
 const log = logger('temporal-unreachable');
 
 const { db, database, workspace, temporal, close } = await openScenario({
@@ -119,18 +122,44 @@ try {
     await sleep(250);
   }
 
-  const runRows = await sql<{ external_id: string; runs: number }[]>`
-    select c.external_id, count(r.id)::int as runs
+  const runRows = await sql<{ external_id: string; runs: number; workflow_ids: string[] }[]>`
+    select c.external_id, count(r.id)::int as runs,
+      coalesce(array_agg(r.workflow_id) filter (where r.id is not null), '{}') as workflow_ids
     from contacts c left join journey_runs r on r.contact_id = c.id and r.journey_id = ${journey.id}
     where c.workspace_id = ${workspace.id} group by c.external_id`;
   const runsOf = new Map(runRows.map((r) => [r.external_id, r.runs]));
-  const prefix = `wl:${workspace.id}:${journey.id}:`;
   temporalClient = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  const workflows = new Map<string, number>();
-  for await (const execution of temporalClient.workflow.list()) {
-    if (execution.workflowId.startsWith(prefix))
-      workflows.set(execution.workflowId, (workflows.get(execution.workflowId) ?? 0) + 1);
-  }
+  // Each run row's workflow, asked of Temporal by id (consistent at once, unlike its list).
+  const runWorkflowIds = runRows.flatMap((r) => r.workflow_ids);
+  const client = temporalClient;
+  const withoutWorkflow = (
+    await Promise.all(
+      runWorkflowIds.map((id) =>
+        client.workflow
+          .getHandle(id)
+          .describe()
+          .then(
+            () => undefined,
+            (error: Error) => (error.name === 'WorkflowNotFoundError' ? id : Promise.reject(error)),
+          ),
+      ),
+    )
+  ).filter((id) => id !== undefined);
+  // Temporal's list of the journey's runs, which catches up with the starts a little later.
+  const prefix = `wl:${workspace.id}:${journey.id}:`;
+  let workflows = new Map<string, number>();
+  const listedBy = performance.now() + VISIBILITY_SECONDS * 1000;
+  do {
+    workflows = new Map();
+    for await (const execution of temporalClient.workflow.list()) {
+      if (execution.workflowId.startsWith(prefix))
+        workflows.set(execution.workflowId, (workflows.get(execution.workflowId) ?? 0) + 1);
+    }
+    if (workflows.size >= runWorkflowIds.length) break;
+    await sleep(500);
+  } while (performance.now() < listedBy);
+  const known = new Set(runWorkflowIds);
+  const strayWorkflows = [...workflows.keys()].filter((id) => !known.has(id));
   const lostRuns = [...accepted].filter((user) => (runsOf.get(user) ?? 0) === 0).length;
   const duplicateRuns = [...runsOf.values()].filter((n) => n > 1).length;
   const duplicateWorkflows = [...workflows.values()].filter((n) => n > 1).length;
@@ -148,8 +177,18 @@ try {
   if (duplicateRuns > 0) failures.push(`${duplicateRuns} contacts have more than one run`);
   if (duplicateWorkflows > 0)
     failures.push(`${duplicateWorkflows} runs have more than one workflow execution`);
+  if (withoutWorkflow.length > 0)
+    failures.push(
+      `${withoutWorkflow.length} run rows have no workflow in Temporal: ${withoutWorkflow.slice(0, 3)}`,
+    );
+  if (strayWorkflows.length > 0)
+    failures.push(
+      `${strayWorkflows.length} workflows in Temporal have no run row: ${strayWorkflows.slice(0, 3)}`,
+    );
   if (workflows.size !== accepted.size)
-    failures.push(`${workflows.size} workflows in Temporal for ${accepted.size} accepted events`);
+    failures.push(
+      `${workflows.size} workflows listed by Temporal ${VISIBILITY_SECONDS} s after the outbox drained, for ${accepted.size} accepted events`,
+    );
   failures.push(...[...new Set(badAnswers)].slice(0, 5));
   numbers = {
     clients: CLIENTS,
@@ -160,7 +199,8 @@ try {
     statuses: Object.fromEntries(statuses),
     statusesWhileDown: Object.fromEntries(statusesWhileDown),
     runsStarted: [...runsOf.values()].reduce((a, b) => a + b, 0),
-    workflowsInTemporal: workflows.size,
+    workflowsInTemporal: runWorkflowIds.length - withoutWorkflow.length,
+    workflowsListed: workflows.size,
     lostRuns,
     duplicateRuns,
     outboxLagSeconds: drainedAt === undefined ? null : seconds(drainedAt - backAt),
