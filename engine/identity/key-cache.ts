@@ -1,4 +1,5 @@
 import type { Db } from '../../db';
+import { BoundedCache } from '../bounded-cache';
 import type { AuthenticatedKey } from './api-keys';
 
 /**
@@ -11,7 +12,7 @@ export const KEY_CACHE_MS = 5_000;
 const MOST_KEYS = 10_000;
 
 interface Cache {
-  byKey: Map<string, { key: AuthenticatedKey; until: number }>;
+  byKey: BoundedCache<string, { key: AuthenticatedKey; until: number }>;
   /** Lookups under way: requests arriving meanwhile wait for the same one. */
   pending: Map<string, Promise<AuthenticatedKey | undefined>>;
   /** Incremented by every revocation: a lookup that started before one is not remembered. */
@@ -23,7 +24,7 @@ const caches = new WeakMap<Db, Cache>();
 function cacheOf(db: Db): Cache {
   let cache = caches.get(db);
   if (!cache) {
-    cache = { byKey: new Map(), pending: new Map(), generation: 0 };
+    cache = { byKey: new BoundedCache(MOST_KEYS), pending: new Map(), generation: 0 };
     caches.set(db, cache);
   }
   return cache;
@@ -51,7 +52,6 @@ export async function cachedKey(
   const generation = cache.generation;
   const looking = lookup().then((found) => {
     if (found && generation === cache.generation) {
-      if (cache.byKey.size >= MOST_KEYS) cache.byKey.delete(cache.byKey.keys().next().value as string);
       cache.byKey.set(lookupKey, { key: found, until: Date.now() + KEY_CACHE_MS });
     }
     return found;

@@ -13,7 +13,7 @@ const layers: { name: string; level: number; folders: string[] }[] = [
   {
     name: 'foundation',
     level: 0,
-    folders: ['db', 'connectors', 'engine/sdk', 'engine/time', 'engine/errors.ts'],
+    folders: ['db', 'connectors', 'engine/sdk', 'engine/time', 'engine/errors.ts', 'engine/bounded-cache.ts'],
   },
   { name: 'identity', level: 1, folders: ['engine/identity'] },
   { name: 'audience and content', level: 2, folders: ['engine/audience', 'engine/content'] },

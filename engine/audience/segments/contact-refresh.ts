@@ -1,6 +1,7 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../../../db';
 import { contacts, segmentMembers, segments } from '../../../db/schema';
+import { BoundedCache } from '../../bounded-cache';
 import { segmentWhere } from './compile-sql';
 import type { SegmentGroup } from './definition';
 import { type ContactChange, canChange, type SegmentReads, segmentReads } from './dependencies';
@@ -28,7 +29,7 @@ const fingerprintOf = (workspaceId: string) =>
 
 const MAX_WORKSPACES = 1_000;
 /** Per database handle: parsed definitions and what their rules read, checked before each use. */
-const known = new WeakMap<Db, Map<string, KnownSegments>>();
+const known = new WeakMap<Db, BoundedCache<string, KnownSegments>>();
 
 async function readSegments(db: Db, workspaceId: string): Promise<KnownSegments> {
   const rows = await db
@@ -46,9 +47,8 @@ async function readSegments(db: Db, workspaceId: string): Promise<KnownSegments>
       return definition ? [{ id: row.id, definition, reads: segmentReads(definition) }] : [];
     }),
   };
-  const byWorkspace = known.get(db) ?? new Map<string, KnownSegments>();
+  const byWorkspace = known.get(db) ?? new BoundedCache<string, KnownSegments>(MAX_WORKSPACES);
   known.set(db, byWorkspace);
-  if (byWorkspace.size >= MAX_WORKSPACES) byWorkspace.delete(byWorkspace.keys().next().value as string);
   byWorkspace.set(workspaceId, entry);
   return entry;
 }

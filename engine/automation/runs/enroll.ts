@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { contacts, journeyRuns, segmentMembers } from '../../../db/schema';
+import { BoundedCache } from '../../bounded-cache';
 import { Conflict, NotFound, Unavailable } from '../../errors';
 import type { TriggerEvent } from '../../sdk/define-node';
 import { durationMs } from '../../time/duration';
@@ -293,15 +294,13 @@ async function isOrphan(deps: TemporalDeps, run: typeof journeyRuns.$inferSelect
 }
 
 /** Published versions never change, so every enrollment after the first reads its plan from memory. */
-const versionCache = new Map<string, Awaited<ReturnType<typeof getVersion>>>();
-const VERSION_CACHE_SIZE = 200;
+const versionCache = new BoundedCache<string, Awaited<ReturnType<typeof getVersion>>>(200);
 
 async function publishedVersion(db: Db, workspaceId: string, journeyId: string, version: number) {
   const key = `${workspaceId}:${journeyId}@${version}`;
   let row = versionCache.get(key);
   if (!row) {
     row = await getVersion(db, workspaceId, journeyId, version);
-    if (versionCache.size >= VERSION_CACHE_SIZE) versionCache.delete(versionCache.keys().next().value!);
     versionCache.set(key, row);
   }
   return row;

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { events, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
+import { BoundedCache } from '../../bounded-cache';
 import { type Duration, durationMs } from '../../time/duration';
 import type { ResolvedChannel } from '../channels/channel-settings';
 import {
@@ -224,8 +225,7 @@ async function workspaceFacts(
 }
 
 /** Published versions never change: the settings the policy reads of each are read once per process. */
-const versionSettings = new Map<string, JourneyPlanSettings | undefined>();
-const VERSION_SETTINGS_SIZE = 500;
+const versionSettings = new BoundedCache<string, JourneyPlanSettings | undefined>(500);
 const versionKey = (journeyId: string, version: number) => `${journeyId}@${version}`;
 
 /** The policy's settings of the sending journeys' versions, from memory or in one statement. */
@@ -248,9 +248,6 @@ async function journeySettings(db: Db, inputs: ClaimInput[]) {
         ),
       );
     for (const row of rows) {
-      if (versionSettings.size >= VERSION_SETTINGS_SIZE) {
-        versionSettings.delete(versionSettings.keys().next().value!);
-      }
       const settings = (row.plan as { settings?: JourneyPlanSettings } | null)?.settings;
       versionSettings.set(versionKey(row.journeyId, row.version), settings);
     }

@@ -1,4 +1,5 @@
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
+import { BoundedCache } from '../../bounded-cache';
 import type { ContentLookup } from './content-lookup';
 import { CONTENT_LIBRARY, PRODUCT_PAIRS } from './scope';
 
@@ -45,6 +46,35 @@ export function createLiquid(options: { html: boolean; partials: Record<string, 
     return (await library(this).item(id)).url;
   });
   return liquid;
+}
+
+/** Engines by escaping and partials, and each one's parsed sources: a send renders the same few templates again and again. */
+const engines = new BoundedCache<string, { liquid: Liquid; parsed: BoundedCache<string, Template[]> }>(16);
+/** Parsed sources kept per engine (a large HTML email parses in milliseconds, every time). */
+const PARSED_PER_ENGINE = 8;
+
+/**
+ * Renders `source` with an engine made by `createLiquid` for these options, made once and kept
+ * with its parsed sources. Partials are part of the key, so a changed layout or snippet gets an
+ * engine of its own; a render never sees another's state (limits count per render).
+ */
+export async function renderLiquid(
+  source: string,
+  scope: object,
+  options: { html: boolean; partials: Record<string, string> },
+): Promise<string> {
+  const key = `${options.html ? 'html' : 'text'}:${JSON.stringify(options.partials)}`;
+  let engine = engines.get(key);
+  if (!engine) {
+    engine = { liquid: createLiquid(options), parsed: new BoundedCache(PARSED_PER_ENGINE) };
+    engines.set(key, engine);
+  }
+  let templates = engine.parsed.get(source);
+  if (!templates) {
+    templates = engine.liquid.parse(source);
+    engine.parsed.set(source, templates);
+  }
+  return engine.liquid.render(templates, scope);
 }
 
 /**

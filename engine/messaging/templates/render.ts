@@ -1,5 +1,5 @@
 import { DomainError } from '../../errors';
-import { createLiquid } from './liquid';
+import { renderLiquid } from './liquid';
 
 /** A template that cannot render: the reason names the part and the Liquid error, line included. */
 export class TemplateRenderFailed extends DomainError {
@@ -43,15 +43,12 @@ export async function renderParts(
   options: { partials?: Record<string, string>; templateName?: string } = {},
 ): Promise<RenderedParts> {
   const partials = options.partials ?? {};
-  const plain = createLiquid({ html: false, partials });
-  const html = createLiquid({ html: true, partials });
   const rendered: RenderedParts = {};
   for (const part of ['subject', 'preheader', 'text', 'html'] as const) {
     const source = parts[part];
     if (source === undefined || source === null) continue;
     try {
-      const engine = part === 'html' ? html : plain;
-      const output = await engine.parseAndRender(source, scope);
+      const output = await renderLiquid(source, scope, { html: part === 'html', partials });
       rendered[part] = part === 'subject' ? output.replace(/\s+/g, ' ').trim() : output;
     } catch (error) {
       throw new TemplateRenderFailed(part, readable(error), options.templateName);

@@ -24,20 +24,19 @@ describe.each(databaseKinds())('templates API on %s (Fastify inject, Temporal de
 
   it('previews a template for a contact with layouts, snippets and HTML escaping', async () => {
     const { contact, call } = await workspace();
-    expect(
-      (
-        await call('POST', '/v1/templates', {
-          name: 'base',
-          channel: 'layout',
-          body: '',
-          html: '<main>{% block content %}{% endblock %}</main>',
-        })
-      ).statusCode,
-    ).toBe(201);
-    expect(
-      (await call('POST', '/v1/templates', { name: 'footer', channel: 'snippet', body: '— the Acme team' }))
-        .statusCode,
-    ).toBe(201);
+    const base = await call('POST', '/v1/templates', {
+      name: 'base',
+      channel: 'layout',
+      body: '',
+      html: '<main>{% block content %}{% endblock %}</main>',
+    });
+    expect(base.statusCode).toBe(201);
+    const footer = await call('POST', '/v1/templates', {
+      name: 'footer',
+      channel: 'snippet',
+      body: '— the Acme team',
+    });
+    expect(footer.statusCode).toBe(201);
     const created = await call('POST', '/v1/templates', {
       name: 'welcome',
       channel: 'email',
@@ -56,6 +55,36 @@ describe.each(databaseKinds())('templates API on %s (Fastify inject, Temporal de
       subject: 'Hi <Ada>',
       text: 'Hi <Ada> — the Acme team',
       html: '<main><p>Hi &lt;Ada&gt;, plan pro</p></main>',
+    });
+
+    // A changed snippet and layout show in the next render; the same template renders each event's own values.
+    expect(
+      (
+        await call('PUT', `/v1/templates/${footer.json().id}`, {
+          name: 'footer',
+          channel: 'snippet',
+          body: '— Acme',
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await call('PUT', `/v1/templates/${base.json().id}`, {
+          name: 'base',
+          channel: 'layout',
+          body: '',
+          html: '<article>{% block content %}{% endblock %}</article>',
+        })
+      ).statusCode,
+    ).toBe(200);
+    const again = await call('POST', `/v1/templates/${created.json().id}/preview`, {
+      contactId: contact.id,
+      event: { name: 'Signed Up', properties: { plan: 'team' } },
+    });
+    expect(again.json()).toEqual({
+      subject: 'Hi <Ada>',
+      text: 'Hi <Ada> — Acme',
+      html: '<article><p>Hi &lt;Ada&gt;, plan team</p></article>',
     });
   });
 
