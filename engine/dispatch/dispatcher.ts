@@ -26,6 +26,11 @@ export interface DispatcherOptions {
    * few rows are delivered all at once instead of eight after eight behind one another.
    */
   expressConcurrency?: number;
+  /**
+   * Batches the lane of small hand-overs delivers at once (default 3): a trickle's next events
+   * start while one batch waits for its slowest delivery and its segment refresh.
+   */
+  expressBatches?: number;
   /** How long a claimed row stays reserved for the dispatcher delivering it. */
   leaseMs?: number;
   /** Deadline of one row's Temporal calls; an unreachable server fails within it. */
@@ -60,6 +65,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const expressRows = options.expressRows ?? 50;
   const concurrency = options.concurrency ?? 8;
   const expressConcurrency = options.expressConcurrency ?? 32;
+  const expressBatches = options.expressBatches ?? 3;
   const leaseMs = options.leaseMs ?? 60_000;
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
   const minBackoffMs = options.minBackoffMs ?? 250;
@@ -207,7 +213,8 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    * together: hand-overs arriving while a lane delivers form its next batch. Small hand-overs
    * (`expressRows` rows or fewer: single events, a trickle of small batches) have a lane of
    * their own, so an event sent alone never waits behind a 500-event batch's delivery and
-   * segment refresh. A contact's rows stay in order across lanes: `claimOutbox` leaves a row
+   * segment refresh; that lane delivers up to `expressBatches` batches at once, so its next
+   * events never wait for one slow delivery either. A contact's rows stay in order across lanes: `claimOutbox` leaves a row
    * whose contact has an earlier row pending elsewhere, and the loop takes it once that one is
    * delivered (kicked when a lane finishes a batch).
    */
@@ -218,47 +225,50 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   let leftToLoop = false;
   /** Rows handed over and waiting in a lane: the loop leaves them to their lane. */
   const inLanes = new Set<number>();
-  const lane = (sideBySide: number) => {
+  const lane = (sideBySide: number, batchesAtOnce: number) => {
     let waiting: HandOver[] = [];
-    let draining = false;
-    const drain = async () => {
-      draining = true;
+    let delivering = 0;
+    const deliverBatch = async (taken: HandOver[]) => {
+      const ids = taken.flatMap((entry) => entry.ids);
+      for (const id of ids) inLanes.delete(id);
+      let delivered = new Set<number>();
       try {
-        while (waiting.length && !stopped) {
-          const taken: HandOver[] = [];
-          let count = 0;
-          while (waiting.length && count < handOverBatch) {
-            const next = waiting.shift() as HandOver;
-            taken.push(next);
-            count += next.ids.length;
-          }
-          const ids = taken.flatMap((entry) => entry.ids);
-          for (const id of ids) inLanes.delete(id);
-          let delivered = new Set<number>();
-          try {
-            const rows = await claimOutbox(deps.db, { limit: ids.length, leaseMs, ids });
-            delivered = new Set(rows.length ? await deliverRows(rows, sideBySide) : []);
-          } catch (error) {
-            options.log?.warn({ err: (error as Error).message }, 'outbox hand-over failed');
-          }
-          // Rows waiting behind an earlier row of their contact (maybe in the other lane) go
-          // with the loop, woken now and again when a lane has delivered its batch.
-          if (delivered.size < ids.length) leftToLoop = true;
-          if (leftToLoop) {
-            leftToLoop = delivered.size < ids.length;
-            dispatcher.kick();
-          }
-          for (const entry of taken) entry.done(entry.ids.every((id) => delivered.has(id)));
+        const rows = await claimOutbox(deps.db, { limit: ids.length, leaseMs, ids });
+        delivered = new Set(rows.length ? await deliverRows(rows, sideBySide) : []);
+      } catch (error) {
+        options.log?.warn({ err: (error as Error).message }, 'outbox hand-over failed');
+      }
+      // Rows waiting behind an earlier row of their contact (maybe in the other lane or batch)
+      // go with the loop, woken now and again when a lane has delivered a batch.
+      if (delivered.size < ids.length) leftToLoop = true;
+      if (leftToLoop) {
+        leftToLoop = delivered.size < ids.length;
+        dispatcher.kick();
+      }
+      for (const entry of taken) entry.done(entry.ids.every((id) => delivered.has(id)));
+    };
+    /** Starts batches of the waiting hand-overs while fewer than `batchesAtOnce` are delivering. */
+    const pump = () => {
+      while (waiting.length && delivering < batchesAtOnce && !stopped) {
+        const taken: HandOver[] = [];
+        let count = 0;
+        while (waiting.length && count < handOverBatch) {
+          const next = waiting.shift() as HandOver;
+          taken.push(next);
+          count += next.ids.length;
         }
-      } finally {
-        draining = false;
+        delivering += 1;
+        void deliverBatch(taken).finally(() => {
+          delivering -= 1;
+          pump();
+        });
       }
     };
     return {
       push(entry: HandOver) {
         for (const id of entry.ids) inLanes.add(id);
         waiting.push(entry);
-        if (!draining) void drain();
+        pump();
       },
       abandon() {
         for (const entry of waiting) {
@@ -269,8 +279,8 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
       },
     };
   };
-  const bulk = lane(concurrency);
-  const express = lane(expressConcurrency);
+  const bulk = lane(concurrency, 1);
+  const express = lane(expressConcurrency, expressBatches);
 
   // Set by a kick while the loop is busy, so it looks again instead of sleeping.
   let kicked = false;

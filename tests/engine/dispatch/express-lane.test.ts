@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db';
-import { outbox } from '../../../db/schema';
+import { contacts, outbox } from '../../../db/schema';
 import { ingestMessages } from '../../../engine/audience/ingest/ingest';
+import { createJourney, publishJourney } from '../../../engine/automation/journeys/journeys';
+import { createRegistry } from '../../../engine/automation/nodes';
+import { runWorkflowId } from '../../../engine/automation/runs/types';
 import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { claimOutbox } from '../../../engine/dispatch/outbox-queue';
 import { createWorkspace } from '../../../engine/identity/workspaces';
@@ -15,7 +19,7 @@ import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal'
  * a contact's events still reach dispatch in the order they were stored, across the lanes.
  */
 describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)', (kind) => {
-  let database: Database;
+  let database: Database & { url?: string };
   let temporal: TemporalHarness;
   let dispatcher: Dispatcher | undefined;
 
@@ -29,13 +33,13 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
     await database?.close();
   });
 
-  const stored = async (workspaceId: string, userIds: string[]) => {
+  const stored = async (workspaceId: string, userIds: string[], event = 'Product Viewed') => {
     const outcomes = await ingestMessages(database.db, {
       workspaceId,
       messages: userIds.map((userId) => ({
         type: 'track',
         userId,
-        event: 'Product Viewed',
+        event,
         messageId: randomUUID(),
       })),
     });
@@ -83,6 +87,60 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
     // Claimed once each: the single event waited for its turn instead of failing.
     expect(rows.map((row) => row.attempts)).toEqual([1, 1]);
   });
+
+  // PostgreSQL only: holding one delivery on a lock needs a second connection, which PGlite (one
+  // connection, one transaction at a time) does not have.
+  if (kind === 'postgres') {
+    it('delivers a single event while an earlier one’s delivery is held up', async () => {
+      const { db } = database;
+      const workspace = await createWorkspace(db, `Held ${randomUUID().slice(0, 8)}`);
+      const journey = await createJourney(db, workspace.id, {
+        name: 'Welcome',
+        nodes: [
+          { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
+          { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+        ],
+        edges: [{ id: 'a', source: 'start', sourceHandle: 'next', target: 'wait' }],
+      });
+      await publishJourney(db, createRegistry(), workspace.id, journey.id);
+      // Only the lane delivers: the loop's first look (at an empty outbox) is over before the rows are stored.
+      await dispatcher?.stop();
+      dispatcher = startDispatcher(
+        { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
+        { pollMs: 600_000 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const [held] = await stored(workspace.id, ['held'], 'Signed Up');
+      const [quick] = await stored(workspace.id, ['quick'], 'Signed Up');
+      const [heldContact] = await db
+        .select({ id: contacts.id })
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.externalId, 'held')));
+      // Another connection claims the held contact's run first and keeps its transaction open:
+      // the enrolment's insert of the same run waits for it.
+      const other = postgres(database.url as string, { max: 1, onnotice: () => {} });
+      const blocker = await other.reserve();
+      await blocker`begin`;
+      await blocker`insert into journey_runs (workspace_id, journey_id, version, contact_id, entry, workflow_id)
+        values (${workspace.id}, ${journey.id}, 1, ${heldContact.id}, 1,
+          ${runWorkflowId(workspace.id, journey.id, heldContact.id)})`;
+      try {
+        const heldDelivered = dispatcher.deliver([held]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // The lane delivers the next event beside the one held up, not after it.
+        expect(await dispatcher.deliver([quick])).toBe(true);
+        const [heldRow] = await db.select().from(outbox).where(eq(outbox.id, held));
+        expect(heldRow.status).toBe('pending');
+        await blocker`rollback`;
+        expect(await heldDelivered).toBe(true);
+      } finally {
+        blocker.release();
+        await other.end();
+        await dispatcher.stop();
+        dispatcher = undefined;
+      }
+    });
+  }
 
   it('the loop leaves alone the rows waiting in a lane', async () => {
     const { db } = database;
