@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { and, eq, sql } from 'drizzle-orm';
+import { anyOf, type Db } from '../../db';
 import { contacts, events, journeyRuns } from '../../db/schema';
 import { matchesFilter, type PropertyFilter } from '../audience/conditions/filters';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
@@ -53,7 +53,7 @@ export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<Delive
         .from(events)
         .where(
           and(
-            inArray(events.id, [...new Set(rows.map((row) => row.eventId))]),
+            anyOf(events.id, [...new Set(rows.map((row) => row.eventId))], 'uuid'),
             sql`exists (select 1 from ${contacts} where ${contacts.id} = ${events.contactId})`,
           ),
         )
@@ -93,17 +93,22 @@ export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<Delive
       .from(journeyRuns)
       .where(
         and(
-          inArray(journeyRuns.journeyId, [
-            ...new Set(
-              triggering
-                .flatMap((e) => context.triggers.get(`${e.workspaceId}:${e.name}`) ?? [])
-                .map((t) => t.journeyId),
-            ),
-          ]),
-          inArray(journeyRuns.contactId, contactIds),
-          inArray(
+          anyOf(
+            journeyRuns.journeyId,
+            [
+              ...new Set(
+                triggering
+                  .flatMap((e) => context.triggers.get(`${e.workspaceId}:${e.name}`) ?? [])
+                  .map((t) => t.journeyId),
+              ),
+            ],
+            'uuid',
+          ),
+          anyOf(journeyRuns.contactId, contactIds, 'uuid'),
+          anyOf(
             journeyRuns.triggerEventId,
             triggering.map((event) => event.id),
+            'text',
           ),
         ),
       )) {
@@ -114,7 +119,7 @@ export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<Delive
     for (const run of await db
       .select({ contactId: journeyRuns.contactId, workflowId: journeyRuns.workflowId })
       .from(journeyRuns)
-      .where(and(inArray(journeyRuns.contactId, contactIds), eq(journeyRuns.status, 'running')))) {
+      .where(and(anyOf(journeyRuns.contactId, contactIds, 'uuid'), eq(journeyRuns.status, 'running')))) {
       if (!run.contactId) continue;
       context.running.set(run.contactId, [...(context.running.get(run.contactId) ?? []), run.workflowId]);
     }

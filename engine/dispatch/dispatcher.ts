@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { anyOf } from '../../db';
 import { contacts } from '../../db/schema';
 import { type ContactChange, changeKey, unionChange } from '../audience/segments/dependencies';
 import type { TemporalDeps } from '../automation/runs/enroll';
@@ -403,7 +403,7 @@ async function describeChanges(
     const touched = await deps.db
       .select({ id: contacts.id, updatedAt: contacts.updatedAt })
       .from(contacts)
-      .where(inArray(contacts.id, described));
+      .where(anyOf(contacts.id, described, 'uuid'));
     for (const contact of touched) {
       const since = (arrived.get(contact.id) ?? -Infinity) - CLOCK_SLACK_MS;
       if (contact.updatedAt.getTime() >= since) changes.set(contact.id, undefined);

@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { anyOf, type Db } from '../../db';
 import { outbox } from '../../db/schema';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -36,10 +36,8 @@ export async function claimOutbox(
         and(
           eq(outbox.status, 'pending'),
           lte(outbox.nextAttemptAt, sql`now()`),
-          options.ids ? sql`${outbox.id} = any(${sql.param(options.ids)}::bigint[])` : undefined,
-          options.exclude?.length
-            ? sql`not (${outbox.id} = any(${sql.param(options.exclude)}::bigint[]))`
-            : undefined,
+          options.ids ? anyOf(outbox.id, options.ids, 'bigint') : undefined,
+          options.exclude?.length ? sql`not (${anyOf(outbox.id, options.exclude, 'bigint')})` : undefined,
         ),
       )
       .orderBy(asc(outbox.id))
@@ -54,8 +52,8 @@ export async function claimOutbox(
       .where(
         and(
           eq(outbox.status, 'pending'),
-          sql`${outbox.contactId} = any(${sql.param([...new Set(candidates.map((row) => row.contactId))])}::uuid[])`,
-          sql`not (${outbox.id} = any(${sql.param(candidateIds)}::bigint[]))`,
+          anyOf(outbox.contactId, [...new Set(candidates.map((row) => row.contactId))], 'uuid'),
+          sql`not (${anyOf(outbox.id, candidateIds, 'bigint')})`,
         ),
       )
       .groupBy(outbox.contactId);
@@ -71,7 +69,13 @@ export async function claimOutbox(
         attempts: sql`${outbox.attempts} + 1`,
         nextAttemptAt: sql`now() + ${`${options.leaseMs} milliseconds`}::interval`,
       })
-      .where(sql`${outbox.id} = any(${sql.param(claimable.map((row) => row.id))}::bigint[])`)
+      .where(
+        anyOf(
+          outbox.id,
+          claimable.map((row) => row.id),
+          'bigint',
+        ),
+      )
       .returning();
     return rows.sort((a, b) => a.id - b.id);
   });
@@ -87,7 +91,7 @@ export async function extendLease(db: Db, ids: number[], leaseMs: number): Promi
   await db
     .update(outbox)
     .set({ nextAttemptAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
-    .where(and(inArray(outbox.id, ids), eq(outbox.status, 'pending')));
+    .where(and(anyOf(outbox.id, ids, 'bigint'), eq(outbox.status, 'pending')));
 }
 
 export async function markDelivered(db: Db, ids: number[]): Promise<void> {
@@ -95,7 +99,7 @@ export async function markDelivered(db: Db, ids: number[]): Promise<void> {
   await db
     .update(outbox)
     .set({ status: 'delivered', deliveredAt: new Date(), lastError: null })
-    .where(inArray(outbox.id, ids));
+    .where(anyOf(outbox.id, ids, 'bigint'));
 }
 
 /** Puts a row back for a later attempt, or gives up on it (`dead`) when retrying cannot help. */
