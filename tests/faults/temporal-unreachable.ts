@@ -23,6 +23,7 @@ import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { createJourney, publishJourney } from '../../engine/automation/journeys/journeys';
 import { createRegistry } from '../../engine/automation/nodes';
+import { line } from '../helpers/fixtures';
 import { batchClients, env, finish, logger, openScenario, seconds, sleep, startApi } from './parts';
 
 const CLIENTS = env('FAULT_CLIENTS', 2);
@@ -38,14 +39,14 @@ const log = logger('temporal-unreachable');
 const { db, database, workspace, temporal, close } = await openScenario({
   workspace: 'Temporal unreachable',
 });
-const journey = await createJourney(db, workspace.id, {
-  name: 'Welcome',
-  nodes: [
+const journey = await createJourney(
+  db,
+  workspace.id,
+  line('Welcome', [
     { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
     { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
-  ],
-  edges: [{ id: 'a', source: 'start', sourceHandle: 'next', target: 'wait' }],
-});
+  ]),
+);
 await publishJourney(db, createRegistry(), workspace.id, journey.id);
 const api = await startApi({
   DATABASE_URL: database.url,

@@ -12,6 +12,7 @@ import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispa
 import { claimOutbox } from '../../../engine/dispatch/outbox-queue';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
+import { line } from '../../helpers/fixtures';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
 
 /**
@@ -94,14 +95,14 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
     it('delivers a single event while an earlier one’s delivery is held up', async () => {
       const { db } = database;
       const workspace = await createWorkspace(db, `Held ${randomUUID().slice(0, 8)}`);
-      const journey = await createJourney(db, workspace.id, {
-        name: 'Welcome',
-        nodes: [
+      const journey = await createJourney(
+        db,
+        workspace.id,
+        line('Welcome', [
           { id: 'start', type: 'trigger.event', config: { event: 'Signed Up' } },
           { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
-        ],
-        edges: [{ id: 'a', source: 'start', sourceHandle: 'next', target: 'wait' }],
-      });
+        ]),
+      );
       await publishJourney(db, createRegistry(), workspace.id, journey.id);
       // Only the lane delivers: the loop's first look (at an empty outbox) is over before the rows are stored.
       await dispatcher?.stop();
