@@ -214,9 +214,10 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    * (`expressRows` rows or fewer: single events, a trickle of small batches) have a lane of
    * their own, so an event sent alone never waits behind a 500-event batch's delivery and
    * segment refresh; that lane delivers up to `expressBatches` batches at once, so its next
-   * events never wait for one slow delivery either. A contact's rows stay in order across lanes: `claimOutbox` leaves a row
-   * whose contact has an earlier row pending elsewhere, and the loop takes it once that one is
-   * delivered (kicked when a lane finishes a batch).
+   * events never wait for one slow delivery either. A contact's rows stay in order across
+   * lanes and batches: `claimOutbox` leaves a row whose contact has an earlier row pending
+   * elsewhere, and the loop takes it once that one is delivered (kicked when a lane finishes a
+   * batch).
    */
   interface HandOver {
     ids: number[];

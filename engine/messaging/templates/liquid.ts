@@ -48,7 +48,10 @@ export function createLiquid(options: { html: boolean; partials: Record<string, 
   return liquid;
 }
 
-/** Engines by escaping and partials, and each one's parsed sources: a send renders the same few templates again and again. */
+/**
+ * Engines by escaping and partials, each with the sources it parsed last: sends render the same
+ * few templates again and again. Engines hold no workspace's state (filters read the render's).
+ */
 const engines = new BoundedCache<string, { liquid: Liquid; parsed: BoundedCache<string, Template[]> }>(16);
 /** Parsed sources kept per engine (a large HTML email parses in milliseconds, every time). */
 const PARSED_PER_ENGINE = 8;
