@@ -56,28 +56,34 @@ const engines = new BoundedCache<string, { liquid: Liquid; parsed: BoundedCache<
 /** Parsed sources kept per engine (a large HTML email parses in milliseconds, every time). */
 const PARSED_PER_ENGINE = 8;
 
+/** Renders Liquid sources with one kept engine. */
+export interface LiquidRenderer {
+  render(source: string, scope: object): Promise<string>;
+}
+
 /**
- * Renders `source` with an engine made by `createLiquid` for these options, made once and kept
- * with its parsed sources. Partials are part of the key, so a changed layout or snippet gets an
- * engine of its own; a render never sees another's state (limits count per render).
+ * The engine `createLiquid` makes for these options, made once and kept with its parsed
+ * sources. Partials are part of the key, so a changed layout or snippet gets an engine of its
+ * own; a render never sees another's state (limits count per render).
  */
-export async function renderLiquid(
-  source: string,
-  scope: object,
-  options: { html: boolean; partials: Record<string, string> },
-): Promise<string> {
+export function liquidFor(options: { html: boolean; partials: Record<string, string> }): LiquidRenderer {
   const key = `${options.html ? 'html' : 'text'}:${JSON.stringify(options.partials)}`;
   let engine = engines.get(key);
   if (!engine) {
     engine = { liquid: createLiquid(options), parsed: new BoundedCache(PARSED_PER_ENGINE) };
     engines.set(key, engine);
   }
-  let templates = engine.parsed.get(source);
-  if (!templates) {
-    templates = engine.liquid.parse(source);
-    engine.parsed.set(source, templates);
-  }
-  return engine.liquid.render(templates, scope);
+  const { liquid, parsed } = engine;
+  return {
+    render(source, scope) {
+      let templates = parsed.get(source);
+      if (!templates) {
+        templates = liquid.parse(source);
+        parsed.set(source, templates);
+      }
+      return liquid.render(templates, scope);
+    },
+  };
 }
 
 /**

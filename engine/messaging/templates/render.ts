@@ -1,5 +1,5 @@
 import { DomainError } from '../../errors';
-import { renderLiquid } from './liquid';
+import { type LiquidRenderer, liquidFor } from './liquid';
 
 /** A template that cannot render: the reason names the part and the Liquid error, line included. */
 export class TemplateRenderFailed extends DomainError {
@@ -43,12 +43,17 @@ export async function renderParts(
   options: { partials?: Record<string, string>; templateName?: string } = {},
 ): Promise<RenderedParts> {
   const partials = options.partials ?? {};
+  const engines: { plain?: LiquidRenderer; html?: LiquidRenderer } = {};
   const rendered: RenderedParts = {};
   for (const part of ['subject', 'preheader', 'text', 'html'] as const) {
     const source = parts[part];
     if (source === undefined || source === null) continue;
     try {
-      const output = await renderLiquid(source, scope, { html: part === 'html', partials });
+      const engine =
+        part === 'html'
+          ? (engines.html ??= liquidFor({ html: true, partials }))
+          : (engines.plain ??= liquidFor({ html: false, partials }));
+      const output = await engine.render(source, scope);
       rendered[part] = part === 'subject' ? output.replace(/\s+/g, ' ').trim() : output;
     } catch (error) {
       throw new TemplateRenderFailed(part, readable(error), options.templateName);
