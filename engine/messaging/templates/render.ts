@@ -43,16 +43,19 @@ export async function renderParts(
   options: { partials?: Record<string, string>; templateName?: string } = {},
 ): Promise<RenderedParts> {
   const partials = options.partials ?? {};
-  const engines: { plain?: LiquidRenderer; html?: LiquidRenderer } = {};
+  /** The kept engines this render uses: plain text (false) and HTML (true). */
+  const engines = new Map<boolean, LiquidRenderer>();
   const rendered: RenderedParts = {};
   for (const part of ['subject', 'preheader', 'text', 'html'] as const) {
     const source = parts[part];
     if (source === undefined || source === null) continue;
     try {
-      const engine =
-        part === 'html'
-          ? (engines.html ??= liquidFor({ html: true, partials }))
-          : (engines.plain ??= liquidFor({ html: false, partials }));
+      const html = part === 'html';
+      let engine = engines.get(html);
+      if (!engine) {
+        engine = liquidFor({ html, partials });
+        engines.set(html, engine);
+      }
       const output = await engine.render(source, scope);
       rendered[part] = part === 'subject' ? output.replace(/\s+/g, ' ').trim() : output;
     } catch (error) {
