@@ -57,6 +57,11 @@ const schema = z.object({
       return rates;
     })
     .describe('Per-channel overrides of WAYLINE_SEND_RATE, e.g. "email=10,sms=1"'),
+  WAYLINE_OUTBOX_RETENTION_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(1)
+    .describe('Delivered outbox rows are deleted after this long (pending and dead rows stay)'),
   WAYLINE_SESSION_IDLE_HOURS: z.coerce
     .number()
     .positive()

@@ -140,7 +140,7 @@ export async function startApi(
   // Delivers tracked events to journeys (right after commit, and retries from the outbox).
   const dispatcher = startDispatcher(
     demo.eagerStarter ? { ...temporalDeps, eagerStarter: demo.eagerStarter } : temporalDeps,
-    { log: logger },
+    { log: logger, retentionMs: config.WAYLINE_OUTBOX_RETENTION_HOURS * 3_600_000 },
   );
   const app = await buildApp(
     {

@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import { contactsChanged } from '../operations/segment-membership';
 import { type DeliveredEvent, type DeliveryContext, deliverOutboxRow, deliveryContext } from './deliver';
 import { claimOutbox, extendLease, markDelivered, markRetry, type OutboxRow } from './outbox-queue';
+import { startOutboxPruner } from './outbox-retention';
 
 export interface DispatcherLog {
   warn(fields: Record<string, unknown>, message: string): void;
@@ -39,6 +40,10 @@ export interface DispatcherOptions {
   maxBackoffMs?: number;
   /** Attempts after which a row failing for a non-transient reason is set aside as `dead`. */
   maxAttempts?: number;
+  /** How long delivered rows are kept before they are deleted (default an hour; see `startOutboxPruner`). */
+  retentionMs?: number;
+  /** How often delivered rows past the retention are looked for (default a minute). */
+  pruneEveryMs?: number;
   log?: DispatcherLog;
 }
 
@@ -56,7 +61,7 @@ export interface Dispatcher {
  * Starts delivering outbox rows to Temporal: rows handed to `deliver` right after their commit,
  * and a background loop that retries due rows with exponential backoff. The loop uses
  * `FOR UPDATE SKIP LOCKED`, so every API process may run one; the composition root hands it to
- * the ingest routes (`AppDeps.dispatcher`).
+ * the ingest routes (`AppDeps.dispatcher`). Delivered rows are deleted after `retentionMs`.
  */
 export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions = {}): Dispatcher {
   const pollMs = options.pollMs ?? 1000;
@@ -71,6 +76,11 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const minBackoffMs = options.minBackoffMs ?? 250;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const maxAttempts = options.maxAttempts ?? 10;
+  const pruner = startOutboxPruner(deps.db, {
+    retentionMs: options.retentionMs ?? 3_600_000,
+    everyMs: options.pruneEveryMs ?? 60_000,
+    log: options.log,
+  });
   let stopped = false;
   let unhealthy = false;
   let wake: (() => void) | undefined;
@@ -331,6 +341,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
       express.abandon();
       await running;
       await Promise.allSettled([...inFlight]);
+      await pruner.stop();
     },
   };
   const running = loop();

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import { anyOf, type Db } from '../../db';
 import { outbox } from '../../db/schema';
 
@@ -100,6 +100,46 @@ export async function markDelivered(db: Db, ids: number[]): Promise<void> {
     .update(outbox)
     .set({ status: 'delivered', deliveredAt: new Date(), lastError: null })
     .where(anyOf(outbox.id, ids, 'bigint'));
+}
+
+/**
+ * Deletes delivered rows with ids up to `upToId` that were delivered before `deliveredBefore`,
+ * at most `limit` of them, oldest first; how many it deleted. The range keeps it a read of the
+ * primary key's front (where the oldest rows are) instead of the whole outbox; rows another
+ * pruner holds are skipped. Pending and dead rows stay.
+ */
+export async function pruneDelivered(
+  db: Db,
+  options: { upToId: number; deliveredBefore: Date; limit: number },
+): Promise<number> {
+  const deleted = await db
+    .delete(outbox)
+    .where(
+      inArray(
+        outbox.id,
+        db
+          .select({ id: outbox.id })
+          .from(outbox)
+          .where(
+            and(
+              lte(outbox.id, options.upToId),
+              eq(outbox.status, 'delivered'),
+              lt(outbox.deliveredAt, options.deliveredBefore),
+            ),
+          )
+          .orderBy(asc(outbox.id))
+          .limit(options.limit)
+          .for('update', { skipLocked: true }),
+      ),
+    )
+    .returning({ id: outbox.id });
+  return deleted.length;
+}
+
+/** The newest outbox row's id (0 when there is none). */
+export async function newestOutboxId(db: Db): Promise<number> {
+  const [row] = await db.select({ id: sql<number | string | null>`max(${outbox.id})` }).from(outbox);
+  return Number(row?.id ?? 0);
 }
 
 /** Puts a row back for a later attempt, or gives up on it (`dead`) when retrying cannot help. */

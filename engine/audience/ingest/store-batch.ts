@@ -1,5 +1,5 @@
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
-import { type Db, queryRows as rowsOf } from '../../../db';
+import { type Db, inWorkspace, queryRows as rowsOf } from '../../../db';
 import { contacts, events, outbox } from '../../../db/schema';
 import { aliasContact, type ResolvedContact, resolveContact } from './identity';
 import type { NormalizedMessage } from './normalize';
@@ -45,7 +45,7 @@ export async function storeBatch(
   const known = fresh.length
     ? await rowsOf<{ message_id: string }>(
         db,
-        sql`select message_id from ${events} where workspace_id = ${workspaceId}
+        sql`select message_id from ${events} where ${inWorkspace(events.workspaceId, workspaceId)}
           and message_id = any(${sql.param(fresh.map((item) => item.message.messageId))}::text[])`,
       )
     : [];
@@ -172,7 +172,7 @@ class IdentityMap {
       .from(contacts)
       .where(
         and(
-          eq(contacts.workspaceId, this.workspaceId),
+          inWorkspace(contacts.workspaceId, this.workspaceId),
           or(
             sql`${contacts.externalId} = any(${sql.param([...userIds])}::text[])`,
             sql`${contacts.anonymousId} = any(${sql.param([...anonymousIds])}::text[])`,
