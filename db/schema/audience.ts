@@ -213,8 +213,9 @@ export const outbox = pgTable(
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
   (t) => [
-    // The claim reads pending rows in id order: this index holds only them, so a claim reads
-    // the backlog however many delivered rows are kept and whatever the statistics say.
+    // A claim reads due rows in id order: through the due rows, or the pending rows in id
+    // order; never the delivered rows kept for the retention, whatever the statistics say.
+    index('outbox_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index('outbox_pending_idx').on(t.id).where(sql`status = 'pending'`),
     index('outbox_contact_idx').on(t.contactId, t.id).where(sql`status = 'pending'`),
   ],
