@@ -1,4 +1,4 @@
-import { and, eq, or, type SQL, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, inWorkspace, queryRows as rowsOf } from '../../../db';
 import { contacts, events, outbox } from '../../../db/schema';
 import { aliasContact, type ResolvedContact, resolveContact } from './identity';
@@ -167,18 +167,20 @@ class IdentityMap {
       if (item.message.anonymousId) anonymousIds.add(item.message.anonymousId);
     }
     if (userIds.size === 0 && anonymousIds.size === 0) return;
-    const rows = await tx
-      .select({ id: contacts.id, externalId: contacts.externalId, anonymousId: contacts.anonymousId })
-      .from(contacts)
-      .where(
-        and(
-          inWorkspace(contacts.workspaceId, this.workspaceId),
-          or(
-            sql`${contacts.externalId} = any(${sql.param([...userIds])}::text[])`,
-            sql`${contacts.anonymousId} = any(${sql.param([...anonymousIds])}::text[])`,
-          ),
-        ),
-      );
+    // One index lookup per id (a contact found by both ids comes twice: remembered once). A
+    // lateral subquery the planner keeps per id, with the workspace hidden (`inWorkspace`),
+    // looks each id up in its unique index whatever the statistics say; a plain
+    // `external_id = any(…) or anonymous_id = any(…)` could read the workspace's every contact.
+    const byId = (column: 'external_id' | 'anonymous_id', ids: Set<string>) => sql`
+      select c.id, c.external_id, c.anonymous_id from unnest(${sql.param([...ids])}::text[]) as k(v)
+      cross join lateral (select id, external_id, anonymous_id from ${contacts}
+        where ${inWorkspace(contacts.workspaceId, this.workspaceId)} and ${sql.raw(column)} = k.v offset 0) as c`;
+    const rows = (
+      await rowsOf<{ id: string; external_id: string | null; anonymous_id: string | null }>(
+        tx,
+        sql`${byId('external_id', userIds)} union all ${byId('anonymous_id', anonymousIds)}`,
+      )
+    ).map((row) => ({ id: row.id, externalId: row.external_id, anonymousId: row.anonymous_id }));
     for (const row of rows) this.remember(row);
   }
 
