@@ -45,8 +45,10 @@ export async function storeBatch(
   const known = fresh.length
     ? await rowsOf<{ message_id: string }>(
         db,
-        sql`select message_id from ${events} where ${inWorkspace(events.workspaceId, workspaceId)}
-          and message_id = any(${sql.param(fresh.map((item) => item.message.messageId))}::text[])`,
+        storedMessageIds(
+          workspaceId,
+          fresh.map((item) => item.message.messageId),
+        ),
       )
     : [];
   const storedBefore = new Set(known.map((row) => row.message_id));
@@ -150,6 +152,31 @@ async function createPlainContacts(db: Db, workspaceId: string, stored: BatchIte
     on conflict do nothing`);
 }
 
+/**
+ * The message ids of these that the workspace has stored. The workspace is hidden from the
+ * planner (`inWorkspace`): for a workspace newer than the statistics it read the workspace's
+ * events through `events_contact_idx` (43 ms at 60,000 events, growing with them) where the
+ * unique index answers in 1–4 ms.
+ */
+function storedMessageIds(workspaceId: string, messageIds: string[]): SQL {
+  return sql`select message_id from ${events} where ${inWorkspace(events.workspaceId, workspaceId)}
+    and message_id = any(${sql.param(messageIds)}::text[])`;
+}
+
+/**
+ * The workspace's contacts with these user ids or anonymous ids (a contact found by both comes
+ * twice): a lateral subquery the planner keeps per id, with the workspace hidden, looks each id
+ * up in its unique index whatever the statistics say, where `external_id = any(…) or
+ * anonymous_id = any(…)` could read every contact of a workspace newer than them.
+ */
+export function contactsByIds(workspaceId: string, userIds: string[], anonymousIds: string[]): SQL {
+  const byId = (column: 'external_id' | 'anonymous_id', ids: string[]) => sql`
+    select c.id, c.external_id, c.anonymous_id from unnest(${sql.param(ids)}::text[]) as k(v)
+    cross join lateral (select id, external_id, anonymous_id from ${contacts}
+      where ${inWorkspace(contacts.workspaceId, workspaceId)} and ${sql.raw(column)} = k.v offset 0) as c`;
+  return sql`${byId('external_id', userIds)} union all ${byId('anonymous_id', anonymousIds)}`;
+}
+
 /** The batch's contacts by user id and anonymous id, including those it is about to create. */
 class IdentityMap {
   private byUser = new Map<string, ContactRef>();
@@ -167,18 +194,10 @@ class IdentityMap {
       if (item.message.anonymousId) anonymousIds.add(item.message.anonymousId);
     }
     if (userIds.size === 0 && anonymousIds.size === 0) return;
-    // One index lookup per id (a contact found by both ids comes twice: remembered once). A
-    // lateral subquery the planner keeps per id, with the workspace hidden (`inWorkspace`),
-    // looks each id up in its unique index whatever the statistics say; a plain
-    // `external_id = any(…) or anonymous_id = any(…)` could read the workspace's every contact.
-    const byId = (column: 'external_id' | 'anonymous_id', ids: Set<string>) => sql`
-      select c.id, c.external_id, c.anonymous_id from unnest(${sql.param([...ids])}::text[]) as k(v)
-      cross join lateral (select id, external_id, anonymous_id from ${contacts}
-        where ${inWorkspace(contacts.workspaceId, this.workspaceId)} and ${sql.raw(column)} = k.v offset 0) as c`;
     const rows = (
       await rowsOf<{ id: string; external_id: string | null; anonymous_id: string | null }>(
         tx,
-        sql`${byId('external_id', userIds)} union all ${byId('anonymous_id', anonymousIds)}`,
+        contactsByIds(this.workspaceId, [...userIds], [...anonymousIds]),
       )
     ).map((row) => ({ id: row.id, externalId: row.external_id, anonymousId: row.anonymous_id }));
     for (const row of rows) this.remember(row);
