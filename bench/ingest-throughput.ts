@@ -11,7 +11,8 @@
  * and 10 % `identify` over a pool of 20,000 users (new and known contacts mixed). Then, once the
  * dispatcher has drained the outbox (how long it took is printed), single-event
  * `POST /v1/track` at BENCH_TRACK_RATE requests/s (default 1,000; 0 skips it), open loop, for
- * `seconds` against each.
+ * `seconds` against each. Each Wayline run also prints its CPU per request: this process's (API
+ * and dispatcher) and, on Linux with the server on this machine, PostgreSQL's processes'.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -21,9 +22,11 @@ import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack } from './helpers/ingest-stack';
 import { type LoadResult, runLoad } from './helpers/load-client';
+import { processesCpuMs } from './helpers/process';
 import { loadAverage, reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 8);
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 const clients = Number(process.argv[3] ?? 4);
 const runs = Number(process.argv[4] ?? 3);
 const batchSize = 500;
@@ -57,7 +60,15 @@ const ratios: number[] = [];
 const measured: { wayline: LoadResult; baseline: LoadResult }[] = [];
 for (let run = 1; run <= runs; run += 1) {
   const baseline = await load(bareUrl);
+  const cpuBefore = process.cpuUsage();
+  const postgresBefore = processesCpuMs('postgres:');
   const wayline = await load(waylineUrl);
+  const apiMs = cpuMs(process.cpuUsage(cpuBefore)) / wayline.requests;
+  const postgresAfter = processesCpuMs('postgres:');
+  const postgresMs =
+    postgresBefore === undefined || postgresAfter === undefined
+      ? undefined
+      : (postgresAfter - postgresBefore) / wayline.requests;
   measured.push({ wayline, baseline });
   const ratio = wayline.eventsPerSecond / baseline.eventsPerSecond;
   ratios.push(ratio);
@@ -65,7 +76,10 @@ for (let run = 1; run <= runs; run += 1) {
     `run ${run}: wayline ${wayline.eventsPerSecond.toFixed(0)} events/s (p50 ${wayline.p50.toFixed(0)} ms, ` +
       `p99 ${wayline.p99.toFixed(0)} ms per 500-event request, ${wayline.requests} requests, ` +
       `answers ${JSON.stringify(wayline.statuses)}); bare route ${baseline.eventsPerSecond.toFixed(0)} events/s; ` +
-      `ratio ${ratio.toFixed(3)}`,
+      `ratio ${ratio.toFixed(3)}; CPU per request: this process ${apiMs.toFixed(1)} ms` +
+      (postgresMs === undefined
+        ? ''
+        : `, PostgreSQL's processes on this machine ${postgresMs.toFixed(1)} ms`),
   );
 }
 ratios.sort((a, b) => a - b);

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
 /** Runs `work(i)` for i in [0, count), `size` at a time, and waits for all. */
 export async function inBatches<T>(
   count: number,
@@ -23,4 +25,30 @@ export function sampleRss() {
     peakMb: () => Math.round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024),
     stop: () => clearInterval(timer),
   };
+}
+
+/**
+ * CPU time (user + system, ms) used so far by the processes on this machine whose command line
+ * contains `pattern` (the PostgreSQL backends: `postgres:`), read from /proc; undefined where
+ * there is no /proc (not Linux) or no such process.
+ */
+export function processesCpuMs(pattern: string): number | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (!cmdline.includes(pattern)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * tick;
+      found = true;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return found ? total : undefined;
 }
