@@ -82,7 +82,7 @@ export function registerDatabaseGauges(registry: Registry, db: Db): void {
   });
   new Gauge({
     name: 'wayline_outbox_rows',
-    help: 'Outbox rows by status (pending, delivered, dead)',
+    help: 'Outbox rows by status (pending, delivered within WAYLINE_OUTBOX_RETENTION_HOURS, dead)',
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
