@@ -101,8 +101,10 @@ export function anyOf(column: SQLWrapper, values: readonly unknown[], type: 'uui
  * For a workspace newer than the table's statistics, the planner estimates from the value
  * that the workspace holds almost no rows, and a lookup of a batch's keys then reads every row
  * the workspace has through any index that starts with `workspace_id` (linear in the
- * workspace's size, per request). Hidden, it plans for an average workspace and looks each key
- * up in the index made for it, whatever the statistics say.
+ * workspace's size, per request). Hidden, it plans for an average workspace, and a lookup by a
+ * key whose unique index is `(workspace_id, key)` probes that index whatever the statistics
+ * say. Not for lookups by primary key: there the visible id lets the planner use the key alone,
+ * and a hidden one can make it intersect with an index of the whole workspace.
  */
 export function inWorkspace(column: SQLWrapper, workspaceId: string): SQL {
   return sql`${column} = (select ${workspaceId}::uuid)`;
