@@ -213,10 +213,10 @@ export const outbox = pgTable(
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
   (t) => [
-    // A claim reads due rows in id order: through the due rows, or the pending rows in id
-    // order; never the delivered rows kept for the retention, whatever the statistics say.
-    index('outbox_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
-    index('outbox_pending_idx').on(t.id).where(sql`status = 'pending'`),
+    // A claim takes due rows in due order, read from this index as they are sorted: it stops
+    // at its limit, whatever the backlog, and never reads the delivered rows kept for the
+    // retention, whatever the statistics say.
+    index('outbox_due_idx').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
     index('outbox_contact_idx').on(t.contactId, t.id).where(sql`status = 'pending'`),
   ],
 );

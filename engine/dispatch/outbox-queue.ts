@@ -12,6 +12,10 @@ export type OutboxRow = typeof outbox.$inferSelect;
  * (in flight elsewhere, backing off, or outside `ids`), so a contact's events reach its runs in
  * arrival order; rows claimed together are delivered in id order.
  *
+ * Due rows are claimed in due order (`outbox_due_idx` is sorted so), oldest first: the claim
+ * reads no further than its limit, where "due, in id order" sorted every due row of a backlog
+ * first (40 ms for 1,000 of 40,000; 1 ms in due order).
+ *
  * Three short statements in one transaction rather than one with a self-join: the outbox is a
  * queue whose statistics usually say "nothing pending", and with them the planner joined every
  * candidate with every pending row (1.7 s for 500 rows behind a backlog of 6,000). Each of
@@ -40,7 +44,7 @@ export async function claimOutbox(
           options.exclude?.length ? sql`not (${anyOf(outbox.id, options.exclude, 'bigint')})` : undefined,
         ),
       )
-      .orderBy(asc(outbox.id))
+      .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
       .limit(options.limit)
       .for('update', { skipLocked: true });
     if (candidates.length === 0) return [];
