@@ -42,7 +42,7 @@ import {
 import { vipWelcomeGraph } from '../tests/helpers/fixtures';
 import { freePort } from '../tests/helpers/ports';
 import { bundleInChild } from './helpers/bundle';
-import { inBatches, sampleRss } from './helpers/process';
+import { inBatches, processesCpuMs, sampleRss } from './helpers/process';
 import { benchRuns, isQuick, reportResult } from './helpers/report';
 
 const contactsPerRun = Number(process.argv[2] ?? (isQuick() ? 100 : 300));
@@ -183,6 +183,28 @@ async function measure(kind: Kind, size: number): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** CPU time (ms) so far of this process (worker and client), the Temporal server, PostgreSQL's processes. */
+const cpuNow = () => ({
+  wayline: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  temporal: processesCpuMs(scratch) ?? Number.NaN,
+  postgres: process.env.DATABASE_URL ? (processesCpuMs('postgres:') ?? Number.NaN) : 0,
+});
+type Cpu = ReturnType<typeof cpuNow>;
+const cpuSpent: Record<Kind, Cpu> = Object.fromEntries(
+  kinds.map((kind) => [kind, { wayline: 0, temporal: 0, postgres: 0 }]),
+) as Record<Kind, Cpu>;
+
+/** `measure`, adding the CPU each component spent during the slice to its kind's total. */
+async function measureCpu(kind: Kind, size: number): Promise<number> {
+  const before = cpuNow();
+  const seconds = await measure(kind, size);
+  const after = cpuNow();
+  for (const part of ['wayline', 'temporal', 'postgres'] as const) {
+    cpuSpent[kind][part] += after[part] - before[part];
+  }
+  return seconds;
+}
+
 // A warm-up round of each (bundles loaded, caches and connections warm), not counted.
 for (const kind of kinds) await measure(kind, 20);
 for (let run = 0; run < runs; run++) {
@@ -191,13 +213,25 @@ for (let run = 0; run < runs; run++) {
   while (done.raw < contactsPerRun) {
     const size = Math.min(slice, contactsPerRun - done.raw);
     for (const kind of kinds) {
-      seconds[kind] += await measure(kind, size);
+      seconds[kind] += await measureCpu(kind, size);
       done[kind] += size;
     }
   }
   for (const kind of kinds) rates[kind].push(contactsPerRun / seconds[kind]);
   console.log(
     `run ${run + 1}/${runs}: raw ${rates.raw[run].toFixed(1)} workflows/s, journey ${rates.journey[run].toFixed(1)} contacts/s, with eager start ${rates.eager[run].toFixed(1)} contacts/s`,
+  );
+}
+
+// Where the time goes: CPU per contact (or raw workflow) of each component, over all runs. This
+// process holds the worker and the bench's client; Temporal is the dev server (its command line
+// names the scratch folder); PostgreSQL's processes count only with DATABASE_URL (PGlite runs
+// inside this process).
+const perContact = (kind: Kind, part: keyof Cpu) => (cpuSpent[kind][part] / (contactsPerRun * runs)).toFixed(1);
+for (const kind of kinds) {
+  console.log(
+    `CPU per ${kind === 'raw' ? 'raw workflow' : `${kind} contact`}: this process ${perContact(kind, 'wayline')} ms, ` +
+      `Temporal ${perContact(kind, 'temporal')} ms, PostgreSQL ${perContact(kind, 'postgres')} ms`,
   );
 }
 

@@ -53,13 +53,13 @@ export async function storeBatch(
     : [];
   const storedBefore = new Set(known.map((row) => row.message_id));
   const stored = fresh.filter((item) => !storedBefore.has(item.message.messageId));
-  await retried(() => createPlainContacts(db, workspaceId, stored));
+  const plainContacts = await retried(() => createPlainContacts(db, workspaceId, stored));
   const duplicates = [...repeated, ...fresh.filter((f) => storedBefore.has(f.message.messageId))];
   if (stored.length > 0 && stored.every(isPlain)) {
     const results = new Map<number, StoreResult>(
       duplicates.map((item) => [item.index, { status: 'duplicate' }]),
     );
-    if (await retried(() => storePlain(db, workspaceId, stored, results))) return results;
+    if (await retried(() => storePlain(db, workspaceId, stored, results, plainContacts))) return results;
   }
   return withRetriedTransaction(db, async (tx) => {
     const results = new Map<number, StoreResult>();
@@ -67,7 +67,9 @@ export async function storeBatch(
     if (stored.length === 0) return results;
 
     const identities = new IdentityMap(workspaceId);
-    await identities.load(tx, stored);
+    // When every event names its contact by one id, `createPlainContacts` has them all.
+    if (plainContacts && stored.every(namesOneId)) identities.use(plainContacts);
+    else await identities.load(tx, stored);
     let chunk: { item: BatchItem; ref: ContactRef }[] = [];
     for (const [position, item] of stored.entries()) {
       const ref = identities.plan(item.message);
@@ -91,14 +93,19 @@ export async function storeBatch(
  * claims, merges or aliases nothing: its contact exists once `createPlainContacts` ran.
  */
 function isPlain(item: BatchItem): boolean {
-  const { message } = item;
-  if (item.update || message.type === 'alias') return false;
+  return !item.update && namesOneId(item);
+}
+
+/** Whether an event names its contact by a user id alone or an anonymous id alone (no alias). */
+function namesOneId({ message }: BatchItem): boolean {
+  if (message.type === 'alias') return false;
   return message.userId ? !message.anonymousId : !!message.anonymousId;
 }
 
 /**
- * Stores plain events (`isPlain`) without a transaction: their contacts are read in one select,
- * and the events with their outbox rows are one statement, atomic on its own. Two round trips
+ * Stores plain events (`isPlain`) without a transaction: their contacts are those
+ * `createPlainContacts` found or created (`found`; read in one select when it has not all of
+ * them), and the events with their outbox rows are one statement, atomic on its own. Two round trips
  * (`BEGIN`, `COMMIT`) fewer than the transaction, which a store of single events arriving
  * together waited for. False, with nothing written, when a contact is missing (deleted since it
  * was created): the transaction then resolves it as it resolves any other.
@@ -108,9 +115,11 @@ async function storePlain(
   workspaceId: string,
   stored: BatchItem[],
   results: Map<number, StoreResult>,
+  found: ContactIds[] | undefined,
 ): Promise<boolean> {
   const identities = new IdentityMap(workspaceId);
-  await identities.load(db, stored);
+  if (found) identities.use(found);
+  else await identities.load(db, stored);
   const chunk = stored.map((item) => ({ item, ref: identities.plan(item.message) }));
   if (chunk.some(({ ref }) => !ref?.id)) return false;
   await insertEvents(db, workspaceId, chunk as { item: BatchItem; ref: ContactRef }[], new Map(), results);
@@ -119,14 +128,21 @@ async function storePlain(
 
 /**
  * Creates the contacts named by a user id alone or an anonymous id alone that do not exist yet,
- * in one statement of its own before the batch's transaction: concurrent requests naming the
- * same new users then wait for each other only for this statement (rows inserted in key order),
- * not for each other's whole transaction, which serialized concurrent batches. Ids that take
- * part in a claim, merge or alias in this batch are left to the batch's transaction, which
- * resolves them in arrival order. A contact created here when the batch's transaction then
- * fails is the one the client's retry finds.
+ * in one insert of its own (after a lookup of those that do) before the batch's transaction:
+ * concurrent requests naming the same new users then wait for each other only for this
+ * statement (rows inserted in key order), not for each other's whole transaction, which
+ * serialized concurrent batches. Ids that take part in a claim, merge or alias in this batch
+ * are left to the batch's transaction, which resolves them in arrival order. A contact created
+ * here when the batch's transaction then fails is the one the client's retry finds. Returns the
+ * contacts it found and created, or undefined when it has not all of them (one was created
+ * meanwhile by a concurrent request) or there are none (no event names its contact by one id
+ * alone).
  */
-async function createPlainContacts(db: Db, workspaceId: string, stored: BatchItem[]): Promise<void> {
+async function createPlainContacts(
+  db: Db,
+  workspaceId: string,
+  stored: BatchItem[],
+): Promise<ContactIds[] | undefined> {
   const userIds = new Set<string>();
   const anonymousIds = new Set<string>();
   const involved = new Set<string>();
@@ -143,13 +159,38 @@ async function createPlainContacts(db: Db, workspaceId: string, stored: BatchIte
       .filter((id) => !involved.has(id))
       .map((id) => ({ externalId: null, anonymousId: id })),
   ];
-  if (plain.length === 0) return;
-  await db.execute(sql`insert into ${contacts} (workspace_id, external_id, anonymous_id)
-    select ${workspaceId}::uuid, c.external_id, c.anonymous_id
-    from unnest(${sql.param(plain.map((c) => c.externalId))}::text[],
-      ${sql.param(plain.map((c) => c.anonymousId))}::text[]) as c(external_id, anonymous_id)
-    order by c.external_id, c.anonymous_id
-    on conflict do nothing`);
+  if (plain.length === 0) return undefined;
+  // Most named contacts exist: they are looked up in their unique indexes, and only the others
+  // are inserted (often none, so no insert at all). Inserting every one with ON CONFLICT DO
+  // NOTHING built each existing contact's row, new id included, before finding the conflict:
+  // four times the time of the lookup for a batch of known users.
+  const existing = await rowsOf<ContactIds>(
+    db,
+    contactsByIds(
+      workspaceId,
+      plain.flatMap((c) => (c.externalId ? [c.externalId] : [])),
+      plain.flatMap((c) => (c.anonymousId ? [c.anonymousId] : [])),
+    ),
+  );
+  const users = new Set(existing.map((row) => row.external_id));
+  const visitors = new Set(existing.map((row) => row.anonymous_id));
+  const missing = plain.filter((c) =>
+    c.externalId ? !users.has(c.externalId) : !visitors.has(c.anonymousId),
+  );
+  if (missing.length === 0) return existing;
+  // A contact created meanwhile by a concurrent request is the conflict left alone (and the
+  // contacts are then read again where they are used).
+  const created = await rowsOf<ContactIds>(
+    db,
+    sql`insert into ${contacts} (workspace_id, external_id, anonymous_id)
+      select ${workspaceId}::uuid, c.external_id, c.anonymous_id
+      from unnest(${sql.param(missing.map((c) => c.externalId))}::text[],
+        ${sql.param(missing.map((c) => c.anonymousId))}::text[]) as c(external_id, anonymous_id)
+      order by c.external_id, c.anonymous_id
+      on conflict do nothing
+      returning id, external_id, anonymous_id`,
+  );
+  return created.length === missing.length ? [...existing, ...created] : undefined;
 }
 
 /**
@@ -177,6 +218,13 @@ export function contactsByIds(workspaceId: string, userIds: string[], anonymousI
   return sql`${byId('external_id', userIds)} union all ${byId('anonymous_id', anonymousIds)}`;
 }
 
+/** A contact's ids, as `contactsByIds` and the inserts creating contacts return them. */
+interface ContactIds {
+  id: string;
+  external_id: string | null;
+  anonymous_id: string | null;
+}
+
 /** The batch's contacts by user id and anonymous id, including those it is about to create. */
 class IdentityMap {
   private byUser = new Map<string, ContactRef>();
@@ -194,13 +242,14 @@ class IdentityMap {
       if (item.message.anonymousId) anonymousIds.add(item.message.anonymousId);
     }
     if (userIds.size === 0 && anonymousIds.size === 0) return;
-    const rows = (
-      await rowsOf<{ id: string; external_id: string | null; anonymous_id: string | null }>(
-        tx,
-        contactsByIds(this.workspaceId, [...userIds], [...anonymousIds]),
-      )
-    ).map((row) => ({ id: row.id, externalId: row.external_id, anonymousId: row.anonymous_id }));
-    for (const row of rows) this.remember(row);
+    this.use(await rowsOf<ContactIds>(tx, contactsByIds(this.workspaceId, [...userIds], [...anonymousIds])));
+  }
+
+  /** Takes these contacts (as `contactsByIds` reads them) as the batch's, without reading. */
+  use(rows: ContactIds[]): void {
+    for (const row of rows) {
+      this.remember({ id: row.id, externalId: row.external_id, anonymousId: row.anonymous_id });
+    }
   }
 
   private remember(ref: ContactRef): void {

@@ -81,6 +81,23 @@ describe.each(databaseKinds())('a batch stored in one transaction (real API, %s)
     for (let i = 0; i < 7; i += 1) expect(await contactsNamed({ userId: `racer-${i}` })).toHaveLength(1);
   });
 
+  it('links every event to its contact when concurrent batches create the same new contacts', async () => {
+    const sent: Record<string, unknown>[][] = [0, 1, 2, 3].map(() =>
+      Array.from({ length: 40 }, (_, i) => track({ userId: `newcomer-${i % 9}` }, 'Arrived')),
+    );
+    const answers = await Promise.all(sent.map((messages) => batch(messages)));
+    for (const answer of answers) expect(answer.json()).toMatchObject({ accepted: 40, duplicates: 0 });
+    const stored = await eventsWith(sent.flat().map((m) => m.messageId as string));
+    expect(stored).toHaveLength(160);
+    for (let i = 0; i < 9; i += 1) {
+      const named = await contactsNamed({ userId: `newcomer-${i}` });
+      expect(named).toHaveLength(1);
+      const theirs = sent.flat().filter((m) => m.userId === `newcomer-${i}`);
+      const linked = stored.filter((e) => theirs.some((m) => m.messageId === e.messageId));
+      expect(linked.map((e) => e.contactId)).toEqual(theirs.map(() => named[0].id));
+    }
+  });
+
   it('a resent batch changes no contact: its ids stored before create none, even one deleted meanwhile', async () => {
     const first = [track({ userId: 'resent-1' }), track({ anonymousId: 'resent-anon' })];
     expect((await batch(first)).json()).toMatchObject({ accepted: 2, duplicates: 0 });
