@@ -227,7 +227,8 @@ for (let run = 0; run < runs; run++) {
 // process holds the worker and the bench's client; Temporal is the dev server (its command line
 // names the scratch folder); PostgreSQL's processes count only with DATABASE_URL (PGlite runs
 // inside this process).
-const perContact = (kind: Kind, part: keyof Cpu) => (cpuSpent[kind][part] / (contactsPerRun * runs)).toFixed(1);
+const perContact = (kind: Kind, part: keyof Cpu) =>
+  (cpuSpent[kind][part] / (contactsPerRun * runs)).toFixed(1);
 for (const kind of kinds) {
   console.log(
     `CPU per ${kind === 'raw' ? 'raw workflow' : `${kind} contact`}: this process ${perContact(kind, 'wayline')} ms, ` +
