@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { and, eq, sql } from 'drizzle-orm';
+import { anyOf, type Db } from '../../db';
 import { journeyRuns, journeyVersions, segments } from '../../db/schema';
 import { refreshContactSegments } from '../audience/segments/contact-refresh';
 import type { ContactChange } from '../audience/segments/dependencies';
@@ -102,7 +102,7 @@ async function signalConditionWaits(deps: TemporalDeps, workspaceId: string, con
     .where(
       and(
         eq(journeyRuns.workspaceId, workspaceId),
-        inArray(journeyRuns.contactId, contactIds),
+        anyOf(journeyRuns.contactId, contactIds, 'uuid'),
         eq(journeyRuns.status, 'running'),
         sql`jsonb_path_exists(${journeyVersions.plan}, '$.nodes.* ? (@.type == "wait.condition")')`,
       ),

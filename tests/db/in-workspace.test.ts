@@ -1,7 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../db';
-import { contactsByIds } from '../../engine/audience/ingest/store-batch';
+import { contactsByIds, storedMessageIds } from '../../engine/audience/ingest/store-batch';
 import { createWorkspace } from '../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../helpers/databases';
 
@@ -38,12 +39,14 @@ describe.each(databaseKinds())(
       freshId = fresh.id;
       await db.execute(sql`insert into contacts (workspace_id, external_id)
       select ${fresh.id}::uuid, 'u' || g from generate_series(1, 3000) g`);
+      await db.execute(sql`insert into events (workspace_id, message_id, type, name, timestamp)
+      select ${fresh.id}::uuid, 'm' || g, 'track', 'Viewed', now() from generate_series(1, 3000) g`);
     });
     afterAll(async () => database?.close());
 
-    const explain = async (query: SQL) => {
+    const explain = async (query: SQL, db = database.db) => {
       const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
-        database.db,
+        db,
         sql`explain (analyze, format json) ${query}`,
       );
       const plan = row['QUERY PLAN'];
@@ -60,6 +63,27 @@ describe.each(databaseKinds())(
       expect(
         rowsRead(await explain(contactsByIds(freshId, userIds, ['no-such-visitor']))),
       ).toBeLessThanOrEqual(20);
+    });
+
+    it("finds a batch's stored message ids by their index entries, also in the plan kept for any batch", async () => {
+      const messageIds = Array.from({ length: 10 }, (_, i) => `m${i * 100 + 1}`);
+      const found = await queryRows<{ message_id: string }>(
+        database.db,
+        storedMessageIds(freshId, [...messageIds, 'never-sent']),
+      );
+      expect(found.map((row) => row.message_id).sort()).toEqual([...messageIds].sort());
+      // The plan PostgreSQL keeps for a prepared statement after five runs knows neither the
+      // workspace nor how many ids come: it must still read each id's entry, not the workspace's.
+      const { sql: text, params } = new PgDialect().sqlToQuery(storedMessageIds(freshId, messageIds));
+      const literals = params.map((p) => `'${Array.isArray(p) ? `{${p.join(',')}}` : String(p)}'`);
+      const plan = await database.db.transaction(async (tx) => {
+        await tx.execute(sql.raw(`prepare stored_ids as ${text}`));
+        await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+        const explained = await explain(sql.raw(`execute stored_ids(${literals.join(', ')})`), tx as never);
+        await tx.execute(sql`deallocate stored_ids`);
+        return explained;
+      });
+      expect(rowsRead(plan)).toBeLessThanOrEqual(20);
     });
   },
 );
