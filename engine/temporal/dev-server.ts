@@ -48,17 +48,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       '--log-level',
       'error',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
+  // The last of what it printed, on either stream: why it stopped, when it stops during start-up.
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const killChild = () => child.kill('SIGTERM');
   process.once('exit', killChild);
 
   try {
-    await waitForServer(address, child, () => stderr);
+    await waitForServer(address, child, () => output);
   } catch (error) {
     killChild();
     throw error;
@@ -91,14 +94,22 @@ async function startWithSdkDownload(
   return { address, uiUrl, stop: () => env.teardown() };
 }
 
-async function waitForServer(address: string, child: ChildProcess, stderr: () => string): Promise<void> {
+/** The dev server stopped before it answered (a port taken meanwhile, a data file it cannot open). */
+export class DevServerExited extends Error {
+  constructor(exit: string, output: string) {
+    super(`Temporal dev server exited during start-up (${exit}):\n${output}`);
+    this.name = 'DevServerExited';
+  }
+}
+
+async function waitForServer(address: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => {
+    exit = signal ? `signal ${signal}` : `code ${code}`;
   });
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`Temporal dev server exited during start-up:\n${stderr()}`);
+    if (exit) throw new DevServerExited(exit, output());
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.workflowService.getSystemInfo({});
@@ -108,7 +119,7 @@ async function waitForServer(address: string, child: ChildProcess, stderr: () =>
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  throw new Error(`Temporal dev server did not answer on ${address} within 60 s:\n${stderr()}`);
+  throw new Error(`Temporal dev server did not answer on ${address} within 60 s:\n${output()}`);
 }
 
 function stopChild(child: ChildProcess, killChild: () => void): Promise<void> {

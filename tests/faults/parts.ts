@@ -20,6 +20,7 @@ import { createTemplate } from '../../engine/messaging/templates/templates';
 import { findTemporalCli } from '../../engine/temporal/binaries';
 import { type DevServer, startDevServer } from '../../engine/temporal/dev-server';
 import { headerLine } from '../connectors/peers';
+import { startDevServerOnFreePorts } from '../helpers/dev-server';
 import { freePort } from '../helpers/ports';
 
 export const root = path.resolve(import.meta.dirname, '..', '..');
@@ -120,14 +121,10 @@ export async function freshDatabase(adminUrl: string): Promise<{ url: string; dr
 
 /** `temporal server start-dev` with its state in `dataDir/temporal.db`; restartable on the same port. */
 export async function temporalDevServer(dataDir: string) {
-  const options = {
-    binary: findTemporalCli({ root, log: () => {} }),
-    dataDir,
-    port: await freePort(),
-    uiPort: await freePort(),
-    namespace: 'default',
-  };
-  let server: DevServer = await startDevServer(options);
+  const base = { binary: findTemporalCli({ root, log: () => {} }), dataDir, namespace: 'default' };
+  const first = await startDevServerOnFreePorts(base);
+  const options = { ...base, port: first.port, uiPort: first.uiPort };
+  let server: DevServer = first.server;
   return {
     address: server.address,
     stop: () => server.stop(),

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { findTemporalCli, findTestServer } from '../../engine/temporal/binaries';
-import { type DevServer, startDevServer } from '../../engine/temporal/dev-server';
+import type { DevServer } from '../../engine/temporal/dev-server';
 import { bundleWorkflows } from '../../engine/temporal/worker';
 import { createPostgresTemplate, migratedPgliteImage } from './database-images';
-import { freePort } from './ports';
+import { startDevServerOnFreePorts } from './dev-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,14 +40,12 @@ export default async function setup(project: TestProject) {
   let server: DevServer | undefined;
   let template: Awaited<ReturnType<typeof createPostgresTemplate>> | undefined;
   try {
-    server = await startDevServer({
+    ({ server } = await startDevServerOnFreePorts({
       binary: cli,
       dataDir: scratch,
-      port: await freePort(),
-      uiPort: await freePort(),
       namespace: 'default',
       log,
-    });
+    }));
     const bundlePath = path.join(scratch, 'workflows.js');
     writeFileSync(bundlePath, await bundleWorkflows());
     project.provide('temporalAddress', server.address);
