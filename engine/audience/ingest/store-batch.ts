@@ -105,8 +105,8 @@ function namesOneId({ message }: BatchItem): boolean {
 /**
  * Stores plain events (`isPlain`) without a transaction: their contacts are those
  * `createPlainContacts` found or created (`found`; read in one select when it has not all of
- * them), and the events with their outbox rows are one statement, atomic on its own. Two round trips
- * (`BEGIN`, `COMMIT`) fewer than the transaction, which a store of single events arriving
+ * them), and the events with their outbox rows are one statement, atomic on its own. Two round
+ * trips (`BEGIN`, `COMMIT`) fewer than the transaction, which a store of single events arriving
  * together waited for. False, with nothing written, when a contact is missing (deleted since it
  * was created): the transaction then resolves it as it resolves any other.
  */
