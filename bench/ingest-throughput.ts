@@ -22,11 +22,10 @@ import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack } from './helpers/ingest-stack';
 import { type LoadResult, runLoad } from './helpers/load-client';
-import { processesCpuMs } from './helpers/process';
+import { cpuMs, processesCpuMs } from './helpers/process';
 import { loadAverage, reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 8);
-const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 const clients = Number(process.argv[3] ?? 4);
 const runs = Number(process.argv[4] ?? 3);
 const batchSize = 500;

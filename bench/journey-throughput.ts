@@ -42,7 +42,7 @@ import {
 import { vipWelcomeGraph } from '../tests/helpers/fixtures';
 import { freePort } from '../tests/helpers/ports';
 import { bundleInChild } from './helpers/bundle';
-import { inBatches, processesCpuMs, sampleRss } from './helpers/process';
+import { cpuMs, inBatches, processesCpuMs, sampleRss } from './helpers/process';
 import { benchRuns, isQuick, reportResult } from './helpers/report';
 
 const contactsPerRun = Number(process.argv[2] ?? (isQuick() ? 100 : 300));
@@ -185,7 +185,7 @@ async function measure(kind: Kind, size: number): Promise<number> {
 
 /** CPU time (ms) so far of this process (worker and client), the Temporal server, PostgreSQL's processes. */
 const cpuNow = () => ({
-  wayline: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  wayline: cpuMs(process.cpuUsage()),
   temporal: processesCpuMs(scratch) ?? Number.NaN,
   postgres: process.env.DATABASE_URL ? (processesCpuMs('postgres:') ?? Number.NaN) : 0,
 });

@@ -27,6 +27,9 @@ export function sampleRss() {
   };
 }
 
+/** CPU time (user + system) in ms of a `process.cpuUsage()` reading. */
+export const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
 /**
  * CPU time (user + system, ms) used so far by the processes on this machine whose command line
  * contains `pattern` (the PostgreSQL backends: `postgres:`), read from /proc; undefined where

@@ -44,7 +44,7 @@ describe.each(databaseKinds())(
     });
     afterAll(async () => database?.close());
 
-    const explain = async (query: SQL, db = database.db) => {
+    const explain = async (query: SQL, db: { execute(query: SQL): PromiseLike<unknown> } = database.db) => {
       const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
         db,
         sql`explain (analyze, format json) ${query}`,
@@ -79,7 +79,7 @@ describe.each(databaseKinds())(
       const plan = await database.db.transaction(async (tx) => {
         await tx.execute(sql.raw(`prepare stored_ids as ${text}`));
         await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
-        const explained = await explain(sql.raw(`execute stored_ids(${literals.join(', ')})`), tx as never);
+        const explained = await explain(sql.raw(`execute stored_ids(${literals.join(', ')})`), tx);
         await tx.execute(sql`deallocate stored_ids`);
         return explained;
       });
