@@ -275,7 +275,8 @@ describe('changing a live journey (Chromium, API + UI, PGlite, Temporal dev serv
     // No goal: every conversion rate is 0, so the first branch with runs leads.
     expect(await panel.locator('tr.winner').getAttribute('data-branch')).toBe(report.winner);
     await screenshot(page, 'journey-split-report');
-    await page.getByTestId('promote-winner').click();
+    // Promoting reloads the editor: wait for that load, so no later navigation interrupts it.
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('promote-winner').click()]);
     await expect
       .poll(
         async () =>
