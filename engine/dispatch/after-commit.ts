@@ -1,3 +1,4 @@
+import type { DeliveredEvent } from './deliver';
 import type { Dispatcher } from './dispatcher';
 
 /**
@@ -5,11 +6,13 @@ import type { Dispatcher } from './dispatcher';
  * default) the answer never waits for Temporal: `delivering` lets the API answer 200, the rows
  * being safe in the outbox and on their way. `pending` (no dispatcher here, Temporal known to be
  * away, or a caller's budget ran out) means the background loop delivers them later: answer 202.
+ * `events`: the rows' events as stored, handed over so delivery need not read them back.
  */
 export async function dispatchAfterCommit(
   dispatcher: Dispatcher | undefined,
   ids: number[],
   budgetMs = 0,
+  events?: DeliveredEvent[],
 ): Promise<'delivered' | 'delivering' | 'pending'> {
   if (ids.length === 0) return 'delivered';
   if (!dispatcher) return 'pending';
@@ -18,7 +21,7 @@ export async function dispatchAfterCommit(
     dispatcher.kick();
     return 'pending';
   }
-  const delivery = dispatcher.deliver(ids).catch(() => false);
+  const delivery = dispatcher.deliver(ids, events).catch(() => false);
   if (budgetMs <= 0) return 'delivering';
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { anyOf, type Db } from '../../db';
 import { contacts, events, journeyRuns } from '../../db/schema';
 import { matchesFilter, type PropertyFilter } from '../audience/conditions/filters';
+import type { StoredEvent } from '../audience/ingest/ingest';
 import { enrollContact, type TemporalDeps } from '../automation/runs/enroll';
 import { signalRunsWithEvent } from '../automation/runs/run-control';
 import { controlSignal } from '../automation/runs/signals';
@@ -25,10 +26,8 @@ export const deliveredEventColumns = {
   source: sql<string | null>`${events.context} ->> 'source'`,
 };
 
-export type DeliveredEvent = Pick<
-  typeof events.$inferSelect,
-  'id' | 'workspaceId' | 'contactId' | 'type' | 'name' | 'properties' | 'timestamp'
-> & { source: string | null };
+/** What delivering reads of an event (`deliveredEventColumns`), or takes from its request (`StoredEvent`). */
+export type DeliveredEvent = StoredEvent;
 
 /**
  * What a batch of claimed rows needs read once instead of per row: their events, the active
@@ -41,28 +40,52 @@ export interface DeliveryContext {
   running: Map<string, string[]>;
   /** `journeyId:contactId:eventId` of runs the batch's events already started (a repeated delivery). */
   started: Set<string>;
+  /** When each contact of the events handed over with their rows was last written, read before delivery. */
+  contactsUpdatedAt: Map<string, Date>;
 }
 
-export async function deliveryContext(db: Db, rows: OutboxRow[]): Promise<DeliveryContext> {
+/**
+ * Reads what delivering `rows` needs. `handedOver`: events their request stored moments ago,
+ * by id, which are not read again (the largest read of a batch, and one this process had
+ * just written); their contacts are, in one lookup by primary key.
+ */
+export async function deliveryContext(
+  db: Db,
+  rows: OutboxRow[],
+  handedOver: Map<string, DeliveredEvent> = new Map(),
+): Promise<DeliveryContext> {
+  const eventIds = [...new Set(rows.map((row) => row.eventId))];
+  const toRead = eventIds.filter((id) => !handedOver.has(id));
+  const handed = eventIds.flatMap((id) => handedOver.get(id) ?? []);
   // Events whose contact is gone are left out, so their rows are delivered as no-ops: neither
   // the outbox nor events have foreign keys, and an event written while its contact was being
   // deleted keeps the gone contact's id.
-  const loaded = rows.length
+  const loaded = toRead.length
     ? await db
         .select(deliveredEventColumns)
         .from(events)
         .where(
           and(
-            anyOf(events.id, [...new Set(rows.map((row) => row.eventId))], 'uuid'),
+            anyOf(events.id, toRead, 'uuid'),
             sql`exists (select 1 from ${contacts} where ${contacts.id} = ${events.contactId})`,
           ),
         )
     : [];
+  const contactsUpdatedAt = new Map<string, Date>();
+  if (handed.length) {
+    const present = await db
+      .select({ id: contacts.id, updatedAt: contacts.updatedAt })
+      .from(contacts)
+      .where(anyOf(contacts.id, [...new Set(handed.flatMap((event) => event.contactId ?? []))], 'uuid'));
+    for (const contact of present) contactsUpdatedAt.set(contact.id, contact.updatedAt);
+    loaded.push(...handed.filter((event) => event.contactId && contactsUpdatedAt.has(event.contactId)));
+  }
   const context: DeliveryContext = {
     events: new Map(loaded.map((event) => [event.id, event])),
     triggers: new Map(),
     running: new Map(),
     started: new Set(),
+    contactsUpdatedAt,
   };
   const namesByWorkspace = new Map<string, Set<string>>();
   for (const event of loaded) {

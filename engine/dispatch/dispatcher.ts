@@ -48,8 +48,12 @@ export interface DispatcherOptions {
 }
 
 export interface Dispatcher {
-  /** Delivers these rows now (right after their commit); true when all of them were delivered. */
-  deliver(ids: number[]): Promise<boolean>;
+  /**
+   * Delivers these rows now (right after their commit); true when all of them were delivered.
+   * `events`: the rows' events as their request stored them (`storedEvent`), so delivery need
+   * not read them back; the events of the others are read.
+   */
+  deliver(ids: number[], events?: DeliveredEvent[]): Promise<boolean>;
   /** False after a delivery failed for a transient reason, until one succeeds. */
   healthy(): boolean;
   /** Wakes the background loop. */
@@ -99,27 +103,32 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    * Delivers claimed rows: one contact's rows in order, contacts side by side, with what the
    * batch needs read once; the delivered rows are marked in one statement.
    */
-  const deliverRows = (rows: OutboxRow[], sideBySide = concurrency): Promise<number[]> => {
+  const deliverRows = (
+    rows: OutboxRow[],
+    sideBySide = concurrency,
+    handedOver?: Map<string, DeliveredEvent>,
+  ): Promise<number[]> => {
     // Rows put back for a retry keep their backoff; the others stay leased until marked.
     const settled = new Set<number>();
     const renewal = setInterval(() => {
       const ids = rows.filter((row) => !settled.has(row.id)).map((row) => row.id);
       extendLease(deps.db, ids, leaseMs).catch(() => {});
     }, leaseMs / 2);
-    return deliverLeased(rows, sideBySide, settled).finally(() => clearInterval(renewal));
+    return deliverLeased(rows, sideBySide, settled, handedOver).finally(() => clearInterval(renewal));
   };
 
   const deliverLeased = async (
     rows: OutboxRow[],
     sideBySide: number,
     settled: Set<number>,
+    handedOver?: Map<string, DeliveredEvent>,
   ): Promise<number[]> => {
     const byContact = new Map<string, OutboxRow[]>();
     for (const row of rows) byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
     const delivered: number[] = [];
     let context: DeliveryContext;
     try {
-      context = await deliveryContext(deps.db, rows);
+      context = await deliveryContext(deps.db, rows, handedOver);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       options.log?.warn({ rows: rows.length, err: message }, 'event dispatch failed');
@@ -231,6 +240,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    */
   interface HandOver {
     ids: number[];
+    events?: DeliveredEvent[];
     done: (delivered: boolean) => void;
   }
   let leftToLoop = false;
@@ -245,7 +255,10 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
       let delivered = new Set<number>();
       try {
         const rows = await claimOutbox(deps.db, { limit: ids.length, leaseMs, ids });
-        delivered = new Set(rows.length ? await deliverRows(rows, sideBySide) : []);
+        const handedOver = new Map(
+          taken.flatMap((entry) => entry.events ?? []).map((event) => [event.id, event]),
+        );
+        delivered = new Set(rows.length ? await deliverRows(rows, sideBySide, handedOver) : []);
       } catch (error) {
         options.log?.warn({ err: (error as Error).message }, 'outbox hand-over failed');
       }
@@ -322,11 +335,11 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   };
 
   const dispatcher: Dispatcher = {
-    deliver: (ids) =>
+    deliver: (ids, events) =>
       track(
         new Promise<boolean>((resolve) => {
           if (stopped || ids.length === 0) return resolve(ids.length === 0);
-          (ids.length <= expressRows ? express : bulk).push({ ids, done: resolve });
+          (ids.length <= expressRows ? express : bulk).push({ ids, events, done: resolve });
         }),
       ),
     healthy: () => !unhealthy,
@@ -412,10 +425,14 @@ async function describeChanges(
   const described = [...changes].flatMap(([contactId, change]) => (change ? [contactId] : []));
   if (described.length === 0) return changes;
   try {
-    const touched = await deps.db
-      .select({ id: contacts.id, updatedAt: contacts.updatedAt })
-      .from(contacts)
-      .where(anyOf(contacts.id, described, 'uuid'));
+    // Read with the handed-over events before delivery, when that covers them (delivering
+    // writes no contact); else now.
+    const touched = described.every((id) => context.contactsUpdatedAt.has(id))
+      ? described.map((id) => ({ id, updatedAt: context.contactsUpdatedAt.get(id) as Date }))
+      : await deps.db
+          .select({ id: contacts.id, updatedAt: contacts.updatedAt })
+          .from(contacts)
+          .where(anyOf(contacts.id, described, 'uuid'));
     for (const contact of touched) {
       const since = (arrived.get(contact.id) ?? -Infinity) - CLOCK_SLACK_MS;
       if (contact.updatedAt.getTime() >= since) changes.set(contact.id, undefined);

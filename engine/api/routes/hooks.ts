@@ -214,6 +214,7 @@ export const hookReceiverRoutes: FastifyPluginAsyncZod<
         options.deps.dispatcher,
         [outcome.outboxId],
         options.dispatchBudgetMs,
+        [outcome.event],
       );
       return reply
         .code(dispatched === 'pending' ? 202 : 200)

@@ -81,6 +81,7 @@ export const trackingRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; dispatchBudg
       deps.dispatcher,
       stored.map((o) => o.outboxId),
       dispatchBudgetMs,
+      stored.map((o) => o.event),
     );
     return {
       status: (dispatched === 'pending' ? 202 : 200) as 200 | 202,

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db';
+import type { events } from '../../../db/schema';
 import { registerDevicesFromContext } from '../../content/devices';
 import { DomainError } from '../../errors';
 import { storeCoalesced } from './coalesce';
@@ -17,9 +18,20 @@ export type IngestOutcome =
       contactId: string;
       outboxId: number;
       cleaned: string[];
+      /** The event as stored, for the dispatcher (`Dispatcher.deliver`). */
+      event: StoredEvent;
     }
   | { index: number; status: 'duplicate' }
   | ({ index: number; status: 'rejected' } & Rejection);
+
+/**
+ * An event as its request stored it: what the dispatcher needs of it (the context only as its
+ * `source`), handed over with its outbox row so delivery need not read it back.
+ */
+export type StoredEvent = Pick<
+  typeof events.$inferSelect,
+  'id' | 'workspaceId' | 'contactId' | 'type' | 'name' | 'properties' | 'timestamp'
+> & { source: string | null };
 
 export interface IngestRequest {
   workspaceId: string;
@@ -39,6 +51,7 @@ export interface IngestRequest {
  * others. Every outcome is final once this returns: stored events are committed.
  */
 export async function ingestMessages(db: Db, request: IngestRequest): Promise<IngestOutcome[]> {
+  const { workspaceId } = request;
   if (request.messages.length > MAX_BATCH_EVENTS) {
     throw new PayloadTooLarge(`A batch holds at most ${MAX_BATCH_EVENTS} events`, 'batch');
   }
@@ -62,7 +75,7 @@ export async function ingestMessages(db: Db, request: IngestRequest): Promise<In
   if (valid.length === 0) return outcomes;
   const results = await unavailableOnFailure(() => storeCoalesced(db, request.workspaceId, valid));
   for (const { index, message } of valid) {
-    outcomes[index] = outcomeOf(index, results.get(index) as StoreResult, message);
+    outcomes[index] = outcomeOf(workspaceId, index, results.get(index) as StoreResult, message);
   }
   await registerDevices(db, request.workspaceId, valid, outcomes);
   return outcomes;
@@ -75,10 +88,45 @@ function contactUpdateOf(
   return contactUpdateFromTraits(message.traits);
 }
 
-function outcomeOf(index: number, result: StoreResult, message: NormalizedMessage): IngestOutcome {
+function outcomeOf(
+  workspaceId: string,
+  index: number,
+  result: StoreResult,
+  message: NormalizedMessage,
+): IngestOutcome {
   if (result.status === 'duplicate') return { index, status: 'duplicate' };
   const { eventId, contactId, outboxId } = result;
-  return { index, status: 'stored', eventId, contactId, outboxId, cleaned: message.cleaned };
+  // Every store path writes the message's type, name, properties and time as they are.
+  const event = storedEvent(
+    {
+      id: eventId,
+      workspaceId,
+      contactId,
+      type: message.type,
+      name: message.name,
+      properties: message.properties,
+      timestamp: message.timestamp,
+    },
+    message.context,
+  );
+  return { index, status: 'stored', eventId, contactId, outboxId, cleaned: message.cleaned, event };
+}
+
+function storedEvent(
+  event: Omit<StoredEvent, 'source'>,
+  context: Record<string, unknown> | null | undefined,
+): StoredEvent {
+  // As the dispatcher reads it from the stored context: `context ->> 'source'`.
+  const source = context?.source;
+  return {
+    ...event,
+    source:
+      source === undefined || source === null
+        ? null
+        : typeof source === 'string'
+          ? source
+          : JSON.stringify(source),
+  };
 }
 
 /** App installations announced in identify calls (`context.device.token`) become the contact's device tokens. */
@@ -118,7 +166,7 @@ export async function ingestOne(
   const mapped = contactUpdateOf(message);
   if (!mapped.ok) return { index, status: 'rejected', ...mapped.rejection };
   const result = await unavailableOnFailure(() => storeMessage(db, workspaceId, message, mapped.update));
-  const outcome = outcomeOf(index, result, message);
+  const outcome = outcomeOf(workspaceId, index, result, message);
   await registerDevices(db, workspaceId, [{ index, message }], { [index]: outcome });
   return outcome;
 }
