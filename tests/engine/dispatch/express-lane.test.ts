@@ -1,41 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
+import { describe, expect, it } from 'vitest';
 import { contacts, outbox } from '../../../db/schema';
 import { ingestMessages } from '../../../engine/audience/ingest/ingest';
 import { createJourney, publishJourney } from '../../../engine/automation/journeys/journeys';
 import { createRegistry } from '../../../engine/automation/nodes';
 import { runWorkflowId } from '../../../engine/automation/runs/types';
-import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { claimOutbox } from '../../../engine/dispatch/outbox-queue';
 import { createWorkspace } from '../../../engine/identity/workspaces';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
+import { databaseKinds } from '../../helpers/databases';
 import { line } from '../../helpers/fixtures';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
+import { dispatchSuite, handOverOnlyDispatcher } from './dispatch-helpers';
 
 /**
  * Small hand-overs (a single event) are delivered in a lane of their own beside the batches;
  * a contact's events still reach dispatch in the order they were stored, across the lanes.
  */
 describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)', (kind) => {
-  let database: Database & { url?: string };
-  let temporal: TemporalHarness;
-  let dispatcher: Dispatcher | undefined;
-
-  beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-  });
-  afterAll(async () => {
-    await dispatcher?.stop();
-    await temporal?.close();
-    await database?.close();
-  });
+  const suite = dispatchSuite(kind);
 
   const stored = async (workspaceId: string, userIds: string[], event = 'Product Viewed') => {
-    const outcomes = await ingestMessages(database.db, {
+    const outcomes = await ingestMessages(suite.database.db, {
       workspaceId,
       messages: userIds.map((userId) => ({
         type: 'track',
@@ -48,15 +34,10 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
   };
 
   it('delivers a single event stored after its contact’s batch only after that batch’s row', async () => {
-    const { db } = database;
+    const { db } = suite.database;
     const workspace = await createWorkspace(db, `Lanes ${randomUUID().slice(0, 8)}`);
-    // No polling to speak of: only the lanes' kicks can hand the waiting row to the loop, whose
-    // first look (at an empty outbox) is over before the rows are stored.
-    dispatcher = startDispatcher(
-      { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
-      { pollMs: 600_000 },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // No polling to speak of: only the lanes' kicks can hand the waiting row to the loop.
+    const dispatcher = await handOverOnlyDispatcher(suite);
     // A 60-event batch (the batch lane) with the contact's first event, then its second alone.
     const batch = await stored(
       workspace.id,
@@ -93,7 +74,7 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
   // connection, one transaction at a time) does not have.
   if (kind === 'postgres') {
     it('delivers a single event while an earlier one’s delivery is held up', async () => {
-      const { db } = database;
+      const { db } = suite.database;
       const workspace = await createWorkspace(db, `Held ${randomUUID().slice(0, 8)}`);
       const journey = await createJourney(
         db,
@@ -104,13 +85,8 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
         ]),
       );
       await publishJourney(db, createRegistry(), workspace.id, journey.id);
-      // Only the lane delivers: the loop's first look (at an empty outbox) is over before the rows are stored.
-      await dispatcher?.stop();
-      dispatcher = startDispatcher(
-        { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
-        { pollMs: 600_000 },
-      );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Only the lane delivers.
+      const dispatcher = await handOverOnlyDispatcher(suite);
       const [held] = await stored(workspace.id, ['held'], 'Signed Up');
       const [quick] = await stored(workspace.id, ['quick'], 'Signed Up');
       const [heldContact] = await db
@@ -119,7 +95,7 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
         .where(and(eq(contacts.workspaceId, workspace.id), eq(contacts.externalId, 'held')));
       // Another connection claims the held contact's run first and keeps its transaction open:
       // the enrolment's insert of the same run waits for it.
-      const other = postgres(database.url as string, { max: 1, onnotice: () => {} });
+      const other = postgres(suite.database.url as string, { max: 1, onnotice: () => {} });
       const blocker = await other.reserve();
       await blocker`begin`;
       await blocker`insert into journey_runs (workspace_id, journey_id, version, contact_id, entry, workflow_id)
@@ -138,13 +114,13 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
         blocker.release();
         await other.end();
         await dispatcher.stop();
-        dispatcher = undefined;
+        suite.dispatcher = undefined;
       }
     });
   }
 
   it('the loop leaves alone the rows waiting in a lane', async () => {
-    const { db } = database;
+    const { db } = suite.database;
     const workspace = await createWorkspace(db, `Loop ${randomUUID().slice(0, 8)}`);
     const [inLane, other] = await stored(workspace.id, ['handed-over', 'left-over']);
     const claimed = await claimOutbox(db, {

@@ -1,44 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../db';
+import { describe, expect, it } from 'vitest';
 import { contacts, events, journeyRuns, outbox } from '../../../db/schema';
 import { ingestMessages } from '../../../engine/audience/ingest/ingest';
-import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { createWorkspace } from '../../../engine/identity/workspaces';
-import { databaseKinds, openTestDb } from '../../helpers/databases';
-import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
-import { publishSignUpJourney } from './dispatch-helpers';
+import { databaseKinds } from '../../helpers/databases';
+import { dispatchSuite, handOverOnlyDispatcher, publishSignUpJourney } from './dispatch-helpers';
 
 /**
  * The ingest routes hand their rows to the dispatcher with the events as they stored them
  * (`Dispatcher.deliver`'s `events`), so delivering a batch does not read its events back.
  */
 describe.each(databaseKinds())('rows handed over with their events (%s)', (kind) => {
-  let database: Database;
-  let temporal: TemporalHarness;
-  let dispatcher: Dispatcher | undefined;
-
-  beforeAll(async () => {
-    database = await openTestDb(kind);
-    temporal = await devServerTemporal();
-  });
-  afterAll(async () => {
-    await dispatcher?.stop();
-    await temporal?.close();
-    await database?.close();
-  });
+  const suite = dispatchSuite(kind);
 
   it('delivers the events as accepted, and none of a contact deleted before delivery', async () => {
-    const { db } = database;
+    const { db } = suite.database;
     const workspace = await createWorkspace(db, `Handed ${randomUUID().slice(0, 8)}`);
     const journey = await publishSignUpJourney(db, workspace.id);
-    // Only hand-overs deliver: the loop's first look is over before anything is stored.
-    dispatcher = startDispatcher(
-      { db, temporal: temporal.client, taskQueue: temporal.taskQueue },
-      { pollMs: 600_000 },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const dispatcher = await handOverOnlyDispatcher(suite);
     const outcomes = await ingestMessages(db, {
       workspaceId: workspace.id,
       messages: ['ada', 'bob', 'cy'].map((userId) => ({
