@@ -5,7 +5,9 @@
  * Temporal dev server and the API on a real port with the outbox dispatcher, as `npm start` does;
  * DATABASE_URL points it at a Postgres server (PGlite in memory without it).
  *
- *   DATABASE_URL=postgres://… npx tsx bench/ingest-throughput.ts [seconds=8] [clients=4] [runs=3]
+ *   DATABASE_URL=postgres://… node --max-semi-space-size=32 --import tsx bench/ingest-throughput.ts \
+ *     [seconds=8] [clients=4] [runs=3]
+ *   (`--max-semi-space-size=32` as `wayline api` runs its process, which `npm run bench` passes too)
  *
  * Each run measures the baseline, then Wayline, for `seconds` each; every batch is 90 % `track`
  * and 10 % `identify` over a pool of 20,000 users (new and known contacts mixed). Then, once the
