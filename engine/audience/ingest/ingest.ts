@@ -73,11 +73,11 @@ export async function ingestMessages(db: Db, request: IngestRequest): Promise<In
     else valid.push({ index, message: normalized.message, update: mapped.update });
   }
   if (valid.length === 0) return outcomes;
-  const results = await unavailableOnFailure(() => storeCoalesced(db, request.workspaceId, valid));
+  const results = await unavailableOnFailure(() => storeCoalesced(db, workspaceId, valid));
   for (const { index, message } of valid) {
     outcomes[index] = outcomeOf(workspaceId, index, results.get(index) as StoreResult, message);
   }
-  await registerDevices(db, request.workspaceId, valid, outcomes);
+  await registerDevices(db, workspaceId, valid, outcomes);
   return outcomes;
 }
 
@@ -120,12 +120,7 @@ function storedEvent(
   const source = context?.source;
   return {
     ...event,
-    source:
-      source === undefined || source === null
-        ? null
-        : typeof source === 'string'
-          ? source
-          : JSON.stringify(source),
+    source: source == null ? null : typeof source === 'string' ? source : JSON.stringify(source),
   };
 }
 
