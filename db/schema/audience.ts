@@ -217,7 +217,11 @@ export const outbox = pgTable(
     // at its limit, whatever the backlog, and never reads the delivered rows kept for the
     // retention, whatever the statistics say.
     index('outbox_due_idx').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
-    index('outbox_contact_idx').on(t.contactId, t.id).where(sql`status = 'pending'`),
+    // A contact's undelivered rows (pending, and the few dead), for the claim's order check. Not
+    // `status = 'pending'` like the index above: a lookup saying `status <> 'delivered'` can
+    // then only use this one, where with the same condition the planner may scan every pending
+    // row through the other when the statistics say few are pending (`firstPendingElsewhere`).
+    index('outbox_contact_idx').on(t.contactId, t.id).where(sql`status <> 'delivered'`),
   ],
 );
 

@@ -1,20 +1,10 @@
-import { type SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../db';
 import { contactsByIds, storedMessageIds } from '../../engine/audience/ingest/store-batch';
 import { createWorkspace } from '../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../helpers/databases';
-
-/** Rows the scans of a plan read: what they returned and what their filters removed. */
-function rowsRead(plan: Record<string, unknown>): number {
-  const scan = String(plan['Node Type']).includes('Scan') && plan['Node Type'] !== 'Function Scan';
-  const own = scan ? Number(plan['Actual Rows'] ?? 0) * Number(plan['Actual Loops'] ?? 1) : 0;
-  const removed =
-    Number(plan['Rows Removed by Filter'] ?? 0) + Number(plan['Rows Removed by Index Recheck'] ?? 0);
-  const children = (plan.Plans as Record<string, unknown>[] | undefined) ?? [];
-  return own + removed + children.reduce((sum, child) => sum + rowsRead(child), 0);
-}
+import { explainAnalyze, explainGeneric, rowsRead } from '../helpers/plans';
 
 /**
  * Ingest looks a batch's ids up in a workspace that may be newer than the tables' statistics (a
@@ -44,15 +34,6 @@ describe.each(databaseKinds())(
     });
     afterAll(async () => database?.close());
 
-    const explain = async (query: SQL, db: { execute(query: SQL): PromiseLike<unknown> } = database.db) => {
-      const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
-        db,
-        sql`explain (analyze, format json) ${query}`,
-      );
-      const plan = row['QUERY PLAN'];
-      return (typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan as Record<string, unknown>;
-    };
-
     it("finds a batch's contacts by reading their index entries, not the workspace's 3,000 contacts", async () => {
       const userIds = Array.from({ length: 10 }, (_, i) => `u${i * 100 + 1}`);
       const found = await queryRows<{ id: string; external_id: string }>(
@@ -61,7 +42,7 @@ describe.each(databaseKinds())(
       );
       expect(found.map((row) => row.external_id).sort()).toEqual([...userIds].sort());
       expect(
-        rowsRead(await explain(contactsByIds(freshId, userIds, ['no-such-visitor']))),
+        rowsRead(await explainAnalyze(database.db, contactsByIds(freshId, userIds, ['no-such-visitor']))),
       ).toBeLessThanOrEqual(20);
     });
 
@@ -74,15 +55,7 @@ describe.each(databaseKinds())(
       expect(found.map((row) => row.message_id).sort()).toEqual([...messageIds].sort());
       // The plan PostgreSQL keeps for a prepared statement after five runs knows neither the
       // workspace nor how many ids come: it must still read each id's entry, not the workspace's.
-      const { sql: text, params } = new PgDialect().sqlToQuery(storedMessageIds(freshId, messageIds));
-      const literals = params.map((p) => `'${Array.isArray(p) ? `{${p.join(',')}}` : String(p)}'`);
-      const plan = await database.db.transaction(async (tx) => {
-        await tx.execute(sql.raw(`prepare stored_ids as ${text}`));
-        await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
-        const explained = await explain(sql.raw(`execute stored_ids(${literals.join(', ')})`), tx);
-        await tx.execute(sql`deallocate stored_ids`);
-        return explained;
-      });
+      const plan = await explainGeneric(database.db, storedMessageIds(freshId, messageIds));
       expect(rowsRead(plan)).toBeLessThanOrEqual(20);
     });
   },
