@@ -117,6 +117,7 @@ export function firstPendingElsewhere(
   );
 }
 
+/** The statement of `firstPendingElsewhere`: per contact, the first pending row's id (null when none). */
 export function firstPendingElsewhereQuery(db: Pick<Db, 'select'>, contactIds: string[], ids: number[]) {
   return db
     .select({

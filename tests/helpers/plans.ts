@@ -1,8 +1,6 @@
-import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { type SQLWrapper, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { type Db, queryRows } from '../../db';
-
-type Executor = { execute(query: SQL): PromiseLike<unknown> };
 
 /** Rows the scans of a plan read: what they returned and what their filters removed. */
 export function rowsRead(plan: Record<string, unknown>): number {
@@ -15,11 +13,11 @@ export function rowsRead(plan: Record<string, unknown>): number {
 }
 
 /** The plan PostgreSQL ran `query` with (`explain analyze`), as JSON. */
-export async function explainAnalyze(db: Executor, query: SQLWrapper): Promise<Record<string, unknown>> {
-  const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
-    db as Db,
-    sql`explain (analyze, format json) ${query}`,
-  );
+export async function explainAnalyze(
+  db: Parameters<typeof queryRows>[0],
+  query: SQLWrapper,
+): Promise<Record<string, unknown>> {
+  const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(db, sql`explain (analyze, format json) ${query}`);
   const plan = row['QUERY PLAN'];
   return (typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan as Record<string, unknown>;
 }
