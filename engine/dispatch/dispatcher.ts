@@ -32,6 +32,13 @@ export interface DispatcherOptions {
    * start while one batch waits for its slowest delivery and its segment refresh.
    */
   expressBatches?: number;
+  /**
+   * How long the lane of small hand-overs lets its latest batch deliver before it starts
+   * another beside it (default 25 ms). Batches that deliver quickly go one after another, so
+   * the hand-overs that arrive meanwhile are claimed and delivered together; a slow one (a
+   * Temporal call that takes its time) no longer holds up the next.
+   */
+  expressPatienceMs?: number;
   /** How long a claimed row stays reserved for the dispatcher delivering it. */
   leaseMs?: number;
   /** Deadline of one row's Temporal calls; an unreachable server fails within it. */
@@ -75,6 +82,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   const concurrency = options.concurrency ?? 8;
   const expressConcurrency = options.expressConcurrency ?? 32;
   const expressBatches = options.expressBatches ?? 3;
+  const expressPatienceMs = options.expressPatienceMs ?? 25;
   const leaseMs = options.leaseMs ?? 60_000;
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
   const minBackoffMs = options.minBackoffMs ?? 250;
@@ -233,7 +241,9 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    * (`expressRows` rows or fewer: single events, a trickle of small batches) have a lane of
    * their own, so an event sent alone never waits behind a 500-event batch's delivery and
    * segment refresh; that lane delivers up to `expressBatches` batches at once, so its next
-   * events never wait for one slow delivery either. A contact's rows stay in order across
+   * events never wait for one slow delivery either, but starts one beside another only once
+   * that one has delivered for `expressPatienceMs`: quick batches go one after another, each
+   * gathering what arrived meanwhile, instead of many small ones at once. A contact's rows stay in order across
    * lanes and batches: `claimOutbox` leaves a row whose contact has an earlier row pending
    * elsewhere, and the loop takes it once that one is delivered (kicked when a lane finishes a
    * batch).
@@ -246,9 +256,12 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
   let leftToLoop = false;
   /** Rows handed over and waiting in a lane: the loop leaves them to their lane. */
   const inLanes = new Set<number>();
-  const lane = (sideBySide: number, batchesAtOnce: number) => {
+  const lane = (sideBySide: number, batchesAtOnce: number, patienceMs = 0) => {
     let waiting: HandOver[] = [];
     let delivering = 0;
+    /** When the latest batch started, and the timer that looks again once it is no longer young. */
+    let latestStart = 0;
+    let patience: NodeJS.Timeout | undefined;
     const deliverBatch = async (taken: HandOver[]) => {
       const ids = taken.flatMap((entry) => entry.ids);
       for (const id of ids) inLanes.delete(id);
@@ -271,9 +284,20 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
       }
       for (const entry of taken) entry.done(entry.ids.every((id) => delivered.has(id)));
     };
-    /** Starts batches of the waiting hand-overs while fewer than `batchesAtOnce` are delivering. */
+    /**
+     * Starts batches of the waiting hand-overs while fewer than `batchesAtOnce` are delivering,
+     * another beside those only once the latest has delivered for `patienceMs`.
+     */
     const pump = () => {
       while (waiting.length && delivering < batchesAtOnce && !stopped) {
+        const young = delivering > 0 ? latestStart + patienceMs - performance.now() : 0;
+        if (young > 0) {
+          patience ??= setTimeout(() => {
+            patience = undefined;
+            pump();
+          }, young);
+          return;
+        }
         const taken: HandOver[] = [];
         let count = 0;
         while (waiting.length && count < handOverBatch) {
@@ -282,6 +306,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
           count += next.ids.length;
         }
         delivering += 1;
+        latestStart = performance.now();
         void deliverBatch(taken).finally(() => {
           delivering -= 1;
           pump();
@@ -295,6 +320,8 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
         pump();
       },
       abandon() {
+        clearTimeout(patience);
+        patience = undefined;
         for (const entry of waiting) {
           for (const id of entry.ids) inLanes.delete(id);
           entry.done(false);
@@ -304,7 +331,7 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
     };
   };
   const bulk = lane(concurrency, 1);
-  const express = lane(expressConcurrency, expressBatches);
+  const express = lane(expressConcurrency, expressBatches, expressPatienceMs);
 
   // Set by a kick while the loop is busy, so it looks again instead of sleeping.
   let kicked = false;

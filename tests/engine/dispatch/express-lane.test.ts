@@ -119,6 +119,25 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
     });
   }
 
+  it('delivers the single events handed over while a batch delivers together, in one batch', async () => {
+    const { db } = suite.database;
+    const workspace = await createWorkspace(db, `Together ${randomUUID().slice(0, 8)}`);
+    const dispatcher = await handOverOnlyDispatcher(suite);
+    const ids = await stored(
+      workspace.id,
+      Array.from({ length: 12 }, (_, i) => `single-${i}`),
+    );
+    // Twelve requests' hand-overs at once: the first starts a batch, the rest arrive while it
+    // delivers and wait for it instead of starting batches of their own beside it.
+    const delivered = await Promise.all(ids.map((id) => dispatcher.deliver([id])));
+    expect(delivered.every(Boolean)).toBe(true);
+    const rows = await db.select().from(outbox).where(inArray(outbox.id, ids));
+    const batches = new Set(rows.map((row) => row.deliveredAt?.getTime()));
+    expect(rows.every((row) => row.status === 'delivered')).toBe(true);
+    // One mark per batch: the first event's, then the other eleven's.
+    expect(batches.size).toBe(2);
+  });
+
   it('the loop leaves alone the rows waiting in a lane', async () => {
     const { db } = suite.database;
     const workspace = await createWorkspace(db, `Loop ${randomUUID().slice(0, 8)}`);
