@@ -55,6 +55,7 @@ async function start(config: Config, stops: Stop[]): Promise<void> {
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
+      synchronous: config.TEMPORAL_DEV_SYNCHRONOUS,
     });
     stops.unshift(() => devServer!.stop());
     address = devServer.address;

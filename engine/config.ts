@@ -15,6 +15,12 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI: z.string().optional(),
   TEMPORAL_TEST_SERVER: z.string().optional(),
+  TEMPORAL_DEV_SYNCHRONOUS: z
+    .enum(['normal', 'full'])
+    .default('normal')
+    .describe(
+      'How the embedded Temporal dev server flushes its state file (SQLite synchronous, WAL mode): normal survives any process crash; full also the last moments before a power loss, at about half the throughput',
+    ),
   WAYLINE_TASK_QUEUE: z.string().default('wayline-journeys'),
   WAYLINE_SECRET_KEY: z
     .string()
