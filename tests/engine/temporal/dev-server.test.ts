@@ -28,7 +28,10 @@ function processesNaming(text: string): number[] {
  */
 describe('the embedded Temporal dev server’s state file', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wayline-dev-server-'));
-  const binary = findTemporalCli({ root: path.resolve(import.meta.dirname, '..', '..', '..'), log: () => {} });
+  const binary = findTemporalCli({
+    root: path.resolve(import.meta.dirname, '..', '..', '..'),
+    log: () => {},
+  });
   let server: DevServer | undefined;
 
   afterAll(async () => {
