@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { journeyRuns, nodeVisits } from '../../db/schema';
 import type { ConditionGroup } from '../audience/conditions/conditions';
-import { findContact, findContactInZone } from '../audience/contacts/contact-store';
+import { type ContactRow, findContact, findContactInZone } from '../audience/contacts/contact-store';
 import { firstMatchingGroup } from '../automation/journeys/evaluate-conditions';
 import type { NodeRegistry } from '../automation/nodes/registry';
 import { type EnrollResult, enrollContact } from '../automation/runs/enroll';
@@ -14,7 +14,7 @@ import type { SecretBox } from '../identity/secret-box';
 import type { NodeLogger, NodeResult, TriggerEvent } from '../sdk/define-node';
 import { isNodeError } from '../sdk/node-error';
 import { activityFailures, nodeExecutions } from './metrics';
-import { buildNodeContext, prepareNode } from './node-context';
+import { buildContactFollowingContext, prepareNode } from './node-context';
 
 export interface ActivityDeps {
   db: Db;
@@ -127,7 +127,14 @@ function earlierProgress<T>(): T | undefined {
 
 /** The activities of a journey run, built from their dependencies (no module-level state). */
 export function createActivities({ db, registry, logger = consoleLogger, secretBox }: ActivityDeps) {
-  async function runNode(input: ExecuteNodeInput): Promise<NodeResult> {
+  /**
+   * Runs one node; `known`: the contact's row as the batch's previous node left it (read afresh
+   * without it). Also gives the row after this node, when its context knows it.
+   */
+  async function runNode(
+    input: ExecuteNodeInput,
+    known?: ContactRow,
+  ): Promise<{ result: NodeResult; contactAfter: ContactRow | undefined }> {
     const definition = registry.get(input.type, input.version);
     if (!definition?.execute) {
       throw ApplicationFailure.nonRetryable(
@@ -142,15 +149,15 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
         'NodeConfigInvalid',
       );
     }
-    const row = await findContact(db, input.workspaceId, input.contactId);
+    const row = known ?? (await findContact(db, input.workspaceId, input.contactId));
     if (!row)
       throw ApplicationFailure.nonRetryable(`contact ${input.contactId} no longer exists`, 'ContactGone');
-    const ctx = buildNodeContext({ db, logger, secretBox }, input, row);
+    const { ctx, contactAfter } = buildContactFollowingContext({ db, logger, secretBox }, input, row);
     try {
       await prepareNode(db, definition);
       const result = (await definition.execute(parsed.data, ctx)) ?? {};
       nodeExecutions.inc({ node_type: input.type, outcome: 'ok' });
-      return result;
+      return { result, contactAfter: contactAfter() };
     } catch (error) {
       const retryable = !isNodeError(error) || error.retryable;
       nodeExecutions.inc({ node_type: input.type, outcome: retryable ? 'retryable' : 'fatal' });
@@ -169,7 +176,7 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
     async executeNode(input: ExecuteNodeInput): Promise<NodeResult> {
       const stopBeating = heartbeatWhileRunning();
       try {
-        return await runNode(input);
+        return (await runNode(input)).result;
       } finally {
         stopBeating();
       }
@@ -189,12 +196,15 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
         const steps = { ...input.steps };
         for (const item of done)
           if (item.result.output) steps[input.nodes[item.index].nodeId] = item.result.output;
+        // The contact's row as the last node left it, when its context knows it: the next node
+        // starts from it instead of reading the contact again.
+        let contact: ContactRow | undefined;
         for (let index = done.length; index < input.nodes.length; index++) {
           const node = input.nodes[index];
           const startedAt = Date.now();
           let result: NodeResult;
           try {
-            result = await runNode({ ...input, ...node, steps });
+            ({ result, contactAfter: contact } = await runNode({ ...input, ...node, steps }, contact));
           } catch (error) {
             if (index === 0) throw error;
             break;

@@ -54,6 +54,8 @@ export function buildNodeContext(
   deps: NodeContextDeps,
   input: NodeInvocation,
   contact: ContactRow,
+  /** Told the contact's row each time `updateContact` writes it. */
+  onContactUpdated?: (row: ContactRow) => void,
 ): NodeContext {
   const { db } = deps;
   const { workspaceId, contactId } = input;
@@ -101,6 +103,7 @@ export function buildNodeContext(
     async updateContact(changes) {
       const updated = await applyContactChanges(db, workspaceId, contactId, changes);
       if (!updated) throw NodeError.fatal(`contact ${contactId} no longer exists`);
+      onContactUpdated?.(updated);
       await contactChanged({ ...changes });
       return toSnapshot(updated);
     },
@@ -155,6 +158,32 @@ export function buildNodeContext(
       return { ...existing, created: false };
     },
   };
+}
+
+/**
+ * `buildNodeContext`, also telling the contact's row after the node ran, when the context can
+ * know it: the row it was given, or the one `updateContact` last wrote. Not once the node has
+ * reached for `ctx.db`, through which it may have written the contact some other way. A batch
+ * of nodes hands that row to its next node instead of reading the contact again.
+ */
+export function buildContactFollowingContext(
+  deps: NodeContextDeps,
+  input: NodeInvocation,
+  contact: ContactRow,
+): { ctx: NodeContext; contactAfter(): ContactRow | undefined } {
+  let current: ContactRow = contact;
+  let untracked = false;
+  const ctx = buildNodeContext(deps, input, contact, (row) => {
+    current = row;
+  });
+  Object.defineProperty(ctx, 'db', {
+    enumerable: true,
+    get() {
+      untracked = true;
+      return deps.db;
+    },
+  });
+  return { ctx, contactAfter: () => (untracked ? undefined : current) };
 }
 
 async function listContactEvents(

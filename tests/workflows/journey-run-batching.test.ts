@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { messages } from '../../db/schema';
+import { contacts, messages, nodeVisits } from '../../db/schema';
 import { getContact } from '../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../engine/automation/nodes';
 import type { JourneyRunResult } from '../../engine/automation/runs/types';
@@ -33,8 +33,43 @@ const alwaysFails = defineNode({
   },
 });
 
+/** A custom node that writes the contact through `ctx.db`, past `updateContact`. */
+const writesDirectly = defineNode({
+  type: 'test.writes-directly',
+  version: 1,
+  kind: 'action',
+  title: 'Writes directly',
+  category: 'Test',
+  config: z.object({}),
+  ports: [nextPort],
+  async execute(_config, ctx) {
+    await ctx.db
+      .update(contacts)
+      .set({ attributes: sql`${contacts.attributes} || '{"plan":"pro"}'::jsonb` })
+      .where(eq(contacts.id, ctx.contact.id));
+    return {};
+  },
+});
+
+/** A custom node that reports the contact as its context shows it. */
+const reportsContact = defineNode({
+  type: 'test.reports-contact',
+  version: 1,
+  kind: 'action',
+  title: 'Reports the contact',
+  category: 'Test',
+  config: z.object({}),
+  ports: [nextPort],
+  async execute(_config, ctx) {
+    return { output: { tags: ctx.contact.tags, plan: ctx.contact.attributes.plan ?? null } };
+  },
+});
+
 const registryFor = (db: Parameters<typeof testChannelDeps>[0]) =>
-  createRegistry([{ definition: alwaysFails, source: 'test' }], { channels: testChannelDeps(db) });
+  createRegistry(
+    [alwaysFails, writesDirectly, reportsContact].map((definition) => ({ definition, source: 'test' })),
+    { channels: testChannelDeps(db) },
+  );
 
 /** Activity types the run scheduled on the server, in order (local activities are markers, not listed). */
 async function scheduledActivities(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }) {
@@ -88,6 +123,32 @@ describe('journey runs decide conditions in workflow code and batch action nodes
     expect((await getContact(db, workspace.id, contact.id)).tags).toContain('welcomed');
     const sent = await db.select().from(messages).where(eq(messages.workflowId, workflowId));
     expect(sent.map((m) => [m.nodeId, m.status])).toEqual([['mail', 'sent']]);
+  });
+
+  it('shows each node of a batch the contact as the nodes before it left it', async () => {
+    const { db } = stack;
+    const { workspace, contact } = await workspaceWithContact(db, { userId: 'u-batch' });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line('Contact through a batch', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'tag', type: 'contact.update', config: { addTags: ['first'] } },
+        { id: 'after-update', type: 'test.reports-contact', config: {} },
+        { id: 'direct', type: 'test.writes-directly', config: {} },
+        { id: 'after-direct', type: 'test.reports-contact', config: {} },
+        { id: 'done', type: 'exit', config: {} },
+      ]),
+      registryFor(db),
+    );
+    const { workflowId, handle, outcome } = await runToEnd(workspace.id, journey.id, contact.id);
+    expect(outcome.status).toBe('completed');
+    expect(await scheduledActivities(handle)).toEqual(['executeNodes']);
+    const visits = await db.select().from(nodeVisits).where(eq(nodeVisits.workflowId, workflowId));
+    const reported = (nodeId: string) => visits.find((visit) => visit.nodeId === nodeId)?.outcome;
+    // The update's row is handed on; a write through `ctx.db` makes the next node read it afresh.
+    expect(reported('after-update')).toEqual({ tags: ['first'], plan: null });
+    expect(reported('after-direct')).toEqual({ tags: ['first'], plan: 'pro' });
   });
 
   it('takes the false branch of a tag condition without any activity', async () => {
