@@ -11,8 +11,8 @@
  * workers, PGlite in a data folder), its workflows bundled in a short-lived process as
  * `npm start` bundles them, so its peak RSS is the memory of a worker under journey load.
  *
- *   node --max-semi-space-size=1 --import tsx bench/journey-throughput.ts [contacts=300]
- *   (BENCH_RUNS=5, DATABASE_URL=postgres://…; `--max-semi-space-size=1` as `npm start` runs its
+ *   node --max-semi-space-size=4 --import tsx bench/journey-throughput.ts [contacts=300]
+ *   (BENCH_RUNS=5, DATABASE_URL=postgres://…; `--max-semi-space-size=4` as `npm start` runs its
  *   process, which `npm run bench` passes too)
  */
 import { randomBytes } from 'node:crypto';

@@ -47,15 +47,16 @@ child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
 /**
  * The embedded `start` runs everything in one process on a developer's machine, where memory is
- * the budget (≤ 400 MB at rest): a 1 MB young generation keeps the heap small at rest (as
- * `--optimize-for-size` did, whose memory-first garbage collection and compilation cost a journey
- * run about a third more CPU). A separate `api` lets its young generation grow to 32 MB (V8's
+ * the budget (≤ 400 MB at rest): a young generation of at most 4 MB keeps the heap small at rest
+ * (as `--optimize-for-size` did, whose memory-first garbage collection and compilation cost a
+ * journey run about a third more CPU; 1 MB kept the same memory at rest and cost journeys about
+ * 5 % of their throughput in scavenges). A separate `api` lets its young generation grow to 32 MB (V8's
  * default limit is 16 MB): a 500-event batch's body, parsed events and statement parameters then
  * mostly die before a scavenge has to copy them, about a tenth of its CPU per batch (see
  * docs/BENCHMARKS.md). `worker` keeps V8's defaults.
  */
 function nodeFlags(command) {
-  if (command === 'start') return ['--max-semi-space-size=1'];
+  if (command === 'start') return ['--max-semi-space-size=4'];
   if (command === 'api') return ['--max-semi-space-size=32'];
   return [];
 }
