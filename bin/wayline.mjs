@@ -50,10 +50,10 @@ child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
  * the budget (≤ 400 MB at rest): a young generation of at most 4 MB keeps the heap small at rest
  * (as `--optimize-for-size` did, whose memory-first garbage collection and compilation cost a
  * journey run about a third more CPU; 1 MB kept the same memory at rest and cost journeys about
- * 5 % of their throughput in scavenges). A separate `api` lets its young generation grow to 32 MB (V8's
- * default limit is 16 MB): a 500-event batch's body, parsed events and statement parameters then
- * mostly die before a scavenge has to copy them, about a tenth of its CPU per batch (see
- * docs/BENCHMARKS.md). `worker` keeps V8's defaults.
+ * 5 % of their throughput in scavenges). A separate `api` lets its young generation grow to
+ * 32 MB (V8's default limit is 16 MB): a 500-event batch's body, parsed events and statement
+ * parameters then mostly die before a scavenge has to copy them, about a tenth of its CPU per
+ * batch (see docs/BENCHMARKS.md). `worker` keeps V8's defaults.
  */
 function nodeFlags(command) {
   if (command === 'start') return ['--max-semi-space-size=4'];

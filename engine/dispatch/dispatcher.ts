@@ -36,7 +36,7 @@ export interface DispatcherOptions {
    * How long the lane of small hand-overs lets its latest batch deliver before it starts
    * another beside it (default 25 ms). Batches that deliver quickly go one after another, so
    * the hand-overs that arrive meanwhile are claimed and delivered together; a slow one (a
-   * Temporal call that takes its time) no longer holds up the next.
+   * Temporal call that takes its time) still does not hold up the next.
    */
   expressPatienceMs?: number;
   /** How long a claimed row stays reserved for the dispatcher delivering it. */
@@ -243,10 +243,10 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    * segment refresh; that lane delivers up to `expressBatches` batches at once, so its next
    * events never wait for one slow delivery either, but starts one beside another only once
    * that one has delivered for `expressPatienceMs`: quick batches go one after another, each
-   * gathering what arrived meanwhile, instead of many small ones at once. A contact's rows stay in order across
-   * lanes and batches: `claimOutbox` leaves a row whose contact has an earlier row pending
-   * elsewhere, and the loop takes it once that one is delivered (kicked when a lane finishes a
-   * batch).
+   * gathering what arrived meanwhile, instead of many small ones at once. A contact's rows stay
+   * in order across lanes and batches: `claimOutbox` leaves a row whose contact has an earlier
+   * row pending elsewhere, and the loop takes it once that one is delivered (kicked when a lane
+   * finishes a batch).
    */
   interface HandOver {
     ids: number[];

@@ -29,7 +29,7 @@ export interface DevServerOptions {
 /**
  * The state file in WAL mode with `synchronous` as chosen: in the default rollback journal
  * every commit waited for the disk, which bounded the dev server to about 27 one-activity
- * workflows a second on the benchmarks' machine (53–56 in WAL mode with `normal`).
+ * workflows a second on the benchmarks' machine (53–65 in WAL mode with `normal`).
  */
 function sqlitePragmas(synchronous: DevServerOptions['synchronous'] = 'normal'): string[] {
   return ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', `synchronous=${synchronous}`];
