@@ -43,6 +43,28 @@ async function start(env: NodeJS.ProcessEnv): Promise<Started> {
   return { child, output: () => output, apiKey, writeKey };
 }
 
+/**
+ * `start` on ports free a moment before. One that fails because a port was taken meanwhile (by
+ * another process of the suite, or by one of the dev server's own services) starts again on
+ * other ports, up to three times in all.
+ */
+async function startOnFreePorts(env: NodeJS.ProcessEnv) {
+  for (let attempt = 1; ; attempt++) {
+    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    try {
+      const started = await start({
+        ...env,
+        PORT: String(port),
+        TEMPORAL_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+      });
+      return { started, port, temporalPort, base: `http://127.0.0.1:${port}` };
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('address already in use')) throw error;
+    }
+  }
+}
+
 /** Ctrl-C reaches the whole process group, as in a terminal. */
 async function interrupt(started: Started): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
@@ -67,13 +89,9 @@ describe('npm start (the real bootstrap: Temporal dev server child, PGlite, work
 
   it('comes up healthy, stops on Ctrl-C, and a second start reuses the persisted data', async () => {
     const cli = findTemporalCli({ root, install: false, log: () => {} });
-    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
     const env = {
       ...process.env,
       WAYLINE_DATA_DIR: dataDir,
-      PORT: String(port),
-      TEMPORAL_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
       TEMPORAL_CLI: cli.path,
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
@@ -81,9 +99,7 @@ describe('npm start (the real bootstrap: Temporal dev server child, PGlite, work
     };
     delete (env as Record<string, string | undefined>).DATABASE_URL;
     delete (env as Record<string, string | undefined>).TEMPORAL_ADDRESS;
-    const base = `http://127.0.0.1:${port}`;
-
-    const first = await start(env);
+    const { started: first, port, temporalPort, base } = await startOnFreePorts(env);
     expect(first.output()).toContain('(created now)');
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
@@ -108,17 +124,18 @@ describe('npm start (the real bootstrap: Temporal dev server child, PGlite, work
     expect(await portOpen(temporalPort)).toBe(false);
     expect(await portOpen(port)).toBe(false);
 
-    const second = await start(env);
+    // The data folder is what carries over; the ports may differ.
+    const { started: second, base: secondBase } = await startOnFreePorts(env);
     try {
       expect(second.apiKey).toBe(first.apiKey);
       expect(second.output()).not.toContain('(created now)');
-      const again = await fetch(`${base}/v1/journeys/${journeyId}`, { headers: auth });
+      const again = await fetch(`${secondBase}/v1/journeys/${journeyId}`, { headers: auth });
       expect(again.status).toBe(200);
       expect((await again.json()).name).toBe('Survives restarts');
 
       // A tracked event starts an event-triggered journey's run (API and worker in one process:
       // the dispatcher starts it eagerly on this process's worker) and the run ends.
-      const welcome = await fetch(`${base}/v1/journeys`, {
+      const welcome = await fetch(`${secondBase}/v1/journeys`, {
         method: 'POST',
         headers: auth,
         body: JSON.stringify({
@@ -133,14 +150,14 @@ describe('npm start (the real bootstrap: Temporal dev server child, PGlite, work
       const welcomeId = (await welcome.json()).id;
       expect(
         (
-          await fetch(`${base}/v1/journeys/${welcomeId}/publish`, {
+          await fetch(`${secondBase}/v1/journeys/${welcomeId}/publish`, {
             method: 'POST',
             headers: auth,
             body: '{}',
           })
         ).status,
       ).toBe(201);
-      const tracked = await fetch(`${base}/v1/track`, {
+      const tracked = await fetch(`${secondBase}/v1/track`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${second.writeKey}:`).toString('base64')}`,
@@ -153,7 +170,7 @@ describe('npm start (the real bootstrap: Temporal dev server child, PGlite, work
         .poll(
           async () => {
             const runs = await (
-              await fetch(`${base}/v1/journeys/${welcomeId}/runs`, { headers: auth })
+              await fetch(`${secondBase}/v1/journeys/${welcomeId}/runs`, { headers: auth })
             ).json();
             return runs.data?.map((r: { status: string }) => r.status);
           },
