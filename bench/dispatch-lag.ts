@@ -26,6 +26,7 @@
  * stored has every segment re-evaluated).
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { contacts, journeyRuns, nodeVisits } from '../db/schema';
 import { createSegment } from '../engine/audience/segments/segments';
@@ -34,6 +35,7 @@ import { signalRunsWithEvent } from '../engine/automation/runs/run-control';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack, startJourneyApi } from './helpers/ingest-stack';
 import { startLoad } from './helpers/load-client';
+import { coresBusy, coresLine, cpuMs, processesCpuMs } from './helpers/process';
 import { loadAverage, reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -284,33 +286,56 @@ const summary = (label: string, result: { values: number[]; missing: number }) =
   `p99 ${pct(result.values, 0.99).toFixed(0)} ms, max ${pct(result.values, 1).toFixed(0)} ms` +
   (result.missing ? `, ${result.missing} not there after 60 s` : '');
 
+/**
+ * Where the machine's two cores go in each phase (this process holds the API, dispatcher and
+ * worker), and how busy this process's event loop was (a share of the wall time, at most 1).
+ */
+const cores = coresBusy({
+  'this process': () => cpuMs(process.cpuUsage()),
+  'its event loop': () => performance.eventLoopUtilization().active,
+  Temporal: () => processesCpuMs(stack.dataDir),
+  PostgreSQL: () => (process.env.DATABASE_URL ? processesCpuMs('postgres:') : 0),
+  ...(api.workerRuns === 'apart' ? { 'worker process': () => processesCpuMs('worker-process') } : {}),
+});
+let phase = cores.start();
 const straight = await lags(await signalledStraight(BASELINE_SECONDS), 'done', [waitJourney]);
+const straightCores = phase();
+phase = cores.start();
 const baseline = await trickle(BASELINE_SECONDS);
 const baseEnrolled = await lags(baseline.triggered, 'start', undefined, enrolledTimes);
 const baseStarted = await lags(baseline.triggered, 'start');
 const baseResumed = await lags(baseline.awaited, 'done', [waitJourney]);
+const baselineCores = phase();
 
 // The batch load comes from a child process of its own, not sharing this one's event loop
 // (the server's and the trickle's).
 const load = startLoad({ kind: 'batch', url, auth, seconds, clients, batchSize: 500, shoppers: SHOPPERS });
 await load.ready;
+phase = cores.start();
 const loaded = await trickle(seconds);
-const ingestRate = (await load.result).eventsPerSecond;
+const loadedCores = phase();
+const loadResult = await load.result;
+const ingestRate = loadResult.eventsPerSecond;
+loadedCores['load client'] = (loadResult.cpuMs ?? Number.NaN) / (seconds * 1000);
 const loadEnrolled = await lags(loaded.triggered, 'start', undefined, enrolledTimes);
 const loadStarted = await lags(loaded.triggered, 'start');
 const loadResumed = await lags(loaded.awaited, 'done', [waitJourney]);
 
 console.log(
   `database: ${database.driver}; ${clients} clients loading /v1/batch for ${seconds} s; ` +
-    `${triggeredPerSecond} triggering and ${awaitedPerSecond} awaited events/s; ${segmentCount} segments; load average ${loadAverage()}`,
+    `${triggeredPerSecond} triggering and ${awaitedPerSecond} awaited events/s; ${segmentCount} segments; ` +
+    `journey worker ${api.workerRuns === 'apart' ? 'in a process of its own' : 'in the API’s process'}; load average ${loadAverage()}`,
 );
 console.log(
   `Temporal alone (${awaitedPerSecond}/s signalled straight): ${summary('signal sent → waiting run resumed', straight)}`,
 );
+console.log(`Temporal alone, cores busy until every run resumed: ${coresLine(straightCores)}`);
+console.log(`baseline (trickle only), cores busy until every run resumed: ${coresLine(baselineCores)}`);
 console.log(`baseline (trickle only): ${summary('accepted → run enrolled by the dispatcher', baseEnrolled)}`);
 console.log(`baseline (trickle only): ${summary('accepted → journey started', baseStarted)}`);
 console.log(`baseline (trickle only): ${summary('accepted → waiting run resumed', baseResumed)}`);
 console.log(`under load (${ingestRate.toFixed(0)} events/s ingested besides the trickle):`);
+console.log(`  cores busy while it sent: ${coresLine(loadedCores)}`);
 console.log(`  ${summary('accepted → run enrolled by the dispatcher', loadEnrolled)}`);
 console.log(`  ${summary('accepted → journey started', loadStarted)}`);
 console.log(`  ${summary('accepted → waiting run resumed', loadResumed)}`);

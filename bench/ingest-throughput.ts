@@ -17,6 +17,7 @@
  * and dispatcher) and, on Linux with the server on this machine, PostgreSQL's processes'.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { buildApp } from '../engine/api/app';
@@ -24,7 +25,7 @@ import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack } from './helpers/ingest-stack';
 import { type LoadResult, runLoad } from './helpers/load-client';
-import { cpuMs, processesCpuMs } from './helpers/process';
+import { coresBusy, coresLine, cpuMs, processesCpuMs } from './helpers/process';
 import { loadAverage, reportResult } from './helpers/report';
 
 const seconds = Number(process.argv[2] ?? 8);
@@ -140,13 +141,20 @@ const singleRate = Number(process.env.BENCH_TRACK_RATE ?? 1000);
 if (singleRate > 0) {
   const baseline = await singles(bareUrl, singleRate);
   serverTimes.length = 0;
+  const phase = coresBusy({
+    'this process': () => cpuMs(process.cpuUsage()),
+    'its event loop': () => performance.eventLoopUtilization().active,
+    PostgreSQL: () => (process.env.DATABASE_URL ? processesCpuMs('postgres:') : 0),
+  }).start();
   const wayline = await singles(waylineUrl, singleRate);
+  const cores = { ...phase(), 'load client': (wayline.cpuMs ?? Number.NaN) / (seconds * 1000) };
   console.log(
     `single track at ${singleRate} requests/s for ${seconds} s: wayline p50 ${wayline.p50.toFixed(1)} ms, ` +
       `p99 ${wayline.p99.toFixed(1)} ms (${wayline.requests} requests, ${wayline.failed} failed or not 2xx; ` +
       `in the server p50 ${percentile(serverTimes, 0.5).toFixed(1)} ms, p99 ${percentile(serverTimes, 0.99).toFixed(1)} ms); bare route p50 ` +
       `${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms; ratio of p99 ${(wayline.p99 / baseline.p99).toFixed(2)}`,
   );
+  console.log(`single track, cores busy: ${coresLine(cores)}`);
   reportResult({
     name: `single track p99 at ${singleRate}/s`,
     baseline: 'bare Fastify route at the same rate',

@@ -13,6 +13,7 @@ import { findTemporalCli } from '../../engine/temporal/binaries';
 import { startDevServer } from '../../engine/temporal/dev-server';
 import { bundleWorkflows, createJourneyWorker } from '../../engine/temporal/worker';
 import { freePort } from '../../tests/helpers/ports';
+import { startWorkerProcess } from './worker-process';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -42,6 +43,8 @@ export async function startIngestStack() {
   const connection = await Connection.connect({ address: server.address });
   return {
     server,
+    /** The dev server's data folder, which its command line names (to read its CPU time). */
+    dataDir: scratch,
     database,
     db: database.db,
     temporal: new Client({ connection }),
@@ -59,13 +62,48 @@ export async function startIngestStack() {
 
 /**
  * On top of the stack, what `npm start` runs: a journey worker, the outbox dispatcher and the
- * API listening on a real port. `close` stops them (then close the stack).
+ * API listening on a real port. `close` stops them (then close the stack). `BENCH_WORKER=apart`
+ * (with DATABASE_URL): the worker in a process of its own instead, as `wayline worker` beside
+ * `wayline api`, the dispatcher then starting runs through the task queue.
  */
 export async function startJourneyApi(stack: Awaited<ReturnType<typeof startIngestStack>>) {
   const { server, database, db, temporal, taskQueue, registry, secretBox } = stack;
-  const workerConnection = await NativeConnection.connect({ address: server.address });
+  const apart = process.env.BENCH_WORKER === 'apart';
+  if (apart && !process.env.DATABASE_URL) throw new Error('BENCH_WORKER=apart needs DATABASE_URL');
+  const worker = apart
+    ? await startWorkerProcess({
+        address: server.address,
+        taskQueue,
+        databaseUrl: String(process.env.DATABASE_URL),
+      })
+    : await startWorkerHere(stack);
+  // As `npm start`: the dispatcher starts runs eagerly on this process's worker
+  // (`BENCH_EAGER=0`: through the task queue, as `wayline api` apart from the worker does).
+  const eagerStarter =
+    'connection' in worker && process.env.BENCH_EAGER !== '0'
+      ? new Client({ connection: worker.connection })
+      : undefined;
+  const dispatcher = startDispatcher({ db, temporal, taskQueue, eagerStarter });
+  const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    /** Where the journey worker runs: `here` (this process) or `apart`. */
+    workerRuns: apart ? 'apart' : 'here',
+    async close() {
+      await app.close();
+      await dispatcher.stop();
+      await worker.stop();
+    },
+  };
+}
+
+/** The journey worker in this process, on a native connection of its own. */
+async function startWorkerHere(stack: Awaited<ReturnType<typeof startIngestStack>>) {
+  const { server, db, taskQueue, registry, secretBox } = stack;
+  const connection = await NativeConnection.connect({ address: server.address });
   const worker = await createJourneyWorker({
-    connection: workerConnection,
+    connection,
     namespace: 'default',
     taskQueue,
     db,
@@ -73,22 +111,13 @@ export async function startJourneyApi(stack: Awaited<ReturnType<typeof startInge
     secretBox,
     workflowBundle: { code: await bundleWorkflows() },
   });
-  const workerRun = worker.run();
-  // As `npm start`: the dispatcher starts runs eagerly on this process's worker
-  // (`BENCH_EAGER=0`: through the task queue, as `wayline api` apart from the worker does).
-  const eagerStarter =
-    process.env.BENCH_EAGER === '0' ? undefined : new Client({ connection: workerConnection });
-  const dispatcher = startDispatcher({ db, temporal, taskQueue, eagerStarter });
-  const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const running = worker.run();
   return {
-    url,
-    async close() {
-      await app.close();
-      await dispatcher.stop();
+    connection,
+    async stop() {
       worker.shutdown();
-      await workerRun;
-      await workerConnection.close();
+      await running;
+      await connection.close();
     },
   };
 }
