@@ -2,7 +2,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import type { Database, Db } from '../../../db';
 import { outbox } from '../../../db/schema';
-import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
+import {
+  type Dispatcher,
+  type DispatcherOptions,
+  startDispatcher,
+} from '../../../engine/dispatch/dispatcher';
 import { type DatabaseKind, openTestDb } from '../../helpers/databases';
 import { line, publishGraph } from '../../helpers/fixtures';
 import { devServerTemporal, type TemporalHarness } from '../../helpers/temporal';
@@ -33,11 +37,14 @@ export function dispatchSuite(kind: DatabaseKind): DispatchSuite {
  * Starts the suite's dispatcher anew with a loop that has looked once, at an empty outbox, and
  * then sleeps: only rows handed over to `deliver` are delivered.
  */
-export async function handOverOnlyDispatcher(suite: DispatchSuite): Promise<Dispatcher> {
+export async function handOverOnlyDispatcher(
+  suite: DispatchSuite,
+  options: DispatcherOptions = {},
+): Promise<Dispatcher> {
   await suite.dispatcher?.stop();
   suite.dispatcher = startDispatcher(
     { db: suite.database.db, temporal: suite.temporal.client, taskQueue: suite.temporal.taskQueue },
-    { pollMs: 600_000 },
+    { pollMs: 600_000, ...options },
   );
   await new Promise((resolve) => setTimeout(resolve, 300));
   return suite.dispatcher;

@@ -138,6 +138,34 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
     expect(batches.size).toBe(2);
   });
 
+  it('starts a batch at most once per pace while single events keep coming', async () => {
+    const { db } = suite.database;
+    const workspace = await createWorkspace(db, `Paced ${randomUUID().slice(0, 8)}`);
+    // A pace far longer than the stream below, so the count cannot depend on the machine.
+    const dispatcher = await handOverOnlyDispatcher(suite, { expressPaceMs: 2_000 });
+    const ids = await stored(
+      workspace.id,
+      Array.from({ length: 20 }, (_, i) => `stream-${i}`),
+    );
+    // Twenty requests' hand-overs, one every 5 ms: the first goes at once (nothing delivered
+    // for a while), the others wait for the pace, each batch having long delivered meanwhile.
+    const delivered: Promise<boolean>[] = [];
+    for (const id of ids) {
+      delivered.push(dispatcher.deliver([id]));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await Promise.all(delivered)).every(Boolean)).toBe(true);
+    const rows = await db.select().from(outbox).where(inArray(outbox.id, ids));
+    expect(rows.every((row) => row.status === 'delivered')).toBe(true);
+    const batches = new Map<number | undefined, number[]>();
+    for (const row of rows) {
+      const at = row.deliveredAt?.getTime();
+      batches.set(at, [...(batches.get(at) ?? []), row.id]);
+    }
+    // One mark per batch: the first event's, then the other nineteen's together.
+    expect([...batches.values()].map((batch) => batch.length).sort((a, b) => a - b)).toEqual([1, 19]);
+  });
+
   it('the loop leaves alone the rows waiting in a lane', async () => {
     const { db } = suite.database;
     const workspace = await createWorkspace(db, `Loop ${randomUUID().slice(0, 8)}`);
