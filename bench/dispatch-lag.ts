@@ -6,6 +6,7 @@
  * DATABASE_URL).
  *
  *   DATABASE_URL=postgres://… npx tsx bench/dispatch-lag.ts [seconds=5] [clients=4] [awaited/s=200] [triggering/s=20] [segments=10]
+ *   (BENCH_WORKER=apart: the journey worker in a process of its own, as `wayline worker`)
  *
  * 20 active journeys are each triggered by their own event (`Signed Up 0` … `Signed Up 19`,
  * trigger → exit) and one journey waits for `Go` (trigger `Start` → wait.event `Go` → exit).

@@ -14,7 +14,8 @@
  * dispatcher has drained the outbox (how long it took is printed), single-event
  * `POST /v1/track` at BENCH_TRACK_RATE requests/s (default 1,000; 0 skips it), open loop, for
  * `seconds` against each. Each Wayline run also prints its CPU per request: this process's (API
- * and dispatcher) and, on Linux with the server on this machine, PostgreSQL's processes'.
+ * and dispatcher) and, on Linux with the server on this machine, PostgreSQL's processes'; the
+ * single-event load, the cores each part kept busy and how busy this process's event loop was.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
