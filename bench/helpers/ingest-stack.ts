@@ -70,19 +70,18 @@ export async function startJourneyApi(stack: Awaited<ReturnType<typeof startInge
   const { server, database, db, temporal, taskQueue, registry, secretBox } = stack;
   const apart = process.env.BENCH_WORKER === 'apart';
   if (apart && !process.env.DATABASE_URL) throw new Error('BENCH_WORKER=apart needs DATABASE_URL');
-  const worker = apart
-    ? await startWorkerProcess({
-        address: server.address,
-        taskQueue,
-        databaseUrl: String(process.env.DATABASE_URL),
-      })
-    : await startWorkerHere(stack);
+  const here = apart ? undefined : await startWorkerHere(stack);
+  const worker =
+    here ??
+    (await startWorkerProcess({
+      address: server.address,
+      taskQueue,
+      databaseUrl: String(process.env.DATABASE_URL),
+    }));
   // As `npm start`: the dispatcher starts runs eagerly on this process's worker
   // (`BENCH_EAGER=0`: through the task queue, as `wayline api` apart from the worker does).
   const eagerStarter =
-    'connection' in worker && process.env.BENCH_EAGER !== '0'
-      ? new Client({ connection: worker.connection })
-      : undefined;
+    here && process.env.BENCH_EAGER !== '0' ? new Client({ connection: here.connection }) : undefined;
   const dispatcher = startDispatcher({ db, temporal, taskQueue, eagerStarter });
   const app = await buildApp({ db, database, temporal, taskQueue, registry, secretBox, dispatcher });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -18,10 +18,10 @@ export interface WorkerProcessOptions {
   databaseUrl: string;
 }
 
-/** Forks the worker; resolves once it polls, with `stop` (shuts it down, waits for its exit) and its pid. */
+/** Forks the worker; resolves once it polls, with `stop` (shuts it down and waits for its exit). */
 export async function startWorkerProcess(
   options: WorkerProcessOptions,
-): Promise<{ pid: number; stop: () => Promise<void> }> {
+): Promise<{ stop: () => Promise<void> }> {
   // The options go by environment, not the command line, where the database URL would make the
   // process count as PostgreSQL's (`processesCpuMs('postgres:')`).
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
@@ -36,7 +36,6 @@ export async function startWorkerProcess(
     child.once('exit', (code) => reject(new Error(`worker process exited with ${code} before polling`)));
   });
   return {
-    pid: child.pid ?? 0,
     async stop() {
       child.send('stop');
       await exited;
@@ -70,6 +69,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
   const running = worker.run();
   process.on('message', (message) => {
     if (message === 'stop') worker.shutdown();
+  });
+  // The benchmark gone (finished or crashed) without a word: no worker left polling.
+  process.on('disconnect', () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
   });
   process.send('polling');
   await running;

@@ -244,10 +244,10 @@ export function startDispatcher(deps: TemporalDeps, options: DispatcherOptions =
    * segment refresh; that lane delivers up to `expressBatches` batches at once, so its next
    * events never wait for one slow delivery either, and starts one at most every
    * `expressPaceMs`: each batch gathers what arrived since the one before, instead of many
-   * small ones each paying the claim, the reads and the mark for a few rows. A contact's rows stay
-   * in order across lanes and batches: `claimOutbox` leaves a row whose contact has an earlier
-   * row pending elsewhere, and the loop takes it once that one is delivered (kicked when a lane
-   * finishes a batch).
+   * small ones each paying the claim, the reads and the mark for a few rows. A contact's rows
+   * stay in order across lanes and batches: `claimOutbox` leaves a row whose contact has an
+   * earlier row pending elsewhere, and the loop takes it once that one is delivered (kicked when
+   * a lane finishes a batch).
    */
   interface HandOver {
     ids: number[];
