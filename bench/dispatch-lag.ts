@@ -27,7 +27,7 @@
  * stored has every segment re-evaluated).
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { contacts, journeyRuns, nodeVisits } from '../db/schema';
 import { createSegment } from '../engine/audience/segments/segments';
@@ -313,7 +313,11 @@ const baselineCores = phase();
 const load = startLoad({ kind: 'batch', url, auth, seconds, clients, batchSize: 500, shoppers: SHOPPERS });
 await load.ready;
 phase = cores.start();
+// How long a callback that was due waited for the loop under load (Node samples every 10 ms).
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 const loaded = await trickle(seconds);
+loopDelay.disable();
 const loadedCores = phase();
 const loadResult = await load.result;
 const ingestRate = loadResult.eventsPerSecond;
@@ -337,6 +341,10 @@ console.log(`baseline (trickle only): ${summary('accepted → journey started', 
 console.log(`baseline (trickle only): ${summary('accepted → waiting run resumed', baseResumed)}`);
 console.log(`under load (${ingestRate.toFixed(0)} events/s ingested besides the trickle):`);
 console.log(`  cores busy while it sent: ${coresLine(loadedCores)}`);
+console.log(
+  `  its event loop's delay meanwhile: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, ` +
+    `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`,
+);
 console.log(`  ${summary('accepted → run enrolled by the dispatcher', loadEnrolled)}`);
 console.log(`  ${summary('accepted → journey started', loadStarted)}`);
 console.log(`  ${summary('accepted → waiting run resumed', loadResumed)}`);
