@@ -147,8 +147,9 @@ describe.each(databaseKinds())('the dispatcher’s lane for single events (%s)',
       workspace.id,
       Array.from({ length: 20 }, (_, i) => `stream-${i}`),
     );
-    // Twenty requests' hand-overs, one every 5 ms: the first goes at once (nothing delivered
-    // for a while), the others wait for the pace, each batch having long delivered meanwhile.
+    // Twenty requests' hand-overs, one every 5 ms: the first goes at once (no batch started
+    // before it), the other nineteen arrive within the pace and go together when it has passed,
+    // though the first batch delivered long before.
     const delivered: Promise<boolean>[] = [];
     for (const id of ids) {
       delivered.push(dispatcher.deliver([id]));
