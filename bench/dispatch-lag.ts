@@ -38,6 +38,7 @@ import { signalRunsWithEvent } from '../engine/automation/runs/run-control';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack, startJourneyApi } from './helpers/ingest-stack';
 import { startLoad } from './helpers/load-client';
+import { drainOutbox, pendingOutboxRows } from './helpers/outbox';
 import { coresBusy, coresLine, cpuMs, processesCpuMs } from './helpers/process';
 import { benchRuns, loadAverage, reportResult } from './helpers/report';
 
@@ -301,14 +302,6 @@ const cores = coresBusy({
   PostgreSQL: () => (process.env.DATABASE_URL ? processesCpuMs('postgres:') : 0),
   ...(api.workerRuns === 'apart' ? { 'worker process': () => processesCpuMs('worker-process') } : {}),
 });
-/** Outbox rows of the workspace not yet delivered. */
-async function pendingRows(): Promise<number> {
-  const counted = (await db.execute(
-    sql`select count(*)::int as n from outbox where workspace_id = ${workspace.id} and status = 'pending'`,
-  )) as any;
-  return (counted.rows ?? counted)[0].n;
-}
-
 /** One run: Temporal alone, the trickle alone, the trickle under load; its p99s, printed as it goes. */
 async function measureRun(run: number) {
   let phase = cores.start();
@@ -361,10 +354,7 @@ async function measureRun(run: number) {
   console.log(`  ${summary('accepted → waiting run resumed', loadResumed)}`);
 
   // What the load left in the outbox is delivered before the next run's phases start.
-  const drainStarted = performance.now();
-  while ((await pendingRows()) > 0 && performance.now() - drainStarted < 60_000) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  await drainOutbox(db, workspace.id);
   const p99 = (result: { values: number[] }) => pct(result.values, 0.99);
   return {
     ingestRate,
@@ -409,7 +399,7 @@ reportResult({
   baselineValues: measured.map((m) => m.straight),
   note: `what Wayline adds to Temporal's own resume time; load average ${loadAverage()}`,
 });
-console.log(`outbox rows still pending at the end: ${await pendingRows()}`);
+console.log(`outbox rows still pending at the end: ${await pendingOutboxRows(db, workspace.id)}`);
 
 await api.close();
 await stack.close();

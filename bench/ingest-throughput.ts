@@ -20,13 +20,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { buildApp } from '../engine/api/app';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
 import { startIngestStack } from './helpers/ingest-stack';
 import { type LoadResult, runLoad } from './helpers/load-client';
+import { drainOutbox, pendingOutboxRows } from './helpers/outbox';
 import { coresBusy, coresLine, cpuMs, processesCpuMs } from './helpers/process';
 import { loadAverage, reportResult } from './helpers/report';
 
@@ -116,26 +116,13 @@ app.server.on('request', (_request, response) => {
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(p * values.length) - 1)] ?? Number.NaN;
 
-async function pendingRows(): Promise<number> {
-  const counted: any = await db.execute(
-    sql`select count(*)::int as n from outbox where workspace_id = ${workspace.id} and status = 'pending'`,
-  );
-  return (counted.rows ?? counted)[0].n;
-}
-
 // The batch load's outbox drains before the single-event load, which would otherwise queue
 // behind the dispatcher's backlog for the database's connections (up to a minute).
 if (dispatcher) {
-  const drainStarted = performance.now();
-  const atEnd = await pendingRows();
-  let left = atEnd;
-  while (left > 0 && performance.now() - drainStarted < 60_000) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    left = await pendingRows();
-  }
-  const took = ((performance.now() - drainStarted) / 1000).toFixed(1);
+  const { pendingAtStart, left, tookMs } = await drainOutbox(db, workspace.id, { everyMs: 200 });
+  const took = (tookMs / 1000).toFixed(1);
   console.log(
-    `outbox after the batch load: ${atEnd} rows pending at its end, ${left === 0 ? `drained in ${took} s` : `${left} still pending after ${took} s`}`,
+    `outbox after the batch load: ${pendingAtStart} rows pending at its end, ${left === 0 ? `drained in ${took} s` : `${left} still pending after ${took} s`}`,
   );
 }
 
@@ -177,7 +164,7 @@ if (singleRate > 0) {
 
 // Give the dispatcher a moment to drain, then report what is left in the outbox.
 await new Promise((resolve) => setTimeout(resolve, 2000));
-console.log(`outbox rows still pending 2 s after the load: ${await pendingRows()}`);
+console.log(`outbox rows still pending 2 s after the load: ${await pendingOutboxRows(db, workspace.id)}`);
 
 await app.close();
 await bare.close();
