@@ -39,10 +39,19 @@ export interface JourneyWorkerOptions {
  * default, 10 s, let such runs stand still up to 20 s after the kill; 3 s bounds it at about
  * 13 s, beside the 11 s a killed send waits (heartbeat timeout + first retry). A live worker
  * busier than 3 s only loses its cache hit: another worker replays the run's (short) history.
+ *
+ * `isolateExecutionTimeout: 0`: no deadline on each call into the workflow sandbox (the SDK's
+ * default is 5 s). Node's vm enforces such a deadline with a watchdog thread it starts and joins
+ * on every call, several calls per activation, all on the one workflow thread; a patch of the SDK
+ * (`patches/@temporalio+worker+*.patch`) makes 0 mean none. The SDK takes the option without
+ * declaring it ("not exposed at the moment"), hence the type beside `WorkerOptions`. The sandbox
+ * runs only Wayline's own workflows (custom nodes run as activities). What the watchdog cost:
+ * docs/BENCHMARKS.md.
  */
 export const workerTuning = {
   stickyQueueScheduleToStartTimeout: '3s',
-} satisfies Partial<WorkerOptions>;
+  isolateExecutionTimeout: 0,
+} satisfies Partial<WorkerOptions> & { isolateExecutionTimeout?: number };
 
 /** A worker for journey runs: the interpreter workflow and every node's activities. */
 export async function createJourneyWorker(options: JourneyWorkerOptions): Promise<Worker> {
