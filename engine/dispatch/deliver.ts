@@ -192,7 +192,10 @@ export async function deliverOutboxRow(
   row: OutboxRow,
   context?: DeliveryContext,
 ): Promise<void> {
-  const { db, temporal } = deps;
+  const { db } = deps;
+  // Signals go through the worker's native connection where this process has one: a call there
+  // costs the event loop a fraction of one through the gRPC client in JavaScript.
+  const temporal = deps.eagerStarter ?? deps.temporal;
   const batch = context ?? (await deliveryContext(db, [row]));
   for (const workflowId of row.work.exitWorkflowIds ?? []) {
     await ignoreMissing(

@@ -19,7 +19,8 @@ export interface TemporalDeps {
   /**
    * A client on the `NativeConnection` of a worker of `taskQueue` in this process: runs start
    * through it eagerly (Temporal hands the run's first workflow task back in the start's answer,
-   * without a round trip through the task queue). Only where API and worker share a process.
+   * without a round trip through the task queue); the dispatcher also signals runs through it.
+   * Only where API and worker share a process.
    */
   eagerStarter?: Client;
 }
