@@ -36,9 +36,10 @@ import { createSegment } from '../engine/audience/segments/segments';
 import { createJourney, publishJourney } from '../engine/automation/journeys/journeys';
 import { signalRunsWithEvent } from '../engine/automation/runs/run-control';
 import { createWorkspace } from '../engine/identity/workspaces';
+import { pendingRows } from '../tests/helpers/outbox';
 import { startIngestStack, startJourneyApi } from './helpers/ingest-stack';
 import { startLoad } from './helpers/load-client';
-import { drainOutbox, pendingOutboxRows } from './helpers/outbox';
+import { drainOutbox } from './helpers/outbox';
 import { coresBusy, coresLine, cpuMs, processesCpuMs } from './helpers/process';
 import { benchRuns, loadAverage, reportResult } from './helpers/report';
 
@@ -399,7 +400,7 @@ reportResult({
   baselineValues: measured.map((m) => m.straight),
   note: `what Wayline adds to Temporal's own resume time; load average ${loadAverage()}`,
 });
-console.log(`outbox rows still pending at the end: ${await pendingOutboxRows(db, workspace.id)}`);
+console.log(`outbox rows still pending at the end: ${await pendingRows(db, workspace.id)}`);
 
 await api.close();
 await stack.close();

@@ -24,9 +24,10 @@ import Fastify from 'fastify';
 import { buildApp } from '../engine/api/app';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
 import { createWorkspace } from '../engine/identity/workspaces';
+import { pendingRows } from '../tests/helpers/outbox';
 import { startIngestStack } from './helpers/ingest-stack';
 import { type LoadResult, runLoad } from './helpers/load-client';
-import { drainOutbox, pendingOutboxRows } from './helpers/outbox';
+import { drainOutbox } from './helpers/outbox';
 import { coresBusy, coresLine, cpuMs, processesCpuMs } from './helpers/process';
 import { loadAverage, reportResult } from './helpers/report';
 
@@ -164,7 +165,7 @@ if (singleRate > 0) {
 
 // Give the dispatcher a moment to drain, then report what is left in the outbox.
 await new Promise((resolve) => setTimeout(resolve, 2000));
-console.log(`outbox rows still pending 2 s after the load: ${await pendingOutboxRows(db, workspace.id)}`);
+console.log(`outbox rows still pending 2 s after the load: ${await pendingRows(db, workspace.id)}`);
 
 await app.close();
 await bare.close();

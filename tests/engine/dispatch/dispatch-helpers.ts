@@ -1,7 +1,5 @@
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import type { Database, Db } from '../../../db';
-import { outbox } from '../../../db/schema';
 import {
   type Dispatcher,
   type DispatcherOptions,
@@ -48,19 +46,6 @@ export async function handOverOnlyDispatcher(
   );
   await new Promise((resolve) => setTimeout(resolve, 300));
   return suite.dispatcher;
-}
-
-/** Outbox rows still pending, of one workspace or of all. */
-export async function pendingRows(db: Db, workspaceId?: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(outbox)
-    .where(
-      workspaceId
-        ? sql`${outbox.workspaceId} = ${workspaceId} and ${outbox.status} = 'pending'`
-        : sql`${outbox.status} = 'pending'`,
-    );
-  return row.n;
 }
 
 /** A journey `Signed Up` → exit, published in the workspace. */

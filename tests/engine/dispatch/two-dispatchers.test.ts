@@ -7,8 +7,9 @@ import { createContact } from '../../../engine/audience/contacts/contacts';
 import { type Dispatcher, startDispatcher } from '../../../engine/dispatch/dispatcher';
 import { createWorkspace } from '../../../engine/identity/workspaces';
 import { databaseKinds, openTestDb } from '../../helpers/databases';
+import { pendingRows } from '../../helpers/outbox';
 import { devServerTemporal, startWorker, type TemporalHarness } from '../../helpers/temporal';
-import { pendingRows, publishSignUpJourney } from './dispatch-helpers';
+import { publishSignUpJourney } from './dispatch-helpers';
 
 const CONTACTS = 200;
 
