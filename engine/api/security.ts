@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Config } from '../config';
 import { RateLimited } from '../errors';
+import { ANALYTICS_SETTINGS_PATH } from './routes/tracking';
 
 export interface SecuritySettings {
   /** Origins allowed to call the management API from a browser; the tracking API is open to all. */
@@ -31,7 +32,10 @@ export function securitySettingsFromConfig(config: Config): SecuritySettings {
 }
 
 /** Segment-spec tracking endpoints and inbound hook receivers: browsers and other sites post here. */
-const TRACKING = /^\/v1\/(track|identify|batch|page|screen|alias|group)$/;
+// The tracking routes at Segment's paths and the short ones its libraries use, and the settings
+// those libraries read at load (engine/api/routes/tracking.ts).
+const TRACKING = /^\/v1\/(track|identify|batch|page|screen|alias|group|import|[tipsgab])$/;
+const ANALYTICS_SETTINGS = /^\/v1\/projects\/[^/]+\/settings$/;
 const HOOK_RECEIVER = /^\/v1\/hooks\/[^/]+$/;
 
 const ACCOUNT_ROUTES = new Set([
@@ -50,6 +54,7 @@ type LimitGroup = keyof SecuritySettings['rateLimits'];
 function limitGroup(method: string, url: string): LimitGroup | undefined {
   if (ACCOUNT_ROUTES.has(`${method} ${url}`)) return 'account';
   if (method === 'POST' && (TRACKING.test(url) || url === '/v1/hooks/:id')) return 'tracking';
+  if (method === 'GET' && url === ANALYTICS_SETTINGS_PATH) return 'tracking';
   if (url.startsWith('/t/')) return 'links';
   return undefined;
 }
@@ -131,7 +136,11 @@ export const webSecurity = fp<{ settings?: SecuritySettings }>(
     await app.register(fastifyCors, {
       delegator: (request, callback) => {
         const path = (request.url ?? '').split('?')[0];
-        if (TRACKING.test(path) || (request.method !== 'GET' && HOOK_RECEIVER.test(path))) {
+        if (
+          TRACKING.test(path) ||
+          ANALYTICS_SETTINGS.test(path) ||
+          (request.method !== 'GET' && HOOK_RECEIVER.test(path))
+        ) {
           callback(null, open);
           return;
         }

@@ -143,6 +143,16 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/group': 'public',
   'POST /v1/alias': 'public',
   'POST /v1/batch': 'public',
+  // The same, at the paths Segment's own libraries post to (engine/api/routes/tracking.ts).
+  'POST /v1/t': 'public',
+  'POST /v1/i': 'public',
+  'POST /v1/p': 'public',
+  'POST /v1/s': 'public',
+  'POST /v1/g': 'public',
+  'POST /v1/a': 'public',
+  'POST /v1/b': 'public',
+  'POST /v1/import': 'public',
+  'GET /v1/projects/:writeKey/settings': 'public',
   'POST /v1/hooks/:id': 'public',
 
   // Sign-in and the flows that start without a session.

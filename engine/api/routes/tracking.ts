@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PayloadTooLarge } from '../../audience/ingest/errors';
@@ -30,6 +30,29 @@ declare module 'fastify' {
 }
 
 const tags = ['tracking'];
+
+/**
+ * Where each message type is posted. The first path is Segment's HTTP API; the others take the
+ * same messages at the paths Segment's own libraries use: analytics.js (the browser library)
+ * posts each message to a one-letter path and its batches to `/v1/b`, as Segment's Swift and
+ * Kotlin libraries do, and the Ruby, Java and PHP libraries post batches to `/v1/import`.
+ */
+export const TRACKING_PATHS = {
+  track: ['/v1/track', '/v1/t'],
+  identify: ['/v1/identify', '/v1/i'],
+  page: ['/v1/page', '/v1/p'],
+  screen: ['/v1/screen', '/v1/s'],
+  group: ['/v1/group', '/v1/g'],
+  alias: ['/v1/alias', '/v1/a'],
+  batch: ['/v1/batch', '/v1/b', '/v1/import'],
+} as const satisfies Record<MessageType | 'batch', readonly [string, ...string[]]>;
+
+const ALIAS_USERS: Record<string, string> = {
+  '/v1/b': "the path analytics.js's batching and Segment's mobile libraries post to",
+  '/v1/import': "the path Segment's Ruby, Java and PHP libraries post to",
+};
+const aliasSummary = (path: string, alias: string) =>
+  `The same as \`POST ${path}\`, at ${ALIAS_USERS[alias] ?? 'the path analytics.js posts to'}`;
 // The write key is the HTTP Basic username (or `writeKey` in the body), not the secret bearer key.
 const security: never[] = [];
 const rejectedSchema = z.object({
@@ -99,75 +122,147 @@ export const trackingRoutes: FastifyPluginAsyncZod<{ deps: AppDeps; dispatchBudg
     };
   };
 
-  const single = (type: MessageType, path: string, body: z.ZodType, summary: string) => {
+  const single = (type: MessageType, body: z.ZodType, summary: string) => {
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const [outcome] = await ingestMessages(deps.db, {
+        workspaceId: request.writeWorkspaceId,
+        messages: [request.body],
+        type,
+        // The route's schema parsed the body already.
+        parsed: true,
+      });
+      if (outcome.status === 'rejected') {
+        if (outcome.code === 'event_too_large') throw new PayloadTooLarge(outcome.message);
+        throw new InvalidInput(outcome.code, `${outcome.field}: ${outcome.message}`, outcome.field);
+      }
+      const { status, body: result } = await answer([outcome]);
+      return reply.code(status).send(result);
+    };
+    const path = TRACKING_PATHS[type][0];
+    for (const url of TRACKING_PATHS[type]) {
+      app.post(
+        url,
+        {
+          config: { maxBodyBytes: MAX_EVENT_BYTES },
+          schema: {
+            tags,
+            summary: url === path ? summary : aliasSummary(path, url),
+            security,
+            body,
+            response: { 200: answerSchema, 202: answerSchema, ...errors(400, 401, 413, 429) },
+          },
+        },
+        handler,
+      );
+    }
+  };
+
+  single('track', trackBodySchema, 'Record an event (Segment `track`)');
+  single('identify', identifyBodySchema, 'Create or update a contact (Segment `identify`)');
+  single('page', pageBodySchema, 'Record a page view (Segment `page`)');
+  single('screen', pageBodySchema, 'Record a screen view (Segment `screen`)');
+  single('group', groupBodySchema, 'Associate a contact with a group (Segment `group`)');
+  single('alias', aliasBodySchema, 'Merge a previous id into a user (Segment `alias`)');
+
+  const batchPath = TRACKING_PATHS.batch[0];
+  for (const url of TRACKING_PATHS.batch) {
     app.post(
-      path,
+      url,
       {
-        config: { maxBodyBytes: MAX_EVENT_BYTES },
+        config: { maxBodyBytes: MAX_BATCH_BYTES },
         schema: {
           tags,
-          summary,
+          summary:
+            url === batchPath
+              ? 'Up to 2,500 messages of any type in one request (Segment `batch`)'
+              : aliasSummary(batchPath, url),
+          description:
+            'Valid events are stored; the answer lists rejected ones by index and field. 202 when dispatch to journeys is pending.',
           security,
-          body,
+          body: batchBodySchema,
           response: { 200: answerSchema, 202: answerSchema, ...errors(400, 401, 413, 429) },
         },
       },
       async (request, reply) => {
-        const [outcome] = await ingestMessages(deps.db, {
+        const outcomes = await ingestMessages(deps.db, {
           workspaceId: request.writeWorkspaceId,
-          messages: [request.body],
-          type,
-          // The route's schema parsed the body already.
-          parsed: true,
+          messages: request.body.batch,
+          sentAt: request.body.sentAt,
+          context: request.body.context,
         });
-        if (outcome.status === 'rejected') {
-          if (outcome.code === 'event_too_large') throw new PayloadTooLarge(outcome.message);
-          throw new InvalidInput(outcome.code, `${outcome.field}: ${outcome.message}`, outcome.field);
-        }
-        const { status, body: result } = await answer([outcome]);
-        return reply.code(status).send(result);
+        const { status, body } = await answer(outcomes);
+        return reply.code(status).send(body);
       },
     );
-  };
-
-  single('track', '/v1/track', trackBodySchema, 'Record an event (Segment `track`)');
-  single('identify', '/v1/identify', identifyBodySchema, 'Create or update a contact (Segment `identify`)');
-  single('page', '/v1/page', pageBodySchema, 'Record a page view (Segment `page`)');
-  single('screen', '/v1/screen', pageBodySchema, 'Record a screen view (Segment `screen`)');
-  single('group', '/v1/group', groupBodySchema, 'Associate a contact with a group (Segment `group`)');
-  single('alias', '/v1/alias', aliasBodySchema, 'Merge a previous id into a user (Segment `alias`)');
-
-  app.post(
-    '/v1/batch',
-    {
-      config: { maxBodyBytes: MAX_BATCH_BYTES },
-      schema: {
-        tags,
-        summary: 'Up to 2,500 messages of any type in one request (Segment `batch`)',
-        description:
-          'Valid events are stored; the answer lists rejected ones by index and field. 202 when dispatch to journeys is pending.',
-        security,
-        body: batchBodySchema,
-        response: { 200: answerSchema, 202: answerSchema, ...errors(400, 401, 413, 429) },
-      },
-    },
-    async (request, reply) => {
-      const outcomes = await ingestMessages(deps.db, {
-        workspaceId: request.writeWorkspaceId,
-        messages: request.body.batch,
-        sentAt: request.body.sentAt,
-        context: request.body.context,
-      });
-      const { status, body } = await answer(outcomes);
-      return reply.code(status).send(body);
-    },
-  );
+  }
 };
 
 declare module 'fastify' {
   interface FastifyRequest {
     writeWorkspaceId: string;
   }
+}
+
+/** The settings analytics.js, Analytics-Swift and Analytics-Kotlin read when they load. */
+export const ANALYTICS_SETTINGS_PATH = '/v1/projects/:writeKey/settings';
+
+const analyticsSettingsSchema = z
+  .object({
+    integrations: z.object({
+      'Segment.io': z.object({
+        apiKey: z.string().describe('The write key'),
+        apiHost: z.string().describe('Where the library posts its messages: this API, `<host>/v1`'),
+        protocol: z.enum(['http', 'https']),
+      }),
+    }),
+    plan: z.record(z.string(), z.unknown()),
+    metrics: z.object({ sampleRate: z.number() }),
+    remotePlugins: z.array(z.unknown()),
+  })
+  .meta({ id: 'AnalyticsSettings' });
+
+/**
+ * What Segment's CDN serves a library at load, served by Wayline for a valid write key: this API
+ * as the one destination, at the host and protocol the library reached it by (`X-Forwarded-Host`
+ * and `X-Forwarded-Proto` from a proxy in front), no other destinations, no plugins, and the
+ * library's own usage metrics off. Pointing a library's CDN address at Wayline (`cdnURL` for
+ * analytics.js) is then all it needs.
+ */
+export const analyticsSettingsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.get(
+    ANALYTICS_SETTINGS_PATH,
+    {
+      schema: {
+        tags,
+        summary: "A write key's settings for Segment's client libraries (Segment's CDN `settings`)",
+        security,
+        params: z.object({ writeKey: z.string() }),
+        response: { 200: analyticsSettingsSchema, ...errors(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      const { writeKey } = request.params;
+      await workspaceOfWriteKey(deps.db, undefined, writeKey);
+      const forwardedProto = firstValue(request.headers['x-forwarded-proto']);
+      const protocol =
+        forwardedProto === 'https' || forwardedProto === 'http'
+          ? forwardedProto
+          : (request.protocol as 'http' | 'https');
+      const host = firstValue(request.headers['x-forwarded-host']) ?? request.host;
+      return {
+        integrations: { 'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol } },
+        plan: { track: { __default: { enabled: true, integrations: {} } } },
+        metrics: { sampleRate: 0 },
+        remotePlugins: [],
+      };
+    },
+  );
+};
+
+/** The first of a proxy header's comma-separated values, trimmed; undefined when empty. */
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim();
+  return value || undefined;
 }
 
 /**

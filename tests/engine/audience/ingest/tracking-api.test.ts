@@ -224,5 +224,63 @@ describe.each(databaseKinds())(
         1,
       );
     });
+
+    it("takes each message at the paths of Segment's libraries: one letter, /v1/b and /v1/import", async () => {
+      const answers = [
+        await post(h.app, '/v1/t', undefined, track({ writeKey, userId: 'short', event: 'Short Path' })),
+        await post(h.app, '/v1/i', undefined, { writeKey, userId: 'short', traits: { plan: 'team' } }),
+        await post(h.app, '/v1/s', writeKey, { userId: 'short', name: 'Home' }),
+        await post(h.app, '/v1/b', undefined, {
+          writeKey,
+          batch: [track({ type: 'track', userId: 'short', event: 'From B' })],
+        }),
+        await post(h.app, '/v1/import', writeKey, {
+          batch: [track({ type: 'track', userId: 'short', event: 'From Import' })],
+        }),
+      ];
+      expect(answers.map((a) => [a.statusCode === 202 ? 200 : a.statusCode, a.json().accepted])).toEqual(
+        Array(5).fill([200, 1]),
+      );
+      const contact = await contactByUserId(h.database, h.workspace.id, 'short');
+      expect(contact?.attributes).toEqual({ plan: 'team' });
+      const names = (await eventsOf(h.database, h.workspace.id))
+        .filter((e) => e.contactId === contact?.id)
+        .map((e) => `${e.type} ${e.name}`);
+      expect(names.sort()).toEqual(
+        ['identify null', 'screen Home', 'track From B', 'track From Import', 'track Short Path'].sort(),
+      );
+      const wrong = await post(h.app, '/v1/t', 'wl_wk_not-a-real-key', track());
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().error.field).toBe('writeKey');
+    });
+
+    it('answers a library its settings: this API as the destination, at the host it was reached by', async () => {
+      const direct = await h.app.inject({
+        method: 'GET',
+        url: `/v1/projects/${writeKey}/settings`,
+        headers: { host: 'api.local:4100', origin: 'https://shop.example' },
+      });
+      expect(direct.statusCode).toBe(200);
+      expect(direct.headers['access-control-allow-origin']).toBe('*');
+      expect(direct.json()).toMatchObject({
+        integrations: { 'Segment.io': { apiKey: writeKey, apiHost: 'api.local:4100/v1', protocol: 'http' } },
+        metrics: { sampleRate: 0 },
+      });
+      const proxied = await h.app.inject({
+        method: 'GET',
+        url: `/v1/projects/${writeKey}/settings`,
+        headers: { 'x-forwarded-host': 'track.shop.example, proxy.internal', 'x-forwarded-proto': 'https' },
+      });
+      expect(proxied.json().integrations['Segment.io']).toMatchObject({
+        apiHost: 'track.shop.example/v1',
+        protocol: 'https',
+      });
+      const unknown = await h.app.inject({
+        method: 'GET',
+        url: '/v1/projects/wl_wk_not-a-real-key/settings',
+      });
+      expect(unknown.statusCode).toBe(401);
+      expect(unknown.json().error.field).toBe('writeKey');
+    });
   },
 );
