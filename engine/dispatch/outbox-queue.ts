@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { anyOf, type Db } from '../../db';
 import { outbox } from '../../db/schema';
 
@@ -190,10 +190,41 @@ export async function pruneDelivered(
   return deleted.length;
 }
 
-/** The newest outbox row's id (0 when there is none). */
-export async function newestOutboxId(db: Db): Promise<number> {
-  const [row] = await db.select({ id: sql<number | string | null>`max(${outbox.id})` }).from(outbox);
-  return Number(row?.id ?? 0);
+/**
+ * The newest outbox row's id among those created before `before` (0 when there is none): a
+ * binary search over the primary key, each step the first row at or after an id, since ids grow
+ * with the rows' creation (give or take the length of the transactions that wrote them). A few
+ * dozen index lookups whatever the outbox holds, and no state: any process finds the same bound.
+ */
+export async function newestOutboxIdBefore(db: Db, before: Date): Promise<number> {
+  const [range] = await db
+    .select({
+      low: sql<number | string | null>`min(${outbox.id})`,
+      high: sql<number | string | null>`max(${outbox.id})`,
+    })
+    .from(outbox);
+  if (range?.low == null || range.high == null) return 0;
+  const firstFrom = async (id: number) => {
+    const [row] = await db
+      .select({ id: outbox.id, createdAt: outbox.createdAt })
+      .from(outbox)
+      .where(gte(outbox.id, id))
+      .orderBy(asc(outbox.id))
+      .limit(1);
+    return row && { id: Number(row.id), old: row.createdAt < before };
+  };
+  // Invariant: no row after `high` is old enough; the row at `low`, if any, is.
+  let low = Number(range.low);
+  let high = Number(range.high);
+  const first = await firstFrom(low);
+  if (!first?.old) return 0;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    const probe = await firstFrom(middle);
+    if (probe?.old && probe.id <= high) low = probe.id;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 /** Puts a row back for a later attempt, or gives up on it (`dead`) when retrying cannot help. */

@@ -1,5 +1,5 @@
 import type { Db } from '../../db';
-import { newestOutboxId, pruneDelivered } from './outbox-queue';
+import { newestOutboxIdBefore, pruneDelivered } from './outbox-queue';
 
 export interface OutboxPrunerOptions {
   /** How long a delivered row is kept (for inspection and the outbox gauges) before it is deleted. */
@@ -19,32 +19,24 @@ export interface OutboxPruner {
 
 /**
  * Deletes delivered outbox rows once they are older than the retention, so the outbox holds the
- * backlog and the last hour or so instead of every event ever accepted. Every look notes the
- * newest row's id; rows up to the id noted one retention ago, delivered before then, are deleted
- * in chunks, oldest first. The id bound keeps each statement a short read of the primary key's
- * front whatever the outbox holds; a row delivered late (after an outage) waits for a later look.
+ * backlog and the last hour or so instead of every event ever accepted. Each look finds the
+ * newest row created a retention ago (`newestOutboxIdBefore`) and deletes the rows up to it that
+ * were delivered before then, in chunks, oldest first. The id bound keeps each statement a short
+ * read of the primary key's front whatever the outbox holds; a row delivered late (after an
+ * outage) waits for a later look. The bound comes from the rows themselves, so a process's first
+ * look already deletes what processes before it left.
  */
 export function startOutboxPruner(db: Db, options: OutboxPrunerOptions): OutboxPruner {
   const chunk = options.chunk ?? 5_000;
-  const marks: { at: number; id: number }[] = [];
   let running: Promise<number> | undefined;
 
   const pruneOnce = async (): Promise<number> => {
-    const now = Date.now();
-    marks.push({ at: now, id: await newestOutboxId(db) });
-    const cutoff = now - options.retentionMs;
-    let upTo: { at: number; id: number } | undefined;
-    while (marks.length > 0 && marks[0].at <= cutoff) upTo = marks.shift();
-    if (!upTo) return 0;
-    // The mark is kept for the next look, so a row delivered late goes at a later one.
-    marks.unshift(upTo);
+    const cutoff = new Date(Date.now() - options.retentionMs);
+    const upToId = await newestOutboxIdBefore(db, cutoff);
+    if (upToId === 0) return 0;
     let deleted = 0;
     for (;;) {
-      const n = await pruneDelivered(db, {
-        upToId: upTo.id,
-        deliveredBefore: new Date(cutoff),
-        limit: chunk,
-      });
+      const n = await pruneDelivered(db, { upToId, deliveredBefore: cutoff, limit: chunk });
       deleted += n;
       if (n < chunk) return deleted;
     }
