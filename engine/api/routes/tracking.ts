@@ -224,8 +224,8 @@ const analyticsSettingsSchema = z
 /**
  * What Segment's CDN serves a library at load, served by Wayline for a valid write key: this API
  * as the one destination, at the host and protocol the library reached it by (`X-Forwarded-Host`
- * and `X-Forwarded-Proto` from a proxy in front), no other destinations, no plugins, and the
- * library's own usage metrics off. Pointing a library's CDN address at Wayline (`cdnURL` for
+ * and `X-Forwarded-Proto` from a proxy in front; never stored by a cache), no other
+ * destinations, no plugins, and the library's own usage metrics off. Pointing a library's CDN address at Wayline (`cdnURL` for
  * analytics.js) is then all it needs.
  */
 export const analyticsSettingsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
@@ -240,7 +240,7 @@ export const analyticsSettingsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> =
         response: { 200: analyticsSettingsSchema, ...errors(400, 401, 429) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { writeKey } = request.params;
       await workspaceOfWriteKey(deps.db, undefined, writeKey);
       const forwardedProto = firstValue(request.headers['x-forwarded-proto']);
@@ -249,6 +249,8 @@ export const analyticsSettingsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> =
           ? forwardedProto
           : (request.protocol as 'http' | 'https');
       const host = firstValue(request.headers['x-forwarded-host']) ?? request.host;
+      // The answer follows the request's headers: a shared cache must not hand it to others.
+      reply.header('cache-control', 'no-store');
       return {
         integrations: { 'Segment.io': { apiKey: writeKey, apiHost: `${host}/v1`, protocol } },
         plan: { track: { __default: { enabled: true, integrations: {} } } },

@@ -262,6 +262,7 @@ describe.each(databaseKinds())(
       });
       expect(direct.statusCode).toBe(200);
       expect(direct.headers['access-control-allow-origin']).toBe('*');
+      expect(direct.headers['cache-control']).toBe('no-store');
       expect(direct.json()).toMatchObject({
         integrations: { 'Segment.io': { apiKey: writeKey, apiHost: 'api.local:4100/v1', protocol: 'http' } },
         metrics: { sampleRate: 0 },
