@@ -51,7 +51,7 @@ import { templateRoutes } from './routes/templates';
 import { ticketRatingRoutes } from './routes/ticket-ratings';
 import { ticketRoutes } from './routes/tickets';
 import { timelineRoutes } from './routes/timeline';
-import { analyticsSettingsRoutes, trackingRoutes } from './routes/tracking';
+import { analyticsSettingsRoutes, rudderStackConfigRoutes, trackingRoutes } from './routes/tracking';
 import { uiConfigRoutes } from './routes/ui-config';
 import { viewRoutes } from './routes/views';
 import { workspaceArchiveRoutes } from './routes/workspace-archive';
@@ -121,6 +121,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   // Write-key and signature authenticated, so outside the secret-key scope below.
   await app.register(trackingRoutes, { deps });
   await app.register(analyticsSettingsRoutes, { deps });
+  await app.register(rudderStackConfigRoutes, { deps });
   await app.register(hookReceiverRoutes, { deps });
   await app.register(ticketRatingRoutes, { deps });
   await app.register(

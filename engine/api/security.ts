@@ -33,9 +33,10 @@ export function securitySettingsFromConfig(config: Config): SecuritySettings {
 
 /** Segment-spec tracking endpoints and inbound hook receivers: browsers and other sites post here. */
 // The tracking routes at Segment's paths and the short ones its libraries use, and the settings
-// those libraries read at load (engine/api/routes/tracking.ts).
+// Segment's and RudderStack's libraries read at load (engine/api/routes/tracking.ts).
 const TRACKING = /^\/v1\/(track|identify|batch|page|screen|alias|group|import|[tipsgab])$/;
 const ANALYTICS_SETTINGS = /^\/v1\/projects\/[^/]+\/settings$/;
+const RUDDERSTACK_CONFIG = /^\/sourceConfig\/?$/;
 const HOOK_RECEIVER = /^\/v1\/hooks\/[^/]+$/;
 
 const ACCOUNT_ROUTES = new Set([
@@ -54,7 +55,8 @@ type LimitGroup = keyof SecuritySettings['rateLimits'];
 function limitGroup(method: string, url: string): LimitGroup | undefined {
   if (ACCOUNT_ROUTES.has(`${method} ${url}`)) return 'account';
   if (method === 'POST' && (TRACKING.test(url) || url === '/v1/hooks/:id')) return 'tracking';
-  if (method === 'GET' && url === ANALYTICS_SETTINGS_PATH) return 'tracking';
+  if (method === 'GET' && (url === ANALYTICS_SETTINGS_PATH || RUDDERSTACK_CONFIG.test(url)))
+    return 'tracking';
   if (url.startsWith('/t/')) return 'links';
   return undefined;
 }
@@ -139,6 +141,7 @@ export const webSecurity = fp<{ settings?: SecuritySettings }>(
         if (
           TRACKING.test(path) ||
           ANALYTICS_SETTINGS.test(path) ||
+          RUDDERSTACK_CONFIG.test(path) ||
           (request.method !== 'GET' && HOOK_RECEIVER.test(path))
         ) {
           callback(null, open);

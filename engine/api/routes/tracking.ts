@@ -261,6 +261,63 @@ export const analyticsSettingsRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> =
   );
 };
 
+/** Where RudderStack's JavaScript library reads its source's configuration (`configUrl`). */
+export const RUDDERSTACK_CONFIG_PATHS = ['/sourceConfig', '/sourceConfig/'] as const;
+
+const rudderStackConfigSchema = z
+  .object({
+    isHosted: z.boolean(),
+    source: z.object({
+      id: z.string().describe('The workspace'),
+      name: z.string(),
+      writeKey: z.string(),
+      workspaceId: z.string(),
+      enabled: z.literal(true),
+      config: z.record(z.string(), z.unknown()),
+      destinations: z.array(z.unknown()),
+    }),
+  })
+  .meta({ id: 'RudderStackSourceConfig' });
+
+/**
+ * What RudderStack's control plane serves its JavaScript library at load, for a valid write key
+ * (the Basic username, as the library sends it, or `?writeKey=`): the workspace as the source, no
+ * device-mode destinations and the library's own error and metrics reports off. Events then go
+ * to its data plane URL, this API, at Segment's paths (`/v1/track`, …).
+ */
+export const rudderStackConfigRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
+  for (const url of RUDDERSTACK_CONFIG_PATHS) {
+    app.get(
+      url,
+      {
+        schema: {
+          tags,
+          summary: "A write key's source configuration for RudderStack's JavaScript library",
+          security,
+          querystring: z.object({ writeKey: z.string().optional() }),
+          response: { 200: rudderStackConfigSchema, ...errors(400, 401, 429) },
+        },
+      },
+      async (request) => {
+        const header = basicUsername(request.headers.authorization);
+        const workspaceId = await workspaceOfWriteKey(deps.db, header, request.query.writeKey);
+        return {
+          isHosted: false,
+          source: {
+            id: workspaceId,
+            name: 'Wayline',
+            writeKey: (header ?? request.query.writeKey) as string,
+            workspaceId,
+            enabled: true as const,
+            config: { statsCollection: { errors: { enabled: false }, metrics: { enabled: false } } },
+            destinations: [],
+          },
+        };
+      },
+    );
+  }
+};
+
 /** The first of a proxy header's comma-separated values, trimmed; undefined when empty. */
 function firstValue(header: string | string[] | undefined): string | undefined {
   const value = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim();

@@ -85,7 +85,10 @@ function contactUpdateOf(
   message: NormalizedMessage,
 ): { ok: true; update?: ContactUpdate } | { ok: false; rejection: Rejection } {
   if (message.type !== 'identify' || !message.traits) return { ok: true };
-  return contactUpdateFromTraits(message.traits);
+  const result = contactUpdateFromTraits(message.traits);
+  if (result.ok || !message.traitsField) return result;
+  const field = result.rejection.field.replace(/^traits/, message.traitsField);
+  return { ok: false, rejection: { ...result.rejection, field } };
 }
 
 function outcomeOf(

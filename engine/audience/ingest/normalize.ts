@@ -16,6 +16,8 @@ export interface NormalizedMessage {
   name: string | null;
   properties: Record<string, unknown>;
   traits?: Record<string, unknown>;
+  /** Where an identify's traits came from, for the field a rejection names: `traits` unless said. */
+  traitsField?: 'context.traits';
   context: Record<string, unknown>;
   timestamp: Date;
   receivedAt: Date;
@@ -101,8 +103,18 @@ export function normalizeMessage(
         properties: cleanJson(message.properties ?? {}, 'properties', cleaned),
       });
     case 'identify': {
-      const traits = cleanJson(message.traits ?? {}, 'traits', cleaned);
-      return ok({ ...base, name: null, properties: traits, traits });
+      // RudderStack's libraries send an identify's traits in `context.traits` alone.
+      const inContext = message.traits == null && isObject(context.traits);
+      const traits = inContext
+        ? (context.traits as Record<string, unknown>)
+        : cleanJson(message.traits ?? {}, 'traits', cleaned);
+      return ok({
+        ...base,
+        name: null,
+        properties: traits,
+        traits,
+        ...(inContext && { traitsField: 'context.traits' as const }),
+      });
     }
     case 'page':
     case 'screen': {
@@ -131,4 +143,8 @@ function ok(message: NormalizedMessage): Normalized {
 
 function reject(code: string, field: string, message: string): Normalized {
   return { ok: false, rejection: { code, field, message } };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -15,9 +15,10 @@ import {
 } from './ingest-harness';
 
 /**
- * Segment's own client libraries, unchanged, pointed at Wayline: the Node library, RudderStack's
- * Node SDK (gzip on), and analytics.js (Segment's published browser build) on a page of another
- * origin in Chromium, loading its settings from Wayline.
+ * Segment's and RudderStack's own client libraries, unchanged, pointed at Wayline: Segment's Node
+ * library, RudderStack's Node SDK (gzip on), and the browser builds of analytics.js and of
+ * RudderStack's JavaScript library on a page of another origin in Chromium, each loading its
+ * configuration from Wayline.
  */
 describe('Segment and RudderStack client libraries against the tracking API (real API on a port)', () => {
   let h: IngestHarness;
@@ -116,18 +117,24 @@ describe('Segment and RudderStack client libraries against the tracking API (rea
     const waylineCalls: string[] = [];
 
     beforeAll(async () => {
-      // Segment's published browser build, as a site would serve it; the page itself has no code.
-      const build = readFileSync(
-        path.join(import.meta.dirname, '../../../../node_modules/@segment/analytics-next/dist/umd/index.js'),
-      );
+      // The libraries' published browser builds, as a site would serve them; the page has no code.
+      const modules = path.join(import.meta.dirname, '../../../../node_modules');
+      const builds: Record<string, Buffer> = {
+        '/analytics-next.js': readFileSync(path.join(modules, '@segment/analytics-next/dist/umd/index.js')),
+        '/rudder.js': readFileSync(
+          path.join(modules, '@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js'),
+        ),
+      };
       site = createServer((request, response) => {
-        if (request.url === '/analytics-next.js') {
+        const build = builds[request.url ?? ''];
+        if (build) {
           response.writeHead(200, { 'content-type': 'text/javascript' }).end(build);
           return;
         }
+        const script = request.url?.startsWith('/rudder') ? '/rudder.js' : '/analytics-next.js';
         response
           .writeHead(200, { 'content-type': 'text/html' })
-          .end('<!doctype html><title>Shop</title><script src="/analytics-next.js"></script><h1>Shop</h1>');
+          .end(`<!doctype html><title>Shop</title><script src="${script}"></script><h1>Shop</h1>`);
       });
       await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
       // `localhost` and `127.0.0.1` are two origins: the page's calls to Wayline are cross-origin.
@@ -229,6 +236,40 @@ describe('Segment and RudderStack client libraries against the tracking API (rea
       expect(waylineCalls.some((call) => /\/v1\/[tip]$/.test(call))).toBe(false);
       expect(failedRequests).toEqual([]);
       expect(consoleErrors).toEqual([]);
+    });
+
+    it("runs RudderStack's JavaScript library on its source configuration from Wayline", async () => {
+      waylineCalls.length = 0;
+      await browser.page.goto(`${siteUrl}/rudder/pricing`);
+      await browser.page.evaluate(
+        async ({ writeKey, api }) => {
+          type Rudder = {
+            load(writeKey: string, dataPlaneUrl: string, options: object): void;
+            ready(callback: () => void): void;
+            identify(id: string, traits: object): void;
+            track(event: string, properties: object): void;
+            page(): void;
+          };
+          const global = window as unknown as { rudderanalytics: { RudderAnalytics: new () => Rudder } };
+          const rudder = new global.rudderanalytics.RudderAnalytics();
+          rudder.load(writeKey, api, { configUrl: api, logLevel: 'NONE' });
+          await new Promise<void>((resolve) => rudder.ready(resolve));
+          rudder.identify('rudder-web-1', { email: 'linus@example.com', plan: 'team' });
+          rudder.track('Plan Chosen', { plan: 'team', seats: 5 });
+          rudder.page();
+        },
+        { writeKey, api },
+      );
+      const { contact, rows } = await storedFor('rudder-web-1', 3);
+      expect(contact.email).toBe('linus@example.com');
+      expect(contact.attributes).toMatchObject({ plan: 'team' });
+      const chosen = rows.find((e) => e.name === 'Plan Chosen');
+      expect(chosen?.properties).toEqual({ plan: 'team', seats: 5 });
+      expect(chosen?.context).toMatchObject({ page: { path: '/rudder/pricing' } });
+      expect(waylineCalls).toEqual(
+        expect.arrayContaining(['200 /sourceConfig/', '200 /v1/identify', '200 /v1/track']),
+      );
+      expect(waylineCalls.every((call) => call.startsWith('200 ') || call.startsWith('204 '))).toBe(true);
     });
   });
 });

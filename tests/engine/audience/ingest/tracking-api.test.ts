@@ -225,6 +225,40 @@ describe.each(databaseKinds())(
       );
     });
 
+    it("reads an identify's traits from context.traits when it has none of its own (RudderStack's libraries)", async () => {
+      const rudder = await post(h.app, '/v1/identify', writeKey, {
+        userId: 'rs-user',
+        context: { traits: { email: 'RS@Example.com', plan: 'growth' } },
+      });
+      expect([200, 202]).toContain(rudder.statusCode);
+      expect(await contactByUserId(h.database, h.workspace.id, 'rs-user')).toMatchObject({
+        email: 'rs@example.com',
+        attributes: { plan: 'growth' },
+      });
+      // Traits of its own win; context.traits is then only context.
+      await post(h.app, '/v1/identify', writeKey, {
+        userId: 'rs-user',
+        traits: { plan: 'scale' },
+        context: { traits: { plan: 'ignored', email: 'other@example.com' } },
+      });
+      expect(await contactByUserId(h.database, h.workspace.id, 'rs-user')).toMatchObject({
+        email: 'rs@example.com',
+        attributes: { plan: 'scale' },
+      });
+      const bad = await post(h.app, '/v1/identify', writeKey, {
+        userId: 'rs-user',
+        context: { traits: { email: 'not an address' } },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.field).toBe('context.traits.email');
+      const inBatch = await post(h.app, '/v1/batch', writeKey, {
+        batch: [{ type: 'identify', userId: 'rs-user', context: { traits: { phone: 'nope' } } }],
+      });
+      expect(inBatch.json().rejected).toEqual([
+        expect.objectContaining({ index: 0, field: 'context.traits.phone' }),
+      ]);
+    });
+
     it("takes each message at the paths of Segment's libraries: one letter, /v1/b and /v1/import", async () => {
       const answers = [
         await post(h.app, '/v1/t', undefined, track({ writeKey, userId: 'short', event: 'Short Path' })),
@@ -254,7 +288,7 @@ describe.each(databaseKinds())(
       expect(wrong.json().error.field).toBe('writeKey');
     });
 
-    it('answers a library its settings: this API as the destination, at the host it was reached by', async () => {
+    it("answers Segment's and RudderStack's libraries their settings: this API as the destination", async () => {
       const direct = await h.app.inject({
         method: 'GET',
         url: `/v1/projects/${writeKey}/settings`,
@@ -282,6 +316,25 @@ describe.each(databaseKinds())(
       });
       expect(unknown.statusCode).toBe(401);
       expect(unknown.json().error.field).toBe('writeKey');
+      // RudderStack's library: the key as the Basic username, or in the query string.
+      const rudder = await h.app.inject({
+        method: 'GET',
+        url: '/sourceConfig/?p=npm&v=3.34.1&build=modern',
+        headers: { ...basic(writeKey), origin: 'https://shop.example' },
+      });
+      expect(rudder.statusCode).toBe(200);
+      expect(rudder.headers['access-control-allow-origin']).toBe('*');
+      expect(rudder.json()).toMatchObject({
+        source: { id: h.workspace.id, writeKey, enabled: true, destinations: [] },
+      });
+      const byQuery = await h.app.inject({ method: 'GET', url: `/sourceConfig?writeKey=${writeKey}` });
+      expect(byQuery.json().source.workspaceId).toBe(h.workspace.id);
+      const wrong = await h.app.inject({
+        method: 'GET',
+        url: '/sourceConfig/?writeKey=wl_wk_not-a-real-key',
+      });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().error.field).toBe('writeKey');
     });
   },
 );
