@@ -108,7 +108,7 @@ describe('Segment and RudderStack client libraries against the tracking API (rea
     expect(rows.find((e) => e.name === 'Trial Started')?.properties).toEqual({ days: 14 });
   });
 
-  describe('analytics.js in Chromium, on a page of another origin', () => {
+  describe('the browser libraries in Chromium, on a page of another origin', () => {
     let site: Server;
     let siteUrl: string;
     let browser: OpenBrowser;
