@@ -31,9 +31,11 @@ export function securitySettingsFromConfig(config: Config): SecuritySettings {
   };
 }
 
-/** Segment-spec tracking endpoints and inbound hook receivers: browsers and other sites post here. */
-// The tracking routes at Segment's paths and the short ones its libraries use, and the settings
-// Segment's and RudderStack's libraries read at load (engine/api/routes/tracking.ts).
+/**
+ * Where browsers and other sites call: the tracking routes at Segment's paths and the short ones
+ * its libraries use, the settings Segment's and RudderStack's libraries read at load
+ * (engine/api/routes/tracking.ts), and inbound hook receivers.
+ */
 const TRACKING = /^\/v1\/(track|identify|batch|page|screen|alias|group|import|[tipsgab])$/;
 const ANALYTICS_SETTINGS = /^\/v1\/projects\/[^/]+\/settings$/;
 const RUDDERSTACK_CONFIG = /^\/sourceConfig\/?$/;
