@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { simulationRequestSchema } from '../../simulate/script';
 import { simulateJourney } from '../../simulate/simulate-journey';
-import { Simulator } from '../../simulate/simulator';
+import type { Simulator } from '../../simulate/simulator';
 import type { AppDeps } from '../deps';
 import { authedErrors, errors } from '../schemas/common';
 import { simulationResultSchema } from '../schemas/journeys';
@@ -10,11 +10,16 @@ import { simulationResultSchema } from '../schemas/journeys';
 /**
  * `POST /v1/journeys/:id/simulate`: runs the journey for a sample contact and a script of
  * events on the time-skipping test server, started on the first simulation and stopped with
- * the app.
+ * the app. The simulator's module (Temporal's worker and test server) is loaded with the first
+ * simulation: an API process that never simulates never loads it.
  */
 export const simulateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
-  const simulator = new Simulator({ registry: deps.registry });
-  app.addHook('onClose', () => simulator.close());
+  let simulator: Promise<Simulator> | undefined;
+  const simulatorOnce = () =>
+    (simulator ??= import('../../simulate/simulator').then(
+      ({ Simulator }) => new Simulator({ registry: deps.registry }),
+    ));
+  app.addHook('onClose', async () => (await simulator)?.close());
 
   app.post(
     '/journeys/:id/simulate',
@@ -31,6 +36,6 @@ export const simulateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (a
       },
     },
     async (request) =>
-      simulateJourney(deps.db, simulator, request.workspaceId, request.params.id, request.body),
+      simulateJourney(deps.db, await simulatorOnce(), request.workspaceId, request.params.id, request.body),
   );
 };
