@@ -110,6 +110,18 @@ export function inWorkspace(column: SQLWrapper, workspaceId: string): SQL {
   return sql`${column} = (select ${workspaceId}::uuid)`;
 }
 
+/**
+ * A condition that is always true and lets the transaction of the statement that says it
+ * commit without waiting for its WAL to reach the disk (`synchronous_commit = off` for that
+ * transaction alone, set once per statement by an init plan; the session keeps its setting).
+ * For writes whose loss in a crash loses nothing accepted: a write that a later synchronous
+ * commit covers (the WAL is flushed in order, so any commit that waits for the disk brings every
+ * earlier one with it, whoever made it), or bookkeeping that is done again when it is lost. Other
+ * sessions see such a commit at once, as any commit. In a statement of a larger transaction it
+ * applies to that whole transaction's commit.
+ */
+export const commitsWithoutFlush: SQL = sql`(select set_config('synchronous_commit', 'off', true)) = 'off'`;
+
 function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';

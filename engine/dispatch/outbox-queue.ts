@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
-import { anyOf, type Db } from '../../db';
+import { anyOf, commitsWithoutFlush, type Db } from '../../db';
 import { outbox } from '../../db/schema';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -77,10 +77,13 @@ export async function claimOutbox(
         nextAttemptAt: sql`now() + ${`${options.leaseMs} milliseconds`}::interval`,
       })
       .where(
-        anyOf(
-          outbox.id,
-          claimable.map((row) => row.id),
-          'bigint',
+        and(
+          anyOf(
+            outbox.id,
+            claimable.map((row) => row.id),
+            'bigint',
+          ),
+          commitsWithoutFlush,
         ),
       )
       .returning();
@@ -145,15 +148,21 @@ export async function extendLease(db: Db, ids: number[], leaseMs: number): Promi
   await db
     .update(outbox)
     .set({ nextAttemptAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
-    .where(and(anyOf(outbox.id, ids, 'bigint'), eq(outbox.status, 'pending')));
+    .where(and(anyOf(outbox.id, ids, 'bigint'), eq(outbox.status, 'pending'), commitsWithoutFlush));
 }
 
+/**
+ * Marks rows delivered. Like the claim's lease, the extension and the retry, it commits without
+ * waiting for the disk (`commitsWithoutFlush`): lost in a crash, the rows are pending again and
+ * delivered again, as when a process dies between delivering them and marking them, and the
+ * ingest requests' commits no longer queue behind the dispatcher's flushes.
+ */
 export async function markDelivered(db: Db, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await db
     .update(outbox)
     .set({ status: 'delivered', deliveredAt: new Date(), lastError: null })
-    .where(anyOf(outbox.id, ids, 'bigint'));
+    .where(and(anyOf(outbox.id, ids, 'bigint'), commitsWithoutFlush));
 }
 
 /**
@@ -240,5 +249,5 @@ export async function markRetry(
       lastError: options.error.slice(0, 2000),
       nextAttemptAt: sql`now() + ${`${Math.max(0, Math.round(options.delayMs))} milliseconds`}::interval`,
     })
-    .where(eq(outbox.id, id));
+    .where(and(eq(outbox.id, id), commitsWithoutFlush));
 }

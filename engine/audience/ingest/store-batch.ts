@@ -1,5 +1,5 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
-import { type Db, inWorkspace, queryRows as rowsOf } from '../../../db';
+import { commitsWithoutFlush, type Db, inWorkspace, queryRows as rowsOf } from '../../../db';
 import { contacts, events, outbox } from '../../../db/schema';
 import { aliasContact, type ResolvedContact, resolveContact } from './identity';
 import type { NormalizedMessage } from './normalize';
@@ -179,13 +179,16 @@ async function createPlainContacts(
   );
   if (missing.length === 0) return existing;
   // A contact created meanwhile by a concurrent request is the conflict left alone (and the
-  // contacts are then read again where they are used).
+  // contacts are then read again where they are used). The insert commits without waiting for
+  // the disk: the events that name these contacts are committed after it, and that commit, which
+  // waits, flushes this one too; a contact lost in a crash before it was never answered for.
   const created = await rowsOf<ContactIds>(
     db,
     sql`insert into ${contacts} (workspace_id, external_id, anonymous_id)
       select ${workspaceId}::uuid, c.external_id, c.anonymous_id
       from unnest(${sql.param(missing.map((c) => c.externalId))}::text[],
         ${sql.param(missing.map((c) => c.anonymousId))}::text[]) as c(external_id, anonymous_id)
+      where ${commitsWithoutFlush}
       order by c.external_id, c.anonymous_id
       on conflict do nothing
       returning id, external_id, anonymous_id`,
