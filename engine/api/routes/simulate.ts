@@ -15,11 +15,17 @@ import { simulationResultSchema } from '../schemas/journeys';
  */
 export const simulateRoutes: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   let simulator: Promise<Simulator> | undefined;
-  const simulatorOnce = () =>
-    (simulator ??= import('../../simulate/simulator').then(
+  const simulatorOnce = () => {
+    simulator ??= import('../../simulate/simulator').then(
       ({ Simulator }) => new Simulator({ registry: deps.registry }),
-    ));
-  app.addHook('onClose', async () => (await simulator)?.close());
+    );
+    // A module that failed to load is loaded again by the next simulation.
+    simulator.catch(() => {
+      simulator = undefined;
+    });
+    return simulator;
+  };
+  app.addHook('onClose', async () => (await simulator?.catch(() => undefined))?.close());
 
   app.post(
     '/journeys/:id/simulate',
