@@ -90,9 +90,12 @@ const consoleLogger: NodeLogger = {
 export const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /**
- * Beats now and every few seconds until stopped, so an activity whose worker died is retried
- * after the heartbeat timeout (seconds) instead of its start-to-close timeout (minutes). Outside
- * an activity (a node test harness) there is nothing to beat to.
+ * Beats every few seconds until stopped, so an activity whose worker died is retried after the
+ * heartbeat timeout (seconds) instead of its start-to-close timeout (minutes). Not at the start:
+ * Temporal counts the heartbeat timeout from the attempt's start, and the SDK sends an
+ * activity's first beat to the server at once, a write of the run's state there, so an activity
+ * done within a beat's interval (most node batches) sends none. Outside an activity (a node test
+ * harness) there is nothing to beat to.
  */
 function heartbeatWhileRunning(details: () => unknown = () => undefined): () => void {
   let context: Context;
@@ -101,19 +104,9 @@ function heartbeatWhileRunning(details: () => unknown = () => undefined): () => 
   } catch {
     return () => {};
   }
-  context.heartbeat(details());
   const timer = setInterval(() => context.heartbeat(details()), HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/** Beats with `details` now, when inside an activity. */
-function beat(details: unknown): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    // Outside an activity there is nothing to beat to.
-  }
 }
 
 /** The heartbeat details of an earlier attempt of this activity, if any. */
@@ -209,8 +202,8 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
             if (index === 0) throw error;
             break;
           }
+          // The next beat carries it: a retry after this worker died skips what is done.
           done.push({ index, result, startedAt, endedAt: Date.now() });
-          beat(done);
           if (result.output) steps[node.nodeId] = result.output;
           if ((result.port ?? 'next') !== 'next' || result.deferUntil) break;
         }
