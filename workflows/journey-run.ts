@@ -9,7 +9,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, ContactFacts, ExecutedNode } from '../engine/activities';
+import type { Activities, BatchFinish, ContactFacts, ExecutedNode } from '../engine/activities';
 import { matchesFilter } from '../engine/audience/conditions/filters';
 import type { EventMatch } from '../engine/automation/journeys/model';
 import type { PlanNode } from '../engine/automation/journeys/plan';
@@ -100,6 +100,8 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
    * `interpreter` 1 or later, through its `patched()` marker for runs started before.
    */
   const adopted = (patchId: string) => (input.interpreter ?? 0) >= 1 || patched(patchId);
+  /** `adopted` for a behaviour of interpreter 2. */
+  const adopted2 = (patchId: string) => (input.interpreter ?? 0) >= 2 || patched(patchId);
   const state: RunState = input.state ?? {
     cursor: null,
     visits: {},
@@ -115,6 +117,8 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   const pending: VisitRecord[] = [];
   const path: string[] = [];
   let ending: Ending | null = null;
+  /** Whether the run's last batch recorded its end (`BatchFinish`), so the run ends without recording it again. */
+  let endRecorded = false;
   let contact: ContactFacts | undefined;
   /** The enrollment's snapshot, until the run first waits, acts or hears of a change (a fresh start only). */
   let enrolledContact: ContactFacts | undefined = input.state ? undefined : input.contact;
@@ -419,11 +423,19 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
    * its own visit. A node it handed back (failed, not the first) is where the run continues,
    * alone; a node that asks to be deferred waits as in `runAction`.
    */
-  const runBatch = async (chain: PlanNode[], firstRecord: VisitRecord) => {
+  const runBatch = async (chain: PlanNode[], firstRecord: VisitRecord, end?: RunEnd) => {
     enrolledContact = undefined;
     const visits = chain.map((n, i) => (i === 0 ? firstRecord.visit : (state.visits[n.id] ?? 0) + 1));
     let executed: ExecutedNode[];
     const batchStarted = Date.now();
+    const finish: BatchFinish | undefined = end && {
+      entry: input.entry,
+      visits: [...pending],
+      firstEnteredAt: firstRecord.enteredAt,
+      scheduledAt: batchStarted,
+      exit: end.exit ? { nodeId: end.exit.id, visit: (state.visits[end.exit.id] ?? 0) + 1 } : null,
+      end: end.ending,
+    };
     try {
       executed = await activitiesFor(chain[chain.length - 1].type, adopted).executeNodes({
         workspaceId: input.workspaceId,
@@ -441,13 +453,17 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
           version: n.version,
           config: n.config,
         })),
+        finish,
       });
     } catch (error) {
       actionFailed(chain[0], firstRecord, error);
       return;
     }
+    // Interrupted meanwhile: the run ends as the interruption says (recorded at its end, over
+    // an end the batch recorded).
     if (interrupted()) return;
     contact = undefined;
+    const ended = executed[executed.length - 1]?.runEnded === true;
     // The activity's clock is the worker's; visits are recorded on the run's clock (simulated
     // time in a simulation), so its times become offsets from when the batch started here.
     const batchEnded = Date.now();
@@ -465,9 +481,32 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       }
       const port = result.port ?? 'next';
       if (result.output) state.steps[node.id] = result.output;
-      pending.push({ ...record, leftAt: endedAt, port, outcome: result.output });
+      if (!ended) pending.push({ ...record, leftAt: endedAt, port, outcome: result.output });
       state.cursor = port in node.next ? node.next[port] : null;
     }
+    if (ended && end && finish) {
+      // The activity recorded the visits up to here, the exit and the end: the run ends now.
+      pending.splice(0, finish.visits.length);
+      if (end.exit) enterNode(end.exit, batchEnded);
+      state.cursor = null;
+      ending = end.ending;
+      endRecorded = true;
+    }
+  };
+
+  /**
+   * How the run ends when `chain` runs through (each node leaving by `next`): at the exit node
+   * after it, or with nothing after it. Undefined when another node follows, or when a migration
+   * waits to be applied at the next node.
+   */
+  const endAfter = (chain: PlanNode[]): RunEnd | undefined => {
+    if (state.migration) return undefined;
+    const nextId = chain[chain.length - 1].next.next;
+    if (nextId == null) return { ending: { status: 'completed', reason: 'reached the end of the journey' } };
+    const next = plan.nodes[nextId];
+    return next?.type === 'exit'
+      ? { exit: next, ending: { status: 'completed', reason: 'exit node' } }
+      : undefined;
   };
 
   while (state.cursor && !ending) {
@@ -511,8 +550,13 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
       await runControlNode(node.type, node, controlVisit(record, resumedSince));
     } else if (node.kind === 'action') {
       // Consecutive action nodes share one activity; runs recorded before run them one by one.
+      // The batch before the run's end records that end too (one round trip fewer per run),
+      // a lone node included.
       const chain = state.paused ? [node] : batchFrom(node);
-      if (chain.length > 1 && adopted('batched-actions')) await runBatch(chain, record);
+      const end = state.paused ? undefined : endAfter(chain);
+      if (end && adopted('batched-actions') && adopted2('run-end-in-batch'))
+        await runBatch(chain, record, end);
+      else if (chain.length > 1 && adopted('batched-actions')) await runBatch(chain, record);
       else await runAction(node, record);
     } else {
       throw ApplicationFailure.nonRetryable(`node ${node.id}: ${node.type} cannot run in a journey body`);
@@ -520,7 +564,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   }
 
   const end: Ending = ending ?? { status: 'completed', reason: 'reached the end of the journey' };
-  await flush(end);
+  if (!endRecorded) await flush(end);
   const entryTrigger = plan.nodes[plan.trigger];
   if (entryTrigger.config.reenterAtExit === true && end.status !== 'cancelled' && end.status !== 'failed') {
     await reenterAtExit({
@@ -532,6 +576,12 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     });
   }
   return { status: end.status, reason: end.reason, path, continuedAsNew: state.continuedAsNew };
+}
+
+/** How a run ends right after a batch: the exit node it reaches (none when nothing follows) and the ending. */
+interface RunEnd {
+  exit?: PlanNode;
+  ending: Ending;
 }
 
 function failureMessage(error: unknown): string {

@@ -59,6 +59,27 @@ export type BatchedNode = Pick<
 
 export interface ExecuteNodesInput extends Omit<ExecuteNodeInput, keyof BatchedNode> {
   nodes: BatchedNode[];
+  /** Given when the run ends right after the batch: what its end records (see `BatchFinish`). */
+  finish?: BatchFinish;
+}
+
+/**
+ * The end of a run whose last action nodes this batch is (an `exit` node, or nothing, after
+ * them): when every node leaves by `next`, the activity records the run's visits and end itself,
+ * in the statement the interpreter's `recordProgress` would have made after it, so the run ends
+ * without that local activity. Times are on the run's clock: the workflow's when it scheduled
+ * the batch, then the worker's clock measured from there.
+ */
+export interface BatchFinish {
+  entry: number;
+  /** The visits the run had not recorded yet when it scheduled the batch. */
+  visits: VisitRecord[];
+  /** When the run entered the batch's first node, and when it scheduled the batch. */
+  firstEnteredAt: number;
+  scheduledAt: number;
+  /** The exit node reached after the batch, with its visit number; null when nothing follows. */
+  exit: { nodeId: string; visit: number } | null;
+  end: { status: RunEndStatus; reason: string };
 }
 
 /** A node an `executeNodes` batch ran: its index in the batch, its result, and when it ran. */
@@ -67,6 +88,8 @@ export interface ExecutedNode {
   result: NodeResult;
   startedAt: number;
   endedAt: number;
+  /** On the last node, when the activity recorded the run's end (`BatchFinish`). */
+  runEnded?: true;
 }
 
 export interface RecordProgressInput {
@@ -207,6 +230,10 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
           if (result.output) steps[node.nodeId] = result.output;
           if ((result.port ?? 'next') !== 'next' || result.deferUntil) break;
         }
+        if (input.finish && reachedTheEnd(input.nodes, done)) {
+          await recordRunProgress(db, finishedRun(input, input.finish, done));
+          done[done.length - 1].runEnded = true;
+        }
         return done;
       } finally {
         stopBeating();
@@ -254,38 +281,7 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
      * statement: the visits are a data-modifying `WITH` of the run row's upsert.
      */
     async recordProgress(input: RecordProgressInput): Promise<void> {
-      const visits = input.visits.map((v) => ({
-        node_id: v.nodeId,
-        visit: v.visit,
-        port: v.port ?? null,
-        outcome: v.outcome ?? null,
-        entered_at: new Date(v.enteredAt).toISOString(),
-        left_at: v.leftAt === undefined ? null : new Date(v.leftAt).toISOString(),
-      }));
-      const ended = !!input.end;
-      await db.execute(sql`
-        with visits as (
-          insert into ${nodeVisits} (workspace_id, journey_id, version, workflow_id, node_id, visit, port, outcome, entered_at, left_at)
-          select ${input.workspaceId}, ${input.journeyId}, ${input.version}, ${input.workflowId},
-                 v.node_id, v.visit, v.port, v.outcome, v.entered_at, v.left_at
-          from jsonb_to_recordset(${JSON.stringify(visits)}::jsonb)
-            as v(node_id text, visit integer, port text, outcome jsonb, entered_at timestamptz, left_at timestamptz)
-          on conflict (workflow_id, node_id, visit) do update set
-            port = coalesce(excluded.port, ${nodeVisits}.port),
-            outcome = coalesce(excluded.outcome, ${nodeVisits}.outcome),
-            left_at = coalesce(excluded.left_at, ${nodeVisits}.left_at)
-        )
-        insert into ${journeyRuns} (workspace_id, journey_id, version, contact_id, entry, workflow_id, status, exit_reason, ended_at)
-        values (${input.workspaceId}, ${input.journeyId}, ${input.version}, ${input.contactId}, ${input.entry},
-                ${input.workflowId}, ${input.end?.status ?? 'running'}, ${input.end?.reason ?? null},
-                ${ended ? sql`now()` : sql`null`})
-        on conflict (workflow_id) do update set
-          -- A run migrated to a newer version records its progress under that version from then on.
-          version = greatest(${journeyRuns}.version, excluded.version),
-          status = ${ended ? sql`excluded.status` : sql`${journeyRuns}.status`},
-          exit_reason = ${ended ? sql`excluded.exit_reason` : sql`${journeyRuns}.exit_reason`},
-          ended_at = ${ended ? sql`excluded.ended_at` : sql`${journeyRuns}.ended_at`}
-        where ${journeyRuns}.version < excluded.version or ${ended}`);
+      await recordRunProgress(db, input);
     },
 
     /**
@@ -330,3 +326,98 @@ export function createActivities({ db, registry, logger = consoleLogger, secretB
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Records a run's visits (inserted, or completed when already there) and, with `end`, its end:
+ * one statement, the same whether the interpreter's `recordProgress` or a batch that ends the run
+ * records it, so recording twice changes nothing.
+ */
+async function recordRunProgress(db: Db, input: RecordProgressInput): Promise<void> {
+  const visits = input.visits.map((v) => ({
+    node_id: v.nodeId,
+    visit: v.visit,
+    port: v.port ?? null,
+    outcome: v.outcome ?? null,
+    entered_at: new Date(v.enteredAt).toISOString(),
+    left_at: v.leftAt === undefined ? null : new Date(v.leftAt).toISOString(),
+  }));
+  const ended = !!input.end;
+  await db.execute(sql`
+    with visits as (
+      insert into ${nodeVisits} (workspace_id, journey_id, version, workflow_id, node_id, visit, port, outcome, entered_at, left_at)
+      select ${input.workspaceId}, ${input.journeyId}, ${input.version}, ${input.workflowId},
+             v.node_id, v.visit, v.port, v.outcome, v.entered_at, v.left_at
+      from jsonb_to_recordset(${JSON.stringify(visits)}::jsonb)
+        as v(node_id text, visit integer, port text, outcome jsonb, entered_at timestamptz, left_at timestamptz)
+      on conflict (workflow_id, node_id, visit) do update set
+        port = coalesce(excluded.port, ${nodeVisits}.port),
+        outcome = coalesce(excluded.outcome, ${nodeVisits}.outcome),
+        left_at = coalesce(excluded.left_at, ${nodeVisits}.left_at)
+    )
+    insert into ${journeyRuns} (workspace_id, journey_id, version, contact_id, entry, workflow_id, status, exit_reason, ended_at)
+    values (${input.workspaceId}, ${input.journeyId}, ${input.version}, ${input.contactId}, ${input.entry},
+            ${input.workflowId}, ${input.end?.status ?? 'running'}, ${input.end?.reason ?? null},
+            ${ended ? sql`now()` : sql`null`})
+    on conflict (workflow_id) do update set
+      -- A run migrated to a newer version records its progress under that version from then on.
+      version = greatest(${journeyRuns}.version, excluded.version),
+      status = ${ended ? sql`excluded.status` : sql`${journeyRuns}.status`},
+      exit_reason = ${ended ? sql`excluded.exit_reason` : sql`${journeyRuns}.exit_reason`},
+      ended_at = ${ended ? sql`excluded.ended_at` : sql`${journeyRuns}.ended_at`}
+    where ${journeyRuns}.version < excluded.version or ${ended}`);
+}
+
+/** Whether a batch ran every node and the last left by `next` without a deferral: the run goes on to its end. */
+function reachedTheEnd(nodes: BatchedNode[], done: ExecutedNode[]): boolean {
+  const last = done[done.length - 1];
+  return (
+    done.length === nodes.length &&
+    last?.index === nodes.length - 1 &&
+    (last.result.port ?? 'next') === 'next' &&
+    !last.result.deferUntil
+  );
+}
+
+/**
+ * What the run records at its end after this batch, as the interpreter would: the visits it had
+ * not recorded, each node of the batch, the exit node, and the end. The batch's times move onto
+ * the run's clock from when the run scheduled it.
+ */
+function finishedRun(
+  input: ExecuteNodesInput,
+  finish: BatchFinish,
+  done: ExecutedNode[],
+): RecordProgressInput {
+  const origin = done[0].startedAt;
+  const onRunClock = (at: number) => finish.scheduledAt + Math.max(0, at - origin);
+  const batch: VisitRecord[] = done.map(({ index, result, startedAt, endedAt }) => ({
+    nodeId: input.nodes[index].nodeId,
+    visit: input.nodes[index].visit,
+    enteredAt: index === 0 ? finish.firstEnteredAt : onRunClock(startedAt),
+    leftAt: onRunClock(endedAt),
+    port: result.port ?? 'next',
+    outcome: result.output,
+  }));
+  const endedAt = onRunClock(done[done.length - 1].endedAt);
+  const exit: VisitRecord[] = finish.exit
+    ? [
+        {
+          nodeId: finish.exit.nodeId,
+          visit: finish.exit.visit,
+          enteredAt: endedAt,
+          leftAt: endedAt,
+          port: null,
+        },
+      ]
+    : [];
+  return {
+    workspaceId: input.workspaceId,
+    journeyId: input.journeyId,
+    version: input.journeyVersion,
+    contactId: input.contactId,
+    entry: finish.entry,
+    workflowId: input.runId,
+    visits: [...finish.visits, ...batch, ...exit],
+    end: finish.end,
+  };
+}

@@ -55,8 +55,9 @@ describe('runs started with the current interpreter (time-skipping server, PGlit
     expect(result.status).toBe('completed');
     expect(await pathOf(db, workflowId)).toEqual(['start:next', 'vip:true', 'tag:next', 'done']);
     expect((await getContact(db, workspace.id, contact.id)).tags).toContain('welcomed');
-    // The only marker is the local activity recording the run's end: no `loadContact`, no patches.
-    expect(await markersOf(workflowId)).toEqual(['core_local_activity']);
+    // No marker at all: no `loadContact`, no patches, and no local activity recording the run's
+    // end, which the update's activity recorded.
+    expect(await markersOf(workflowId)).toEqual([]);
     expect((await inputOf(workflowId)).contact).toMatchObject({ found: true, tags: ['vip'] });
   });
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { contacts, messages, nodeVisits } from '../../db/schema';
 import { getContact } from '../../engine/audience/contacts/contacts';
 import { createRegistry } from '../../engine/automation/nodes';
+import { controlSignal } from '../../engine/automation/runs/signals';
 import type { JourneyRunResult } from '../../engine/automation/runs/types';
 import { createTemplate } from '../../engine/messaging/templates/templates';
 import { defineNode, nextPort } from '../../engine/sdk/define-node';
@@ -14,6 +15,7 @@ import {
   line,
   pathOf,
   publishGraph,
+  runRow,
   vipWelcomeGraph,
   workspaceWithContact,
 } from '../helpers/fixtures';
@@ -65,9 +67,39 @@ const reportsContact = defineNode({
   },
 });
 
+/** `test.holds` waits for this gate, once `held` tells the test it started. */
+let gate = latch();
+let held = latch();
+function latch() {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/** A custom node that holds until the test lets it go. */
+const holds = defineNode({
+  type: 'test.holds',
+  version: 1,
+  kind: 'action',
+  title: 'Holds',
+  category: 'Test',
+  config: z.object({}),
+  ports: [nextPort],
+  async execute() {
+    held.open();
+    await gate.promise;
+    return {};
+  },
+});
+
 const registryFor = (db: Parameters<typeof testChannelDeps>[0]) =>
   createRegistry(
-    [alwaysFails, writesDirectly, reportsContact].map((definition) => ({ definition, source: 'test' })),
+    [alwaysFails, writesDirectly, reportsContact, holds].map((definition) => ({
+      definition,
+      source: 'test',
+    })),
     { channels: testChannelDeps(db) },
   );
 
@@ -81,6 +113,16 @@ async function scheduledActivities(handle: { fetchHistory(): Promise<{ events?: 
           .activityTaskScheduledEventAttributes?.activityType?.name,
     )
     .filter((name): name is string => !!name);
+}
+
+/** The markers in a run's history: `core_patch` for patches, `core_local_activity` for local activities. */
+async function markersOf(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }) {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const marker = (e as { markerRecordedEventAttributes?: { markerName?: string } })
+      .markerRecordedEventAttributes;
+    return marker ? [String(marker.markerName)] : [];
+  });
 }
 
 describe('journey runs decide conditions in workflow code and batch action nodes (real Temporal test server, PGlite)', () => {
@@ -123,6 +165,105 @@ describe('journey runs decide conditions in workflow code and batch action nodes
     expect((await getContact(db, workspace.id, contact.id)).tags).toContain('welcomed');
     const sent = await db.select().from(messages).where(eq(messages.workflowId, workflowId));
     expect(sent.map((m) => [m.nodeId, m.status])).toEqual([['mail', 'sent']]);
+    // The activity recorded the run's end as well: no local activity after it.
+    expect(await markersOf(handle)).toEqual([]);
+    expect(await runRow(db, workflowId)).toMatchObject({ status: 'completed', exitReason: 'exit node' });
+    expect((await runRow(db, workflowId)).endedAt).toBeInstanceOf(Date);
+  });
+
+  it('records the end in the last batch when nothing follows it, a lone node included', async () => {
+    const { db } = stack;
+    const { workspace, contact } = await workspaceWithContact(db, { userId: 'u-lone' });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line('Tag and stop', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'tag', type: 'contact.update', config: { addTags: ['tagged'] } },
+      ]),
+      registryFor(db),
+    );
+    const { workflowId, handle, outcome } = await runToEnd(workspace.id, journey.id, contact.id);
+    expect(outcome).toMatchObject({ status: 'completed', path: ['start', 'tag'] });
+    expect(await pathOf(db, workflowId)).toEqual(['start:next', 'tag:next']);
+    expect(await scheduledActivities(handle)).toEqual(['executeNodes']);
+    expect(await markersOf(handle)).toEqual([]);
+    expect(await runRow(db, workflowId)).toMatchObject({
+      status: 'completed',
+      exitReason: 'reached the end of the journey',
+    });
+    const visits = await db.select().from(nodeVisits).where(eq(nodeVisits.workflowId, workflowId));
+    const tag = visits.find((v) => v.nodeId === 'tag')!;
+    expect(tag.leftAt!.getTime()).toBeGreaterThanOrEqual(tag.enteredAt.getTime());
+  });
+
+  it('ends as an exit that arrives during the last batch says, over the end the batch recorded', async () => {
+    const { db, temporal } = stack;
+    gate = latch();
+    held = latch();
+    const { workspace, contact } = await workspaceWithContact(db, { userId: 'u-held' });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line('Held at the end', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'hold', type: 'test.holds', config: {} },
+        { id: 'done', type: 'exit', config: {} },
+      ]),
+      registryFor(db),
+    );
+    const enrolled = await enroller(
+      db,
+      temporal,
+    )({
+      workspaceId: workspace.id,
+      journeyId: journey.id,
+      contactId: contact.id,
+    });
+    if (!enrolled.enrolled) throw new Error(enrolled.reason);
+    const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
+    await held.promise;
+    await handle.signal(controlSignal, { action: 'exit', reason: 'removed by an operator' });
+    gate.open();
+    const outcome: JourneyRunResult = await handle.result();
+
+    expect(outcome).toMatchObject({ status: 'exited', reason: 'removed by an operator' });
+    expect(await runRow(db, enrolled.workflowId)).toMatchObject({
+      status: 'exited',
+      exitReason: 'removed by an operator',
+    });
+  });
+
+  it('takes the same end through a patch marker for a run started by the interpreter before it', async () => {
+    const { db, temporal } = stack;
+    const { workspace, contact } = await workspaceWithContact(db, { userId: 'u-older' });
+    const { journey } = await publishGraph(
+      db,
+      workspace.id,
+      line('Older run', [
+        { id: 'start', type: 'trigger.manual', config: {} },
+        { id: 'tag', type: 'contact.update', config: { addTags: ['older'] } },
+        { id: 'done', type: 'exit', config: {} },
+      ]),
+      registryFor(db),
+    );
+    const first = await runToEnd(workspace.id, journey.id, contact.id);
+    const history = await first.handle.fetchHistory();
+    const [payload] = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    const started = JSON.parse(Buffer.from(payload.data as Uint8Array).toString('utf8'));
+    const workflowId = `${first.workflowId}:interpreter-1`;
+    const handle = await temporal.client.workflow.start('journeyRun', {
+      workflowId,
+      taskQueue: temporal.taskQueue,
+      // The contact's next entry, so the two runs' rows differ as two entries of one journey do.
+      args: [{ ...started, entry: started.entry + 1, interpreter: 1 }],
+    });
+    const outcome: JourneyRunResult = await handle.result();
+
+    expect(outcome.status).toBe('completed');
+    expect(await markersOf(handle)).toEqual(['core_patch']);
+    expect(await pathOf(db, workflowId)).toEqual(['start:next', 'tag:next', 'done']);
+    expect(await runRow(db, workflowId)).toMatchObject({ status: 'completed', exitReason: 'exit node' });
   });
 
   it('shows each node of a batch the contact as the nodes before it left it', async () => {
@@ -206,8 +347,9 @@ describe('journey runs decide conditions in workflow code and batch action nodes
 
     expect(outcome.status).toBe('completed');
     expect(await pathOf(db, workflowId)).toEqual(['start:next', 'first:next', 'boom:error', 'recover:next']);
-    // The batch ran `first` and handed `boom` back; alone, it failed for good; `recover` ran alone.
-    expect(await scheduledActivities(handle)).toEqual(['executeNodes', 'executeNode', 'executeNode']);
+    // The batch ran `first` and handed `boom` back; alone (a batch of one, nothing after it on
+    // `next`), it failed for good; `recover` ran alone, and recorded the run's end.
+    expect(await scheduledActivities(handle)).toEqual(['executeNodes', 'executeNodes', 'executeNodes']);
     expect((await getContact(db, workspace.id, contact.id)).tags).toEqual(
       expect.arrayContaining(['first', 'recovered']),
     );

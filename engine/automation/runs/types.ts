@@ -88,9 +88,9 @@ export interface JourneyRunInput {
   /**
    * The interpreter behaviours the run started with (set by the enrollment, kept across
    * continue-as-new): from 1, conditions in workflow code, batched actions, sends on their
-   * channel's queue and the enrollment's snapshot, each without its `patched()` marker (on the
-   * server a marker is also a search attribute write). Runs started before, without it, take each
-   * behaviour through its marker as they did.
+   * channel's queue and the enrollment's snapshot; from 2, the run's end recorded by the batch of
+   * action nodes just before it. Each without its `patched()` marker (on the server a marker is
+   * also a search attribute write). Runs started before take each behaviour through its marker.
    */
   interpreter?: number;
   /**
@@ -110,7 +110,7 @@ export interface EnrolledContact extends ContactView {
 }
 
 /** The `interpreter` a run started now gets. */
-export const INTERPRETER = 1;
+export const INTERPRETER = 2;
 
 export interface JourneyRunResult {
   status: RunEndStatus;

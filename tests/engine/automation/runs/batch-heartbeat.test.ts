@@ -110,7 +110,10 @@ describe('a batch of action nodes and its heartbeat (executeNodes in an activity
     const beats: unknown[] = [];
     env.on('heartbeat', (details) => beats.push(details));
 
-    const done = await env.run(activities.executeNodes, input(['fixture.count', 'fixture.count']));
+    const done = (await env.run(
+      activities.executeNodes,
+      input(['fixture.count', 'fixture.count']),
+    )) as ExecutedNode[];
 
     expect(done.map((d) => d.index)).toEqual([0, 1]);
     expect(executions).toEqual(['n0', 'n1']);
@@ -138,7 +141,10 @@ describe('a batch of action nodes and its heartbeat (executeNodes in an activity
     // The worker died after that beat: the retry gets its details and runs only what was not done.
     executions.length = 0;
     const retry = new MockActivityEnvironment({ heartbeatDetails: beats[0] });
-    const done = await retry.run(activities.executeNodes, input(['fixture.count', 'fixture.count']));
+    const done = (await retry.run(
+      activities.executeNodes,
+      input(['fixture.count', 'fixture.count']),
+    )) as ExecutedNode[];
     expect(executions).toEqual(['n1']);
     expect(done.map((d) => d.index)).toEqual([0, 1]);
     expect(done[0]).toEqual(beats[0][0]);
