@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
 import { createActivities, type ExecutedNode, type ExecuteNodesInput } from '../../../../engine/activities';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
@@ -99,7 +99,6 @@ describe('a batch of action nodes and its heartbeat (executeNodes in an activity
   });
 
   afterEach(() => {
-    vi.useRealTimers();
     executions.length = 0;
     gate = latch();
     holding = latch();
@@ -123,15 +122,19 @@ describe('a batch of action nodes and its heartbeat (executeNodes in an activity
   });
 
   it('beats every 3 s with the nodes done so far, and a retried attempt skips them', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const env = new MockActivityEnvironment();
     const beats: ExecutedNode[][] = [];
-    env.on('heartbeat', (details) => beats.push(structuredClone(details)));
+    const firstBeat = latch();
+    env.on('heartbeat', (details) => {
+      beats.push(structuredClone(details));
+      firstBeat.resolve();
+    });
 
     const running = env.run(activities.executeNodes, input(['fixture.count', 'fixture.hold']));
     await holding.promise;
     expect(beats).toEqual([]);
-    vi.advanceTimersByTime(3_000);
+    // The node holds past the first beat, due 3 s after the start.
+    await firstBeat.promise;
     expect(beats).toHaveLength(1);
     expect(beats[0].map((d) => d.index)).toEqual([0]);
     expect(beats[0][0].result.output).toEqual({ counted: 1 });
