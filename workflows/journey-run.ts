@@ -36,6 +36,7 @@ import type { NodeResult } from '../engine/sdk/define-node';
 import {
   type ControlVisit,
   type Ending,
+  exitNodeEnding,
   isControlType,
   runControlNode,
   type WaitOptions,
@@ -502,11 +503,9 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   const endAfter = (chain: PlanNode[]): RunEnd | undefined => {
     if (state.migration) return undefined;
     const nextId = chain[chain.length - 1].next.next;
-    if (nextId == null) return { ending: { status: 'completed', reason: 'reached the end of the journey' } };
+    if (nextId == null) return { ending: endOfJourney };
     const next = plan.nodes[nextId];
-    return next?.type === 'exit'
-      ? { exit: next, ending: { status: 'completed', reason: 'exit node' } }
-      : undefined;
+    return next?.type === 'exit' ? { exit: next, ending: exitNodeEnding } : undefined;
   };
 
   while (state.cursor && !ending) {
@@ -563,7 +562,7 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
     }
   }
 
-  const end: Ending = ending ?? { status: 'completed', reason: 'reached the end of the journey' };
+  const end: Ending = ending ?? endOfJourney;
   if (!endRecorded) await flush(end);
   const entryTrigger = plan.nodes[plan.trigger];
   if (entryTrigger.config.reenterAtExit === true && end.status !== 'cancelled' && end.status !== 'failed') {
@@ -577,6 +576,9 @@ export async function journeyRun(input: JourneyRunInput): Promise<JourneyRunResu
   }
   return { status: end.status, reason: end.reason, path, continuedAsNew: state.continuedAsNew };
 }
+
+/** How a run ends when no node follows the last it ran. */
+const endOfJourney: Ending = { status: 'completed', reason: 'reached the end of the journey' };
 
 /** How a run ends right after a batch: the exit node it reaches (none when nothing follows) and the ending. */
 interface RunEnd {

@@ -19,6 +19,7 @@ import {
   vipWelcomeGraph,
   workspaceWithContact,
 } from '../helpers/fixtures';
+import { latch } from '../helpers/latch';
 import { journeyStack } from '../helpers/stack';
 
 /** A custom node that always fails for good: its `error` port decides where the run goes. */
@@ -70,13 +71,6 @@ const reportsContact = defineNode({
 /** `test.holds` waits for this gate, once `held` tells the test it started. */
 let gate = latch();
 let held = latch();
-function latch() {
-  let open = () => {};
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
 
 /** A custom node that holds until the test lets it go. */
 const holds = defineNode({
@@ -88,7 +82,7 @@ const holds = defineNode({
   config: z.object({}),
   ports: [nextPort],
   async execute() {
-    held.open();
+    held.resolve();
     await gate.promise;
     return {};
   },
@@ -224,7 +218,7 @@ describe('journey runs decide conditions in workflow code and batch action nodes
     const handle = temporal.client.workflow.getHandle(enrolled.workflowId);
     await held.promise;
     await handle.signal(controlSignal, { action: 'exit', reason: 'removed by an operator' });
-    gate.open();
+    gate.resolve();
     const outcome: JourneyRunResult = await handle.result();
 
     expect(outcome).toMatchObject({ status: 'exited', reason: 'removed by an operator' });

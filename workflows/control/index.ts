@@ -2,7 +2,7 @@ import type { PlanNode } from '../../engine/automation/journeys/plan';
 import type { ControlConfig, ControlType } from '../../engine/automation/nodes/control';
 import { branchCondition } from './branch-condition';
 import { branchSwitch } from './branch-switch';
-import { exit } from './exit';
+import { exit, exitNodeEnding } from './exit';
 import { goal } from './goal';
 import { splitRandom } from './split-random';
 import type { ControlHandler, ControlVisit } from './visit';
@@ -19,6 +19,7 @@ export type {
   WaitOptions,
   WaitOutcome,
 } from './visit';
+export { exitNodeEnding };
 
 /** One handler per control node type; the type makes a missing or stray entry a compile error. */
 export const controlHandlers: { [T in ControlType]: ControlHandler<T> } = {

@@ -9,16 +9,10 @@ import { SecretBox } from '../../../../engine/identity/secret-box';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
 import { defineNode, nextPort, z } from '../../../../engine/sdk';
 import { openTestDb } from '../../../helpers/databases';
+import { latch } from '../../../helpers/latch';
 
 /** Each execution of `fixture.count` by node id, in order. */
 const executions: string[] = [];
-function latch() {
-  let resolve = () => {};
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
 /** `fixture.hold` waits for this gate; the test opens it. */
 let gate = latch();
 let holding = latch();
