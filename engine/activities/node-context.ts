@@ -8,7 +8,7 @@ import {
   removeFromList,
   toSnapshot,
 } from '../audience/contacts/contact-store';
-import { storeContactEvent } from '../audience/ingest/contact-event';
+import { type ContactEvent as StoredEvent, storeContactEvent } from '../audience/ingest/contact-event';
 import type { SecretBox } from '../identity/secret-box';
 import { readSecret } from '../identity/workspace-secrets';
 import type {
@@ -64,16 +64,17 @@ export function buildNodeContext(
   // `contactChanged` (segments re-evaluated, segment-triggered journeys entered) within a second.
   // The message id is deterministic per node execution, so a retried activity records it once.
   let changes = 0;
+  const contactChange = (properties: Record<string, unknown>): StoredEvent => ({
+    workspaceId,
+    contactId,
+    messageId: `${input.idempotencyKey}:contact-change:${++changes}`,
+    type: 'identify',
+    name: null,
+    properties,
+    context: { source: 'wayline-node', nodeId: input.nodeId, runId: input.runId },
+  });
   const contactChanged = (properties: Record<string, unknown>) =>
-    storeContactEvent(db, {
-      workspaceId,
-      contactId,
-      messageId: `${input.idempotencyKey}:contact-change:${++changes}`,
-      type: 'identify',
-      name: null,
-      properties,
-      context: { source: 'wayline-node', nodeId: input.nodeId, runId: input.runId },
-    });
+    storeContactEvent(db, contactChange(properties));
   return {
     workspaceId,
     journeyId: input.journeyId,
@@ -101,10 +102,16 @@ export function buildNodeContext(
       },
     },
     async updateContact(changes) {
-      const updated = await applyContactChanges(db, workspaceId, contactId, changes);
+      // The change and the event reporting it in one statement.
+      const updated = await applyContactChanges(
+        db,
+        workspaceId,
+        contactId,
+        changes,
+        contactChange({ ...changes }),
+      );
       if (!updated) throw NodeError.fatal(`contact ${contactId} no longer exists`);
       onContactUpdated?.(updated);
-      await contactChanged({ ...changes });
       return toSnapshot(updated);
     },
     async addToList(list) {

@@ -2,6 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
 import { contacts, listMembers, lists, workspaces } from '../../../db/schema';
 import type { ContactChanges, ContactSnapshot } from '../../sdk/define-node';
+import { type ContactEvent, contactEventWith } from '../ingest/contact-event';
+import { retried } from '../ingest/tx';
 
 export type ContactRow = typeof contacts.$inferSelect;
 
@@ -52,12 +54,18 @@ export async function findContactInZone(
   return { contact: row?.contact ?? undefined, workspaceTimezone: row?.tz ?? 'UTC' };
 }
 
-/** Applies attribute and tag changes atomically in SQL, so concurrent updates never lose a write. */
+/**
+ * Applies attribute and tag changes atomically in SQL, so concurrent updates never lose a write.
+ * With `event`, the event reporting the change and its outbox row are stored by the same
+ * statement (see `contactEventWith`): both or neither, in one round trip, and none for a contact
+ * that no longer exists.
+ */
 export async function applyContactChanges(
   db: Db,
   workspaceId: string,
   contactId: string,
   changes: ContactChanges,
+  event?: ContactEvent,
 ): Promise<ContactRow | undefined> {
   let attributes = sql`${contacts.attributes}`;
   if (changes.set && Object.keys(changes.set).length > 0) {
@@ -71,11 +79,18 @@ export async function applyContactChanges(
   if (changes.addTags?.length) {
     tags = sql`array(select distinct t from unnest(${tags} || ${toTextArray(changes.addTags)}) as t order by t)`;
   }
-  const [row] = await db
-    .update(contacts)
-    .set({ attributes: attributes as any, tags: tags as any, updatedAt: new Date() })
-    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)))
-    .returning();
+  const target = and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId));
+  const reported = event
+    ? contactEventWith(db, event, sql`exists (select 1 from ${contacts} where ${target})`)
+    : [];
+  const [row] = await retried(() =>
+    db
+      .with(...reported)
+      .update(contacts)
+      .set({ attributes: attributes as any, tags: tags as any, updatedAt: new Date() })
+      .where(target)
+      .returning(),
+  );
   return row;
 }
 

@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { type Db, rowsOf } from '../../../db';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../../db';
 import { events, outbox } from '../../../db/schema';
 import { retried } from './tx';
 
@@ -29,21 +29,32 @@ export async function storeContactEvent(
 ): Promise<{ stored: boolean; eventId?: string }> {
   // One statement (the outbox row a data-modifying WITH of the event's insert): atomic without
   // a transaction of its own, one round trip instead of four.
-  const result = await retried(() =>
-    db.execute(sql`
-      with e as (
-        insert into ${events} (workspace_id, contact_id, message_id, type, name, properties, context, timestamp)
-        values (${event.workspaceId}, ${event.contactId}, ${event.messageId}, ${event.type ?? 'track'},
-                ${event.name}, ${JSON.stringify(event.properties ?? {})}::jsonb,
-                ${JSON.stringify(event.context ?? {})}::jsonb, ${(event.timestamp ?? new Date()).toISOString()})
-        on conflict do nothing
-        returning id
-      ), o as (
-        insert into ${outbox} (workspace_id, event_id, contact_id)
-        select ${event.workspaceId}, e.id, ${event.contactId} from e
-      )
-      select id::text as id from e`),
+  const [stored, queued] = contactEventWith(db, event);
+  const [row] = await retried(() =>
+    db.with(stored, queued).select({ id: sql<string>`id::text` }).from(stored),
   );
-  const [row] = rowsOf<{ id: string }>(result);
   return row ? { stored: true, eventId: row.id } : { stored: false };
+}
+
+/**
+ * The event's insert and its outbox row as data-modifying WITH queries: `contact_event`, which
+ * returns the new event's id (none for a repeated message id), and `contact_event_outbox`. For a
+ * statement of their own (`storeContactEvent`) or another's, such as the contact update the event
+ * reports (`db.with(...)`), which then stores both atomically and in one round trip. With `when`,
+ * the event is stored only where that condition holds in the statement's snapshot.
+ */
+export function contactEventWith(db: Db, event: ContactEvent, when?: SQL) {
+  const stored = db.$with('contact_event', { id: sql<string>`id` }).as(sql`
+    insert into ${events} (workspace_id, contact_id, message_id, type, name, properties, context, timestamp)
+    select ${event.workspaceId}::uuid, ${event.contactId}::uuid, ${event.messageId}::text,
+           ${event.type ?? 'track'}::text, ${event.name}::text, ${JSON.stringify(event.properties ?? {})}::jsonb,
+           ${JSON.stringify(event.context ?? {})}::jsonb, ${(event.timestamp ?? new Date()).toISOString()}::timestamptz
+    ${when ? sql`where ${when}` : sql``}
+    on conflict do nothing
+    returning id`);
+  const queued = db.$with('contact_event_outbox', { eventId: sql<string>`event_id` }).as(sql`
+    insert into ${outbox} (workspace_id, event_id, contact_id)
+    select ${event.workspaceId}::uuid, id, ${event.contactId}::uuid from ${stored}
+    returning event_id`);
+  return [stored, queued] as const;
 }

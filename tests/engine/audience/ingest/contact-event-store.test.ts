@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
 import { events, outbox } from '../../../../db/schema';
+import { applyContactChanges } from '../../../../engine/audience/contacts/contact-store';
 import { storeContactEvent } from '../../../../engine/audience/ingest/contact-event';
 import { databaseKinds, openTestDb } from '../../../helpers/databases';
 import { workspaceWithContact } from '../../../helpers/fixtures';
@@ -46,5 +48,74 @@ describe.each(databaseKinds())('storeContactEvent (%s)', (kind) => {
     const rows = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ eventId: first.eventId, contactId: contact.id, status: 'pending' });
+  });
+
+  it('stores a contact update and the event reporting it together, the event once per message id', async () => {
+    const { db } = database;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const change = {
+      workspaceId: workspace.id,
+      contactId: contact.id,
+      messageId: 'run-2:node-1:contact-change:1',
+      type: 'identify' as const,
+      name: null,
+      properties: { addTags: ['vip'], set: { plan: 'pro' } },
+      context: { source: 'wayline-node' },
+    };
+    const updated = await applyContactChanges(
+      db,
+      workspace.id,
+      contact.id,
+      { addTags: ['vip'], set: { plan: 'pro' } },
+      change,
+    );
+    expect(updated).toMatchObject({ id: contact.id, tags: ['vip'], attributes: { plan: 'pro' } });
+    expect(updated?.updatedAt).toBeInstanceOf(Date);
+    // A retried node: the change applies again (the same result), its event is not stored twice.
+    const again = await applyContactChanges(
+      db,
+      workspace.id,
+      contact.id,
+      { addTags: ['vip'], set: { plan: 'pro' } },
+      change,
+    );
+    expect(again).toMatchObject({ tags: ['vip'], attributes: { plan: 'pro' } });
+
+    const stored = await db.select().from(events).where(eq(events.workspaceId, workspace.id));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      contactId: contact.id,
+      messageId: change.messageId,
+      type: 'identify',
+      name: null,
+      properties: change.properties,
+      context: change.context,
+    });
+    const rows = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ eventId: stored[0].id, contactId: contact.id, status: 'pending' });
+  });
+
+  it('stores no event for a contact that does not exist', async () => {
+    const { db } = database;
+    const { workspace } = await workspaceWithContact(db);
+    const missing = randomUUID();
+    const updated = await applyContactChanges(
+      db,
+      workspace.id,
+      missing,
+      { addTags: ['vip'] },
+      {
+        workspaceId: workspace.id,
+        contactId: missing,
+        messageId: 'run-3:node-1:contact-change:1',
+        type: 'identify',
+        name: null,
+        properties: { addTags: ['vip'] },
+      },
+    );
+    expect(updated).toBeUndefined();
+    expect(await db.select().from(events).where(eq(events.workspaceId, workspace.id))).toEqual([]);
+    expect(await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id))).toEqual([]);
   });
 });
