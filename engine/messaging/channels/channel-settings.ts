@@ -169,6 +169,16 @@ export async function resolveChannel(
     .select()
     .from(channelSettings)
     .where(and(eq(channelSettings.workspaceId, workspaceId), eq(channelSettings.channel, channel)));
+  return openChannelSettings(box, row);
+}
+
+export type ChannelSettingsRow = typeof channelSettings.$inferSelect;
+
+/** A channel's stored settings as a send uses them, secrets opened; none stored: the dev outbox, no policy. */
+export function openChannelSettings(
+  box: SecretBox,
+  row: ChannelSettingsRow | null | undefined,
+): ResolvedChannel {
   if (!row) return { connector: null, config: {}, policy: {} };
   const connector = row.provider ? (findConnector(row.provider) ?? null) : null;
   const secrets = row.secrets ? (JSON.parse(box.decrypt(row.secrets)) as Record<string, unknown>) : {};

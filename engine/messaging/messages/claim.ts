@@ -1,17 +1,19 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { events, journeyRuns, journeyVersions, messages, workspaces } from '../../../db/schema';
+import { channelSettings, journeyVersions, messages, workspaces } from '../../../db/schema';
 import { BoundedCache } from '../../bounded-cache';
 import { type Duration, durationMs } from '../../time/duration';
-import type { ResolvedChannel } from '../channels/channel-settings';
+import type { ChannelSettingsRow, ResolvedChannel } from '../channels/channel-settings';
 import {
   decidePolicy,
   type JourneyPolicy,
   loadPolicyFacts,
   type PolicyDecision,
+  type PolicyFacts,
   recordAllowed,
   type SendRequest,
 } from '../policy/send-policy';
+import { normalizeAddress } from '../policy/suppression';
 import type { MessageRow } from './ledger';
 
 /** What a claim needs of a send (see `SendInput`): the policy's request plus where it comes from. */
@@ -46,17 +48,20 @@ export type Claimed =
 /**
  * Claims ledger rows for sends of one workspace and channel, in one transaction whatever their
  * number: the contacts' send locks (so two senders at the same moment see each other's rows and
- * a cap holds across them), the rows already there (a retried send finds its key), the policy's
- * facts for the rest, the policy per send (`decidePolicy`, the same rule as a single send), then
- * one multi-row insert with ON CONFLICT on the idempotency key. A claimed row is `queued`
- * (allowed), `suppressed` (blocked with its reason) or `deferred`. Results follow `inputs`.
+ * a cap holds across them), then in one statement the channel's settings, the rows already there
+ * (a retried send finds its key) and the other facts of the claim (`claimFacts`), the rest of the
+ * policy's facts for the new sends, the policy per send (`decidePolicy`, the same rule as a single
+ * send), then one multi-row insert with ON CONFLICT on the idempotency key. A claimed row is
+ * `queued` (allowed), `suppressed` (blocked with its reason) or `deferred`. `openChannel` turns the
+ * stored settings into the channel the sends go through (its secrets opened). Results follow
+ * `inputs`.
  */
 export async function claimSends(
   db: Db,
   inputs: ClaimInput[],
-  policy: ResolvedChannel['policy'],
-): Promise<Claimed[]> {
-  if (inputs.length === 0) return [];
+  openChannel: (settings: ChannelSettingsRow | null) => ResolvedChannel,
+): Promise<{ channel: ResolvedChannel; claimed: Claimed[] }> {
+  if (inputs.length === 0) return { channel: openChannel(null), claimed: [] };
   const { workspaceId, channel } = inputs[0];
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db;
@@ -64,24 +69,22 @@ export async function claimSends(
       t,
       inputs.map((i) => `${i.workspaceId}:${i.contact.id}:${i.channel}`),
     );
-    const keys = inputs.map((i) => i.idempotencyKey);
-    const found = await t
-      .select()
-      .from(messages)
-      .where(and(eq(messages.workspaceId, workspaceId), inArray(messages.idempotencyKey, keys)));
-    const existing = new Map(found.map((r) => [r.idempotencyKey, r as MessageRow]));
+    const facts = await claimFacts(t, inputs);
+    const resolved = openChannel(facts.settings);
+    const existing = facts.found;
     const fresh = inputs.filter((i) => {
       const row = existing.get(i.idempotencyKey);
       return !row || row.status === 'deferred';
     });
     const decided = new Map<string, PolicyDecision>();
     if (fresh.length > 0) {
-      const workspace = await workspaceFacts(t, fresh);
-      const decisions = await decideClaims(t, fresh, policy, workspace.timezone);
+      const decisions = await decideClaims(t, fresh, resolved.policy, facts.timezone, {
+        suppressed: facts.suppressed,
+      });
       fresh.forEach((input, i) => {
         decided.set(input.idempotencyKey, decisions[i]);
       });
-      const labels = await ledgerLabels(t, fresh, workspace.testContacts);
+      const labels = ledgerLabels(fresh, facts);
       const rows = await t
         .insert(messages)
         .values(
@@ -134,7 +137,7 @@ export async function claimSends(
         .returning();
       for (const row of rows) existing.set(row.idempotencyKey, row as MessageRow);
     }
-    return inputs.map((input): Claimed => {
+    const claimed = inputs.map((input): Claimed => {
       const row = existing.get(input.idempotencyKey)!;
       const decision = decided.get(input.idempotencyKey);
       if (!decision) return { kind: 'existing', row };
@@ -142,6 +145,7 @@ export async function claimSends(
       if (decision.action === 'defer') return { kind: 'deferred', row, until: decision.until };
       return { kind: 'send', row };
     });
+    return { channel: resolved, claimed };
   });
 }
 
@@ -155,8 +159,10 @@ export async function decideClaims(
   db: Db,
   inputs: ClaimInput[],
   policy: ResolvedChannel['policy'],
-  /** The workspace's default zone, when already read (see `workspaceFacts`). */
+  /** The workspace's default zone, when already read (see `claimFacts`). */
   workspaceTimezone?: string | null,
+  /** Policy facts already read (see `claimFacts`). */
+  known?: Pick<Partial<PolicyFacts>, 'suppressed'>,
 ): Promise<PolicyDecision[]> {
   if (inputs.length === 0) return [];
   const { workspaceId, channel } = inputs[0];
@@ -176,7 +182,7 @@ export async function decideClaims(
       policy,
     }),
   );
-  const facts = await loadPolicyFacts(db, requests);
+  const facts = await loadPolicyFacts(db, requests, known);
   return requests.map((request, i) => {
     const decision = decidePolicy(request, facts);
     if (decision.action === 'send') recordAllowed(facts, request, inputs[i].journeyId);
@@ -200,28 +206,97 @@ async function lockContacts(db: Db, locks: string[]) {
   );
 }
 
+/** A send run's row id and the event that started it (if any), and whether that event was a test. */
+interface RunLabel {
+  workflowId: string;
+  id: string;
+  triggerEventId: string | null;
+  testTrigger: boolean;
+}
+
+interface ClaimFacts {
+  settings: ChannelSettingsRow | null;
+  /** Ledger rows already there, by idempotency key. */
+  found: Map<string, MessageRow>;
+  timezone: string | null;
+  testContacts: Set<string>;
+  runs: Map<string, RunLabel>;
+  suppressed: Map<string, string>;
+}
+
+/** Event ids are uuids; a run's trigger id that is not one names no stored event. */
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
 /**
- * The workspace's default zone and which of the sends' contacts are test contacts (their
- * messages are labelled test and left out of counts, stats and reports), in one statement.
+ * What a claim reads under the contacts' locks, in one statement: the channel's settings, the
+ * ledger rows already there for the sends' keys, the workspace's default zone, which of the
+ * contacts are test contacts (their messages are labelled test and left out of counts, stats and
+ * reports), the sending runs (their row ids, the events that started them and whether such an
+ * event was sent with `context.test: true`), and the suppressed ones among the recipients. The
+ * lists come as text (both drivers answer text alike; they parse arrays differently).
  */
-async function workspaceFacts(
-  db: Db,
-  inputs: ClaimInput[],
-): Promise<{ timezone: string | null; testContacts: Set<string> }> {
-  const ids = [...new Set(inputs.map((i) => i.contact.id))];
-  const [row] = await db
+async function claimFacts(db: Db, inputs: ClaimInput[]): Promise<ClaimFacts> {
+  const { workspaceId, channel } = inputs[0];
+  const list = (values: string[]) =>
+    sql.join(
+      values.map((v) => sql`${v}`),
+      sql`, `,
+    );
+  const contactIds = [...new Set(inputs.map((i) => i.contact.id))];
+  const runIds = [...new Set(inputs.map((i) => i.runId))];
+  const addresses = [
+    ...new Set(inputs.flatMap((i) => (i.recipient ? [normalizeAddress(channel, i.recipient)] : []))),
+  ];
+  const rows = await db
     .select({
+      settings: channelSettings,
+      message: messages,
       timezone: workspaces.defaultTimezone,
-      // A comma-separated list: both drivers answer text alike (they parse arrays differently).
       testContacts: sql<string | null>`(select string_agg(c.id::text, ',') from contacts c
-        where c.workspace_id = workspaces.id and c.is_test and c.id in (${sql.join(
-          ids.map((id) => sql`${id}`),
-          sql`, `,
-        )}))`,
+        where c.workspace_id = ${workspaceId} and c.is_test and c.id in (${list(contactIds)}))`,
+      runs: sql<string | null>`(select json_agg(json_build_object(
+          'workflowId', r.workflow_id, 'id', r.id, 'triggerEventId', r.trigger_event_id,
+          'testTrigger', exists (select 1 from events e
+            where e.workspace_id = ${workspaceId}
+              and e.id = case when r.trigger_event_id ~ ${UUID_PATTERN} then r.trigger_event_id::uuid end
+              and (e.context ->> 'test') = 'true')))::text
+        from journey_runs r where r.workflow_id in (${list(runIds)}))`,
+      suppressed:
+        addresses.length > 0
+          ? sql<
+              string | null
+            >`(select json_agg(json_build_array(s.address, s.reason))::text from suppressions s
+              where s.workspace_id = ${workspaceId} and s.channel = ${channel} and s.address in (${list(addresses)}))`
+          : sql<string | null>`null`,
     })
     .from(workspaces)
-    .where(eq(workspaces.id, inputs[0].workspaceId));
-  return { timezone: row?.timezone ?? null, testContacts: new Set(row?.testContacts?.split(',') ?? []) };
+    .leftJoin(
+      channelSettings,
+      and(eq(channelSettings.workspaceId, workspaces.id), eq(channelSettings.channel, channel)),
+    )
+    .leftJoin(
+      messages,
+      and(
+        eq(messages.workspaceId, workspaces.id),
+        inArray(
+          messages.idempotencyKey,
+          inputs.map((i) => i.idempotencyKey),
+        ),
+      ),
+    )
+    .where(eq(workspaces.id, workspaceId));
+  const first = rows[0];
+  const runs = JSON.parse(first?.runs ?? '[]') as RunLabel[];
+  return {
+    settings: first?.settings ?? null,
+    found: new Map(
+      rows.flatMap((r) => (r.message ? [[r.message.idempotencyKey, r.message as MessageRow]] : [])),
+    ),
+    timezone: first?.timezone ?? null,
+    testContacts: new Set(first?.testContacts?.split(',') ?? []),
+    runs: new Map(runs.map((r) => [r.workflowId, r])),
+    suppressed: new Map(JSON.parse(first?.suppressed ?? '[]') as [string, string][]),
+  };
 }
 
 /** Published versions never change: the settings the policy reads of each are read once per process. */
@@ -309,46 +384,16 @@ interface JourneyPlanSettings {
 
 /**
  * What a new ledger row records beyond the send itself: the journey run (its row id) and the
- * event that started it, and whether the contact is a test contact (`testContact`, from
- * `workspaceFacts`). One statement for a batch, two when a run was started by an event.
+ * event that started it, and whether it is a test: a test contact's, or a run's started by an
+ * event sent with `context.test: true` (see `claimFacts`).
  */
-async function ledgerLabels(db: Db, inputs: ClaimInput[], testContact: Set<string>) {
-  const workspaceId = inputs[0].workspaceId;
-  const runIds = [...new Set(inputs.map((i) => i.runId))];
-  const runs = await db
-    .select({
-      workflowId: journeyRuns.workflowId,
-      id: journeyRuns.id,
-      triggerEventId: journeyRuns.triggerEventId,
-    })
-    .from(journeyRuns)
-    .where(inArray(journeyRuns.workflowId, runIds));
-  const runOf = new Map(runs.map((r) => [r.workflowId, r]));
-  // An event sent with `context.test: true` makes the run it started a test run.
-  const triggers = [...new Set(runs.flatMap((r) => (r.triggerEventId ? [r.triggerEventId] : [])))];
-  const testEvents =
-    triggers.length > 0
-      ? await db
-          .select({ id: sql<string>`${events.id}::text` })
-          .from(events)
-          .where(
-            and(
-              eq(events.workspaceId, workspaceId),
-              sql`${events.id}::text in (${sql.join(
-                triggers.map((id) => sql`${id}`),
-                sql`, `,
-              )})`,
-              sql`(${events.context} ->> 'test') = 'true'`,
-            ),
-          )
-      : [];
-  const testEvent = new Set(testEvents.map((e) => e.id));
+function ledgerLabels(inputs: ClaimInput[], facts: ClaimFacts) {
   return inputs.map((input) => {
-    const run = runOf.get(input.runId);
+    const run = facts.runs.get(input.runId);
     return {
       runId: run?.id ?? null,
       triggerEventId: run?.triggerEventId ?? null,
-      test: testContact.has(input.contact.id) || (!!run?.triggerEventId && testEvent.has(run.triggerEventId)),
+      test: facts.testContacts.has(input.contact.id) || (run?.testTrigger ?? false),
     };
   });
 }

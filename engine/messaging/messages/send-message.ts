@@ -4,7 +4,7 @@ import { type Db, rowsOf } from '../../../db';
 import { channelSettings, messages } from '../../../db/schema';
 import { pruneDeviceToken } from '../../content/devices';
 import { NodeError } from '../../sdk/node-error';
-import { resolveChannel } from '../channels/channel-settings';
+import { openChannelSettings } from '../channels/channel-settings';
 import type { ChannelDeps } from '../channels/deps';
 import { type MessageLinks, messageLinks, trackHtml } from '../links/links';
 import type { PolicyDecision } from '../policy/send-policy';
@@ -85,8 +85,9 @@ export async function sendMessages(
   if (new Set(inputs.map((i) => i.idempotencyKey)).size !== inputs.length) {
     throw new Error('a send batch holds each idempotency key once');
   }
-  const channel = await resolveChannel(deps.db, deps.box, first.workspaceId, first.channel);
-  const claimed = await claimSends(deps.db, inputs, channel.policy);
+  const { channel, claimed } = await claimSends(deps.db, inputs, (settings) =>
+    openChannelSettings(deps.box, settings),
+  );
   const outcomes: (BatchOutcome | undefined)[] = new Array(inputs.length);
   const unknown: string[] = [];
   const toSend: number[] = [];

@@ -136,7 +136,12 @@ export function decidePolicy(request: SendRequest, facts: PolicyFacts): PolicyDe
  * Loads the facts for requests of one workspace and channel in at most four statements, however
  * many requests there are. Call under the contacts' send locks so caps hold across senders.
  */
-export async function loadPolicyFacts(db: Db, requests: SendRequest[]): Promise<PolicyFacts> {
+export async function loadPolicyFacts(
+  db: Db,
+  requests: SendRequest[],
+  /** Facts the caller has read already (a claim reads the suppressions with its other reads). */
+  known: Pick<Partial<PolicyFacts>, 'suppressed'> = {},
+): Promise<PolicyFacts> {
   const facts: PolicyFacts = {
     suppressed: new Map(),
     topicDefaults: new Map(),
@@ -149,7 +154,7 @@ export async function loadPolicyFacts(db: Db, requests: SendRequest[]): Promise<
     throw new Error('a policy batch holds the sends of one workspace and channel');
   }
   const addresses = requests.flatMap((r) => (r.recipient ? [r.recipient] : []));
-  facts.suppressed = await suppressedAddresses(db, workspaceId, channel, addresses);
+  facts.suppressed = known.suppressed ?? (await suppressedAddresses(db, workspaceId, channel, addresses));
   const marketing = requests.filter((r) => r.recipient && !r.transactional);
   if (marketing.length === 0) return facts;
   const topics = marketing.flatMap((r) =>
