@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db';
-import { contacts, journeyRuns, segmentMembers } from '../../../db/schema';
+import { contacts, journeyRuns, journeys, segmentMembers } from '../../../db/schema';
 import { BoundedCache } from '../../bounded-cache';
 import { Conflict, NotFound, Unavailable } from '../../errors';
 import type { TriggerEvent } from '../../sdk/define-node';
 import { durationMs } from '../../time/duration';
-import { getJourney, getVersion } from '../journeys/journeys';
+import { getVersion } from '../journeys/journeys';
 import type { Plan, PlanNode } from '../journeys/plan';
 import { inJourneyHoldout, recordHoldout } from './holdout';
 import { entryKeyOf, INTERPRETER, type JourneyRunInput, runWorkflowId } from './types';
@@ -57,21 +57,21 @@ export type EnrollResult =
  */
 export async function enrollContact(deps: TemporalDeps, request: EnrollRequest): Promise<EnrollResult> {
   const { db } = deps;
-  const journey = await getJourney(db, request.workspaceId, request.journeyId);
-  if (journey.status !== 'active' || journey.activeVersion === null) {
-    throw new Conflict(
-      'journey_not_active',
-      `Journey ${journey.id} is ${journey.status}; only active journeys enroll`,
-    );
-  }
-  const version = await publishedVersion(db, request.workspaceId, journey.id, journey.activeVersion);
-  const plan = version.plan as unknown as Plan;
-  const reEntry = plan.settings.reEntry;
-  const triggerNode = plan.nodes[plan.trigger];
-  const entryKey = entryKeyOf(triggerNode.config, request.trigger ?? null);
-  const latestRun = () =>
+  const { workspaceId, journeyId, contactId } = request;
+  /** The active version's plan, the trigger node and the entry key it gives this enrollment. */
+  const entryOf = (version: PublishedVersion) => {
+    const plan = version.plan as unknown as Plan;
+    const triggerNode = plan.nodes[plan.trigger];
+    return { version, plan, triggerNode, entryKey: entryKeyOf(triggerNode.config, request.trigger ?? null) };
+  };
+  /**
+   * The journey's state, the contact (as the run's first decision reads it) and its latest run of
+   * this journey under `entryKey`, in one statement; none when the journey does not exist.
+   */
+  const enrollment = (entryKey: string | null) =>
     db
       .select({
+        journey: { id: journeys.id, status: journeys.status, activeVersion: journeys.activeVersion },
         contact: {
           id: contacts.id,
           timezone: contacts.timezone,
@@ -83,26 +83,50 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
         },
         workspaceTimezone: sql<
           string | null
-        >`(select default_timezone from workspaces where id = ${request.workspaceId})`,
+        >`(select default_timezone from workspaces where id = ${workspaceId})`,
         run: journeyRuns,
       })
-      .from(contacts)
+      .from(journeys)
+      .leftJoin(contacts, and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)))
       .leftJoin(
         journeyRuns,
         and(
-          eq(journeyRuns.journeyId, journey.id),
+          eq(journeyRuns.journeyId, journeys.id),
           eq(journeyRuns.contactId, contacts.id),
           eq(journeyRuns.entryKey, entryKey ?? ''),
         ),
       )
-      .where(and(eq(contacts.workspaceId, request.workspaceId), eq(contacts.id, request.contactId)))
+      .where(and(eq(journeys.workspaceId, workspaceId), eq(journeys.id, journeyId)))
       .orderBy(desc(journeyRuns.entry))
       .limit(1)
       .then((rows) => rows[0]);
-  // The contact (as the run's first decision reads it) and its latest run of this journey (and
-  // entry key) in one statement.
-  const found = await latestRun();
-  if (!found) throw new NotFound('Contact', request.contactId);
+
+  // The entry key comes from the active version's plan. The version this process last enrolled
+  // into (its plan still in memory) is the likely one, so the journey, the contact and the latest
+  // run are read together under its key; a journey published since, or not enrolled into here
+  // lately, is read again under the active version's key.
+  const journeyKey = `${workspaceId}:${journeyId}`;
+  const guess = lastActiveVersion.get(journeyKey);
+  const guessed = guess === undefined ? undefined : versionCache.get(`${journeyKey}@${guess}`);
+  let planned = guessed && entryOf(guessed);
+  let found = await enrollment(planned?.entryKey ?? null);
+  if (!found) throw new NotFound('Journey', journeyId);
+  const journey = found.journey;
+  if (journey.status !== 'active' || journey.activeVersion === null) {
+    throw new Conflict(
+      'journey_not_active',
+      `Journey ${journey.id} is ${journey.status}; only active journeys enroll`,
+    );
+  }
+  if (planned === undefined || journey.activeVersion !== guess) {
+    lastActiveVersion.set(journeyKey, journey.activeVersion);
+    planned = entryOf(await publishedVersion(db, workspaceId, journeyId, journey.activeVersion));
+    found = (await enrollment(planned.entryKey)) ?? found;
+  }
+  const { version, plan, triggerNode, entryKey } = planned;
+  const reEntry = plan.settings.reEntry;
+  const latestRun = () => enrollment(entryKey);
+  if (!found.contact) throw new NotFound('Contact', contactId);
 
   if (!request.force && !(await inEntrySegment(db, triggerNode, request.contactId))) {
     return { enrolled: false, reason: 'the contact is not in the entry segment' };
@@ -294,8 +318,12 @@ async function isOrphan(deps: TemporalDeps, run: typeof journeyRuns.$inferSelect
   }
 }
 
+/** The active version of each journey at its latest enrollment in this process (see `enrollContact`). */
+const lastActiveVersion = new BoundedCache<string, number>(1_000);
+
 /** Published versions never change, so every enrollment after the first reads its plan from memory. */
-const versionCache = new BoundedCache<string, Awaited<ReturnType<typeof getVersion>>>(200);
+type PublishedVersion = Awaited<ReturnType<typeof getVersion>>;
+const versionCache = new BoundedCache<string, PublishedVersion>(200);
 
 async function publishedVersion(db: Db, workspaceId: string, journeyId: string, version: number) {
   const key = `${workspaceId}:${journeyId}@${version}`;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getContact } from '../../../../engine/audience/contacts/contacts';
+import { publishJourney, saveDraft } from '../../../../engine/automation/journeys/journeys';
+import { createRegistry } from '../../../../engine/automation/nodes';
 import { journeyCounts, runsOfContact, runsOfJourney } from '../../../../engine/automation/runs/queries';
 import { signalContactRuns } from '../../../../engine/automation/runs/run-control';
 import type { JourneyRunResult } from '../../../../engine/automation/runs/types';
@@ -157,5 +159,38 @@ describe('entry rules: re-entry and keyed entry (real time-skipping test server,
     );
     await handle.result();
     expect(await pathOf(db, run.workflowId)).toEqual(['start:next', 'await:matched']);
+  });
+
+  it("a journey republished with another entry key enrolls under the new version's key", async () => {
+    const { db, temporal } = stack;
+    const { workspace, contact } = await workspaceWithContact(db);
+    const keyedBy = (key: string) =>
+      line('Order follow-up', [
+        { id: 'start', type: 'trigger.event', config: { event: 'Cart Abandoned', key } },
+        { id: 'wait', type: 'wait.duration', config: { duration: { amount: 1, unit: 'days' } } },
+      ]);
+    const { journey } = await publishGraph(db, workspace.id, keyedBy('properties.cart_id'));
+    const event = (id: string, cartId: string, orderId: string) => ({
+      ...cartEvent(id, 'Cart Abandoned', cartId),
+      properties: { cart_id: cartId, order_id: orderId },
+    });
+    const enroll = (trigger: ReturnType<typeof event>) =>
+      enroller(
+        db,
+        temporal,
+      )({ workspaceId: workspace.id, journeyId: journey.id, contactId: contact.id, trigger });
+
+    expect(await enroll(event('ev-1', 'A', 'X'))).toMatchObject({ enrolled: true, entryKey: 'A' });
+    await saveDraft(db, workspace.id, journey.id, keyedBy('properties.order_id'));
+    await publishJourney(db, createRegistry(), workspace.id, journey.id);
+    // Cart A again, but version 2 keys by order: order Y is new, so the contact enters it.
+    const second = await enroll(event('ev-2', 'A', 'Y'));
+    expect(second).toMatchObject({ enrolled: true, entryKey: 'Y' });
+    expect((await enroll(event('ev-3', 'B', 'Y'))).enrolled).toBe(false);
+    const runs = await runsOfJourney(db, workspace.id, journey.id);
+    expect(runs.map((r) => [r.entryKey, r.version]).sort()).toEqual([
+      ['A', 1],
+      ['Y', 2],
+    ]);
   });
 });
