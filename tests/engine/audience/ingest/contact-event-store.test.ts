@@ -15,6 +15,11 @@ describe.each(databaseKinds())('storeContactEvent (%s)', (kind) => {
     database = await openTestDb(kind);
   });
   afterAll(async () => database?.close());
+  /** The workspace's stored events and outbox rows. */
+  const storedIn = async (workspaceId: string) => ({
+    events: await database.db.select().from(events).where(eq(events.workspaceId, workspaceId)),
+    outbox: await database.db.select().from(outbox).where(eq(outbox.workspaceId, workspaceId)),
+  });
 
   it('stores the event and one pending outbox row for it; a repeated message id stores nothing', async () => {
     const { db } = database;
@@ -33,7 +38,7 @@ describe.each(databaseKinds())('storeContactEvent (%s)', (kind) => {
     const second = await storeContactEvent(db, { ...event, properties: { addTags: ['other'] } });
     expect(second).toEqual({ stored: false });
 
-    const stored = await db.select().from(events).where(eq(events.workspaceId, workspace.id));
+    const { events: stored, outbox: rows } = await storedIn(workspace.id);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({
       id: first.eventId,
@@ -45,7 +50,6 @@ describe.each(databaseKinds())('storeContactEvent (%s)', (kind) => {
       context: { source: 'journey' },
     });
     expect(stored[0].timestamp.toISOString()).toBe('2026-11-30T10:00:00.000Z');
-    const rows = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ eventId: first.eventId, contactId: contact.id, status: 'pending' });
   });
@@ -81,7 +85,7 @@ describe.each(databaseKinds())('storeContactEvent (%s)', (kind) => {
     );
     expect(again).toMatchObject({ tags: ['vip'], attributes: { plan: 'pro' } });
 
-    const stored = await db.select().from(events).where(eq(events.workspaceId, workspace.id));
+    const { events: stored, outbox: rows } = await storedIn(workspace.id);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({
       contactId: contact.id,
@@ -91,7 +95,6 @@ describe.each(databaseKinds())('storeContactEvent (%s)', (kind) => {
       properties: change.properties,
       context: change.context,
     });
-    const rows = await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ eventId: stored[0].id, contactId: contact.id, status: 'pending' });
   });
@@ -115,7 +118,6 @@ describe.each(databaseKinds())('storeContactEvent (%s)', (kind) => {
       },
     );
     expect(updated).toBeUndefined();
-    expect(await db.select().from(events).where(eq(events.workspaceId, workspace.id))).toEqual([]);
-    expect(await db.select().from(outbox).where(eq(outbox.workspaceId, workspace.id))).toEqual([]);
+    expect(await storedIn(workspace.id)).toEqual({ events: [], outbox: [] });
   });
 });

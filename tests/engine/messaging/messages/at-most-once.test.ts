@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
 import { messages } from '../../../../db/schema';
+import { toSnapshot } from '../../../../engine/audience/contacts/contact-store';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
 import { type ChannelDeps, closeChannelDeps } from '../../../../engine/messaging/channels/deps';
@@ -50,16 +51,7 @@ describe.each(databaseKinds())(
         runId: `wl:test:${Math.random()}`,
         nodeId: 'send',
         idempotencyKey: `key-${Math.random()}`,
-        contact: {
-          id: row.id,
-          externalId: row.externalId,
-          email: row.email,
-          phone: null,
-          timezone: null,
-          attributes: {},
-          tags: [],
-          subscriptions: {},
-        },
+        contact: toSnapshot(row),
         channel: 'email',
         recipient: 'ada@example.com',
         transactional,

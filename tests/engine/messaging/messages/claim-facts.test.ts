@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../../db';
 import { events, journeyRuns, messages, suppressions } from '../../../../db/schema';
+import { toSnapshot } from '../../../../engine/audience/contacts/contact-store';
 import { createContact } from '../../../../engine/audience/contacts/contacts';
 import { createJourney } from '../../../../engine/automation/journeys/journeys';
 import { createWorkspace } from '../../../../engine/identity/workspaces';
@@ -34,10 +35,8 @@ describe.each(databaseKinds())('a send batch claims by what is stored (%s)', (ki
     const { db } = database;
     const workspace = await createWorkspace(db, 'Claims');
     const journey = await createJourney(db, workspace.id, vipWelcomeGraph('Claims', 'seen'));
-    const person = async (userId: string, test = false) => {
-      const row = await createContact(db, workspace.id, { userId, email: `${userId}@example.com`, test });
-      return row;
-    };
+    const person = (userId: string, test = false) =>
+      createContact(db, workspace.id, { userId, email: `${userId}@example.com`, test });
     const qa = await person('qa', true);
     const ada = await person('ada');
     const bob = await person('bob');
@@ -95,16 +94,7 @@ describe.each(databaseKinds())('a send batch claims by what is stored (%s)', (ki
       runId,
       nodeId: 'mail',
       idempotencyKey: key,
-      contact: {
-        id: contact.id,
-        externalId: contact.externalId,
-        email: contact.email,
-        phone: null,
-        timezone: null,
-        attributes: {},
-        tags: [],
-        subscriptions: {},
-      },
+      contact: toSnapshot(contact),
       channel: 'email',
       recipient,
       transactional: false,
