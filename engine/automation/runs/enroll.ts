@@ -102,13 +102,12 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       .then((rows) => rows[0]);
 
   // The entry key comes from the active version's plan. The version this process last enrolled
-  // into (its plan still in memory) is the likely one, so the journey, the contact and the latest
-  // run are read together under its key; a journey published since, or not enrolled into here
-  // lately, is read again under the active version's key.
+  // into is the likely one, so the journey, the contact and the latest run are read together
+  // under its key; a journey published since, or not enrolled into here lately, is read again
+  // under the active version's key.
   const journeyKey = `${workspaceId}:${journeyId}`;
-  const guess = lastActiveVersion.get(journeyKey);
-  const guessed = guess === undefined ? undefined : versionCache.get(`${journeyKey}@${guess}`);
-  let planned = guessed && entryOf(guessed);
+  const guess = lastEnrolledVersion.get(journeyKey);
+  let planned = guess && entryOf(guess);
   let found = await enrollment(planned?.entryKey ?? null);
   if (!found) throw new NotFound('Journey', journeyId);
   const journey = found.journey;
@@ -118,9 +117,10 @@ export async function enrollContact(deps: TemporalDeps, request: EnrollRequest):
       `Journey ${journey.id} is ${journey.status}; only active journeys enroll`,
     );
   }
-  if (planned === undefined || journey.activeVersion !== guess) {
-    lastActiveVersion.set(journeyKey, journey.activeVersion);
-    planned = entryOf(await publishedVersion(db, workspaceId, journeyId, journey.activeVersion));
+  if (planned === undefined || journey.activeVersion !== planned.version.version) {
+    const active = await publishedVersion(db, workspaceId, journeyId, journey.activeVersion);
+    lastEnrolledVersion.set(journeyKey, active);
+    planned = entryOf(active);
     found = (await enrollment(planned.entryKey)) ?? found;
   }
   const { version, plan, triggerNode, entryKey } = planned;
@@ -318,12 +318,12 @@ async function isOrphan(deps: TemporalDeps, run: typeof journeyRuns.$inferSelect
   }
 }
 
-/** The active version of each journey at its latest enrollment in this process (see `enrollContact`). */
-const lastActiveVersion = new BoundedCache<string, number>(1_000);
-
 /** Published versions never change, so every enrollment after the first reads its plan from memory. */
 type PublishedVersion = Awaited<ReturnType<typeof getVersion>>;
 const versionCache = new BoundedCache<string, PublishedVersion>(200);
+
+/** The version each journey was active in at its latest enrollment in this process (see `enrollContact`). */
+const lastEnrolledVersion = new BoundedCache<string, PublishedVersion>(200);
 
 async function publishedVersion(db: Db, workspaceId: string, journeyId: string, version: number) {
   const key = `${workspaceId}:${journeyId}@${version}`;
