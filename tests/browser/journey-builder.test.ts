@@ -134,6 +134,32 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
       .waitFor({ timeout: 60_000 });
     await screenshot(page, '04-published-live-counts');
 
+    // Zoomed out below readable text, every card is drawn in outline (its title large, no other
+    // text) at the size it had in full, so edges and layout stay where they were; zoomed back in,
+    // the counts are there again.
+    const cardSizes = () =>
+      page
+        .locator('.react-flow__node')
+        .evaluateAll((cards) =>
+          cards.map(
+            (c) =>
+              `${c.getAttribute('data-id')} ${(c as HTMLElement).offsetWidth}×${(c as HTMLElement).offsetHeight}`,
+          ),
+        );
+    const fullSizes = await cardSizes();
+    expect(await page.locator('.jn.outline').count()).toBe(0);
+    for (let click = 0; click < 20 && (await page.locator('.jn.outline').count()) === 0; click++) {
+      await page.locator('.react-flow__controls-zoomout').click();
+    }
+    await expect.poll(() => page.locator('.jn.outline').count()).toBe(fullSizes.length);
+    expect(await cardSizes()).toEqual(fullSizes);
+    expect(await node('cart-abandoned').locator('.jn-outline').textContent()).toBe('Cart abandoned');
+    expect(await page.locator('.jn-summary, .jn-port-label, [data-count]').count()).toBe(0);
+    await screenshot(page, '04-zoomed-out-outline');
+    await page.locator('.react-flow__controls-fitview').click();
+    await node('cart-abandoned').locator('[data-count="entered"]', { hasText: /^1$/ }).waitFor();
+    expect(await page.locator('.jn.outline').count()).toBe(0);
+
     // The contact's profile shows the run and where it waits now.
     const runs = (await (await stack.call('GET', `/v1/journeys/${journeyId}/runs`)).json()) as any;
     // A link from before path routes (`/#/contacts/:id`) still opens the profile, at its path.

@@ -2,16 +2,20 @@ import {
   Background,
   type Connection,
   Controls,
+  getViewportForBounds,
   MiniMap,
   type Node,
   ReactFlow,
+  type ReactFlowState,
   SelectionMode,
   useReactFlow,
+  useStore,
+  type Viewport,
 } from '@xyflow/react';
-import { memo, useCallback, useMemo, useRef } from 'react';
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { formatOffset } from '../../lib/format';
 import type { NodeType, SimulationResult, ValidationResult } from '../../lib/types';
-import type { FlowEdge, FlowNode } from './context';
+import { type FlowEdge, type FlowNode, OUTLINE_BELOW_ZOOM, OutlineContext } from './context';
 import { JourneyNode } from './JourneyNode';
 import { ProblemsList } from './panels/ProblemsList';
 import type { GraphApi } from './useGraph';
@@ -21,6 +25,26 @@ const flowNodeTypes = { journey: JourneyNode };
 // its key listeners see the same values on every render.
 const multiSelectionKeys = ['Meta', 'Control'];
 const fitViewOptions = { padding: 0.15, maxZoom: 1 };
+const minZoom = 0.1;
+/** A card's width (styles.css) and a typical height, for fitting the journey before it is drawn. */
+const CARD = { width: 240, height: 93 };
+
+const zoomedOut = (s: ReactFlowState) => s.transform[2] < OUTLINE_BELOW_ZOOM;
+
+/**
+ * The viewport that fits the journey into a canvas of this size, as `fitView` will once the cards
+ * are measured: known before the first render, the cards are drawn at the zoom they are seen at
+ * (in outline when it is small) instead of at 100 % and again after fitting.
+ */
+function openingViewport(nodes: FlowNode[], width: number, height: number): Viewport {
+  if (nodes.length === 0 || width === 0 || height === 0) return { x: 0, y: 0, zoom: 1 };
+  const xs = nodes.map((n) => n.position.x);
+  const ys = nodes.map((n) => n.position.y);
+  const x = Math.min(...xs);
+  const y = Math.min(...ys);
+  const bounds = { x, y, width: Math.max(...xs) - x + CARD.width, height: Math.max(...ys) - y + CARD.height };
+  return getViewportForBounds(bounds, width, height, minZoom, fitViewOptions.maxZoom, fitViewOptions.padding);
+}
 const proOptions = { hideAttribution: true };
 
 function minimapColor(kind: string | undefined): string {
@@ -52,6 +76,14 @@ export const JourneyCanvas = memo(function JourneyCanvas(props: {
   const flow = useReactFlow();
   const latest = useRef(graph);
   latest.current = graph;
+  const outline = useStore(zoomedOut);
+  const canvas = useRef<HTMLElement>(null);
+  // Measured before the first paint: React Flow is drawn from the second render, at this viewport.
+  const [opening, setOpening] = useState<Viewport | null>(null);
+  useLayoutEffect(() => {
+    const box = canvas.current!.getBoundingClientRect();
+    setOpening(openingViewport(latest.current.nodes, box.width, box.height));
+  }, []);
   const onConnect = useCallback((c: Connection) => latest.current.connect(c), []);
   const onReconnect = useCallback((old: FlowEdge, c: Connection) => latest.current.connect(c, old), []);
   const isValidConnection = useCallback(
@@ -83,6 +115,7 @@ export const JourneyCanvas = memo(function JourneyCanvas(props: {
 
   return (
     <main
+      ref={canvas}
       className="canvas"
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes('application/x-wayline-node')) {
@@ -98,34 +131,39 @@ export const JourneyCanvas = memo(function JourneyCanvas(props: {
         props.onAdd(type, { x: at.x - 120, y: at.y - 30 });
       }}
     >
-      <ReactFlow
-        nodes={graph.nodes}
-        edges={shownEdges}
-        nodeTypes={flowNodeTypes}
-        onNodesChange={graph.onNodesChange}
-        onEdgesChange={graph.onEdgesChange}
-        onNodeDragStart={graph.onNodeDragStart}
-        onNodeDragStop={graph.onNodeDragStop}
-        onConnect={onConnect}
-        onReconnect={onReconnect}
-        isValidConnection={isValidConnection}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
-        edgesReconnectable={!readOnly}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={multiSelectionKeys}
-        selectionMode={SelectionMode.Partial}
-        fitView
-        fitViewOptions={fitViewOptions}
-        minZoom={0.1}
-        maxZoom={2}
-        proOptions={proOptions}
-      >
-        <Background gap={20} size={1} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={nodeColor} />
-        <Controls position="top-left" showInteractive={false} />
-      </ReactFlow>
+      {opening && (
+        <OutlineContext.Provider value={outline}>
+          <ReactFlow
+            nodes={graph.nodes}
+            edges={shownEdges}
+            nodeTypes={flowNodeTypes}
+            onNodesChange={graph.onNodesChange}
+            onEdgesChange={graph.onEdgesChange}
+            onNodeDragStart={graph.onNodeDragStart}
+            onNodeDragStop={graph.onNodeDragStop}
+            onConnect={onConnect}
+            onReconnect={onReconnect}
+            isValidConnection={isValidConnection}
+            nodesDraggable={!readOnly}
+            nodesConnectable={!readOnly}
+            edgesReconnectable={!readOnly}
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={multiSelectionKeys}
+            selectionMode={SelectionMode.Partial}
+            defaultViewport={opening}
+            fitView
+            fitViewOptions={fitViewOptions}
+            minZoom={minZoom}
+            maxZoom={2}
+            proOptions={proOptions}
+          >
+            <Background gap={20} size={1} />
+            <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={nodeColor} />
+            <Controls position="top-left" showInteractive={false} />
+          </ReactFlow>
+        </OutlineContext.Provider>
+      )}
       <ProblemsList result={validation} pending={props.validating} onFocus={props.onFocus} />
       {simulation && (
         <div className="sim-legend">

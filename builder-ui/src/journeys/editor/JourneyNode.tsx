@@ -1,12 +1,12 @@
 import { Handle, type NodeProps, Position } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useContext } from 'react';
 import { formatOffset } from '../../lib/format';
 import { useKeyed } from '../../lib/store';
-import type { NodeCounts } from '../../lib/types';
+import type { NodeCounts, NodeType, Problem } from '../../lib/types';
 import { portsOf } from '../model/ports';
 import { summarize } from '../model/summary';
-import { versionStatus } from '../model/versions';
-import { type FlowNode, useEditor } from './context';
+import { type VersionStatus, versionStatus } from '../model/versions';
+import { type FlowNode, OutlineContext, useEditor } from './context';
 
 const kindIcon: Record<string, string> = { trigger: '⚡', control: '◆', action: '▶' };
 
@@ -14,9 +14,14 @@ function categoryClass(category: string | undefined): string {
   return `cat-${(category ?? 'other').toLowerCase().replace(/[^a-z]+/g, '-')}`;
 }
 
-/** One journey node: title, summary, live counts, problems, and one labelled handle per port. */
+/**
+ * One journey node: title, summary, live counts, problems, and one labelled handle per port.
+ * Zoomed out below readable text it draws in outline (the title large, no other text), at the
+ * same size; a card on the simulated path keeps its steps at every zoom.
+ */
 function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const { typeIndex, counts, problems, simulation, diff, showCounts } = useEditor();
+  const zoomedOut = useContext(OutlineContext);
   const status = versionStatus(typeIndex, data.nodeType, data.version);
   // The pinned version decides ports and kind; a missing version shows the latest's title.
   const type = status.kind === 'current' || status.kind === 'outdated' ? status.type : undefined;
@@ -28,6 +33,9 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const ports = portsOf(type, data.config);
   const errors = nodeProblems?.filter((p) => p.severity === 'error') ?? [];
   const warnings = nodeProblems?.filter((p) => p.severity === 'warning') ?? [];
+  const outline = zoomedOut && !marks;
+  const title = data.label || shown?.title || data.nodeType;
+  const portCounts = showCounts ? nodeCounts?.ports : undefined;
   const classes = [
     'jn',
     `kind-${shown?.kind ?? 'unknown'}`,
@@ -36,6 +44,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
     errors.length ? 'has-errors' : warnings.length ? 'has-warnings' : '',
     marks ? 'on-path' : '',
     diffMark ? `diff-${diffMark}` : '',
+    outline ? 'outline' : '',
   ];
   return (
     <div
@@ -43,12 +52,87 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       data-node-type={data.nodeType}
       data-node-version={data.version ?? ''}
       data-diff={diffMark ?? undefined}
+      title={outline ? title : undefined}
     >
       {shown?.kind !== 'trigger' && <Handle type="target" position={Position.Top} className="jn-in" />}
+      {outline ? (
+        <div className="jn-outline">{title}</div>
+      ) : (
+        <CardHead
+          data={data}
+          title={title}
+          shown={shown}
+          status={status}
+          errors={errors}
+          warnings={warnings}
+        />
+      )}
+      {showCounts &&
+        (outline ? (
+          <div className="jn-counts" />
+        ) : (
+          <div className="jn-counts" title="Entered this node / waiting here now">
+            <span>
+              <b data-count="entered">{nodeCounts?.entered ?? 0}</b> entered
+            </span>
+            {(nodeCounts?.waiting ?? 0) > 0 && (
+              <span>
+                <b data-count="waiting">{nodeCounts?.waiting}</b> waiting
+              </span>
+            )}
+          </div>
+        ))}
+      {showCounts &&
+        nodeCounts?.messages &&
+        (outline ? <div className="jn-counts" /> : <MessageStatsLine stats={nodeCounts.messages} />)}
+      {marks && (
+        <div className="jn-sim" title="Simulated path">
+          {marks.map((m) => (
+            <span key={m.order} className="jn-step">
+              <b>{m.order}</b> {m.atMs < 1000 ? 'at start' : formatOffset(m.atMs)}
+            </span>
+          ))}
+        </div>
+      )}
+      {ports.length > 0 && (
+        <div
+          className={ports.some((p) => portCounts?.[p.id] !== undefined) ? 'jn-ports counted' : 'jn-ports'}
+        >
+          {ports.map((port) => (
+            <div className="jn-port" key={port.id} data-port={port.id}>
+              {!outline && <span className="jn-port-label">{port.label}</span>}
+              {!outline && portCounts?.[port.id] !== undefined && (
+                <span className="jn-port-count" data-port-count={port.id}>
+                  {portCounts[port.id]}
+                </span>
+              )}
+              <Handle type="source" position={Position.Bottom} id={port.id} className="jn-out" />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The full card's head and summary: icon, title, type and version, update mark, problem badge. */
+function CardHead(props: {
+  data: FlowNode['data'];
+  title: string;
+  /** The type the card shows: the pinned version's, or the latest when that version is missing. */
+  shown: NodeType | undefined;
+  status: VersionStatus;
+  errors: Problem[];
+  warnings: Problem[];
+}) {
+  const { data, shown, status, errors, warnings } = props;
+  const { typeIndex } = useEditor();
+  return (
+    <>
       <div className="jn-head">
         <span className="jn-icon">{kindIcon[shown?.kind ?? ''] ?? '?'}</span>
         <div className="jn-titles">
-          <div className="jn-title">{data.label || shown?.title || data.nodeType}</div>
+          <div className="jn-title">{props.title}</div>
           <div className="jn-type">
             {shown?.title ?? `Unknown type ${data.nodeType}`}
             {data.version !== undefined && (typeIndex.versions.get(data.nodeType)?.length ?? 0) > 1 && (
@@ -86,44 +170,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
         )}
       </div>
       <div className="jn-summary">{summarize(data.nodeType, data.config) || '\u00a0'}</div>
-      {showCounts && (
-        <div className="jn-counts" title="Entered this node / waiting here now">
-          <span>
-            <b data-count="entered">{nodeCounts?.entered ?? 0}</b> entered
-          </span>
-          {(nodeCounts?.waiting ?? 0) > 0 && (
-            <span>
-              <b data-count="waiting">{nodeCounts?.waiting}</b> waiting
-            </span>
-          )}
-        </div>
-      )}
-      {showCounts && nodeCounts?.messages && <MessageStatsLine stats={nodeCounts.messages} />}
-      {marks && (
-        <div className="jn-sim" title="Simulated path">
-          {marks.map((m) => (
-            <span key={m.order} className="jn-step">
-              <b>{m.order}</b> {m.atMs < 1000 ? 'at start' : formatOffset(m.atMs)}
-            </span>
-          ))}
-        </div>
-      )}
-      {ports.length > 0 && (
-        <div className="jn-ports">
-          {ports.map((port) => (
-            <div className="jn-port" key={port.id} data-port={port.id}>
-              <span className="jn-port-label">{port.label}</span>
-              {showCounts && nodeCounts?.ports[port.id] !== undefined && (
-                <span className="jn-port-count" data-port-count={port.id}>
-                  {nodeCounts.ports[port.id]}
-                </span>
-              )}
-              <Handle type="source" position={Position.Bottom} id={port.id} className="jn-out" />
-            </div>
-          ))}
-        </div>
-      )}
-    </div>
+    </>
   );
 }
 

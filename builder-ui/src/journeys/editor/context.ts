@@ -39,6 +39,16 @@ export const EditorContext = createContext<EditorContextValue>({
   readOnly: false,
 });
 
+/**
+ * Below this zoom a card's text is too small to read (a 13 px title under 6 px), so the canvas
+ * draws cards in outline: the kind's colour, the title in a large type, the ports' handles. An
+ * outline card has the size of the full card, so edges, layout and fitting see the same graph.
+ */
+export const OUTLINE_BELOW_ZOOM = 0.45;
+
+/** True while the canvas is zoomed out below {@link OUTLINE_BELOW_ZOOM}. */
+export const OutlineContext = createContext(false);
+
 export function useEditor(): EditorContextValue {
   return useContext(EditorContext);
 }
