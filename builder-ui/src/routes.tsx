@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { isValidElement, type ReactNode } from 'react';
 import { createBrowserRouter, matchRoutes } from 'react-router';
+import { readJourneyAtStart } from './api/journey-read';
 import { nodeTypesQuery } from './api/node-types';
 import { sessionQuery } from './api/session';
 import { SignInPage } from './auth/SignInPage';
@@ -52,8 +53,7 @@ const EditorPage = lazyPage(
   () => import('./journeys/editor/EditorPage'),
   'EditorPage',
   ({ journeyId }, client) => {
-    if (journeyId)
-      void import('./api/journeys').then(({ readJourneyAtStart }) => readJourneyAtStart(client, journeyId));
+    if (journeyId) void readJourneyAtStart(client, journeyId);
   },
 );
 const JourneyListPage = lazyPage(() => import('./journeys/JourneyListPage'), 'JourneyListPage');
