@@ -15,11 +15,11 @@
  * `POST /v1/track` at BENCH_TRACK_RATE requests/s (default 1,000; 0 skips it), open loop, for
  * `seconds` against each. Each Wayline run of the batch load also prints its CPU per request:
  * this process's (API and dispatcher) and, on Linux with the server on this machine,
- * PostgreSQL's processes'; each of the single-event load, the cores each part kept busy and how
- * busy this process's event loop was.
+ * PostgreSQL's processes'; each of the single-event load, the cores each part kept busy, how
+ * busy this process's event loop was and how late it ran its callbacks (its delay).
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { buildApp } from '../engine/api/app';
 import { startDispatcher } from '../engine/dispatch/dispatcher';
@@ -139,7 +139,11 @@ if (singleRate > 0) {
       'its event loop': () => performance.eventLoopUtilization().active,
       PostgreSQL: () => (process.env.DATABASE_URL ? processesCpuMs('postgres:') : 0),
     }).start();
+    // How late this process's event loop ran its callbacks: a request waits that long before it is read.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const wayline = await singles(waylineUrl, singleRate);
+    loopDelay.disable();
     const cores = { ...phase(), 'load client': (wayline.cpuMs ?? Number.NaN) / (seconds * 1000) };
     const serverP99 = percentile(serverTimes, 0.99);
     measuredSingles.push({ wayline, baseline, serverP99 });
@@ -149,7 +153,10 @@ if (singleRate > 0) {
         `in the server p50 ${percentile(serverTimes, 0.5).toFixed(1)} ms, p99 ${serverP99.toFixed(1)} ms); bare route p50 ` +
         `${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms; ratio of p99 ${(wayline.p99 / baseline.p99).toFixed(2)}`,
     );
-    console.log(`single track run ${run}, cores busy: ${coresLine(cores)}`);
+    console.log(
+      `single track run ${run}, cores busy: ${coresLine(cores)}; event loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, ` +
+        `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
+    );
   }
   const failed = measuredSingles.reduce((sum, m) => sum + m.wayline.failed, 0);
   const requests = measuredSingles.reduce((sum, m) => sum + m.wayline.requests, 0);
