@@ -159,6 +159,13 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
     await page.locator('.react-flow__controls-fitview').click();
     await node('cart-abandoned').locator('[data-count="entered"]', { hasText: /^1$/ }).waitFor();
     expect(await page.locator('.jn.outline').count()).toBe(0);
+    // Zoomed in close, the cards out of view are drawn in outline, still at their size.
+    for (let click = 0; click < 4; click++) await page.locator('.react-flow__controls-zoomin').click();
+    await expect.poll(() => page.locator('.jn.outline').count()).toBeGreaterThan(0);
+    expect(await page.locator('.jn.outline').count()).toBeLessThan(fullSizes.length);
+    expect(await cardSizes()).toEqual(fullSizes);
+    await page.locator('.react-flow__controls-fitview').click();
+    await expect.poll(() => page.locator('.jn.outline').count()).toBe(0);
 
     // The contact's profile shows the run and where it waits now.
     const runs = (await (await stack.call('GET', `/v1/journeys/${journeyId}/runs`)).json()) as any;

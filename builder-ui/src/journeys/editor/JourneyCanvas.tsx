@@ -6,16 +6,14 @@ import {
   MiniMap,
   type Node,
   ReactFlow,
-  type ReactFlowState,
   SelectionMode,
   useReactFlow,
-  useStore,
   type Viewport,
 } from '@xyflow/react';
 import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { formatOffset } from '../../lib/format';
 import type { NodeType, SimulationResult, ValidationResult } from '../../lib/types';
-import { type FlowEdge, type FlowNode, OUTLINE_BELOW_ZOOM, OutlineContext } from './context';
+import type { FlowEdge, FlowNode } from './context';
 import { JourneyNode } from './JourneyNode';
 import { ProblemsList } from './panels/ProblemsList';
 import type { GraphApi } from './useGraph';
@@ -26,10 +24,9 @@ const flowNodeTypes = { journey: JourneyNode };
 const multiSelectionKeys = ['Meta', 'Control'];
 const fitViewOptions = { padding: 0.15, maxZoom: 1 };
 const minZoom = 0.1;
+const proOptions = { hideAttribution: true };
 /** A card's width (styles.css) and a typical height, for fitting the journey before it is drawn. */
 const CARD = { width: 240, height: 93 };
-
-const zoomedOut = (s: ReactFlowState) => s.transform[2] < OUTLINE_BELOW_ZOOM;
 
 /**
  * The viewport that fits the journey into a canvas of this size, as `fitView` will once the cards
@@ -45,8 +42,6 @@ function openingViewport(nodes: FlowNode[], width: number, height: number): View
   const bounds = { x, y, width: Math.max(...xs) - x + CARD.width, height: Math.max(...ys) - y + CARD.height };
   return getViewportForBounds(bounds, width, height, minZoom, fitViewOptions.maxZoom, fitViewOptions.padding);
 }
-const proOptions = { hideAttribution: true };
-
 function minimapColor(kind: string | undefined): string {
   if (kind === 'trigger') return '#7c3aed';
   if (kind === 'control') return '#d97706';
@@ -76,7 +71,6 @@ export const JourneyCanvas = memo(function JourneyCanvas(props: {
   const flow = useReactFlow();
   const latest = useRef(graph);
   latest.current = graph;
-  const outline = useStore(zoomedOut);
   const canvas = useRef<HTMLElement>(null);
   // Measured before the first paint: React Flow is drawn from the second render, at this viewport.
   const [opening, setOpening] = useState<Viewport | null>(null);
@@ -132,37 +126,35 @@ export const JourneyCanvas = memo(function JourneyCanvas(props: {
       }}
     >
       {opening && (
-        <OutlineContext.Provider value={outline}>
-          <ReactFlow
-            nodes={graph.nodes}
-            edges={shownEdges}
-            nodeTypes={flowNodeTypes}
-            onNodesChange={graph.onNodesChange}
-            onEdgesChange={graph.onEdgesChange}
-            onNodeDragStart={graph.onNodeDragStart}
-            onNodeDragStop={graph.onNodeDragStop}
-            onConnect={onConnect}
-            onReconnect={onReconnect}
-            isValidConnection={isValidConnection}
-            nodesDraggable={!readOnly}
-            nodesConnectable={!readOnly}
-            edgesReconnectable={!readOnly}
-            deleteKeyCode={null}
-            selectionKeyCode="Shift"
-            multiSelectionKeyCode={multiSelectionKeys}
-            selectionMode={SelectionMode.Partial}
-            defaultViewport={opening}
-            fitView
-            fitViewOptions={fitViewOptions}
-            minZoom={minZoom}
-            maxZoom={2}
-            proOptions={proOptions}
-          >
-            <Background gap={20} size={1} />
-            <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={nodeColor} />
-            <Controls position="top-left" showInteractive={false} />
-          </ReactFlow>
-        </OutlineContext.Provider>
+        <ReactFlow
+          nodes={graph.nodes}
+          edges={shownEdges}
+          nodeTypes={flowNodeTypes}
+          onNodesChange={graph.onNodesChange}
+          onEdgesChange={graph.onEdgesChange}
+          onNodeDragStart={graph.onNodeDragStart}
+          onNodeDragStop={graph.onNodeDragStop}
+          onConnect={onConnect}
+          onReconnect={onReconnect}
+          isValidConnection={isValidConnection}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          edgesReconnectable={!readOnly}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={multiSelectionKeys}
+          selectionMode={SelectionMode.Partial}
+          defaultViewport={opening}
+          fitView
+          fitViewOptions={fitViewOptions}
+          minZoom={minZoom}
+          maxZoom={2}
+          proOptions={proOptions}
+        >
+          <Background gap={20} size={1} />
+          <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={nodeColor} />
+          <Controls position="top-left" showInteractive={false} />
+        </ReactFlow>
       )}
       <ProblemsList result={validation} pending={props.validating} onFocus={props.onFocus} />
       {simulation && (

@@ -1,12 +1,12 @@
-import { Handle, type NodeProps, Position } from '@xyflow/react';
-import { memo, useContext } from 'react';
+import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
+import { memo, useMemo } from 'react';
 import { formatOffset } from '../../lib/format';
 import { useKeyed } from '../../lib/store';
 import type { NodeCounts, NodeType, Problem } from '../../lib/types';
 import { portsOf } from '../model/ports';
 import { summarize } from '../model/summary';
 import { type VersionStatus, versionStatus } from '../model/versions';
-import { type FlowNode, OutlineContext, useEditor } from './context';
+import { drawnInFull, type FlowNode, useEditor } from './context';
 
 const kindIcon: Record<string, string> = { trigger: '⚡', control: '◆', action: '▶' };
 
@@ -16,12 +16,12 @@ function categoryClass(category: string | undefined): string {
 
 /**
  * One journey node: title, summary, live counts, problems, and one labelled handle per port.
- * Zoomed out below readable text it draws in outline (the title large, no other text), at the
- * same size; a card on the simulated path keeps its steps at every zoom.
+ * Zoomed out below readable text, or outside the view, it draws in outline (the title large, no
+ * other text), at the same size; a card on the simulated path keeps its steps at every zoom.
  */
 function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const { typeIndex, counts, problems, simulation, diff, showCounts } = useEditor();
-  const zoomedOut = useContext(OutlineContext);
+  const full = useStore(useMemo(() => drawnInFull(id), [id]));
   const status = versionStatus(typeIndex, data.nodeType, data.version);
   // The pinned version decides ports and kind; a missing version shows the latest's title.
   const type = status.kind === 'current' || status.kind === 'outdated' ? status.type : undefined;
@@ -33,7 +33,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const ports = portsOf(type, data.config);
   const errors = nodeProblems?.filter((p) => p.severity === 'error') ?? [];
   const warnings = nodeProblems?.filter((p) => p.severity === 'warning') ?? [];
-  const outline = zoomedOut && !marks;
+  const outline = !full && !marks;
   const title = data.label || shown?.title || data.nodeType;
   const portCounts = showCounts ? nodeCounts?.ports : undefined;
   const classes = [

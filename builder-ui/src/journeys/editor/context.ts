@@ -1,3 +1,4 @@
+import type { ReactFlowState } from '@xyflow/react';
 import { createContext, useContext } from 'react';
 import { KeyedStore } from '../../lib/store';
 import type { NodeCounts, NodeType, Problem } from '../../lib/types';
@@ -41,13 +42,37 @@ export const EditorContext = createContext<EditorContextValue>({
 
 /**
  * Below this zoom a card's text is too small to read (a 13 px title under 6 px), so the canvas
- * draws cards in outline: the kind's colour, the title in a large type, the ports' handles. An
- * outline card has the size of the full card, so edges, layout and fitting see the same graph.
+ * draws cards in outline: the kind's colour, the title in a large type, the ports' handles. Cards
+ * outside the view are drawn in outline too, so a zoom or pan draws in full only what comes into
+ * view. An outline card has the size of the full card, so edges, layout and fitting see the same
+ * graph.
  */
 export const OUTLINE_BELOW_ZOOM = 0.45;
+/** How far outside the view (in screen pixels) a card is still drawn in full. */
+const FULL_MARGIN_PX = 200;
 
-/** True while the canvas is zoomed out below {@link OUTLINE_BELOW_ZOOM}. */
-export const OutlineContext = createContext(false);
+/**
+ * A store selector: whether node `id` is drawn in full, being in view (or near it) at a readable
+ * zoom. Before the canvas knows its size every card counts as in view.
+ */
+export function drawnInFull(id: string): (s: ReactFlowState) => boolean {
+  return (s) => {
+    const [panX, panY, zoom] = s.transform;
+    if (zoom < OUTLINE_BELOW_ZOOM) return false;
+    const node = s.nodeLookup.get(id);
+    if (!node || !s.width || !s.height) return true;
+    const left = node.internals.positionAbsolute.x * zoom + panX;
+    const top = node.internals.positionAbsolute.y * zoom + panY;
+    const right = left + (node.measured.width ?? 0) * zoom;
+    const bottom = top + (node.measured.height ?? 0) * zoom;
+    return (
+      right >= -FULL_MARGIN_PX &&
+      bottom >= -FULL_MARGIN_PX &&
+      left <= s.width + FULL_MARGIN_PX &&
+      top <= s.height + FULL_MARGIN_PX
+    );
+  };
+}
 
 export function useEditor(): EditorContextValue {
   return useContext(EditorContext);
