@@ -3,7 +3,7 @@ import { isValidElement, type ReactNode } from 'react';
 import { createBrowserRouter, matchRoutes } from 'react-router';
 import { readJourneyAtStart } from './api/journey-read';
 import { nodeTypesQuery } from './api/node-types';
-import { sessionQuery } from './api/session';
+import { readJourneysLastTime, sessionQuery } from './api/session';
 import { SignInPage } from './auth/SignInPage';
 import { AppLayout } from './layout/AppLayout';
 import { HomeRedirect } from './layout/HomeRedirect';
@@ -336,20 +336,25 @@ function lazyPagesIn(node: ReactNode): LazyPage<any>[] {
 }
 
 /**
- * A first visit straight to a page (a link, a reload) fetches the page's code now, and once the
- * session is known the node types and the page's first reads together, instead of each waiting
- * for the one before (session → node types → page code → page data).
+ * A first visit straight to a page (a link, a reload) fetches the page's code now, and the node
+ * types and the page's first reads together, instead of each waiting for the one before
+ * (session → node types → page code → page data). The reads wait for the session check, unless
+ * this browser's last check found a user who reads journeys: then they start beside it.
  */
 export function warmRoute(router: ReturnType<typeof createRouter>, client: QueryClient): void {
   const matches = matchRoutes(router.routes, window.location) ?? [];
   const pages = matches.flatMap((match) => lazyPagesIn(match.route.element).map((page) => ({ page, match })));
   for (const { page } of pages) void page.preload().catch(() => {});
+  const readPage = (readsJourneys: boolean) => {
+    if (readsJourneys) void client.prefetchQuery(nodeTypesQuery);
+    for (const { page, match } of pages) page.prefetch?.(match.params, client);
+  };
+  const early = readJourneysLastTime();
+  if (early) readPage(true);
   void client
     .fetchQuery(sessionQuery)
     .then((me) => {
-      if (!me?.workspaceId) return;
-      if (me.permissions.includes('journeys:read')) void client.prefetchQuery(nodeTypesQuery);
-      for (const { page, match } of pages) page.prefetch?.(match.params, client);
+      if (!early && me?.workspaceId) readPage(me.permissions.includes('journeys:read'));
     })
     .catch(() => {});
 }

@@ -5,7 +5,7 @@ import { issueSignInLink } from '../../engine/identity/sign-in-links';
 import { createUser } from '../../engine/identity/users';
 import { createWorkspace, type NewWorkspace } from '../../engine/identity/workspaces';
 import { type OpenBrowser, openBrowser, screenshot } from './helpers/browser';
-import { type Stack, signIn, startStack } from './helpers/stack';
+import { type Stack, signIn, signInAt, startStack } from './helpers/stack';
 
 const OWNER = {
   email: 'olivia.owner@example.com',
@@ -284,6 +284,31 @@ describe('teams and access in a browser (Chromium, API + UI, PGlite, Temporal de
     await visitor.page.getByRole('link', { name: 'Sign in' }).click();
     await signIn(visitor.page, { email: MARKETER.email, password: newPassword });
     await visitor.page.locator('[data-testid="user-menu"]', { hasText: MARKETER.name }).waitFor();
+  });
+
+  it('opens a journey link after its session ended: sign in, then the journey', async () => {
+    const journeys = (await (await stack.call('GET', '/v1/journeys')).json()) as {
+      data: { id: string; name: string }[];
+    };
+    const journey = journeys.data.find((j) => j.name === 'First brand welcome')!;
+    const other = await newBrowser();
+    await signInAt(other.page, stack, OWNER);
+    await other.page.goto(`${stack.url}/journeys/${journey.id}`);
+    await other.page.locator('.editor-title', { hasText: 'First brand welcome' }).waitFor();
+    // The session cookie gone (expired): this browser still guesses it has a session, so its
+    // start-up reads the journey beside the session check and is refused.
+    await other.context.clearCookies();
+    const refused: string[] = [];
+    other.page.on('response', (response) => {
+      if (response.status() === 401) refused.push(new URL(response.url()).pathname);
+    });
+    await other.page.goto(`${stack.url}/journeys/${journey.id}`);
+    await other.page.waitForURL(/\/sign-in\?returnTo=/);
+    expect(refused).toContain(`/v1/journeys/${journey.id}`);
+    await signIn(other.page, OWNER);
+    await other.page.waitForURL(new RegExp(`/journeys/${journey.id}$`));
+    await other.page.locator('.editor-title', { hasText: 'First brand welcome' }).waitFor();
+    await other.page.locator('.react-flow').waitFor();
   });
 
   it('signs out from the user menu, and the page asks for a sign-in again', async () => {

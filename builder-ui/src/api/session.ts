@@ -33,8 +33,27 @@ export const uiConfigKey = ['ui-config'] as const;
 const SIGNED_OUT = 'wayline.signedOut';
 
 export function rememberSignedOut(signedOut: boolean): void {
-  if (signedOut) localStorage.setItem(SIGNED_OUT, '1');
-  else localStorage.removeItem(SIGNED_OUT);
+  if (signedOut) {
+    localStorage.setItem(SIGNED_OUT, '1');
+    localStorage.removeItem(READS_JOURNEYS);
+  } else localStorage.removeItem(SIGNED_OUT);
+}
+
+/** Set while the last session check in this browser found a user who may read journeys. */
+const READS_JOURNEYS = 'wayline.readsJourneys';
+
+/**
+ * Whether the last session check in this browser found a user who may read journeys: the
+ * start-up then reads the editor's journey and the node types beside the session check (see
+ * `warmRoute`), a guess that costs two refused reads when the session has ended since.
+ */
+export function readJourneysLastTime(): boolean {
+  return localStorage.getItem(READS_JOURNEYS) === '1';
+}
+
+function rememberJourneyReader(me: Me | null): void {
+  if (me?.workspaceId && me.permissions.includes('journeys:read')) localStorage.setItem(READS_JOURNEYS, '1');
+  else localStorage.removeItem(READS_JOURNEYS);
 }
 
 async function loadUiConfig(): Promise<UiConfig> {
@@ -76,7 +95,11 @@ async function loadSession(): Promise<Me | null> {
 
 export const sessionQuery = {
   queryKey: sessionKey,
-  queryFn: loadSession,
+  queryFn: async () => {
+    const me = await loadSession();
+    rememberJourneyReader(me);
+    return me;
+  },
   staleTime: Number.POSITIVE_INFINITY,
 };
 
