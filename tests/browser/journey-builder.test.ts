@@ -155,6 +155,9 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
     expect(await cardSizes()).toEqual(fullSizes);
     expect(await node('cart-abandoned').locator('.jn-outline').textContent()).toBe('Cart abandoned');
     expect(await page.locator('.jn-summary, .jn-port-label, [data-count]').count()).toBe(0);
+    // The one number still drawn, large: how many entered each card.
+    expect(await node('cart-abandoned').locator('.jn-outline-count').textContent()).toBe('1');
+    expect(await node('wait-1-hour').locator('.jn-outline-count').textContent()).toBe('1');
     await screenshot(page, '04-zoomed-out-outline');
     await page.locator('.react-flow__controls-fitview').click();
     await node('cart-abandoned').locator('[data-count="entered"]', { hasText: /^1$/ }).waitFor();

@@ -16,8 +16,9 @@ function categoryClass(category: string | undefined): string {
 
 /**
  * One journey node: title, summary, live counts, problems, and one labelled handle per port.
- * Zoomed out below readable text, or outside the view, it draws in outline (the title large, no
- * other text), at the same size; a card on the simulated path keeps its steps at every zoom.
+ * Zoomed out below readable text, or outside the view, it draws in outline (the title and the
+ * entered count large, no other text), at the same size; a card on the simulated path keeps its
+ * steps at every zoom.
  */
 function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const { typeIndex, counts, problems, simulation, diff, showCounts } = useEditor();
@@ -69,7 +70,9 @@ function JourneyNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       )}
       {showCounts &&
         (outline ? (
-          <div className="jn-counts" />
+          <div className="jn-counts" title="Entered this node">
+            <b className="jn-outline-count">{(nodeCounts?.entered ?? 0).toLocaleString()}</b>
+          </div>
         ) : (
           <div className="jn-counts" title="Entered this node / waiting here now">
             <span>
