@@ -13,7 +13,7 @@ import type {
 import { api } from './client';
 import { journeyKeys, journeyQuery } from './journey-read';
 
-export { journeyKeys, journeyQuery, readJourneyAtStart, takeJourneyReadAtStart } from './journey-read';
+export { journeyKeys, takeJourneyReadAtStart } from './journey-read';
 
 const LIVE_COUNTS_EVERY_MS = 3000;
 

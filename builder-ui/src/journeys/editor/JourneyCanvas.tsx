@@ -42,6 +42,7 @@ function openingViewport(nodes: FlowNode[], width: number, height: number): View
   const bounds = { x, y, width: Math.max(...xs) - x + CARD.width, height: Math.max(...ys) - y + CARD.height };
   return getViewportForBounds(bounds, width, height, minZoom, fitViewOptions.maxZoom, fitViewOptions.padding);
 }
+
 function minimapColor(kind: string | undefined): string {
   if (kind === 'trigger') return '#7c3aed';
   if (kind === 'control') return '#d97706';

@@ -47,7 +47,7 @@ export const EditorContext = createContext<EditorContextValue>({
  * view. An outline card has the size of the full card, so edges, layout and fitting see the same
  * graph.
  */
-export const OUTLINE_BELOW_ZOOM = 0.45;
+const OUTLINE_BELOW_ZOOM = 0.45;
 /** How far outside the view (in screen pixels) a card is still drawn in full. */
 const FULL_MARGIN_PX = 200;
 
