@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
  *   - render: navigation → all 300 nodes drawn and measured on the canvas
  *   - interaction: a click on a node → its generated form shown
  *   - time to interactive = render + interaction
- *   - pointer moves: the renderer's busy time over 20 pointer moves across the canvas at rest
  * The baseline, measured the same way in each run just before, is a 3-node journey: the ratio
  * is what 300 nodes cost over the page's fixed cost (bootstrap, code, data). It also reports the
  * size of the main bundle (the script the UI's index.html loads first). Target: ≤ 1 s.
@@ -34,7 +33,6 @@ import { benchRuns, reportResult } from './helpers/report';
 const runs = Number(process.argv[2] ?? benchRuns(5));
 const TARGET_MS = 1000;
 const NODES = 300;
-const POINTER_MOVES = 20;
 
 /** A trigger and 299 nodes of mixed kinds in a snaking chain, with a few branches merging back. */
 function generatedJourney(): JourneyGraphInput {
@@ -178,20 +176,15 @@ async function main() {
     await page.locator('.react-flow__node[data-id="n0"]').click();
     await page.locator('[data-node-panel="n0"]').waitFor({ timeout: 60_000 });
     const answered = Date.now();
-    const busy = Math.round((await busyMs()) - busyBefore);
-    // Pointer moves over the canvas, once the page is at rest: what hovering costs the renderer
-    // (each move hit-tests the cards under the canvas).
-    await page.waitForTimeout(300);
-    const pointerBefore = await busyMs();
-    for (let k = 0; k < POINTER_MOVES; k++) await page.mouse.move(500 + (k % 5) * 97, 200 + (k % 7) * 83);
-    const pointer = Math.round((await busyMs()) - pointerBefore);
-    return { render: rendered - started, interaction: answered - rendered, busy, pointer };
+    return {
+      render: rendered - started,
+      interaction: answered - rendered,
+      busy: Math.round((await busyMs()) - busyBefore),
+    };
   };
   const render: number[] = [];
   const interaction: number[] = [];
   const busy: number[] = [];
-  const pointer: number[] = [];
-  const pointerFew: number[] = [];
   const baseline: number[] = [];
   try {
     for (let run = 0; run <= runs; run++) {
@@ -202,11 +195,9 @@ async function main() {
       render.push(many.render);
       interaction.push(many.interaction);
       busy.push(many.busy);
-      pointer.push(many.pointer);
-      pointerFew.push(few.pointer);
       baseline.push(few.render + few.interaction);
       console.log(
-        `run ${run}: render ${many.render} ms, interaction ${many.interaction} ms, renderer busy ${many.busy} ms, ${POINTER_MOVES} pointer moves ${many.pointer} ms; 3-node journey ${few.render + few.interaction} ms (pointer moves ${few.pointer} ms)`,
+        `run ${run}: render ${many.render} ms, interaction ${many.interaction} ms, renderer busy ${many.busy} ms; 3-node journey ${few.render + few.interaction} ms`,
       );
     }
   } finally {
@@ -219,8 +210,7 @@ async function main() {
   const tti = render.map((r, i) => r + interaction[i]);
   console.log(
     `\n${NODES} nodes, ${runs} runs: render p50 ${median(render)} ms; interaction p50 ${median(interaction)} ms; ` +
-      `time to interactive p50 ${median(tti)} ms, max ${Math.max(...tti)} ms; renderer busy p50 ${median(busy)} ms; ` +
-      `${POINTER_MOVES} pointer moves p50 ${median(pointer)} ms of renderer time (3-node journey ${median(pointerFew)} ms)`,
+      `time to interactive p50 ${median(tti)} ms, max ${Math.max(...tti)} ms; renderer busy p50 ${median(busy)} ms`,
   );
   const bundle = mainBundle();
   console.log(`main bundle ${bundle.file}: ${bundle.kb} kB`);
@@ -239,8 +229,6 @@ async function main() {
       renderP50: median(render),
       interactionP50: median(interaction),
       busyP50: median(busy),
-      pointerMovesP50: median(pointer),
-      pointerMovesSmallP50: median(pointerFew),
       mainBundleKb: bundle.kb,
       developmentBuild: bundle.development,
     },
