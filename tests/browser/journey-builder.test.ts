@@ -93,17 +93,6 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
       .locator('[data-node-panel="sms-send-1"] textarea[name="text"]')
       .fill('Still thinking it over? {{ event.properties.cartUrl }}');
     await page.locator('.react-flow__controls-fitview').click();
-    // Cards are clipped to their box for cheaper pointer hit-testing, with a margin: a port handle
-    // sticking out of its card can still be grabbed at its outer edge.
-    const outerEdgeHits = await node('sms-send-1')
-      .locator('.react-flow__handle.target')
-      .evaluate((handle) => {
-        const box = handle.getBoundingClientRect();
-        const card = handle.closest('.jn')!.getBoundingClientRect();
-        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + 1);
-        return { outside: box.top < card.top, hit: hit === handle };
-      });
-    expect(outerEdgeHits).toEqual({ outside: true, hit: true });
     await dragBetween(
       node('cart-reminder').locator('.react-flow__handle[data-handleid="error"]'),
       node('sms-send-1').locator('.react-flow__handle.target'),
@@ -174,9 +163,7 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
     await node('cart-abandoned').locator('[data-count="entered"]', { hasText: /^1$/ }).waitFor();
     expect(await page.locator('.jn.outline').count()).toBe(0);
     // Zoomed in close, the cards out of view are drawn in outline, still at their size.
-    for (let click = 0; click < 8 && (await page.locator('.jn.outline').count()) === 0; click++) {
-      await page.locator('.react-flow__controls-zoomin').click();
-    }
+    for (let click = 0; click < 4; click++) await page.locator('.react-flow__controls-zoomin').click();
     await expect.poll(() => page.locator('.jn.outline').count()).toBeGreaterThan(0);
     expect(await page.locator('.jn.outline').count()).toBeLessThan(fullSizes.length);
     expect(await cardSizes()).toEqual(fullSizes);
