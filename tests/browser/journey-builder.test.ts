@@ -30,6 +30,31 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
     await page.mouse.up();
   }
 
+  /**
+   * Fits the journey into view and waits until the canvas has moved: React Flow runs a fit on a
+   * later animation frame, so a card's place read right after the click may still be the old one.
+   */
+  async function fitView() {
+    await page.locator('.react-flow__controls-fitview').click();
+    await page.locator('.react-flow__viewport').evaluate(
+      (viewport) =>
+        new Promise<void>((settled) => {
+          let last = '';
+          let frames = 0;
+          let still = 0;
+          const watch = () => {
+            const transform = (viewport as HTMLElement).style.transform;
+            still = transform === last ? still + 1 : 0;
+            last = transform;
+            frames++;
+            if (frames >= 3 && still >= 2) settled();
+            else requestAnimationFrame(watch);
+          };
+          requestAnimationFrame(watch);
+        }),
+    );
+  }
+
   async function openTemplate(template: string) {
     await page.goto(`${stack.url}/journeys`);
     await page.locator('.demo-badge', { hasText: 'Demo workspace' }).waitFor();
@@ -92,7 +117,18 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
     await page
       .locator('[data-node-panel="sms-send-1"] textarea[name="text"]')
       .fill('Still thinking it over? {{ event.properties.cartUrl }}');
-    await page.locator('.react-flow__controls-fitview').click();
+    await fitView();
+    // Cards are clipped to their box for cheaper pointer hit-testing, with a margin: a port handle
+    // sticking out of its card can still be grabbed at its outer edge.
+    const outerEdgeHits = await node('sms-send-1')
+      .locator('.react-flow__handle.target')
+      .evaluate((handle) => {
+        const box = handle.getBoundingClientRect();
+        const card = handle.closest('.jn')!.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + 1);
+        return { outside: box.top < card.top, hit: hit === handle };
+      });
+    expect(outerEdgeHits).toEqual({ outside: true, hit: true });
     await dragBetween(
       node('cart-reminder').locator('.react-flow__handle[data-handleid="error"]'),
       node('sms-send-1').locator('.react-flow__handle.target'),
@@ -159,15 +195,17 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
     expect(await node('cart-abandoned').locator('.jn-outline-count').textContent()).toBe('1');
     expect(await node('wait-1-hour').locator('.jn-outline-count').textContent()).toBe('1');
     await screenshot(page, '04-zoomed-out-outline');
-    await page.locator('.react-flow__controls-fitview').click();
+    await fitView();
     await node('cart-abandoned').locator('[data-count="entered"]', { hasText: /^1$/ }).waitFor();
     expect(await page.locator('.jn.outline').count()).toBe(0);
     // Zoomed in close, the cards out of view are drawn in outline, still at their size.
-    for (let click = 0; click < 4; click++) await page.locator('.react-flow__controls-zoomin').click();
+    for (let click = 0; click < 8 && (await page.locator('.jn.outline').count()) === 0; click++) {
+      await page.locator('.react-flow__controls-zoomin').click();
+    }
     await expect.poll(() => page.locator('.jn.outline').count()).toBeGreaterThan(0);
     expect(await page.locator('.jn.outline').count()).toBeLessThan(fullSizes.length);
     expect(await cardSizes()).toEqual(fullSizes);
-    await page.locator('.react-flow__controls-fitview').click();
+    await fitView();
     await expect.poll(() => page.locator('.jn.outline').count()).toBe(0);
 
     // The contact's profile shows the run and where it waits now.

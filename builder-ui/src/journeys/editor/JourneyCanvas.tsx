@@ -25,8 +25,8 @@ const multiSelectionKeys = ['Meta', 'Control'];
 const fitViewOptions = { padding: 0.15, maxZoom: 1 };
 const minZoom = 0.1;
 const proOptions = { hideAttribution: true };
-/** A card's width (styles.css) and a typical height, for fitting the journey before it is drawn. */
-const CARD = { width: 240, height: 93 };
+/** A card's box (styles.css: the card and the room around it), typical height, for fitting the journey before it is drawn. */
+const CARD = { width: 248, height: 113 };
 
 /**
  * The viewport that fits the journey into a canvas of this size, as `fitView` will once the cards

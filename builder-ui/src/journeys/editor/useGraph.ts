@@ -231,8 +231,8 @@ export function useGraph(initial: JourneyGraph) {
       commit((s) => {
         const boxes = s.nodes.map((n) => ({
           id: n.id,
-          width: n.measured?.width ?? 240,
-          height: n.measured?.height ?? 110,
+          width: n.measured?.width ?? 248,
+          height: n.measured?.height ?? 130,
         }));
         const positions = autoLayout(boxes, s.edges);
         return { ...s, nodes: s.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) };

@@ -12,7 +12,9 @@ export function autoLayout(
   edges: { source: string; target: string }[],
 ): Map<string, { x: number; y: number }> {
   const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: 'TB', nodesep: 50, ranksep: 70, marginx: 20, marginy: 20 });
+  // Node boxes hold 20 px above and below their card and 8 px beside it (styles.css), so the cards
+  // stand 70 px apart down and 50 px across.
+  graph.setGraph({ rankdir: 'TB', nodesep: 42, ranksep: 50, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) graph.setNode(node.id, { width: node.width, height: node.height });
   for (const edge of edges)
