@@ -31,14 +31,13 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
   }
 
   /**
-   * Fits the journey into view and waits until the canvas has moved: React Flow runs a fit on a
-   * later animation frame, so a card's place read right after the click may still be the old one.
+   * The canvas's viewport once it has stopped moving: React Flow fits (on opening, or from the
+   * fit-view button) on a later animation frame, so a card's place read too soon may be the old one.
    */
-  async function fitView() {
-    await page.locator('.react-flow__controls-fitview').click();
-    await page.locator('.react-flow__viewport').evaluate(
+  function settledViewport() {
+    return page.locator('.react-flow__viewport').evaluate(
       (viewport) =>
-        new Promise<void>((settled) => {
+        new Promise<string>((settled) => {
           let last = '';
           let frames = 0;
           let still = 0;
@@ -47,12 +46,18 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
             still = transform === last ? still + 1 : 0;
             last = transform;
             frames++;
-            if (frames >= 3 && still >= 2) settled();
+            if (frames >= 3 && still >= 2) settled(transform);
             else requestAnimationFrame(watch);
           };
           requestAnimationFrame(watch);
         }),
     );
+  }
+
+  /** Fits the journey into view with the fit-view button and waits until the canvas has moved. */
+  async function fitView() {
+    await page.locator('.react-flow__controls-fitview').click();
+    return settledViewport();
   }
 
   async function openTemplate(template: string) {
@@ -228,6 +233,9 @@ describe('journey builder in a browser (Chromium, API + UI, PGlite, Temporal dev
   it('simulates the birthday greeting for a sample contact and highlights the path', async () => {
     await openTemplate('birthday-greeting');
     await node('birthday-email').waitFor();
+    // The fit-view button fits the journey as it opened: the view does not jump.
+    const opened = await settledViewport();
+    expect(await fitView()).toBe(opened);
     await page.getByRole('button', { name: 'Simulate', exact: true }).click();
     const panel = page.locator('[data-testid="simulate-panel"]');
     await expect

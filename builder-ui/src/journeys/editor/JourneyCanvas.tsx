@@ -154,7 +154,7 @@ export const JourneyCanvas = memo(function JourneyCanvas(props: {
         >
           <Background gap={20} size={1} />
           <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={nodeColor} />
-          <Controls position="top-left" showInteractive={false} />
+          <Controls position="top-left" showInteractive={false} fitViewOptions={fitViewOptions} />
         </ReactFlow>
       )}
       <ProblemsList result={validation} pending={props.validating} onFocus={props.onFocus} />
