@@ -50,9 +50,11 @@ async function startProcess(
   env: Record<string, string>,
   ready: string,
 ): Promise<ChildProcess> {
+  // `npm start` with its embedded PGlite, whatever database the rest of `npm run bench` uses.
+  const { DATABASE_URL: _server, ...inherited } = process.env;
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -33,7 +33,7 @@ const settings: Record<string, Settings> = {
   'ingest-latency.ts': { args: { full: ['50'], quick: ['10'] } },
   'ingest-store.ts': { args: { full: ['60', '5'], quick: ['15', '2'] } },
   'analytics-refresh.ts': { args: { full: ['20000', '200000'], quick: ['2000', '20000'] } },
-  'broadcast.ts': { env: { BROADCAST_CONTACTS: '500' } },
+  'broadcast.ts': { args: { full: ['20000'], quick: ['500'] } },
   'segment-eval.ts': { args: { full: ['1000000', '10000000'], quick: ['20000', '200000'] } },
   'dispatch-lag.ts': { args: { full: ['5', '4', '200'], quick: ['2', '4', '50'] } },
   'segment-contact-refresh.ts': { args: { full: ['100000', '1000000'], quick: ['5000', '50000'] } },

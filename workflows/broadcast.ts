@@ -22,8 +22,13 @@ const { sendBroadcastBatch } = proxyActivities<BroadcastActivities>({
   retry: { maximumInterval: '30 seconds' },
 });
 
-/** Largest batch one activity sends; a throttle makes batches smaller (about six a minute). */
-const MAX_BATCH = 500;
+/**
+ * Largest batch one activity sends; a throttle makes batches smaller (about six a minute), and a
+ * batch stops taking recipients after a minute of sending (`sendDueBatch`), so a slow provider
+ * ends it sooner. Each batch starts its send pipeline cold, so fewer, larger batches keep the
+ * provider's connections busier.
+ */
+const MAX_BATCH = 2_000;
 /** Batches per workflow run before it continues as new with its state (history stays small). */
 const BATCHES_PER_RUN = 200;
 

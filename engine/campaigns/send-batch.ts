@@ -23,6 +23,11 @@ const CONCURRENCY = 64;
 /** A batch is claimed, rendered and sent in chunks of this size, `PIPELINE` chunks at a time. */
 const CHUNK = 100;
 const PIPELINE = 3;
+/**
+ * After this long a batch starts no more chunks (the first `PIPELINE` always start): what it did
+ * not start stays pending for the next batch, so a slow provider keeps each activity short.
+ */
+export const BATCH_SEND_BUDGET_MS = 60_000;
 
 export interface BatchResult {
   processed: number;
@@ -51,13 +56,14 @@ type Outcome = {
 };
 
 /**
- * Sends the recipients due at `now` (up to `limit`) through the journeys' send path: the policy,
- * the ledger and an idempotency key per broadcast and contact, so a batch retried after a worker
- * died sends nothing twice. Recipients are marked in one statement after the batch.
+ * Sends the recipients due at `now` (up to `limit`; no chunk started after `budgetMs` of
+ * sending) through the journeys' send path: the policy, the ledger and an idempotency key per
+ * broadcast and contact, so a batch retried after a worker died sends nothing twice. Recipients
+ * are marked in one statement after the batch; those it did not start stay pending.
  */
 export async function sendDueBatch(
   deps: ChannelDeps,
-  input: { workspaceId: string; broadcastId: string; now: number; limit: number },
+  input: { workspaceId: string; broadcastId: string; now: number; limit: number; budgetMs?: number },
 ): Promise<BatchResult> {
   const { db } = deps;
   const broadcast = await getBroadcast(db, input.workspaceId, input.broadcastId);
@@ -82,7 +88,8 @@ export async function sendDueBatch(
         )
       : [];
   if (due.length > 0) {
-    const outcomes = await sendAll(deps, broadcast, due, input.now);
+    const deadline = Date.now() + (input.budgetMs ?? BATCH_SEND_BUDGET_MS);
+    const outcomes = await sendAll(deps, broadcast, due, input.now, deadline);
     await markRecipients(db, broadcast.id, outcomes, input.now);
     for (const o of outcomes) {
       if (o.status === 'pending') counts.deferred++;
@@ -130,7 +137,13 @@ export function retryBackoffMs(attempts: number): number {
   return Math.min(15 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1));
 }
 
-async function sendAll(deps: ChannelDeps, broadcast: BroadcastRow, due: Recipient[], now: number) {
+async function sendAll(
+  deps: ChannelDeps,
+  broadcast: BroadcastRow,
+  due: Recipient[],
+  now: number,
+  deadline: number,
+) {
   const { db } = deps;
   const rows = await db
     .select()
@@ -182,7 +195,7 @@ async function sendAll(deps: ChannelDeps, broadcast: BroadcastRow, due: Recipien
   for (let i = 0; i < inputs.length; i += CHUNK) chunks.push(inputs.slice(i, i + CHUNK));
   let next = 0;
   const worker = async () => {
-    while (next < chunks.length) {
+    while (next < chunks.length && (next < PIPELINE || Date.now() < deadline)) {
       const chunk = chunks[next++];
       const sent = await sendMessages(deps, chunk, { concurrency: CONCURRENCY });
       sent.forEach((outcome, i) => {

@@ -17,6 +17,8 @@ export class SecretUnreadable extends DomainError {
  */
 export class SecretBox {
   private readonly key: Buffer;
+  /** Derived keys by purpose: a broadcast signs a few tracking tokens per message. */
+  private readonly derived = new Map<string, Buffer>();
 
   constructor(key: Buffer) {
     if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
@@ -48,7 +50,12 @@ export class SecretBox {
 
   /** A key for one purpose (`tracking`, ...), so no two uses share key material. */
   derive(purpose: string): Buffer {
-    return createHmac('sha256', this.key).update(`wayline:${purpose}`).digest();
+    let key = this.derived.get(purpose);
+    if (!key) {
+      key = createHmac('sha256', this.key).update(`wayline:${purpose}`).digest();
+      this.derived.set(purpose, key);
+    }
+    return key;
   }
 
   private encryptionKey(): Buffer {

@@ -200,3 +200,48 @@ describe('the broadcast workflow retries a 451 after its backoff (time-skipping 
     expect(peer.accepted.get('c3@example.com')).toBe(1);
   }, 300_000);
 });
+
+describe('a broadcast batch past its sending budget (PGlite, smtp-server)', () => {
+  let database: Database;
+  let channels: ChannelDeps;
+  let peer: Awaited<ReturnType<typeof startGreylistingPeer>>;
+  beforeAll(async () => {
+    database = await openTestDb();
+    channels = testChannelDeps(database.db);
+    peer = await startGreylistingPeer({ flaky: [], down: [] });
+  });
+  afterAll(async () => {
+    await closeChannelDeps(channels);
+    await peer?.close();
+    await database?.close();
+  });
+
+  it('starts no chunk after its budget: the rest stays pending for the next batch, and nobody gets two', async () => {
+    const { db } = database;
+    const t0 = Date.parse('2026-12-01T10:00:00Z');
+    const seeded = await seedAudience(db, 350, 'Budgeted batches');
+    await emailThroughSmtp(db, channels, seeded.workspace.id, peer.port, 'Shop <news@shop.test>');
+    const draft = await draftBroadcast(db, seeded);
+    await freezeBroadcast(db, seeded.workspace.id, draft.id, t0);
+    const ref = { workspaceId: seeded.workspace.id, broadcastId: draft.id };
+    const pending = async () =>
+      (
+        await db.select().from(broadcastRecipients).where(eq(broadcastRecipients.broadcastId, draft.id))
+      ).filter((r) => r.status === 'pending').length;
+
+    // A spent budget: only the chunks the pipeline starts at once (3 × 100) go out.
+    const first = await sendDueBatch(channels, { ...ref, now: t0, limit: 2_000, budgetMs: 0 });
+    expect(first).toMatchObject({ processed: 300, sent: 300, deferred: 0, remaining: null });
+    expect(await pending()).toBe(50);
+    const second = await sendDueBatch(channels, { ...ref, now: t0 + 1_000, limit: 2_000 });
+    expect(second).toMatchObject({ processed: 50, sent: 50 });
+    expect(await pending()).toBe(0);
+
+    expect(peer.accepted.size).toBe(350);
+    expect([...peer.accepted.values()].every((n) => n === 1)).toBe(true);
+    expect(await broadcastProgress(db, seeded.workspace.id, draft.id)).toMatchObject({
+      sent: 350,
+      queued: 0,
+    });
+  }, 300_000);
+});
