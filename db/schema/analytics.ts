@@ -56,6 +56,7 @@ export const rfmScores = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.contactId] }),
     index('rfm_scores_segment_idx').on(t.workspaceId, t.segment),
+    index('rfm_scores_contact_idx').on(t.contactId),
   ],
 );
 
@@ -75,7 +76,10 @@ export const clvScores = pgTable(
     clv: doublePrecision('clv').notNull(),
     computedAt: computedAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.contactId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.contactId] }),
+    index('clv_scores_contact_idx').on(t.contactId),
+  ],
 );
 
 /** The K-means cluster of each contact from the last clustering. */
@@ -90,6 +94,7 @@ export const contactClusters = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.contactId] }),
     index('contact_clusters_cluster_idx').on(t.workspaceId, t.cluster),
+    index('contact_clusters_contact_idx').on(t.contactId),
   ],
 );
 

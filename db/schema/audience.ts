@@ -98,7 +98,11 @@ export const segmentMembers = pgTable(
       .references(() => contacts.id, { onDelete: 'cascade' }),
     enteredAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.segmentId, t.contactId] })],
+  (t) => [
+    primaryKey({ columns: [t.segmentId, t.contactId] }),
+    // A contact's segments; and its erasure's or merge's foreign-key action, else a full scan.
+    index('segment_members_contact_idx').on(t.contactId),
+  ],
 );
 
 export const lists = pgTable(
@@ -125,7 +129,11 @@ export const listMembers = pgTable(
       .references(() => contacts.id, { onDelete: 'cascade' }),
     addedAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.listId, t.contactId] })],
+  (t) => [
+    primaryKey({ columns: [t.listId, t.contactId] }),
+    // A contact's lists; and its erasure's or merge's foreign-key action, else a full scan.
+    index('list_members_contact_idx').on(t.contactId),
+  ],
 );
 
 export const ATTRIBUTE_TYPES = ['text', 'number', 'boolean', 'date', 'enum'] as const;

@@ -78,7 +78,8 @@ export const journeyRuns = pgTable(
   (t) => [
     uniqueIndex('journey_runs_workflow_idx').on(t.workflowId),
     uniqueIndex('journey_runs_entry_idx').on(t.journeyId, t.contactId, t.entryKey, t.entry),
-    index('journey_runs_contact_idx').on(t.workspaceId, t.contactId, t.status),
+    // Led by the contact (unique across workspaces), so the foreign key's action on erasure uses it.
+    index('journey_runs_contact_idx').on(t.contactId, t.status),
     index('journey_runs_journey_idx').on(t.journeyId, t.status),
   ],
 );
@@ -123,7 +124,10 @@ export const triggerFirings = pgTable(
     outcome: text('outcome'),
     firedAt: timestamp('fired_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.journeyId, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.journeyId, t.key] }),
+    index('trigger_firings_contact_idx').on(t.contactId),
+  ],
 );
 
 /**

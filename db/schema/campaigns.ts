@@ -192,5 +192,7 @@ export const broadcastRecipients = pgTable(
     primaryKey({ columns: [t.broadcastId, t.contactId] }),
     index('broadcast_recipients_due_idx').on(t.broadcastId, t.status, t.dueAt, t.seq),
     index('broadcast_recipients_message_idx').on(t.messageId),
+    // A contact's erasure or merge: its foreign-key action, else a full scan of every broadcast's recipients.
+    index('broadcast_recipients_contact_idx').on(t.contactId),
   ],
 );

@@ -92,7 +92,7 @@ export const deviceTokens = pgTable(
   },
   (t) => [
     uniqueIndex('device_tokens_token_idx').on(t.workspaceId, t.token),
-    index('device_tokens_contact_idx').on(t.workspaceId, t.contactId),
+    index('device_tokens_contact_idx').on(t.contactId),
   ],
 );
 

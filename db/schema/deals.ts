@@ -107,7 +107,7 @@ export const dealContacts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.dealId, t.contactId] }),
-    index('deal_contacts_contact_idx').on(t.workspaceId, t.contactId),
+    index('deal_contacts_contact_idx').on(t.contactId),
   ],
 );
 

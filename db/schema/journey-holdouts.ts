@@ -24,5 +24,6 @@ export const journeyHoldouts = pgTable(
   (t) => [
     uniqueIndex('journey_holdouts_journey_contact_idx').on(t.journeyId, t.contactId),
     index('journey_holdouts_workspace_idx').on(t.workspaceId, t.journeyId),
+    index('journey_holdouts_contact_idx').on(t.contactId),
   ],
 );

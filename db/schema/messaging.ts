@@ -46,7 +46,9 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_idempotency_idx').on(t.workspaceId, t.idempotencyKey),
-    index('messages_contact_idx').on(t.workspaceId, t.contactId, t.createdAt),
+    // Contact ids are unique across workspaces: leading with the contact serves the per-contact
+    // reads (caps, the timeline) and the foreign key's action when a contact is erased or merged.
+    index('messages_contact_idx').on(t.contactId, t.createdAt),
     index('messages_node_idx').on(t.journeyId, t.nodeId),
     index('messages_broadcast_idx').on(t.broadcastId, t.nodeId),
   ],

@@ -63,7 +63,7 @@ export const tickets = pgTable(
   },
   (t) => [
     index('tickets_status_idx').on(t.workspaceId, t.status, t.createdAt),
-    index('tickets_contact_idx').on(t.workspaceId, t.contactId),
+    index('tickets_contact_idx').on(t.contactId),
     index('tickets_assignee_idx').on(t.workspaceId, t.assigneeUserId),
     check('tickets_one_assignee', sql`${t.assigneeUserId} is null or ${t.queue} is null`),
   ],
@@ -153,6 +153,7 @@ export const ticketRatings = pgTable(
   },
   (t) => [
     uniqueIndex('ticket_ratings_ticket_idx').on(t.ticketId),
+    index('ticket_ratings_contact_idx').on(t.contactId),
     check('ticket_ratings_range', sql`${t.rating} between 1 and 5`),
   ],
 );

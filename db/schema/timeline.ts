@@ -33,7 +33,7 @@ export const contactActivities = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('contact_activities_contact_idx').on(t.workspaceId, t.contactId, t.occurredAt),
+    index('contact_activities_contact_idx').on(t.contactId, t.occurredAt),
     uniqueIndex('contact_activities_dedup_idx').on(t.workspaceId, t.dedupKey),
   ],
 );
