@@ -16,7 +16,7 @@ import { refreshPredictiveClv } from '../engine/analytics/predictive-clv';
 import { refreshRfm } from '../engine/analytics/rfm';
 import { rfmSegment } from '../engine/analytics/rfm-classes';
 import { createWorkspace } from '../engine/identity/workspaces';
-import { reportResult } from './helpers/report';
+import { benchRuns, reportResult } from './helpers/report';
 
 const contactCount = Number(process.argv[2] ?? 100_000);
 const eventCount = Number(process.argv[3] ?? 1_000_000);
@@ -92,7 +92,7 @@ const handWrittenIntoTable = async () =>
     );
   });
 
-// Warm each once (caches), then measure each three times, alternating.
+// Warm each once (caches), then measure each `BENCH_RUNS` times (5; 2 quick), alternating.
 await refreshRfm(db, ws);
 await db.execute(handWritten);
 await db.execute(sql`drop table rfm_hand`);
@@ -101,7 +101,7 @@ const ours: number[] = [];
 const bare: number[] = [];
 const logged: number[] = [];
 const intoTable: number[] = [];
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < benchRuns(); i++) {
   ours.push((await timed(`RFM refresh #${i + 1}`, () => refreshRfm(db, ws))).ms);
   bare.push(
     (await timed(`hand-written query into a temp table #${i + 1}`, () => db.execute(handWritten))).ms,
