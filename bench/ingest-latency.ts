@@ -108,7 +108,7 @@ const pct = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 const statuses = new Map<number, number>();
-const rounds = benchRuns(1);
+const rounds = benchRuns();
 const measured: Awaited<ReturnType<typeof round>>[] = [];
 for (let r = 0; r < rounds; r += 1) {
   const result = await round(r * runs);

@@ -52,7 +52,7 @@ await db.execute(sql`insert into events (workspace_id, message_id, contact_id, t
     jsonb_build_object('total', g % 120), now() - (g % 365) * interval '1 day'
   from generate_series(1, ${eventCount}) g
   join (select id, row_number() over () as n from contacts where workspace_id = ${ws}::uuid) c
-    on c.n = 1 + (g * 7919) % ${contactCount}`);
+    on c.n = 1 + (g::bigint * 7919) % ${contactCount}`);
 const [list] = rowsOf(
   await db.execute(sql`insert into lists (workspace_id, name) values (${ws}::uuid, 'VIP') returning id`),
 );

@@ -18,6 +18,7 @@ import { createDb } from '../db';
 import type { SegmentGroup } from '../engine/audience/segments/definition';
 import { countSegmentMatches } from '../engine/audience/segments/segments';
 import { createWorkspace } from '../engine/identity/workspaces';
+import { benchRuns, reportResult } from './helpers/report';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 if (!serverUrl) {
@@ -162,7 +163,7 @@ const handWritten = sql`select count(*)::int as n from contacts c
 const compiled = () => countSegmentMatches(db, ws, definition, now);
 const hand = async () => Number((await db.execute<{ n: number }>(handWritten))[0].n);
 
-// Warm each once (caches), then measure each three times, alternating.
+// Warm each once (caches), then measure each `BENCH_RUNS` times (5; 2 quick), alternating.
 const expected = await hand();
 const got = await compiled();
 console.log(`members: compiled segment ${got}, hand-written ${expected}`);
@@ -170,7 +171,7 @@ if (got !== expected)
   throw new Error(`the compiled segment counts ${got} members, the hand-written query ${expected}`);
 const ours: number[] = [];
 const bare: number[] = [];
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < benchRuns(); i++) {
   ours.push((await timed(`compiled segment #${i + 1}`, compiled)).ms);
   bare.push((await timed(`hand-written query #${i + 1}`, hand)).ms);
 }
@@ -178,6 +179,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(
   `segment / hand-written (medians): ${median(ours).toFixed(0)} / ${median(bare).toFixed(0)} ms = ${(median(ours) / median(bare)).toFixed(2)}×`,
 );
+reportResult({
+  name: 'segment evaluation',
+  baseline: 'hand-written SQL query for the same rule, same database, alternating',
+  unit: 'ms',
+  values: ours,
+  baselineValues: bare,
+  target: { atMost: 1.5 },
+  note: `${got} members of ${contactCount} contacts`,
+});
 await database.close();
 if (server && benchDatabase && !process.env.BENCH_KEEP) await server.unsafe(`drop database ${benchDatabase}`);
 else if (benchDatabase) console.log(`kept: BENCH_DATABASE_URL=${url} BENCH_WORKSPACE=${ws}`);
