@@ -244,6 +244,8 @@ reportResult({
   values: rates.eager,
   baselineValues: rates.raw,
   target: { atLeast: 1 },
+  // The memory budget of a worker under journey load, shown in `npm run bench`'s table.
+  note: `peak RSS ${rss.peakMb()} MB (budget 1 GB)`,
   extra: { contactsPerRun, peakRssMb: rss.peakMb(), withoutEagerStart: rates.journey },
 });
 
