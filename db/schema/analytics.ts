@@ -132,5 +132,5 @@ export const analyticsResults = pgTable(
     jobId: uuid('job_id').references(() => jobs.id, { onDelete: 'set null' }),
     computedAt: computedAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.model] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.model] }), index('analytics_results_job_idx').on(t.jobId)],
 );

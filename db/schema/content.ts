@@ -58,7 +58,10 @@ export const contentItems = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('content_items_workspace_idx').on(t.workspaceId, t.status, t.updatedAt)],
+  (t) => [
+    index('content_items_workspace_idx').on(t.workspaceId, t.status, t.updatedAt),
+    index('content_items_asset_idx').on(t.assetId),
+  ],
 );
 
 /** Views of a content item's public page (clicks come from tracked message links to it). */
@@ -72,7 +75,7 @@ export const contentViews = pgTable(
       .references(() => contentItems.id, { onDelete: 'cascade' }),
     viewedAt: timestamp('viewed_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('content_views_item_idx').on(t.workspaceId, t.itemId, t.viewedAt)],
+  (t) => [index('content_views_item_idx').on(t.itemId, t.viewedAt)],
 );
 
 /** A mobile app installation of a contact: an FCM registration token or an APNs device token. */
@@ -149,8 +152,10 @@ export const socialPosts = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('social_posts_item_idx').on(t.workspaceId, t.itemId),
-    index('social_posts_campaign_idx').on(t.workspaceId, t.campaignId),
+    index('social_posts_item_idx').on(t.itemId),
+    index('social_posts_campaign_idx').on(t.campaignId),
+    index('social_posts_account_idx').on(t.accountId),
+    index('social_posts_journey_idx').on(t.journeyId),
     uniqueIndex('social_posts_idempotency_idx').on(t.workspaceId, t.idempotencyKey),
     index('social_posts_status_idx').on(t.status, t.publishedAt),
   ],
@@ -170,5 +175,5 @@ export const socialEngagement = pgTable(
     comments: integer('comments').notNull(),
     fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('social_engagement_post_idx').on(t.workspaceId, t.postId, t.fetchedAt)],
+  (t) => [index('social_engagement_post_idx').on(t.postId, t.fetchedAt)],
 );

@@ -86,7 +86,8 @@ export const deals = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('deals_stage_idx').on(t.workspaceId, t.pipelineId, t.stageId),
+    index('deals_pipeline_idx').on(t.pipelineId, t.stageId),
+    index('deals_stage_idx').on(t.stageId),
     index('deals_owner_idx').on(t.workspaceId, t.ownerUserId),
     uniqueIndex('deals_source_idx').on(t.workspaceId, t.sourceKey),
   ],
@@ -130,7 +131,8 @@ export const dealStageHistory = pgTable(
   },
   (t) => [
     index('deal_stage_history_deal_idx').on(t.dealId, t.enteredAt),
-    index('deal_stage_history_stage_idx').on(t.workspaceId, t.stageId),
+    index('deal_stage_history_stage_idx').on(t.stageId),
+    index('deal_stage_history_from_stage_idx').on(t.fromStageId),
   ],
 );
 
