@@ -23,10 +23,10 @@ const { sendBroadcastBatch } = proxyActivities<BroadcastActivities>({
 });
 
 /**
- * Largest batch one activity sends; a throttle makes batches smaller (about six a minute), and a
- * batch stops taking recipients after a minute of sending (`sendDueBatch`), so a slow provider
- * ends it sooner. Each batch starts its send pipeline cold, so fewer, larger batches keep the
- * provider's connections busier.
+ * The page of recipients a batch reads at a time. Unthrottled, one batch (one activity) goes on
+ * page after page for up to a minute of sending (`sendDueBatch`), reading the next page while the
+ * last is with the provider, so a large broadcast keeps the provider's connections busy; a
+ * throttle makes a batch one smaller page (about six a minute).
  */
 const MAX_BATCH = 2_000;
 /** Batches per workflow run before it continues as new with its state (history stays small). */
@@ -94,7 +94,12 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastState> 
         continue;
       }
       const started = Date.now();
-      const batch = await sendBroadcastBatch({ ...ref, now: started, limit: batchSize });
+      const batch = await sendBroadcastBatch({
+        ...ref,
+        now: started,
+        limit: batchSize,
+        morePages: !plan.throttlePerMinute,
+      });
       if (batch.processed === 0) {
         if (batch.remaining === 0) return true;
         const wait = Math.max(1_000, (batch.nextDueAt ?? started) - Date.now());

@@ -31,7 +31,7 @@ export function createBroadcastActivities(deps: ChannelDeps) {
     },
 
     /** `now` is the workflow's clock, so due times and the policy agree under time skipping. */
-    async sendBroadcastBatch(input: BroadcastRef & { now: number; limit: number }) {
+    async sendBroadcastBatch(input: BroadcastRef & { now: number; limit: number; morePages?: boolean }) {
       heartbeat();
       const timer = setInterval(heartbeat, 3_000);
       timer.unref();
@@ -41,6 +41,7 @@ export function createBroadcastActivities(deps: ChannelDeps) {
           broadcastId: input.broadcastId,
           now: input.now,
           limit: input.limit,
+          morePages: input.morePages,
         });
       } finally {
         clearInterval(timer);

@@ -1,7 +1,7 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../db';
-import { broadcasts, campaigns, contacts, templates } from '../../db/schema';
-import { toSnapshot } from '../audience/contacts/contact-store';
+import { broadcastRecipients, broadcasts, campaigns, contacts, templates } from '../../db/schema';
+import { type ContactRow, toSnapshot } from '../audience/contacts/contact-store';
 import type { ChannelDeps } from '../messaging/channels/deps';
 import {
   type BatchOutcome,
@@ -58,12 +58,22 @@ type Outcome = {
 /**
  * Sends the recipients due at `now` (up to `limit`; no chunk started after `budgetMs` of
  * sending) through the journeys' send path: the policy, the ledger and an idempotency key per
- * broadcast and contact, so a batch retried after a worker died sends nothing twice. Recipients
- * are marked in one statement after the batch; those it did not start stay pending.
+ * broadcast and contact, so a batch retried after a worker died sends nothing twice. Each chunk's
+ * recipients are marked in one statement once it is sent; those it did not start stay pending.
+ * With `morePages` the batch goes on past `limit`, a page of `limit` at a time, until its budget is
+ * spent, nothing is due or the broadcast is paused or cancelled: the next page is read while the
+ * last one is with the provider, so the provider's connections never wait for a new batch.
  */
 export async function sendDueBatch(
   deps: ChannelDeps,
-  input: { workspaceId: string; broadcastId: string; now: number; limit: number; budgetMs?: number },
+  input: {
+    workspaceId: string;
+    broadcastId: string;
+    now: number;
+    limit: number;
+    budgetMs?: number;
+    morePages?: boolean;
+  },
 ): Promise<BatchResult> {
   const { db } = deps;
   const broadcast = await getBroadcast(db, input.workspaceId, input.broadcastId);
@@ -76,33 +86,22 @@ export async function sendDueBatch(
     await db.execute(sql`update broadcast_recipients set status = 'skipped', reason = 'budget-exhausted'
         where broadcast_id = ${broadcast.id} and status = 'pending'`);
   }
-  const limit = Math.min(input.limit, capacity ?? input.limit);
-  const due =
-    limit > 0
-      ? await queryRows<Recipient>(
-          db,
-          sql`select contact_id as "contactId", variant from broadcast_recipients
-              where broadcast_id = ${broadcast.id} and status = 'pending' and variant is not null
-                and due_at <= ${new Date(input.now).toISOString()}::timestamptz
-              order by due_at, seq limit ${limit}`,
-        )
-      : [];
-  if (due.length > 0) {
-    const deadline = Date.now() + (input.budgetMs ?? BATCH_SEND_BUDGET_MS);
-    const outcomes = await sendAll(deps, broadcast, due, input.now, deadline);
-    await markRecipients(db, broadcast.id, outcomes, input.now);
-    for (const o of outcomes) {
-      if (o.status === 'pending') counts.deferred++;
-      else counts[o.status]++;
-    }
-    counts.processed = outcomes.length - counts.deferred;
-    if (broadcast.status === 'scheduled') {
-      await db
-        .update(broadcasts)
-        .set({ status: 'sending', updatedAt: new Date() })
-        .where(and(eq(broadcasts.id, broadcast.id), eq(broadcasts.status, 'scheduled')));
-    }
+  const deadline = Date.now() + (input.budgetMs ?? BATCH_SEND_BUDGET_MS);
+  const outcomes =
+    capacity === 0
+      ? []
+      : await sendPages(deps, broadcast, {
+          now: input.now,
+          limit: input.limit,
+          capacity: capacity ?? Number.POSITIVE_INFINITY,
+          morePages: input.morePages ?? false,
+          deadline,
+        });
+  for (const o of outcomes) {
+    if (o.status === 'pending') counts.deferred++;
+    else counts[o.status]++;
   }
+  counts.processed = outcomes.length - counts.deferred;
   // After a batch that did something the workflow simply asks again; only an empty batch counts.
   if (counts.processed > 0) return { ...counts, remaining: null, nextDueAt: null };
   const [left] = await queryRows<{ n: number; next: Date | string | null }>(
@@ -137,27 +136,67 @@ export function retryBackoffMs(attempts: number): number {
   return Math.min(15 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1));
 }
 
-async function sendAll(
+/** A due recipient with its contact (null when deleted) and where it stands in the due order. */
+type DueRecipient = Recipient & { contact: ContactRow | null; dueAt: string; seq: number };
+
+/**
+ * Up to `limit` due recipients after `after` in the due order (due time, then sequence), with
+ * their contacts; none once the broadcast is paused or cancelled. The due time is read as text,
+ * so the next page starts exactly after this one whatever the precision.
+ */
+async function duePage(
+  db: Db,
+  broadcast: BroadcastRow,
+  now: number,
+  limit: number,
+  after: { dueAt: string; seq: number } | null,
+): Promise<DueRecipient[]> {
+  const r = broadcastRecipients;
+  return (
+    db
+      .select({
+        contactId: r.contactId,
+        variant: sql<string>`${r.variant}`,
+        dueAt: sql<string>`${r.dueAt}::text`,
+        seq: r.seq,
+        contact: contacts,
+      })
+      .from(r)
+      // Joined by id alone: with the workspace's id in the join as well, a workspace newer than
+      // the table's statistics makes the planner read the workspace's contacts for every recipient
+      // (seconds a page). The contact's workspace is checked where the page is used.
+      .leftJoin(contacts, eq(contacts.id, r.contactId))
+      .where(
+        and(
+          eq(r.workspaceId, broadcast.workspaceId),
+          eq(r.broadcastId, broadcast.id),
+          eq(r.status, 'pending'),
+          isNotNull(r.variant),
+          sql`${r.dueAt} <= ${new Date(now).toISOString()}::timestamptz`,
+          after ? sql`(${r.dueAt}, ${r.seq}) > (${after.dueAt}::timestamptz, ${after.seq})` : undefined,
+          sql`not exists (select 1 from ${broadcasts} b where b.id = ${broadcast.id}
+              and b.status in ('paused', 'cancelled'))`,
+        ),
+      )
+      .orderBy(r.dueAt, r.seq)
+      .limit(limit)
+  );
+}
+
+/**
+ * Claims, renders and sends due recipients a chunk at a time, `PIPELINE` chunks in flight (one
+ * claims and renders while another's messages are with the provider), marking each chunk's
+ * recipients once it is sent. Pages come in one at a time: the next is read as the last chunk of
+ * the one before starts. The first page of a batch that takes more is only as large as the
+ * pipeline, so its first messages leave without waiting for a whole page.
+ */
+async function sendPages(
   deps: ChannelDeps,
   broadcast: BroadcastRow,
-  due: Recipient[],
-  now: number,
-  deadline: number,
-) {
+  options: { now: number; limit: number; capacity: number; morePages: boolean; deadline: number },
+): Promise<Outcome[]> {
   const { db } = deps;
-  const rows = await db
-    .select()
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.workspaceId, broadcast.workspaceId),
-        inArray(
-          contacts.id,
-          due.map((d) => d.contactId),
-        ),
-      ),
-    );
-  const byId = new Map(rows.map((r) => [r.id, toSnapshot(r)]));
+  const { now, deadline } = options;
   const templateRows = await db
     .select()
     .from(templates)
@@ -174,37 +213,93 @@ async function sendAll(
   // One content library lookup for the batch: an asset or item is read once, not per contact.
   const content = contentLookup(db, broadcast.workspaceId, deps.publicUrl);
   const outcomes: Outcome[] = [];
-  const inputs: SendInput[] = [];
-  for (const recipient of due) {
-    const contact = byId.get(recipient.contactId);
-    if (!contact) {
-      outcomes.push({
-        contactId: recipient.contactId,
-        status: 'skipped',
-        reason: 'contact-deleted',
-        messageId: null,
-      });
-      continue;
-    }
-    const variant = broadcast.variants.find((v) => v.key === recipient.variant)!;
-    const template = templateRows.find((t) => t.id === variant.templateId);
-    inputs.push(sendInput(broadcast, contact, variant, template, { partials, content }, now));
-  }
-  // Chunks overlap: one claims and renders while another's messages are with the provider.
+  /** Recipients whose contact is gone: skipped, marked at the end. */
+  const gone: Outcome[] = [];
   const chunks: SendInput[][] = [];
-  for (let i = 0; i < inputs.length; i += CHUNK) chunks.push(inputs.slice(i, i + CHUNK));
-  let next = 0;
-  const worker = async () => {
-    while (next < chunks.length && (next < PIPELINE || Date.now() < deadline)) {
-      const chunk = chunks[next++];
-      const sent = await sendMessages(deps, chunk, { concurrency: CONCURRENCY });
-      sent.forEach((outcome, i) => {
-        outcomes.push(recipientOutcome(chunk[i].contact.id, outcome, now));
+  let room = options.capacity;
+  let after: { dueAt: string; seq: number } | null = null;
+  let pages = 0;
+  let exhausted = false;
+  let reading: Promise<void> | null = null;
+
+  const readPage = async () => {
+    const size = Math.min(
+      room,
+      options.morePages && pages === 0 ? Math.min(options.limit, CHUNK * PIPELINE) : options.limit,
+    );
+    const due = size > 0 ? await duePage(db, broadcast, now, size, after) : [];
+    pages++;
+    room -= due.length;
+    const last = due[due.length - 1];
+    if (last) after = { dueAt: last.dueAt, seq: last.seq };
+    exhausted = !options.morePages || due.length < size || room <= 0 || Date.now() >= deadline;
+    const inputs: SendInput[] = [];
+    for (const recipient of due) {
+      if (recipient.contact?.workspaceId !== broadcast.workspaceId) {
+        gone.push({
+          contactId: recipient.contactId,
+          status: 'skipped',
+          reason: 'contact-deleted',
+          messageId: null,
+        });
+        continue;
+      }
+      const variant = broadcast.variants.find((v) => v.key === recipient.variant)!;
+      const template = templateRows.find((t) => t.id === variant.templateId);
+      const contact = toSnapshot(recipient.contact);
+      inputs.push(sendInput(broadcast, contact, variant, template, { partials, content }, now));
+    }
+    for (let i = 0; i < inputs.length; i += CHUNK) chunks.push(inputs.slice(i, i + CHUNK));
+  };
+  /** Starts reading the next page unless one is being read or none is left; resolves when it is in. */
+  const readAhead = (): Promise<void> => {
+    if (!reading && !exhausted) {
+      reading = readPage().finally(() => {
+        reading = null;
       });
+    }
+    return reading ?? Promise.resolve();
+  };
+
+  // Marks run beside the sends; the first failure fails the batch once the sends are done.
+  const marking: Promise<void>[] = [];
+  let markFailed: unknown = null;
+  const mark = (done: Outcome[]) =>
+    marking.push(
+      markRecipients(db, broadcast.id, done, now).catch((error) => {
+        markFailed ??= error;
+      }),
+    );
+  let started = 0;
+  let sending = broadcast.status !== 'scheduled';
+  const worker = async () => {
+    for (;;) {
+      while (chunks.length === 0 && !exhausted) await readAhead();
+      if (chunks.length === 0 || (started >= PIPELINE && Date.now() >= deadline)) return;
+      const chunk = chunks.shift()!;
+      started++;
+      if (chunks.length === 0) void readAhead().catch(() => {});
+      const sent = await sendMessages(deps, chunk, { concurrency: CONCURRENCY });
+      const done = sent.map((outcome, i) => recipientOutcome(chunk[i].contact.id, outcome, now));
+      outcomes.push(...done);
+      mark(done);
+      if (!sending) {
+        sending = true;
+        await db
+          .update(broadcasts)
+          .set({ status: 'sending', updatedAt: new Date() })
+          .where(and(eq(broadcasts.id, broadcast.id), eq(broadcasts.status, 'scheduled')));
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PIPELINE, chunks.length) }, worker));
-  return outcomes;
+  await readAhead();
+  await Promise.all(Array.from({ length: PIPELINE }, worker));
+  // A page being read as the budget ran out stays pending for the next batch.
+  await reading;
+  if (gone.length > 0) mark(gone);
+  await Promise.all(marking);
+  if (markFailed) throw markFailed;
+  return [...outcomes, ...gone];
 }
 
 /** A broadcast's message to a contact, through the journeys' send path (policy, ledger, key). */

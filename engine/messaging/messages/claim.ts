@@ -85,42 +85,48 @@ export async function claimSends(
         decided.set(input.idempotencyKey, decisions[i]);
       });
       const labels = ledgerLabels(fresh, facts);
+      const updatedAt = new Date().toISOString();
+      const claims = fresh.map((input, i) => {
+        const decision = decided.get(input.idempotencyKey)!;
+        const label = labels[i];
+        return {
+          idempotency_key: input.idempotencyKey,
+          contact_id: input.contact.id,
+          journey_id: input.journeyId,
+          broadcast_id: input.broadcastId ?? null,
+          workflow_id: input.runId,
+          run_id: label.runId,
+          trigger_event_id: label.triggerEventId,
+          node_id: input.nodeId,
+          test: label.test,
+          transactional: input.transactional,
+          status:
+            decision.action === 'send' ? 'queued' : decision.action === 'block' ? 'suppressed' : 'deferred',
+          reason:
+            decision.action === 'send'
+              ? null
+              : decision.action === 'block'
+                ? decision.reason
+                : `${decision.reason} until ${new Date(decision.until).toISOString()}`,
+          recipient: input.recipient,
+          payload: input.topic ? { topic: input.topic } : {},
+          // The policy's clock, so caps count in the same time as quiet hours.
+          created_at: new Date(input.now).toISOString(),
+          updated_at: updatedAt,
+        };
+      });
+      // The rows travel as one JSON parameter: the statement's text is the same for any number
+      // of sends, so it is prepared once per connection instead of built and parsed per batch.
       const rows = await t
         .insert(messages)
-        .values(
-          fresh.map((input, i) => {
-            const decision = decided.get(input.idempotencyKey)!;
-            return {
-              workspaceId,
-              idempotencyKey: input.idempotencyKey,
-              contactId: input.contact.id,
-              journeyId: input.journeyId,
-              broadcastId: input.broadcastId ?? null,
-              workflowId: input.runId,
-              nodeId: input.nodeId,
-              channel,
-              payload: input.topic ? { topic: input.topic } : {},
-              ...labels[i],
-              status:
-                decision.action === 'send'
-                  ? 'queued'
-                  : decision.action === 'block'
-                    ? 'suppressed'
-                    : 'deferred',
-              reason:
-                decision.action === 'send'
-                  ? null
-                  : decision.action === 'block'
-                    ? decision.reason
-                    : `${decision.reason} until ${new Date(decision.until).toISOString()}`,
-              recipient: input.recipient,
-              transactional: input.transactional,
-              // The policy's clock, so caps count in the same time as quiet hours.
-              createdAt: new Date(input.now),
-              updatedAt: new Date(),
-            };
-          }),
-        )
+        .select(sql`select gen_random_uuid(), ${workspaceId}::uuid, c.idempotency_key, c.contact_id,
+            c.journey_id, c.broadcast_id, c.workflow_id, c.run_id, c.trigger_event_id, c.node_id,
+            c.test, ${channel}::text, c.transactional, c.status, c.reason, null, null, c.recipient,
+            null, null, c.payload, c.created_at, c.updated_at
+          from jsonb_to_recordset(${JSON.stringify(claims)}::jsonb) as c(idempotency_key text,
+            contact_id uuid, journey_id uuid, broadcast_id uuid, workflow_id text, run_id uuid,
+            trigger_event_id text, node_id text, test boolean, transactional boolean, status text,
+            reason text, recipient text, payload jsonb, created_at timestamptz, updated_at timestamptz)`)
         .onConflictDoUpdate({
           target: [messages.workspaceId, messages.idempotencyKey],
           set: {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Db } from '../../../db';
 import { broadcastRecipients, messages } from '../../../db/schema';
 import { freezeBroadcast } from '../../../engine/campaigns/freeze';
+import { setBroadcastStatus } from '../../../engine/campaigns/lifecycle';
 import { broadcastProgress } from '../../../engine/campaigns/progress';
 import { RETRY_ATTEMPTS, sendDueBatch } from '../../../engine/campaigns/send-batch';
 import { type ChannelDeps, closeChannelDeps } from '../../../engine/messaging/channels/deps';
@@ -244,4 +245,62 @@ describe('a broadcast batch past its sending budget (PGlite, smtp-server)', () =
       queued: 0,
     });
   }, 300_000);
+});
+
+describe('a broadcast batch that goes on page after page (PGlite, smtp-server)', () => {
+  let database: Database;
+  let channels: ChannelDeps;
+  let peer: Awaited<ReturnType<typeof startGreylistingPeer>>;
+  beforeAll(async () => {
+    database = await openTestDb();
+    channels = testChannelDeps(database.db);
+    peer = await startGreylistingPeer({ flaky: [], down: [] });
+  });
+  afterAll(async () => {
+    await closeChannelDeps(channels);
+    await peer?.close();
+    await database?.close();
+  });
+
+  const frozen = async (size: number, name: string, t0: number) => {
+    const { db } = database;
+    const seeded = await seedAudience(db, size, name);
+    await emailThroughSmtp(db, channels, seeded.workspace.id, peer.port, 'Shop <news@shop.test>');
+    const draft = await draftBroadcast(db, seeded);
+    await freezeBroadcast(db, seeded.workspace.id, draft.id, t0);
+    return { seeded, draft, ref: { workspaceId: seeded.workspace.id, broadcastId: draft.id } };
+  };
+
+  it('sends every due recipient in one batch, a page at a time, each once', async () => {
+    const t0 = Date.parse('2026-12-01T10:00:00Z');
+    const { seeded, draft, ref } = await frozen(250, 'Paged batches', t0);
+    const before = new Map(peer.accepted);
+    // One page of 100 without `morePages`; with it the same call reads on until nothing is due.
+    const one = await sendDueBatch(channels, { ...ref, now: t0, limit: 100 });
+    expect(one).toMatchObject({ processed: 100, sent: 100 });
+    const rest = await sendDueBatch(channels, { ...ref, now: t0 + 1_000, limit: 100, morePages: true });
+    expect(rest).toMatchObject({ processed: 150, sent: 150, deferred: 0 });
+    expect(seeded.contacts.every((c) => acceptedSince(before, c.email!) === 1)).toBe(true);
+    expect(await broadcastProgress(database.db, seeded.workspace.id, draft.id)).toMatchObject({
+      sent: 250,
+      queued: 0,
+    });
+  }, 300_000);
+
+  it('takes no page once the broadcast is paused, and goes on where it stopped when resumed', async () => {
+    const t0 = Date.parse('2026-12-01T11:00:00Z');
+    const { seeded, draft, ref } = await frozen(120, 'Paused pages', t0);
+    const before = new Map(peer.accepted);
+    await setBroadcastStatus(database.db, seeded.workspace.id, draft.id, 'paused');
+    const held = await sendDueBatch(channels, { ...ref, now: t0, limit: 50, morePages: true });
+    expect(held).toMatchObject({ processed: 0, sent: 0, remaining: 120 });
+    await setBroadcastStatus(database.db, seeded.workspace.id, draft.id, 'sending');
+    const resumed = await sendDueBatch(channels, { ...ref, now: t0 + 1_000, limit: 50, morePages: true });
+    expect(resumed).toMatchObject({ processed: 120, sent: 120 });
+    expect(seeded.contacts.every((c) => acceptedSince(before, c.email!) === 1)).toBe(true);
+  }, 300_000);
+
+  /** Messages the peer accepted for an address since `before` was taken. */
+  const acceptedSince = (before: Map<string, number>, address: string) =>
+    (peer.accepted.get(address) ?? 0) - (before.get(address) ?? 0);
 });
