@@ -202,7 +202,7 @@ describe('the broadcast workflow retries a 451 after its backoff (time-skipping 
   }, 300_000);
 });
 
-describe('a broadcast batch past its sending budget (PGlite, smtp-server)', () => {
+describe('a broadcast batch on its own: its sending budget and its pages (PGlite, smtp-server)', () => {
   let database: Database;
   let channels: ChannelDeps;
   let peer: Awaited<ReturnType<typeof startGreylistingPeer>>;
@@ -245,22 +245,6 @@ describe('a broadcast batch past its sending budget (PGlite, smtp-server)', () =
       queued: 0,
     });
   }, 300_000);
-});
-
-describe('a broadcast batch that goes on page after page (PGlite, smtp-server)', () => {
-  let database: Database;
-  let channels: ChannelDeps;
-  let peer: Awaited<ReturnType<typeof startGreylistingPeer>>;
-  beforeAll(async () => {
-    database = await openTestDb();
-    channels = testChannelDeps(database.db);
-    peer = await startGreylistingPeer({ flaky: [], down: [] });
-  });
-  afterAll(async () => {
-    await closeChannelDeps(channels);
-    await peer?.close();
-    await database?.close();
-  });
 
   const frozen = async (size: number, name: string, t0: number) => {
     const { db } = database;
